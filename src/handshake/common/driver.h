@@ -1,0 +1,94 @@
+// The seam between the connection (records, buffers, events, alerts) and a role's handshake
+// state machine. The connection owns the record layer; a state machine only sees this context.
+#pragma once
+
+#include <hs/connection.h>
+#include <hs/events.h>
+#include <hs/result.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "codec/wire.h"
+#include "crypto/provider.h"
+#include "crypto/secret.h"
+
+namespace hs::record {
+class RecordProtection;
+}
+
+namespace hs::detail {
+
+// HandshakeMessageView is one complete handshake message as the reassembler hands it over:
+// `raw` is header + body (what the transcript hashes), `body` the part after the 4-byte header.
+// Both are borrowed for the duration of the call.
+struct HandshakeMessageView {
+  HandshakeType type;
+  std::span<const uint8_t> body;
+  std::span<const uint8_t> raw;
+};
+
+// HandshakeContext is what a state machine may do to its connection.
+class HandshakeContext {
+ public:
+  virtual ~HandshakeContext() = default;
+
+  virtual const crypto::Provider& provider() const = 0;
+
+  // send_handshake queues one complete handshake message (`raw` = header + body) under the
+  // current write protection and emits its MessageEvent. The state machine adds `raw` to its
+  // own transcript.
+  virtual Result<void> send_handshake(std::span<const uint8_t> raw) = 0;
+  // send_change_cipher_spec queues the one-byte ChangeCipherSpec record.
+  virtual Result<void> send_change_cipher_spec() = 0;
+
+  // set_write_protection / set_read_protection switch keys for one direction; the sequence
+  // number restarts at 0 (a new protection object). set_read_protection fails with
+  // unexpected_message if a partial handshake message is buffered (RFC 8446 §5.1: "Handshake
+  // messages MUST NOT span key changes").
+  virtual void set_write_protection(std::unique_ptr<record::RecordProtection> p,
+                                    std::string_view secret_name) = 0;
+  virtual Result<void> set_read_protection(std::unique_ptr<record::RecordProtection> p,
+                                           std::string_view secret_name) = 0;
+  // set_version records the negotiated version: the record layer's legacy_version and the
+  // version shown in events follow it.
+  virtual void set_version(ProtocolVersion v) = 0;
+
+  // key_log passes a secret to the application's KeyLogSink, if one is installed.
+  virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
+                       const SecretBytes& secret) = 0;
+
+  // emit_state and note feed the trace.
+  virtual void emit_state(std::string_view state) = 0;
+  virtual void note(std::string text) = 0;
+
+  // info is the negotiated session, filled in by the state machine as it learns things.
+  virtual SessionInfo& info() = 0;
+};
+
+// HandshakeDriver is one role's handshake (client or server; it picks TLS 1.2 or 1.3 itself).
+class HandshakeDriver {
+ public:
+  virtual ~HandshakeDriver() = default;
+  // start runs once when the connection is created (a client sends its ClientHello here).
+  virtual Result<void> start(HandshakeContext& ctx) = 0;
+  // on_handshake handles one complete handshake message, during or after the handshake. The
+  // first thing each state does is reject message types it does not expect
+  // (unexpected_message).
+  virtual Result<void> on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) = 0;
+  // on_change_cipher_spec handles a (validated, one-byte) ChangeCipherSpec record.
+  virtual Result<void> on_change_cipher_spec(HandshakeContext& ctx) = 0;
+  // is_connected: application data may flow (both Finished verified).
+  virtual bool is_connected() const = 0;
+  // state_name is the current state's name for the trace ("client12::ExpectServerHelloDone").
+  virtual std::string_view state_name() const = 0;
+};
+
+// make_client_driver / make_server_driver are defined by the client and server state machines.
+std::unique_ptr<HandshakeDriver> make_client_driver(std::shared_ptr<const ClientConfig> config,
+                                                    std::string server_name);
+std::unique_ptr<HandshakeDriver> make_server_driver(std::shared_ptr<const ServerConfig> config);
+
+}  // namespace hs::detail
