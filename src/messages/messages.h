@@ -1,0 +1,20 @@
+// Umbrella header: every handshake message, alert and change_cipher_spec body.
+#pragma once
+
+#include "messages/alert.h"
+#include "messages/certificate.h"
+#include "messages/certificate_request.h"
+#include "messages/certificate_verify.h"
+#include "messages/change_cipher_spec.h"
+#include "messages/client_hello.h"
+#include "messages/client_key_exchange.h"
+#include "messages/encrypted_extensions.h"
+#include "messages/end_of_early_data.h"
+#include "messages/extensions.h"
+#include "messages/finished.h"
+#include "messages/handshake.h"
+#include "messages/key_update.h"
+#include "messages/new_session_ticket.h"
+#include "messages/server_hello.h"
+#include "messages/server_hello_done.h"
+#include "messages/server_key_exchange.h"
