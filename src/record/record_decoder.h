@@ -1,0 +1,86 @@
+// RecordDecoder: turns transport bytes into checked, decrypted records (sans-IO).
+#pragma once
+
+#include <hs/result.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "codec/wire.h"
+#include "record/protection.h"
+
+namespace hs::record {
+
+// Record is one received record after protection was removed. `type` is the real content type
+// (for TLS 1.3 the inner type), `version` the legacy record version from the header, and
+// `fragment` the plaintext. `fragment` points into the decoder's buffer and stays valid until
+// the next call to feed(), next() or set_protection() on that decoder.
+struct Record {
+  ContentType type;
+  uint16_t version;
+  std::span<const uint8_t> fragment;
+};
+
+// RecordDecoder buffers transport bytes and hands out whole records, decrypted in place with the
+// current read protection (initially NullProtection). Records are decrypted only when next()
+// returns them, so bytes already buffered when the keys change are opened with the new keys
+// after set_protection().
+//
+// Memory: one buffer, compacted on feed(); no allocation per record in steady state. The
+// decoder never waits for a record longer than the protection allows: a header announcing
+// more fails at once with record_overflow. Callers feed what they read (a bounded read) and
+// drain next() until it returns nullopt, so the buffer stays within one maximum record plus
+// one read.
+//
+// Checks on each record, in order (errors carry context "record"):
+//   - content type not one of change_cipher_spec, alert, handshake, application_data:
+//     unexpected_message (RFC 8446 §5: "If a TLS implementation receives an unexpected record
+//     type, it MUST terminate the connection with an "unexpected_message" alert.");
+//   - record version major byte != 3: decode_error (the bytes are not a TLS record; the minor
+//     byte is the caller's to judge, RFC 8446 §5.1 says legacy_record_version is ignored);
+//   - length > protection max_ciphertext_len(): record_overflow;
+//   - the protection's own checks (bad_record_mac, record_overflow, unexpected_message);
+//   - a zero-length handshake, alert or change_cipher_spec fragment after decryption:
+//     unexpected_message (RFC 8446 §5.1: "Implementations MUST NOT send zero-length fragments
+//     of Handshake types, even if those fragments contain padding.").
+// Under TLS 1.3 protection (hides_content_type()), a change_cipher_spec record is passed
+// through unprotected (no sequence number used) and any other outer type than
+// application_data is unexpected_message; the caller checks the CCS is the single byte 0x01
+// and arrives when RFC 8446 §5 allows it. Zero-length application_data records are returned
+// (RFC 8446 §5.1 allows them).
+//
+// Errors are sticky: after one, next() keeps returning it.
+class RecordDecoder {
+ public:
+  RecordDecoder();
+
+  // feed appends transport bytes. Invalidates the last returned Record's fragment.
+  void feed(std::span<const uint8_t> bytes);
+  // next returns the next complete record, nullopt when more bytes are needed, or an error
+  // (see the class comment). Invalidates the previously returned Record's fragment.
+  Result<std::optional<Record>> next();
+
+  // set_protection installs the read protection for the records that follow (a key change).
+  void set_protection(std::unique_ptr<RecordProtection> protection);
+  const RecordProtection& protection() const { return *protection_; }
+
+  // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
+  bool has_buffered_bytes() const { return start_ < buf_.size(); }
+  // buffered_size is the number of unconsumed bytes.
+  size_t buffered_size() const { return buf_.size() - start_; }
+  // bytes_needed is how many more bytes complete the next record (at least 1 when no header
+  // is buffered yet; 0 when a whole record is ready for next()).
+  size_t bytes_needed() const;
+
+ private:
+  std::vector<uint8_t> buf_;
+  size_t start_ = 0;  // first unconsumed byte of buf_
+  std::unique_ptr<RecordProtection> protection_;
+  std::optional<Error> failed_;
+};
+
+}  // namespace hs::record
