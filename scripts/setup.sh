@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# setup.sh: install the Debian packages the build, the tests and the demo need.
+#
+# Idempotent: when every package is already installed (checked with dpkg-query) it touches
+# nothing and does not even run `apt-get update`. Safe to call from demo.sh and test.sh on
+# every run. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+# Why each package is here:
+#   build-essential cmake ninja-build pkg-config   the build (Ninja presets, see CMakePresets.json)
+#   libssl-dev                                      libcrypto headers for src/crypto/openssl
+#   libgtest-dev libgmock-dev googletest            unit and interop tests
+#   libbenchmark-dev                                bench/
+#   libcli11-dev libfmt-dev                         tools/hs command line and output
+#   clang libclang-rt-14-dev llvm                   the fuzz preset (libFuzzer runtime, symbolizer)
+#   clang-format-16                                 the format check in test.sh
+#   openssl gnutls-bin curl ca-certificates         interop peers and the test PKI (openssl CLI)
+#   python3                                         the banned-call check in test.sh
+#   libpcap-dev libnghttp2-dev                      cheap now, needed by planned tools/tests
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libssl-dev openssl
+  libgtest-dev libgmock-dev googletest
+  libbenchmark-dev libcli11-dev libfmt-dev
+  clang clang-format-16 libclang-rt-14-dev llvm
+  curl gnutls-bin ca-certificates python3
+  libpcap-dev libnghttp2-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status="$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)"
+  if [[ "$status" != "installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+echo "setup: installing missing packages: ${missing[*]}"
+SUDO=()
+if [[ "$(id -u)" -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "setup: error: need root (or sudo) to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -q
+"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+  "${missing[@]}"
+echo "setup: done"
