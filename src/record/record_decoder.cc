@@ -1,0 +1,131 @@
+#include "record/record_decoder.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "codec/reader.h"
+
+namespace hs::record {
+namespace {
+
+bool known_content_type(ContentType type) {
+  switch (type) {
+    case ContentType::change_cipher_spec:
+    case ContentType::alert:
+    case ContentType::handshake:
+    case ContentType::application_data:
+      return true;
+    case ContentType::invalid:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+RecordDecoder::RecordDecoder() : protection_(std::make_unique<NullProtection>()) {}
+
+void RecordDecoder::feed(std::span<const uint8_t> bytes) {
+  if (failed_) {
+    return;  // the connection is over; nothing more will be read
+  }
+  // Compact once per feed rather than once per record: moves only the unconsumed tail and
+  // keeps the buffer's capacity, so steady state allocates nothing.
+  if (start_ == buf_.size()) {
+    buf_.clear();
+  } else if (start_ > 0) {
+    std::shift_left(buf_.begin(), buf_.end(), static_cast<std::ptrdiff_t>(start_));
+    buf_.resize(buf_.size() - start_);
+  }
+  start_ = 0;
+  buf_.insert(buf_.end(), bytes.begin(), bytes.end());
+}
+
+void RecordDecoder::set_protection(std::unique_ptr<RecordProtection> protection) {
+  protection_ = std::move(protection);
+}
+
+size_t RecordDecoder::bytes_needed() const {
+  const size_t have = buffered_size();
+  if (have < kRecordHeaderLen) {
+    return kRecordHeaderLen - have;
+  }
+  codec::Reader r(std::span<const uint8_t>(buf_).subspan(start_));
+  uint8_t type = 0;
+  uint16_t version = 0;
+  uint16_t length = 0;
+  if (!r.read_u8(type) || !r.read_u16(version) || !r.read_u16(length)) {
+    return 0;  // unreachable: five bytes are present
+  }
+  const size_t total = kRecordHeaderLen + length;
+  return have >= total ? 0 : total - have;
+}
+
+Result<std::optional<Record>> RecordDecoder::next() {
+  if (failed_) {
+    return *failed_;
+  }
+  auto fail = [this](Error e) -> Error {
+    failed_ = e;
+    return e;
+  };
+
+  codec::Reader r(std::span<const uint8_t>(buf_).subspan(start_));
+  ContentType type = ContentType::invalid;
+  uint16_t version = 0;
+  uint16_t length = 0;
+  if (!r.read_enum8(type) || !r.read_u16(version) || !r.read_u16(length)) {
+    return std::optional<Record>();
+  }
+  // Header checks happen before waiting for the body, so a hostile length cannot make us
+  // buffer more than one maximum record.
+  //
+  // RFC 8446 §5: "If a TLS implementation receives an unexpected record type, it MUST
+  // terminate the connection with an "unexpected_message" alert."
+  if (!known_content_type(type)) {
+    return fail(Error(ErrorCode::unexpected_message, "record: unknown content type"));
+  }
+  // Every TLS version has major byte 3 (RFC 5246 §6.2.1, RFC 8446 §5.1); anything else is not
+  // a TLS record (an SSLv2 hello, another protocol), so the bytes cannot be decoded.
+  if ((version >> 8) != 3) {
+    return fail(Error(ErrorCode::decode_error, "record: version"));
+  }
+  // RFC 8446 §5: an unprotected change_cipher_spec may arrive while TLS 1.3 protection is
+  // active (middlebox compatibility); it is a TLSPlaintext record.
+  const bool plaintext_ccs =
+      protection_->hides_content_type() && type == ContentType::change_cipher_spec;
+  const size_t limit = plaintext_ccs ? kMaxPlaintext : protection_->max_ciphertext_len();
+  if (length > limit) {
+    return fail(Error(ErrorCode::record_overflow, "record"));
+  }
+  if (r.remaining() < length) {
+    return std::optional<Record>();
+  }
+
+  const auto fragment =
+      std::span<uint8_t>(buf_).subspan(start_ + kRecordHeaderLen, static_cast<size_t>(length));
+  start_ += kRecordHeaderLen + length;
+
+  OpenedRecord opened{type, fragment};
+  if (!plaintext_ccs) {
+    auto result = protection_->open(type, version, fragment);
+    if (!result.ok()) {
+      return fail(std::move(result).error());
+    }
+    opened = result.value();
+  }
+  // The inner type of a TLS 1.3 record is checked like an outer one.
+  if (!known_content_type(opened.type)) {
+    return fail(Error(ErrorCode::unexpected_message, "record: unknown content type"));
+  }
+  // RFC 8446 §5.1: "Implementations MUST NOT send zero-length fragments of Handshake types,
+  // even if those fragments contain padding." and an Alert record "MUST contain exactly one
+  // message"; a change_cipher_spec record carries exactly one byte. Only application_data
+  // may be empty.
+  if (opened.plaintext.empty() && opened.type != ContentType::application_data) {
+    return fail(Error(ErrorCode::unexpected_message, "record: zero-length fragment"));
+  }
+  return std::optional<Record>(Record{opened.type, version, opened.plaintext});
+}
+
+}  // namespace hs::record

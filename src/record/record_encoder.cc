@@ -1,0 +1,54 @@
+#include "record/record_encoder.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace hs::record {
+
+RecordEncoder::RecordEncoder() : protection_(std::make_unique<NullProtection>()) {}
+
+void RecordEncoder::set_protection(std::unique_ptr<RecordProtection> protection) {
+  protection_ = std::move(protection);
+}
+
+Result<void> RecordEncoder::set_max_fragment(size_t max_fragment) {
+  if (max_fragment == 0 || max_fragment > kMaxPlaintext) {
+    return Error(ErrorCode::internal_error, "record max_fragment out of range");
+  }
+  max_fragment_ = max_fragment;
+  return ok_result();
+}
+
+Result<void> RecordEncoder::write(ContentType type, std::span<const uint8_t> data,
+                                  std::vector<uint8_t>& out) {
+  switch (type) {
+    case ContentType::change_cipher_spec:
+    case ContentType::alert:
+    case ContentType::handshake:
+    case ContentType::application_data:
+      break;
+    case ContentType::invalid:
+      return Error(ErrorCode::internal_error, "record: invalid content type");
+  }
+  // RFC 8446 §5.1: "Alert messages MUST NOT be fragmented across records".
+  if (type == ContentType::alert && data.size() > max_fragment_) {
+    return Error(ErrorCode::internal_error, "record: alert does not fit one record");
+  }
+  // An empty write sends nothing: RFC 8446 §5.1 "Implementations MUST NOT send zero-length
+  // fragments of Handshake types", and empty application_data only helps traffic analysis
+  // countermeasures we do not use.
+  if (data.empty()) {
+    return ok_result();
+  }
+  const size_t records = (data.size() + max_fragment_ - 1) / max_fragment_;
+  out.reserve(out.size() + data.size() +
+              records * (kRecordHeaderLen + protection_->max_overhead()));
+  while (!data.empty()) {
+    const size_t n = std::min(data.size(), max_fragment_);
+    HS_TRY(protection_->seal(type, version_, data.first(n), out));
+    data = data.subspan(n);
+  }
+  return ok_result();
+}
+
+}  // namespace hs::record
