@@ -1,0 +1,201 @@
+// (EC)DH key shares: X25519 (RFC 7748) and the NIST curves (RFC 8422).
+#include <openssl/core_names.h>
+#include <openssl/objects.h>
+#include <openssl/param_build.h>
+
+#include <vector>
+
+#include "crypto/openssl/common.h"
+
+namespace hs::crypto::detail {
+namespace {
+
+Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key_share"); }
+Error internal(const char* detail) { return Error(ErrorCode::internal_error, "key_share", detail); }
+
+// derive_with runs EVP_PKEY_derive of `priv` against `peer` into a buffer of `len` bytes.
+Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len) {
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr));
+  if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1) {
+    return internal("derive init");
+  }
+  // The peer has been checked by the caller; libcrypto checks it again (validate_peer).
+  if (EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, 1) != 1) {
+    return key_share_error();
+  }
+  SecretBytes out(len);
+  size_t out_len = len;
+  if (EVP_PKEY_derive(ctx.get(), out.expose_mut().data(), &out_len) != 1) {
+    // For X25519 libcrypto refuses an all-zero result here.
+    return key_share_error();
+  }
+  if (out_len != len) {
+    return internal("derive length");
+  }
+  return out;
+}
+
+class X25519Share final : public KeyShare {
+ public:
+  X25519Share(PkeyPtr priv, std::array<uint8_t, 32> pub) : priv_(std::move(priv)), pub_(pub) {}
+
+  NamedGroup group() const override { return NamedGroup::x25519; }
+  std::span<const uint8_t> public_key() const override { return pub_; }
+
+  Result<SecretBytes> derive(std::span<const uint8_t> peer_public) override {
+    // RFC 8446, 4.2.8.2: "For X25519 and X448, the contents of the public value are the byte
+    // string inputs and outputs of the corresponding functions defined in [RFC7748]: 32 bytes
+    // for X25519 and 56 bytes for X448."
+    if (peer_public.size() != 32) {
+      return key_share_error();
+    }
+    PkeyPtr peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(), 32));
+    if (peer == nullptr) {
+      return key_share_error();
+    }
+    SecretBytes shared = HS_TRY(derive_with(priv_.get(), peer.get(), 32));
+    // RFC 8446, 7.4.2: "For X25519 and X448, implementations MUST check whether the computed
+    // Diffie-Hellman shared secret is the all-zero value and abort if so, as described in
+    // Section 6 of [RFC7748]." libcrypto already refuses it; check again without branching
+    // on individual bytes.
+    uint8_t acc = 0;
+    for (uint8_t b : shared.expose()) {
+      acc = static_cast<uint8_t>(acc | b);
+    }
+    if (acc == 0) {
+      return key_share_error();
+    }
+    return shared;
+  }
+
+ private:
+  PkeyPtr priv_;
+  std::array<uint8_t, 32> pub_;
+};
+
+class EcShare final : public KeyShare {
+ public:
+  EcShare(NamedGroup group, PkeyPtr priv, std::vector<uint8_t> pub)
+      : group_(group), priv_(std::move(priv)), pub_(std::move(pub)) {}
+
+  NamedGroup group() const override { return group_; }
+  std::span<const uint8_t> public_key() const override { return pub_; }
+
+  Result<SecretBytes> derive(std::span<const uint8_t> peer_public) override {
+    const EC_GROUP* curve = ec_group(group_);
+    const size_t field_len = (pub_.size() - 1) / 2;
+    // RFC 8446, 4.2.8.2: the key_exchange is UncompressedPointRepresentation
+    // (legacy_form = 4, X, Y, each of the field's length). RFC 8446, 4.2.8.2 / RFC 8422,
+    // 5.11: "peers MUST validate each other's public value Q by ensuring that the point is a
+    // valid point on the elliptic curve."
+    if (peer_public.size() != pub_.size() || peer_public[0] != 0x04) {
+      return key_share_error();
+    }
+    EcPointPtr point(EC_POINT_new(curve));
+    BnCtxPtr bn_ctx(BN_CTX_new());
+    if (point == nullptr || bn_ctx == nullptr) {
+      return internal("allocation");
+    }
+    if (EC_POINT_oct2point(curve, point.get(), peer_public.data(), peer_public.size(),
+                           bn_ctx.get()) != 1 ||
+        EC_POINT_is_at_infinity(curve, point.get()) == 1 ||
+        EC_POINT_is_on_curve(curve, point.get(), bn_ctx.get()) != 1) {
+      return key_share_error();
+    }
+    PkeyPtr peer = HS_TRY(ec_pkey(curve, nullptr, peer_public));
+    // RFC 8422, 5.10: the premaster secret is the x-coordinate of the shared point, as an
+    // octet string of the field's length.
+    return derive_with(priv_.get(), peer.get(), field_len);
+  }
+
+  // ec_pkey builds an EC EVP_PKEY on `curve` with public point `pub` and, when given, the
+  // private scalar `priv`.
+  static Result<PkeyPtr> ec_pkey(const EC_GROUP* curve, const BIGNUM* priv,
+                                 std::span<const uint8_t> pub) {
+    const char* name = OBJ_nid2sn(EC_GROUP_get_curve_name(curve));
+    std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD_free>> bld(OSSL_PARAM_BLD_new());
+    if (bld == nullptr ||
+        OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, name, 0) != 1 ||
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(),
+                                         pub.size()) != 1 ||
+        (priv != nullptr &&
+         OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv) != 1)) {
+      return internal("param build");
+    }
+    std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM_free>> params(
+        OSSL_PARAM_BLD_to_param(bld.get()));
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
+      return internal("fromdata init");
+    }
+    EVP_PKEY* pkey = nullptr;
+    if (EVP_PKEY_fromdata(ctx.get(), &pkey,
+                          priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+                          params.get()) != 1) {
+      return key_share_error();
+    }
+    return PkeyPtr(pkey);
+  }
+
+ private:
+  NamedGroup group_;
+  PkeyPtr priv_;
+  std::vector<uint8_t> pub_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> private_key) {
+  if (private_key.size() != 32) {
+    return key_share_error();
+  }
+  PkeyPtr priv(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.data(), 32));
+  std::array<uint8_t, 32> pub{};
+  size_t pub_len = pub.size();
+  if (priv == nullptr || EVP_PKEY_get_raw_public_key(priv.get(), pub.data(), &pub_len) != 1 ||
+      pub_len != pub.size()) {
+    return internal("x25519 key");
+  }
+  return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(priv), pub));
+}
+
+Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
+                                                std::span<const uint8_t> private_key) {
+  const EC_GROUP* curve = ec_group(group);
+  if (curve == nullptr) {
+    return internal("unsupported group");
+  }
+  const BIGNUM* order = EC_GROUP_get0_order(curve);
+  if (private_key.size() != static_cast<size_t>(BN_num_bytes(order))) {
+    return key_share_error();
+  }
+  BnPtr d(BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), nullptr));
+  if (d == nullptr) {
+    return internal("allocation");
+  }
+  // The scalar must lie in [1, n-1] (SEC 1, 3.2.1).
+  if (BN_is_zero(d.get()) || BN_cmp(d.get(), order) >= 0) {
+    return key_share_error();
+  }
+  BN_set_flags(d.get(), BN_FLG_CONSTTIME);
+  EcPointPtr q(EC_POINT_new(curve));
+  BnCtxPtr bn_ctx(BN_CTX_new());
+  if (q == nullptr || bn_ctx == nullptr ||
+      EC_POINT_mul(curve, q.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1) {
+    return internal("point multiply");
+  }
+  const size_t field_len = static_cast<size_t>((EC_GROUP_get_degree(curve) + 7) / 8);
+  std::vector<uint8_t> pub(1 + 2 * field_len);
+  if (EC_POINT_point2oct(curve, q.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(),
+                         bn_ctx.get()) != pub.size()) {
+    return internal("point encode");
+  }
+  auto pkey = EcShare::ec_pkey(curve, d.get(), pub);
+  if (!pkey.ok()) {
+    return internal("keypair");
+  }
+  return std::unique_ptr<KeyShare>(
+      std::make_unique<EcShare>(group, std::move(pkey).value(), std::move(pub)));
+}
+
+}  // namespace hs::crypto::detail

@@ -1,0 +1,246 @@
+// PublicKey (SubjectPublicKeyInfo) and PrivateKey on EVP_PKEY, with EVP_DigestSign/Verify.
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <climits>
+#include <string>
+#include <vector>
+
+#include "crypto/openssl/common.h"
+
+namespace hs::crypto::detail {
+namespace {
+
+enum class Padding : uint8_t { none, pkcs1, pss };
+
+struct AlgParams {
+  const EVP_MD* md;  // null for Ed25519 (PureEdDSA hashes internally)
+  Padding padding;
+};
+
+AlgParams params_for(SignatureAlgorithm alg) {
+  switch (alg) {
+    case SignatureAlgorithm::rsa_pkcs1_sha256:
+      return {md(HashAlg::sha256), Padding::pkcs1};
+    case SignatureAlgorithm::rsa_pkcs1_sha384:
+      return {md(HashAlg::sha384), Padding::pkcs1};
+    case SignatureAlgorithm::rsa_pkcs1_sha512:
+      return {md(HashAlg::sha512), Padding::pkcs1};
+    case SignatureAlgorithm::rsa_pss_sha256:
+      return {md(HashAlg::sha256), Padding::pss};
+    case SignatureAlgorithm::rsa_pss_sha384:
+      return {md(HashAlg::sha384), Padding::pss};
+    case SignatureAlgorithm::rsa_pss_sha512:
+      return {md(HashAlg::sha512), Padding::pss};
+    case SignatureAlgorithm::ecdsa_sha256:
+      return {md(HashAlg::sha256), Padding::none};
+    case SignatureAlgorithm::ecdsa_sha384:
+      return {md(HashAlg::sha384), Padding::none};
+    case SignatureAlgorithm::ecdsa_sha512:
+      return {md(HashAlg::sha512), Padding::none};
+    case SignatureAlgorithm::ed25519:
+      return {nullptr, Padding::none};
+  }
+  return {nullptr, Padding::none};
+}
+
+bool is_ec(KeyType t) {
+  return t == KeyType::ec_p256 || t == KeyType::ec_p384 || t == KeyType::ec_p521;
+}
+
+// key_fits says whether a key of type `t` can compute `alg` at all. Which curve goes with
+// which hash in TLS is decided by signature.h, not here.
+bool key_fits(KeyType t, SignatureAlgorithm alg) {
+  switch (alg) {
+    case SignatureAlgorithm::rsa_pkcs1_sha256:
+    case SignatureAlgorithm::rsa_pkcs1_sha384:
+    case SignatureAlgorithm::rsa_pkcs1_sha512:
+      return t == KeyType::rsa;
+    case SignatureAlgorithm::rsa_pss_sha256:
+    case SignatureAlgorithm::rsa_pss_sha384:
+    case SignatureAlgorithm::rsa_pss_sha512:
+      return t == KeyType::rsa || t == KeyType::rsa_pss;
+    case SignatureAlgorithm::ecdsa_sha256:
+    case SignatureAlgorithm::ecdsa_sha384:
+    case SignatureAlgorithm::ecdsa_sha512:
+      return is_ec(t);
+    case SignatureAlgorithm::ed25519:
+      return t == KeyType::ed25519;
+  }
+  return false;
+}
+
+// key_type classifies `pkey`, or nothing for keys we do not use (DSA, unnamed curves, ...).
+std::optional<KeyType> key_type(const EVP_PKEY* pkey) {
+  switch (EVP_PKEY_get_base_id(pkey)) {
+    case EVP_PKEY_RSA:
+      return KeyType::rsa;
+    case EVP_PKEY_RSA_PSS:
+      return KeyType::rsa_pss;
+    case EVP_PKEY_ED25519:
+      return KeyType::ed25519;
+    case EVP_PKEY_ED448:
+      return KeyType::ed448;
+    case EVP_PKEY_EC: {
+      char name[64] = {};
+      size_t len = 0;
+      if (EVP_PKEY_get_group_name(pkey, name, sizeof(name), &len) != 1) {
+        return std::nullopt;
+      }
+      int nid = OBJ_sn2nid(name);
+      if (nid == NID_undef) {
+        nid = EC_curve_nist2nid(name);
+      }
+      switch (nid) {
+        case NID_X9_62_prime256v1:
+          return KeyType::ec_p256;
+        case NID_secp384r1:
+          return KeyType::ec_p384;
+        case NID_secp521r1:
+          return KeyType::ec_p521;
+        default:
+          return std::nullopt;
+      }
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// init_padding applies RSA padding to a sign/verify context. RFC 8446, 4.2.3: for RSASSA-PSS
+// "The length of the Salt MUST be equal to the length of the output of the digest algorithm",
+// with MGF1 over the same hash.
+bool init_padding(EVP_PKEY_CTX* pctx, const AlgParams& p) {
+  switch (p.padding) {
+    case Padding::none:
+      return true;
+    case Padding::pkcs1:
+      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    case Padding::pss:
+      return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, p.md) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+  }
+  return false;
+}
+
+class EvpPublicKey final : public PublicKey {
+ public:
+  EvpPublicKey(PkeyPtr pkey, KeyType type) : pkey_(std::move(pkey)), type_(type) {}
+
+  KeyType type() const override { return type_; }
+  size_t bits() const override { return static_cast<size_t>(EVP_PKEY_get_bits(pkey_.get())); }
+
+  bool verify(SignatureAlgorithm alg, std::span<const uint8_t> message,
+              std::span<const uint8_t> signature) const override {
+    if (!key_fits(type_, alg) || signature.empty()) {
+      return false;
+    }
+    const AlgParams p = params_for(alg);
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+    if (ctx == nullptr ||
+        EVP_DigestVerifyInit_ex(ctx.get(), &pctx,
+                                p.md != nullptr ? EVP_MD_get0_name(p.md) : nullptr, nullptr,
+                                nullptr, pkey_.get(), nullptr) != 1 ||
+        !init_padding(pctx, p)) {
+      return false;
+    }
+    return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), nonnull_data(message),
+                            message.size()) == 1;
+  }
+
+ private:
+  PkeyPtr pkey_;
+  KeyType type_;
+};
+
+class EvpPrivateKey final : public PrivateKey {
+ public:
+  EvpPrivateKey(PkeyPtr pkey, KeyType type) : pkey_(std::move(pkey)), type_(type) {}
+
+  KeyType type() const override { return type_; }
+  size_t bits() const override { return static_cast<size_t>(EVP_PKEY_get_bits(pkey_.get())); }
+
+  Result<std::vector<uint8_t>> sign(SignatureAlgorithm alg,
+                                    std::span<const uint8_t> message) const override {
+    if (!key_fits(type_, alg)) {
+      return Error(ErrorCode::internal_error, "sign", "algorithm does not fit the key");
+    }
+    const AlgParams p = params_for(alg);
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+    if (ctx == nullptr ||
+        EVP_DigestSignInit_ex(ctx.get(), &pctx, p.md != nullptr ? EVP_MD_get0_name(p.md) : nullptr,
+                              nullptr, nullptr, pkey_.get(), nullptr) != 1 ||
+        !init_padding(pctx, p)) {
+      return Error(ErrorCode::internal_error, "sign", "init failed");
+    }
+    size_t len = 0;
+    if (EVP_DigestSign(ctx.get(), nullptr, &len, nonnull_data(message), message.size()) != 1) {
+      return Error(ErrorCode::internal_error, "sign", "size query failed");
+    }
+    std::vector<uint8_t> sig(len);
+    if (EVP_DigestSign(ctx.get(), sig.data(), &len, nonnull_data(message), message.size()) != 1) {
+      return Error(ErrorCode::internal_error, "sign", "signing failed");
+    }
+    sig.resize(len);  // ECDSA DER signatures vary in length
+    return sig;
+  }
+
+  std::vector<uint8_t> public_key_info() const override {
+    const int len = i2d_PUBKEY(pkey_.get(), nullptr);
+    if (len <= 0) {
+      return {};
+    }
+    std::vector<uint8_t> der(static_cast<size_t>(len));
+    uint8_t* p = der.data();
+    if (i2d_PUBKEY(pkey_.get(), &p) != len) {
+      return {};
+    }
+    return der;
+  }
+
+ private:
+  PkeyPtr pkey_;
+  KeyType type_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<PublicKey>> parse_evp_public_key(std::span<const uint8_t> spki_der) {
+  if (spki_der.empty() || spki_der.size() > static_cast<size_t>(LONG_MAX)) {
+    return Error(ErrorCode::bad_certificate, "subject_public_key_info");
+  }
+  const uint8_t* p = spki_der.data();
+  PkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size())));
+  // The whole input must be the one structure: trailing bytes are malformed DER.
+  if (pkey == nullptr || p != spki_der.data() + spki_der.size()) {
+    return Error(ErrorCode::bad_certificate, "subject_public_key_info");
+  }
+  const std::optional<KeyType> type = key_type(pkey.get());
+  if (!type) {
+    return Error(ErrorCode::unsupported_certificate, "subject_public_key_info",
+                 "unsupported key type");
+  }
+  return std::unique_ptr<PublicKey>(std::make_unique<EvpPublicKey>(std::move(pkey), *type));
+}
+
+Result<std::unique_ptr<PrivateKey>> parse_evp_private_key(std::span<const uint8_t> der) {
+  if (der.empty() || der.size() > static_cast<size_t>(LONG_MAX)) {
+    return Error(ErrorCode::invalid_config, "private_key", "empty");
+  }
+  const uint8_t* p = der.data();
+  PkeyPtr pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+  if (pkey == nullptr || p != der.data() + der.size()) {
+    return Error(ErrorCode::invalid_config, "private_key", "not a DER private key");
+  }
+  const std::optional<KeyType> type = key_type(pkey.get());
+  if (!type) {
+    return Error(ErrorCode::invalid_config, "private_key", "unsupported key type");
+  }
+  return std::unique_ptr<PrivateKey>(std::make_unique<EvpPrivateKey>(std::move(pkey), *type));
+}
+
+}  // namespace hs::crypto::detail

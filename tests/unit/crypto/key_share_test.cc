@@ -1,0 +1,220 @@
+// Key shares: RFC 7748 X25519 vectors, NIST-curve round trips and peer-point validation.
+#include <gtest/gtest.h>
+
+#include "crypto/openssl/openssl_provider.h"
+#include "crypto/testing/testing_provider.h"
+#include "unit/crypto/test_util.h"
+
+namespace hs::crypto {
+namespace {
+
+using hs::testing::hex;
+using hs::testing::vec;
+
+const OpenSslProvider& provider() {
+  static const OpenSslProvider p;
+  return p;
+}
+
+// RFC 7748, 5.2: X25519(scalar, u) for the two listed inputs.
+TEST(X25519, Rfc7748Section52Vectors) {
+  struct Case {
+    const char* scalar;
+    const char* u;
+    const char* out;
+  } cases[] = {
+      {"a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
+       "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
+       "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"},
+      {"4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
+       "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
+       "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
+  };
+  for (const Case& c : cases) {
+    auto share = provider().key_share_from_private(NamedGroup::x25519, hex(c.scalar));
+    ASSERT_TRUE(share.ok());
+    auto k = (*share)->derive(hex(c.u));
+    ASSERT_TRUE(k.ok());
+    EXPECT_EQ(vec(k->expose()), hex(c.out));
+  }
+}
+
+// RFC 7748, 6.1: Alice and Bob's key pairs and shared secret.
+TEST(X25519, Rfc7748Section61AliceAndBob) {
+  auto alice = provider().key_share_from_private(
+      NamedGroup::x25519, hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
+  auto bob = provider().key_share_from_private(
+      NamedGroup::x25519, hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE(bob.ok());
+  EXPECT_EQ((*alice)->group(), NamedGroup::x25519);
+  EXPECT_EQ(vec((*alice)->public_key()),
+            hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
+  EXPECT_EQ(vec((*bob)->public_key()),
+            hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+  const auto k = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  auto ka = (*alice)->derive((*bob)->public_key());
+  auto kb = (*bob)->derive((*alice)->public_key());
+  ASSERT_TRUE(ka.ok());
+  ASSERT_TRUE(kb.ok());
+  EXPECT_EQ(vec(ka->expose()), k);
+  EXPECT_EQ(vec(kb->expose()), k);
+}
+
+// The testing provider's random() feeds key generation, so a share made through it is the one
+// key_share_from_private makes from the same bytes.
+TEST(X25519, TestingProviderKeySharesAreReproducible) {
+  TestingProvider a(7);
+  TestingProvider b(7);
+  TestingProvider c(8);
+  auto sa = a.generate_key_share(NamedGroup::x25519);
+  auto sb = b.generate_key_share(NamedGroup::x25519);
+  auto sc = c.generate_key_share(NamedGroup::x25519);
+  ASSERT_TRUE(sa.ok() && sb.ok() && sc.ok());
+  EXPECT_EQ(vec((*sa)->public_key()), vec((*sb)->public_key()));
+  EXPECT_NE(vec((*sa)->public_key()), vec((*sc)->public_key()));
+
+  TestingProvider d(7);
+  std::vector<uint8_t> priv(32);
+  ASSERT_TRUE(d.random(priv).ok());
+  auto sd = provider().key_share_from_private(NamedGroup::x25519, priv);
+  ASSERT_TRUE(sd.ok());
+  EXPECT_EQ(vec((*sd)->public_key()), vec((*sa)->public_key()));
+}
+
+TEST(X25519, RejectsWrongLengthAndLowOrderPoints) {
+  auto share = provider().generate_key_share(NamedGroup::x25519);
+  ASSERT_TRUE(share.ok());
+  EXPECT_EQ((*share)->public_key().size(), 32u);
+  auto short_peer = (*share)->derive(std::vector<uint8_t>(31, 9));
+  ASSERT_FALSE(short_peer.ok());
+  EXPECT_EQ(short_peer.error().code(), ErrorCode::illegal_parameter);
+  // u = 0 and u = 1 are small-order points: X25519 yields all zeros (RFC 7748, 6.1).
+  for (uint8_t u : {0, 1}) {
+    std::vector<uint8_t> peer(32, 0);
+    peer[0] = u;
+    auto k = (*share)->derive(peer);
+    ASSERT_FALSE(k.ok());
+    EXPECT_EQ(k.error().code(), ErrorCode::illegal_parameter);
+  }
+}
+
+class NistCurve : public ::testing::TestWithParam<std::pair<NamedGroup, size_t>> {};
+
+TEST_P(NistCurve, BothSidesAgree) {
+  const auto [group, field_len] = GetParam();
+  auto a = default_provider().generate_key_share(group);
+  auto b = default_provider().generate_key_share(group);
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ((*a)->group(), group);
+  ASSERT_EQ((*a)->public_key().size(), 1 + 2 * field_len);
+  EXPECT_EQ((*a)->public_key()[0], 0x04);
+  auto ka = (*a)->derive((*b)->public_key());
+  auto kb = (*b)->derive((*a)->public_key());
+  ASSERT_TRUE(ka.ok());
+  ASSERT_TRUE(kb.ok());
+  EXPECT_EQ(ka->size(), field_len);  // RFC 8422, 5.10: the X coordinate only
+  EXPECT_EQ(vec(ka->expose()), vec(kb->expose()));
+}
+
+TEST_P(NistCurve, RejectsMalformedPeerPoints) {
+  const auto [group, field_len] = GetParam();
+  auto a = default_provider().generate_key_share(group);
+  auto b = default_provider().generate_key_share(group);
+  ASSERT_TRUE(a.ok() && b.ok());
+  const std::vector<uint8_t> good = vec((*b)->public_key());
+
+  std::vector<std::vector<uint8_t>> bad;
+  bad.push_back({good.begin(), good.end() - 1});  // truncated
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  bad.push_back(longer);  // trailing byte
+  std::vector<uint8_t> compressed(good.begin(), good.begin() + 1 + field_len);
+  compressed[0] = 0x02 | (good.back() & 1);
+  bad.push_back(compressed);  // compressed form is not allowed in TLS 1.3 / RFC 8422 5.1.2
+  std::vector<uint8_t> hybrid = good;
+  hybrid[0] = 0x06;
+  bad.push_back(hybrid);
+  std::vector<uint8_t> off_curve = good;
+  off_curve.back() ^= 0x01;  // y changed: not on the curve
+  bad.push_back(off_curve);
+  bad.push_back(std::vector<uint8_t>(good.size(), 0));  // all zeros (not 0x04)
+  std::vector<uint8_t> zero_point(good.size(), 0);
+  zero_point[0] = 0x04;  // (0, 0) is not on these curves
+  bad.push_back(zero_point);
+  bad.push_back({});
+
+  for (size_t i = 0; i < bad.size(); ++i) {
+    SCOPED_TRACE(i);
+    auto k = (*a)->derive(bad[i]);
+    ASSERT_FALSE(k.ok());
+    EXPECT_EQ(k.error().code(), ErrorCode::illegal_parameter);
+  }
+  // The share still works after rejecting garbage.
+  EXPECT_TRUE((*a)->derive(good).ok());
+}
+
+TEST_P(NistCurve, TestingProviderIsReproducible) {
+  const auto [group, field_len] = GetParam();
+  TestingProvider p1(42);
+  TestingProvider p2(42);
+  auto a = p1.generate_key_share(group);
+  auto b = p2.generate_key_share(group);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(vec((*a)->public_key()), vec((*b)->public_key()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Groups, NistCurve,
+                         ::testing::Values(std::make_pair(NamedGroup::secp256r1, size_t{32}),
+                                           std::make_pair(NamedGroup::secp384r1, size_t{48}),
+                                           std::make_pair(NamedGroup::secp521r1, size_t{66})));
+
+// The P-256 generator G (SEC 2, 2.4.2): private key 1 must give G as the public point, and a
+// scalar of n or 0 is refused.
+TEST(NistCurveScalar, FixedScalarsGiveKnownPoints) {
+  std::vector<uint8_t> one(32, 0);
+  one[31] = 1;
+  auto g = provider().key_share_from_private(NamedGroup::secp256r1, one);
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(vec((*g)->public_key()),
+            hex("04"
+                "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+                "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"));
+  auto zero = provider().key_share_from_private(NamedGroup::secp256r1, std::vector<uint8_t>(32));
+  EXPECT_FALSE(zero.ok());
+  auto n = provider().key_share_from_private(
+      NamedGroup::secp256r1,
+      hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
+  EXPECT_FALSE(n.ok());
+}
+
+TEST(KeyShare, UnsupportedGroupIsAnError) {
+  EXPECT_FALSE(default_provider().generate_key_share(NamedGroup::x448).ok());
+  EXPECT_FALSE(default_provider().generate_key_share(static_cast<NamedGroup>(0x1234)).ok());
+}
+
+TEST(Random, TestingProviderStreamIsSeededAndContinuous) {
+  TestingProvider a(1);
+  TestingProvider b(1);
+  std::vector<uint8_t> x(40);
+  std::vector<uint8_t> y1(13);
+  std::vector<uint8_t> y2(27);
+  ASSERT_TRUE(a.random(x).ok());
+  ASSERT_TRUE(b.random(y1).ok());
+  ASSERT_TRUE(b.random(y2).ok());
+  std::vector<uint8_t> y = y1;
+  y.insert(y.end(), y2.begin(), y2.end());
+  EXPECT_EQ(x, y);  // split calls read the same stream
+  TestingProvider c(2);
+  std::vector<uint8_t> z(40);
+  ASSERT_TRUE(c.random(z).ok());
+  EXPECT_NE(x, z);
+  std::vector<uint8_t> r1(32), r2(32);
+  ASSERT_TRUE(default_provider().random(r1).ok());
+  ASSERT_TRUE(default_provider().random(r2).ok());
+  EXPECT_NE(r1, r2);
+}
+
+}  // namespace
+}  // namespace hs::crypto
