@@ -104,7 +104,6 @@ TEST(Aead, EmptyPlaintextAndAadRoundTrip) {
   std::vector<uint8_t> empty;
   std::vector<uint8_t> tag(16);
   ASSERT_TRUE((*aead)->seal(nonce, {}, empty, tag));
-  // GCM spec Test Case 1 uses the all-zero key; here we only check the round trip.
   EXPECT_TRUE((*aead)->open(nonce, {}, empty, tag));
   tag[0] ^= 1;
   EXPECT_FALSE((*aead)->open(nonce, {}, empty, tag));
