@@ -1,0 +1,506 @@
+#include "handshake/server12/negotiation.h"
+
+#include <algorithm>
+#include <limits>
+#include <span>
+#include <string_view>
+
+#include "handshake/common/suites.h"
+#include "messages/extensions.h"
+#include "x509/certificate.h"
+
+namespace hs::server12 {
+
+namespace {
+
+using detail::SuiteAuth;
+using messages::Extension;
+
+template <typename T>
+bool has(std::span<const T> list, T value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool is_chacha20_suite(CipherSuite suite) {
+  auto info = detail::suite_info(suite);
+  return info && info->aead == crypto::AeadAlg::chacha20_poly1305;
+}
+
+// key_auth is the TLS 1.2 suite authentication a leaf key can provide (RFC 8422 §5.3), or
+// nullopt for keys we do not serve TLS 1.2 with.
+std::optional<SuiteAuth> key_auth(crypto::KeyType type) {
+  switch (type) {
+    case crypto::KeyType::rsa:
+      return SuiteAuth::rsa;
+    case crypto::KeyType::ec_p256:
+    case crypto::KeyType::ec_p384:
+      return SuiteAuth::ecdsa;
+    case crypto::KeyType::rsa_pss:
+    case crypto::KeyType::ec_p521:
+    case crypto::KeyType::ed25519:
+    case crypto::KeyType::ed448:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string_view key_type_name(crypto::KeyType type) {
+  switch (type) {
+    case crypto::KeyType::rsa:
+      return "RSA";
+    case crypto::KeyType::rsa_pss:
+      return "RSA-PSS";
+    case crypto::KeyType::ec_p256:
+      return "ECDSA P-256";
+    case crypto::KeyType::ec_p384:
+      return "ECDSA P-384";
+    case crypto::KeyType::ec_p521:
+      return "ECDSA P-521";
+    case crypto::KeyType::ed25519:
+      return "Ed25519";
+    case crypto::KeyType::ed448:
+      return "Ed448";
+  }
+  return "unknown";
+}
+
+// Groups we can run ECDHE over in TLS 1.2 (RFC 8422 §5.1.1, RFC 8446 §4.2.7).
+bool is_tls12_group(NamedGroup g) {
+  return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
+}
+
+// Candidate is one certificate the server could present, with the scheme it would sign with.
+struct Candidate {
+  size_t index;
+  SuiteAuth auth;
+  crypto::KeyType key_type;
+  std::optional<SignatureScheme> scheme;
+};
+
+std::string join_suites(std::span<const CipherSuite> suites) {
+  std::string out;
+  for (CipherSuite s : suites) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += suite_name(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type) {
+  switch (scheme) {
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::rsa_pkcs1_sha512:
+      return type == crypto::KeyType::rsa;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+      return type == crypto::KeyType::ec_p256;
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+      return type == crypto::KeyType::ec_p384;
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+    case SignatureScheme::ed25519:
+    case SignatureScheme::ed448:
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512:
+      return false;
+  }
+  return false;
+}
+
+Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
+                                      const ServerConfig& config) {
+  ClientOffer offer;
+  offer.random = hello.random;
+  offer.session_id = hello.legacy_session_id;
+
+  // Version. RFC 8446 §4.2.1: "If this extension is present in the ClientHello, servers MUST
+  // NOT use the ClientHello.legacy_version value for version negotiation and MUST use only the
+  // "supported_versions" extension to determine client preferences."
+  bool offers_tls12 = false;
+  if (const Extension* sv =
+          messages::find_extension(hello.extensions, ExtensionType::supported_versions)) {
+    auto versions = HS_TRY(messages::parse_supported_versions_client(sv->data));
+    const std::span<const ProtocolVersion> list(versions);
+    offers_tls12 = has(list, ProtocolVersion::tls1_2);
+    offer.offers_tls13 = has(list, ProtocolVersion::tls1_3);
+  } else {
+    // RFC 5246 §E.1: a client advertising a higher version gets the highest we support, so
+    // anything from 0x0303 up negotiates TLS 1.2; below that we have nothing in common.
+    offers_tls12 = static_cast<uint16_t>(hello.legacy_version) >=
+                   static_cast<uint16_t>(ProtocolVersion::tls1_2);
+  }
+  if (!offers_tls12) {
+    return Error(ErrorCode::protocol_version, "client_hello", "the client does not offer TLS 1.2");
+  }
+  if (config.min_version > ProtocolVersion::tls1_2 ||
+      config.max_version < ProtocolVersion::tls1_2) {
+    return Error(ErrorCode::protocol_version, "client_hello",
+                 "TLS 1.2 is disabled by the configuration");
+  }
+
+  // RFC 5246 §7.4.1.2: "this vector MUST contain, and all implementations MUST support,
+  // CompressionMethod.null."
+  if (!has(std::span<const uint8_t>(hello.compression_methods), uint8_t{0})) {
+    return Error(ErrorCode::illegal_parameter, "client_hello",
+                 "compression_methods does not include null");
+  }
+
+  for (CipherSuite s : hello.cipher_suites) {
+    if (s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+      // RFC 5746 §3.6: "If this is an initial handshake and the ClientHello contains the
+      // TLS_EMPTY_RENEGOTIATION_INFO_SCSV ..., the server MUST set the secure_renegotiation
+      // flag to TRUE."
+      offer.secure_renegotiation = true;
+    } else if (detail::is_tls12_suite(s) && !has(std::span<const CipherSuite>(offer.suites), s)) {
+      offer.suites.push_back(s);
+    }
+    // GREASE (RFC 8701 §3: servers "MUST NOT negotiate any GREASE value"), TLS 1.3 suites and
+    // unknown values are never candidates.
+  }
+
+  for (const Extension& ext : hello.extensions) {
+    switch (ext.type) {
+      case ExtensionType::server_name:
+        offer.server_name = HS_TRY(messages::parse_server_name(ext.data));
+        break;
+      case ExtensionType::supported_groups: {
+        auto groups = HS_TRY(messages::parse_supported_groups(ext.data));
+        std::vector<NamedGroup> kept;
+        for (NamedGroup g : groups) {
+          if (!is_grease(static_cast<uint16_t>(g))) {
+            kept.push_back(g);
+          }
+        }
+        offer.groups = std::move(kept);
+        break;
+      }
+      case ExtensionType::ec_point_formats: {
+        auto formats = HS_TRY(messages::parse_ec_point_formats(ext.data));
+        // RFC 8422 §5.1.2: "If the client sends the extension and the extension does not
+        // contain the uncompressed point format, and the client has used the Supported Groups
+        // extension to indicate support for any of the curves defined in this specification,
+        // then the server MUST abort the handshake and return an illegal_parameter alert."
+        // Every group we could pick is such a curve, so we abort whenever it is missing.
+        if (!has(std::span<const uint8_t>(formats), messages::kEcPointFormatUncompressed)) {
+          return Error(ErrorCode::illegal_parameter, "client_hello",
+                       "ec_point_formats does not include uncompressed");
+        }
+        offer.ec_point_formats = true;
+        break;
+      }
+      case ExtensionType::signature_algorithms:
+        offer.signature_schemes = HS_TRY(messages::parse_signature_algorithms(ext.data));
+        break;
+      case ExtensionType::application_layer_protocol_negotiation:
+        offer.alpn = HS_TRY(messages::parse_alpn(ext.data));
+        break;
+      case ExtensionType::extended_master_secret:
+        HS_TRY(messages::parse_empty_extension(ext.data));
+        offer.extended_master_secret = true;
+        break;
+      case ExtensionType::renegotiation_info: {
+        auto renegotiated = HS_TRY(messages::parse_renegotiation_info(ext.data));
+        // RFC 5746 §3.6: "The server MUST then verify that the length of the
+        // "renegotiated_connection" field is zero, and if it is not, MUST abort the handshake."
+        // (by sending a fatal handshake_failure alert).
+        if (!renegotiated.empty()) {
+          return Error(ErrorCode::insecure_renegotiation, "client_hello",
+                       "non-empty renegotiation_info in an initial handshake");
+        }
+        offer.secure_renegotiation = true;
+        break;
+      }
+      case ExtensionType::max_fragment_length:
+      case ExtensionType::status_request:
+      case ExtensionType::use_srtp:
+      case ExtensionType::heartbeat:
+      case ExtensionType::signed_certificate_timestamp:
+      case ExtensionType::padding:
+      case ExtensionType::encrypt_then_mac:
+      case ExtensionType::record_size_limit:
+      case ExtensionType::session_ticket:
+      case ExtensionType::pre_shared_key:
+      case ExtensionType::early_data:
+      case ExtensionType::supported_versions:  // handled above
+      case ExtensionType::cookie:
+      case ExtensionType::psk_key_exchange_modes:
+      case ExtensionType::certificate_authorities:
+      case ExtensionType::oid_filters:
+      case ExtensionType::post_handshake_auth:
+      case ExtensionType::signature_algorithms_cert:
+      case ExtensionType::key_share:
+        // Not used by our TLS 1.2 server: ignored, and so never echoed (RFC 5246 §7.4.1.4).
+        break;
+    }
+    // Unknown and GREASE extension types fall out of the switch: "Servers MUST ignore
+    // unrecognized extensions" (RFC 8446 §4.1.2 and RFC 5246 §7.4.1.4).
+  }
+  return offer;
+}
+
+bool leaf_matches_host(const ServerCertificate& cert, std::string_view host) {
+  if (cert.chain.empty() || host.empty()) {
+    return false;
+  }
+  auto leaf = x509::parse_certificate(cert.chain.front());
+  if (!leaf.ok()) {
+    return false;
+  }
+  // RFC 6125 §6.4: compare the reference identifier with each DNS-ID, case-insensitively;
+  // a wildcard may stand for the whole left-most label only.
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+      }
+    }
+    return out;
+  };
+  std::string want = lower(host);
+  if (!want.empty() && want.back() == '.') {
+    want.pop_back();
+  }
+  for (const std::string& name : leaf->dns_names()) {
+    std::string pattern = lower(name);
+    if (pattern == want) {
+      return true;
+    }
+    if (pattern.size() > 2 && pattern.starts_with("*.")) {
+      auto dot = want.find('.');
+      if (dot != std::string::npos && dot > 0 && want.substr(dot) == pattern.substr(1) &&
+          pattern.find('.', 2) != std::string::npos) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config,
+                            CertificateNameMatcher matcher) {
+  Selection sel;
+  if (config.certificates.empty()) {
+    return Error(ErrorCode::invalid_config, "server config", "no server certificate configured");
+  }
+
+  // RFC 7627 §5.2: "If the server receives a ClientHello without the extension, it SHOULD
+  // abort the handshake if it does not wish to interoperate with legacy clients. If the client
+  // and server choose to continue a full handshake without the extension, they MUST use the
+  // standard master secret derivation". We abort when configured to (the default).
+  if (!offer.extended_master_secret && config.require_extended_master_secret) {
+    return Error(ErrorCode::extended_master_secret_required, "client_hello",
+                 "the client does not support the extended master secret (RFC 7627)");
+  }
+  sel.extended_master_secret = offer.extended_master_secret;
+  sel.notes.push_back(offer.extended_master_secret
+                          ? "extended master secret negotiated (RFC 7627)"
+                          : "extended master secret not offered; using the legacy master secret");
+
+  // Certificates: those naming the SNI host when any does, else every one (the first is the
+  // default).
+  std::vector<size_t> pool;
+  if (!offer.server_name.empty()) {
+    for (size_t i = 0; i < config.certificates.size(); ++i) {
+      if (matcher(config.certificates[i], offer.server_name)) {
+        pool.push_back(i);
+      }
+    }
+  }
+  sel.sni_matched = !pool.empty();
+  if (pool.empty()) {
+    for (size_t i = 0; i < config.certificates.size(); ++i) {
+      pool.push_back(i);
+    }
+    if (!offer.server_name.empty()) {
+      sel.notes.push_back("no certificate names SNI '" + offer.server_name +
+                          "'; considering every certificate, the first as default");
+    }
+  }
+
+  std::vector<Candidate> candidates;
+  for (size_t index : pool) {
+    const ServerCertificate& cert = config.certificates[index];
+    if (!cert.key || cert.chain.empty()) {
+      continue;
+    }
+    const crypto::KeyType type = cert.key->type();
+    auto auth = key_auth(type);
+    if (!auth) {
+      sel.notes.push_back("certificate #" + std::to_string(index) + " (" +
+                          std::string(key_type_name(type)) + ") cannot serve TLS 1.2; skipped");
+      continue;
+    }
+    Candidate c{index, *auth, type, std::nullopt};
+    if (offer.signature_schemes) {
+      for (SignatureScheme s : config.signature_schemes) {
+        if (has(std::span<const SignatureScheme>(*offer.signature_schemes), s) &&
+            server_scheme_fits_key(s, type)) {
+          c.scheme = s;
+          break;
+        }
+      }
+    }
+    candidates.push_back(c);
+  }
+
+  // Suites both sides list.
+  std::vector<CipherSuite> common;
+  for (CipherSuite s : config.cipher_suites) {
+    if (detail::is_tls12_suite(s) && has(std::span<const CipherSuite>(offer.suites), s)) {
+      common.push_back(s);
+    }
+  }
+  if (common.empty()) {
+    return Error(ErrorCode::no_common_cipher_suite, "client_hello",
+                 "no TLS 1.2 cipher suite in common");
+  }
+  auto auth_of = [](CipherSuite s) { return detail::suite_info(s)->auth; };
+  std::vector<CipherSuite> with_cert;
+  for (CipherSuite s : common) {
+    if (std::any_of(candidates.begin(), candidates.end(),
+                    [&](const Candidate& c) { return c.auth == auth_of(s); })) {
+      with_cert.push_back(s);
+    }
+  }
+  if (with_cert.empty()) {
+    return Error(ErrorCode::no_common_cipher_suite, "client_hello",
+                 "no common cipher suite fits our certificates (" + join_suites(common) + ")");
+  }
+  std::vector<CipherSuite> usable;
+  for (CipherSuite s : with_cert) {
+    if (std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+          return c.auth == auth_of(s) && c.scheme.has_value();
+        })) {
+      usable.push_back(s);
+    }
+  }
+  if (usable.empty()) {
+    if (!offer.signature_schemes) {
+      // RFC 5246 §7.4.1.4.1: without signature_algorithms the server must assume
+      // {sha1,rsa} / {sha1,ecdsa}; we do not sign with SHA-1.
+      return Error(ErrorCode::no_common_signature_scheme, "client_hello",
+                   "no signature_algorithms: the RFC 5246 default is SHA-1, which we refuse");
+    }
+    return Error(ErrorCode::no_common_signature_scheme, "client_hello",
+                 "no signature scheme in common for our certificates");
+  }
+
+  // Pick the suite.
+  auto client_index = [&](CipherSuite s) {
+    auto it = std::find(offer.suites.begin(), offer.suites.end(), s);
+    return static_cast<size_t>(it - offer.suites.begin());
+  };
+  if (config.prefer_client_order) {
+    size_t best = std::numeric_limits<size_t>::max();
+    for (CipherSuite s : usable) {
+      if (client_index(s) < best) {
+        best = client_index(s);
+        sel.suite = s;
+      }
+    }
+    sel.notes.push_back("cipher suite " + std::string(suite_name(sel.suite)) +
+                        " chosen: first in the client's order that we accept");
+  } else {
+    const bool chacha_first = !offer.suites.empty() && is_chacha20_suite(offer.suites.front());
+    auto server_rank = [&](CipherSuite s) {
+      auto it = std::find(config.cipher_suites.begin(), config.cipher_suites.end(), s);
+      return static_cast<size_t>(it - config.cipher_suites.begin());
+    };
+    // With ChaCha20 first in the client's list (typically a device without AES hardware),
+    // ChaCha20 joins an equal-preference group with our best AES-GCM suite of the same
+    // authentication (BoringSSL's "[AES-GCM|ChaCha20]"); the client's order breaks the tie.
+    auto rank = [&](CipherSuite s) {
+      size_t r = server_rank(s);
+      if (chacha_first && is_chacha20_suite(s)) {
+        for (CipherSuite other : config.cipher_suites) {
+          auto info = detail::suite_info(other);
+          if (info && info->version == ProtocolVersion::tls1_2 && info->auth == auth_of(s) &&
+              info->aead != crypto::AeadAlg::chacha20_poly1305) {
+            r = std::min(r, server_rank(other));
+          }
+        }
+      }
+      return r;
+    };
+    sel.suite = usable.front();
+    for (CipherSuite s : usable) {
+      if (rank(s) < rank(sel.suite) ||
+          (rank(s) == rank(sel.suite) && client_index(s) < client_index(sel.suite))) {
+        sel.suite = s;
+      }
+    }
+    sel.notes.push_back("cipher suite " + std::string(suite_name(sel.suite)) + " chosen: " +
+                        (chacha_first ? "server preference, ChaCha20 ranked with AES-GCM since "
+                                        "the client lists it first"
+                                      : "server preference"));
+  }
+
+  // Certificate: the first candidate for the suite's authentication that has a scheme.
+  const SuiteAuth auth = auth_of(sel.suite);
+  for (const Candidate& c : candidates) {
+    if (c.auth == auth && c.scheme) {
+      sel.certificate_index = c.index;
+      sel.scheme = *c.scheme;
+      sel.notes.push_back(
+          "certificate #" + std::to_string(c.index) + " (" +
+          std::string(key_type_name(c.key_type)) + ") chosen" +
+          (sel.sni_matched ? ": it names SNI '" + offer.server_name + "'" : std::string()));
+      sel.notes.push_back("signature scheme " + std::string(signature_scheme_name(sel.scheme)) +
+                          " chosen: first of ours the client accepts for this key");
+      break;
+    }
+  }
+
+  // Group. RFC 8422 §4: a client may omit supported_groups; "In this case, the server is free
+  // to choose any one of the elliptic curves or point formats listed in Section 5." We assume
+  // secp256r1 only, the curve every ECC client implements.
+  const std::vector<NamedGroup> assumed = {NamedGroup::secp256r1};
+  const std::vector<NamedGroup>& client_groups = offer.groups ? *offer.groups : assumed;
+  bool found_group = false;
+  for (NamedGroup g : config.groups) {
+    if (is_tls12_group(g) && has(std::span<const NamedGroup>(client_groups), g)) {
+      sel.group = g;
+      found_group = true;
+      break;
+    }
+  }
+  if (!found_group) {
+    // RFC 8422 §5.1.1: the server "MUST NOT negotiate the use of an ECC cipher suite" without
+    // a common curve, and every suite we implement is ECDHE.
+    return Error(ErrorCode::no_common_group, "client_hello", "no ECDHE group in common");
+  }
+  sel.notes.push_back("group " + std::string(group_name(sel.group)) + " chosen: " +
+                      (offer.groups ? "first of ours the client supports"
+                                    : "no supported_groups from the client, assuming secp256r1"));
+
+  // ALPN (RFC 7301 §3.2): "the server SHALL select the most highly preferred protocol that it
+  // supports and that is also advertised by the client. In the event that the server supports
+  // no protocols that the client advertises, then the server SHALL respond with a fatal
+  // "no_application_protocol" alert." Without ALPN configured we ignore the client's offer.
+  if (offer.alpn && !config.alpn.empty()) {
+    for (const std::string& p : config.alpn) {
+      if (has(std::span<const std::string>(*offer.alpn), p)) {
+        sel.alpn = p;
+        break;
+      }
+    }
+    if (sel.alpn.empty()) {
+      return Error(ErrorCode::no_application_protocol, "client_hello",
+                   "no ALPN protocol in common");
+    }
+    sel.notes.push_back("ALPN protocol '" + sel.alpn + "' chosen");
+  }
+  return sel;
+}
+
+}  // namespace hs::server12

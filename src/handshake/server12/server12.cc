@@ -1,0 +1,354 @@
+#include "handshake/server12/server12.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crypto/signature.h"
+#include "handshake/server12/negotiation.h"
+#include "messages/messages.h"
+#include "record/protection.h"
+
+namespace hs::server12 {
+
+namespace {
+
+using detail::HandshakeMessageView;
+
+Error unexpected(const char* state, HandshakeType got) {
+  return Error(
+      ErrorCode::unexpected_message, state,
+      "unexpected " + std::string(handshake_type_name(got).empty()
+                                      ? "handshake message " + std::to_string(static_cast<int>(got))
+                                      : handshake_type_name(got)));
+}
+
+// send serializes `msg` with its header, queues it and adds it to the transcript.
+template <typename M>
+Result<void> send(Env env, detail::Transcript& transcript, const M& msg) {
+  std::vector<uint8_t> raw;
+  HS_TRY(messages::serialize_message(msg, raw));
+  HS_TRY(env.ctx.send_handshake(raw));
+  transcript.add(raw);
+  return ok_result();
+}
+
+Result<std::unique_ptr<record::RecordProtection>> make_protection(const crypto::Provider& provider,
+                                                                  const Params& params,
+                                                                  const SecretBytes& key,
+                                                                  const SecretBytes& iv) {
+  return record::make_tls12_protection(provider, params.suite.aead, key.expose(), iv.expose());
+}
+
+// FinishedVerified proves the client's Finished was checked; only verify_client_finished makes
+// one, and the server's Finished cannot be sent without it.
+class FinishedVerified {
+ private:
+  FinishedVerified() = default;
+  friend Result<FinishedVerified> verify_client_finished(const crypto::Provider&, const Params&,
+                                                         const SecretBytes&,
+                                                         const detail::Transcript&,
+                                                         std::span<const uint8_t>);
+};
+
+Result<FinishedVerified> verify_client_finished(const crypto::Provider& provider,
+                                                const Params& params, const SecretBytes& master,
+                                                const detail::Transcript& transcript,
+                                                std::span<const uint8_t> body) {
+  auto finished = HS_TRY(messages::parse_finished(body, messages::kVerifyDataLength12));
+  auto expected =
+      HS_TRY(compute_verify_data(provider, params.suite.hash, master, true, transcript.current()));
+  // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are
+  // correct." RFC 8446 §4.4.4 names the alert: "if incorrect MUST terminate the connection with
+  // a "decrypt_error" alert." Compared in constant time.
+  if (!crypto::constant_time_equal(expected.expose(), finished.verify_data)) {
+    return Error(ErrorCode::bad_finished, "finished", "client verify_data does not match");
+  }
+  return FinishedVerified();
+}
+
+}  // namespace
+
+std::string_view state_name(const State& state) {
+  struct Names {
+    std::string_view operator()(const ExpectClientHello&) const {
+      return "server12::ExpectClientHello";
+    }
+    std::string_view operator()(const ExpectClientKeyExchange&) const {
+      return "server12::ExpectClientKeyExchange";
+    }
+    std::string_view operator()(const ExpectChangeCipherSpec&) const {
+      return "server12::ExpectChangeCipherSpec";
+    }
+    std::string_view operator()(const ExpectFinished&) const { return "server12::ExpectFinished"; }
+    std::string_view operator()(const Connected&) const { return "server12::Connected"; }
+  };
+  return std::visit(Names{}, state);
+}
+
+// ---- ExpectClientHello: answer with ServerHello .. ServerHelloDone ----
+
+Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::client_hello) {
+    return unexpected("server12::ExpectClientHello", msg.type);
+  }
+  detail::HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+
+  auto hello = HS_TRY(messages::parse_client_hello(msg.body));
+  auto offer = HS_TRY(read_client_offer(hello, env.config));
+  if (!offer.server_name.empty()) {
+    ctx.info().server_name = offer.server_name;
+  }
+  auto sel = HS_TRY(negotiate(offer, env.config));
+  for (std::string& note : sel.notes) {
+    ctx.note(std::move(note));
+  }
+  const ServerCertificate& cert = env.config.certificates[sel.certificate_index];
+  auto suite = detail::suite_info(sel.suite);
+  auto sig_alg = detail::signature_algorithm(sel.scheme);
+  if (!suite || !sig_alg) {
+    return Error(ErrorCode::internal_error, "server12", "negotiated an unknown suite or scheme");
+  }
+
+  Params params{*suite, offer.random, {}, sel.extended_master_secret};
+  HS_TRY(provider.random(params.server_random));
+  // RFC 8446 §4.1.3: "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a
+  // ClientHello MUST set the last 8 bytes of their Random value specially": 44 4F 57 4E 47 52
+  // 44 01 for TLS 1.2. We count as a TLS 1.3 server when the configuration allows TLS 1.3, and
+  // set the sentinel only when the client offered TLS 1.3 (the clients that check it).
+  if (env.config.max_version == ProtocolVersion::tls1_3 && offer.offers_tls13) {
+    std::ranges::copy(messages::kDowngradeTls12,
+                      std::span<uint8_t>(params.server_random).last<8>().begin());
+    ctx.note("client offered TLS 1.3; negotiating TLS 1.2 with the RFC 8446 downgrade sentinel");
+  }
+
+  detail::Transcript transcript(provider, suite->hash);
+  transcript.add(msg.raw);
+
+  messages::ServerHello sh;
+  sh.legacy_version = ProtocolVersion::tls1_2;
+  sh.random = params.server_random;
+  sh.legacy_session_id.resize(32);
+  HS_TRY(provider.random(sh.legacy_session_id));
+  sh.cipher_suite = sel.suite;
+  sh.compression_method = 0;
+  // RFC 5246 §7.4.1.4: "An extension type MUST NOT appear in the ServerHello unless the same
+  // extension type appeared in the corresponding ClientHello."
+  if (offer.secure_renegotiation) {
+    // RFC 5746 §3.6: "If the secure_renegotiation flag is set to TRUE, the server MUST include
+    // an empty "renegotiation_info" extension in the ServerHello message."
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::renegotiation_info, [](auto& out) {
+          return messages::serialize_renegotiation_info({}, out);
+        })));
+  }
+  if (sel.extended_master_secret) {
+    // RFC 7627 §5.2: the server "MUST include the "extended_master_secret" extension in its
+    // ServerHello message" when it was offered and is used.
+    sh.extensions.push_back(messages::Extension{ExtensionType::extended_master_secret, {}});
+  }
+  if (sel.sni_matched) {
+    // RFC 6066 §3: a server that used the name "SHALL include an extension of type
+    // "server_name" in the (extended) server hello. The "extension_data" field of this
+    // extension SHALL be empty."
+    sh.extensions.push_back(messages::Extension{ExtensionType::server_name, {}});
+  }
+  if (!sel.alpn.empty()) {
+    sh.extensions.push_back(HS_TRY(messages::make_extension(
+        ExtensionType::application_layer_protocol_negotiation,
+        [&](auto& out) { return messages::serialize_alpn_server(sel.alpn, out); })));
+  }
+  if (offer.ec_point_formats) {
+    // RFC 8422 §5.2: the server includes ec_point_formats in reply to the client's; we only
+    // speak uncompressed.
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::ec_point_formats, [](auto& out) {
+          return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, out);
+        })));
+  }
+
+  ctx.set_version(ProtocolVersion::tls1_2);
+  HS_TRY(send(env, transcript, sh));
+
+  SessionInfo& info = ctx.info();
+  info.version = ProtocolVersion::tls1_2;
+  info.cipher_suite = sel.suite;
+  info.group = sel.group;
+  info.alpn = sel.alpn;
+  info.extended_master_secret = sel.extended_master_secret;
+  info.session_id = sh.legacy_session_id;
+  info.resumed = false;
+
+  // Certificate (RFC 5246 §7.4.2): our chain, leaf first.
+  HS_TRY(send(env, transcript, messages::Certificate12{cert.chain}));
+
+  // ServerKeyExchange (RFC 8422 §5.4): a fresh ECDHE key, signed over
+  // ClientHello.random + ServerHello.random + ServerECDHParams.
+  auto key_share = HS_TRY(provider.generate_key_share(sel.group));
+  messages::ServerKeyExchangeEcdhe ske;
+  ske.group = sel.group;
+  auto pub = key_share->public_key();
+  ske.public_key.assign(pub.begin(), pub.end());
+  ske.scheme = sel.scheme;
+  auto signed_content =
+      messages::ske_signed_content(params.client_random, params.server_random, ske);
+  auto signature = cert.key->sign(*sig_alg, signed_content);
+  if (!signature.ok()) {
+    return Error(ErrorCode::internal_error, "server_key_exchange", "signing failed");
+  }
+  ske.signature = std::move(signature).value();
+  HS_TRY(send(env, transcript, ske));
+
+  HS_TRY(send(env, transcript, messages::ServerHelloDone{}));
+
+  return ExpectClientKeyExchange{std::move(params), std::move(transcript), std::move(key_share)};
+}
+
+// ---- ExpectClientKeyExchange: ECDHE, master secret, key block ----
+
+Result<State> handle(ExpectClientKeyExchange&& st, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::client_key_exchange) {
+    return unexpected("server12::ExpectClientKeyExchange", msg.type);
+  }
+  const crypto::Provider& provider = env.ctx.provider();
+  auto cke = HS_TRY(messages::parse_client_key_exchange_ecdhe(msg.body));
+  // An invalid point (off the curve, wrong length, all-zero X25519 result) is illegal_parameter
+  // from the provider (RFC 8422 §5.11, RFC 7748 §6.1).
+  auto pre_master = HS_TRY(st.key_share->derive(cke.public_key));
+  st.key_share.reset();
+  st.transcript.add(msg.raw);
+
+  // RFC 7627 §3: session_hash = Hash(handshake_messages), "all messages in the handshake up to
+  // and including the ClientKeyExchange message".
+  const std::vector<uint8_t> session_hash = st.transcript.current();
+  auto master = HS_TRY(derive_master_secret(provider, st.params.suite.hash, pre_master,
+                                            st.params.extended_master_secret, session_hash,
+                                            st.params.client_random, st.params.server_random));
+  env.ctx.key_log("CLIENT_RANDOM", st.params.client_random, master);
+  auto keys = HS_TRY(derive_key_block(provider, st.params.suite.hash, st.params.suite.aead, master,
+                                      st.params.client_random, st.params.server_random));
+  return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript), std::move(master),
+                                std::move(keys)};
+}
+
+// ---- ExpectChangeCipherSpec: only the CCS record moves us on ----
+
+Result<State> handle(ExpectChangeCipherSpec&& /*st*/, Env /*env*/,
+                     const HandshakeMessageView& msg) {
+  // RFC 5246 §7.4.9: the Finished "is always sent immediately after a change cipher spec
+  // message"; any handshake message here (even a Finished) skipped the CCS.
+  return unexpected("server12::ExpectChangeCipherSpec", msg.type);
+}
+
+Result<State> handle_ccs(ExpectChangeCipherSpec&& st, Env env) {
+  auto read =
+      HS_TRY(make_protection(env.ctx.provider(), st.params, st.keys.client_key, st.keys.client_iv));
+  HS_TRY(env.ctx.set_read_protection(std::move(read), "client write key"));
+  return ExpectFinished{std::move(st.params), std::move(st.transcript), std::move(st.master_secret),
+                        std::move(st.keys)};
+}
+
+// ---- ExpectFinished: verify, then ChangeCipherSpec + Finished ----
+
+Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::finished) {
+    return unexpected("server12::ExpectFinished", msg.type);
+  }
+  const crypto::Provider& provider = env.ctx.provider();
+  [[maybe_unused]] FinishedVerified verified = HS_TRY(
+      verify_client_finished(provider, st.params, st.master_secret, st.transcript, msg.body));
+  st.transcript.add(msg.raw);
+
+  auto ours = HS_TRY(compute_verify_data(provider, st.params.suite.hash, st.master_secret, false,
+                                         st.transcript.current()));
+  HS_TRY(env.ctx.send_change_cipher_spec());
+  auto write = HS_TRY(make_protection(provider, st.params, st.keys.server_key, st.keys.server_iv));
+  env.ctx.set_write_protection(std::move(write), "server write key");
+  // verify_data goes on the wire: it is public by design (RFC 5246 §7.4.9).
+  messages::Finished finished{declassify(ours.expose())};
+  HS_TRY(send(env, st.transcript, finished));
+  env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)));
+  return Connected{};
+}
+
+// ---- Connected: no renegotiation ----
+
+Result<State> handle(Connected&& /*st*/, Env /*env*/, const HandshakeMessageView& msg) {
+  if (msg.type == HandshakeType::client_hello) {
+    // RFC 5746 §4.4 / RFC 5246 §7.2.2 would let us decline with a warning no_renegotiation;
+    // we never renegotiate, so we close cleanly with a fatal no_renegotiation instead.
+    return Error(ErrorCode::renegotiation_refused, "client_hello",
+                 "renegotiation is not supported");
+  }
+  return unexpected("server12::Connected", msg.type);
+}
+
+// ---- the driver ----
+
+Server12Driver::Server12Driver(std::shared_ptr<const ServerConfig> config)
+    : config_(std::move(config)) {}
+
+Result<void> Server12Driver::start(detail::HandshakeContext& ctx) {
+  ctx.emit_state(state_name());
+  return ok_result();
+}
+
+std::string_view Server12Driver::state_name() const {
+  if (failed_) {
+    return "server12::Failed";
+  }
+  return server12::state_name(state_);
+}
+
+Result<void> Server12Driver::advance(detail::HandshakeContext& ctx, std::string_view before,
+                                     Result<State> next) {
+  if (!next.ok()) {
+    failed_ = true;
+    return std::move(next).error();
+  }
+  state_ = std::move(next).value();
+  const std::string_view after = server12::state_name(state_);
+  if (before != after) {
+    ctx.emit_state(after);
+  }
+  return ok_result();
+}
+
+Result<void> Server12Driver::on_handshake(detail::HandshakeContext& ctx,
+                                          const detail::HandshakeMessageView& msg) {
+  if (failed_) {
+    return Error(ErrorCode::internal_error, "server12", "handshake already failed");
+  }
+  Env env{ctx, *config_};
+  const std::string_view before = server12::state_name(state_);
+  State current = std::move(state_);
+  state_ = ExpectClientHello{};  // placeholder while the handler owns the state
+  auto next = std::visit([&](auto&& s) -> Result<State> { return handle(std::move(s), env, msg); },
+                         std::move(current));
+  return advance(ctx, before, std::move(next));
+}
+
+Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx) {
+  if (failed_) {
+    return Error(ErrorCode::internal_error, "server12", "handshake already failed");
+  }
+  Env env{ctx, *config_};
+  const std::string_view before = server12::state_name(state_);
+  State current = std::move(state_);
+  state_ = ExpectClientHello{};
+  auto next = std::visit([&](auto&& s) -> Result<State> { return handle_ccs(std::move(s), env); },
+                         std::move(current));
+  return advance(ctx, before, std::move(next));
+}
+
+}  // namespace hs::server12
+
+namespace hs::detail {
+
+std::unique_ptr<HandshakeDriver> make_server_driver(std::shared_ptr<const ServerConfig> config) {
+  return std::make_unique<server12::Server12Driver>(std::move(config));
+}
+
+}  // namespace hs::detail

@@ -1,0 +1,111 @@
+// The TLS 1.2 server handshake (RFC 5246 §7.3, ECDHE only per RFC 8422, with RFC 7627 and
+// RFC 5746): one move-only state per message we wait for, kept in a std::variant.
+//
+//   ExpectClientHello --ClientHello / ServerHello, Certificate, ServerKeyExchange,
+//                       ServerHelloDone--> ExpectClientKeyExchange
+//   ExpectClientKeyExchange --ClientKeyExchange--> ExpectChangeCipherSpec
+//   ExpectChangeCipherSpec --ChangeCipherSpec (read keys switch)--> ExpectFinished
+//   ExpectFinished --Finished / ChangeCipherSpec, Finished--> Connected
+//   Connected: ClientHello -> no_renegotiation; anything else -> unexpected_message.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <variant>
+
+#include "handshake/common/driver.h"
+#include "handshake/common/suites.h"
+#include "handshake/common/transcript.h"
+#include "handshake/server12/keys.h"
+
+namespace hs::server12 {
+
+// Params are fixed once the ClientHello is answered.
+struct Params {
+  detail::SuiteInfo suite;
+  std::array<uint8_t, 32> client_random{};
+  std::array<uint8_t, 32> server_random{};
+  bool extended_master_secret = false;
+};
+
+struct ExpectClientHello {};
+
+struct ExpectClientKeyExchange {
+  Params params;
+  detail::Transcript transcript;  // through ServerHelloDone
+  std::unique_ptr<crypto::KeyShare> key_share;
+};
+
+struct ExpectChangeCipherSpec {
+  Params params;
+  detail::Transcript transcript;  // through ClientKeyExchange
+  SecretBytes master_secret;
+  KeyBlock keys;
+};
+
+struct ExpectFinished {
+  Params params;
+  detail::Transcript transcript;
+  SecretBytes master_secret;
+  KeyBlock keys;  // the server write half is still to be installed
+};
+
+struct Connected {};
+
+using State = std::variant<ExpectClientHello, ExpectClientKeyExchange, ExpectChangeCipherSpec,
+                           ExpectFinished, Connected>;
+
+// state_name returns "server12::<State>" for the trace.
+std::string_view state_name(const State& state);
+
+// Env is what every handler may use: the connection seam and the configuration.
+struct Env {
+  detail::HandshakeContext& ctx;
+  const ServerConfig& config;
+};
+
+// handle consumes the current state and one handshake message and returns the next state.
+// Each first rejects message types the state does not expect (unexpected_message).
+Result<State> handle(ExpectClientHello&& st, Env env, const detail::HandshakeMessageView& msg);
+Result<State> handle(ExpectClientKeyExchange&& st, Env env,
+                     const detail::HandshakeMessageView& msg);
+Result<State> handle(ExpectChangeCipherSpec&& st, Env env, const detail::HandshakeMessageView& msg);
+Result<State> handle(ExpectFinished&& st, Env env, const detail::HandshakeMessageView& msg);
+Result<State> handle(Connected&& st, Env env, const detail::HandshakeMessageView& msg);
+
+// handle_ccs consumes the current state and a ChangeCipherSpec record. Only
+// ExpectChangeCipherSpec accepts one; every other state answers unexpected_message.
+Result<State> handle_ccs(ExpectChangeCipherSpec&& st, Env env);
+template <typename S>
+Result<State> handle_ccs(S&& /*st*/, Env /*env*/) {
+  return Error(ErrorCode::unexpected_message, "change_cipher_spec",
+               "ChangeCipherSpec not expected in this state");
+}
+
+// Server12Driver runs the states above behind the HandshakeDriver seam.
+class Server12Driver final : public detail::HandshakeDriver {
+ public:
+  explicit Server12Driver(std::shared_ptr<const ServerConfig> config);
+
+  Result<void> start(detail::HandshakeContext& ctx) override;
+  Result<void> on_handshake(detail::HandshakeContext& ctx,
+                            const detail::HandshakeMessageView& msg) override;
+  Result<void> on_change_cipher_spec(detail::HandshakeContext& ctx) override;
+  bool is_connected() const override { return std::holds_alternative<Connected>(state_); }
+  std::string_view state_name() const override;
+
+ private:
+  // advance installs `next` (or remembers the failure) and reports the new state to the trace.
+  Result<void> advance(detail::HandshakeContext& ctx, std::string_view before, Result<State> next);
+
+  std::shared_ptr<const ServerConfig> config_;
+  State state_;
+  bool failed_ = false;
+};
+
+}  // namespace hs::server12
