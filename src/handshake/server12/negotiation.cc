@@ -8,6 +8,7 @@
 #include "handshake/common/suites.h"
 #include "messages/extensions.h"
 #include "x509/certificate.h"
+#include "x509/hostname.h"
 
 namespace hs::server12 {
 
@@ -252,38 +253,8 @@ bool leaf_matches_host(const ServerCertificate& cert, std::string_view host) {
     return false;
   }
   auto leaf = x509::parse_certificate(cert.chain.front());
-  if (!leaf.ok()) {
-    return false;
-  }
-  // RFC 6125 §6.4: compare the reference identifier with each DNS-ID, case-insensitively;
-  // a wildcard may stand for the whole left-most label only.
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-      if (c >= 'A' && c <= 'Z') {
-        c = static_cast<char>(c - 'A' + 'a');
-      }
-    }
-    return out;
-  };
-  std::string want = lower(host);
-  if (!want.empty() && want.back() == '.') {
-    want.pop_back();
-  }
-  for (const std::string& name : leaf->dns_names()) {
-    std::string pattern = lower(name);
-    if (pattern == want) {
-      return true;
-    }
-    if (pattern.size() > 2 && pattern.starts_with("*.")) {
-      auto dot = want.find('.');
-      if (dot != std::string::npos && dot > 0 && want.substr(dot) == pattern.substr(1) &&
-          pattern.find('.', 2) != std::string::npos) {
-        return true;
-      }
-    }
-  }
-  return false;
+  // RFC 6125 §6.4 matching against the leaf's subjectAltName (the X.509 module's matcher).
+  return leaf.ok() && x509::matches_host(leaf.value(), host);
 }
 
 Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config,

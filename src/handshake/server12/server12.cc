@@ -57,8 +57,9 @@ Result<FinishedVerified> verify_client_finished(const crypto::Provider& provider
                                                 const detail::Transcript& transcript,
                                                 std::span<const uint8_t> body) {
   auto finished = HS_TRY(messages::parse_finished(body, messages::kVerifyDataLength12));
-  auto expected =
-      HS_TRY(compute_verify_data(provider, params.suite.hash, master, true, transcript.current()));
+  auto expected = HS_TRY(
+      keyschedule::finished_verify_data12(provider, params.suite.hash, master.expose(),
+                                          keyschedule::Sender::client, transcript.current()));
   // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are
   // correct." RFC 8446 §4.4.4 names the alert: "if incorrect MUST terminate the connection with
   // a "decrypt_error" alert." Compared in constant time.
@@ -223,12 +224,18 @@ Result<State> handle(ExpectClientKeyExchange&& st, Env env, const HandshakeMessa
   // RFC 7627 §3: session_hash = Hash(handshake_messages), "all messages in the handshake up to
   // and including the ClientKeyExchange message".
   const std::vector<uint8_t> session_hash = st.transcript.current();
-  auto master = HS_TRY(derive_master_secret(provider, st.params.suite.hash, pre_master,
-                                            st.params.extended_master_secret, session_hash,
-                                            st.params.client_random, st.params.server_random));
+  // RFC 7627 §5.2: with the extension negotiated both sides "MUST use the extended master
+  // secret derivation"; without it (allowed only when not required) the RFC 5246 §8.1 form.
+  auto master =
+      HS_TRY(st.params.extended_master_secret
+                 ? keyschedule::extended_master_secret(provider, st.params.suite.hash,
+                                                       pre_master.expose(), session_hash)
+                 : keyschedule::master_secret(provider, st.params.suite.hash, pre_master.expose(),
+                                              st.params.client_random, st.params.server_random));
   env.ctx.key_log("CLIENT_RANDOM", st.params.client_random, master);
-  auto keys = HS_TRY(derive_key_block(provider, st.params.suite.hash, st.params.suite.aead, master,
-                                      st.params.client_random, st.params.server_random));
+  auto keys = HS_TRY(keyschedule::key_block(provider, st.params.suite.hash, st.params.suite.aead,
+                                            master.expose(), st.params.client_random,
+                                            st.params.server_random));
   return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript), std::move(master),
                                 std::move(keys)};
 }
@@ -243,8 +250,8 @@ Result<State> handle(ExpectChangeCipherSpec&& /*st*/, Env /*env*/,
 }
 
 Result<State> handle_ccs(ExpectChangeCipherSpec&& st, Env env) {
-  auto read =
-      HS_TRY(make_protection(env.ctx.provider(), st.params, st.keys.client_key, st.keys.client_iv));
+  auto read = HS_TRY(make_protection(env.ctx.provider(), st.params, st.keys.client_write_key,
+                                     st.keys.client_write_iv));
   HS_TRY(env.ctx.set_read_protection(std::move(read), "client write key"));
   return ExpectFinished{std::move(st.params), std::move(st.transcript), std::move(st.master_secret),
                         std::move(st.keys)};
@@ -261,10 +268,12 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
       verify_client_finished(provider, st.params, st.master_secret, st.transcript, msg.body));
   st.transcript.add(msg.raw);
 
-  auto ours = HS_TRY(compute_verify_data(provider, st.params.suite.hash, st.master_secret, false,
-                                         st.transcript.current()));
+  auto ours = HS_TRY(
+      keyschedule::finished_verify_data12(provider, st.params.suite.hash, st.master_secret.expose(),
+                                          keyschedule::Sender::server, st.transcript.current()));
   HS_TRY(env.ctx.send_change_cipher_spec());
-  auto write = HS_TRY(make_protection(provider, st.params, st.keys.server_key, st.keys.server_iv));
+  auto write = HS_TRY(
+      make_protection(provider, st.params, st.keys.server_write_key, st.keys.server_write_iv));
   env.ctx.set_write_protection(std::move(write), "server write key");
   // verify_data goes on the wire: it is public by design (RFC 5246 §7.4.9).
   messages::Finished finished{declassify(ours.expose())};

@@ -21,7 +21,7 @@
 #include "handshake/common/driver.h"
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
-#include "handshake/server12/keys.h"
+#include "keyschedule/tls12_keys.h"
 
 namespace hs::server12 {
 
@@ -45,14 +45,14 @@ struct ExpectChangeCipherSpec {
   Params params;
   detail::Transcript transcript;  // through ClientKeyExchange
   SecretBytes master_secret;
-  KeyBlock keys;
+  keyschedule::KeyBlock12 keys;
 };
 
 struct ExpectFinished {
   Params params;
   detail::Transcript transcript;
   SecretBytes master_secret;
-  KeyBlock keys;  // the server write half is still to be installed
+  keyschedule::KeyBlock12 keys;  // the server write half is still to be installed
 };
 
 struct Connected {};
