@@ -848,6 +848,12 @@ std::string format_ip(std::span<const uint8_t> addr) {
   if (addr.size() != 16) {
     return out;
   }
+  // RFC 5952 §5: IPv4-mapped addresses are written "::ffff:" and a dotted quad.
+  const bool mapped = std::ranges::all_of(addr.first(10), [](uint8_t b) { return b == 0; }) &&
+                      addr[10] == 0xFF && addr[11] == 0xFF;
+  if (mapped) {
+    return "::ffff:" + format_ip(addr.last(4));
+  }
   std::array<uint16_t, 8> groups{};
   for (size_t i = 0; i < 8; ++i) {
     groups[i] = static_cast<uint16_t>(addr[2 * i] << 8 | addr[2 * i + 1]);
