@@ -1,0 +1,14 @@
+// Fuzz target: parse_client_key_exchange_ecdhe, then serialize and re-parse.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "messages/client_key_exchange.h"
+#include "round_trip.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  hs::messages::fuzz::check_message(
+      std::span<const uint8_t>(data, size),
+      [](std::span<const uint8_t> b) { return hs::messages::parse_client_key_exchange_ecdhe(b); });
+  return 0;
+}

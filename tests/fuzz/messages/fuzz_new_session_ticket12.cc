@@ -1,0 +1,14 @@
+// Fuzz target: parse_new_session_ticket12 (RFC 5077), then serialize and re-parse.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "messages/new_session_ticket.h"
+#include "round_trip.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  hs::messages::fuzz::check_message(
+      std::span<const uint8_t>(data, size),
+      [](std::span<const uint8_t> b) { return hs::messages::parse_new_session_ticket12(b); });
+  return 0;
+}
