@@ -56,6 +56,18 @@ class HandshakeContext {
   // version shown in events follow it.
   virtual void set_version(ProtocolVersion v) = 0;
 
+  // set_trace_version sets the version shown in events until set_version() is called. A client
+  // shows the highest version it offers (OpenSSL's message callback reports the ClientHello and
+  // the ServerHello under the client's maximum, which is what curl -v prints).
+  virtual void set_trace_version(ProtocolVersion v) { (void)v; }
+  // send_alert queues one alert record under the current write protection and emits its events.
+  // For warnings such as no_renegotiation; fatal alerts are sent by returning an Error.
+  virtual Result<void> send_alert(AlertLevel level, AlertDescription description) {
+    (void)level;
+    (void)description;
+    return Error(ErrorCode::internal_error, "send_alert");
+  }
+
   // key_log passes a secret to the application's KeyLogSink, if one is installed.
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;

@@ -1,0 +1,69 @@
+// ClientConfig/ServerConfig defaults and the server certificate loader.
+#include <hs/config.h>
+
+#include "crypto/provider.h"
+#include "crypto/secret.h"
+#include "x509/certificate.h"
+#include "x509/pem.h"
+
+namespace hs {
+
+std::vector<CipherSuite> default_cipher_suites() {
+  return {
+      CipherSuite::TLS_AES_128_GCM_SHA256,
+      CipherSuite::TLS_AES_256_GCM_SHA384,
+      CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+      CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+      CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  };
+}
+
+std::vector<NamedGroup> default_groups() {
+  return {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
+}
+
+std::vector<SignatureScheme> default_signature_schemes() {
+  // SHA-1 schemes are never offered (RFC 8446 §4.2.3 forbids them in TLS 1.3 signatures; we
+  // refuse them for TLS 1.2 too). rsa_pss_rsae before rsa_pkcs1, as OpenSSL orders them.
+  return {
+      SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+      SignatureScheme::ecdsa_secp521r1_sha512, SignatureScheme::ed25519,
+      SignatureScheme::rsa_pss_rsae_sha256,    SignatureScheme::rsa_pss_rsae_sha384,
+      SignatureScheme::rsa_pss_rsae_sha512,    SignatureScheme::rsa_pkcs1_sha256,
+      SignatureScheme::rsa_pkcs1_sha384,       SignatureScheme::rsa_pkcs1_sha512,
+  };
+}
+
+Result<ServerCertificate> load_server_certificate(std::string_view chain_pem,
+                                                  std::string_view key_pem,
+                                                  const crypto::Provider* provider) {
+  const crypto::Provider& p = provider != nullptr ? *provider : crypto::default_provider();
+  ServerCertificate out;
+  out.chain = HS_TRY(x509::load_certificate_chain_pem(chain_pem));
+  auto key_der = HS_TRY(x509::load_private_key_pem(key_pem));
+  // The DER is key material: keep it in a wiping buffer for as long as it lives.
+  SecretBytes key_secret(key_der);
+  crypto::secure_wipe(key_der);
+  auto key = p.parse_private_key(key_secret.expose());
+  if (!key.ok()) {
+    return Error(ErrorCode::invalid_config, "private key", "the private key could not be parsed");
+  }
+  auto leaf = x509::parse_certificate(out.chain.front());
+  if (!leaf.ok()) {
+    return Error(ErrorCode::invalid_config, "certificate",
+                 "the leaf certificate could not be parsed");
+  }
+  std::vector<uint8_t> key_spki = key.value()->public_key_info();
+  if (key_spki != leaf->spki_raw) {
+    return Error(ErrorCode::invalid_config, "private key",
+                 "the private key does not match the leaf certificate's public key");
+  }
+  out.key = std::shared_ptr<const crypto::PrivateKey>(std::move(key).value());
+  return out;
+}
+
+}  // namespace hs

@@ -1,0 +1,81 @@
+// hs::Connection: the public face of detail::ConnectionImpl.
+#include <hs/connection.h>
+
+#include <utility>
+
+#include "connection/connection_impl.h"
+
+namespace hs {
+
+namespace {
+
+Result<void> check_client_config(const ClientConfig& config) {
+  if (config.min_version != ProtocolVersion::tls1_2 &&
+      config.min_version != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::invalid_config, "client config", "min_version must be TLS 1.2 or 1.3");
+  }
+  if (config.max_version != ProtocolVersion::tls1_2 &&
+      config.max_version != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::invalid_config, "client config", "max_version must be TLS 1.2 or 1.3");
+  }
+  if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version)) {
+    return Error(ErrorCode::invalid_config, "client config", "min_version above max_version");
+  }
+  if (config.cipher_suites.empty() || config.groups.empty() || config.signature_schemes.empty()) {
+    return Error(ErrorCode::invalid_config, "client config",
+                 "cipher suites, groups and signature schemes must not be empty");
+  }
+  for (const std::string& p : config.alpn) {
+    if (p.empty() || p.size() > 255) {
+      return Error(ErrorCode::invalid_config, "client config",
+                   "ALPN protocol names must be 1..255 bytes");
+    }
+  }
+  return ok_result();
+}
+
+}  // namespace
+
+Connection::Connection(std::unique_ptr<detail::ConnectionImpl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
+
+Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const ClientConfig> config,
+                                                       std::string server_name) {
+  return client(std::move(config), std::move(server_name), nullptr);
+}
+
+Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const ClientConfig> config,
+                                                       std::string server_name,
+                                                       Observer* observer) {
+  if (!config) {
+    return Error(ErrorCode::invalid_config, "client config", "no configuration");
+  }
+  HS_TRY(check_client_config(*config));
+  const crypto::Provider& provider =
+      config->provider != nullptr ? *config->provider : crypto::default_provider();
+  auto driver = detail::make_client_driver(config, std::move(server_name));
+  if (!driver) {
+    return Error(ErrorCode::internal_error, "client", "no client driver");
+  }
+  auto impl = std::make_unique<detail::ConnectionImpl>(true, provider, config->key_log,
+                                                       std::move(driver), observer);
+  HS_TRY(impl->start());
+  return std::unique_ptr<Connection>(new Connection(std::move(impl)));
+}
+
+Result<void> Connection::receive(std::span<const uint8_t> data) { return impl_->receive(data); }
+Result<void> Connection::receive_eof() { return impl_->receive_eof(); }
+std::span<const uint8_t> Connection::output() const { return impl_->output(); }
+void Connection::consume_output(size_t n) { impl_->consume_output(n); }
+bool Connection::is_handshaking() const { return impl_->is_handshaking(); }
+bool Connection::is_connected() const { return impl_->is_connected(); }
+bool Connection::peer_closed() const { return impl_->peer_closed(); }
+bool Connection::failed() const { return impl_->failed(); }
+size_t Connection::read(std::span<uint8_t> out) { return impl_->read(out); }
+size_t Connection::readable() const { return impl_->readable(); }
+Result<void> Connection::write(std::span<const uint8_t> data) { return impl_->write(data); }
+void Connection::close() { impl_->close(); }
+const SessionInfo& Connection::info() const { return impl_->session(); }
+void Connection::set_observer(Observer* observer) { impl_->set_observer(observer); }
+
+}  // namespace hs

@@ -1,0 +1,409 @@
+#include "connection/connection_impl.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "codec/reader.h"
+#include "messages/alert.h"
+#include "messages/change_cipher_spec.h"
+
+namespace hs::detail {
+
+// ---- RecordHeaderTracker ----
+
+void RecordHeaderTracker::feed(std::span<const uint8_t> bytes) {
+  codec::Reader in(bytes);
+  while (!in.empty()) {
+    if (skip_ > 0) {
+      size_t n = std::min(skip_, in.remaining());
+      if (!in.skip(n)) {
+        return;
+      }
+      skip_ -= n;
+      continue;
+    }
+    uint8_t b = 0;
+    if (!in.read_u8(b)) {
+      return;
+    }
+    partial_[partial_len_++] = b;
+    if (partial_len_ == kRecordHeaderLen) {
+      codec::Reader h(partial_);
+      WireHeader header{};
+      if (h.read_u8(header.content_type) && h.read_u16(header.version) &&
+          h.read_u16(header.length)) {
+        headers_.push_back(header);
+        skip_ = header.length;
+      }
+      partial_len_ = 0;
+    }
+  }
+}
+
+std::optional<WireHeader> RecordHeaderTracker::pop() {
+  if (headers_.empty()) {
+    return std::nullopt;
+  }
+  WireHeader h = headers_.front();
+  headers_.pop_front();
+  return h;
+}
+
+// ---- ConnectionImpl ----
+
+ConnectionImpl::ConnectionImpl(bool is_client, const crypto::Provider& provider,
+                               std::shared_ptr<KeyLogSink> key_log,
+                               std::unique_ptr<HandshakeDriver> driver, Observer* observer)
+    : is_client_(is_client),
+      provider_(provider),
+      key_log_(std::move(key_log)),
+      driver_(std::move(driver)),
+      observer_(observer) {
+  if (is_client_) {
+    // The first ClientHello travels in a record marked TLS 1.0, as OpenSSL sends it: RFC 8446
+    // §5.1 allows 0x0301 "for compatibility purposes" and some servers reject anything newer
+    // in the first record. set_version() switches to 0x0303 once the server answered.
+    encoder_.set_version(static_cast<uint16_t>(ProtocolVersion::tls1_0));
+  }
+}
+
+Result<void> ConnectionImpl::start() {
+  auto r = driver_->start(*this);
+  if (!r.ok()) {
+    return fail(std::move(r).error());
+  }
+  return ok_result();
+}
+
+void ConnectionImpl::emit(EventBody body) {
+  if (observer_ != nullptr) {
+    observer_->on_event(Event{std::chrono::steady_clock::now(), std::move(body)});
+  }
+}
+
+void ConnectionImpl::emit_pending_headers_in() {
+  while (auto h = headers_in_.pop()) {
+    emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+  }
+}
+
+Error ConnectionImpl::fail(Error e) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (auto alert = e.alert()) {
+    // RFC 8446 §6.2 / RFC 5246 §7.2.2: errors are reported with a fatal alert, sent under the
+    // current write protection; then the connection is closed.
+    messages::AlertMessage msg{AlertLevel::fatal, *alert};
+    std::vector<uint8_t> body;
+    (void)messages::serialize(msg, body);
+    emit(AlertEvent{Direction::out, AlertLevel::fatal, *alert});
+    (void)write_records(ContentType::alert, body, 0);
+  }
+  failed_ = e;
+  return e;
+}
+
+Result<void> ConnectionImpl::write_records(ContentType type, std::span<const uint8_t> data,
+                                           uint8_t handshake_type) {
+  size_t before = out_.size();
+  auto r = encoder_.write(type, data, out_);
+  // Report each record header we produced, parsed back from what the encoder appended.
+  codec::Reader records(std::span<const uint8_t>(out_).subspan(before));
+  while (!records.empty()) {
+    uint8_t ct = 0;
+    uint16_t version = 0;
+    uint16_t length = 0;
+    if (!records.read_u8(ct) || !records.read_u16(version) || !records.read_u16(length) ||
+        !records.skip(length)) {
+      break;
+    }
+    emit(RecordEvent{Direction::out, ct, version, length});
+  }
+  if (!r.ok()) {
+    out_.resize(before);
+    return r;
+  }
+  emit(MessageEvent{Direction::out, static_cast<uint8_t>(type), handshake_type, trace_version_,
+                    data, encoder_.protection().encrypted()});
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::send_handshake(std::span<const uint8_t> raw) {
+  if (raw.size() < kHandshakeHeaderLen) {
+    return Error(ErrorCode::internal_error, "send_handshake");
+  }
+  return write_records(ContentType::handshake, raw, raw[0]);
+}
+
+Result<void> ConnectionImpl::send_change_cipher_spec() {
+  std::vector<uint8_t> body;
+  (void)messages::serialize(messages::ChangeCipherSpec{}, body);
+  return write_records(ContentType::change_cipher_spec, body, 0);
+}
+
+Result<void> ConnectionImpl::send_alert(AlertLevel level, AlertDescription description) {
+  messages::AlertMessage msg{level, description};
+  std::vector<uint8_t> body;
+  (void)messages::serialize(msg, body);
+  emit(AlertEvent{Direction::out, level, description});
+  return write_records(ContentType::alert, body, 0);
+}
+
+void ConnectionImpl::set_write_protection(std::unique_ptr<record::RecordProtection> p,
+                                          std::string_view secret_name) {
+  encoder_.set_protection(std::move(p));
+  emit(KeyChangeEvent{Direction::out, secret_name});
+}
+
+Result<void> ConnectionImpl::set_read_protection(std::unique_ptr<record::RecordProtection> p,
+                                                 std::string_view secret_name) {
+  // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes. Implementations MUST verify
+  // that all messages immediately preceding a key change align with a record boundary; if not,
+  // then they MUST terminate the connection with an "unexpected_message" alert."
+  if (!reassembler_.empty()) {
+    return Error(ErrorCode::unexpected_message, "key change",
+                 "handshake message spans a key change");
+  }
+  decoder_.set_protection(std::move(p));
+  emit(KeyChangeEvent{Direction::in, secret_name});
+  return ok_result();
+}
+
+void ConnectionImpl::set_version(ProtocolVersion v) {
+  version_ = v;
+  trace_version_ = static_cast<uint16_t>(v);
+  // RFC 8446 §5.1: legacy_record_version "MUST be set to 0x0303 for all records generated by
+  // a TLS 1.3 implementation other than an initial ClientHello"; TLS 1.2 uses 0x0303 anyway.
+  encoder_.set_version(static_cast<uint16_t>(ProtocolVersion::tls1_2));
+  info_.version = v;
+}
+
+void ConnectionImpl::set_trace_version(ProtocolVersion v) {
+  if (!version_) {
+    trace_version_ = static_cast<uint16_t>(v);
+  }
+}
+
+void ConnectionImpl::key_log(std::string_view label, std::span<const uint8_t> client_random,
+                             const SecretBytes& secret) {
+  if (key_log_) {
+    key_log_->log(label, client_random, secret.expose());
+  }
+}
+
+void ConnectionImpl::emit_state(std::string_view state) { emit(StateEvent{state}); }
+
+void ConnectionImpl::note(std::string text) { emit(NoteEvent{std::move(text)}); }
+
+void ConnectionImpl::consume_output(size_t n) {
+  n = std::min(n, out_.size());
+  out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (peer_closed_) {
+    // RFC 8446 §6.1: "Any data received after a closure alert has been received MUST be
+    // ignored." (RFC 5246 §7.2.1 says the same.)
+    return ok_result();
+  }
+  headers_in_.feed(data);
+  decoder_.feed(data);
+  return pump();
+}
+
+Result<void> ConnectionImpl::pump() {
+  while (!failed_ && !peer_closed_) {
+    if (readable() > kMaxBufferedPlaintext) {
+      return ok_result();  // resumed by read()
+    }
+    auto next = decoder_.next();
+    if (!next.ok()) {
+      emit_pending_headers_in();
+      return fail(std::move(next).error());
+    }
+    if (!next.value()) {
+      return ok_result();
+    }
+    record::Record rec = *next.value();
+    if (auto h = headers_in_.pop()) {
+      emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+    }
+    // Read protection may change while this record is dispatched; the record itself came in
+    // under the protection that was current when it was opened.
+    bool encrypted = decoder_.protection().encrypted();
+    auto r = dispatch(rec, encrypted);
+    if (!r.ok()) {
+      return fail(std::move(r).error());
+    }
+  }
+  if (failed_) {
+    return *failed_;
+  }
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted) {
+  // RFC 5246 §6.2.1 lets a handshake message span records, and RFC 8446 §5.1: "Handshake
+  // messages MUST NOT be interleaved with other record types. That is, if a handshake message
+  // is split over two or more records, there MUST NOT be any other records between them."
+  if (rec.type != ContentType::handshake && !reassembler_.empty()) {
+    return Error(ErrorCode::unexpected_message, "record",
+                 "record interleaved with a fragmented handshake message");
+  }
+  switch (rec.type) {
+    case ContentType::handshake:
+      return on_handshake_fragment(rec.fragment, encrypted);
+    case ContentType::change_cipher_spec: {
+      // RFC 5246 §7.1: the message "consists of a single byte of value 1".
+      auto ccs = messages::parse_change_cipher_spec(rec.fragment);
+      if (!ccs.ok()) {
+        return Error(ErrorCode::decode_error, "change_cipher_spec",
+                     "ChangeCipherSpec must be the single byte 0x01");
+      }
+      emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::change_cipher_spec), 0,
+                        trace_version_, rec.fragment, encrypted});
+      return driver_->on_change_cipher_spec(*this);
+    }
+    case ContentType::alert:
+      return on_alert(rec.fragment, encrypted);
+    case ContentType::application_data:
+      // RFC 5246 §7.4.9 / RFC 8446 §4.4.4: application data flows only after the Finished
+      // messages; before that it is an unexpected record.
+      if (!driver_->is_connected()) {
+        return Error(ErrorCode::unexpected_message, "application_data",
+                     "application data before the handshake finished");
+      }
+      emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::application_data), 0,
+                        trace_version_, rec.fragment, encrypted});
+      if (plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
+        plaintext_.clear();
+        plaintext_pos_ = 0;
+      }
+      plaintext_.insert(plaintext_.end(), rec.fragment.begin(), rec.fragment.end());
+      return ok_result();
+    case ContentType::invalid:
+      break;
+  }
+  return Error(ErrorCode::unexpected_message, "record", "unknown record content type");
+}
+
+Result<void> ConnectionImpl::on_handshake_fragment(std::span<const uint8_t> fragment,
+                                                   bool encrypted) {
+  HS_TRY(reassembler_.add(fragment));
+  while (!failed_) {
+    auto next = HS_TRY(reassembler_.next());
+    if (!next) {
+      break;
+    }
+    emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::handshake),
+                      static_cast<uint8_t>(next->type), trace_version_, next->raw, encrypted});
+    HandshakeMessageView view{next->type, next->body, next->raw};
+    HS_TRY(driver_->on_handshake(*this, view));
+  }
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::on_alert(std::span<const uint8_t> fragment, bool encrypted) {
+  auto parsed = messages::parse_alert(fragment);
+  if (!parsed.ok()) {
+    return Error(ErrorCode::decode_error, "alert", "an alert record must hold exactly 2 bytes");
+  }
+  messages::AlertMessage alert = parsed.value();
+  emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::alert), 0, trace_version_,
+                    fragment, encrypted});
+  emit(AlertEvent{Direction::in, alert.level, alert.description});
+  if (alert.description == AlertDescription::close_notify) {
+    // RFC 8446 §6.1: close_notify "notifies the recipient that the sender will not send any
+    // more messages on this connection".
+    peer_closed_ = true;
+    return ok_result();
+  }
+  bool tls13 = version_ == ProtocolVersion::tls1_3;
+  bool ignorable_warning = alert.level == AlertLevel::warning &&
+                           (alert.description == AlertDescription::user_canceled ||
+                            (!tls13 && alert.description == AlertDescription::no_renegotiation));
+  if (ignorable_warning) {
+    note(std::string("ignored warning alert ") + std::string(alert_name(alert.description)));
+    return ok_result();
+  }
+  // RFC 8446 §6: "Unknown Alert types MUST be treated as error alerts", and §6.2 treats every
+  // error alert as fatal whatever its level. For TLS 1.2 we likewise refuse to continue after
+  // any warning other than the two above: none of them can be safely ignored during a
+  // handshake we run to completion.
+  return Error::from_peer_alert(alert.description);
+}
+
+size_t ConnectionImpl::read(std::span<uint8_t> out) {
+  size_t n = std::min(out.size(), readable());
+  std::copy_n(plaintext_.begin() + static_cast<std::ptrdiff_t>(plaintext_pos_), n, out.begin());
+  plaintext_pos_ += n;
+  if (plaintext_pos_ == plaintext_.size()) {
+    plaintext_.clear();
+    plaintext_pos_ = 0;
+  } else if (plaintext_pos_ > kMaxBufferedPlaintext) {
+    plaintext_.erase(plaintext_.begin(),
+                     plaintext_.begin() + static_cast<std::ptrdiff_t>(plaintext_pos_));
+    plaintext_pos_ = 0;
+  }
+  // Records may have been left in the decoder while the buffer was full. An error here is
+  // remembered and returned by the next receive() or receive_eof().
+  if (n > 0 && !failed_ && decoder_.has_buffered_bytes()) {
+    (void)pump();
+  }
+  return n;
+}
+
+Result<void> ConnectionImpl::write(std::span<const uint8_t> data) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (sent_close_notify_) {
+    return Error(ErrorCode::internal_error, "write", "write after close()");
+  }
+  if (!driver_->is_connected()) {
+    return Error(ErrorCode::internal_error, "write", "write before the handshake finished");
+  }
+  if (data.empty()) {
+    return ok_result();
+  }
+  auto r = write_records(ContentType::application_data, data, 0);
+  if (!r.ok()) {
+    return fail(std::move(r).error());
+  }
+  return ok_result();
+}
+
+void ConnectionImpl::close() {
+  if (failed_ || sent_close_notify_) {
+    return;
+  }
+  sent_close_notify_ = true;
+  // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write side
+  // of the connection".
+  auto r = send_alert(AlertLevel::warning, AlertDescription::close_notify);
+  if (!r.ok()) {
+    (void)fail(std::move(r).error());
+  }
+}
+
+Result<void> ConnectionImpl::receive_eof() {
+  if (failed_) {
+    return *failed_;
+  }
+  if (peer_closed_) {
+    return ok_result();
+  }
+  // RFC 5246 §7.2.1 / RFC 8446 §6.1: without close_notify the data may have been truncated by
+  // an attacker.
+  return fail(Error(ErrorCode::truncated, "connection",
+                    is_client_ ? "server closed the connection without close_notify (possible "
+                                 "truncation attack)"
+                               : "client closed the connection without close_notify (possible "
+                                 "truncation attack)"));
+}
+
+}  // namespace hs::detail

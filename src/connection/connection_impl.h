@@ -1,0 +1,139 @@
+// ConnectionImpl: the record layer, buffers, alerts and events around one role's handshake
+// driver. hs::Connection forwards to it; the state machines see it as a HandshakeContext.
+#pragma once
+
+#include <hs/connection.h>
+#include <hs/events.h>
+#include <hs/keylog.h>
+#include <hs/result.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "handshake/common/driver.h"
+#include "record/handshake_reassembler.h"
+#include "record/record_decoder.h"
+#include "record/record_encoder.h"
+
+namespace hs::detail {
+
+// WireHeader is one record header as it crossed the wire (before decryption).
+struct WireHeader {
+  uint8_t content_type;
+  uint16_t version;
+  uint16_t length;
+};
+
+// RecordHeaderTracker follows the transport byte stream record by record and remembers each
+// record header, so RecordEvents can report the header as it was on the wire (outer type,
+// legacy version, ciphertext length) although the decoder hands out decrypted records. It
+// relies only on the framing (5-byte header, then `length` bytes); the decoder does the checks.
+class RecordHeaderTracker {
+ public:
+  void feed(std::span<const uint8_t> bytes);
+  // pop returns the oldest complete header not yet popped.
+  std::optional<WireHeader> pop();
+
+ private:
+  std::array<uint8_t, kRecordHeaderLen> partial_{};
+  size_t partial_len_ = 0;
+  size_t skip_ = 0;  // body bytes of the current record still to pass
+  std::deque<WireHeader> headers_;
+};
+
+class ConnectionImpl final : public HandshakeContext {
+ public:
+  // kMaxBufferedPlaintext bounds unread application data: above it, records stay undecrypted
+  // in the decoder until read() makes room.
+  static constexpr size_t kMaxBufferedPlaintext = 64 * 1024;
+
+  ConnectionImpl(bool is_client, const crypto::Provider& provider,
+                 std::shared_ptr<KeyLogSink> key_log, std::unique_ptr<HandshakeDriver> driver,
+                 Observer* observer);
+
+  // start runs the driver's start() (a client queues its ClientHello).
+  Result<void> start();
+
+  Result<void> receive(std::span<const uint8_t> data);
+  Result<void> receive_eof();
+  std::span<const uint8_t> output() const { return out_; }
+  void consume_output(size_t n);
+
+  bool is_handshaking() const { return !failed_ && !driver_->is_connected(); }
+  bool is_connected() const { return !failed_ && driver_->is_connected(); }
+  bool peer_closed() const { return peer_closed_; }
+  bool failed() const { return failed_.has_value(); }
+
+  size_t read(std::span<uint8_t> out);
+  size_t readable() const { return plaintext_.size() - plaintext_pos_; }
+  Result<void> write(std::span<const uint8_t> data);
+  void close();
+
+  const SessionInfo& session() const { return info_; }
+  void set_observer(Observer* observer) { observer_ = observer; }
+
+  // HandshakeContext.
+  const crypto::Provider& provider() const override { return provider_; }
+  Result<void> send_handshake(std::span<const uint8_t> raw) override;
+  Result<void> send_change_cipher_spec() override;
+  void set_write_protection(std::unique_ptr<record::RecordProtection> p,
+                            std::string_view secret_name) override;
+  Result<void> set_read_protection(std::unique_ptr<record::RecordProtection> p,
+                                   std::string_view secret_name) override;
+  void set_version(ProtocolVersion v) override;
+  void set_trace_version(ProtocolVersion v) override;
+  Result<void> send_alert(AlertLevel level, AlertDescription description) override;
+  void key_log(std::string_view label, std::span<const uint8_t> client_random,
+               const SecretBytes& secret) override;
+  void emit_state(std::string_view state) override;
+  void note(std::string text) override;
+  SessionInfo& info() override { return info_; }
+
+ private:
+  // pump decrypts and dispatches buffered records until the decoder needs more bytes, the
+  // plaintext buffer is full, or the peer closed.
+  Result<void> pump();
+  Result<void> dispatch(const record::Record& rec, bool encrypted);
+  Result<void> on_handshake_fragment(std::span<const uint8_t> fragment, bool encrypted);
+  Result<void> on_alert(std::span<const uint8_t> fragment, bool encrypted);
+  // fail records `e` as the connection's fatal error, queues the alert it maps to (if any) and
+  // returns it.
+  Error fail(Error e);
+  // write_records fragments `data` into records in out_ and emits a RecordEvent per record and
+  // then one MessageEvent (unless `message` is false: application data chunks get one too).
+  Result<void> write_records(ContentType type, std::span<const uint8_t> data,
+                             uint8_t handshake_type);
+  void emit(EventBody body);
+  void emit_pending_headers_in();
+
+  bool is_client_;
+  const crypto::Provider& provider_;
+  std::shared_ptr<KeyLogSink> key_log_;
+  std::unique_ptr<HandshakeDriver> driver_;
+  Observer* observer_;
+
+  record::RecordDecoder decoder_;
+  record::RecordEncoder encoder_;
+  record::HandshakeReassembler reassembler_;
+  RecordHeaderTracker headers_in_;
+
+  std::vector<uint8_t> out_;
+  std::vector<uint8_t> plaintext_;
+  size_t plaintext_pos_ = 0;
+
+  uint16_t trace_version_ = 0x0303;
+  std::optional<ProtocolVersion> version_;
+  SessionInfo info_;
+  bool peer_closed_ = false;
+  bool sent_close_notify_ = false;
+  std::optional<Error> failed_;
+};
+
+}  // namespace hs::detail

@@ -1,0 +1,33 @@
+// Connection::server lives in its own file so that binaries which only make clients do not
+// need the server state machine linked in.
+#include <hs/connection.h>
+
+#include <utility>
+
+#include "connection/connection_impl.h"
+
+namespace hs {
+
+Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const ServerConfig> config) {
+  if (!config) {
+    return Error(ErrorCode::invalid_config, "server config", "no configuration");
+  }
+  if (static_cast<uint16_t>(config->min_version) > static_cast<uint16_t>(config->max_version)) {
+    return Error(ErrorCode::invalid_config, "server config", "min_version above max_version");
+  }
+  if (config->certificates.empty()) {
+    return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
+  }
+  const crypto::Provider& provider =
+      config->provider != nullptr ? *config->provider : crypto::default_provider();
+  auto driver = detail::make_server_driver(config);
+  if (!driver) {
+    return Error(ErrorCode::internal_error, "server", "no server driver");
+  }
+  auto impl = std::make_unique<detail::ConnectionImpl>(false, provider, config->key_log,
+                                                       std::move(driver), nullptr);
+  HS_TRY(impl->start());
+  return std::unique_ptr<Connection>(new Connection(std::move(impl)));
+}
+
+}  // namespace hs

@@ -1,0 +1,186 @@
+// The TLS 1.2 client handshake (RFC 5246 §7.3 full handshake, ECDHE only, RFC 8422; extended
+// master secret, RFC 7627; secure renegotiation signalling, RFC 5746; ALPN, RFC 7301).
+//
+//   ClientHello        -------->
+//                                          ServerHello
+//                                          Certificate
+//                                    ServerKeyExchange
+//                      <--------       ServerHelloDone
+//   ClientKeyExchange
+//   [ChangeCipherSpec]
+//   Finished           -------->
+//                                    [NewSessionTicket]
+//                                   [ChangeCipherSpec]
+//                      <--------              Finished
+//
+// One state = one move-only struct named after what it waits for; handle() consumes it and
+// returns the next. Every handler first rejects message types the state does not expect.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "crypto/provider.h"
+#include "crypto/secret.h"
+#include "handshake/common/driver.h"
+#include "handshake/common/suites.h"
+#include "handshake/common/transcript.h"
+#include "record/protection.h"
+
+namespace hs::client12 {
+
+using detail::HandshakeContext;
+using detail::HandshakeMessageView;
+
+// Offer is what our ClientHello said; every server choice is checked against it.
+struct Offer {
+  std::shared_ptr<const ClientConfig> config;
+  std::string host;         // what the application asked to connect to
+  std::string server_name;  // SNI sent ("" for IP literals or when disabled)
+  std::array<uint8_t, 32> client_random{};
+  std::vector<CipherSuite> suites;
+  std::vector<NamedGroup> groups;
+  std::vector<SignatureScheme> schemes;
+  std::vector<ExtensionType> extensions;  // types we sent
+  bool offered_tls13 = false;             // always false for now: we offer TLS 1.2 only
+};
+
+// Negotiated is what the ServerHello fixed.
+struct Negotiated {
+  std::array<uint8_t, 32> server_random{};
+  detail::SuiteInfo suite{};
+  bool ticket_expected = false;  // we offered session_ticket and the server acknowledged it
+};
+
+// ServerKey is the leaf certificate's public key (the one the handshake signature is checked
+// with).
+struct ServerKey {
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::KeyType type{};
+};
+
+// SignatureVerified proves the ServerKeyExchange signature was checked; only
+// verify_server_key_exchange() can make one.
+class SignatureVerified {
+ private:
+  SignatureVerified() = default;
+  friend struct SkeVerifier;
+};
+
+// ServerShare is the server's verified ECDHE share.
+struct ServerShare {
+  NamedGroup group{};
+  std::vector<uint8_t> public_key;
+  SignatureVerified proof;
+};
+
+struct ExpectServerHello {
+  Offer offer;
+  detail::Transcript transcript;
+};
+struct ExpectCertificate {
+  Offer offer;
+  detail::Transcript transcript;
+  Negotiated neg;
+};
+struct ExpectServerKeyExchange {
+  Offer offer;
+  detail::Transcript transcript;
+  Negotiated neg;
+  ServerKey server_key;
+};
+struct ExpectServerHelloDone {
+  Offer offer;
+  detail::Transcript transcript;
+  Negotiated neg;
+  ServerShare share;
+};
+// After our Finished: the server's NewSessionTicket (if it acknowledged session_ticket), its
+// ChangeCipherSpec, then its Finished.
+struct ExpectNewSessionTicket {
+  detail::Transcript transcript;
+  Negotiated neg;
+  SecretBytes master_secret;
+  std::unique_ptr<record::RecordProtection> server_write;
+};
+struct ExpectChangeCipherSpec {
+  detail::Transcript transcript;
+  Negotiated neg;
+  SecretBytes master_secret;
+  std::unique_ptr<record::RecordProtection> server_write;
+};
+struct ExpectFinished {
+  detail::Transcript transcript;
+  Negotiated neg;
+  SecretBytes master_secret;
+};
+struct Connected {};
+
+using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKeyExchange,
+                           ExpectServerHelloDone, ExpectNewSessionTicket, ExpectChangeCipherSpec,
+                           ExpectFinished, Connected>;
+
+// state_name returns "client12::<State>".
+std::string_view state_name(const State& state);
+
+// accepted_types lists the handshake types `state` handles (the unit test's table).
+std::vector<HandshakeType> accepted_types(const State& state);
+
+// start builds and sends the ClientHello; the returned state waits for the ServerHello.
+Result<State> start(HandshakeContext& ctx, std::shared_ptr<const ClientConfig> config,
+                    std::string host);
+
+Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectChangeCipherSpec&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+
+// handle_message dispatches to the handler of the current state.
+Result<State> handle_message(State&& state, HandshakeContext& ctx, const HandshakeMessageView& msg);
+// handle_change_cipher_spec: only ExpectChangeCipherSpec accepts the server's CCS (it switches
+// the read keys); anywhere else, including before our Finished went out, a second time, or
+// before a promised NewSessionTicket (RFC 5077 §3.3), it is unexpected_message.
+Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx);
+
+// is_ip_literal reports whether `host` is an IPv4 or IPv6 address literal (RFC 6066 §3:
+// "Literal IPv4 and IPv6 addresses are not permitted in "HostName".").
+bool is_ip_literal(std::string_view host);
+
+// Driver adapts the states to detail::HandshakeDriver.
+class Driver final : public detail::HandshakeDriver {
+ public:
+  Driver(std::shared_ptr<const ClientConfig> config, std::string host);
+  Result<void> start(HandshakeContext& ctx) override;
+  Result<void> on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) override;
+  Result<void> on_change_cipher_spec(HandshakeContext& ctx) override;
+  bool is_connected() const override;
+  std::string_view state_name() const override;
+
+ private:
+  void enter(HandshakeContext& ctx, State next);
+
+  std::shared_ptr<const ClientConfig> config_;
+  std::string host_;
+  std::optional<State> state_;
+};
+
+}  // namespace hs::client12

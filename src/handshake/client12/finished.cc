@@ -1,0 +1,207 @@
+// The server's closing flight (NewSessionTicket, ChangeCipherSpec, Finished) and what may
+// arrive once connected.
+#include "messages/finished.h"
+
+#include <utility>
+
+#include "handshake/client12/client12.h"
+#include "handshake/common/tls12_keys.h"
+#include "messages/new_session_ticket.h"
+
+namespace hs::client12 {
+
+Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::new_session_ticket) {
+    // RFC 5077 §3.3: a server that sent the SessionTicket extension "MUST send the
+    // NewSessionTicket handshake message" (with a zero-length ticket if it changed its mind).
+    return Error(ErrorCode::unexpected_message, "new_session_ticket", "expected NewSessionTicket");
+  }
+  auto ticket = HS_TRY(messages::parse_new_session_ticket12(msg.body));
+  st.transcript.add(msg.raw);
+  // Resumption is not implemented yet: we note the ticket and keep nothing else.
+  ctx.note("session ticket received (" + std::to_string(ticket.ticket.size()) +
+           " bytes, lifetime hint " + std::to_string(ticket.lifetime_hint) + " s)");
+  return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(st.master_secret),
+                                std::move(st.server_write)};
+}
+
+Result<State> handle(ExpectChangeCipherSpec&&, HandshakeContext&, const HandshakeMessageView&) {
+  // RFC 5246 §7.4.9: the Finished "is always sent immediately after a change cipher spec
+  // message"; no handshake message may come first.
+  return Error(ErrorCode::unexpected_message, "change_cipher_spec",
+               "expected ChangeCipherSpec, got a handshake message");
+}
+
+Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::finished) {
+    return Error(ErrorCode::unexpected_message, "finished", "expected Finished");
+  }
+  auto fin = HS_TRY(messages::parse_finished(msg.body, messages::kVerifyDataLength12));
+  auto expected = HS_TRY(detail::tls12_verify_data(
+      ctx.provider(), st.neg.suite.hash, st.master_secret, false, st.transcript.current()));
+  // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are
+  // correct." A mismatch is decrypt_error (RFC 5246 §7.2.2: "a handshake cryptographic
+  // operation failed, including being unable to ... validate a finished message").
+  if (!crypto::constant_time_equal(fin.verify_data, expected)) {
+    return Error(ErrorCode::bad_finished, "finished", "the server's Finished does not verify");
+  }
+  st.transcript.add(msg.raw);
+  ctx.note("server Finished verified; handshake complete");
+  return Connected{};
+}
+
+Result<State> handle(Connected&&, HandshakeContext& ctx, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::hello_request) {
+    return Error(ErrorCode::unexpected_message, "connected",
+                 "handshake message after the handshake finished");
+  }
+  // RFC 5246 §7.4.1.1: HelloRequest asks us to renegotiate. We never renegotiate; RFC 5246
+  // §7.2.2 lets us refuse with a no_renegotiation warning and carry on.
+  if (!msg.body.empty()) {
+    return Error(ErrorCode::decode_error, "hello_request", "HelloRequest must be empty");
+  }
+  HS_TRY(ctx.send_alert(AlertLevel::warning, AlertDescription::no_renegotiation));
+  ctx.note("renegotiation refused (no_renegotiation warning sent)");
+  return Connected{};
+}
+
+Result<State> handle_message(State&& state, HandshakeContext& ctx,
+                             const HandshakeMessageView& msg) {
+  return std::visit([&](auto&& st) -> Result<State> { return handle(std::move(st), ctx, msg); },
+                    std::move(state));
+}
+
+Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx) {
+  auto* st = std::get_if<ExpectChangeCipherSpec>(&state);
+  if (st == nullptr) {
+    // RFC 5246 §7.1: the server's ChangeCipherSpec comes after our Finished and only once; at
+    // any other point (RFC 5246 §7.2.2) it is an unexpected message.
+    return Error(ErrorCode::unexpected_message, "change_cipher_spec",
+                 "ChangeCipherSpec not expected here");
+  }
+  // set_read_protection refuses a key change while a handshake message is half-received.
+  HS_TRY(ctx.set_read_protection(std::move(st->server_write), "master secret"));
+  return ExpectFinished{std::move(st->transcript), st->neg, std::move(st->master_secret)};
+}
+
+std::string_view state_name(const State& state) {
+  struct Namer {
+    std::string_view operator()(const ExpectServerHello&) const {
+      return "client12::ExpectServerHello";
+    }
+    std::string_view operator()(const ExpectCertificate&) const {
+      return "client12::ExpectCertificate";
+    }
+    std::string_view operator()(const ExpectServerKeyExchange&) const {
+      return "client12::ExpectServerKeyExchange";
+    }
+    std::string_view operator()(const ExpectServerHelloDone&) const {
+      return "client12::ExpectServerHelloDone";
+    }
+    std::string_view operator()(const ExpectNewSessionTicket&) const {
+      return "client12::ExpectNewSessionTicket";
+    }
+    std::string_view operator()(const ExpectChangeCipherSpec&) const {
+      return "client12::ExpectChangeCipherSpec";
+    }
+    std::string_view operator()(const ExpectFinished&) const { return "client12::ExpectFinished"; }
+    std::string_view operator()(const Connected&) const { return "client12::Connected"; }
+  };
+  return std::visit(Namer{}, state);
+}
+
+std::vector<HandshakeType> accepted_types(const State& state) {
+  struct Table {
+    std::vector<HandshakeType> operator()(const ExpectServerHello&) const {
+      return {HandshakeType::server_hello};
+    }
+    std::vector<HandshakeType> operator()(const ExpectCertificate&) const {
+      return {HandshakeType::certificate};
+    }
+    std::vector<HandshakeType> operator()(const ExpectServerKeyExchange&) const {
+      return {HandshakeType::server_key_exchange};
+    }
+    std::vector<HandshakeType> operator()(const ExpectServerHelloDone&) const {
+      return {HandshakeType::server_hello_done};
+    }
+    std::vector<HandshakeType> operator()(const ExpectNewSessionTicket&) const {
+      return {HandshakeType::new_session_ticket};
+    }
+    std::vector<HandshakeType> operator()(const ExpectChangeCipherSpec&) const { return {}; }
+    std::vector<HandshakeType> operator()(const ExpectFinished&) const {
+      return {HandshakeType::finished};
+    }
+    std::vector<HandshakeType> operator()(const Connected&) const {
+      return {HandshakeType::hello_request};
+    }
+  };
+  return std::visit(Table{}, state);
+}
+
+// ---- Driver ----
+
+Driver::Driver(std::shared_ptr<const ClientConfig> config, std::string host)
+    : config_(std::move(config)), host_(std::move(host)) {}
+
+void Driver::enter(HandshakeContext& ctx, State next) {
+  bool same = state_ && state_->index() == next.index();
+  state_ = std::move(next);
+  if (!same) {
+    ctx.emit_state(client12::state_name(*state_));
+  }
+}
+
+Result<void> Driver::start(HandshakeContext& ctx) {
+  auto next = HS_TRY(client12::start(ctx, config_, host_));
+  enter(ctx, std::move(next));
+  return ok_result();
+}
+
+Result<void> Driver::on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) {
+  if (!state_) {
+    return Error(ErrorCode::internal_error, "client12", "handshake not started");
+  }
+  if (msg.type == HandshakeType::hello_request && !std::holds_alternative<Connected>(*state_)) {
+    // RFC 5246 §7.4.1.1: "This message will be ignored by the client if the client is
+    // currently negotiating a session." It is not part of the transcript (§7.4.9).
+    if (!msg.body.empty()) {
+      return Error(ErrorCode::decode_error, "hello_request", "HelloRequest must be empty");
+    }
+    ctx.note("HelloRequest ignored during the handshake");
+    return ok_result();
+  }
+  State current = std::move(*state_);
+  state_.reset();
+  auto next = HS_TRY(handle_message(std::move(current), ctx, msg));
+  enter(ctx, std::move(next));
+  return ok_result();
+}
+
+Result<void> Driver::on_change_cipher_spec(HandshakeContext& ctx) {
+  if (!state_) {
+    return Error(ErrorCode::internal_error, "client12", "handshake not started");
+  }
+  State current = std::move(*state_);
+  state_.reset();
+  auto next = HS_TRY(handle_change_cipher_spec(std::move(current), ctx));
+  enter(ctx, std::move(next));
+  return ok_result();
+}
+
+bool Driver::is_connected() const { return state_ && std::holds_alternative<Connected>(*state_); }
+
+std::string_view Driver::state_name() const {
+  return state_ ? client12::state_name(*state_) : std::string_view("client12::Failed");
+}
+
+}  // namespace hs::client12
+
+namespace hs::detail {
+
+std::unique_ptr<HandshakeDriver> make_client_driver(std::shared_ptr<const ClientConfig> config,
+                                                    std::string server_name) {
+  return std::make_unique<client12::Driver>(std::move(config), std::move(server_name));
+}
+
+}  // namespace hs::detail

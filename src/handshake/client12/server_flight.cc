@@ -1,0 +1,175 @@
+// Certificate, ServerKeyExchange and ServerHelloDone, then our ClientKeyExchange,
+// ChangeCipherSpec and Finished.
+#include <utility>
+
+#include "handshake/client12/client12.h"
+#include "handshake/common/tls12_keys.h"
+#include "messages/certificate.h"
+#include "messages/client_key_exchange.h"
+#include "messages/finished.h"
+#include "messages/handshake.h"
+#include "messages/server_hello_done.h"
+#include "messages/server_key_exchange.h"
+#include "x509/certificate.h"
+
+namespace hs::client12 {
+
+// SkeVerifier is the one place that can make a SignatureVerified.
+struct SkeVerifier {
+  static Result<SignatureVerified> verify(const crypto::PublicKey& key, SignatureScheme scheme,
+                                          std::span<const uint8_t> content,
+                                          std::span<const uint8_t> signature) {
+    auto alg = detail::signature_algorithm(scheme);
+    if (!alg || !key.verify(*alg, content, signature)) {
+      // RFC 5246 §7.4.3 (digitally-signed) and RFC 8446 §6.2: a signature that cannot be
+      // verified is reported with decrypt_error.
+      return Error(ErrorCode::bad_signature, "server_key_exchange",
+                   "the ServerKeyExchange signature does not verify with the server's key");
+    }
+    return SignatureVerified();
+  }
+};
+
+Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::certificate) {
+    return Error(ErrorCode::unexpected_message, "certificate", "expected Certificate");
+  }
+  auto cert = HS_TRY(messages::parse_certificate12(msg.body));
+  // RFC 5246 §7.4.2: the server's certificate_list holds at least its own certificate; RFC 8446
+  // §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST abort the
+  // handshake with a "decode_error" alert."
+  if (cert.chain.empty()) {
+    return Error(ErrorCode::decode_error, "certificate", "server sent an empty certificate chain");
+  }
+  st.transcript.add(msg.raw);
+  auto leaf = x509::parse_certificate(cert.chain.front());
+  if (!leaf.ok()) {
+    return Error(ErrorCode::bad_certificate, "certificate",
+                 "the server's certificate could not be parsed: " + leaf.error().detail());
+  }
+  if (!leaf->key_type) {
+    return Error(ErrorCode::unsupported_certificate, "certificate",
+                 "the server's certificate has a key type we do not support");
+  }
+  // RFC 5246 §7.4.2: "The end entity certificate's public key (and associated restrictions)
+  // MUST be compatible with the selected key exchange algorithm."
+  if (!detail::suite_auth_fits_key(st.neg.suite.auth, *leaf->key_type)) {
+    return Error(ErrorCode::unsupported_certificate, "certificate",
+                 "the server's certificate key does not fit the chosen cipher suite");
+  }
+  auto key = ctx.provider().parse_public_key(leaf->spki_raw);
+  if (!key.ok()) {
+    return Error(ErrorCode::bad_certificate, "certificate",
+                 "the server's public key could not be parsed");
+  }
+  SessionInfo& info = ctx.info();
+  info.peer_chain = cert.chain;
+
+  const ClientConfig& config = *st.offer.config;
+  if (config.dangerous_skip_verification) {
+    ctx.note("certificate verification skipped (--insecure)");
+  } else if (config.verifier) {
+    // Verification fails early, at the Certificate message, before any key exchange (as curl
+    // with OpenSSL reports it).
+    HS_TRY(config.verifier->verify(info.peer_chain, st.offer.host));
+    info.peer_verified = true;
+    ctx.note("certificate chain verified for " + st.offer.host);
+  } else {
+    return Error(ErrorCode::verification_disabled_refusal, "certificate",
+                 "certificate chain validation is not available yet; use -k/--insecure to "
+                 "connect without verifying");
+  }
+  ServerKey server_key{std::move(key).value(), *leaf->key_type};
+  return ExpectServerKeyExchange{std::move(st.offer), std::move(st.transcript), st.neg,
+                                 std::move(server_key)};
+}
+
+Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::server_key_exchange) {
+    return Error(ErrorCode::unexpected_message, "server_key_exchange",
+                 "expected ServerKeyExchange");
+  }
+  auto ske = HS_TRY(messages::parse_server_key_exchange_ecdhe(msg.body));
+  // RFC 8422 §5.4: the server picks a curve the client listed in supported_groups.
+  if (!detail::contains<NamedGroup>(st.offer.groups, ske.group)) {
+    return Error(ErrorCode::illegal_parameter, "server_key_exchange",
+                 "server chose a group we did not offer");
+  }
+  // RFC 5246 §7.4.1.4.1: the server's signature uses a hash/signature pair "listed in the
+  // client's "signature_algorithms" extension", and it must be one the leaf key can produce
+  // and the suite allows (RFC 8422 §5.4: ECDHE_ECDSA is signed with ECDSA, ECDHE_RSA with RSA).
+  if (!detail::contains<SignatureScheme>(st.offer.schemes, ske.scheme) ||
+      !detail::scheme_fits_key12(ske.scheme, st.server_key.type) ||
+      !detail::suite_auth_fits_key(st.neg.suite.auth, st.server_key.type)) {
+    return Error(ErrorCode::illegal_parameter, "server_key_exchange",
+                 "server signed with a scheme we did not offer or that does not fit its key");
+  }
+  auto content = messages::ske_signed_content(st.offer.client_random, st.neg.server_random, ske);
+  auto proof = HS_TRY(SkeVerifier::verify(*st.server_key.key, ske.scheme, content, ske.signature));
+  st.transcript.add(msg.raw);
+  ctx.info().group = ske.group;
+  ctx.info().signature_scheme = ske.scheme;
+  ctx.note("server key exchange: group " + std::string(group_name(ske.group)) + ", signed with " +
+           std::string(signature_scheme_name(ske.scheme)));
+  ServerShare share{ske.group, std::move(ske.public_key), proof};
+  return ExpectServerHelloDone{std::move(st.offer), std::move(st.transcript), st.neg,
+                               std::move(share)};
+}
+
+Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::server_hello_done) {
+    return Error(ErrorCode::unexpected_message, "server_hello_done", "expected ServerHelloDone");
+  }
+  HS_TRY(messages::parse_server_hello_done(msg.body));
+  st.transcript.add(msg.raw);
+  const crypto::Provider& provider = ctx.provider();
+
+  // ClientKeyExchange: our ephemeral share on the server's curve (RFC 8422 §5.7).
+  auto share = HS_TRY(provider.generate_key_share(st.share.group));
+  // RFC 8422 §5.10: the premaster secret is the X coordinate (or X25519 output); derive()
+  // refuses invalid points and the all-zero X25519 result with illegal_parameter.
+  SecretBytes premaster = HS_TRY(share->derive(st.share.public_key));
+  messages::ClientKeyExchangeEcdhe cke;
+  auto pub = share->public_key();
+  cke.public_key.assign(pub.begin(), pub.end());
+  std::vector<uint8_t> cke_raw;
+  HS_TRY(messages::serialize_message(cke, cke_raw));
+  HS_TRY(ctx.send_handshake(cke_raw));
+  st.transcript.add(cke_raw);
+
+  // RFC 7627 §3: "the "session_hash" ... is the hash of the handshake messages ... up to and
+  // including the ClientKeyExchange message".
+  std::vector<uint8_t> session_hash = st.transcript.current();
+  SecretBytes master = HS_TRY(
+      detail::tls12_extended_master_secret(provider, st.neg.suite.hash, premaster, session_hash));
+  ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
+  auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master,
+                                               st.offer.client_random, st.neg.server_random));
+
+  // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is under the new keys.
+  HS_TRY(ctx.send_change_cipher_spec());
+  ctx.set_write_protection(std::move(keys.client_write), "master secret");
+
+  // RFC 5246 §7.4.9: verify_data = PRF(master_secret, "client finished",
+  // Hash(handshake_messages)), handshake_messages being everything up to, not including, this
+  // message.
+  messages::Finished fin;
+  fin.verify_data = HS_TRY(detail::tls12_verify_data(provider, st.neg.suite.hash, master, true,
+                                                     st.transcript.current()));
+  std::vector<uint8_t> fin_raw;
+  HS_TRY(messages::serialize_message(fin, fin_raw));
+  HS_TRY(ctx.send_handshake(fin_raw));
+  st.transcript.add(fin_raw);
+
+  if (st.neg.ticket_expected) {
+    return ExpectNewSessionTicket{std::move(st.transcript), st.neg, std::move(master),
+                                  std::move(keys.server_write)};
+  }
+  return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(master),
+                                std::move(keys.server_write)};
+}
+
+}  // namespace hs::client12

@@ -1,0 +1,129 @@
+#include "handshake/common/suites.h"
+
+namespace hs::detail {
+
+namespace {
+
+using crypto::AeadAlg;
+using crypto::HashAlg;
+
+constexpr SuiteInfo kSuites[] = {
+    {CipherSuite::TLS_AES_128_GCM_SHA256, SuiteAuth::any, AeadAlg::aes_128_gcm, HashAlg::sha256,
+     ProtocolVersion::tls1_3},
+    {CipherSuite::TLS_AES_256_GCM_SHA384, SuiteAuth::any, AeadAlg::aes_256_gcm, HashAlg::sha384,
+     ProtocolVersion::tls1_3},
+    {CipherSuite::TLS_CHACHA20_POLY1305_SHA256, SuiteAuth::any, AeadAlg::chacha20_poly1305,
+     HashAlg::sha256, ProtocolVersion::tls1_3},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SuiteAuth::ecdsa, AeadAlg::aes_128_gcm,
+     HashAlg::sha256, ProtocolVersion::tls1_2},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SuiteAuth::ecdsa, AeadAlg::aes_256_gcm,
+     HashAlg::sha384, ProtocolVersion::tls1_2},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, SuiteAuth::ecdsa,
+     AeadAlg::chacha20_poly1305, HashAlg::sha256, ProtocolVersion::tls1_2},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SuiteAuth::rsa, AeadAlg::aes_128_gcm,
+     HashAlg::sha256, ProtocolVersion::tls1_2},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, SuiteAuth::rsa, AeadAlg::aes_256_gcm,
+     HashAlg::sha384, ProtocolVersion::tls1_2},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, SuiteAuth::rsa,
+     AeadAlg::chacha20_poly1305, HashAlg::sha256, ProtocolVersion::tls1_2},
+};
+
+bool is_ec(crypto::KeyType type) {
+  return type == crypto::KeyType::ec_p256 || type == crypto::KeyType::ec_p384 ||
+         type == crypto::KeyType::ec_p521;
+}
+
+}  // namespace
+
+std::optional<SuiteInfo> suite_info(CipherSuite suite) {
+  for (const SuiteInfo& info : kSuites) {
+    if (info.suite == suite) {
+      return info;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_tls12_suite(CipherSuite suite) {
+  auto info = suite_info(suite);
+  return info && info->version == ProtocolVersion::tls1_2;
+}
+
+bool is_tls13_suite(CipherSuite suite) {
+  auto info = suite_info(suite);
+  return info && info->version == ProtocolVersion::tls1_3;
+}
+
+std::optional<crypto::SignatureAlgorithm> signature_algorithm(SignatureScheme scheme) {
+  using A = crypto::SignatureAlgorithm;
+  switch (scheme) {
+    case SignatureScheme::rsa_pkcs1_sha256:
+      return A::rsa_pkcs1_sha256;
+    case SignatureScheme::rsa_pkcs1_sha384:
+      return A::rsa_pkcs1_sha384;
+    case SignatureScheme::rsa_pkcs1_sha512:
+      return A::rsa_pkcs1_sha512;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+      return A::ecdsa_sha256;
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+      return A::ecdsa_sha384;
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+      return A::ecdsa_sha512;
+    case SignatureScheme::rsa_pss_rsae_sha256:
+      return A::rsa_pss_sha256;
+    case SignatureScheme::rsa_pss_rsae_sha384:
+      return A::rsa_pss_sha384;
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return A::rsa_pss_sha512;
+    case SignatureScheme::ed25519:
+      return A::ed25519;
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ed448:
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool scheme_fits_key12(SignatureScheme scheme, crypto::KeyType type) {
+  switch (scheme) {
+    case SignatureScheme::rsa_pkcs1_sha256:
+    case SignatureScheme::rsa_pkcs1_sha384:
+    case SignatureScheme::rsa_pkcs1_sha512:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return type == crypto::KeyType::rsa;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+      return is_ec(type);
+    case SignatureScheme::ed25519:
+      return type == crypto::KeyType::ed25519;
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ed448:
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512:
+      return false;
+  }
+  return false;
+}
+
+bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type) {
+  switch (auth) {
+    case SuiteAuth::rsa:
+      return type == crypto::KeyType::rsa;
+    case SuiteAuth::ecdsa:
+      return is_ec(type) || type == crypto::KeyType::ed25519;
+    case SuiteAuth::any:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace hs::detail

@@ -1,0 +1,60 @@
+// Cipher suite, signature scheme and version facts shared by the client and server state
+// machines: which key exchange authentication a suite needs, its AEAD and PRF hash, and which
+// key types a signature scheme can be verified with.
+#pragma once
+
+#include <hs/wire.h>
+
+#include <optional>
+#include <span>
+
+#include "crypto/provider.h"
+
+namespace hs::detail {
+
+// SuiteAuth is the server authentication a suite requires: the key type of the server's
+// certificate for TLS 1.2 ECDHE suites, `any` for TLS 1.3 suites (the signature scheme decides).
+enum class SuiteAuth : uint8_t { rsa, ecdsa, any };
+
+// SuiteInfo describes one cipher suite we implement.
+struct SuiteInfo {
+  CipherSuite suite;
+  SuiteAuth auth;
+  crypto::AeadAlg aead;
+  crypto::HashAlg hash;  // PRF hash (TLS 1.2) or HKDF hash (TLS 1.3)
+  ProtocolVersion version;
+};
+
+// suite_info returns the facts for `suite`, or nullopt for a suite we do not implement
+// (including TLS_EMPTY_RENEGOTIATION_INFO_SCSV and GREASE).
+std::optional<SuiteInfo> suite_info(CipherSuite suite);
+
+// is_tls12_suite / is_tls13_suite: suites we implement for that version.
+bool is_tls12_suite(CipherSuite suite);
+bool is_tls13_suite(CipherSuite suite);
+
+// contains reports whether `list` holds `value`.
+template <typename T>
+bool contains(std::span<const T> list, T value) {
+  for (const T& v : list) {
+    if (v == value) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// signature_algorithm maps a TLS signature scheme to the provider's algorithm, or nullopt for a
+// scheme we do not implement (SHA-1 schemes, ed448, rsa_pss_pss_* are refused).
+std::optional<crypto::SignatureAlgorithm> signature_algorithm(SignatureScheme scheme);
+
+// scheme_fits_key12 reports whether `scheme` can be verified or produced with a key of `type`
+// in TLS 1.2, where the ECDSA code points name only the hash (RFC 5246 §7.4.1.4.1: the curve is
+// not bound), and rsa_pss_rsae_* use an rsaEncryption key (RFC 8446 §4.2.3, also for TLS 1.2).
+bool scheme_fits_key12(SignatureScheme scheme, crypto::KeyType type);
+
+// suite_auth_fits_key reports whether a leaf key of `type` can authenticate a suite with `auth`
+// (RFC 8422 §5.3: ECDHE_ECDSA needs an ECDSA-capable certificate, ECDHE_RSA an RSA one).
+bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type);
+
+}  // namespace hs::detail

@@ -1,0 +1,51 @@
+#include "handshake/common/transcript.h"
+
+namespace hs::detail {
+
+Transcript::Transcript(const crypto::Provider& provider, crypto::HashAlg alg)
+    : hash_(provider.make_hash(alg)) {}
+
+void Transcript::add(std::span<const uint8_t> raw) {
+  if (hash_) {
+    hash_->update(raw);
+  } else {
+    buffered_.insert(buffered_.end(), raw.begin(), raw.end());
+  }
+}
+
+Result<void> Transcript::set_hash(const crypto::Provider& provider, crypto::HashAlg alg) {
+  if (hash_) {
+    if (hash_->alg() != alg) {
+      return Error(ErrorCode::internal_error, "transcript", "hash already chosen");
+    }
+    return ok_result();
+  }
+  hash_ = provider.make_hash(alg);
+  if (!hash_) {
+    return Error(ErrorCode::internal_error, "transcript", "hash unavailable");
+  }
+  hash_->update(buffered_);
+  buffered_.clear();
+  buffered_.shrink_to_fit();
+  return ok_result();
+}
+
+std::vector<uint8_t> Transcript::current() const {
+  if (!hash_) {
+    return {};
+  }
+  std::vector<uint8_t> out(crypto::hash_len(hash_->alg()));
+  hash_->current(out);
+  return out;
+}
+
+Transcript Transcript::clone() const {
+  Transcript t;
+  if (hash_) {
+    t.hash_ = hash_->clone();
+  }
+  t.buffered_ = buffered_;
+  return t;
+}
+
+}  // namespace hs::detail
