@@ -65,6 +65,7 @@ class RecordDecoder {
   Result<std::optional<Record>> next();
 
   // set_protection installs the read protection for the records that follow (a key change).
+  // `protection` must not be null.
   void set_protection(std::unique_ptr<RecordProtection> protection);
   const RecordProtection& protection() const { return *protection_; }
 

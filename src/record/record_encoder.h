@@ -30,6 +30,7 @@ class RecordEncoder {
   Result<void> write(ContentType type, std::span<const uint8_t> data, std::vector<uint8_t>& out);
 
   // set_protection installs the write protection for the records that follow (a key change).
+  // `protection` must not be null.
   void set_protection(std::unique_ptr<RecordProtection> protection);
   const RecordProtection& protection() const { return *protection_; }
 
