@@ -1,0 +1,262 @@
+#include "keyschedule/tls13_schedule.h"
+
+#include <vector>
+
+#include "keyschedule/hkdf13.h"
+
+namespace hs::keyschedule {
+namespace {
+
+// zeros is RFC 8446, 7.1's "0-value consisting of a string of Hash.length bytes set to zeros".
+std::vector<uint8_t> zeros(crypto::HashAlg hash) {
+  return std::vector<uint8_t>(crypto::hash_len(hash), 0);
+}
+
+// next_stage is HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm), the step between two
+// stages of the schedule; an empty `ikm` stands for the zero string.
+Result<SecretBytes> next_stage(const crypto::Provider& provider, crypto::HashAlg hash,
+                               const SecretBytes& previous, std::span<const uint8_t> ikm) {
+  const SecretBytes derived = HS_TRY(
+      derive_secret(provider, hash, previous.expose(), "derived", empty_hash(provider, hash)));
+  if (ikm.empty()) {
+    return provider.hkdf_extract(hash, derived.expose(), zeros(hash));
+  }
+  return provider.hkdf_extract(hash, derived.expose(), ikm);
+}
+
+}  // namespace
+
+// ---- TrafficSecret ----
+
+Result<TrafficSecret> TrafficSecret::dangerous_from_bytes(TrafficSecretKind kind,
+                                                          crypto::HashAlg hash,
+                                                          std::span<const uint8_t> bytes) {
+  if (bytes.size() != crypto::hash_len(hash)) {
+    return Error(ErrorCode::internal_error, "traffic secret", "length is not Hash.length");
+  }
+  return TrafficSecret(kind, hash, SecretBytes(bytes));
+}
+
+// ---- EarlySecret ----
+
+EarlySecret EarlySecret::make(const crypto::Provider& provider, crypto::HashAlg hash,
+                              std::span<const uint8_t> psk) {
+  // RFC 8446, 7.1: "if PSK is not in use, Early Secret will still be HKDF-Extract(0, 0)."
+  const std::vector<uint8_t> salt = zeros(hash);
+  SecretBytes secret = psk.empty() ? provider.hkdf_extract(hash, salt, zeros(hash))
+                                   : provider.hkdf_extract(hash, salt, psk);
+  return EarlySecret(provider, hash, std::move(secret));
+}
+
+Result<SecretBytes> EarlySecret::binder_key(PskKind kind) const {
+  const std::string_view label = kind == PskKind::resumption ? "res binder" : "ext binder";
+  return derive_secret(*provider_, hash_, secret_.expose(), label, empty_hash(*provider_, hash_));
+}
+
+Result<TrafficSecret> EarlySecret::client_early_traffic_secret(
+    std::span<const uint8_t> client_hello_hash) const {
+  SecretBytes s =
+      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c e traffic", client_hello_hash));
+  return TrafficSecret(TrafficSecretKind::client_early, hash_, std::move(s));
+}
+
+Result<SecretBytes> EarlySecret::early_exporter_master_secret(
+    std::span<const uint8_t> client_hello_hash) const {
+  return derive_secret(*provider_, hash_, secret_.expose(), "e exp master", client_hello_hash);
+}
+
+// ---- HandshakeSecret ----
+
+Result<HandshakeSecret> HandshakeSecret::derive(EarlySecret early,
+                                                std::span<const uint8_t> shared_secret) {
+  // `early` is a by-value parameter: its Early Secret is wiped when this returns.
+  SecretBytes secret =
+      HS_TRY(next_stage(*early.provider_, early.hash_, early.secret_, shared_secret));
+  return HandshakeSecret(*early.provider_, early.hash_, std::move(secret));
+}
+
+Result<TrafficSecret> HandshakeSecret::client_handshake_traffic_secret(
+    std::span<const uint8_t> ch_to_sh_hash) const {
+  SecretBytes s =
+      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c hs traffic", ch_to_sh_hash));
+  return TrafficSecret(TrafficSecretKind::client_handshake, hash_, std::move(s));
+}
+
+Result<TrafficSecret> HandshakeSecret::server_handshake_traffic_secret(
+    std::span<const uint8_t> ch_to_sh_hash) const {
+  SecretBytes s =
+      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "s hs traffic", ch_to_sh_hash));
+  return TrafficSecret(TrafficSecretKind::server_handshake, hash_, std::move(s));
+}
+
+// ---- MasterSecret ----
+
+Result<MasterSecret> MasterSecret::derive(HandshakeSecret handshake) {
+  // RFC 8446, 7.1: "0 -> HKDF-Extract = Master Secret" (the empty span stands for the zeros).
+  SecretBytes secret =
+      HS_TRY(next_stage(*handshake.provider_, handshake.hash_, handshake.secret_, {}));
+  return MasterSecret(*handshake.provider_, handshake.hash_, std::move(secret));
+}
+
+Result<TrafficSecret> MasterSecret::client_application_traffic_secret_0(
+    std::span<const uint8_t> ch_to_server_finished_hash) const {
+  SecretBytes s = HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c ap traffic",
+                                       ch_to_server_finished_hash));
+  return TrafficSecret(TrafficSecretKind::client_application, hash_, std::move(s));
+}
+
+Result<TrafficSecret> MasterSecret::server_application_traffic_secret_0(
+    std::span<const uint8_t> ch_to_server_finished_hash) const {
+  SecretBytes s = HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "s ap traffic",
+                                       ch_to_server_finished_hash));
+  return TrafficSecret(TrafficSecretKind::server_application, hash_, std::move(s));
+}
+
+Result<SecretBytes> MasterSecret::exporter_master_secret(
+    std::span<const uint8_t> ch_to_server_finished_hash) const {
+  return derive_secret(*provider_, hash_, secret_.expose(), "exp master",
+                       ch_to_server_finished_hash);
+}
+
+Result<SecretBytes> MasterSecret::resumption_master_secret(
+    std::span<const uint8_t> ch_to_client_finished_hash) const {
+  return derive_secret(*provider_, hash_, secret_.expose(), "res master",
+                       ch_to_client_finished_hash);
+}
+
+// ---- Traffic keys, KeyUpdate, Finished, binders, tickets, exporters ----
+
+Result<TrafficKeys> traffic_keys(const crypto::Provider& provider, const TrafficSecret& secret,
+                                 crypto::AeadAlg alg) {
+  // RFC 8446, 7.3:
+  //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
+  //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+  TrafficKeys keys;
+  keys.key = HS_TRY(hkdf_expand_label(provider, secret.hash(), secret.secret().expose(), "key", {},
+                                      crypto::aead_key_len(alg)));
+  keys.iv = HS_TRY(hkdf_expand_label(provider, secret.hash(), secret.secret().expose(), "iv", {},
+                                     crypto::kAeadNonceLen));
+  return keys;
+}
+
+Result<TrafficSecret> next_application_traffic_secret(const crypto::Provider& provider,
+                                                      const TrafficSecret& current) {
+  switch (current.kind()) {
+    case TrafficSecretKind::client_application:
+    case TrafficSecretKind::server_application:
+      break;
+    case TrafficSecretKind::client_early:
+    case TrafficSecretKind::client_handshake:
+    case TrafficSecretKind::server_handshake:
+      // RFC 8446, 4.6.3: KeyUpdate "can be sent by either peer after it has sent a Finished
+      // message"; only application traffic secrets have a next generation.
+      return Error(ErrorCode::internal_error, "traffic update", "not an application secret");
+  }
+  // RFC 8446, 7.2: application_traffic_secret_N+1 =
+  //   HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length)
+  SecretBytes next = HS_TRY(hkdf_expand_label(provider, current.hash(), current.secret().expose(),
+                                              "traffic upd", {}, crypto::hash_len(current.hash())));
+  return TrafficSecret(current.kind(), current.hash(), std::move(next));
+}
+
+Result<SecretBytes> finished_key(const crypto::Provider& provider, crypto::HashAlg hash,
+                                 std::span<const uint8_t> base_key) {
+  // RFC 8446, 4.4.4: finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length)
+  return hkdf_expand_label(provider, hash, base_key, "finished", {}, crypto::hash_len(hash));
+}
+
+Result<SecretBytes> finished_verify_data13(const crypto::Provider& provider, crypto::HashAlg hash,
+                                           std::span<const uint8_t> base_key,
+                                           std::span<const uint8_t> transcript_hash) {
+  if (transcript_hash.size() != crypto::hash_len(hash)) {
+    return Error(ErrorCode::internal_error, "finished", "transcript hash length");
+  }
+  // RFC 8446, 4.4.4:
+  //   verify_data =
+  //       HMAC(finished_key,
+  //            Transcript-Hash(Handshake Context,
+  //                            Certificate*, CertificateVerify*))
+  const SecretBytes key = HS_TRY(finished_key(provider, hash, base_key));
+  auto hmac = provider.make_hmac(hash, key.expose());
+  if (hmac == nullptr) {
+    return Error(ErrorCode::internal_error, "finished", "hmac");
+  }
+  hmac->update(transcript_hash);
+  SecretBytes verify_data(crypto::hash_len(hash));
+  hmac->finish(verify_data.expose_mut());
+  return verify_data;
+}
+
+Result<SecretBytes> finished_verify_data13(const crypto::Provider& provider,
+                                           const TrafficSecret& base_key,
+                                           std::span<const uint8_t> transcript_hash) {
+  return finished_verify_data13(provider, base_key.hash(), base_key.secret().expose(),
+                                transcript_hash);
+}
+
+Result<void> verify_finished13(const crypto::Provider& provider, const TrafficSecret& base_key,
+                               std::span<const uint8_t> transcript_hash,
+                               std::span<const uint8_t> received) {
+  const SecretBytes expected = HS_TRY(finished_verify_data13(provider, base_key, transcript_hash));
+  // RFC 8446, 4.4.4: "Recipients of Finished messages MUST verify that the contents are correct
+  // and if incorrect MUST terminate the connection with a "decrypt_error" alert."
+  if (!crypto::constant_time_equal(expected.expose(), received)) {
+    return Error(ErrorCode::bad_finished, "finished");
+  }
+  return ok_result();
+}
+
+Result<SecretBytes> psk_binder(const crypto::Provider& provider, crypto::HashAlg hash,
+                               std::span<const uint8_t> binder_key,
+                               std::span<const uint8_t> truncated_hello_hash) {
+  // RFC 8446, 4.2.11.2: "The PskBinderEntry is computed in the same way as the Finished message
+  // (Section 4.4.4) but with the BaseKey being the binder_key".
+  return finished_verify_data13(provider, hash, binder_key, truncated_hello_hash);
+}
+
+Result<void> verify_psk_binder(const crypto::Provider& provider, crypto::HashAlg hash,
+                               std::span<const uint8_t> binder_key,
+                               std::span<const uint8_t> truncated_hello_hash,
+                               std::span<const uint8_t> received) {
+  const SecretBytes expected = HS_TRY(psk_binder(provider, hash, binder_key, truncated_hello_hash));
+  // RFC 8446, 4.2.11: "If this value is not present or does not validate, the server MUST abort
+  // the handshake."
+  if (!crypto::constant_time_equal(expected.expose(), received)) {
+    return Error(ErrorCode::bad_finished, "psk binder");
+  }
+  return ok_result();
+}
+
+Result<SecretBytes> psk_from_ticket(const crypto::Provider& provider, crypto::HashAlg hash,
+                                    std::span<const uint8_t> resumption_master_secret,
+                                    std::span<const uint8_t> ticket_nonce) {
+  // RFC 8446, 4.6.1:
+  //   HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length)
+  return hkdf_expand_label(provider, hash, resumption_master_secret, "resumption", ticket_nonce,
+                           crypto::hash_len(hash));
+}
+
+Result<SecretBytes> export_keying_material(const crypto::Provider& provider, crypto::HashAlg hash,
+                                           std::span<const uint8_t> exporter_secret,
+                                           std::string_view label, std::span<const uint8_t> context,
+                                           size_t length) {
+  if (length > 255 * crypto::hash_len(hash)) {
+    return Error(ErrorCode::internal_error, "exporter", "length over 255 * Hash.length");
+  }
+  // RFC 8446, 7.5:
+  //   TLS-Exporter(label, context_value, key_length) =
+  //       HKDF-Expand-Label(Derive-Secret(Secret, label, ""),
+  //                         "exporter", Hash(context_value), key_length)
+  const SecretBytes per_label =
+      HS_TRY(derive_secret(provider, hash, exporter_secret, label, empty_hash(provider, hash)));
+  std::vector<uint8_t> context_hash(crypto::hash_len(hash));
+  auto h = provider.make_hash(hash);
+  if (h == nullptr) {
+    return Error(ErrorCode::internal_error, "exporter", "hash");
+  }
+  h->update(context);
+  h->current(context_hash);
+  return hkdf_expand_label(provider, hash, per_label.expose(), "exporter", context_hash, length);
+}
+
+}  // namespace hs::keyschedule

@@ -1,0 +1,36 @@
+// The throwaway test PKI (scripts/make-test-pki.sh) for interop tests.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "support/temp_dir.h"
+
+namespace hs::test {
+
+// TestPki names the files make_test_pki writes; see scripts/make-test-pki.sh for their exact
+// properties. Every server leaf has SAN DNS:<host>, IP:127.0.0.1, IP:::1, EKU serverAuth and
+// KU digitalSignature. Keys are unencrypted PKCS#8 PEM.
+struct TestPki {
+  std::filesystem::path dir;
+  std::filesystem::path ca_cert;  // root CA, RSA-2048, self-signed
+  std::filesystem::path ca_key;
+  std::filesystem::path rsa_cert;  // leaf, RSA-2048, issued by the root
+  std::filesystem::path rsa_key;
+  std::filesystem::path ecdsa_cert;  // leaf, ECDSA P-256, issued by the root
+  std::filesystem::path ecdsa_key;
+  std::filesystem::path intermediate_cert;  // intermediate CA, ECDSA P-256, pathlen:0
+  std::filesystem::path intermediate_key;
+  std::filesystem::path chain_leaf_cert;  // leaf, RSA-2048, issued by the intermediate
+  std::filesystem::path chain_leaf_key;
+  std::filesystem::path chain;        // chain_leaf_cert then intermediate_cert, PEM
+  std::filesystem::path client_cert;  // client leaf, ECDSA P-256, EKU clientAuth
+  std::filesystem::path client_key;
+};
+
+// make_test_pki creates a fresh PKI for `host` in dir/pki by running scripts/make-test-pki.sh
+// (the openssl CLI) and returns the file names. Throws std::runtime_error carrying the script's
+// output when generation fails, which fails the calling test. Takes about a second.
+TestPki make_test_pki(const TempDir& dir, std::string_view host = "localhost");
+
+}  // namespace hs::test
