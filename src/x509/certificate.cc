@@ -1002,9 +1002,9 @@ Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
   {
     DerReader spki_body(spki.value);
     Span alg_raw, key_bits;
-    uint8_t unused;
+    // Every public key encoding we know (RSAPublicKey, EC points, EdDSA keys) is whole octets.
     if (!read_algorithm(spki_body, cert.spki_algorithm, alg_raw) ||
-        !spki_body.read_bit_string(key_bits, unused) || !spki_body.expect_end()) {
+        !spki_body.read_bit_string_octets(key_bits) || !spki_body.expect_end()) {
       return bad("malformed subjectPublicKeyInfo");
     }
   }
