@@ -18,8 +18,13 @@ namespace hs {
 enum class Direction : uint8_t { in, out };
 
 // RecordEvent: one record header crossed the wire (as OpenSSL's msg_callback reports
-// SSL3_RT_HEADER). `content_type` is the outer type on the wire; `version` the record's
-// legacy_version field; `length` the fragment length.
+// SSL3_RT_HEADER, which curl prints as "} [5 bytes data]" / "{ [5 bytes data]" and dumps with
+// --trace). `content_type` is the outer type on the wire; `version` the record's
+// legacy_version field exactly as sent or received (0x0301 in our client's first ClientHello
+// record, as OpenSSL sends it; 0x0303 afterwards); `length` the fragment length on the wire
+// (ciphertext length, explicit nonce and tag included, once protected). The five header bytes
+// are content_type, version (big-endian), length (big-endian). Record events come before the
+// MessageEvent of the message the records carry, in wire order.
 struct RecordEvent {
   Direction direction;
   uint8_t content_type;
@@ -28,10 +33,15 @@ struct RecordEvent {
 };
 
 // MessageEvent: one protocol message (handshake message, change_cipher_spec, alert, or a chunk
-// of application data) was sent or received. `version` is the protocol version in force for
-// the connection when the message went by (the record version before one is negotiated), as
-// curl's trace prints it. `bytes` is the plaintext message (handshake header included) and is
-// only valid during the callback. `encrypted` says whether it travelled under a record key.
+// of application data) was sent or received; curl -v prints one line per non-application-data
+// message: "* TLSv1.2 (OUT), TLS handshake, Client hello (1):" and then "} [N bytes data]" with
+// N = bytes.size(). `version` is what OpenSSL reports as the message's version: the negotiated
+// version once the ServerHello has been processed; before that the highest version the client
+// offers (so a 1.2-only client's ClientHello and the ServerHello answering it show 0x0303, a
+// client offering 1.3 shows 0x0304 for both, as curl 7.88 prints). It is never the record
+// version. `bytes` is the plaintext message (for handshake messages the 4-byte header included;
+// for alerts the 2 bytes level, description; for change_cipher_spec the byte 0x01) and is only
+// valid during the callback. `encrypted` says whether it travelled under a record key.
 struct MessageEvent {
   Direction direction;
   uint8_t content_type;    // ContentType value

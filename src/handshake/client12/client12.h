@@ -132,9 +132,6 @@ using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKey
 // state_name returns "client12::<State>".
 std::string_view state_name(const State& state);
 
-// accepted_types lists the handshake types `state` handles (the unit test's table).
-std::vector<HandshakeType> accepted_types(const State& state);
-
 // start builds and sends the ClientHello; the returned state waits for the ServerHello.
 Result<State> start(HandshakeContext& ctx, std::shared_ptr<const ClientConfig> config,
                     std::string host);

@@ -111,34 +111,6 @@ std::string_view state_name(const State& state) {
   return std::visit(Namer{}, state);
 }
 
-std::vector<HandshakeType> accepted_types(const State& state) {
-  struct Table {
-    std::vector<HandshakeType> operator()(const ExpectServerHello&) const {
-      return {HandshakeType::server_hello};
-    }
-    std::vector<HandshakeType> operator()(const ExpectCertificate&) const {
-      return {HandshakeType::certificate};
-    }
-    std::vector<HandshakeType> operator()(const ExpectServerKeyExchange&) const {
-      return {HandshakeType::server_key_exchange};
-    }
-    std::vector<HandshakeType> operator()(const ExpectServerHelloDone&) const {
-      return {HandshakeType::server_hello_done};
-    }
-    std::vector<HandshakeType> operator()(const ExpectNewSessionTicket&) const {
-      return {HandshakeType::new_session_ticket};
-    }
-    std::vector<HandshakeType> operator()(const ExpectChangeCipherSpec&) const { return {}; }
-    std::vector<HandshakeType> operator()(const ExpectFinished&) const {
-      return {HandshakeType::finished};
-    }
-    std::vector<HandshakeType> operator()(const Connected&) const {
-      return {HandshakeType::hello_request};
-    }
-  };
-  return std::visit(Table{}, state);
-}
-
 // ---- Driver ----
 
 Driver::Driver(std::shared_ptr<const ClientConfig> config, std::string host)

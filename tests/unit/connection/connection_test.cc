@@ -1,0 +1,198 @@
+// hs::Connection behaviour that does not depend on the handshake's details: events (what curl's
+// trace needs), buffering, closure, API misuse.
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+#include <hs/keylog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "unit/handshake/common/client_harness.h"
+
+namespace hs::testing {
+namespace {
+
+TEST(Connection, EventsCarryWhatCurlPrints) {
+  ClientHarness h;
+  h.handshake();
+  auto& obs = h.observer;
+  // First record out: the ClientHello, record version 0x0301 as OpenSSL sends it, while the
+  // message itself is reported at the client's highest version (TLSv1.2).
+  ASSERT_FALSE(obs.records.empty());
+  EXPECT_EQ(obs.records[0].direction, Direction::out);
+  EXPECT_EQ(obs.records[0].content_type, 22);
+  EXPECT_EQ(obs.records[0].version, 0x0301);
+  ASSERT_FALSE(obs.messages.empty());
+  EXPECT_EQ(obs.messages[0].direction, Direction::out);
+  EXPECT_EQ(obs.messages[0].handshake_type, 1);
+  EXPECT_EQ(obs.messages[0].version, 0x0303);
+  EXPECT_EQ(obs.records[0].length, obs.message_bytes[0].size());
+
+  // The sequence of messages, as curl -v lists them.
+  std::vector<std::tuple<Direction, uint8_t, uint8_t>> seq;
+  for (const auto& m : obs.messages) {
+    seq.emplace_back(m.direction, m.content_type, m.handshake_type);
+    EXPECT_EQ(m.version, 0x0303);
+  }
+  using D = Direction;
+  std::vector<std::tuple<Direction, uint8_t, uint8_t>> expected = {
+      {D::out, 22, 1},  {D::in, 22, 2},  {D::in, 22, 11},  {D::in, 22, 12}, {D::in, 22, 14},
+      {D::out, 22, 16}, {D::out, 20, 0}, {D::out, 22, 20}, {D::in, 20, 0},  {D::in, 22, 20}};
+  EXPECT_EQ(seq, expected);
+  // Every record after the first carries 0x0303; the encrypted Finished records are 40 bytes
+  // on the wire for AES-128-GCM (16 plaintext + 8 explicit nonce + 16 tag), as in curl's trace.
+  for (size_t i = 1; i < obs.records.size(); ++i) {
+    EXPECT_EQ(obs.records[i].version, 0x0303);
+  }
+  EXPECT_EQ(obs.records.back().direction, Direction::in);
+  EXPECT_EQ(obs.records.back().length, 40);
+  EXPECT_TRUE(obs.messages.back().encrypted);
+  EXPECT_EQ(obs.message_bytes.back().size(), 16u);
+}
+
+TEST(Connection, WriteBeforeConnectedFailsWithoutKillingTheConnection) {
+  ClientHarness h;
+  auto r = h.client->write(Bytes{1, 2, 3});
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(h.client->failed());
+  h.handshake();
+  EXPECT_TRUE(h.client->write(Bytes{1, 2, 3}).ok());
+}
+
+TEST(Connection, WriteAfterCloseFails) {
+  ClientHarness h;
+  h.handshake();
+  h.client->close();
+  EXPECT_FALSE(h.client->write(Bytes{1}).ok());
+}
+
+TEST(Connection, LargeWritesAreFragmented) {
+  ClientHarness h;
+  h.handshake();
+  Bytes big(40000, 0x61);
+  ASSERT_TRUE(h.client->write(big).ok());
+  auto recs = h.from_client();
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[0].data.size(), 16384u);
+  EXPECT_EQ(recs[2].data.size(), 40000u - 2 * 16384u);
+}
+
+TEST(Connection, PlaintextBufferIsBoundedAndResumesOnRead) {
+  ClientHarness h;
+  h.handshake();
+  Bytes flight;
+  std::string chunk(16000, 'x');
+  for (int i = 0; i < 8; ++i) {
+    ScriptedServer::append(flight, h.server.app_data(chunk));
+  }
+  ASSERT_TRUE(h.to_client(flight).ok());
+  // Decryption stops once more than 64 KiB are unread.
+  EXPECT_LE(h.client->readable(), 64u * 1024 + 16384);
+  EXPECT_LT(h.client->readable(), 8u * 16000);
+  size_t total = 0;
+  Bytes buf(5000);
+  while (size_t n = h.client->read(buf)) {
+    total += n;
+  }
+  EXPECT_EQ(total, 8u * 16000);
+}
+
+TEST(Connection, DataAfterCloseNotifyIsIgnored) {
+  ClientHarness h;
+  h.handshake();
+  Bytes flight = h.server.alert(AlertLevel::warning, AlertDescription::close_notify);
+  ScriptedServer::append(flight, h.server.app_data("late"));
+  ASSERT_TRUE(h.to_client(flight).ok());
+  EXPECT_TRUE(h.client->peer_closed());
+  EXPECT_EQ(h.client->readable(), 0u);
+  EXPECT_TRUE(h.to_client(h.server.app_data("later")).ok());
+  EXPECT_EQ(h.client->readable(), 0u);
+  EXPECT_TRUE(h.client->receive_eof().ok());
+}
+
+TEST(Connection, FatalAlertAfterKeysIsSentEncrypted) {
+  ClientHarness h;
+  h.handshake();
+  auto r = h.to_client(h.server.record(ContentType::handshake, h.server.server_hello_done()));
+  ASSERT_FALSE(r.ok());
+  // The ScriptedServer decrypts it: it was sealed under the client's write keys.
+  auto sent = h.from_client();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].data, (Bytes{2, 10}));
+  ASSERT_FALSE(h.observer.alerts.empty());
+  EXPECT_EQ(h.observer.alerts.back().direction, Direction::out);
+}
+
+TEST(Connection, MalformedAlertIsDecodeError) {
+  ClientHarness h;
+  h.expect_refusal(h.server.record(ContentType::alert, Bytes{1, 0, 0}), ErrorCode::decode_error,
+                   AlertDescription::decode_error);
+}
+
+TEST(Connection, UnknownContentTypeIsUnexpectedMessage) {
+  ClientHarness h;
+  h.expect_refusal(ScriptedServer::raw_record(99, Bytes{1}), ErrorCode::unexpected_message,
+                   AlertDescription::unexpected_message);
+}
+
+TEST(Connection, InvalidConfigIsRefusedBeforeAnyByte) {
+  auto config = insecure_config();
+  config->cipher_suites.clear();
+  auto c = Connection::client(config, "localhost");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::invalid_config);
+  auto only13 = insecure_config();
+  only13->cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256};
+  auto c13 = Connection::client(only13, "localhost");
+  ASSERT_FALSE(c13.ok());
+  EXPECT_EQ(c13.error().code(), ErrorCode::invalid_config);
+}
+
+TEST(KeyLog, FormatsNssLines) {
+  // draft-ietf-tls-keylogfile: "<label> <client_random hex> <secret hex>", lowercase hex.
+  std::vector<uint8_t> random(32, 0xAB);
+  std::vector<uint8_t> secret = {0x00, 0x01, 0xFE};
+  std::string hex_random;
+  for (int i = 0; i < 32; ++i) {
+    hex_random += "ab";
+  }
+  EXPECT_EQ(format_key_log_line("CLIENT_RANDOM", random, secret),
+            "CLIENT_RANDOM " + hex_random + " 0001fe");
+}
+
+TEST(KeyLog, FileAppends) {
+  std::string path = ::testing::TempDir() + "hs_keylog_test.txt";
+  std::remove(path.c_str());
+  {
+    auto sink = open_key_log_file(path);
+    ASSERT_NE(sink, nullptr);
+    std::vector<uint8_t> r(32, 1), s(48, 2);
+    sink->log("CLIENT_RANDOM", r, s);
+  }
+  {
+    auto sink = open_key_log_file(path);
+    std::vector<uint8_t> r(32, 3), s(48, 4);
+    sink->log("CLIENT_RANDOM", r, s);
+  }
+  std::ifstream in(path);
+  std::string l1, l2, l3;
+  ASSERT_TRUE(std::getline(in, l1));
+  ASSERT_TRUE(std::getline(in, l2));
+  EXPECT_FALSE(std::getline(in, l3));
+  EXPECT_EQ(l1.substr(0, 16), "CLIENT_RANDOM 01");
+  EXPECT_EQ(l2.substr(0, 16), "CLIENT_RANDOM 03");
+  EXPECT_EQ(open_key_log_file("/nonexistent-dir/x"), nullptr);
+}
+
+TEST(ServerCertificate, LoadsAndChecksKeyMatch) {
+  auto ok = load_server_certificate(kRsaCertPem, kRsaKeyPem);
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
+  EXPECT_EQ(ok->chain.size(), 1u);
+  auto mismatch = load_server_certificate(kRsaCertPem, kEcdsaKeyPem);
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code(), ErrorCode::invalid_config);
+}
+
+}  // namespace
+}  // namespace hs::testing
