@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "crypto/secret.h"
 #include "x509/certificate.h"
 
 namespace hs::x509 {
@@ -223,6 +224,15 @@ Result<std::vector<std::vector<uint8_t>>> load_certificate_chain_pem(std::string
 
 Result<std::vector<uint8_t>> load_private_key_pem(std::string_view text) {
   std::vector<PemBlock> blocks = HS_TRY(parse_pem(text));
+  // The blocks hold key material: wipe whatever is not handed out, on every path.
+  struct WipeBlocks {
+    std::vector<PemBlock>& blocks;
+    ~WipeBlocks() {
+      for (PemBlock& b : blocks) {
+        crypto::secure_wipe(b.der);
+      }
+    }
+  } wipe{blocks};
   std::optional<std::vector<uint8_t>> key;
   for (PemBlock& block : blocks) {
     if (!is_key_label(block.label)) {

@@ -40,6 +40,8 @@ Result<std::vector<std::vector<uint8_t>>> load_certificate_chain_pem(std::string
 // (PKCS#8, RFC 5958), "RSA PRIVATE KEY" (PKCS#1) or "EC PRIVATE KEY" (RFC 5915), ready for
 // crypto::Provider::parse_private_key. "EC PARAMETERS" and certificate blocks are skipped.
 // Fails with invalid_config when there is no key, more than one, or the key is encrypted.
+// The result is key material: the caller moves it into SecretBytes and wipes it; decoded blocks
+// that are not returned are wiped here.
 Result<std::vector<uint8_t>> load_private_key_pem(std::string_view text);
 
 }  // namespace hs::x509
