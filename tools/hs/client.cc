@@ -1,0 +1,482 @@
+// `hs client`: a curl-like HTTPS GET/HEAD over the handshake library, with curl's -v lines,
+// exit codes and error style ("hs: (35) ...").
+#include <fmt/core.h>
+#include <hs/config.h>
+#include <hs/connection.h>
+#include <hs/keylog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http.h"
+#include "io/client_stream.h"
+#include "io/socket.h"
+#include "options.h"
+#include "subcommands.h"
+#include "trace/curl_trace.h"
+#include "trace/detailed_trace.h"
+#include "verifier.h"
+#include "x509/certificate.h"
+#include "x509/hostname.h"
+
+namespace hs::tool {
+
+namespace {
+
+constexpr const char* kDefaultCaFile = "/etc/ssl/certs/ca-certificates.crt";
+constexpr const char* kDefaultCaPath = "/etc/ssl/certs";
+
+struct ClientOptions {
+  int verbose = 0;
+  bool head = false;
+  bool insecure = false;
+  std::string cacert;
+  std::vector<std::string> resolve;
+  bool tlsv1_2 = false;
+  std::string tls_max;
+  std::string ciphers;
+  std::string curves;
+  bool http1_1 = false;
+  std::string output;
+  bool silent = false;
+  bool show_error = false;
+  double max_time = 0;
+  double connect_timeout = 0;
+  std::string url;
+};
+
+// Output prints curl's verbose lines to stderr.
+void info_line(std::string_view line) {
+  std::fwrite(line.data(), 1, line.size(), stderr);
+  std::fputc('\n', stderr);
+}
+
+bool is_certificate_error(ErrorCode code) {
+  return code == ErrorCode::bad_certificate || code == ErrorCode::unsupported_certificate ||
+         code == ErrorCode::certificate_expired || code == ErrorCode::certificate_unknown ||
+         code == ErrorCode::unknown_ca || code == ErrorCode::verification_disabled_refusal;
+}
+
+// describe_handshake_error says what failed, on which message, and why.
+std::string describe_handshake_error(const Error& e) {
+  if (is_certificate_error(e.code())) {
+    std::string why = e.detail().empty() ? std::string(error_code_name(e.code())) : e.detail();
+    return "SSL certificate problem: " + why;
+  }
+  if (e.code() == ErrorCode::peer_alert && e.received_alert()) {
+    return fmt::format("TLS handshake failed: the server sent a fatal {} alert{}",
+                       alert_name(*e.received_alert()),
+                       e.detail().empty() ? "" : " (" + e.detail() + ")");
+  }
+  if (e.code() == ErrorCode::timeout) {
+    return "TLS handshake timed out";
+  }
+  std::string text = fmt::format("TLS handshake failed on {}: {}", e.context(),
+                                 e.detail().empty() ? error_code_name(e.code()) : e.detail());
+  if (auto alert = e.alert()) {
+    text += fmt::format(" (sent {} alert)", alert_name(*alert));
+  }
+  return text;
+}
+
+class Client {
+ public:
+  explicit Client(const ClientOptions& o) : o_(o) {}
+
+  int run();
+
+ private:
+  int fail(int code, const std::string& message) {
+    if (o_.verbose > 0) {
+      info_line("* " + message);
+    }
+    if (!o_.silent || o_.show_error) {
+      std::fprintf(stderr, "hs: (%d) %s\n", code, message.c_str());
+    }
+    return code;
+  }
+  void verbose(std::string_view line) const {
+    if (o_.verbose > 0) {
+      info_line(line);
+    }
+  }
+  std::chrono::milliseconds left() const {
+    if (o_.max_time <= 0) {
+      return std::chrono::hours(24);
+    }
+    auto used = std::chrono::steady_clock::now() - start_;
+    auto total = std::chrono::milliseconds(static_cast<int64_t>(o_.max_time * 1000));
+    auto rest = std::chrono::duration_cast<std::chrono::milliseconds>(total - used);
+    return rest.count() < 0 ? std::chrono::milliseconds(0) : rest;
+  }
+  int timed_out(size_t received);
+  void print_certificate(const Connection& conn, const std::string& host);
+  int transfer(io::ClientStream& stream, const Url& url);
+
+  const ClientOptions& o_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::unique_ptr<Observer> renderer_;
+  std::shared_ptr<ClientConfig> config_;
+};
+
+int Client::timed_out(size_t received) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start_);
+  return fail(28, fmt::format("Operation timed out after {} milliseconds with {} bytes received",
+                              ms.count(), received));
+}
+
+void Client::print_certificate(const Connection& conn, const std::string& host) {
+  const SessionInfo& info = conn.info();
+  if (info.peer_chain.empty()) {
+    return;
+  }
+  auto leaf = x509::parse_certificate(info.peer_chain.front());
+  if (!leaf.ok()) {
+    verbose("* Server certificate: (unparsable: " + leaf.error().message() + ")");
+    return;
+  }
+  trace::CertificateView view{x509::to_string(leaf->subject), x509::to_string(leaf->issuer),
+                              leaf->not_before, leaf->not_after};
+  trace::HostCheck check;
+  std::optional<std::string> verify_result;
+  if (info.peer_verified) {
+    x509::HostMatch m = x509::match_host(*leaf, host);
+    check = trace::HostCheck{true, m.matched, m.by_ip, host, m.presented};
+  } else if (config_->verifier) {
+    // -k with a verifier available: report what verification would have said, as curl does.
+    auto r = config_->verifier->verify(info.peer_chain, host);
+    verify_result = r.ok()
+                        ? std::string("ok, continuing anyway.")
+                        : (r.error().detail().empty() ? r.error().message() : r.error().detail()) +
+                              ", continuing anyway.";
+  } else {
+    verify_result = "not checked (-k/--insecure: verification skipped), continuing anyway.";
+  }
+  for (const std::string& line : trace::curl_server_certificate_lines(view, check, verify_result)) {
+    verbose(line);
+  }
+}
+
+int Client::run() {
+  std::string error;
+  auto url = parse_url(o_.url, error);
+  if (!url) {
+    std::fprintf(stderr, "hs: %s\n", error.c_str());
+    return error.find("https") != std::string::npos ? 1 : 3;
+  }
+
+  auto config = std::make_shared<ClientConfig>();
+  config_ = config;
+  if (o_.tlsv1_2) {
+    config->min_version = ProtocolVersion::tls1_2;
+  }
+  if (!o_.tls_max.empty()) {
+    auto v = parse_tls_version(o_.tls_max);
+    if (!v) {
+      return fail(35, "unsupported --tls-max " + o_.tls_max + " (TLS 1.2 and 1.3 only)");
+    }
+    config->max_version = *v;
+  }
+  if (!o_.ciphers.empty()) {
+    auto suites = parse_cipher_list(o_.ciphers);
+    if (!suites.ok()) {
+      return fail(59, suites.error().detail());
+    }
+    // --ciphers sets the TLS 1.2 list (curl's --tls13-ciphers is the 1.3 one).
+    std::vector<CipherSuite> merged;
+    for (CipherSuite s : config->cipher_suites) {
+      if (static_cast<uint16_t>(s) >> 8 == 0x13) {
+        merged.push_back(s);
+      }
+    }
+    for (CipherSuite s : *suites) {
+      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
+        merged.push_back(s);
+      } else if (std::find(merged.begin(), merged.end(), s) == merged.end()) {
+        merged.push_back(s);
+      }
+    }
+    config->cipher_suites = merged;
+  }
+  if (!o_.curves.empty()) {
+    auto groups = parse_curve_list(o_.curves);
+    if (!groups.ok()) {
+      return fail(35, groups.error().detail());
+    }
+    config->groups = *groups;
+  }
+  // We speak HTTP/1.1 only, so that is all we offer (curl offers h2 unless --http1.1).
+  config->alpn = {"http/1.1"};
+  config->dangerous_skip_verification = o_.insecure;
+  if (!o_.insecure) {
+    config->verifier = make_verifier(o_.cacert);
+  }
+  if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
+    config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
+    if (!config->key_log) {
+      verbose(std::string("* Failed to open SSLKEYLOGFILE ") + path);
+    }
+  }
+
+  io::ConnectOptions copts;
+  copts.host = url->host;
+  copts.port = url->port;
+  for (const std::string& r : o_.resolve) {
+    // HOST:PORT:ADDR (ADDR may be a bracketed IPv6 literal).
+    size_t c1 = r.find(':');
+    size_t c2 = c1 == std::string::npos ? c1 : r.find(':', c1 + 1);
+    if (c2 == std::string::npos) {
+      continue;
+    }
+    if (r.substr(0, c1) == url->host &&
+        r.substr(c1 + 1, c2 - c1 - 1) == std::to_string(url->port)) {
+      std::string addr = r.substr(c2 + 1);
+      if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') {
+        addr = addr.substr(1, addr.size() - 2);
+      }
+      copts.address = addr;
+      verbose(fmt::format("* Added {}:{}:{} to DNS cache", url->host, url->port, addr));
+    }
+  }
+  copts.timeout = o_.connect_timeout > 0
+                      ? std::chrono::milliseconds(static_cast<int64_t>(o_.connect_timeout * 1000))
+                      : std::chrono::milliseconds(300000);
+  if (o_.max_time > 0) {
+    copts.timeout = std::min(copts.timeout, left());
+  }
+  if (o_.verbose > 0) {
+    copts.on_trying = [](std::string_view a) { info_line(fmt::format("*   Trying {}...", a)); };
+    copts.on_failed = [](std::string_view m) { info_line(fmt::format("* {}", m)); };
+  }
+  auto connected = io::tcp_connect(copts);
+  if (auto* err = std::get_if<io::ConnectError>(&connected)) {
+    switch (err->failure) {
+      case io::ConnectFailure::resolve:
+        return fail(6, err->message);
+      case io::ConnectFailure::connect:
+        return fail(7, err->message);
+      case io::ConnectFailure::timeout:
+        return fail(28, err->message);
+    }
+  }
+  auto& conn_ok = std::get<io::Connected>(connected);
+  verbose(
+      fmt::format("* Connected to {} ({}) port {} (#0)", url->host, conn_ok.address, url->port));
+  verbose(trace::curl_alpn_offer_line(config->alpn));
+
+  if (o_.verbose >= 2) {
+    renderer_ = std::make_unique<trace::DetailedTraceRenderer>(info_line);
+  } else if (o_.verbose == 1) {
+    auto curl = std::make_unique<trace::CurlTraceRenderer>(info_line);
+    if (!o_.insecure) {
+      curl->set_after_client_hello(
+          {std::string("*  CAfile: ") + (o_.cacert.empty() ? kDefaultCaFile : o_.cacert.c_str()),
+           std::string("*  CApath: ") + kDefaultCaPath});
+    }
+    renderer_ = std::move(curl);
+  }
+
+  auto conn = Connection::client(config, url->host, renderer_.get());
+  if (!conn.ok()) {
+    return fail(35, describe_handshake_error(conn.error()));
+  }
+  io::ClientStream stream(std::move(conn_ok.fd), std::move(conn).value());
+  auto hs = stream.handshake(left());
+  if (!hs.ok()) {
+    int code = is_certificate_error(hs.error().code()) ? 60 : 35;
+    if (hs.error().code() == ErrorCode::timeout) {
+      return timed_out(0);
+    }
+    int rc = fail(code, describe_handshake_error(hs.error()));
+    if (code == 60 && !o_.silent) {
+      std::fputs(
+          "More details here: https://curl.se/docs/sslcerts.html\n\n"
+          "hs failed to verify the legitimacy of the server and therefore could not\n"
+          "establish a secure connection to it. To learn more about this situation and\n"
+          "how to fix it, please visit the web page mentioned above.\n",
+          stderr);
+    }
+    return rc;
+  }
+  const SessionInfo& info = stream.connection().info();
+  if (o_.verbose > 0) {
+    info_line(trace::curl_ssl_connection_line(info));
+    info_line(trace::curl_alpn_result_line(info.alpn));
+    print_certificate(stream.connection(), url->host);
+  }
+  return transfer(stream, *url);
+}
+
+int Client::transfer(io::ClientStream& stream, const Url& url) {
+  verbose("* using HTTP/1.x");
+  std::string request =
+      fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: hs/0.1\r\nAccept: */*\r\n\r\n",
+                  o_.head ? "HEAD" : "GET", url.path, host_header(url));
+  if (o_.verbose > 0) {
+    for (const std::string& line : split(request, "\n")) {
+      std::string l = line;
+      if (!l.empty() && l.back() == '\r') {
+        l.pop_back();
+      }
+      info_line("> " + l);
+    }
+  }
+  auto w = stream.write(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.data()), request.size()));
+  if (!w.ok()) {
+    return fail(55, "Failed sending data to the peer: " + w.error().message());
+  }
+
+  std::FILE* out = stdout;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
+  if (!o_.output.empty() && o_.output != "-") {
+    file.reset(std::fopen(o_.output.c_str(), "wb"));
+    if (!file) {
+      return fail(23, "Failed writing body: cannot open " + o_.output);
+    }
+    out = file.get();
+  }
+
+  std::string buffer;
+  std::vector<uint8_t> chunk(16384);
+  size_t received = 0;
+  bool eof = false;
+  auto read_more = [&]() -> int {
+    auto n = stream.read(chunk, left());
+    if (!n.ok()) {
+      if (n.error().code() == ErrorCode::timeout) {
+        return timed_out(received);
+      }
+      if (n.error().code() == ErrorCode::truncated) {
+        return fail(56, "TLS connection closed without close_notify (truncated)");
+      }
+      return fail(56, "Failure when receiving data from the peer: " + n.error().message());
+    }
+    if (*n == 0) {
+      eof = true;
+    }
+    received += *n;
+    buffer.append(reinterpret_cast<const char*>(chunk.data()), *n);
+    return 0;
+  };
+
+  // Head.
+  size_t end = std::string::npos;
+  while ((end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    if (eof) {
+      return fail(52, "Empty reply from server");
+    }
+    if (int rc = read_more(); rc != 0) {
+      stream.close();
+      return rc;
+    }
+  }
+  auto head = parse_response_head(std::string_view(buffer).substr(0, end + 4));
+  if (!head) {
+    return fail(8, "Weird server reply");
+  }
+  buffer.erase(0, end + 4);
+  if (head->http_minor == 0) {
+    verbose("* HTTP 1.0, assume close after body");
+  }
+  for (const std::string& line : head->lines) {
+    verbose("< " + line);
+  }
+  verbose("< ");
+  if (o_.head) {
+    std::fwrite(head->raw.data(), 1, head->raw.size(), out);
+  }
+
+  // Body.
+  if (!o_.head) {
+    ChunkedDecoder chunked;
+    size_t body = 0;
+    auto emit = [&](std::string_view data) {
+      std::fwrite(data.data(), 1, data.size(), out);
+      body += data.size();
+    };
+    auto consume = [&]() -> bool {
+      if (head->chunked) {
+        std::string decoded;
+        bool ok = chunked.feed(buffer, decoded);
+        buffer.clear();
+        emit(decoded);
+        return ok;
+      }
+      std::string_view data = buffer;
+      if (head->content_length) {
+        data = data.substr(0, *head->content_length - body);
+      }
+      emit(data);
+      buffer.clear();
+      return true;
+    };
+    auto complete = [&]() {
+      if (head->chunked) {
+        return chunked.done();
+      }
+      if (head->content_length) {
+        return body >= *head->content_length;
+      }
+      return eof;
+    };
+    if (!consume()) {
+      return fail(56, "Malformed chunked encoding");
+    }
+    while (!complete()) {
+      if (eof) {
+        return fail(18, "transfer closed with outstanding read data remaining");
+      }
+      if (int rc = read_more(); rc != 0) {
+        stream.close();
+        return rc;
+      }
+      if (!consume()) {
+        return fail(56, "Malformed chunked encoding");
+      }
+    }
+  }
+  std::fflush(out);
+  if (head->connection_close || eof) {
+    verbose("* Closing connection 0");
+  } else {
+    verbose(fmt::format("* Connection #0 to host {} left intact", url.host));
+  }
+  stream.close();
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> register_client(CLI::App& app) {
+  auto opts = std::make_shared<ClientOptions>();
+  CLI::App* sub = app.add_subcommand("client", "Fetch an https:// URL (curl-like)");
+  sub->add_flag("-v,--verbose", opts->verbose, "Verbose: curl's -v lines (-vv: every field)");
+  sub->add_flag("-I,--head", opts->head, "Send HEAD and print the response headers");
+  sub->add_flag("-k,--insecure", opts->insecure, "Skip certificate verification");
+  sub->add_option("--cacert", opts->cacert, "CA certificates (PEM) to verify the server with");
+  sub->add_option("--resolve", opts->resolve, "HOST:PORT:ADDR: use ADDR for HOST:PORT");
+  sub->add_flag("--tlsv1.2", opts->tlsv1_2, "Use TLS 1.2 or later");
+  sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");
+  sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
+  sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
+  sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (the only version hs speaks)");
+  sub->add_option("-o,--output", opts->output, "Write the body to FILE");
+  sub->add_flag("-s,--silent", opts->silent, "Silent mode");
+  sub->add_flag("-S,--show-error", opts->show_error, "Show errors even with -s");
+  sub->add_option("-m,--max-time", opts->max_time, "Maximum time for the whole transfer (s)");
+  sub->add_option("--connect-timeout", opts->connect_timeout, "Maximum time to connect (s)");
+  sub->add_option("url", opts->url, "https:// URL")->required();
+  return [opts]() {
+    Client client(*opts);
+    return client.run();
+  };
+}
+
+}  // namespace hs::tool
