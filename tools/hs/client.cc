@@ -69,9 +69,8 @@ std::string describe_handshake_error(const Error& e) {
     return "SSL certificate problem: " + why;
   }
   if (e.code() == ErrorCode::peer_alert && e.received_alert()) {
-    return fmt::format("TLS handshake failed: the server sent a fatal {} alert{}",
-                       alert_name(*e.received_alert()),
-                       e.detail().empty() ? "" : " (" + e.detail() + ")");
+    return fmt::format("TLS handshake failed: the server sent a fatal {} alert",
+                       alert_name(*e.received_alert()));
   }
   if (e.code() == ErrorCode::timeout) {
     return "TLS handshake timed out";
@@ -369,6 +368,13 @@ int Client::transfer(io::ClientStream& stream, const Url& url) {
   // Head.
   size_t end = std::string::npos;
   while ((end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    // curl refuses a reply that does not start like a status line (HTTP/0.9) by default.
+    std::string_view start = std::string_view(buffer).substr(0, 5);
+    if (start != std::string_view("HTTP/").substr(0, start.size())) {
+      int rc = fail(1, "Received HTTP/0.9 when not allowed");
+      stream.close();
+      return rc;
+    }
     if (eof) {
       return fail(52, "Empty reply from server");
     }
