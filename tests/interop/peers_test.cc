@@ -20,7 +20,7 @@ class PeersTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(require_program("openssl"));
-    pki_ = make_test_pki(dir_);
+    pki_ = shared_test_pki();
   }
 
   // start_openssl_server runs `openssl s_server -www` on a free port with the given certificate
@@ -77,6 +77,8 @@ class PeersTest : public ::testing::Test {
 };
 
 TEST_F(PeersTest, PkiHasTheAdvertisedProperties) {
+  // A fresh PKI, so this also covers make_test_pki; the other tests use the shared one.
+  pki_ = make_test_pki(dir_);
   for (const auto& key : {pki_.ca_key, pki_.rsa_key, pki_.ecdsa_key, pki_.chain_leaf_key,
                           pki_.intermediate_key, pki_.client_key}) {
     EXPECT_EQ(read_file(key).rfind("-----BEGIN PRIVATE KEY-----", 0), 0u) << key << " not PKCS#8";

@@ -1,22 +1,34 @@
 #include "support/pki.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include "support/paths.h"
 #include "support/process.h"
 
 namespace hs::test {
 
-TestPki make_test_pki(const TempDir& dir, std::string_view host) {
-  TestPki pki;
-  pki.dir = dir / "pki";
-  std::filesystem::path script = source_dir() / "scripts" / "make-test-pki.sh";
+namespace {
+
+std::filesystem::path pki_script() { return source_dir() / "scripts" / "make-test-pki.sh"; }
+
+void run_pki_script(const std::filesystem::path& out, std::string_view host) {
   CommandResult r =
-      run_command({"bash", script.string(), pki.dir.string(), std::string(host)}, 60s);
+      run_command({"bash", pki_script().string(), out.string(), std::string(host)}, 120s);
   if (r.exit_code != 0) {
-    throw std::runtime_error("make_test_pki failed:\n" + r.output());
+    throw std::runtime_error("make-test-pki.sh failed:\n" + r.output());
   }
+}
+
+TestPki pki_files(const std::filesystem::path& dir) {
+  TestPki pki;
+  pki.dir = dir;
   auto file = [&](const char* name) { return pki.dir / name; };
   pki.ca_cert = file("ca.pem");
   pki.ca_key = file("ca.key");
@@ -31,6 +43,53 @@ TestPki make_test_pki(const TempDir& dir, std::string_view host) {
   pki.chain = file("chain.pem");
   pki.client_cert = file("client.pem");
   pki.client_key = file("client.key");
+  return pki;
+}
+
+// FileLock holds an exclusive flock on a file for its lifetime.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path)
+      : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+    if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) {
+      throw std::runtime_error("shared_test_pki: cannot lock " + path.string());
+    }
+  }
+  ~FileLock() { close(fd_); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+TestPki make_test_pki(const TempDir& dir, std::string_view host) {
+  run_pki_script(dir / "pki", host);
+  return pki_files(dir / "pki");
+}
+
+const TestPki& shared_test_pki() {
+  static const TestPki pki = [] {
+    std::filesystem::path dir = build_dir() / "test-pki";
+    std::filesystem::path stamp = dir / "complete";
+    FileLock lock(build_dir() / "test-pki.lock");
+    std::error_code ec;
+    bool fresh = std::filesystem::exists(stamp, ec) &&
+                 std::filesystem::last_write_time(stamp, ec) >=
+                     std::filesystem::last_write_time(pki_script(), ec) &&
+                 !ec;
+    if (!fresh) {
+      std::filesystem::path tmp = build_dir() / "test-pki.tmp";
+      std::filesystem::remove_all(tmp, ec);
+      run_pki_script(tmp, "localhost");
+      std::ofstream(tmp / "complete") << "made by shared_test_pki\n";
+      std::filesystem::remove_all(dir, ec);
+      std::filesystem::rename(tmp, dir);
+    }
+    return pki_files(dir);
+  }();
   return pki;
 }
 

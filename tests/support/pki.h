@@ -33,4 +33,11 @@ struct TestPki {
 // output when generation fails, which fails the calling test. Takes about a second.
 TestPki make_test_pki(const TempDir& dir, std::string_view host = "localhost");
 
+// shared_test_pki returns a localhost PKI made once per build directory (build_dir()/test-pki)
+// and reused by later tests and runs, which saves the seconds RSA key generation takes in every
+// test. It is remade when scripts/make-test-pki.sh is newer than it. Parallel test processes
+// serialise on a lock file, and the PKI appears atomically. Treat the files as read-only; a test
+// that needs to change or corrupt them uses make_test_pki. Throws like make_test_pki.
+const TestPki& shared_test_pki();
+
 }  // namespace hs::test
