@@ -117,9 +117,9 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   HS_TRY(provider.random(params.server_random));
   // RFC 8446 §4.1.3: "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a
   // ClientHello MUST set the last 8 bytes of their Random value specially": 44 4F 57 4E 47 52
-  // 44 01 for TLS 1.2. We count as a TLS 1.3 server when the configuration allows TLS 1.3, and
-  // set the sentinel only when the client offered TLS 1.3 (the clients that check it).
-  if (env.config.max_version == ProtocolVersion::tls1_3 && offer.offers_tls13) {
+  // 44 01 for TLS 1.2. We set it only when the client offered TLS 1.3 (the clients that check
+  // it) and we count as a TLS 1.3 server (Env::tls13_capable).
+  if (env.tls13_capable && offer.offers_tls13) {
     std::ranges::copy(messages::kDowngradeTls12,
                       std::span<uint8_t>(params.server_random).last<8>().begin());
     ctx.note("client offered TLS 1.3; negotiating TLS 1.2 with the RFC 8446 downgrade sentinel");
@@ -296,8 +296,8 @@ Result<State> handle(Connected&& /*st*/, Env /*env*/, const HandshakeMessageView
 
 // ---- the driver ----
 
-Server12Driver::Server12Driver(std::shared_ptr<const ServerConfig> config)
-    : config_(std::move(config)) {}
+Server12Driver::Server12Driver(std::shared_ptr<const ServerConfig> config, bool tls13_capable)
+    : config_(std::move(config)), tls13_capable_(tls13_capable) {}
 
 Result<void> Server12Driver::start(detail::HandshakeContext& ctx) {
   ctx.emit_state(state_name());
@@ -330,7 +330,7 @@ Result<void> Server12Driver::on_handshake(detail::HandshakeContext& ctx,
   if (failed_) {
     return Error(ErrorCode::internal_error, "server12", "handshake already failed");
   }
-  Env env{ctx, *config_};
+  Env env{ctx, *config_, tls13_capable_};
   const std::string_view before = server12::state_name(state_);
   State current = std::move(state_);
   state_ = ExpectClientHello{};  // placeholder while the handler owns the state
@@ -343,7 +343,7 @@ Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx
   if (failed_) {
     return Error(ErrorCode::internal_error, "server12", "handshake already failed");
   }
-  Env env{ctx, *config_};
+  Env env{ctx, *config_, tls13_capable_};
   const std::string_view before = server12::state_name(state_);
   State current = std::move(state_);
   state_ = ExpectClientHello{};
@@ -357,7 +357,12 @@ Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx
 namespace hs::detail {
 
 std::unique_ptr<HandshakeDriver> make_server_driver(std::shared_ptr<const ServerConfig> config) {
-  return std::make_unique<server12::Server12Driver>(std::move(config));
+  // We count as a TLS 1.3 server whenever the configuration allows TLS 1.3, although only the
+  // TLS 1.2 state machine exists yet: a client that offers TLS 1.3 and checks the RFC 8446
+  // §4.1.3 sentinel (OpenSSL, curl, GnuTLS) then aborts with illegal_parameter ("inappropriate
+  // fallback") until the TLS 1.3 server lands. Configure max_version = tls1_2 meanwhile.
+  const bool tls13_capable = config->max_version == ProtocolVersion::tls1_3;
+  return std::make_unique<server12::Server12Driver>(std::move(config), tls13_capable);
 }
 
 }  // namespace hs::detail

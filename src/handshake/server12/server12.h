@@ -67,6 +67,9 @@ std::string_view state_name(const State& state);
 struct Env {
   detail::HandshakeContext& ctx;
   const ServerConfig& config;
+  // tls13_capable: we count as a TLS 1.3 server, so negotiating TLS 1.2 with a client that
+  // offers TLS 1.3 sets the RFC 8446 §4.1.3 downgrade sentinel in ServerHello.random.
+  bool tls13_capable;
 };
 
 // handle consumes the current state and one handshake message and returns the next state.
@@ -90,7 +93,9 @@ Result<State> handle_ccs(S&& /*st*/, Env /*env*/) {
 // Server12Driver runs the states above behind the HandshakeDriver seam.
 class Server12Driver final : public detail::HandshakeDriver {
  public:
-  explicit Server12Driver(std::shared_ptr<const ServerConfig> config);
+  // Server12Driver runs the TLS 1.2 server for `config`; `tls13_capable` is passed to every
+  // handler through Env (see there).
+  Server12Driver(std::shared_ptr<const ServerConfig> config, bool tls13_capable);
 
   Result<void> start(detail::HandshakeContext& ctx) override;
   Result<void> on_handshake(detail::HandshakeContext& ctx,
@@ -104,6 +109,7 @@ class Server12Driver final : public detail::HandshakeDriver {
   Result<void> advance(detail::HandshakeContext& ctx, std::string_view before, Result<State> next);
 
   std::shared_ptr<const ServerConfig> config_;
+  bool tls13_capable_;
   State state_;
   bool failed_ = false;
 };
