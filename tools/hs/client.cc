@@ -453,6 +453,8 @@ int Client::transfer(io::ClientStream& stream, const Url& url) {
     verbose("* Closing connection 0");
   } else {
     verbose(fmt::format("* Connection #0 to host {} left intact", url.host));
+    // curl closes cached connections at exit without tracing them.
+    stream.connection().set_observer(nullptr);
   }
   stream.close();
   return 0;

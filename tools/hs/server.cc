@@ -1,16 +1,402 @@
-// `hs server` (placeholder until the event loop lands).
-#include <cstdio>
+// `hs server`: HTTPS on the io::ServerLoop. Without --root it answers every GET/HEAD with a small
+// page describing the connection (like `openssl s_server -www`); with --root it serves static
+// files below that directory.
+#include <fmt/core.h>
+#include <hs/config.h>
+#include <hs/connection.h>
+#include <hs/keylog.h>
 
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "codec/reader.h"
+#include "http.h"
+#include "io/server_loop.h"
+#include "messages/handshake.h"
+#include "messages/server_key_exchange.h"
+#include "options.h"
 #include "subcommands.h"
 
 namespace hs::tool {
 
-std::function<int()> register_server(CLI::App& app) {
-  app.add_subcommand("server", "Serve HTTPS");
-  return []() {
-    std::fputs("hs: server not implemented yet\n", stderr);
-    return 2;
+namespace {
+
+struct ServerOptions {
+  std::vector<std::string> certs;
+  std::vector<std::string> keys;
+  std::string listen = "127.0.0.1:8443";
+  std::string alpn;
+  std::string curves;
+  std::string root;
+  int verbose = 0;
+  double handshake_timeout = 10;
+  double idle_timeout = 60;
+};
+
+io::ServerLoop* g_loop = nullptr;
+
+extern "C" void on_stop_signal(int /*sig*/) {
+  if (g_loop != nullptr) {
+    g_loop->request_stop();
+  }
+}
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// SkeObserver learns the signature scheme we used from our own ServerKeyExchange (SessionInfo
+// only records the peer's signature scheme).
+class SkeObserver : public Observer {
+ public:
+  void on_event(const Event& event) override {
+    const auto* m = std::get_if<MessageEvent>(&event.body);
+    if (m == nullptr || m->direction != Direction::out || m->content_type != 22 ||
+        m->handshake_type != static_cast<uint8_t>(HandshakeType::server_key_exchange)) {
+      return;
+    }
+    codec::Reader in(m->bytes);
+    auto msg = messages::parse_handshake_header(in);
+    if (!msg.ok()) {
+      return;
+    }
+    auto ske = messages::parse_server_key_exchange_ecdhe(msg->body);
+    if (ske.ok()) {
+      scheme = ske->scheme;
+    }
+  }
+  std::optional<SignatureScheme> scheme;
+};
+
+std::string content_type_for(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  if (ext == ".html" || ext == ".htm") {
+    return "text/html";
+  }
+  if (ext == ".txt") {
+    return "text/plain";
+  }
+  if (ext == ".css") {
+    return "text/css";
+  }
+  if (ext == ".js") {
+    return "application/javascript";
+  }
+  if (ext == ".json") {
+    return "application/json";
+  }
+  if (ext == ".png") {
+    return "image/png";
+  }
+  return "application/octet-stream";
+}
+
+// percent_decode decodes %XX; returns nullopt for malformed escapes or an encoded NUL or '/'
+// (an encoded slash could smuggle a separator past the segment check).
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    auto hexval = [](char c) -> int {
+      if (c >= '0' && c <= '9') {
+        return c - '0';
+      }
+      if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+      }
+      if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+      }
+      return -1;
+    };
+    if (i + 2 >= s.size()) {
+      return std::nullopt;
+    }
+    int hi = hexval(s[i + 1]);
+    int lo = hexval(s[i + 2]);
+    if (hi < 0 || lo < 0) {
+      return std::nullopt;
+    }
+    char c = static_cast<char>(hi * 16 + lo);
+    if (c == '\0' || c == '/' || c == '\\') {
+      return std::nullopt;
+    }
+    out.push_back(c);
+    i += 2;
+  }
+  return out;
+}
+
+class HttpServer : public io::ServerHandler {
+ public:
+  explicit HttpServer(const ServerOptions& o) : o_(o) {}
+
+  void on_accept(io::ServerSession& s) override {
+    auto& st = state_[s.id()];
+    st.observer = std::make_unique<SkeObserver>();
+    s.tls().set_observer(st.observer.get());
+  }
+
+  void on_handshake_done(io::ServerSession& s) override {
+    if (o_.verbose > 0) {
+      const SessionInfo& info = s.tls().info();
+      std::fprintf(
+          stderr, "hs server: #%llu %s: %s %s group %s sni \"%s\" alpn \"%s\"\n",
+          static_cast<unsigned long long>(s.id()), s.peer().c_str(),
+          info.version ? std::string(version_name(*info.version)).c_str() : "?",
+          info.cipher_suite ? std::string(suite_openssl_name(*info.cipher_suite)).c_str() : "?",
+          info.group ? std::string(group_name(*info.group)).c_str() : "?", info.server_name.c_str(),
+          info.alpn.c_str());
+    }
+  }
+
+  void on_data(io::ServerSession& s, std::span<const uint8_t> data) override {
+    auto& st = state_[s.id()];
+    st.in.append(reinterpret_cast<const char*>(data.data()), data.size());
+    while (!s.closing()) {
+      size_t end = st.in.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        if (st.in.size() > 64 * 1024) {
+          respond(s, 431, "Request Header Fields Too Large", "text/plain", "header too large\n",
+                  false, false);
+          s.close();
+        }
+        return;
+      }
+      auto req = parse_request_head(std::string_view(st.in).substr(0, end + 4));
+      st.in.erase(0, end + 4);
+      if (!req) {
+        respond(s, 400, "Bad Request", "text/plain", "bad request\n", false, false);
+        s.close();
+        return;
+      }
+      handle(s, st, *req);
+      if (!req->keep_alive) {
+        s.close();
+      }
+    }
+  }
+
+  void on_close(io::ServerSession& s, const Error* error) override {
+    if (o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu %s closed%s%s\n",
+                   static_cast<unsigned long long>(s.id()), s.peer().c_str(),
+                   error != nullptr ? ": " : "", error != nullptr ? error->message().c_str() : "");
+    }
+    state_.erase(s.id());
+  }
+
+ private:
+  struct State {
+    std::string in;
+    std::unique_ptr<SkeObserver> observer;
   };
+
+  void respond(io::ServerSession& s, int status, std::string_view reason,
+               std::string_view content_type, std::string_view body, bool head, bool keep_alive) {
+    std::string msg = fmt::format(
+        "HTTP/1.1 {} {}\r\nServer: hs/0.1\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}\r\n",
+        status, reason, content_type, body.size(), keep_alive ? "" : "Connection: close\r\n");
+    if (!head) {
+      msg.append(body);
+    }
+    (void)s.send(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(msg.data()), msg.size()));
+  }
+
+  std::string status_page(io::ServerSession& s, State& st) {
+    const SessionInfo& info = s.tls().info();
+    auto opt = [](auto v, auto name) { return v ? std::string(name(*v)) : std::string("(none)"); };
+    std::string suite = info.cipher_suite
+                            ? fmt::format("{} ({})", suite_openssl_name(*info.cipher_suite),
+                                          suite_name(*info.cipher_suite))
+                            : "(none)";
+    return fmt::format(
+        "<html><body><pre>\n"
+        "hs server (handshake library)\n"
+        "Protocol  : {}\n"
+        "Cipher    : {}\n"
+        "Group     : {}\n"
+        "Signature : {}\n"
+        "ALPN      : {}\n"
+        "SNI       : {}\n"
+        "Resumed   : {}\n"
+        "Extended master secret: {}\n"
+        "Peer      : {}\n"
+        "</pre></body></html>\n",
+        opt(info.version, version_name), suite, opt(info.group, group_name),
+        opt(st.observer ? st.observer->scheme : std::nullopt, signature_scheme_name),
+        info.alpn.empty() ? "(none)" : info.alpn,
+        info.server_name.empty() ? "(none)" : info.server_name, info.resumed ? "yes" : "no",
+        info.extended_master_secret ? "yes" : "no", s.peer());
+  }
+
+  void handle(io::ServerSession& s, State& st, const RequestHead& req) {
+    bool head = req.method == "HEAD";
+    if (req.method != "GET" && !head) {
+      respond(s, 405, "Method Not Allowed", "text/plain", "method not allowed\n", false,
+              req.keep_alive);
+      return;
+    }
+    if (o_.root.empty()) {
+      respond(s, 200, "OK", "text/html", status_page(s, st), head, req.keep_alive);
+      return;
+    }
+    std::string target = req.target.substr(0, req.target.find_first_of("?#"));
+    auto decoded = percent_decode(target);
+    if (!decoded || decoded->empty() || decoded->front() != '/') {
+      respond(s, 400, "Bad Request", "text/plain", "bad path\n", head, req.keep_alive);
+      return;
+    }
+    // No path traversal: every segment must be a plain name ("", ".", ".." and anything with a
+    // backslash are refused), and the result must stay below the canonical root.
+    std::filesystem::path rel;
+    for (const std::string& seg : split(*decoded, "/")) {
+      if (seg == "." || seg == "..") {
+        respond(s, 403, "Forbidden", "text/plain", "forbidden\n", head, req.keep_alive);
+        return;
+      }
+      rel /= seg;
+    }
+    std::error_code ec;
+    std::filesystem::path root = std::filesystem::canonical(o_.root, ec);
+    std::filesystem::path file = root / rel;
+    if (std::filesystem::is_directory(file, ec)) {
+      file /= "index.html";
+    }
+    std::filesystem::path real = std::filesystem::weakly_canonical(file, ec);
+    auto [r_end, f_it] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
+    if (ec || r_end != root.end()) {
+      respond(s, 403, "Forbidden", "text/plain", "forbidden\n", head, req.keep_alive);
+      return;
+    }
+    (void)f_it;
+    auto body =
+        std::filesystem::is_regular_file(real, ec) ? read_text(real.string()) : std::nullopt;
+    if (!body) {
+      respond(s, 404, "Not Found", "text/plain", "not found\n", head, req.keep_alive);
+      return;
+    }
+    respond(s, 200, "OK", content_type_for(real), *body, head, req.keep_alive);
+  }
+
+  const ServerOptions& o_;
+  std::unordered_map<uint64_t, State> state_;
+};
+
+int run_server(const ServerOptions& o) {
+  if (o.certs.empty() || o.certs.size() != o.keys.size()) {
+    std::fputs("hs: server needs one --key for each --cert\n", stderr);
+    return 2;
+  }
+  auto config = std::make_shared<ServerConfig>();
+  for (size_t i = 0; i < o.certs.size(); ++i) {
+    auto chain = read_text(o.certs[i]);
+    auto key = read_text(o.keys[i]);
+    if (!chain || !key) {
+      std::fprintf(stderr, "hs: cannot read %s\n", (!chain ? o.certs[i] : o.keys[i]).c_str());
+      return 2;
+    }
+    auto loaded = load_server_certificate(*chain, *key);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "hs: %s / %s: %s\n", o.certs[i].c_str(), o.keys[i].c_str(),
+                   loaded.error().message().c_str());
+      return 2;
+    }
+    config->certificates.push_back(std::move(loaded).value());
+  }
+  if (!o.alpn.empty()) {
+    config->alpn = split(o.alpn, ",");
+  }
+  if (!o.curves.empty()) {
+    auto groups = parse_curve_list(o.curves);
+    if (!groups.ok()) {
+      std::fprintf(stderr, "hs: %s\n", groups.error().detail().c_str());
+      return 2;
+    }
+    config->groups = *groups;
+  }
+  if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
+    config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
+  }
+  size_t colon = o.listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fputs("hs: --listen takes ADDRESS:PORT\n", stderr);
+    return 2;
+  }
+  std::string address = o.listen.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  int port = std::atoi(o.listen.substr(colon + 1).c_str());
+  if (port < 0 || port > 65535) {
+    std::fputs("hs: bad port in --listen\n", stderr);
+    return 2;
+  }
+  HttpServer handler(o);
+  io::ServerLoopOptions lopts;
+  lopts.handshake_timeout =
+      std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
+  lopts.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(o.idle_timeout * 1000));
+  auto loop = io::ServerLoop::create(address, static_cast<uint16_t>(port), config, handler, lopts);
+  if (!loop.ok()) {
+    std::fprintf(stderr, "hs: %s\n", loop.error().message().c_str());
+    return 2;
+  }
+  g_loop = loop->get();
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  bool v6 = address.find(':') != std::string::npos;
+  std::printf("listening on %s%s%s:%u\n", v6 ? "[" : "", address.c_str(), v6 ? "]" : "",
+              static_cast<unsigned>((*loop)->port()));
+  std::fflush(stdout);
+  auto r = (*loop)->run();
+  g_loop = nullptr;
+  if (!r.ok()) {
+    std::fprintf(stderr, "hs: %s\n", r.error().message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> register_server(CLI::App& app) {
+  auto opts = std::make_shared<ServerOptions>();
+  CLI::App* sub = app.add_subcommand("server", "Serve HTTPS (like openssl s_server -www)");
+  sub->add_option("--cert", opts->certs, "Certificate chain (PEM, leaf first); repeatable")
+      ->required();
+  sub->add_option("--key", opts->keys, "Private key (PEM) for the matching --cert")->required();
+  sub->add_option("--listen", opts->listen, "ADDRESS:PORT (port 0 picks a free one)");
+  sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (h2,http/1.1)");
+  sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
+  sub->add_option("--root", opts->root, "Serve static files from DIR");
+  sub->add_flag("-v,--verbose", opts->verbose, "Log connections to stderr");
+  sub->add_option("--handshake-timeout", opts->handshake_timeout,
+                  "Seconds a client has to finish the handshake");
+  sub->add_option("--idle-timeout", opts->idle_timeout, "Seconds before an idle connection closes");
+  return [opts]() { return run_server(*opts); };
 }
 
 }  // namespace hs::tool

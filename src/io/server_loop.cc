@@ -1,0 +1,326 @@
+// ServerLoop: poll() over the listener, a wake pipe and every connection.
+#include "io/server_loop.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace hs::io {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string peer_name(const sockaddr_storage& ss) {
+  std::array<char, INET6_ADDRSTRLEN> host{};
+  if (ss.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+    ::inet_ntop(AF_INET, &in->sin_addr, host.data(), host.size());
+    return std::string(host.data()) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, host.data(), host.size());
+    return "[" + std::string(host.data()) + "]:" + std::to_string(ntohs(in6->sin6_port));
+  }
+  return "?";
+}
+
+}  // namespace
+
+void ServerSession::close() {
+  if (!closing_) {
+    closing_ = true;
+    if (!conn_->failed()) {
+      conn_->close();
+    }
+  }
+}
+
+ServerLoop::ServerLoop(Fd listener, uint16_t port, Fd wake_read, Fd wake_write,
+                       std::shared_ptr<const ServerConfig> config, ServerHandler& handler,
+                       ServerLoopOptions options)
+    : listener_(std::move(listener)),
+      port_(port),
+      wake_read_(std::move(wake_read)),
+      wake_write_(std::move(wake_write)),
+      config_(std::move(config)),
+      handler_(handler),
+      options_(options),
+      buf_(16 * 1024 + 2048) {}
+
+ServerLoop::~ServerLoop() = default;
+
+Result<std::unique_ptr<ServerLoop>> ServerLoop::create(const std::string& address, uint16_t port,
+                                                       std::shared_ptr<const ServerConfig> config,
+                                                       ServerHandler& handler,
+                                                       ServerLoopOptions options) {
+  if (!config) {
+    return Error(ErrorCode::invalid_config, "server loop", "no configuration");
+  }
+  Fd listener = HS_TRY(tcp_listen(address, port));
+  uint16_t bound = local_port(listener.get());
+  std::array<int, 2> pipe_fds{};
+  if (::pipe2(pipe_fds.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
+    return Error(ErrorCode::io_error, "server loop", std::string("pipe: ") + std::strerror(errno));
+  }
+  return std::unique_ptr<ServerLoop>(new ServerLoop(std::move(listener), bound, Fd(pipe_fds[0]),
+                                                    Fd(pipe_fds[1]), std::move(config), handler,
+                                                    options));
+}
+
+void ServerLoop::request_stop() {
+  stop_.store(true);
+  uint8_t one = 1;
+  // write() is async-signal-safe; a full pipe already wakes the loop.
+  ssize_t ignored = ::write(wake_write_.get(), &one, 1);
+  (void)ignored;
+}
+
+void ServerLoop::accept_all() {
+  while (sessions_.size() < options_.max_connections) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    int fd = ::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      return;  // EAGAIN, or a transient error (ECONNABORTED, EMFILE): retry next round
+    }
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto conn = Connection::server(config_);
+    if (!conn.ok()) {
+      ::close(fd);
+      continue;
+    }
+    auto s = std::make_unique<ServerSession>();
+    s->id_ = next_id_++;
+    s->peer_ = peer_name(ss);
+    s->fd_ = Fd(fd);
+    s->conn_ = std::move(conn).value();
+    s->accepted_ = s->last_activity_ = Clock::now();
+    ServerSession& ref = *s;
+    sessions_.emplace(fd, std::move(s));
+    handler_.on_accept(ref);
+  }
+}
+
+void ServerLoop::finish(ServerSession& s, const Error* e) {
+  if (s.dead_) {
+    return;
+  }
+  s.dead_ = true;
+  handler_.on_close(s, e);
+}
+
+void ServerLoop::fail(ServerSession& s, const Error& e) {
+  // The connection queued its alert (if any): one best-effort non-blocking send, then close.
+  flush(s);
+  finish(s, &e);
+}
+
+void ServerLoop::flush(ServerSession& s) {
+  while (s.conn_->wants_write()) {
+    std::span<const uint8_t> out = s.conn_->output();
+    ssize_t n = ::send(s.fd_.get(), out.data(), out.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      if (errno != EAGAIN && errno != EWOULDBLOCK && !s.dead_) {
+        Error e(ErrorCode::io_error, "send", std::strerror(errno));
+        finish(s, &e);
+      }
+      return;
+    }
+    s.conn_->consume_output(static_cast<size_t>(n));
+  }
+  if (s.closing_ && !s.dead_) {
+    // Everything, close_notify included, is on the wire.
+    ::shutdown(s.fd_.get(), SHUT_WR);
+    finish(s, nullptr);
+  }
+}
+
+void ServerLoop::on_readable(ServerSession& s) {
+  ssize_t n;
+  do {
+    n = ::recv(s.fd_.get(), buf_.data(), buf_.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return;
+    }
+    Error e(ErrorCode::io_error, "recv", std::strerror(errno));
+    finish(s, &e);
+    return;
+  }
+  s.last_activity_ = Clock::now();
+  if (n == 0) {
+    auto r = s.conn_->receive_eof();
+    if (!r.ok() && !s.closing_) {
+      finish(s, &r.error());
+    } else {
+      finish(s, nullptr);
+    }
+    return;
+  }
+  auto r = s.conn_->receive(std::span<const uint8_t>(buf_).first(static_cast<size_t>(n)));
+  if (!r.ok()) {
+    fail(s, r.error());
+    return;
+  }
+  if (!s.handshake_done_ && s.conn_->is_connected()) {
+    s.handshake_done_ = true;
+    handler_.on_handshake_done(s);
+  }
+  while (!s.dead_ && s.conn_->readable() > 0) {
+    size_t got = s.conn_->read(buf_);
+    if (got == 0) {
+      break;
+    }
+    handler_.on_data(s, std::span<const uint8_t>(buf_).first(got));
+  }
+  if (!s.dead_ && s.conn_->peer_closed()) {
+    // RFC 8446 §6.1 / RFC 5246 §7.2.1: answer close_notify with our own.
+    s.close();
+  }
+}
+
+void ServerLoop::check_timers(Clock::time_point now) {
+  for (auto& [fd, s] : sessions_) {
+    if (s->dead_) {
+      continue;
+    }
+    if (!s->handshake_done_ && now - s->accepted_ >= options_.handshake_timeout) {
+      Error e(ErrorCode::timeout, "handshake", "handshake not finished in time");
+      finish(*s, &e);
+    } else if (s->handshake_done_ && now - s->last_activity_ >= options_.idle_timeout) {
+      s->close();
+      flush(*s);
+      if (!s->dead_) {
+        Error e(ErrorCode::timeout, "idle", "connection idle");
+        finish(*s, &e);
+      }
+    }
+  }
+}
+
+void ServerLoop::reap() {
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    if (it->second->dead_) {
+      it = sessions_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Result<void> ServerLoop::run() {
+  std::vector<pollfd> fds;
+  std::vector<ServerSession*> owners;
+  while (!stop_.load()) {
+    fds.clear();
+    owners.clear();
+    fds.push_back(pollfd{wake_read_.get(), POLLIN, 0});
+    owners.push_back(nullptr);
+    bool accepting = sessions_.size() < options_.max_connections;
+    if (accepting) {
+      fds.push_back(pollfd{listener_.get(), POLLIN, 0});
+      owners.push_back(nullptr);
+    }
+    auto now = Clock::now();
+    auto next = now + 1s;
+    for (auto& [fd, s] : sessions_) {
+      short events = POLLIN;
+      if (s->conn_->wants_write()) {
+        events = static_cast<short>(events | POLLOUT);
+      }
+      fds.push_back(pollfd{fd, events, 0});
+      owners.push_back(s.get());
+      next = std::min(next, s->handshake_done_ ? s->last_activity_ + options_.idle_timeout
+                                               : s->accepted_ + options_.handshake_timeout);
+    }
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now);
+    int timeout = static_cast<int>(std::clamp<int64_t>(wait.count() + 1, 0, 1000));
+    int rc = ::poll(fds.data(), fds.size(), timeout);
+    if (rc < 0 && errno != EINTR) {
+      return Error(ErrorCode::io_error, "poll", std::strerror(errno));
+    }
+    if (rc > 0) {
+      for (size_t i = 0; i < fds.size(); ++i) {
+        if (fds[i].revents == 0) {
+          continue;
+        }
+        if (owners[i] == nullptr) {
+          if (fds[i].fd == listener_.get()) {
+            accept_all();
+          } else {
+            std::array<uint8_t, 64> drain{};
+            while (::read(wake_read_.get(), drain.data(), drain.size()) > 0) {
+            }
+          }
+          continue;
+        }
+        ServerSession& s = *owners[i];
+        if (s.dead_) {
+          continue;
+        }
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+          on_readable(s);
+        }
+        if (!s.dead_) {
+          flush(s);
+        }
+      }
+    }
+    check_timers(Clock::now());
+    reap();
+  }
+
+  // Shutdown: close_notify to everyone, flush for a bounded time.
+  for (auto& [fd, s] : sessions_) {
+    if (!s->dead_) {
+      s->close();
+      flush(*s);
+    }
+  }
+  auto deadline = Clock::now() + options_.shutdown_grace;
+  while (Clock::now() < deadline) {
+    reap();
+    if (sessions_.empty()) {
+      break;
+    }
+    fds.clear();
+    owners.clear();
+    for (auto& [fd, s] : sessions_) {
+      fds.push_back(pollfd{fd, POLLOUT, 0});
+      owners.push_back(s.get());
+    }
+    ::poll(fds.data(), fds.size(), 50);
+    for (ServerSession* s : owners) {
+      flush(*s);
+    }
+  }
+  for (auto& [fd, s] : sessions_) {
+    if (!s->dead_) {
+      Error e(ErrorCode::timeout, "shutdown", "close_notify not flushed in time");
+      finish(*s, &e);
+    }
+  }
+  sessions_.clear();
+  return ok_result();
+}
+
+}  // namespace hs::io

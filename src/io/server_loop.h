@@ -1,0 +1,125 @@
+// ServerLoop: a single-threaded, non-blocking poll() event loop serving many hs::Connection
+// objects. It accepts, feeds each connection's bytes to its sans-IO Connection, flushes
+// output(), enforces a handshake timeout and an idle timeout, and on shutdown sends
+// close_notify to every open connection. Every socket is non-blocking and each poll round reads
+// at most one buffer per connection, so one slow or silent client never stalls the others.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/connection.h>
+#include <hs/result.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "io/socket.h"
+
+namespace hs::io {
+
+using namespace std::chrono_literals;
+
+struct ServerLoopOptions {
+  // handshake_timeout closes a connection whose handshake has not finished in time (a client
+  // that sends half a record and goes silent).
+  std::chrono::milliseconds handshake_timeout = 10s;
+  // idle_timeout closes an established connection with no traffic for this long.
+  std::chrono::milliseconds idle_timeout = 60s;
+  // max_connections: beyond it, the listening socket is not polled until one closes.
+  size_t max_connections = 4096;
+  // shutdown_grace bounds how long run() keeps flushing close_notify after a stop request.
+  std::chrono::milliseconds shutdown_grace = 1s;
+};
+
+// ServerSession is the loop's handle on one connection, given to the handler.
+class ServerSession {
+ public:
+  uint64_t id() const { return id_; }
+  // peer is "127.0.0.1:54321".
+  const std::string& peer() const { return peer_; }
+  Connection& tls() { return *conn_; }
+  // send writes application data; the loop flushes it.
+  Result<void> send(std::span<const uint8_t> data) { return conn_->write(data); }
+  // close sends close_notify; the socket closes once it is flushed.
+  void close();
+  bool closing() const { return closing_; }
+
+ private:
+  friend class ServerLoop;
+  uint64_t id_ = 0;
+  std::string peer_;
+  Fd fd_;
+  std::unique_ptr<Connection> conn_;
+  std::chrono::steady_clock::time_point accepted_{};
+  std::chrono::steady_clock::time_point last_activity_{};
+  bool handshake_done_ = false;
+  bool closing_ = false;
+  bool dead_ = false;
+};
+
+// ServerHandler is the application. All calls happen on the loop's thread.
+class ServerHandler {
+ public:
+  virtual ~ServerHandler() = default;
+  // on_accept runs once the Connection exists, before any byte is received (install an
+  // observer here).
+  virtual void on_accept(ServerSession& /*session*/) {}
+  virtual void on_handshake_done(ServerSession& /*session*/) {}
+  // on_data delivers decrypted application data.
+  virtual void on_data(ServerSession& session, std::span<const uint8_t> data) = 0;
+  // on_close runs once per session as it goes away; `error` is null for an orderly close,
+  // else why (handshake timeout -> ErrorCode::timeout, TLS failures, transport errors).
+  virtual void on_close(ServerSession& /*session*/, const Error* /*error*/) {}
+};
+
+class ServerLoop {
+ public:
+  // create binds `address:port` (port 0 picks a free one) and listens.
+  static Result<std::unique_ptr<ServerLoop>> create(const std::string& address, uint16_t port,
+                                                    std::shared_ptr<const ServerConfig> config,
+                                                    ServerHandler& handler,
+                                                    ServerLoopOptions options = {});
+  ~ServerLoop();
+  ServerLoop(const ServerLoop&) = delete;
+  ServerLoop& operator=(const ServerLoop&) = delete;
+
+  uint16_t port() const { return port_; }
+  // run serves until request_stop(), then sends close_notify to every open connection, flushes
+  // for up to shutdown_grace and closes them all.
+  Result<void> run();
+  // request_stop is async-signal-safe (it writes one byte to a pipe) and thread-safe.
+  void request_stop();
+  size_t connection_count() const { return sessions_.size(); }
+
+ private:
+  ServerLoop(Fd listener, uint16_t port, Fd wake_read, Fd wake_write,
+             std::shared_ptr<const ServerConfig> config, ServerHandler& handler,
+             ServerLoopOptions options);
+  void accept_all();
+  void on_readable(ServerSession& s);
+  void flush(ServerSession& s);
+  void fail(ServerSession& s, const Error& e);
+  void finish(ServerSession& s, const Error* e);
+  void check_timers(std::chrono::steady_clock::time_point now);
+  void reap();
+
+  Fd listener_;
+  uint16_t port_;
+  Fd wake_read_;
+  Fd wake_write_;
+  std::shared_ptr<const ServerConfig> config_;
+  ServerHandler& handler_;
+  ServerLoopOptions options_;
+  std::atomic<bool> stop_{false};
+  uint64_t next_id_ = 1;
+  std::unordered_map<int, std::unique_ptr<ServerSession>> sessions_;
+  std::vector<uint8_t> buf_;
+};
+
+}  // namespace hs::io
