@@ -75,6 +75,14 @@ class Error {
   std::optional<AlertDescription> alert() const;
   // received_alert is the peer's alert for `peer_alert` errors.
   std::optional<AlertDescription> received_alert() const { return received_; }
+  // note is an optional second line for a human, kept out of detail() so that detail() can
+  // match another tool's wording exactly (certificate checks put the failing certificate here:
+  // "depth 1: C=US; O=Example; CN=Example CA"). Empty when there is none.
+  const std::string& note() const { return note_; }
+  Error& set_note(std::string note) {
+    note_ = std::move(note);
+    return *this;
+  }
   // message renders "context: detail (alert)" for humans.
   std::string message() const;
 
@@ -82,6 +90,7 @@ class Error {
   ErrorCode code_;
   const char* context_;
   std::string detail_;
+  std::string note_;
   std::optional<AlertDescription> received_;
 };
 

@@ -1,0 +1,45 @@
+// The default certificate verifier: RFC 5280 path validation against a trust store, then the
+// server name (RFC 6125), with curl's error wording.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace hs {
+
+// CertificatePurpose is what the peer's leaf must be good for (its extendedKeyUsage).
+enum class CertificatePurpose : uint8_t { server, client };
+
+// TrustOptions says where the trust anchors come from and how chains are checked.
+struct TrustOptions {
+  // ca_file is a PEM bundle (curl's --cacert); ca_path a directory of PEM files, *.pem, *.crt
+  // or OpenSSL hashed names (curl's --capath). Both may be given; their anchors are merged.
+  std::string ca_file;
+  std::string ca_path;
+  // use_system_default fills whichever of ca_file / ca_path is empty with the system's
+  // (/etc/ssl/certs/ca-certificates.crt and /etc/ssl/certs, as curl on Debian), so that
+  // --cacert alone still keeps the default CApath, as curl does.
+  bool use_system_default = true;
+  CertificatePurpose purpose = CertificatePurpose::server;
+  // at_time checks validity at this Unix time instead of now.
+  std::optional<int64_t> at_time;
+};
+
+// make_default_verifier loads the trust anchors once and returns a verifier that checks the
+// peer's chain (leaf first; the rest in any order) and then, when `host` is not empty, the
+// leaf's subjectAltName against it. Refusals are Errors whose detail is curl's text
+// ("SSL certificate problem: certificate has expired", "SSL: no alternative certificate subject
+// name matches target host name 'example.com'") and whose note() names the failing certificate
+// ("depth 0: CN=example.com"); codes: certificate_expired, unknown_ca, bad_certificate,
+// unsupported_certificate or certificate_unknown (see src/x509/verify_error.h).
+// Fails with invalid_config when an explicitly named ca_file / ca_path cannot be read or holds no
+// certificate (curl's exit 77, "error setting certificate verify locations"). A system default
+// that is missing simply contributes nothing.
+Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(const TrustOptions& options);
+
+}  // namespace hs
