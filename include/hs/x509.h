@@ -37,9 +37,10 @@ struct TrustOptions {
 // name matches target host name 'example.com'") and whose note() names the failing certificate
 // ("depth 0: CN=example.com"); codes: certificate_expired, unknown_ca, bad_certificate,
 // unsupported_certificate or certificate_unknown (see src/x509/verify_error.h).
-// Fails with invalid_config when an explicitly named ca_file / ca_path cannot be read or holds no
-// certificate (curl's exit 77, "error setting certificate verify locations"). A system default
-// that is missing simply contributes nothing.
+// Fails with invalid_config when an explicitly named ca_file cannot be read or holds no
+// certificate (curl's exit 77, "error setting certificate file"). A ca_path that does not exist,
+// and a system default that is missing, contribute nothing (curl carries on and then fails
+// verification); unreadable or non-certificate files inside ca_path are skipped.
 Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(const TrustOptions& options);
 
 }  // namespace hs

@@ -10,14 +10,12 @@ Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& o
   std::string file = options.ca_file;
   std::string dir = options.ca_path;
   bool file_is_default = false;
-  bool dir_is_default = false;
   if (options.use_system_default && file.empty()) {
     file = kSystemCaFile;
     file_is_default = true;
   }
   if (options.use_system_default && dir.empty()) {
     dir = kSystemCaPath;
-    dir_is_default = true;
   }
   if (!file.empty()) {
     auto r = store->load_file(file);
@@ -25,10 +23,11 @@ Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& o
       return std::move(r).error();
     }
   }
+  // A CA directory that does not exist contributes nothing, as with curl, whose OpenSSL looks
+  // CApath entries up lazily (curl --capath /nonexistent still runs and fails verification).
   if (!dir.empty()) {
     std::error_code ec;
-    bool exists = std::filesystem::is_directory(dir, ec);
-    if (exists || !dir_is_default) {
+    if (std::filesystem::is_directory(dir, ec)) {
       auto r = store->load_directory(dir);
       if (!r.ok()) {
         return std::move(r).error();

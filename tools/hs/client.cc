@@ -36,6 +36,7 @@ struct ClientOptions {
   bool head = false;
   bool insecure = false;
   std::string cacert;
+  std::string capath;
   std::vector<std::string> resolve;
   bool tlsv1_2 = false;
   std::string tls_max;
@@ -65,6 +66,9 @@ bool is_certificate_error(ErrorCode code) {
 // describe_handshake_error says what failed, on which message, and why.
 std::string describe_handshake_error(const Error& e) {
   if (is_certificate_error(e.code())) {
+    if (e.detail().rfind("SSL", 0) == 0) {
+      return e.detail();  // the verifier's text is curl's already
+    }
     std::string why = e.detail().empty() ? std::string(error_code_name(e.code())) : e.detail();
     return "SSL certificate problem: " + why;
   }
@@ -214,7 +218,11 @@ int Client::run() {
   config->alpn = {"http/1.1"};
   config->dangerous_skip_verification = o_.insecure;
   if (!o_.insecure) {
-    config->verifier = make_verifier(o_.cacert);
+    auto verifier = make_verifier(o_.cacert, o_.capath);
+    if (!verifier.ok()) {
+      return fail(77, verifier.error().detail());
+    }
+    config->verifier = *verifier;
   }
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
     config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
@@ -276,7 +284,7 @@ int Client::run() {
     if (!o_.insecure) {
       curl->set_after_client_hello(
           {std::string("*  CAfile: ") + (o_.cacert.empty() ? kDefaultCaFile : o_.cacert.c_str()),
-           std::string("*  CApath: ") + kDefaultCaPath});
+           std::string("*  CApath: ") + (o_.capath.empty() ? kDefaultCaPath : o_.capath.c_str())});
     }
     renderer_ = std::move(curl);
   }
@@ -291,6 +299,9 @@ int Client::run() {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
     if (hs.error().code() == ErrorCode::timeout) {
       return timed_out(0);
+    }
+    if (o_.verbose >= 2 && !hs.error().note().empty()) {
+      info_line("* " + hs.error().note());
     }
     int rc = fail(code, describe_handshake_error(hs.error()));
     if (code == 60 && !o_.silent) {
@@ -469,6 +480,7 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("-I,--head", opts->head, "Send HEAD and print the response headers");
   sub->add_flag("-k,--insecure", opts->insecure, "Skip certificate verification");
   sub->add_option("--cacert", opts->cacert, "CA certificates (PEM) to verify the server with");
+  sub->add_option("--capath", opts->capath, "Directory of CA certificates (PEM) to verify with");
   sub->add_option("--resolve", opts->resolve, "HOST:PORT:ADDR: use ADDR for HOST:PORT");
   sub->add_flag("--tlsv1.2", opts->tlsv1_2, "Use TLS 1.2 or later");
   sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");

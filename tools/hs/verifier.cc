@@ -1,11 +1,32 @@
-// Until src/x509 offers path validation, there is no verifier to install: the Connection then
-// refuses unverified servers instead of trusting them silently.
+// hs client's verifier: the library's default one over curl's CA options.
 #include "verifier.h"
+
+#include <hs/x509.h>
+
+#include <string_view>
+
+#include "x509/trust_store.h"
 
 namespace hs::tool {
 
-std::shared_ptr<CertificateVerifier> make_verifier(const std::string& /*cafile*/) {
-  return nullptr;
+Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& cafile,
+                                                           const std::string& capath) {
+  TrustOptions options;
+  options.ca_file = cafile;
+  options.ca_path = capath;
+  options.use_system_default = true;
+  auto verifier = make_default_verifier(options);
+  if (!verifier.ok()) {
+    // curl 7.88 lib/vtls/openssl.c words a CA file it cannot load "error setting certificate
+    // file: %s" and a CA directory "error setting certificate path: %s".
+    bool is_path = std::string_view(verifier.error().context()) == "CA path";
+    return Error(ErrorCode::invalid_config, "CA",
+                 is_path ? "error setting certificate path: " +
+                               (capath.empty() ? std::string(x509::kSystemCaPath) : capath)
+                         : "error setting certificate file: " +
+                               (cafile.empty() ? std::string(x509::kSystemCaFile) : cafile));
+  }
+  return verifier;
 }
 
 }  // namespace hs::tool

@@ -2,16 +2,19 @@
 #pragma once
 
 #include <hs/config.h>
+#include <hs/result.h>
 
 #include <memory>
 #include <string>
 
 namespace hs::tool {
 
-// make_verifier returns the chain verifier for `cafile` (curl's --cacert; empty means the
-// system bundle /etc/ssl/certs/ca-certificates.crt), or nullptr while the library has no X.509
-// path validation. With a null verifier the connection refuses to finish the handshake
-// (verification_disabled_refusal), which `hs client` reports as curl's exit 60.
-std::shared_ptr<CertificateVerifier> make_verifier(const std::string& cafile);
+// make_verifier returns hs::make_default_verifier for curl's --cacert FILE and --capath DIR; an
+// empty one means the system default (/etc/ssl/certs/ca-certificates.crt, /etc/ssl/certs), so
+// --cacert alone keeps the default CApath as curl does. Fails (curl's exit 77) with curl's
+// "error setting certificate file: F" (or "... path: D") when a named file or directory cannot
+// be read.
+Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& cafile,
+                                                           const std::string& capath = {});
 
 }  // namespace hs::tool
