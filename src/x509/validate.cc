@@ -300,10 +300,11 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
   for (size_t i = 0; i < n; ++i) {
     auto it = links_.find(std::make_pair(path[i].cert, path[i + 1].cert));
     bool weak = it != links_.end() && it->second == Link::weak;
-    pass(i, "signature",
-         std::string(weak ? "not checked (weak digest) " : "verified ") + "with the key of depth " +
-             std::to_string(i + 1) + " (" +
-             std::string(signature_oid_name(path[i].cert->signature_oid)) + ")");
+    checks.push_back(CheckRecord{i, "signature", !weak,
+                                 std::string(weak ? "not checked (weak digest) " : "verified ") +
+                                     "with the key of depth " + std::to_string(i + 1) + " (" +
+                                     std::string(signature_oid_name(path[i].cert->signature_oid)) +
+                                     ")"});
   }
 
   // 1. Extensions, leaf to anchor (OpenSSL's check_extensions order).

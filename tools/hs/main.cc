@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::function<int()> client = hs::tool::register_client(app);
   std::function<int()> server = hs::tool::register_server(app);
+  std::function<int()> verify = hs::tool::register_verify(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("server")) {
     return server();
+  }
+  if (app.got_subcommand("verify")) {
+    return verify();
   }
   return 2;
 }

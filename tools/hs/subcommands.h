@@ -11,5 +11,7 @@ namespace hs::tool {
 std::function<int()> register_client(CLI::App& app);
 // register_server adds `hs server`.
 std::function<int()> register_server(CLI::App& app);
+// register_verify adds `hs verify` (verify.cc).
+std::function<int()> register_verify(CLI::App& app);
 
 }  // namespace hs::tool

@@ -1,0 +1,195 @@
+// `hs verify`: check a certificate chain as `hs client` would (path building, RFC 5280 checks,
+// the host name), like `openssl verify`, and show the path found or why there is none.
+#include <fmt/core.h>
+#include <hs/x509.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "subcommands.h"
+#include "x509/certificate.h"
+#include "x509/der.h"
+#include "x509/pem.h"
+#include "x509/verifier.h"
+
+namespace hs::tool {
+
+namespace {
+
+struct VerifyOptions {
+  std::string cafile;
+  std::string capath;
+  std::string untrusted;
+  std::string host;
+  std::string purpose = "server";
+  std::optional<int64_t> at_time;
+  bool json = false;
+  std::string leaf;
+};
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// json_string quotes `s` as a JSON string (RFC 8259 §7); bytes >= 0x80 pass through, as names
+// are UTF-8 already.
+std::string json_string(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "hs verify: %s\n", message.c_str());
+  return 2;
+}
+
+std::string certificate_json(const x509::Certificate& c, size_t depth, bool anchor) {
+  return fmt::format(
+      "{{\"depth\": {}, \"subject\": {}, \"issuer\": {}, \"not_before\": {}, \"not_after\": {}, "
+      "\"signature_algorithm\": {}, \"trust_anchor\": {}}}",
+      depth, json_string(x509::to_string(c.subject)), json_string(x509::to_string(c.issuer)),
+      json_string(x509::format_time(c.not_before)), json_string(x509::format_time(c.not_after)),
+      json_string(x509::signature_oid_name(c.signature_oid)), anchor ? "true" : "false");
+}
+
+void print_json(const x509::VerifyOutcome& o) {
+  const x509::ValidationResult& v = o.validation;
+  std::string out = "{\n";
+  out += fmt::format("  \"result\": {},\n", o.failure ? "\"fail\"" : "\"ok\"");
+  if (o.failure) {
+    out += fmt::format(
+        "  \"error\": {{\"code\": {}, \"reason\": {}, \"curl\": {}, \"depth\": {}, \"subject\": "
+        "{}}},\n",
+        x509::openssl_verify_code(o.failure->status),
+        json_string(x509::verify_status_string(o.failure->status)),
+        json_string(o.failure->curl_message()), o.failure->depth, json_string(o.failure->subject));
+  } else {
+    out += "  \"error\": null,\n";
+  }
+  out += "  \"chain\": [";
+  for (size_t i = 0; i < v.path.size(); ++i) {
+    out += i == 0 ? "\n    " : ",\n    ";
+    out += certificate_json(v.path[i], i, v.anchored && i + 1 == v.path.size());
+  }
+  out += v.path.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"checks\": [";
+  for (size_t i = 0; i < v.checks.size(); ++i) {
+    const x509::CheckRecord& c = v.checks[i];
+    out += i == 0 ? "\n    " : ",\n    ";
+    out += fmt::format("{{\"depth\": {}, \"check\": {}, \"ok\": {}, \"detail\": {}}}", c.depth,
+                       json_string(c.check), c.ok ? "true" : "false", json_string(c.detail));
+  }
+  out += v.checks.empty() ? "],\n" : "\n  ],\n";
+  out += fmt::format("  \"signature_checks\": {},\n  \"paths_tried\": {}\n}}\n", v.signature_checks,
+                     v.paths_tried);
+  std::fputs(out.c_str(), stdout);
+}
+
+void print_text(const x509::VerifyOutcome& o) {
+  const x509::ValidationResult& v = o.validation;
+  if (o.failure) {
+    std::string reason(x509::verify_status_string(o.failure->status));
+    std::printf("FAILED: %s\n", reason.c_str());
+    std::printf("at %s\n", o.failure->where().c_str());
+    std::printf("curl would say: %s\n", o.failure->curl_message().c_str());
+  } else {
+    std::printf("OK\n");
+  }
+  if (!v.path.empty()) {
+    std::printf("%s:\n", o.failure ? "closest path" : "path");
+    for (size_t i = 0; i < v.path.size(); ++i) {
+      bool anchor = v.anchored && i + 1 == v.path.size();
+      std::printf("  %zu: %s%s\n", i, x509::to_string(v.path[i].subject).c_str(),
+                  anchor ? " (trust anchor)" : "");
+    }
+  }
+}
+
+int run_verify(const VerifyOptions& o) {
+  auto leaf_text = read_text(o.leaf);
+  if (!leaf_text) {
+    return usage_error("cannot read " + o.leaf);
+  }
+  // LEAF.pem may carry the rest of the chain after the leaf, as a server's chain file does.
+  auto chain = x509::load_certificate_chain_pem(*leaf_text);
+  if (!chain.ok()) {
+    return usage_error(o.leaf + ": " + chain.error().detail());
+  }
+  std::vector<CertificateDer> certs = std::move(chain).value();
+  if (!o.untrusted.empty()) {
+    auto text = read_text(o.untrusted);
+    if (!text) {
+      return usage_error("cannot read " + o.untrusted);
+    }
+    auto more = x509::load_certificate_chain_pem(*text);
+    if (!more.ok()) {
+      return usage_error(o.untrusted + ": " + more.error().detail());
+    }
+    certs.insert(certs.end(), more->begin(), more->end());
+  }
+
+  TrustOptions trust;
+  trust.ca_file = o.cafile;
+  trust.ca_path = o.capath;
+  // Like `openssl verify`: the system trust only when no CA option is given.
+  trust.use_system_default = o.cafile.empty() && o.capath.empty();
+  trust.purpose = o.purpose == "client" ? CertificatePurpose::client : CertificatePurpose::server;
+  trust.at_time = o.at_time;
+  auto store = x509::load_trust_store(trust);
+  if (!store.ok()) {
+    return usage_error(store.error().detail());
+  }
+  x509::DefaultVerifier verifier(*store, x509::validation_options(trust));
+  auto outcome = verifier.verify_detailed(certs, o.host);
+  if (!outcome.ok()) {
+    return usage_error(outcome.error().message());
+  }
+  if (o.json) {
+    print_json(*outcome);
+  } else {
+    print_text(*outcome);
+  }
+  return outcome->failure ? 1 : 0;
+}
+
+}  // namespace
+
+std::function<int()> register_verify(CLI::App& app) {
+  auto opts = std::make_shared<VerifyOptions>();
+  CLI::App* sub = app.add_subcommand("verify", "Verify a certificate chain (like openssl verify)");
+  sub->add_option("--cafile,--CAfile", opts->cafile, "Trusted CA certificates (PEM bundle)");
+  sub->add_option("--capath,--CApath", opts->capath, "Directory of trusted CA certificates");
+  sub->add_option("--untrusted", opts->untrusted, "Intermediate certificates (PEM), any order");
+  sub->add_option("--host", opts->host, "Check the leaf against this host name or IP address");
+  sub->add_option("--purpose", opts->purpose, "server (serverAuth) or client (clientAuth)")
+      ->check(CLI::IsMember({"server", "client"}));
+  sub->add_option("--at-time", opts->at_time, "Check validity at this Unix time");
+  sub->add_flag("--json", opts->json, "Print the chain and every check as JSON");
+  sub->add_option("leaf", opts->leaf, "Leaf certificate (PEM; may be followed by its chain)")
+      ->required();
+  return [opts]() { return run_verify(*opts); };
+}
+
+}  // namespace hs::tool
