@@ -229,12 +229,19 @@ Result<void> ConnectionImpl::pump() {
       return ok_result();
     }
     record::Record rec = *next.value();
-    if (auto h = headers_in_.pop()) {
-      emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+    auto header = headers_in_.pop();
+    if (header) {
+      emit(RecordEvent{Direction::in, header->content_type, header->version, header->length});
     }
     // Read protection may change while this record is dispatched; the record itself came in
-    // under the protection that was current when it was opened.
+    // under the protection that was current when it was opened. Under TLS 1.3 protection a
+    // record whose outer type is change_cipher_spec was passed through unprotected (RFC 8446
+    // §5, middlebox compatibility); every protected record travels as application_data.
     bool encrypted = decoder_.protection().encrypted();
+    if (decoder_.protection().hides_content_type() && header &&
+        header->content_type == static_cast<uint8_t>(ContentType::change_cipher_spec)) {
+      encrypted = false;
+    }
     auto r = dispatch(rec, encrypted);
     if (!r.ok()) {
       return fail(std::move(r).error());
@@ -266,6 +273,14 @@ Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted)
       }
       emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::change_cipher_spec), 0,
                         trace_version_, rec.fragment, encrypted});
+      // RFC 8446 §5: "An implementation which receives any other change_cipher_spec value or
+      // which receives a protected change_cipher_spec record MUST abort the handshake with an
+      // "unexpected_message" alert." (Whether an unprotected one is acceptable at this point is
+      // the state machine's call.)
+      if (encrypted && version_ == ProtocolVersion::tls1_3) {
+        return Error(ErrorCode::unexpected_message, "change_cipher_spec",
+                     "protected ChangeCipherSpec under TLS 1.3");
+      }
       return driver_->on_change_cipher_spec(*this);
     }
     case ContentType::alert:

@@ -13,6 +13,8 @@
 //                                   [ChangeCipherSpec]
 //                      <--------              Finished
 //
+// The ClientHello (offering TLS 1.2, and TLS 1.3 when enabled) is built and sent by the client
+// front (handshake/client/), which hands a TLS 1.2 ServerHello to ExpectServerHello here.
 // One state = one move-only struct named after what it waits for; handle() consumes it and
 // returns the next. Every handler first rejects message types the state does not expect.
 #pragma once
@@ -51,7 +53,7 @@ struct Offer {
   std::vector<NamedGroup> groups;
   std::vector<SignatureScheme> schemes;
   std::vector<ExtensionType> extensions;  // types we sent
-  bool offered_tls13 = false;             // always false for now: we offer TLS 1.2 only
+  bool offered_tls13 = false;             // the same ClientHello offered TLS 1.3 too
 };
 
 // Negotiated is what the ServerHello fixed.
@@ -132,10 +134,6 @@ using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKey
 // state_name returns "client12::<State>".
 std::string_view state_name(const State& state);
 
-// start builds and sends the ClientHello; the returned state waits for the ServerHello.
-Result<State> start(HandshakeContext& ctx, std::shared_ptr<const ClientConfig> config,
-                    std::string host);
-
 Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
 Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
@@ -161,23 +159,5 @@ Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx);
 // is_ip_literal reports whether `host` is an IPv4 or IPv6 address literal (RFC 6066 §3:
 // "Literal IPv4 and IPv6 addresses are not permitted in "HostName".").
 bool is_ip_literal(std::string_view host);
-
-// Driver adapts the states to detail::HandshakeDriver.
-class Driver final : public detail::HandshakeDriver {
- public:
-  Driver(std::shared_ptr<const ClientConfig> config, std::string host);
-  Result<void> start(HandshakeContext& ctx) override;
-  Result<void> on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) override;
-  Result<void> on_change_cipher_spec(HandshakeContext& ctx) override;
-  bool is_connected() const override;
-  std::string_view state_name() const override;
-
- private:
-  void enter(HandshakeContext& ctx, State next);
-
-  std::shared_ptr<const ClientConfig> config_;
-  std::string host_;
-  std::optional<State> state_;
-};
 
 }  // namespace hs::client12

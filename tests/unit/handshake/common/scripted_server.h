@@ -301,9 +301,12 @@ class ScriptedServer {
   bool client_finished_ok_ = false;
 };
 
-// insecure_config is a client config that skips verification (as curl -k).
+// insecure_config is a client config that skips verification (as curl -k). It offers TLS 1.2
+// only: ScriptedServer is a TLS 1.2 server, and the TLS 1.2 client tests assert a TLS 1.2-only
+// ClientHello (the TLS 1.3 client has its own fixture in tests/unit/handshake/client13/).
 inline std::shared_ptr<ClientConfig> insecure_config() {
   auto c = std::make_shared<ClientConfig>();
+  c->max_version = ProtocolVersion::tls1_2;
   c->dangerous_skip_verification = true;
   return c;
 }

@@ -1,0 +1,235 @@
+// The ClientHello flight, one message for TLS 1.2 and TLS 1.3.
+#include "messages/client_hello.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "crypto/signature.h"
+#include "handshake/client/client.h"
+#include "messages/extensions.h"
+#include "messages/handshake.h"
+
+namespace hs::client {
+
+namespace {
+
+using messages::Extension;
+using messages::make_extension;
+
+// Groups we can run (EC)DHE over: RFC 8422 §5.1.1 for TLS 1.2, RFC 8446 §4.2.7 for TLS 1.3,
+// with the curves our provider implements.
+bool is_supported_group(NamedGroup g) {
+  switch (g) {
+    case NamedGroup::secp256r1:
+    case NamedGroup::secp384r1:
+    case NamedGroup::secp521r1:
+    case NamedGroup::x25519:
+      return true;
+    case NamedGroup::x448:
+    case NamedGroup::X25519MLKEM768:
+      return false;
+  }
+  return false;
+}
+
+bool is_tls13_scheme(SignatureScheme s) {
+  auto info = crypto::scheme_info(s);
+  return info && info->tls13_allowed;
+}
+
+}  // namespace
+
+Result<Hello> build_client_hello(const crypto::Provider& provider,
+                                 std::shared_ptr<const ClientConfig> config, std::string host,
+                                 const TestHooks& hooks) {
+  Hello out;
+  out.offers_tls13 = config->max_version == ProtocolVersion::tls1_3;
+  out.offers_tls12 = config->min_version == ProtocolVersion::tls1_2;
+
+  // Cipher suites: RFC 8446 §4.1.2 lets one list carry both versions' suites; the TLS 1.3
+  // suites go first (in the configuration's order), then the TLS 1.2 ones.
+  std::vector<CipherSuite> suites13;
+  std::vector<CipherSuite> suites12;
+  for (CipherSuite s : config->cipher_suites) {
+    if (out.offers_tls13 && detail::is_tls13_suite(s) &&
+        !detail::contains<CipherSuite>(suites13, s)) {
+      suites13.push_back(s);
+    }
+    if (out.offers_tls12 && detail::is_tls12_suite(s) &&
+        !detail::contains<CipherSuite>(suites12, s)) {
+      suites12.push_back(s);
+    }
+  }
+  std::vector<NamedGroup> groups;
+  for (NamedGroup g : config->groups) {
+    if (is_supported_group(g) && !detail::contains<NamedGroup>(groups, g)) {
+      groups.push_back(g);
+    }
+  }
+  // Signature schemes: those a TLS 1.3 CertificateVerify may use first, then the rest
+  // (rsa_pkcs1_* stay for TLS 1.2 ServerKeyExchange signatures and for certificates).
+  std::vector<SignatureScheme> schemes;
+  for (SignatureScheme s : config->signature_schemes) {
+    bool usable = (out.offers_tls12 && detail::signature_algorithm(s).has_value()) ||
+                  (out.offers_tls13 && is_tls13_scheme(s));
+    if (usable && !detail::contains<SignatureScheme>(schemes, s)) {
+      schemes.push_back(s);
+    }
+  }
+  if (out.offers_tls13) {
+    std::stable_partition(schemes.begin(), schemes.end(), is_tls13_scheme);
+  }
+  if (out.offers_tls13 && (suites13.empty() || groups.empty() ||
+                           std::none_of(schemes.begin(), schemes.end(), is_tls13_scheme))) {
+    if (!out.offers_tls12) {
+      return Error(ErrorCode::invalid_config, "client config",
+                   "no TLS 1.3 suite, group or signature scheme is enabled");
+    }
+    // TLS 1.2 only, by configuration of the suites (as OpenSSL does without TLS 1.3 suites).
+    out.offers_tls13 = false;
+    suites13.clear();
+    std::erase_if(schemes, [](SignatureScheme s) { return !detail::signature_algorithm(s); });
+  }
+  if (out.offers_tls12 && (suites12.empty() || groups.empty() || schemes.empty())) {
+    if (!out.offers_tls13) {
+      return Error(ErrorCode::invalid_config, "client config",
+                   "no TLS 1.2 ECDHE AEAD suite, group or signature scheme is enabled");
+    }
+    out.offers_tls12 = false;  // TLS 1.3 only, by configuration of the suites
+  }
+
+  std::array<uint8_t, 32> client_random{};
+  HS_TRY(provider.random(client_random));
+  std::vector<uint8_t> session_id;
+  // RFC 8446 Appendix D.4: "In compatibility mode, the client sends a non-empty session ID
+  // (legacy_session_id), as described in Section 4.1.2", a fresh 32-byte value.
+  if (out.offers_tls13 && hooks.middlebox_compat) {
+    session_id.resize(32);
+    HS_TRY(provider.random(session_id));
+  }
+
+  std::string sni = host;
+  if (!sni.empty() && sni.back() == '.') {
+    sni.pop_back();  // RFC 6066 §3: "The hostname is represented ... without a trailing dot."
+  }
+  std::string server_name;
+  if (config->send_sni && !sni.empty() && !client12::is_ip_literal(sni)) {
+    server_name = sni;
+  }
+
+  messages::ClientHello hello;
+  // RFC 8446 §4.1.2: "In TLS 1.3, the client indicates its version preferences in the
+  // "supported_versions" extension (Section 4.2.1) and the legacy_version field MUST be set to
+  // 0x0303, which is the version number for TLS 1.2."
+  hello.legacy_version = ProtocolVersion::tls1_2;
+  hello.random = client_random;
+  hello.legacy_session_id = session_id;
+  hello.cipher_suites = suites13;
+  hello.cipher_suites.insert(hello.cipher_suites.end(), suites12.begin(), suites12.end());
+  // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte,
+  // set to zero"; TLS 1.2 likewise only null (RFC 7457 §2.6, CRIME).
+  hello.compression_methods = {0};
+  std::vector<Extension>& ext = hello.extensions;
+  if (out.offers_tls12) {
+    // RFC 5746 §3.4: "the client MUST include either an empty "renegotiation_info" extension,
+    // or the TLS_EMPTY_RENEGOTIATION_INFO_SCSV signaling cipher suite value in the
+    // ClientHello. Including both is NOT RECOMMENDED." We send the extension.
+    ext.push_back(HS_TRY(make_extension(ExtensionType::renegotiation_info, [](auto& o) {
+      return messages::serialize_renegotiation_info({}, o);
+    })));
+  }
+  if (!server_name.empty()) {
+    ext.push_back(HS_TRY(make_extension(ExtensionType::server_name, [&](auto& o) {
+      return messages::serialize_server_name(server_name, o);
+    })));
+  }
+  if (out.offers_tls12) {
+    // RFC 8422 §5.1.2: uncompressed is the only point format.
+    ext.push_back(HS_TRY(make_extension(ExtensionType::ec_point_formats, [](auto& o) {
+      return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, o);
+    })));
+  }
+  ext.push_back(HS_TRY(make_extension(ExtensionType::supported_groups, [&](auto& o) {
+    return messages::serialize_supported_groups(groups, o);
+  })));
+  if (out.offers_tls12) {
+    // RFC 5077 §3.2: an empty SessionTicket extension asks for a ticket.
+    ext.push_back(Extension{ExtensionType::session_ticket, {}});
+  }
+  if (!config->alpn.empty()) {
+    ext.push_back(
+        HS_TRY(make_extension(ExtensionType::application_layer_protocol_negotiation,
+                              [&](auto& o) { return messages::serialize_alpn(config->alpn, o); })));
+  }
+  if (out.offers_tls12) {
+    // RFC 7627 §5.1: the extension_data is empty.
+    ext.push_back(Extension{ExtensionType::extended_master_secret, {}});
+  }
+  ext.push_back(HS_TRY(make_extension(ExtensionType::signature_algorithms, [&](auto& o) {
+    return messages::serialize_signature_algorithms(schemes, o);
+  })));
+  std::vector<std::unique_ptr<crypto::KeyShare>> shares;
+  if (out.offers_tls13) {
+    // RFC 8446 §4.2.1: "Implementations of this specification MUST send this extension in the
+    // ClientHello containing all versions of TLS which they are prepared to negotiate", most
+    // preferred first.
+    std::vector<ProtocolVersion> versions = {ProtocolVersion::tls1_3};
+    if (out.offers_tls12) {
+      versions.push_back(ProtocolVersion::tls1_2);
+    }
+    ext.push_back(HS_TRY(make_extension(ExtensionType::supported_versions, [&](auto& o) {
+      return messages::serialize_supported_versions_client(versions, o);
+    })));
+    // RFC 8446 §4.2.8: one share, for our most preferred group; a server preferring another
+    // group we listed in supported_groups asks for it with a HelloRetryRequest.
+    auto share = HS_TRY(provider.generate_key_share(groups.front()));
+    messages::KeyShareEntry entry{groups.front(), {}};
+    auto pub = share->public_key();
+    entry.key_exchange.assign(pub.begin(), pub.end());
+    shares.push_back(std::move(share));
+    ext.push_back(HS_TRY(make_extension(ExtensionType::key_share, [&](auto& o) {
+      return messages::serialize_key_share_client({entry}, o);
+    })));
+  }
+  if (hooks.edit_client_hello) {
+    hooks.edit_client_hello(hello);
+  }
+  std::vector<ExtensionType> sent;
+  for (const Extension& e : hello.extensions) {
+    sent.push_back(e.type);
+  }
+  HS_TRY(messages::serialize_message(hello, out.raw));
+
+  if (out.offers_tls12) {
+    client12::Offer& o = out.offer12;
+    o.config = config;
+    o.host = host;
+    o.server_name = server_name;
+    o.client_random = client_random;
+    o.suites = suites12;
+    o.groups = groups;
+    o.schemes = schemes;
+    o.extensions = sent;
+    o.offered_tls13 = out.offers_tls13;
+  }
+  if (out.offers_tls13) {
+    client13::Offer& o = out.offer13;
+    o.config = config;
+    o.host = host;
+    o.server_name = server_name;
+    o.client_random = client_random;
+    o.session_id = session_id;
+    o.suites = suites13;
+    o.groups = groups;
+    o.schemes = schemes;
+    o.extensions = sent;
+    o.alpn = config->alpn;
+    o.shares = std::move(shares);
+    o.hello = hello;
+    o.hello_raw = out.raw;
+    o.middlebox_compat = hooks.middlebox_compat;
+  }
+  return out;
+}
+
+}  // namespace hs::client

@@ -1,0 +1,187 @@
+// The TLS 1.3 client handshake (RFC 8446 §2, full (EC)DHE handshake with certificate
+// authentication; HelloRetryRequest, §4.1.4; middlebox compatibility mode, Appendix D.4):
+//
+//   ClientHello (key_share)   -------->
+//                                               ServerHello (key_share)
+//                                               {EncryptedExtensions}
+//                                               {CertificateRequest*}
+//                                               {Certificate}
+//                                               {CertificateVerify}
+//                             <--------         {Finished}
+//   [ChangeCipherSpec]
+//   {Certificate*}
+//   {Finished}                -------->
+//                             <--------         [NewSessionTicket]
+//   [Application Data]        <------->         [Application Data]
+//
+// The first ServerHello is read by the client front (handshake/client/), which builds the one
+// ClientHello offering TLS 1.2 and 1.3 and hands a ServerHello that selects TLS 1.3 (through
+// supported_versions) to ExpectServerHello here. One state = one move-only struct named after
+// what it waits for; handle() consumes it and returns the next. Every handler first rejects the
+// message types the state does not expect.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "crypto/provider.h"
+#include "crypto/secret.h"
+#include "handshake/common/driver.h"
+#include "handshake/common/suites.h"
+#include "handshake/common/transcript.h"
+#include "keyschedule/tls13_schedule.h"
+#include "messages/client_hello.h"
+
+namespace hs::client13 {
+
+using detail::HandshakeContext;
+using detail::HandshakeMessageView;
+
+// Offer is what our ClientHello said about TLS 1.3; every server choice is checked against it.
+struct Offer {
+  std::shared_ptr<const ClientConfig> config;
+  std::string host;         // what the application asked to connect to
+  std::string server_name;  // SNI sent ("" for IP literals or when disabled)
+  std::array<uint8_t, 32> client_random{};
+  std::vector<uint8_t> session_id;        // legacy_session_id (32 random bytes, or empty)
+  std::vector<CipherSuite> suites;        // the TLS 1.3 suites offered
+  std::vector<NamedGroup> groups;         // supported_groups as sent
+  std::vector<SignatureScheme> schemes;   // signature_algorithms as sent
+  std::vector<ExtensionType> extensions;  // extension types sent
+  std::vector<std::string> alpn;          // ALPN protocols offered
+  std::vector<std::unique_ptr<crypto::KeyShare>> shares;  // one per key_share entry sent
+  messages::ClientHello hello;     // the ClientHello as sent (for ClientHello2)
+  std::vector<uint8_t> hello_raw;  // its encoding (header + body)
+  // middlebox_compat: send a non-empty legacy_session_id and one dummy ChangeCipherSpec before
+  // our second flight (RFC 8446 Appendix D.4). On by default; off only in known-answer tests.
+  bool middlebox_compat = true;
+  bool ccs_sent = false;
+};
+
+// HandshakeKeys is the handshake stage of the key schedule once the ServerHello is processed.
+struct HandshakeKeys {
+  detail::SuiteInfo suite{};
+  keyschedule::HandshakeSecret secret;
+  keyschedule::TrafficSecret client_hs;
+  keyschedule::TrafficSecret server_hs;
+};
+
+// Session is what every state between ServerHello and the server's Finished carries.
+struct Session {
+  Offer offer;
+  detail::Transcript transcript;
+  HandshakeKeys keys;
+  // cert_request_context is set when the server sent a CertificateRequest: we answer with an
+  // empty Certificate carrying this context (client certificates are not implemented yet).
+  std::optional<std::vector<uint8_t>> cert_request_context;
+};
+
+// ServerKey is the leaf certificate's public key (the one CertificateVerify is checked with).
+struct ServerKey {
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::KeyType type{};
+};
+
+// SignatureVerified proves the server's CertificateVerify was checked; only the CertificateVerify
+// handler's verifier can make one.
+class SignatureVerified {
+ private:
+  SignatureVerified() = default;
+  friend struct CertificateVerifyChecker;
+};
+
+// Ticket is the latest NewSessionTicket with the PSK it names (RFC 8446 §4.6.1). Kept for the
+// resumption work to come; nothing reads it yet.
+struct Ticket {
+  uint32_t lifetime = 0;
+  uint32_t age_add = 0;
+  std::vector<uint8_t> ticket;
+  SecretBytes psk;
+  std::optional<uint32_t> max_early_data;
+};
+
+// ---- states ----
+
+// ExpectServerHello waits for the ServerHello (or a HelloRetryRequest) that selected TLS 1.3.
+// Before a HelloRetryRequest the transcript holds ClientHello1 unhashed (the suite is not known
+// yet); after one it is message_hash(ClientHello1), HelloRetryRequest, ClientHello2.
+struct ExpectServerHello {
+  Offer offer;
+  detail::Transcript transcript;
+  // hrr: the suite and version the HelloRetryRequest fixed, once one was received.
+  std::optional<CipherSuite> hrr_suite;
+};
+struct ExpectEncryptedExtensions {
+  Session s;
+};
+// ExpectCertificateOrRequest: after EncryptedExtensions, a CertificateRequest or the server's
+// Certificate.
+struct ExpectCertificateOrRequest {
+  Session s;
+};
+struct ExpectCertificate {
+  Session s;
+};
+struct ExpectCertificateVerify {
+  Session s;
+  ServerKey server_key;
+};
+struct ExpectFinished {
+  Session s;
+  SignatureVerified proof;
+};
+// Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate) are
+// handled here.
+struct Connected {
+  detail::SuiteInfo suite{};
+  keyschedule::TrafficSecret client_app;
+  keyschedule::TrafficSecret server_app;
+  SecretBytes resumption_master_secret;
+  std::optional<Ticket> ticket;  // the latest one
+  size_t tickets_received = 0;
+  size_t key_updates_received = 0;
+};
+
+using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
+                           ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
+
+// state_name returns "client13::<State>".
+std::string_view state_name(const State& state);
+
+Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectCertificateOrRequest&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectCertificateVerify&& st, HandshakeContext& ctx,
+                     const HandshakeMessageView& msg);
+Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+
+// handle_message dispatches to the handler of the current state.
+Result<State> handle_message(State&& state, HandshakeContext& ctx, const HandshakeMessageView& msg);
+
+// accepts_dummy_change_cipher_spec reports whether `state` still precedes the server's Finished,
+// where RFC 8446 §5 lets a peer send one unprotected ChangeCipherSpec that is dropped.
+bool accepts_dummy_change_cipher_spec(const State& state);
+
+// send_dummy_change_cipher_spec sends the middlebox-compatibility ChangeCipherSpec once per
+// connection, when the offer asks for it (RFC 8446 Appendix D.4: "immediately before its second
+// flight. This may either be before its second ClientHello or before its encrypted handshake
+// flight").
+Result<void> send_dummy_change_cipher_spec(Offer& offer, HandshakeContext& ctx);
+
+}  // namespace hs::client13
