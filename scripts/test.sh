@@ -85,14 +85,14 @@ run_ctest() {
   fi
 }
 
-# preset_build_and_test PRESET: configure, build, ctest.
+# preset_build_and_test PRESET: configure, build, ctest. The build keeps going past errors (-k 0)
+# and ctest runs even after a failed build, so one broken module does not hide every other
+# module's results; the failed build itself still counts as a failure.
 preset_build_and_test() {
   local preset="$1"
-  if step "$preset: configure+build" bash -c \
-    "cmake --preset '$preset' && cmake --build --preset '$preset' -j '$JOBS'"; then
+  if step "$preset: configure" cmake --preset "$preset"; then
+    step "$preset: build" cmake --build --preset "$preset" -j "$JOBS" -- -k 0
     run_ctest "$preset"
-  else
-    REPORT+=("$(printf '%-28s skipped (build failed)' "$preset: ctest")")
   fi
 }
 
