@@ -1,0 +1,324 @@
+// Our TLS 1.3 client against `openssl s_server -tls1_3` on 127.0.0.1: the three groups (P-256
+// and P-384 through a HelloRetryRequest, as s_server is told to accept only them), the three
+// suites, RSA (rsa_pss_rsae), ECDSA P-256, RSA-PSS (rsa_pss_pss) and Ed25519 certificates, the
+// server's NewSessionTickets, and KeyUpdate both ways through s_server's `k`/`K` commands.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "unit/handshake/common/client_harness.h"
+
+namespace hs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Socket is a connected TCP socket to 127.0.0.1:port, closed on destruction.
+class Socket {
+ public:
+  explicit Socket(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~Socket() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Pump moves bytes between the socket and the connection until `done()` holds, the connection
+// fails, the transport ends, or `timeout` passes. Returns whether `done()` held.
+template <typename Done>
+::testing::AssertionResult pump(Connection& conn, const Socket& sock, Done done,
+                                std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<uint8_t> buf(16384);
+  bool eof = false;
+  while (true) {
+    while (!conn.output().empty()) {
+      auto out = conn.output();
+      ssize_t n = ::send(sock.fd(), out.data(), out.size(), MSG_NOSIGNAL);
+      if (n <= 0) {
+        return ::testing::AssertionFailure() << "send failed";
+      }
+      conn.consume_output(static_cast<size_t>(n));
+    }
+    if (done()) {
+      return ::testing::AssertionSuccess();
+    }
+    if (conn.failed() || eof) {
+      return ::testing::AssertionFailure() << (conn.failed() ? "connection failed" : "EOF");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return ::testing::AssertionFailure() << "timeout";
+    }
+    pollfd p{sock.fd(), POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) {
+      continue;
+    }
+    ssize_t n = ::recv(sock.fd(), buf.data(), buf.size(), 0);
+    if (n <= 0) {
+      eof = true;
+      auto r = conn.receive_eof();
+      if (!r.ok()) {
+        return ::testing::AssertionFailure() << r.error().message();
+      }
+      continue;
+    }
+    auto r = conn.receive(std::span<const uint8_t>(buf.data(), static_cast<size_t>(n)));
+    if (!r.ok()) {
+      return ::testing::AssertionFailure() << r.error().message();
+    }
+  }
+}
+
+std::string read_all(Connection& conn) {
+  std::string out;
+  std::vector<uint8_t> buf(4096);
+  while (size_t n = conn.read(buf)) {
+    out.append(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  return out;
+}
+
+struct CertFiles {
+  std::string cert;
+  std::string key;
+};
+
+// make_cert writes a self-signed localhost certificate made by `openssl req -newkey <alg>`.
+CertFiles make_cert(const test::TempDir& dir, const std::string& name,
+                    std::vector<std::string> newkey) {
+  CertFiles f{(dir / (name + ".pem")).string(), (dir / (name + ".key")).string()};
+  std::vector<std::string> args = {"openssl", "req", "-x509", "-nodes",
+                                   "-days",   "2",   "-subj", "/CN=localhost",
+                                   "-keyout", f.key, "-out",  f.cert};
+  args.insert(args.end(), newkey.begin(), newkey.end());
+  auto r = test::run_command(args, 60s);
+  EXPECT_EQ(r.exit_code, 0) << r.output();
+  return f;
+}
+
+struct Options {
+  CertFiles cert;
+  std::vector<std::string> server_args;  // extra s_server arguments
+};
+
+struct Result13 {
+  SessionInfo info;
+  std::string page;
+  size_t client_hellos = 0;
+};
+
+// run_www starts `openssl s_server -tls1_3 -www`, connects our client, sends a GET and reads the
+// status page to the server's close_notify.
+Result13 run_www(const Options& o, std::shared_ptr<ClientConfig> config = nullptr) {
+  Result13 res;
+  uint16_t port = test::free_port();
+  std::vector<std::string> args = {
+      "openssl", "s_server",  "-tls1_3", "-www",    "-accept", std::to_string(port),
+      "-cert",   o.cert.cert, "-key",    o.cert.key};
+  args.insert(args.end(), o.server_args.begin(), o.server_args.end());
+  test::Process server(args);
+  EXPECT_TRUE(server.started()) << server.error();
+  EXPECT_TRUE(server.wait_for_port(port)) << server.output();
+  if (!config) {
+    config = std::make_shared<ClientConfig>();
+    config->dangerous_skip_verification = true;
+  }
+  RecordingObserver observer;
+  auto c = Connection::client(config, "localhost", &observer);
+  EXPECT_TRUE(c.ok());
+  if (!c.ok()) {
+    return res;
+  }
+  auto& conn = *c.value();
+  Socket sock(port);
+  EXPECT_GE(sock.fd(), 0);
+  EXPECT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.output();
+  if (!conn.is_connected()) {
+    return res;
+  }
+  std::string get = "GET / HTTP/1.0\r\n\r\n";
+  EXPECT_TRUE(conn.write(std::vector<uint8_t>(get.begin(), get.end())).ok());
+  EXPECT_TRUE(pump(conn, sock, [&] { return conn.peer_closed(); })) << server.output();
+  res.page = read_all(conn);
+  res.info = conn.info();
+  for (const auto& m : observer.messages) {
+    res.client_hellos += (m.direction == Direction::out && m.handshake_type == 1) ? 1 : 0;
+  }
+  return res;
+}
+
+const test::TestPki& pki() { return test::shared_test_pki(); }
+Options rsa_options(std::vector<std::string> extra = {}) {
+  return {{pki().rsa_cert.string(), pki().rsa_key.string()}, std::move(extra)};
+}
+
+TEST(Client13OpenSsl, DefaultX25519RsaCertificate) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  auto r = run_www(rsa_options());
+  EXPECT_NE(r.page.find("HTTP/1.0 200 ok"), std::string::npos) << r.page;
+  EXPECT_NE(r.page.find("TLSv1.3"), std::string::npos) << r.page;
+  EXPECT_EQ(r.info.version, ProtocolVersion::tls1_3);
+  EXPECT_EQ(r.info.group, NamedGroup::x25519);
+  EXPECT_EQ(r.info.signature_scheme, SignatureScheme::rsa_pss_rsae_sha256);
+  EXPECT_EQ(r.client_hellos, 1u);
+}
+
+TEST(Client13OpenSsl, HelloRetryRequestForP256AndP384) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  for (auto [name, group] :
+       {std::pair{"P-256", NamedGroup::secp256r1}, std::pair{"P-384", NamedGroup::secp384r1}}) {
+    SCOPED_TRACE(name);
+    auto r = run_www(rsa_options({"-groups", name}));
+    EXPECT_NE(r.page.find("HTTP/1.0 200 ok"), std::string::npos) << r.page;
+    EXPECT_EQ(r.info.group, group);
+    EXPECT_EQ(r.client_hellos, 2u);  // ClientHello2 after the HelloRetryRequest
+  }
+}
+
+TEST(Client13OpenSsl, AllThreeSuites) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  for (CipherSuite suite :
+       {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384,
+        CipherSuite::TLS_CHACHA20_POLY1305_SHA256}) {
+    std::string name(suite_name(suite));
+    SCOPED_TRACE(name);
+    auto r = run_www(rsa_options({"-ciphersuites", name}));
+    EXPECT_NE(r.page.find("HTTP/1.0 200 ok"), std::string::npos) << r.page;
+    EXPECT_EQ(r.info.cipher_suite, suite);
+  }
+}
+
+TEST(Client13OpenSsl, EcdsaRsaPssAndEd25519Certificates) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  test::TempDir dir;
+  struct Case {
+    std::string name;
+    CertFiles cert;
+    SignatureScheme scheme;
+  };
+  std::vector<Case> cases = {
+      {"ECDSA P-256",
+       {pki().ecdsa_cert.string(), pki().ecdsa_key.string()},
+       SignatureScheme::ecdsa_secp256r1_sha256},
+      {"ECDSA P-384",
+       make_cert(dir, "p384", {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"}),
+       SignatureScheme::ecdsa_secp384r1_sha384},
+      {"RSA-PSS", make_cert(dir, "pss", {"-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048"}),
+       SignatureScheme::rsa_pss_pss_sha256},
+      {"Ed25519", make_cert(dir, "ed25519", {"-newkey", "ed25519"}), SignatureScheme::ed25519},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = run_www({c.cert, {}});
+    EXPECT_NE(r.page.find("HTTP/1.0 200 ok"), std::string::npos) << r.page;
+    EXPECT_EQ(r.info.signature_scheme, c.scheme);
+  }
+}
+
+TEST(Client13OpenSsl, KeyUpdateBothWays) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  test::TempDir dir;
+  // s_server reads its commands from standard input; a FIFO lets the test type them after the
+  // handshake (`K`: KeyUpdate with update_requested, `k`: without; other lines are sent as
+  // application data).
+  auto fifo = dir / "stdin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  uint16_t port = test::free_port();
+  test::Process server({"sh", "-c",
+                        "exec openssl s_server -tls1_3 -accept " + std::to_string(port) +
+                            " -cert " + pki().rsa_cert.string() + " -key " +
+                            pki().rsa_key.string() + " < " + fifo.string()});
+  ASSERT_TRUE(server.started()) << server.error();
+  int cmd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the shell to open it
+  ASSERT_GE(cmd, 0);
+  auto type = [&](std::string_view line) {
+    ASSERT_EQ(::write(cmd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  };
+  ASSERT_TRUE(server.wait_for_port(port)) << server.output();
+
+  auto config = std::make_shared<ClientConfig>();
+  config->dangerous_skip_verification = true;
+  RecordingObserver observer;
+  auto c = Connection::client(config, "localhost", &observer);
+  ASSERT_TRUE(c.ok());
+  auto& conn = *c.value();
+  Socket sock(port);
+  ASSERT_GE(sock.fd(), 0);
+  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.output();
+
+  auto notes_with = [&](std::string_view text) {
+    size_t n = 0;
+    for (const auto& note : observer.notes) {
+      n += note.find(text) != std::string::npos ? 1 : 0;
+    }
+    return n;
+  };
+  // K: the server updates its key and asks us to update ours; the line after it arrives under
+  // the server's new key.
+  // s_server reads a command only as a whole read() of its own, so each line waits for the
+  // previous one to take effect.
+  type("K\n");
+  ASSERT_TRUE(pump(conn, sock, [&] { return notes_with("KeyUpdate received") == 1; }))
+      << server.output();
+  type("after K\n");
+  std::string got;
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    got += read_all(conn);
+    return got.find("after K") != std::string::npos;
+  })) << server.output();
+  EXPECT_EQ(notes_with("KeyUpdate received (update_requested)"), 1u);
+  // Our reply went out and our write key changed: the server still reads us.
+  std::string line = "from the client after the update\n";
+  ASSERT_TRUE(conn.write(std::vector<uint8_t>(line.begin(), line.end())).ok());
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    return server.stdout_text().find("from the client after the update") != std::string::npos;
+  })) << server.output();
+  // k: read key only.
+  type("k\n");
+  ASSERT_TRUE(pump(conn, sock, [&] { return notes_with("KeyUpdate received") == 2; }))
+      << server.output();
+  type("after k\n");
+  got.clear();
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    got += read_all(conn);
+    return got.find("after k") != std::string::npos;
+  })) << server.output();
+  EXPECT_EQ(notes_with("KeyUpdate received; read key updated"), 1u);
+  conn.close();
+  ASSERT_TRUE(pump(conn, sock, [] { return true; }));
+  ::close(cmd);
+}
+
+}  // namespace
+}  // namespace hs::testing
