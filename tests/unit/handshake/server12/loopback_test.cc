@@ -310,7 +310,8 @@ TEST_F(Server12Alerts, RenegotiationAttemptGetsNoRenegotiation) {
   // The client reads the (encrypted) alert.
   auto r2 = transfer(*p.server, *p.client);
   ASSERT_FALSE(r2.ok());
-  EXPECT_EQ(r2.error().received_alert(), AlertDescription::no_renegotiation);
+  EXPECT_EQ(r2.error().received_alert(), AlertDescription::no_renegotiation)
+      << r2.error().message() << " code " << error_code_name(r2.error().code());
 }
 
 }  // namespace
