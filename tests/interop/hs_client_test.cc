@@ -204,8 +204,8 @@ TEST_F(HsClientTest, GnutlsServerEverySuiteAndGroup) {
     for (const SuiteCase& s : ecdsa ? kEcdsaSuites : kRsaSuites) {
       for (const GroupCase& g : kGroups) {
         SCOPED_TRACE(std::string(s.openssl_name) + " " + g.iana);
-        CommandResult r = hs({"-v", "-k", "--ciphers", s.openssl_name, "--curves",
-                              curves_for(g, ecdsa), "--resolve", resolve(), url()});
+        CommandResult r = hs({"-v", "-k", "--tls-max", "1.2", "--ciphers", s.openssl_name,
+                              "--curves", curves_for(g, ecdsa), "--resolve", resolve(), url()});
         EXPECT_EQ(r.exit_code, 0) << r.output();
         EXPECT_TRUE(
             contains(r.err, std::string("* SSL connection using TLSv1.2 / ") + s.openssl_name))

@@ -226,10 +226,10 @@ TEST_F(HsServerTest, HeadStaticFilesAndNoTraversal) {
 TEST_F(HsServerTest, DefaultPageReportsTheSession) {
   auto server = start({"--alpn", "h2,http/1.1"});
   ASSERT_NE(server->port(), 0);
-  CommandResult r =
-      run_command({hs_binary().string(), "client", "-k", "--ciphers", "ECDHE-RSA-AES256-GCM-SHA384",
-                   "--curves", "P-384", "--resolve", server->resolve(), server->url()},
-                  30s);
+  CommandResult r = run_command({hs_binary().string(), "client", "-k", "--tls-max", "1.2",
+                                 "--ciphers", "ECDHE-RSA-AES256-GCM-SHA384", "--curves", "P-384",
+                                 "--resolve", server->resolve(), server->url()},
+                                30s);
   EXPECT_EQ(r.exit_code, 0) << r.output();
   EXPECT_TRUE(contains(r.out, "Protocol  : TLSv1.2")) << r.output();
   EXPECT_TRUE(contains(r.out, "ECDHE-RSA-AES256-GCM-SHA384")) << r.output();
