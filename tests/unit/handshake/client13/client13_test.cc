@@ -97,6 +97,24 @@ TEST(Client13, Tls13OnlyOffersOnlyTls13AndRefusesTls12) {
                    ErrorCode::protocol_version, AlertDescription::protocol_version);
 }
 
+TEST(Client13, DualOfferCompletesTls12WhenTheServerChoosesIt) {
+  // The TLS 1.2 scripted server ignores supported_versions and key_share and answers TLS 1.2
+  // without a downgrade sentinel (as a TLS 1.2-only server does).
+  ClientHarness h(tls13_config());
+  EXPECT_EQ(offered_versions(h.server.client_hello()),
+            (std::vector<ProtocolVersion>{ProtocolVersion::tls1_3, ProtocolVersion::tls1_2}));
+  h.handshake();
+  EXPECT_EQ(h.client->info().version, ProtocolVersion::tls1_2);
+  EXPECT_EQ(h.observer.states.front(), "client::ExpectServerHello");
+  EXPECT_EQ(h.observer.states.back(), "client12::Connected");
+  // Events: ClientHello and ServerHello under the highest version offered (as curl prints
+  // them), TLS 1.2 afterwards.
+  ASSERT_GE(h.observer.messages.size(), 3u);
+  EXPECT_EQ(h.observer.messages[0].version, 0x0304);
+  EXPECT_EQ(h.observer.messages[1].version, 0x0304);
+  EXPECT_EQ(h.observer.messages.back().version, 0x0303);
+}
+
 TEST(Client13, FullHandshakeDataTicketKeyUpdateAndClose) {
   Harness13 h;
   h.handshake();
