@@ -357,11 +357,11 @@ Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx
 namespace hs::detail {
 
 std::unique_ptr<HandshakeDriver> make_server_driver(std::shared_ptr<const ServerConfig> config) {
-  // We count as a TLS 1.3 server whenever the configuration allows TLS 1.3, although only the
-  // TLS 1.2 state machine exists yet: a client that offers TLS 1.3 and checks the RFC 8446
-  // §4.1.3 sentinel (OpenSSL, curl, GnuTLS) then aborts with illegal_parameter ("inappropriate
-  // fallback") until the TLS 1.3 server lands. Configure max_version = tls1_2 meanwhile.
-  const bool tls13_capable = config->max_version == ProtocolVersion::tls1_3;
+  // RFC 8446 §4.1.3: the sentinel is for "TLS 1.3 servers which negotiate TLS 1.2 or below".
+  // Only the TLS 1.2 state machine exists so far, so this server is not one yet: writing the
+  // sentinel would make every 1.3-capable client (OpenSSL, curl, GnuTLS) abort with
+  // illegal_parameter although nothing was downgraded. The TLS 1.3 server flips this.
+  const bool tls13_capable = false;
   return std::make_unique<server12::Server12Driver>(std::move(config), tls13_capable);
 }
 
