@@ -1,0 +1,135 @@
+// Seed corpora for the handshake fuzz targets, made from real in-memory handshakes between our
+// client and our server (loopback.h). tests/unit/hostile/seed_corpus_test.cc writes them to
+// tests/fuzz/corpus/<target>/ (HS_WRITE_FUZZ_CORPUS=1) and checks the committed files replay.
+//
+//   client/<variant>             what the fuzz client received from a server configured as
+//                                <variant> (the fuzz client never changes; the server does)
+//   client_after_hello/<variant> the same, minus the ServerHello record fuzz_client_after_hello
+//                                replays itself; the first byte picks the prefix
+//   server/<variant>             what the fuzz server received from a client configured as
+//                                <variant>
+//
+// Every seed starts with drive.h's chunking byte (0: one receive()). TLS 1.3 seeds come from
+// the same runs once the server speaks TLS 1.3: the `tls13` variants offer it on both sides.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fuzz/handshake/loopback.h"
+
+namespace hs::fuzzing {
+
+struct ServerVariant {
+  std::string name;
+  ServerConfig config;
+};
+struct ClientVariant {
+  std::string name;
+  ClientConfig config;
+};
+
+// server_variants are the servers the fuzz client is recorded against (index = the prefix
+// number of fuzz_client_after_hello).
+inline std::vector<ServerVariant> server_variants() {
+  auto tls12 = [](std::vector<CipherSuite> suites, std::vector<NamedGroup> groups) {
+    ServerConfig s = fuzz_server_config();
+    s.max_version = ProtocolVersion::tls1_2;
+    s.cipher_suites = std::move(suites);
+    s.groups = std::move(groups);
+    return s;
+  };
+  std::vector<ServerVariant> out;
+  out.push_back(
+      {"tls12_rsa_aes128_x25519",
+       tls12({CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, {NamedGroup::x25519})});
+  out.push_back(
+      {"tls12_ecdsa_aes256_p384",
+       tls12({CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384}, {NamedGroup::secp384r1})});
+  out.push_back({"tls12_ecdsa_chacha_p256",
+                 tls12({CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256},
+                       {NamedGroup::secp256r1})});
+  ServerVariant no_alpn{
+      "tls12_rsa_chacha_no_alpn",
+      tls12({CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}, {NamedGroup::x25519})};
+  no_alpn.config.alpn.clear();
+  out.push_back(std::move(no_alpn));
+  out.push_back({"tls13_default", fuzz_server_config()});
+  return out;
+}
+
+// client_variants are the clients the fuzz server is recorded against. rsa_pkcs1 makes the
+// server sign with RSA PKCS#1 v1.5, the one deterministic signature, so that seed replays to a
+// connected server (the client Finished covers the ServerKeyExchange signature).
+inline std::vector<ClientVariant> client_variants() {
+  auto tls12 = [](std::vector<CipherSuite> suites, std::vector<NamedGroup> groups,
+                  std::vector<SignatureScheme> schemes) {
+    ClientConfig c = fuzz_client_config();
+    c.max_version = ProtocolVersion::tls1_2;
+    c.cipher_suites = std::move(suites);
+    c.groups = std::move(groups);
+    c.signature_schemes = std::move(schemes);
+    return c;
+  };
+  std::vector<ClientVariant> out;
+  out.push_back({"tls12_rsa_pkcs1_aes128_x25519",
+                 tls12({CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}, {NamedGroup::x25519},
+                       {SignatureScheme::rsa_pkcs1_sha256})});
+  out.push_back({"tls12_rsa_pkcs1_chacha_p384",
+                 tls12({CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256},
+                       {NamedGroup::secp384r1}, {SignatureScheme::rsa_pkcs1_sha384})});
+  out.push_back({"tls12_ecdsa_default",
+                 tls12(default_cipher_suites(), default_groups(), default_signature_schemes())});
+  out.push_back({"tls13_default", fuzz_client_config()});
+  return out;
+}
+
+struct Seed {
+  std::string target;  // corpus directory name
+  std::string name;
+  Bytes bytes;
+};
+
+inline Bytes seed_bytes(const std::vector<SentMessage>& records, size_t skip = 0) {
+  Bytes out = {0};  // drive.h: one receive() for everything
+  for (size_t i = skip; i < records.size(); ++i) {
+    out.insert(out.end(), records[i].wire.begin(), records[i].wire.end());
+  }
+  return out;
+}
+
+// server_hello_prefixes returns, per server variant, the ServerHello record the fuzz client
+// received (what fuzz_client_after_hello replays before the input).
+inline std::vector<Bytes> server_hello_prefixes() {
+  std::vector<Bytes> out;
+  for (auto& v : server_variants()) {
+    Loopback lb(fuzz_client_config(), v.config);
+    lb.run_all();
+    out.push_back(lb.delivered(Side::client).empty() ? Bytes{}
+                                                     : lb.delivered(Side::client).front().wire);
+  }
+  return out;
+}
+
+// make_seeds runs every variant and returns the seed files.
+inline std::vector<Seed> make_seeds() {
+  std::vector<Seed> out;
+  auto servers = server_variants();
+  for (size_t i = 0; i < servers.size(); ++i) {
+    Loopback lb(fuzz_client_config(), servers[i].config);
+    lb.run_all();
+    const auto& got = lb.delivered(Side::client);
+    out.push_back({"client", servers[i].name, seed_bytes(got)});
+    Bytes after = seed_bytes(got, 1);
+    after.insert(after.begin(), static_cast<uint8_t>(i));
+    out.push_back({"client_after_hello", servers[i].name, after});
+  }
+  for (auto& v : client_variants()) {
+    Loopback lb(v.config, fuzz_server_config());
+    lb.run_all();
+    out.push_back({"server", v.name, seed_bytes(lb.delivered(Side::server))});
+  }
+  return out;
+}
+
+}  // namespace hs::fuzzing

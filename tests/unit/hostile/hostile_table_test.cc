@@ -1,0 +1,586 @@
+// The hostile-input table: one row per (role, version, state, hostile input), walked by one
+// parameterized test. Each row replays a valid prefix of a real in-memory handshake between our
+// client and our server (fuzz/handshake/loopback.h: deterministic providers, one record per
+// message), checks the target reached the row's state, injects the hostile bytes (framed, and
+// sealed with the peer's write keys when the target reads under keys), and then checks:
+//   - receive() returns the row's ErrorCode, and receive()/receive_eof() return it again later;
+//   - the output holds exactly one record, a fatal alert with the row's description, sent in
+//     the clear before the target's ChangeCipherSpec and encrypted after it; the peer's side of
+//     the same handshake decrypts it and reports that alert;
+//   - nothing crashes (the test runs under the asan preset too).
+//
+// TLS 1.3 rows are missing while there is no TLS 1.3 server to hold the handshake against.
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fuzz/handshake/loopback.h"
+#include "handshake/common/suites.h"
+#include "keyschedule/tls12_keys.h"
+#include "messages/server_hello.h"
+#include "record/protection.h"
+
+namespace hs::fuzzing {
+namespace {
+
+// Ctx builds hostile bytes for a target that has received a prefix of its peer's records.
+class Ctx {
+ public:
+  Ctx(Loopback& lb, Side target) : lb_(lb), target_(target) {}
+
+  // next is the peer's next (undelivered) record.
+  const SentMessage& next() const {
+    static const SentMessage none;
+    return lb_.pending(target_).empty() ? none : lb_.pending(target_).front();
+  }
+
+  // first_hello is the ClientHello of this handshake (header + body).
+  const Bytes& first_hello() const { return lb_.delivered(Side::server).front().plain; }
+
+  // peer_encrypts: the target has received the peer's ChangeCipherSpec, so it reads under keys.
+  bool peer_encrypts() const { return count_after_ccs(lb_.delivered(target_)).has_value(); }
+  // target_encrypts: the target has sent its ChangeCipherSpec (the peer received all it sent).
+  bool target_encrypts() const {
+    return count_after_ccs(lb_.delivered(other(target_))).has_value();
+  }
+
+  // record frames `plain` as one record of `type` the way the peer would send it now: in the
+  // clear, or sealed with the peer's write key at the sequence number the target expects.
+  Bytes record(uint8_t type, const Bytes& plain) const {
+    auto seq = count_after_ccs(lb_.delivered(target_));
+    if (!seq) {
+      return raw(type, plain);
+    }
+    auto prot = peer_write_protection();
+    Bytes out;
+    if (!prot) {
+      ADD_FAILURE() << "no peer keys";
+      return out;
+    }
+    prot->dangerous_set_sequence_number(*seq + sealed_++);
+    EXPECT_TRUE(prot->seal(static_cast<ContentType>(type), 0x0303, plain, out).ok());
+    return out;
+  }
+  // raw frames `fragment` as one unprotected record.
+  static Bytes raw(uint8_t type, const Bytes& fragment, uint16_t version = 0x0303) {
+    Bytes out = {type, static_cast<uint8_t>(version >> 8), static_cast<uint8_t>(version & 0xFF),
+                 static_cast<uint8_t>(fragment.size() >> 8),
+                 static_cast<uint8_t>(fragment.size() & 0xFF)};
+    out.insert(out.end(), fragment.begin(), fragment.end());
+    return out;
+  }
+
+ private:
+  // count_after_ccs: records after the first ChangeCipherSpec in `records`, or nullopt.
+  static std::optional<uint64_t> count_after_ccs(const std::vector<SentMessage>& records) {
+    std::optional<uint64_t> n;
+    for (const auto& r : records) {
+      if (n) {
+        ++*n;
+      } else if (r.type == 20) {
+        n = 0;
+      }
+    }
+    return n;
+  }
+
+  // peer_write_protection rebuilds the peer's TLS 1.2 write keys from the key log.
+  std::unique_ptr<record::RecordProtection> peer_write_protection() const {
+    Side peer = other(target_);
+    auto master = lb_.keys(peer).find("CLIENT_RANDOM");
+    auto suite = lb_.conn(target_).info().cipher_suite;
+    const SentMessage* sh = nullptr;
+    for (const auto& m : lb_.delivered(Side::client)) {
+      if (m.type == 22 && m.plain.size() > 4 && m.plain[0] == 2) {
+        sh = &m;
+      }
+    }
+    if (!master || !suite || sh == nullptr) {
+      return nullptr;
+    }
+    auto info = detail::suite_info(*suite);
+    auto hello = messages::parse_server_hello(std::span<const uint8_t>(sh->plain).subspan(4));
+    if (!info || !hello.ok()) {
+      return nullptr;
+    }
+    const crypto::Provider& prov = lb_.provider(peer);
+    auto kb = keyschedule::key_block(prov, info->hash, info->aead, *master,
+                                     lb_.keys(peer).client_random(), hello->random);
+    if (!kb.ok()) {
+      return nullptr;
+    }
+    bool server = peer == Side::server;
+    auto p = record::make_tls12_protection(
+        prov, info->aead, (server ? kb->server_write_key : kb->client_write_key).expose(),
+        (server ? kb->server_write_iv : kb->client_write_iv).expose());
+    return p.ok() ? std::move(p).value() : nullptr;
+  }
+
+  Loopback& lb_;
+  Side target_;
+  mutable uint64_t sealed_ = 0;  // records sealed so far: each takes the next sequence number
+};
+
+using Inject = std::function<Bytes(const Ctx&)>;
+
+struct Row {
+  std::string name;
+  Side role;
+  int version;        // 12 or 13
+  size_t prefix;      // peer records replayed before the hostile input
+  std::string state;  // the state the prefix must reach
+  std::string input;  // what is injected, for humans
+  Inject inject;
+  AlertDescription alert;
+  ErrorCode code;
+};
+
+void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
+
+// ---- byte surgery on handshake messages (header + body) ----
+
+void fix_header(Bytes& m) {
+  size_t len = m.size() - 4;
+  m[1] = static_cast<uint8_t>(len >> 16);
+  m[2] = static_cast<uint8_t>(len >> 8);
+  m[3] = static_cast<uint8_t>(len);
+}
+void put_u16(Bytes& m, size_t at, size_t v) {
+  m[at] = static_cast<uint8_t>(v >> 8);
+  m[at + 1] = static_cast<uint8_t>(v);
+}
+size_t get_u16(const Bytes& m, size_t at) { return (size_t{m[at]} << 8) | m[at + 1]; }
+
+Bytes handshake(uint8_t type, Bytes body) {
+  Bytes m = {type, 0, 0, 0};
+  m.insert(m.end(), body.begin(), body.end());
+  fix_header(m);
+  return m;
+}
+
+// Offsets inside hellos: 4 header + 2 version + 32 random, then the session id.
+constexpr size_t kSessionIdLen = 38;
+size_t server_hello_suite(const Bytes& m) { return kSessionIdLen + 1 + m[kSessionIdLen]; }
+size_t server_hello_extensions(const Bytes& m) { return server_hello_suite(m) + 3; }
+size_t client_hello_suites(const Bytes& m) { return kSessionIdLen + 1 + m[kSessionIdLen]; }
+size_t client_hello_compression(const Bytes& m) {
+  size_t s = client_hello_suites(m);
+  return s + 2 + get_u16(m, s);
+}
+size_t client_hello_extensions(const Bytes& m) {
+  size_t c = client_hello_compression(m);
+  return c + 1 + m[c];
+}
+
+// dup_first_extension appends a copy of the first extension of the block at `at`.
+void dup_first_extension(Bytes& m, size_t at) {
+  size_t first_len = get_u16(m, at + 4);
+  Bytes ext(m.begin() + static_cast<std::ptrdiff_t>(at + 2),
+            m.begin() + static_cast<std::ptrdiff_t>(at + 6 + first_len));
+  size_t end = at + 2 + get_u16(m, at);
+  m.insert(m.begin() + static_cast<std::ptrdiff_t>(end), ext.begin(), ext.end());
+  put_u16(m, at, get_u16(m, at) + ext.size());
+  fix_header(m);
+}
+
+// ---- injections ----
+
+Inject message(uint8_t type, Bytes body) {
+  return [type, body](const Ctx& c) { return c.record(22, handshake(type, body)); };
+}
+Inject edit_next(std::function<void(Bytes&)> edit) {
+  return [edit](const Ctx& c) {
+    Bytes m = c.next().plain;
+    edit(m);
+    return c.record(c.next().type, m);
+  };
+}
+Inject truncated() {
+  return edit_next([](Bytes& m) {
+    m.pop_back();
+    fix_header(m);
+  });
+}
+Inject trailing() {
+  return edit_next([](Bytes& m) {
+    m.push_back(0);
+    fix_header(m);
+  });
+}
+Inject record_of(uint8_t type, Bytes fragment) {
+  return [type, fragment](const Ctx& c) { return c.record(type, fragment); };
+}
+Inject plain_record(uint8_t type, Bytes fragment) {
+  return [type, fragment](const Ctx&) { return Ctx::raw(type, fragment); };
+}
+
+// ---- the table ----
+
+struct StateInfo {
+  size_t prefix;
+  const char* state;
+  std::set<uint8_t> accepts;  // handshake types the state takes
+  bool keys;                  // the target reads under keys here
+};
+
+const std::vector<uint8_t> kAllHandshakeTypes = {0,  1,  2,  4,  5,  8,  11, 12,
+                                                 13, 14, 15, 16, 20, 22, 24, 254};
+
+ClientConfig table_client() {
+  ClientConfig c = fuzz_client_config();
+  c.max_version = ProtocolVersion::tls1_2;
+  c.cipher_suites = {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256};
+  return c;
+}
+ServerConfig table_server() {
+  ServerConfig s = fuzz_server_config();
+  s.max_version = ProtocolVersion::tls1_2;
+  return s;
+}
+
+std::string state_tag(const char* state) {
+  std::string s = state;
+  return s.substr(s.find("::") + 2);
+}
+
+void add(std::vector<Row>& rows, Side role, const StateInfo& st, std::string what,
+         std::string input, Inject inject, AlertDescription alert, ErrorCode code) {
+  std::string name = std::string(role == Side::client ? "client12_" : "server12_") +
+                     state_tag(st.state) + "_" + what;
+  rows.push_back(
+      {name, role, 12, st.prefix, st.state, std::move(input), std::move(inject), alert, code});
+}
+
+// Rows every state gets: each handshake type it does not take, bad records and alerts.
+void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
+  for (uint8_t t : kAllHandshakeTypes) {
+    if (st.accepts.count(t) != 0 || (role == Side::client && t == 0)) {
+      continue;  // HelloRequest is ignored by a TLS 1.2 client (RFC 5246 §7.4.1.1): own rows
+    }
+    add(rows, role, st, "handshake_type_" + std::to_string(t),
+        "handshake message of type " + std::to_string(t), message(t, Bytes{}),
+        AlertDescription::unexpected_message, ErrorCode::unexpected_message);
+  }
+  add(rows, role, st, "unknown_handshake_type", "handshake type 99", message(99, Bytes{}),
+      AlertDescription::unexpected_message, ErrorCode::unexpected_message);
+  add(rows, role, st, "unknown_content_type", "record of content type 99",
+      record_of(99, Bytes{1, 2, 3}), AlertDescription::unexpected_message,
+      ErrorCode::unexpected_message);
+  add(rows, role, st, "alert_three_bytes", "alert record of 3 bytes",
+      record_of(21, Bytes{2, 40, 0}), AlertDescription::decode_error, ErrorCode::decode_error);
+  add(rows, role, st, "alert_one_byte", "alert record of 1 byte", record_of(21, Bytes{2}),
+      AlertDescription::decode_error, ErrorCode::decode_error);
+  add(rows, role, st, "ccs_bad_byte", "ChangeCipherSpec 0x02", record_of(20, Bytes{2}),
+      AlertDescription::decode_error, ErrorCode::decode_error);
+  add(rows, role, st, "ccs_two_bytes", "ChangeCipherSpec 0x01 0x01", record_of(20, Bytes{1, 1}),
+      AlertDescription::decode_error, ErrorCode::decode_error);
+  add(
+      rows, role, st, "oversized_record", "record of 2^14 + 2049 bytes",
+      [](const Ctx&) { return Ctx::raw(22, Bytes(16384 + 2049, 0)); },
+      AlertDescription::record_overflow, ErrorCode::record_overflow);
+  if (st.keys) {
+    add(
+        rows, role, st, "bad_record_mac", "handshake record with a corrupted tag",
+        [](const Ctx& c) {
+          Bytes r = c.record(22, handshake(20, Bytes(12, 0)));
+          r.back() ^= 1;
+          return r;
+        },
+        AlertDescription::bad_record_mac, ErrorCode::bad_record_mac);
+    add(rows, role, st, "plaintext_handshake", "unprotected handshake record under keys",
+        plain_record(22, handshake(20, Bytes(12, 0))), AlertDescription::bad_record_mac,
+        ErrorCode::bad_record_mac);
+  } else {
+    add(rows, role, st, "oversized_plaintext", "plaintext record of 2^14 + 1 bytes",
+        plain_record(22, Bytes(16385, 0)), AlertDescription::record_overflow,
+        ErrorCode::record_overflow);
+  }
+  bool connected = std::string(st.state).ends_with("Connected");
+  if (!connected) {
+    add(rows, role, st, "application_data", "application data before the handshake ends",
+        record_of(23, Bytes{'G', 'E', 'T'}), AlertDescription::unexpected_message,
+        ErrorCode::unexpected_message);
+    if (std::string(st.state).find("ChangeCipherSpec") == std::string::npos) {
+      add(rows, role, st, "early_ccs", "ChangeCipherSpec out of order", record_of(20, {1}),
+          AlertDescription::unexpected_message, ErrorCode::unexpected_message);
+    }
+  }
+  add(
+      rows, role, st, "fragment_then_alert", "half a handshake message, then an alert record",
+      [](const Ctx& c) {
+        Bytes a = c.record(22, Bytes{20, 0, 0, 12, 1, 2});
+        Bytes b = c.record(21, Bytes{1, 0});
+        a.insert(a.end(), b.begin(), b.end());
+        return a;
+      },
+      AlertDescription::unexpected_message, ErrorCode::unexpected_message);
+}
+
+std::vector<Row> build_table() {
+  std::vector<Row> rows;
+  using AD = AlertDescription;
+  using EC = ErrorCode;
+
+  // ---- TLS 1.2 client; the server sends SH, Certificate, SKE, SHD | CCS, Finished ----
+  const StateInfo c_sh{0, "client12::ExpectServerHello", {2}, false};
+  const StateInfo c_cert{1, "client12::ExpectCertificate", {11}, false};
+  const StateInfo c_ske{2, "client12::ExpectServerKeyExchange", {12}, false};
+  const StateInfo c_shd{3, "client12::ExpectServerHelloDone", {14}, false};
+  const StateInfo c_ccs{4, "client12::ExpectChangeCipherSpec", {}, false};
+  const StateInfo c_fin{5, "client12::ExpectFinished", {20}, true};
+  const StateInfo c_done{6, "client12::Connected", {0}, true};
+  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_ccs, &c_fin, &c_done}) {
+    common_rows(rows, Side::client, *st);
+  }
+  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_fin, &c_done}) {
+    add(rows, Side::client, *st, "hello_request_with_body", "HelloRequest with a body",
+        message(0, Bytes{0}), AD::decode_error, EC::decode_error);
+  }
+  auto client = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
+                    EC e) { add(rows, Side::client, st, what, input, std::move(inj), a, e); };
+  // ServerHello.
+  client(c_sh, "truncated", "ServerHello missing its last byte", truncated(), AD::decode_error,
+         EC::decode_error);
+  client(c_sh, "trailing", "ServerHello with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  client(c_sh, "session_id_33", "ServerHello legacy_session_id length 33",
+         edit_next([](Bytes& m) { m[kSessionIdLen] = 33; }), AD::decode_error, EC::decode_error);
+  client(c_sh, "extensions_overlong", "ServerHello extensions length past the end",
+         edit_next([](Bytes& m) {
+           size_t at = server_hello_extensions(m);
+           put_u16(m, at, get_u16(m, at) + 1);
+         }),
+         AD::decode_error, EC::decode_error);
+  client(c_sh, "duplicate_extension", "ServerHello with an extension twice",
+         edit_next([](Bytes& m) { dup_first_extension(m, server_hello_extensions(m)); }),
+         AD::illegal_parameter, EC::duplicate_extension);
+  client(c_sh, "unoffered_suite", "ServerHello choosing suite 0x1234",
+         edit_next([](Bytes& m) { put_u16(m, server_hello_suite(m), 0x1234); }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  client(c_sh, "compression_1", "ServerHello with compression method 1",
+         edit_next([](Bytes& m) { m[server_hello_suite(m) + 2] = 1; }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  client(c_sh, "version_ssl3", "ServerHello legacy_version 0x0300",
+         edit_next([](Bytes& m) { put_u16(m, 4, 0x0300); }), AD::protocol_version,
+         EC::protocol_version);
+  client(c_sh, "empty_message", "ServerHello with an empty body", message(2, Bytes{}),
+         AD::decode_error, EC::decode_error);
+  // Certificate.
+  client(c_cert, "truncated", "Certificate missing its last byte", truncated(), AD::decode_error,
+         EC::decode_error);
+  client(c_cert, "trailing", "Certificate with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  client(c_cert, "empty_list", "Certificate with no certificate", message(11, Bytes{0, 0, 0}),
+         AD::decode_error, EC::decode_error);
+  client(c_cert, "zero_length_entry", "Certificate with a zero-length entry",
+         message(11, Bytes{0, 0, 3, 0, 0, 0}), AD::decode_error, EC::decode_error);
+  client(c_cert, "garbage_der", "Certificate that is not DER",
+         message(11, Bytes{0, 0, 6, 0, 0, 3, 1, 2, 3}), AD::bad_certificate, EC::bad_certificate);
+  // ServerKeyExchange: curve_type(1) named_curve(2) point<1..255> scheme(2) signature<0..2^16-1>.
+  client(c_ske, "truncated", "ServerKeyExchange missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  client(c_ske, "trailing", "ServerKeyExchange with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  client(c_ske, "explicit_curve", "ServerKeyExchange curve_type explicit_prime (1)",
+         edit_next([](Bytes& m) { m[4] = 1; }), AD::illegal_parameter, EC::illegal_parameter);
+  client(c_ske, "unoffered_group", "ServerKeyExchange named_curve 0x1234",
+         edit_next([](Bytes& m) { put_u16(m, 5, 0x1234); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  client(c_ske, "bad_signature", "ServerKeyExchange signature with a flipped bit",
+         edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_signature);
+  // The signature covers the point, so a tampered point fails the signature check first.
+  client(c_ske, "tampered_point", "ServerKeyExchange public key with a flipped byte",
+         edit_next([](Bytes& m) { m[8 + 1] ^= 0xFF; }), AD::decrypt_error, EC::bad_signature);
+  // ServerHelloDone.
+  client(c_shd, "trailing", "ServerHelloDone with a body", trailing(), AD::decode_error,
+         EC::decode_error);
+  // Finished (encrypted).
+  client(c_fin, "truncated", "Finished of 11 bytes", truncated(), AD::decode_error,
+         EC::decode_error);
+  client(c_fin, "trailing", "Finished of 13 bytes", trailing(), AD::decode_error, EC::decode_error);
+  client(c_fin, "wrong_verify_data", "Finished with a flipped bit",
+         edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_finished);
+  client(c_fin, "second_ccs", "a second ChangeCipherSpec", record_of(20, {1}),
+         AD::unexpected_message, EC::unexpected_message);
+  client(c_done, "second_ccs", "ChangeCipherSpec after the handshake", record_of(20, {1}),
+         AD::unexpected_message, EC::unexpected_message);
+
+  // ---- TLS 1.2 server; the client sends CH | CKE, CCS, Finished ----
+  const StateInfo s_ch{0, "server12::ExpectClientHello", {1}, false};
+  const StateInfo s_cke{1, "server12::ExpectClientKeyExchange", {16}, false};
+  const StateInfo s_ccs{2, "server12::ExpectChangeCipherSpec", {}, false};
+  const StateInfo s_fin{3, "server12::ExpectFinished", {20}, true};
+  const StateInfo s_done{4, "server12::Connected", {1}, true};
+  for (const auto* st : {&s_ch, &s_cke, &s_ccs, &s_fin, &s_done}) {
+    common_rows(rows, Side::server, *st);
+  }
+  auto server = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
+                    EC e) { add(rows, Side::server, st, what, input, std::move(inj), a, e); };
+  // ClientHello.
+  server(s_ch, "truncated", "ClientHello missing its last byte", truncated(), AD::decode_error,
+         EC::decode_error);
+  server(s_ch, "trailing", "ClientHello with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  server(s_ch, "session_id_33", "ClientHello legacy_session_id length 33",
+         edit_next([](Bytes& m) { m[kSessionIdLen] = 33; }), AD::decode_error, EC::decode_error);
+  server(s_ch, "suites_odd_length", "ClientHello cipher_suites of odd length",
+         edit_next([](Bytes& m) {
+           size_t at = client_hello_suites(m);
+           put_u16(m, at, get_u16(m, at) - 1);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(s_ch, "suites_zero_length", "ClientHello with no cipher suites", edit_next([](Bytes& m) {
+           size_t at = client_hello_suites(m);
+           size_t n = get_u16(m, at);
+           m.erase(m.begin() + static_cast<std::ptrdiff_t>(at + 2),
+                   m.begin() + static_cast<std::ptrdiff_t>(at + 2 + n));
+           put_u16(m, at, 0);
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(s_ch, "compression_zero_length", "ClientHello with no compression methods",
+         edit_next([](Bytes& m) {
+           size_t at = client_hello_compression(m);
+           m.erase(m.begin() + static_cast<std::ptrdiff_t>(at + 1));
+           m[at] = 0;
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(s_ch, "compression_no_null", "ClientHello offering only compression method 1",
+         edit_next([](Bytes& m) { m[client_hello_compression(m) + 1] = 1; }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(s_ch, "extensions_overlong", "ClientHello extensions length past the end",
+         edit_next([](Bytes& m) {
+           size_t at = client_hello_extensions(m);
+           put_u16(m, at, get_u16(m, at) + 1);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(s_ch, "duplicate_extension", "ClientHello with an extension twice",
+         edit_next([](Bytes& m) { dup_first_extension(m, client_hello_extensions(m)); }),
+         AD::illegal_parameter, EC::duplicate_extension);
+  server(s_ch, "version_ssl3", "ClientHello legacy_version 0x0300",
+         edit_next([](Bytes& m) { put_u16(m, 4, 0x0300); }), AD::protocol_version,
+         EC::protocol_version);
+  server(s_ch, "empty_message", "ClientHello with an empty body", message(1, Bytes{}),
+         AD::decode_error, EC::decode_error);
+  // ClientKeyExchange: point<1..255>.
+  server(s_cke, "truncated", "ClientKeyExchange missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  server(s_cke, "trailing", "ClientKeyExchange with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  server(s_cke, "zero_length_point", "ClientKeyExchange with an empty point", message(16, Bytes{0}),
+         AD::decode_error, EC::decode_error);
+  server(s_cke, "wrong_length_point", "ClientKeyExchange with a 5-byte point",
+         message(16, Bytes{5, 4, 1, 2, 3, 4}), AD::illegal_parameter, EC::illegal_parameter);
+  // Finished (encrypted).
+  server(s_fin, "truncated", "Finished of 11 bytes", truncated(), AD::decode_error,
+         EC::decode_error);
+  server(s_fin, "trailing", "Finished of 13 bytes", trailing(), AD::decode_error, EC::decode_error);
+  server(s_fin, "wrong_verify_data", "Finished with a flipped bit",
+         edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_finished);
+  server(s_fin, "second_ccs", "a second ChangeCipherSpec", record_of(20, {1}),
+         AD::unexpected_message, EC::unexpected_message);
+  server(
+      s_done, "renegotiation", "a ClientHello after the handshake (renegotiation)",
+      [](const Ctx& c) {
+        // The first ClientHello of this handshake again, encrypted.
+        return c.record(22, c.first_hello());
+      },
+      AD::no_renegotiation, EC::renegotiation_refused);
+  server(s_done, "second_ccs", "ChangeCipherSpec after the handshake", record_of(20, {1}),
+         AD::unexpected_message, EC::unexpected_message);
+  return rows;
+}
+
+const std::vector<Row>& table() {
+  static const std::vector<Row> rows = build_table();
+  return rows;
+}
+
+class HostileTable : public ::testing::TestWithParam<Row> {};
+
+TEST_P(HostileTable, RefusedWithTheRightAlert) {
+  const Row& row = GetParam();
+  SCOPED_TRACE(row.input);
+  Loopback lb(table_client(), table_server());
+  ASSERT_TRUE(lb.started());
+  lb.run(row.role, row.prefix);
+  const Side peer = other(row.role);
+  ASSERT_FALSE(lb.error(row.role)) << lb.error(row.role)->message();
+  ASSERT_FALSE(lb.error(peer)) << lb.error(peer)->message();
+  ASSERT_EQ(lb.delivered(row.role).size(), row.prefix);
+  // A server enters its first state before anyone can observe it.
+  if (row.prefix > 0 || row.role == Side::client) {
+    ASSERT_FALSE(lb.states(row.role).empty());
+    ASSERT_EQ(lb.states(row.role).back(), row.state);
+  } else {
+    ASSERT_TRUE(lb.states(row.role).empty());
+  }
+  Connection& target = lb.conn(row.role);
+  ASSERT_TRUE(target.output().empty());
+
+  Ctx ctx(lb, row.role);
+  const bool encrypted = ctx.target_encrypts();
+  Bytes hostile = row.inject(ctx);
+  ASSERT_FALSE(hostile.empty());
+  auto r = target.receive(hostile);
+  ASSERT_FALSE(r.ok()) << "accepted";
+  EXPECT_EQ(error_code_name(r.error().code()), error_code_name(row.code)) << r.error().message();
+  ASSERT_EQ(r.error().alert(), row.alert) << r.error().message();
+  EXPECT_TRUE(target.failed());
+
+  // Exactly one record, a fatal alert, under the right protection.
+  Bytes out(target.output().begin(), target.output().end());
+  auto records = split_records(out);
+  ASSERT_EQ(records.size(), 1u);
+  const Bytes& alert = records.front();
+  ASSERT_GE(alert.size(), 7u);
+  EXPECT_EQ(alert[0], 21);
+  if (encrypted) {
+    EXPECT_GT(alert.size(), 7u) << "alert sent in the clear after our ChangeCipherSpec";
+  } else {
+    const uint16_t version = static_cast<uint16_t>((alert[1] << 8) | alert[2]);
+    EXPECT_TRUE(version == 0x0303 || (version == 0x0301 && row.role == Side::client));
+    EXPECT_EQ(alert, Ctx::raw(21, Bytes{2, static_cast<uint8_t>(row.alert)}, version));
+  }
+  // The peer's side of the handshake reads it as that fatal alert.
+  auto at_peer = lb.conn(peer).receive(alert);
+  ASSERT_FALSE(at_peer.ok());
+  EXPECT_EQ(at_peer.error().code(), ErrorCode::peer_alert) << at_peer.error().message();
+  EXPECT_EQ(at_peer.error().received_alert(), row.alert) << at_peer.error().message();
+
+  // Sticky: later calls fail the same way and queue nothing more.
+  target.consume_output(out.size());
+  auto again = target.receive(hostile);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), row.code);
+  auto eof = target.receive_eof();
+  ASSERT_FALSE(eof.ok());
+  EXPECT_EQ(eof.error().code(), row.code);
+  EXPECT_TRUE(target.output().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, HostileTable, ::testing::ValuesIn(table()),
+                         [](const ::testing::TestParamInfo<Row>& p) { return p.param.name; });
+
+// Every state of both roles has rows, and the row names are unique (gtest requires it).
+TEST(HostileTableShape, EveryStateCovered) {
+  std::map<std::string, size_t> per_state;
+  std::set<std::string> names;
+  for (const Row& row : table()) {
+    per_state[row.state]++;
+    EXPECT_TRUE(names.insert(row.name).second) << row.name;
+  }
+  EXPECT_EQ(per_state.size(), 12u);
+  for (const auto& [state, n] : per_state) {
+    EXPECT_GE(n, 10u) << state;
+  }
+}
+
+}  // namespace
+}  // namespace hs::fuzzing

@@ -1,0 +1,113 @@
+// The seed corpora of the handshake fuzz targets (tests/fuzz/handshake/seeds.h): with
+// HS_WRITE_FUZZ_CORPUS=1 this test (re)writes tests/fuzz/corpus/{client,client_after_hello,
+// server}/ from fresh in-memory handshakes; otherwise it checks that the committed seeds still
+// carry the fuzz targets' fixed client and server through a whole handshake, so a change to
+// the ClientHello or the server's choices does not silently leave the fuzzers with stale seeds.
+//
+//   HS_WRITE_FUZZ_CORPUS=1 ./hs_hostile_test --gtest_filter='SeedCorpus.*'
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "crypto/testing/testing_provider.h"
+#include "fuzz/handshake/seeds.h"
+
+namespace hs::fuzzing {
+namespace {
+
+std::filesystem::path corpus_dir(const std::string& target) {
+  return std::filesystem::path(HS_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / target;
+}
+
+Bytes read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+TEST(SeedCorpus, Tls12LoopbacksComplete) {
+  for (auto& v : server_variants()) {
+    if (v.config.max_version != ProtocolVersion::tls1_2) {
+      continue;
+    }
+    SCOPED_TRACE(v.name);
+    Loopback lb(fuzz_client_config(), v.config);
+    lb.run_all();
+    ASSERT_FALSE(lb.error(Side::client)) << lb.error(Side::client)->message();
+    ASSERT_FALSE(lb.error(Side::server)) << lb.error(Side::server)->message();
+    EXPECT_TRUE(lb.conn(Side::client).is_connected());
+    EXPECT_TRUE(lb.conn(Side::server).is_connected());
+  }
+  for (auto& v : client_variants()) {
+    if (v.config.max_version != ProtocolVersion::tls1_2) {
+      continue;
+    }
+    SCOPED_TRACE(v.name);
+    Loopback lb(v.config, fuzz_server_config());
+    lb.run_all();
+    EXPECT_TRUE(lb.conn(Side::client).is_connected());
+    EXPECT_TRUE(lb.conn(Side::server).is_connected());
+  }
+}
+
+TEST(SeedCorpus, WriteOrCheck) {
+  const bool write = std::getenv("HS_WRITE_FUZZ_CORPUS") != nullptr;
+  for (const Seed& seed : make_seeds()) {
+    auto path = corpus_dir(seed.target) / seed.name;
+    if (write) {
+      std::filesystem::create_directories(path.parent_path());
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(seed.bytes.data()),
+                static_cast<std::streamsize>(seed.bytes.size()));
+      continue;
+    }
+    SCOPED_TRACE(path.string());
+    ASSERT_TRUE(std::filesystem::exists(path)) << "regenerate with HS_WRITE_FUZZ_CORPUS=1";
+  }
+  if (write) {
+    GTEST_SKIP() << "seed corpora written";
+  }
+
+  // Committed client seeds of TLS 1.2 servers replay to a connected fuzz client (the server's
+  // signature is in the seed; everything the client computes is deterministic).
+  for (auto& v : server_variants()) {
+    if (v.config.max_version != ProtocolVersion::tls1_2) {
+      continue;
+    }
+    SCOPED_TRACE(v.name);
+    Bytes seed = read_file(corpus_dir("client") / v.name);
+    ASSERT_FALSE(seed.empty());
+    crypto::TestingProvider provider(kClientSeed);
+    auto config = std::make_shared<ClientConfig>(fuzz_client_config());
+    config->provider = &provider;
+    auto conn = Connection::client(config, kServerName);
+    ASSERT_TRUE(conn.ok());
+    auto r = conn.value()->receive(std::span<const uint8_t>(seed).subspan(1));
+    EXPECT_TRUE(r.ok()) << r.error().message() << " (stale seed: HS_WRITE_FUZZ_CORPUS=1)";
+    EXPECT_TRUE(conn.value()->is_connected());
+  }
+  // The RSA PKCS#1 server seeds replay to a connected fuzz server (the one deterministic
+  // signature; ECDSA and PSS seeds stop at the client Finished).
+  for (auto& v : client_variants()) {
+    if (v.name.find("pkcs1") == std::string::npos) {
+      continue;
+    }
+    SCOPED_TRACE(v.name);
+    Bytes seed = read_file(corpus_dir("server") / v.name);
+    ASSERT_FALSE(seed.empty());
+    crypto::TestingProvider provider(kServerSeed);
+    auto config = std::make_shared<ServerConfig>(fuzz_server_config());
+    config->provider = &provider;
+    auto conn = Connection::server(config);
+    ASSERT_TRUE(conn.ok());
+    auto r = conn.value()->receive(std::span<const uint8_t>(seed).subspan(1));
+    EXPECT_TRUE(r.ok()) << r.error().message() << " (stale seed: HS_WRITE_FUZZ_CORPUS=1)";
+    EXPECT_TRUE(conn.value()->is_connected());
+  }
+}
+
+}  // namespace
+}  // namespace hs::fuzzing
