@@ -21,6 +21,11 @@ class PrivateKey;
 
 namespace hs {
 
+// Session resumption (include <hs/session.h> to use them).
+class ClientSessionStore;
+class ServerSessionCache;
+class TicketKeys;
+
 using CertificateDer = std::vector<uint8_t>;
 
 // default_cipher_suites is the order we offer and prefer: TLS 1.3 suites, then ECDHE with
@@ -55,6 +60,13 @@ struct ClientConfig {
   bool dangerous_skip_verification = false;
   // send_sni controls the server_name extension (never sent for IP literals).
   bool send_sni = true;
+  // sessions, when set, makes the client resume: it offers the newest stored session for
+  // session_key (a TLS 1.2 session ID and/or RFC 5077 ticket, or a TLS 1.3 ticket as a PSK) and
+  // stores the sessions the server hands out. Null: no resumption, no session_ticket offer.
+  std::shared_ptr<ClientSessionStore> sessions;
+  // session_key names the server in `sessions`; empty means the server_name given to
+  // Connection::client. Set it to session_key(host, port) when one config serves several ports.
+  std::string session_key;
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
@@ -90,6 +102,18 @@ struct ServerConfig {
   std::vector<std::string> alpn;
   // require_extended_master_secret refuses TLS 1.2 clients without RFC 7627.
   bool require_extended_master_secret = true;
+  // session_cache keeps TLS 1.2 sessions by session ID for abbreviated handshakes (RFC 5246
+  // §7.3); null means session IDs are not resumable.
+  std::shared_ptr<ServerSessionCache> session_cache;
+  // ticket_keys seals session tickets (TLS 1.2 RFC 5077 and TLS 1.3 NewSessionTicket); servers
+  // sharing the keys accept each other's tickets. Null means a random per-process key ring.
+  std::shared_ptr<TicketKeys> ticket_keys;
+  // issue_tickets: TLS 1.2 tickets for clients that offer session_ticket, and whether TLS 1.2/1.3
+  // tickets are accepted at all.
+  bool issue_tickets = true;
+  // ticket_lifetime in seconds (ticket_lifetime_hint / ticket_lifetime; RFC 8446 §4.6.1 caps
+  // it at 604800).
+  uint32_t ticket_lifetime = 7200;
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

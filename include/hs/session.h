@@ -1,0 +1,217 @@
+// Session resumption state: what a client keeps to resume (StoredSession in a
+// ClientSessionStore), what a TLS 1.2 server keeps for session IDs (ServerSessionCache), and the
+// keys that seal stateless tickets for TLS 1.2 (RFC 5077) and TLS 1.3 (RFC 8446 §4.6.1)
+// (TicketKeys). The library never opens files: the tools read and write them and hand bytes in.
+#pragma once
+
+#include <hs/result.h>
+#include <hs/wire.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+// SecretBytes (move-only, wiped on destruction) holds the resumption secret.
+#include "crypto/secret.h"
+
+namespace hs::crypto {
+class Provider;
+}  // namespace hs::crypto
+
+namespace hs {
+
+// session_now_ms is the wall clock in milliseconds since the Unix epoch; creation times and
+// lifetimes of sessions are measured with it.
+uint64_t session_now_ms();
+
+// StoredSession is one resumable session, as a client keeps it or a TLS 1.2 server caches it.
+// For TLS 1.2 `secret` is the master secret; for TLS 1.3 it is the PSK derived from the
+// resumption master secret and the ticket nonce (RFC 8446 §4.6.1). Move-only because of the
+// secret; clone() copies explicitly.
+struct StoredSession {
+  ProtocolVersion version = ProtocolVersion::tls1_2;
+  CipherSuite suite = CipherSuite::TLS_AES_128_GCM_SHA256;
+  SecretBytes secret;
+  std::vector<uint8_t> session_id;  // TLS 1.2 session ID (may be empty)
+  std::vector<uint8_t> ticket;      // RFC 5077 ticket (1.2) or NewSessionTicket.ticket (1.3)
+  uint32_t lifetime_s = 0;          // ticket_lifetime hint or the cache lifetime; 0 = unknown
+  uint32_t age_add = 0;             // TLS 1.3 ticket_age_add
+  uint64_t created_ms = 0;          // session_now_ms() when the session/ticket was received
+  uint32_t max_early_data = 0;      // TLS 1.3 early_data extension of the ticket
+  std::string alpn;                 // the protocol agreed in the original handshake
+  std::string server_name;          // SNI of the original handshake
+  bool extended_master_secret = false;
+
+  StoredSession clone() const;
+  // expired: the lifetime (when known) has passed at `now_ms`. A lifetime of 0 never expires
+  // here; callers bound the age themselves (RFC 8446 caps tickets at 7 days).
+  bool expired(uint64_t now_ms) const;
+};
+
+// kSessionFileMagic starts every serialized session ("HSSESS" + format version 1).
+inline constexpr std::string_view kSessionFileMagic = "HSSESS1";
+
+// serialize_session encodes `session` for a --sess-out file. The result holds the resumption
+// secret: whoever writes it must keep it private (the hs tool writes it with mode 0600).
+// internal_error when a field is too large for its length prefix.
+Result<SecretBytes> serialize_session(const StoredSession& session);
+// deserialize_session parses what serialize_session wrote; decode_error for anything else
+// (wrong magic, truncated, trailing bytes).
+Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes);
+
+// ClientSessionStore keeps sessions for the client, keyed by the server they came from (see
+// ClientConfig::session_key). Implementations must be thread-safe: one store may serve several
+// connections at once.
+class ClientSessionStore {
+ public:
+  virtual ~ClientSessionStore() = default;
+  // put adds a session for `key` (a TLS 1.3 server may hand out several tickets; each is kept
+  // until taken or evicted). For TLS 1.2 it replaces the previous session of `key`.
+  virtual void put(const std::string& key, StoredSession session) = 0;
+  // take removes and returns the newest unexpired session of `key`. TLS 1.3 tickets are taken:
+  // "Clients SHOULD NOT reuse a ticket for multiple connections" (RFC 8446 §C.4).
+  virtual std::optional<StoredSession> take(const std::string& key) = 0;
+  // get returns a copy of the newest unexpired session of `key` and keeps it (TLS 1.2 session
+  // IDs and RFC 5077 tickets may be offered again).
+  virtual std::optional<StoredSession> get(const std::string& key) = 0;
+};
+
+// session_key is the store key for a server: "host:port".
+std::string session_key(std::string_view host, uint16_t port);
+
+// InMemorySessionStore is a bounded ClientSessionStore: at most `max_servers` keys (least
+// recently used evicted first) and `per_server` sessions per key (oldest dropped first).
+class InMemorySessionStore final : public ClientSessionStore {
+ public:
+  explicit InMemorySessionStore(size_t max_servers = 256, size_t per_server = 4);
+  void put(const std::string& key, StoredSession session) override;
+  std::optional<StoredSession> take(const std::string& key) override;
+  std::optional<StoredSession> get(const std::string& key) override;
+  // size is the number of sessions held over all keys.
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::list<std::string>::iterator lru;
+    std::vector<StoredSession> sessions;  // oldest first
+  };
+  void touch(Entry& entry, const std::string& key);
+  void drop_expired(Entry& entry, uint64_t now);
+
+  mutable std::mutex mu_;
+  size_t max_servers_;
+  size_t per_server_;
+  std::list<std::string> lru_;  // most recently used first
+  std::map<std::string, Entry> entries_;
+};
+
+// ServerSessionCache is the TLS 1.2 server's session-ID cache: bounded to `capacity` entries
+// (least recently used evicted first), each valid for `lifetime_s` seconds after it was
+// created. Thread-safe: one cache serves every connection of a server.
+class ServerSessionCache {
+ public:
+  explicit ServerSessionCache(size_t capacity = 1024, uint32_t lifetime_s = 7200);
+  // put stores `session` under its session_id (ignored when the id is empty).
+  void put(StoredSession session);
+  // get returns a copy of the live session for `id` and marks it recently used; nullopt when
+  // unknown or expired at `now_ms` (an expired entry is removed).
+  std::optional<StoredSession> get(std::span<const uint8_t> id, uint64_t now_ms);
+  std::optional<StoredSession> get(std::span<const uint8_t> id) {
+    return get(id, session_now_ms());
+  }
+  // erase forgets `id` (a session whose connection failed must not be resumed).
+  void erase(std::span<const uint8_t> id);
+  size_t size() const;
+  size_t capacity() const { return capacity_; }
+  uint32_t lifetime_s() const { return lifetime_s_; }
+
+ private:
+  struct Entry {
+    std::list<std::string>::iterator lru;
+    StoredSession session;
+  };
+  mutable std::mutex mu_;
+  size_t capacity_;
+  uint32_t lifetime_s_;
+  std::list<std::string> lru_;  // most recently used first
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// TicketKeys is a ring of named AES-256-GCM keys that seal session tickets. The newest key
+// (current) seals; every key still in the ring opens, so tickets issued before a rotation stay
+// valid until their key falls off the ring. Servers that share the key bytes (several processes
+// behind one name) accept each other's tickets. Thread-safe.
+//
+// A ticket follows RFC 5077 §4's recommended structure, with the AEAD tag in place of the HMAC:
+//   key_name[16] || iv[12] || ciphertext || tag[16]
+// The AEAD's additional data is key_name || purpose, so a TLS 1.2 ticket never opens as a
+// TLS 1.3 one.
+class TicketKeys {
+ public:
+  static constexpr size_t kNameLen = 16;
+  static constexpr size_t kKeyLen = 32;
+  // kEntryLen: one key in the byte format of from_bytes (name || key).
+  static constexpr size_t kEntryLen = kNameLen + kKeyLen;
+  static constexpr size_t kOverhead = kNameLen + 12 + 16;
+
+  // generate makes a ring with one fresh random key. `provider` null = libcrypto.
+  static Result<std::shared_ptr<TicketKeys>> generate(const crypto::Provider* provider = nullptr,
+                                                      size_t max_keys = 3);
+  // from_bytes builds a ring from N >= 1 entries of name[16] || key[32], the first being current
+  // and the others previous keys, newest first (48, 96, ... bytes). invalid_config otherwise.
+  static Result<std::shared_ptr<TicketKeys>> from_bytes(std::span<const uint8_t> bytes,
+                                                        const crypto::Provider* provider = nullptr,
+                                                        size_t max_keys = 3);
+
+  explicit TicketKeys(const crypto::Provider* provider = nullptr, size_t max_keys = 3);
+  TicketKeys(const TicketKeys&) = delete;
+  TicketKeys& operator=(const TicketKeys&) = delete;
+
+  // rotate makes a fresh random key current; the old current stays for opening. The oldest key
+  // beyond max_keys is dropped (its tickets then fall back to a full handshake).
+  Result<void> rotate();
+  // add_key makes (name, key) current, as rotate does with a random one. invalid_config for
+  // wrong sizes.
+  Result<void> add_key(std::span<const uint8_t> name, std::span<const uint8_t> key);
+
+  // seal encrypts `plaintext` under the current key; internal_error when the ring is empty or
+  // the provider fails.
+  Result<std::vector<uint8_t>> seal(std::span<const uint8_t> plaintext,
+                                    std::string_view purpose) const;
+  // open decrypts a ticket made by seal (by this ring or one sharing its keys) with the same
+  // purpose. nullopt when the name is unknown (rotated out, another server's), the ticket was
+  // tampered with or truncated. Never an error: a bad ticket means a full handshake.
+  std::optional<SecretBytes> open(std::span<const uint8_t> ticket, std::string_view purpose) const;
+
+  size_t size() const;
+  // current_name is the name of the key that seals (all zero when empty).
+  std::array<uint8_t, kNameLen> current_name() const;
+
+ private:
+  struct Key {
+    std::array<uint8_t, kNameLen> name{};
+    SecretBytes key;
+  };
+  const crypto::Provider& provider() const;
+
+  const crypto::Provider* provider_;
+  size_t max_keys_;
+  mutable std::mutex mu_;
+  std::vector<Key> keys_;  // current first
+};
+
+// Ticket purposes used by the handshake (the AEAD additional data).
+inline constexpr std::string_view kTicketPurposeTls12 = "hs tls12 ticket v1";
+inline constexpr std::string_view kTicketPurposeTls13 = "hs tls13 ticket v1";
+
+}  // namespace hs
