@@ -114,6 +114,12 @@ struct ServerConfig {
   // ticket_lifetime in seconds (ticket_lifetime_hint / ticket_lifetime; RFC 8446 §4.6.1 caps
   // it at 604800).
   uint32_t ticket_lifetime = 7200;
+  // tls13_session_tickets: how many TLS 1.3 NewSessionTickets to send after the handshake
+  // (RFC 8446 §4.6.1); 0 disables resumption tickets.
+  uint32_t tls13_session_tickets = 2;
+  // max_early_data_size: the 0-RTT data a resumed TLS 1.3 client may send (RFC 8446 §4.2.10);
+  // 0 (the default) never accepts early data.
+  uint32_t max_early_data_size = 0;
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

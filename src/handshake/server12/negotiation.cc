@@ -89,6 +89,107 @@ std::string join_suites(std::span<const CipherSuite> suites) {
   return out;
 }
 
+// decode_offer fills `offer` from the cipher suites and extensions of `hello`: for a TLS 1.2
+// server (`tls12`) the TLS 1.2 suites and the RFC 8422/5746 checks, for TLS 1.3 the TLS 1.3
+// suites only.
+Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, ClientOffer& offer) {
+  for (CipherSuite s : hello.cipher_suites) {
+    if (s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+      // RFC 5746 §3.6: "If this is an initial handshake and the ClientHello contains the
+      // TLS_EMPTY_RENEGOTIATION_INFO_SCSV ..., the server MUST set the secure_renegotiation
+      // flag to TRUE."
+      offer.secure_renegotiation = true;
+    } else if ((tls12 ? detail::is_tls12_suite(s) : detail::is_tls13_suite(s)) &&
+               !has(std::span<const CipherSuite>(offer.suites), s)) {
+      offer.suites.push_back(s);
+    }
+    // GREASE (RFC 8701 §3: servers "MUST NOT negotiate any GREASE value"), TLS 1.3 suites and
+    // unknown values are never candidates.
+  }
+
+  for (const Extension& ext : hello.extensions) {
+    switch (ext.type) {
+      case ExtensionType::server_name:
+        offer.server_name = HS_TRY(messages::parse_server_name(ext.data));
+        break;
+      case ExtensionType::supported_groups: {
+        auto groups = HS_TRY(messages::parse_supported_groups(ext.data));
+        std::vector<NamedGroup> kept;
+        for (NamedGroup g : groups) {
+          if (!is_grease(static_cast<uint16_t>(g))) {
+            kept.push_back(g);
+          }
+        }
+        offer.groups = std::move(kept);
+        break;
+      }
+      case ExtensionType::ec_point_formats: {
+        auto formats = HS_TRY(messages::parse_ec_point_formats(ext.data));
+        // RFC 8422 §5.1.2: "If the client sends the extension and the extension does not
+        // contain the uncompressed point format, and the client has used the Supported Groups
+        // extension to indicate support for any of the curves defined in this specification,
+        // then the server MUST abort the handshake and return an illegal_parameter alert."
+        // Every group we could pick is such a curve, so we abort whenever it is missing.
+        // (TLS 1.3 does not use the extension: RFC 8446 §4.2.7 replaces point formats.)
+        if (tls12 &&
+            !has(std::span<const uint8_t>(formats), messages::kEcPointFormatUncompressed)) {
+          return Error(ErrorCode::illegal_parameter, "client_hello",
+                       "ec_point_formats does not include uncompressed");
+        }
+        offer.ec_point_formats = true;
+        break;
+      }
+      case ExtensionType::signature_algorithms:
+        offer.signature_schemes = HS_TRY(messages::parse_signature_algorithms(ext.data));
+        break;
+      case ExtensionType::application_layer_protocol_negotiation:
+        offer.alpn = HS_TRY(messages::parse_alpn(ext.data));
+        break;
+      case ExtensionType::extended_master_secret:
+        HS_TRY(messages::parse_empty_extension(ext.data));
+        offer.extended_master_secret = true;
+        break;
+      case ExtensionType::renegotiation_info: {
+        auto renegotiated = HS_TRY(messages::parse_renegotiation_info(ext.data));
+        // RFC 5746 §3.6: "The server MUST then verify that the length of the
+        // "renegotiated_connection" field is zero, and if it is not, MUST abort the handshake."
+        // (by sending a fatal handshake_failure alert).
+        // TLS 1.3 has no renegotiation (RFC 8446 §4.1.2), so the extension means nothing there.
+        if (tls12 && !renegotiated.empty()) {
+          return Error(ErrorCode::insecure_renegotiation, "client_hello",
+                       "non-empty renegotiation_info in an initial handshake");
+        }
+        offer.secure_renegotiation = true;
+        break;
+      }
+      case ExtensionType::max_fragment_length:
+      case ExtensionType::status_request:
+      case ExtensionType::use_srtp:
+      case ExtensionType::heartbeat:
+      case ExtensionType::signed_certificate_timestamp:
+      case ExtensionType::padding:
+      case ExtensionType::encrypt_then_mac:
+      case ExtensionType::record_size_limit:
+      case ExtensionType::session_ticket:
+      case ExtensionType::pre_shared_key:
+      case ExtensionType::early_data:
+      case ExtensionType::supported_versions:  // handled above
+      case ExtensionType::cookie:
+      case ExtensionType::psk_key_exchange_modes:
+      case ExtensionType::certificate_authorities:
+      case ExtensionType::oid_filters:
+      case ExtensionType::post_handshake_auth:
+      case ExtensionType::signature_algorithms_cert:
+      case ExtensionType::key_share:
+        // Not used by our TLS 1.2 server: ignored, and so never echoed (RFC 5246 §7.4.1.4).
+        break;
+    }
+    // Unknown and GREASE extension types fall out of the switch: "Servers MUST ignore
+    // unrecognized extensions" (RFC 8446 §4.1.2 and RFC 5246 §7.4.1.4).
+  }
+  return ok_result();
+}
+
 }  // namespace
 
 bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type) {
@@ -155,96 +256,16 @@ Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
                  "compression_methods does not include null");
   }
 
-  for (CipherSuite s : hello.cipher_suites) {
-    if (s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
-      // RFC 5746 §3.6: "If this is an initial handshake and the ClientHello contains the
-      // TLS_EMPTY_RENEGOTIATION_INFO_SCSV ..., the server MUST set the secure_renegotiation
-      // flag to TRUE."
-      offer.secure_renegotiation = true;
-    } else if (detail::is_tls12_suite(s) && !has(std::span<const CipherSuite>(offer.suites), s)) {
-      offer.suites.push_back(s);
-    }
-    // GREASE (RFC 8701 §3: servers "MUST NOT negotiate any GREASE value"), TLS 1.3 suites and
-    // unknown values are never candidates.
-  }
+  HS_TRY(decode_offer(hello, /*tls12=*/true, offer));
+  return offer;
+}
 
-  for (const Extension& ext : hello.extensions) {
-    switch (ext.type) {
-      case ExtensionType::server_name:
-        offer.server_name = HS_TRY(messages::parse_server_name(ext.data));
-        break;
-      case ExtensionType::supported_groups: {
-        auto groups = HS_TRY(messages::parse_supported_groups(ext.data));
-        std::vector<NamedGroup> kept;
-        for (NamedGroup g : groups) {
-          if (!is_grease(static_cast<uint16_t>(g))) {
-            kept.push_back(g);
-          }
-        }
-        offer.groups = std::move(kept);
-        break;
-      }
-      case ExtensionType::ec_point_formats: {
-        auto formats = HS_TRY(messages::parse_ec_point_formats(ext.data));
-        // RFC 8422 §5.1.2: "If the client sends the extension and the extension does not
-        // contain the uncompressed point format, and the client has used the Supported Groups
-        // extension to indicate support for any of the curves defined in this specification,
-        // then the server MUST abort the handshake and return an illegal_parameter alert."
-        // Every group we could pick is such a curve, so we abort whenever it is missing.
-        if (!has(std::span<const uint8_t>(formats), messages::kEcPointFormatUncompressed)) {
-          return Error(ErrorCode::illegal_parameter, "client_hello",
-                       "ec_point_formats does not include uncompressed");
-        }
-        offer.ec_point_formats = true;
-        break;
-      }
-      case ExtensionType::signature_algorithms:
-        offer.signature_schemes = HS_TRY(messages::parse_signature_algorithms(ext.data));
-        break;
-      case ExtensionType::application_layer_protocol_negotiation:
-        offer.alpn = HS_TRY(messages::parse_alpn(ext.data));
-        break;
-      case ExtensionType::extended_master_secret:
-        HS_TRY(messages::parse_empty_extension(ext.data));
-        offer.extended_master_secret = true;
-        break;
-      case ExtensionType::renegotiation_info: {
-        auto renegotiated = HS_TRY(messages::parse_renegotiation_info(ext.data));
-        // RFC 5746 §3.6: "The server MUST then verify that the length of the
-        // "renegotiated_connection" field is zero, and if it is not, MUST abort the handshake."
-        // (by sending a fatal handshake_failure alert).
-        if (!renegotiated.empty()) {
-          return Error(ErrorCode::insecure_renegotiation, "client_hello",
-                       "non-empty renegotiation_info in an initial handshake");
-        }
-        offer.secure_renegotiation = true;
-        break;
-      }
-      case ExtensionType::max_fragment_length:
-      case ExtensionType::status_request:
-      case ExtensionType::use_srtp:
-      case ExtensionType::heartbeat:
-      case ExtensionType::signed_certificate_timestamp:
-      case ExtensionType::padding:
-      case ExtensionType::encrypt_then_mac:
-      case ExtensionType::record_size_limit:
-      case ExtensionType::session_ticket:
-      case ExtensionType::pre_shared_key:
-      case ExtensionType::early_data:
-      case ExtensionType::supported_versions:  // handled above
-      case ExtensionType::cookie:
-      case ExtensionType::psk_key_exchange_modes:
-      case ExtensionType::certificate_authorities:
-      case ExtensionType::oid_filters:
-      case ExtensionType::post_handshake_auth:
-      case ExtensionType::signature_algorithms_cert:
-      case ExtensionType::key_share:
-        // Not used by our TLS 1.2 server: ignored, and so never echoed (RFC 5246 §7.4.1.4).
-        break;
-    }
-    // Unknown and GREASE extension types fall out of the switch: "Servers MUST ignore
-    // unrecognized extensions" (RFC 8446 §4.1.2 and RFC 5246 §7.4.1.4).
-  }
+Result<ClientOffer> read_client_offer13(const messages::ClientHello& hello) {
+  ClientOffer offer;
+  offer.random = hello.random;
+  offer.session_id = hello.legacy_session_id;
+  offer.offers_tls13 = true;
+  HS_TRY(decode_offer(hello, /*tls12=*/false, offer));
   return offer;
 }
 
@@ -255,6 +276,47 @@ bool leaf_matches_host(const ServerCertificate& cert, std::string_view host) {
   auto leaf = x509::parse_certificate(cert.chain.front());
   // RFC 6125 §6.4 matching against the leaf's subjectAltName (the X.509 module's matcher).
   return leaf.ok() && x509::matches_host(leaf.value(), host);
+}
+
+std::vector<size_t> certificate_pool(std::string_view server_name, const ServerConfig& config,
+                                     CertificateNameMatcher matcher, bool& sni_matched,
+                                     std::vector<std::string>& notes) {
+  std::vector<size_t> pool;
+  if (!server_name.empty()) {
+    for (size_t i = 0; i < config.certificates.size(); ++i) {
+      if (matcher(config.certificates[i], server_name)) {
+        pool.push_back(i);
+      }
+    }
+  }
+  sni_matched = !pool.empty();
+  if (pool.empty()) {
+    for (size_t i = 0; i < config.certificates.size(); ++i) {
+      pool.push_back(i);
+    }
+    if (!server_name.empty()) {
+      notes.push_back("no certificate names SNI '" + std::string(server_name) +
+                      "'; considering every certificate, the first as default");
+    }
+  }
+  return pool;
+}
+
+Result<std::string> select_alpn(const std::optional<std::vector<std::string>>& offered,
+                                const ServerConfig& config) {
+  // ALPN (RFC 7301 §3.2): "the server SHALL select the most highly preferred protocol that it
+  // supports and that is also advertised by the client. In the event that the server supports
+  // no protocols that the client advertises, then the server SHALL respond with a fatal
+  // "no_application_protocol" alert." Without ALPN configured we ignore the client's offer.
+  if (!offered || config.alpn.empty()) {
+    return std::string();
+  }
+  for (const std::string& p : config.alpn) {
+    if (has(std::span<const std::string>(*offered), p)) {
+      return p;
+    }
+  }
+  return Error(ErrorCode::no_application_protocol, "client_hello", "no ALPN protocol in common");
 }
 
 Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config,
@@ -279,24 +341,8 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
 
   // Certificates: those naming the SNI host when any does, else every one (the first is the
   // default).
-  std::vector<size_t> pool;
-  if (!offer.server_name.empty()) {
-    for (size_t i = 0; i < config.certificates.size(); ++i) {
-      if (matcher(config.certificates[i], offer.server_name)) {
-        pool.push_back(i);
-      }
-    }
-  }
-  sel.sni_matched = !pool.empty();
-  if (pool.empty()) {
-    for (size_t i = 0; i < config.certificates.size(); ++i) {
-      pool.push_back(i);
-    }
-    if (!offer.server_name.empty()) {
-      sel.notes.push_back("no certificate names SNI '" + offer.server_name +
-                          "'; considering every certificate, the first as default");
-    }
-  }
+  std::vector<size_t> pool =
+      certificate_pool(offer.server_name, config, matcher, sel.sni_matched, sel.notes);
 
   std::vector<Candidate> candidates;
   for (size_t index : pool) {
@@ -454,21 +500,8 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
                       (offer.groups ? "first of ours the client supports"
                                     : "no supported_groups from the client, assuming secp256r1"));
 
-  // ALPN (RFC 7301 §3.2): "the server SHALL select the most highly preferred protocol that it
-  // supports and that is also advertised by the client. In the event that the server supports
-  // no protocols that the client advertises, then the server SHALL respond with a fatal
-  // "no_application_protocol" alert." Without ALPN configured we ignore the client's offer.
-  if (offer.alpn && !config.alpn.empty()) {
-    for (const std::string& p : config.alpn) {
-      if (has(std::span<const std::string>(*offer.alpn), p)) {
-        sel.alpn = p;
-        break;
-      }
-    }
-    if (sel.alpn.empty()) {
-      return Error(ErrorCode::no_application_protocol, "client_hello",
-                   "no ALPN protocol in common");
-    }
+  sel.alpn = HS_TRY(select_alpn(offer.alpn, config));
+  if (!sel.alpn.empty()) {
     sel.notes.push_back("ALPN protocol '" + sel.alpn + "' chosen");
   }
   return sel;

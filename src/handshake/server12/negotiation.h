@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/provider.h"
@@ -53,6 +54,12 @@ struct ClientOffer {
 Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
                                       const ServerConfig& config);
 
+// read_client_offer13 decodes a ClientHello for the TLS 1.3 server: the TLS 1.3 cipher suites
+// and the extensions both versions use (SNI, supported_groups, signature_algorithms, ALPN).
+// It applies none of the TLS 1.2 rules (version gate, ec_point_formats, renegotiation_info);
+// the TLS 1.3 checks are the caller's. decode_error for a malformed extension body.
+Result<ClientOffer> read_client_offer13(const messages::ClientHello& hello);
+
 // server_scheme_fits_key reports whether we sign a TLS 1.2 ServerKeyExchange with `scheme`
 // and a key of `type`. Stricter than RFC 5246 (whose ECDSA code points name only the hash): we
 // bind the curve as TLS 1.3 does, so P-256 signs only with ecdsa_secp256r1_sha256 and P-384
@@ -79,6 +86,19 @@ using CertificateNameMatcher = bool (*)(const ServerCertificate& cert, std::stri
 // leaf_matches_host is the matcher used by the server: it parses the leaf with the X.509
 // module and applies RFC 6125 dNSName matching. False when the leaf cannot be parsed.
 bool leaf_matches_host(const ServerCertificate& cert, std::string_view host);
+
+// certificate_pool returns the indexes into config.certificates a server may present for
+// `server_name`: those whose leaf names it when any does (sets `sni_matched`), else all of them
+// (the first being the default). Explains itself in `notes`.
+std::vector<size_t> certificate_pool(std::string_view server_name, const ServerConfig& config,
+                                     CertificateNameMatcher matcher, bool& sni_matched,
+                                     std::vector<std::string>& notes);
+
+// select_alpn returns our most preferred protocol the client offered (RFC 7301 §3.2), "" when
+// the client sent no ALPN or we have none configured; no_application_protocol when there is no
+// overlap.
+Result<std::string> select_alpn(const std::optional<std::vector<std::string>>& offered,
+                                const ServerConfig& config);
 
 // negotiate picks suite, group, signature scheme, certificate and ALPN for `offer`:
 //   - certificates: those whose leaf names the SNI host when any does, else all of them;

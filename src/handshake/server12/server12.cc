@@ -113,16 +113,19 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
     return Error(ErrorCode::internal_error, "server12", "negotiated an unknown suite or scheme");
   }
 
-  Params params{*suite, offer.random, {}, sel.extended_master_secret};
+  Params params;
+  params.suite = *suite;
+  params.client_random = offer.random;
+  params.extended_master_secret = sel.extended_master_secret;
   HS_TRY(provider.random(params.server_random));
   // RFC 8446 §4.1.3: "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a
   // ClientHello MUST set the last 8 bytes of their Random value specially": 44 4F 57 4E 47 52
-  // 44 01 for TLS 1.2. We set it only when the client offered TLS 1.3 (the clients that check
-  // it) and we count as a TLS 1.3 server (Env::tls13_capable).
-  if (env.tls13_capable && offer.offers_tls13) {
+  // 44 01 for TLS 1.2. Whatever the client offered, whenever we count as a TLS 1.3 server
+  // (Env::tls13_capable): a client that offered TLS 1.3 checks it, the others ignore it.
+  if (env.tls13_capable) {
     std::ranges::copy(messages::kDowngradeTls12,
                       std::span<uint8_t>(params.server_random).last<8>().begin());
-    ctx.note("client offered TLS 1.3; negotiating TLS 1.2 with the RFC 8446 downgrade sentinel");
+    ctx.note("negotiating TLS 1.2 as a TLS 1.3-capable server: RFC 8446 downgrade sentinel set");
   }
 
   detail::Transcript transcript(provider, suite->hash);
@@ -170,6 +173,7 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
         })));
   }
 
+  add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);
   HS_TRY(send(env, transcript, sh));
 
@@ -353,16 +357,3 @@ Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx
 }
 
 }  // namespace hs::server12
-
-namespace hs::detail {
-
-std::unique_ptr<HandshakeDriver> make_server_driver(std::shared_ptr<const ServerConfig> config) {
-  // RFC 8446 §4.1.3: the sentinel is for "TLS 1.3 servers which negotiate TLS 1.2 or below".
-  // Only the TLS 1.2 state machine exists so far, so this server is not one yet: writing the
-  // sentinel would make every 1.3-capable client (OpenSSL, curl, GnuTLS) abort with
-  // illegal_parameter although nothing was downgraded. The TLS 1.3 server flips this.
-  const bool tls13_capable = false;
-  return std::make_unique<server12::Server12Driver>(std::move(config), tls13_capable);
-}
-
-}  // namespace hs::detail

@@ -5,7 +5,12 @@
 //                       ServerHelloDone--> ExpectClientKeyExchange
 //   ExpectClientKeyExchange --ClientKeyExchange--> ExpectChangeCipherSpec
 //   ExpectChangeCipherSpec --ChangeCipherSpec (read keys switch)--> ExpectFinished
-//   ExpectFinished --Finished / ChangeCipherSpec, Finished--> Connected
+//   ExpectFinished --Finished / [NewSessionTicket], ChangeCipherSpec, Finished--> Connected
+//
+// Abbreviated handshake (a session ID from the ServerSessionCache or an RFC 5077 ticket):
+//   ExpectClientHello --ClientHello / ServerHello, [NewSessionTicket], ChangeCipherSpec,
+//                       Finished--> ExpectChangeCipherSpec (Params::abbreviated)
+//   ExpectChangeCipherSpec --ChangeCipherSpec--> ExpectFinished --Finished--> Connected
 //   Connected: ClientHello -> no_renegotiation; anything else -> unexpected_message.
 #pragma once
 
@@ -15,8 +20,10 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "handshake/common/driver.h"
 #include "handshake/common/suites.h"
@@ -31,6 +38,13 @@ struct Params {
   std::array<uint8_t, 32> client_random{};
   std::array<uint8_t, 32> server_random{};
   bool extended_master_secret = false;
+  // Resumption (RFC 5246 §7.3 figure 2, RFC 5077).
+  bool abbreviated = false;         // resumed: the client's Finished ends the handshake
+  bool send_ticket = false;         // NewSessionTicket before our ChangeCipherSpec
+  std::vector<uint8_t> session_id;  // as sent in ServerHello; the cache key of a new session
+  std::string alpn;                 // kept with the session
+  std::string server_name;          // kept with the session
+  uint64_t created_ms = 0;          // when the session was first made
 };
 
 struct ExpectClientHello {};

@@ -32,14 +32,11 @@ class Server12Test : public ::testing::Test {
   void start(std::shared_ptr<ServerConfig> config) {
     config_ = std::move(config);
     ctx_ = std::make_unique<FakeContext>();
-    // tls13_capable_ builds the TLS 1.2 driver as a TLS 1.3-capable server would (sentinel
-    // rules); make_server_driver says "not capable" until the TLS 1.3 server exists.
-    if (tls13_capable_) {
-      driver_ = std::make_unique<server12::Server12Driver>(
-          config_, config_->max_version == ProtocolVersion::tls1_3);
-    } else {
-      driver_ = detail::make_server_driver(config_);
-    }
+    // The TLS 1.2 state machine on its own (make_server_driver puts the version-picking front
+    // of handshake/server/ before it). tls13_capable_ builds it as the front does for a
+    // TLS 1.3-capable configuration (sentinel rules).
+    driver_ = std::make_unique<server12::Server12Driver>(
+        config_, tls13_capable_ && config_->max_version == ProtocolVersion::tls1_3);
     ASSERT_TRUE(driver_->start(*ctx_).ok());
     client_ = std::make_unique<ScriptedClient>(*driver_, *ctx_);
   }
@@ -380,7 +377,7 @@ TEST_F(Server12Test, AlpnIgnoredWithoutServerProtocols) {
 
 // ---- versions and the downgrade sentinel ----
 
-TEST_F(Server12Test, DowngradeSentinelOnlyWhenTheClientOffersTls13AndWeAllowIt) {
+TEST_F(Server12Test, DowngradeSentinelWheneverWeAreATls13Server) {
   constexpr uint8_t kSentinel[] = {0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44, 0x01};
   auto ends_with_sentinel = [&] {
     const auto& r = client_->flight()->hello.random;
@@ -388,10 +385,13 @@ TEST_F(Server12Test, DowngradeSentinelOnlyWhenTheClientOffersTls13AndWeAllowIt) 
   };
   HelloOptions opts;
   opts.versions = std::vector<ProtocolVersion>{ProtocolVersion::tls1_3, ProtocolVersion::tls1_2};
-  // Not a TLS 1.3 server (make_server_driver today): no sentinel, or 1.3 clients would abort.
+  // Not a TLS 1.3 server: no sentinel, or 1.3 clients would abort.
   handshake(both_certs(), opts);
   EXPECT_FALSE(ends_with_sentinel());
 
+  // RFC 8446 §4.1.3: "TLS 1.3 servers which negotiate TLS 1.2 or below in response to a
+  // ClientHello MUST set the last 8 bytes of their Random value specially", whatever the
+  // client offered (the front in handshake/server/ only hands TLS 1.2 clients to this driver).
   tls13_capable_ = true;
   handshake(both_certs(), opts);
   EXPECT_TRUE(ends_with_sentinel());
@@ -399,13 +399,17 @@ TEST_F(Server12Test, DowngradeSentinelOnlyWhenTheClientOffersTls13AndWeAllowIt) 
   EXPECT_EQ(find_extension(client_->flight()->hello.extensions, ExtensionType::supported_versions),
             nullptr);
 
+  opts.versions = std::vector<ProtocolVersion>{ProtocolVersion::tls1_2};
+  handshake(both_certs(), opts);
+  EXPECT_TRUE(ends_with_sentinel());
+  opts.versions.reset();
+  handshake(both_certs(), opts);
+  EXPECT_TRUE(ends_with_sentinel());
+
+  // A TLS 1.2-only configuration is not a TLS 1.3 server.
   auto config = both_certs();
   config->max_version = ProtocolVersion::tls1_2;
   handshake(config, opts);
-  EXPECT_FALSE(ends_with_sentinel());
-
-  opts.versions = std::vector<ProtocolVersion>{ProtocolVersion::tls1_2};
-  handshake(both_certs(), opts);
   EXPECT_FALSE(ends_with_sentinel());
 }
 

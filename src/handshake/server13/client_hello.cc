@@ -1,0 +1,714 @@
+// The TLS 1.3 server's answer to a ClientHello: the RFC 8446 checks, suite/group/certificate
+// selection, PSK resumption, HelloRetryRequest, and the ServerHello .. Finished flight.
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "crypto/signature.h"
+#include "handshake/server12/negotiation.h"
+#include "handshake/server13/server13.h"
+#include "keyschedule/tls13_keylog.h"
+#include "keyschedule/tls13_transcript.h"
+#include "messages/certificate.h"
+#include "messages/certificate_verify.h"
+#include "messages/encrypted_extensions.h"
+#include "messages/extensions.h"
+#include "messages/finished.h"
+#include "messages/handshake.h"
+#include "messages/server_hello.h"
+#include "record/protection.h"
+
+namespace hs::server13 {
+
+namespace {
+
+using messages::Extension;
+
+std::string hex16(uint16_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s = "0x";
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    s.push_back(kHex[(v >> shift) & 0xF]);
+  }
+  return s;
+}
+
+template <typename M>
+Result<void> send(HandshakeContext& ctx, detail::Transcript& transcript, const M& msg) {
+  std::vector<uint8_t> raw;
+  HS_TRY(messages::serialize_message(msg, raw));
+  HS_TRY(ctx.send_handshake(raw));
+  transcript.add(raw);
+  return ok_result();
+}
+
+Result<std::unique_ptr<record::RecordProtection>> protection_for(
+    const crypto::Provider& provider, const keyschedule::TrafficSecret& secret,
+    crypto::AeadAlg alg) {
+  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, alg));
+  return record::make_tls13_protection(provider, alg, keys.key.expose(), keys.iv.expose());
+}
+
+std::vector<uint8_t> hash_of(const crypto::Provider& provider, crypto::HashAlg alg,
+                             std::span<const uint8_t> data) {
+  auto h = provider.make_hash(alg);
+  std::vector<uint8_t> out(crypto::hash_len(alg));
+  h->update(data);
+  h->current(out);
+  return out;
+}
+
+// Groups we can run (EC)DHE over.
+bool is_supported_group(NamedGroup g) {
+  return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
+}
+
+// Hello13 is a ClientHello decoded for TLS 1.3.
+struct Hello13 {
+  server12::ClientOffer offer;  // TLS 1.3 suites, groups, schemes, ALPN, SNI
+  std::vector<messages::KeyShareEntry> shares;
+  std::optional<messages::OfferedPsks> psks;
+  std::vector<messages::PskKeyExchangeMode> psk_modes;
+  std::optional<std::vector<uint8_t>> cookie;
+  bool early_data = false;
+};
+
+// read_hello13 applies the RFC 8446 rules every TLS 1.3 ClientHello must meet.
+Result<Hello13> read_hello13(const messages::ClientHello& hello) {
+  // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with
+  // ClientHello.legacy_version ... set to 0x0300 MUST abort the handshake with a
+  // "protocol_version" alert."
+  if (static_cast<uint16_t>(hello.legacy_version) <= 0x0300) {
+    return Error(ErrorCode::protocol_version, "client_hello", "legacy_version 0x0300 or below");
+  }
+  // RFC 8446 §4.1.2: "In TLS 1.3, the client indicates its version preferences in the
+  // "supported_versions" extension (Section 4.2.1) and the legacy_version field MUST be set to
+  // 0x0303".
+  if (hello.legacy_version != ProtocolVersion::tls1_2) {
+    return Error(ErrorCode::illegal_parameter, "client_hello",
+                 "legacy_version is " + hex16(static_cast<uint16_t>(hello.legacy_version)) +
+                     " with TLS 1.3 offered; it must be 0x0303");
+  }
+  // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte,
+  // set to zero ... If a TLS 1.3 ClientHello is received with any other value in this field,
+  // the server MUST abort the handshake with an "illegal_parameter" alert."
+  if (hello.compression_methods.size() != 1 || hello.compression_methods[0] != 0) {
+    return Error(ErrorCode::illegal_parameter, "client_hello",
+                 "legacy_compression_methods must be exactly [null] in TLS 1.3");
+  }
+  Hello13 h;
+  h.offer = HS_TRY(server12::read_client_offer13(hello));
+  std::vector<NamedGroup> raw_groups;
+  bool has_groups = false;
+  bool has_key_share = false;
+  bool has_schemes = false;
+  bool has_psk_modes = false;
+  for (size_t i = 0; i < hello.extensions.size(); ++i) {
+    const Extension& ext = hello.extensions[i];
+    // Decoded by read_client_offer13, or not used by us: "Servers MUST ignore unrecognized
+    // extensions" (RFC 8446 §4.1.2). renegotiation_info has no meaning in TLS 1.3.
+    if (ext.type == ExtensionType::supported_groups) {
+      raw_groups = HS_TRY(messages::parse_supported_groups(ext.data));
+      has_groups = true;
+    } else if (ext.type == ExtensionType::signature_algorithms) {
+      has_schemes = true;
+    } else if (ext.type == ExtensionType::key_share) {
+      h.shares = HS_TRY(messages::parse_key_share_client(ext.data));
+      has_key_share = true;
+    } else if (ext.type == ExtensionType::pre_shared_key) {
+      // RFC 8446 §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
+      // ClientHello (this facilitates implementation as described below). Servers MUST check
+      // that it is the last extension and otherwise fail the handshake with an
+      // "illegal_parameter" alert."
+      if (i + 1 != hello.extensions.size()) {
+        return Error(ErrorCode::illegal_parameter, "client_hello",
+                     "pre_shared_key is not the last extension");
+      }
+      h.psks = HS_TRY(messages::parse_pre_shared_key_client(ext.data));
+    } else if (ext.type == ExtensionType::psk_key_exchange_modes) {
+      h.psk_modes = HS_TRY(messages::parse_psk_key_exchange_modes(ext.data));
+      has_psk_modes = true;
+    } else if (ext.type == ExtensionType::cookie) {
+      h.cookie = HS_TRY(messages::parse_cookie(ext.data));
+    } else if (ext.type == ExtensionType::early_data) {
+      HS_TRY(messages::parse_empty_extension(ext.data));
+      h.early_data = true;
+    }
+  }
+  // RFC 8446 §9.2: "If not containing a "pre_shared_key" extension, it MUST contain both a
+  // "signature_algorithms" extension and a "supported_groups" extension. If containing a
+  // "supported_groups" extension, it MUST also contain a "key_share" extension, and vice
+  // versa. ... Servers receiving a ClientHello which does not conform to these requirements
+  // MUST abort the handshake with a "missing_extension" alert."
+  if (!h.psks && !has_schemes) {
+    return Error(ErrorCode::missing_extension, "client_hello", "no signature_algorithms");
+  }
+  if (!h.psks && !has_groups) {
+    return Error(ErrorCode::missing_extension, "client_hello", "no supported_groups");
+  }
+  if (has_groups != has_key_share) {
+    return Error(
+        ErrorCode::missing_extension, "client_hello",
+        has_groups ? "supported_groups without key_share" : "key_share without supported_groups");
+  }
+  // RFC 8446 §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
+  // extension, servers MUST abort the handshake." (§9.2 names the alert: missing_extension.)
+  if (h.psks && !has_psk_modes) {
+    return Error(ErrorCode::missing_extension, "client_hello",
+                 "pre_shared_key without psk_key_exchange_modes");
+  }
+  // RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for groups not listed in
+  // the client's "supported_groups" extension. Servers MAY check for violations of these rules
+  // and abort the handshake with an "illegal_parameter" alert if one is violated."
+  for (const messages::KeyShareEntry& share : h.shares) {
+    if (!detail::contains<NamedGroup>(raw_groups, share.group)) {
+      return Error(ErrorCode::illegal_parameter, "client_hello",
+                   "key_share for group " + hex16(static_cast<uint16_t>(share.group)) +
+                       ", which is not in supported_groups");
+    }
+  }
+  return h;
+}
+
+// select_suite picks the TLS 1.3 suite as the TLS 1.2 server does: server preference, with
+// ChaCha20 ranked equal to our best AES-GCM suite when the client lists it first; or the
+// client's order when configured.
+Result<CipherSuite> select_suite(const server12::ClientOffer& offer, const ServerConfig& config) {
+  std::vector<CipherSuite> ours;
+  for (CipherSuite s : config.cipher_suites) {
+    if (detail::is_tls13_suite(s)) {
+      ours.push_back(s);
+    }
+  }
+  auto server_rank = [&](CipherSuite s) {
+    return static_cast<size_t>(std::find(ours.begin(), ours.end(), s) - ours.begin());
+  };
+  auto client_rank = [&](CipherSuite s) {
+    return static_cast<size_t>(std::find(offer.suites.begin(), offer.suites.end(), s) -
+                               offer.suites.begin());
+  };
+  auto is_chacha = [](CipherSuite s) {
+    return detail::suite_info(s)->aead == crypto::AeadAlg::chacha20_poly1305;
+  };
+  const bool chacha_first = !offer.suites.empty() && is_chacha(offer.suites.front());
+  size_t best_aes = ours.size();
+  for (CipherSuite s : ours) {
+    if (!is_chacha(s)) {
+      best_aes = std::min(best_aes, server_rank(s));
+    }
+  }
+  auto rank = [&](CipherSuite s) {
+    if (config.prefer_client_order) {
+      return client_rank(s);
+    }
+    size_t r = server_rank(s);
+    return chacha_first && is_chacha(s) ? std::min(r, best_aes) : r;
+  };
+  std::optional<CipherSuite> chosen;
+  for (CipherSuite s : offer.suites) {
+    if (!detail::contains<CipherSuite>(ours, s)) {
+      continue;
+    }
+    if (!chosen || rank(s) < rank(*chosen) ||
+        (rank(s) == rank(*chosen) && client_rank(s) < client_rank(*chosen))) {
+      chosen = s;
+    }
+  }
+  if (!chosen) {
+    return Error(ErrorCode::no_common_cipher_suite, "client_hello",
+                 "no TLS 1.3 cipher suite in common");
+  }
+  return *chosen;
+}
+
+// CertChoice is the certificate and CertificateVerify scheme for a full handshake.
+struct CertChoice {
+  size_t index = 0;
+  SignatureScheme scheme{};
+  bool sni_matched = false;
+};
+
+// select_certificate picks the first certificate (SNI-matching ones first, see
+// server12::certificate_pool) that can sign with a scheme the client accepts, using our
+// preference among schemes. RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS
+// algorithm"; ECDSA schemes are bound to their curve; scheme_fits_key applies both.
+Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
+                                      const ServerConfig& config, std::vector<std::string>& notes) {
+  CertChoice choice;
+  if (config.certificates.empty()) {
+    return Error(ErrorCode::invalid_config, "server config", "no server certificate configured");
+  }
+  std::vector<size_t> pool = server12::certificate_pool(
+      offer.server_name, config, &server12::leaf_matches_host, choice.sni_matched, notes);
+  const std::vector<SignatureScheme> none;
+  const std::vector<SignatureScheme>& theirs =
+      offer.signature_schemes ? *offer.signature_schemes : none;
+  for (size_t index : pool) {
+    const ServerCertificate& cert = config.certificates[index];
+    if (!cert.key || cert.chain.empty()) {
+      continue;
+    }
+    for (SignatureScheme s : config.signature_schemes) {
+      auto info = crypto::scheme_info(s);
+      if (info && info->tls13_allowed && detail::contains<SignatureScheme>(theirs, s) &&
+          crypto::scheme_fits_key(s, cert.key->type(), ProtocolVersion::tls1_3)) {
+        choice.index = index;
+        choice.scheme = s;
+        notes.push_back("certificate #" + std::to_string(index) + " chosen, signing with " +
+                        std::string(signature_scheme_name(s)));
+        return choice;
+      }
+    }
+  }
+  return Error(ErrorCode::no_common_signature_scheme, "client_hello",
+               "no TLS 1.3 signature scheme in common for our certificates");
+}
+
+// select_group returns our most preferred group the client supports.
+Result<NamedGroup> select_group(const server12::ClientOffer& offer, const ServerConfig& config) {
+  if (offer.groups) {
+    for (NamedGroup g : config.groups) {
+      if (is_supported_group(g) && detail::contains<NamedGroup>(*offer.groups, g)) {
+        return g;
+      }
+    }
+  }
+  return Error(ErrorCode::no_common_group, "client_hello", "no (EC)DHE group in common");
+}
+
+// share_for returns the client's share for `group`, or nullptr.
+const messages::KeyShareEntry* share_for(const Hello13& h, NamedGroup group) {
+  for (const messages::KeyShareEntry& s : h.shares) {
+    if (s.group == group) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+// Resumption is an accepted PSK: the ticket's state and the binder check passed.
+struct Resumption {
+  TicketState ticket;
+};
+
+// usable_ticket opens the first identity's ticket (RFC 8446 §4.2.11: we only ever select
+// identity 0) and checks what does not need the transcript. Any failure is "no PSK": "If the
+// server ... cannot ... the server MUST ignore the PSK" style fallback to a full handshake.
+std::optional<TicketState> usable_ticket(Env env, const Hello13& h,
+                                         std::vector<std::string>& notes) {
+  if (!h.psks || h.psks->identities.empty()) {
+    return std::nullopt;
+  }
+  // RFC 8446 §4.2.9: "psk_dhe_ke: PSK with (EC)DHE key establishment." We do not offer psk_ke
+  // (no forward secrecy).
+  if (!detail::contains<messages::PskKeyExchangeMode>(h.psk_modes,
+                                                      messages::PskKeyExchangeMode::psk_dhe_ke)) {
+    notes.push_back("PSK offered without psk_dhe_ke; full handshake");
+    return std::nullopt;
+  }
+  auto ticket = open_ticket(env.ctx.provider(), h.psks->identities.front().identity);
+  if (!ticket) {
+    notes.push_back("session ticket not accepted (not ours or damaged); full handshake");
+    return std::nullopt;
+  }
+  const uint64_t now = now_ms();
+  // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds" and the
+  // ticket is not to be used beyond its lifetime.
+  if (ticket->created_ms > now + 1000 ||
+      now - ticket->created_ms > static_cast<uint64_t>(kTicketLifetime) * 1000) {
+    notes.push_back("session ticket expired; full handshake");
+    return std::nullopt;
+  }
+  if (!detail::is_tls13_suite(ticket->suite) ||
+      !detail::contains<CipherSuite>(h.offer.suites, ticket->suite) ||
+      !detail::contains<CipherSuite>(env.config.cipher_suites, ticket->suite)) {
+    notes.push_back("session ticket's cipher suite is no longer offered; full handshake");
+    return std::nullopt;
+  }
+  return ticket;
+}
+
+// check_binder verifies the first identity's binder over the truncated ClientHello. `prefix`
+// holds the transcript before this ClientHello (after a HelloRetryRequest) or is empty.
+Result<void> check_binder(Env env, const Hello13& h, const TicketState& ticket,
+                          crypto::HashAlg hash, const detail::Transcript* prefix,
+                          std::span<const uint8_t> raw) {
+  const crypto::Provider& provider = env.ctx.provider();
+  // RFC 8446 §4.2.11.2: the binder covers "the partial ClientHello up to and including the
+  // PreSharedKeyExtension.identities field": the message minus the binders list at its end.
+  const size_t binders = messages::psk_binders_size(*h.psks);
+  if (binders > raw.size()) {
+    return Error(ErrorCode::decode_error, "pre_shared_key", "binders exceed the ClientHello");
+  }
+  detail::Transcript t = prefix != nullptr ? prefix->clone() : detail::Transcript(provider, hash);
+  t.add(raw.first(raw.size() - binders));
+  auto early = keyschedule::EarlySecret::make(provider, hash, ticket.psk.expose());
+  auto binder_key = HS_TRY(early.binder_key(keyschedule::PskKind::resumption));
+  // RFC 8446 §4.2.11: "Prior to accepting PSK key establishment, the server MUST validate the
+  // corresponding binder value ... If this value is not present or does not validate, the
+  // server MUST abort the handshake." verify_psk_binder answers bad_finished (decrypt_error).
+  return keyschedule::verify_psk_binder(provider, hash, binder_key.expose(), t.current(),
+                                        h.psks->binders.front());
+}
+
+// Fixed is what a HelloRetryRequest already decided.
+struct Fixed {
+  detail::SuiteInfo suite{};
+  NamedGroup group{};
+  detail::Transcript transcript;  // message_hash(ClientHello1), HelloRetryRequest
+  bool ccs_sent = false;
+};
+
+// answer sends ServerHello .. Finished for the ClientHello we accept.
+Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13& h,
+                     const HandshakeMessageView& msg, std::optional<Fixed> fixed) {
+  HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  std::vector<std::string> notes;
+
+  // PSK first: a usable ticket steers the suite (RFC 8446 §4.2.11: the server "MUST ensure
+  // that it selects a compatible PSK (if any) and cipher suite").
+  std::optional<TicketState> ticket = usable_ticket(env, h, notes);
+  detail::SuiteInfo suite{};
+  if (fixed) {
+    suite = fixed->suite;
+  } else if (ticket) {
+    suite = *detail::suite_info(ticket->suite);
+  } else {
+    suite = *detail::suite_info(HS_TRY(select_suite(h.offer, env.config)));
+  }
+  if (ticket && detail::suite_info(ticket->suite)->hash != suite.hash) {
+    notes.push_back("session ticket's hash differs from the selected suite's; full handshake");
+    ticket.reset();
+  }
+
+  NamedGroup group = fixed ? fixed->group : HS_TRY(select_group(h.offer, env.config));
+  const messages::KeyShareEntry* client_share = share_for(h, group);
+  if (!fixed && client_share == nullptr) {
+    // A share for another group we accept saves the HelloRetryRequest round trip.
+    for (NamedGroup g : env.config.groups) {
+      if (is_supported_group(g) && share_for(h, g) != nullptr &&
+          detail::contains<NamedGroup>(*h.offer.groups, g)) {
+        group = g;
+        client_share = share_for(h, g);
+        break;
+      }
+    }
+  }
+  if (client_share == nullptr) {
+    if (fixed) {
+      // RFC 8446 §4.1.4 allows one HelloRetryRequest; a ClientHello2 without the requested
+      // share breaks "replacing the list of shares with a list containing a single
+      // KeyShareEntry from the indicated group".
+      return Error(ErrorCode::illegal_parameter, "client_hello",
+                   "ClientHello2 has no key share for the group we asked for");
+    }
+    return Error(ErrorCode::internal_error, "client_hello", "no share (HRR not taken)");
+  }
+
+  std::optional<CertChoice> cert;
+  if (ticket) {
+    HS_TRY(
+        check_binder(env, h, *ticket, suite.hash, fixed ? &fixed->transcript : nullptr, msg.raw));
+    notes.push_back("resuming with a session ticket (psk_dhe_ke)");
+  } else {
+    cert = HS_TRY(select_certificate(h.offer, env.config, notes));
+  }
+  const std::string alpn = HS_TRY(server12::select_alpn(h.offer.alpn, env.config));
+
+  // (EC)DHE. An invalid point is illegal_parameter from the provider (RFC 8446 §4.2.8.2).
+  auto ours = HS_TRY(provider.generate_key_share(group));
+  SecretBytes shared = HS_TRY(ours->derive(client_share->key_exchange));
+
+  detail::Transcript transcript =
+      fixed ? std::move(fixed->transcript) : detail::Transcript(provider, suite.hash);
+  transcript.add(msg.raw);
+
+  messages::ServerHello sh;
+  sh.legacy_version = ProtocolVersion::tls1_2;
+  HS_TRY(provider.random(sh.random));
+  // RFC 8446 §4.1.3: legacy_session_id_echo: "The contents of the client's legacy_session_id
+  // field."
+  sh.legacy_session_id = hello.legacy_session_id;
+  sh.cipher_suite = suite.suite;
+  sh.compression_method = 0;
+  sh.extensions.push_back(
+      HS_TRY(messages::make_extension(ExtensionType::supported_versions, [](auto& out) {
+        return messages::serialize_supported_versions_server(ProtocolVersion::tls1_3, out);
+      })));
+  messages::KeyShareEntry server_share{group, {}};
+  auto pub = ours->public_key();
+  server_share.key_exchange.assign(pub.begin(), pub.end());
+  sh.extensions.push_back(HS_TRY(messages::make_extension(ExtensionType::key_share, [&](auto& out) {
+    return messages::serialize_key_share_server(server_share, out);
+  })));
+  if (ticket) {
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::pre_shared_key, [](auto& out) {
+          return messages::serialize_pre_shared_key_server(0, out);
+        })));
+  }
+  ctx.set_version(ProtocolVersion::tls1_3);
+  for (std::string& n : notes) {
+    ctx.note(std::move(n));
+  }
+  HS_TRY(send(ctx, transcript, sh));
+  // RFC 8446 Appendix D.4: "The server sends a dummy change_cipher_spec record immediately
+  // after its first handshake message. This may either be after a ServerHello or a
+  // HelloRetryRequest." Only in compatibility mode, which a non-empty session id signals.
+  if (!hello.legacy_session_id.empty() && !(fixed && fixed->ccs_sent)) {
+    HS_TRY(ctx.send_change_cipher_spec());
+  }
+
+  // RFC 8446 §7.1: Early Secret from the PSK (or zeros), Handshake Secret from (EC)DHE.
+  auto early = ticket ? keyschedule::EarlySecret::make(provider, suite.hash, ticket->psk.expose())
+                      : keyschedule::EarlySecret::make(provider, suite.hash);
+  auto hs_secret = HS_TRY(keyschedule::HandshakeSecret::derive(std::move(early), shared.expose()));
+  const std::vector<uint8_t> ch_sh = transcript.current();
+  auto client_hs = HS_TRY(hs_secret.client_handshake_traffic_secret(ch_sh));
+  auto server_hs = HS_TRY(hs_secret.server_handshake_traffic_secret(ch_sh));
+  ctx.key_log(keyschedule::keylog_label(client_hs.kind()), hello.random, client_hs.secret());
+  ctx.key_log(keyschedule::keylog_label(server_hs.kind()), hello.random, server_hs.secret());
+  ctx.set_write_protection(HS_TRY(protection_for(provider, server_hs, suite.aead)),
+                           "server_handshake_traffic_secret");
+  // RFC 8446 §5.1: the ClientHello must end its record; set_read_protection checks.
+  auto read_protection = HS_TRY(protection_for(provider, client_hs, suite.aead));
+  HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_handshake_traffic_secret"));
+
+  // EncryptedExtensions (RFC 8446 §4.3.1).
+  messages::EncryptedExtensions ee;
+  const bool sni_used = !h.offer.server_name.empty() &&
+                        (cert ? cert->sni_matched : ticket->server_name == h.offer.server_name);
+  if (sni_used) {
+    // RFC 6066 §3: a server that used the name "SHALL include an extension of type
+    // "server_name" ... The "extension_data" field of this extension SHALL be empty."
+    ee.extensions.push_back(Extension{ExtensionType::server_name, {}});
+  }
+  if (!alpn.empty()) {
+    ee.extensions.push_back(HS_TRY(messages::make_extension(
+        ExtensionType::application_layer_protocol_negotiation,
+        [&](auto& out) { return messages::serialize_alpn_server(alpn, out); })));
+  }
+  HS_TRY(send(ctx, transcript, ee));
+
+  SessionInfo& info = ctx.info();
+  info.version = ProtocolVersion::tls1_3;
+  info.cipher_suite = suite.suite;
+  info.group = group;
+  info.alpn = alpn;
+  info.server_name = h.offer.server_name;
+  info.resumed = ticket.has_value();
+  info.extended_master_secret = false;
+  info.session_id = hello.legacy_session_id;
+
+  if (cert) {
+    const ServerCertificate& c = env.config.certificates[cert->index];
+    // Certificate (RFC 8446 §4.4.2): "certificate_request_context ... In the case of server
+    // authentication, this field SHALL be zero length." No entry extensions: we were asked for
+    // none (no status_request or SCT support).
+    messages::Certificate13 cm;
+    for (const CertificateDer& der : c.chain) {
+      cm.entries.push_back(messages::CertificateEntry{der, {}});
+    }
+    HS_TRY(send(ctx, transcript, cm));
+    // CertificateVerify (RFC 8446 §4.4.3): 64 spaces, the context string, a zero byte, then
+    // Transcript-Hash(Handshake Context, Certificate).
+    static constexpr std::string_view kContext = "TLS 1.3, server CertificateVerify";
+    std::vector<uint8_t> content(64, 0x20);
+    content.insert(content.end(), kContext.begin(), kContext.end());
+    content.push_back(0);
+    const std::vector<uint8_t> th = transcript.current();
+    content.insert(content.end(), th.begin(), th.end());
+    auto signature = c.key->sign(crypto::scheme_info(cert->scheme)->alg, content);
+    if (!signature.ok()) {
+      return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
+    }
+    HS_TRY(send(ctx, transcript,
+                messages::CertificateVerify{cert->scheme, std::move(signature).value()}));
+    info.signature_scheme = cert->scheme;
+  }
+
+  // Finished (RFC 8446 §4.4.4) with the server handshake traffic secret as BaseKey.
+  auto vd = HS_TRY(keyschedule::finished_verify_data13(provider, server_hs, transcript.current()));
+  messages::Finished fin;
+  fin.verify_data = declassify(vd.expose());  // verify_data travels (encrypted) to the peer
+  HS_TRY(send(ctx, transcript, fin));
+
+  // RFC 8446 §7.1: application traffic secrets over ClientHello...server Finished.
+  const std::vector<uint8_t> ch_sf = transcript.current();
+  auto master = HS_TRY(keyschedule::MasterSecret::derive(std::move(hs_secret)));
+  auto client_app = HS_TRY(master.client_application_traffic_secret_0(ch_sf));
+  auto server_app = HS_TRY(master.server_application_traffic_secret_0(ch_sf));
+  auto exporter = HS_TRY(master.exporter_master_secret(ch_sf));
+  ctx.key_log(keyschedule::keylog_label(server_app.kind()), hello.random, server_app.secret());
+  ctx.key_log(keyschedule::keylog_label(client_app.kind()), hello.random, client_app.secret());
+  ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
+  ctx.set_write_protection(HS_TRY(protection_for(provider, server_app, suite.aead)),
+                           "server_application_traffic_secret_0");
+  if (h.early_data) {
+    ctx.note("early data offered and declined (0-RTT is not enabled)");
+  }
+  ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
+           std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
+  return ExpectFinished{suite,
+                        hello.random,
+                        std::move(transcript),
+                        std::move(client_hs),
+                        std::move(master),
+                        std::move(client_app),
+                        std::move(server_app),
+                        alpn,
+                        h.offer.server_name};
+}
+
+// send_hello_retry_request asks for a share of `group` (RFC 8446 §4.1.4).
+Result<State> send_hello_retry_request(Env env, const messages::ClientHello& hello,
+                                       const HandshakeMessageView& msg, detail::SuiteInfo suite,
+                                       NamedGroup group) {
+  HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  std::vector<uint8_t> ch1_hash = hash_of(provider, suite.hash, msg.raw);
+  std::vector<uint8_t> cookie = HS_TRY(make_cookie(provider, suite.suite, group, ch1_hash));
+
+  messages::ServerHello hrr;
+  hrr.legacy_version = ProtocolVersion::tls1_2;
+  hrr.random = messages::kHelloRetryRequestRandom;
+  hrr.legacy_session_id = hello.legacy_session_id;
+  hrr.cipher_suite = suite.suite;
+  hrr.compression_method = 0;
+  hrr.extensions.push_back(
+      HS_TRY(messages::make_extension(ExtensionType::supported_versions, [](auto& out) {
+        return messages::serialize_supported_versions_server(ProtocolVersion::tls1_3, out);
+      })));
+  hrr.extensions.push_back(
+      HS_TRY(messages::make_extension(ExtensionType::key_share, [&](auto& out) {
+        return messages::serialize_key_share_hrr(group, out);
+      })));
+  hrr.extensions.push_back(HS_TRY(messages::make_extension(
+      ExtensionType::cookie, [&](auto& out) { return messages::serialize_cookie(cookie, out); })));
+
+  // RFC 8446 §4.4.1: ClientHello1 is replaced by message_hash(Hash(ClientHello1)).
+  detail::Transcript transcript(provider, suite.hash);
+  transcript.add(keyschedule::message_hash_message(ch1_hash));
+  ctx.set_version(ProtocolVersion::tls1_3);
+  ctx.note("HelloRetryRequest: no key share for " + std::string(group_name(group)) +
+           ", cipher suite " + std::string(suite_name(suite.suite)));
+  HS_TRY(send(ctx, transcript, hrr));
+  bool ccs_sent = false;
+  if (!hello.legacy_session_id.empty()) {
+    // RFC 8446 Appendix D.4, as in answer().
+    HS_TRY(ctx.send_change_cipher_spec());
+    ccs_sent = true;
+  }
+  ctx.info().version = ProtocolVersion::tls1_3;
+  return ExpectSecondClientHello{
+      hello, suite, group, std::move(ch1_hash), std::move(cookie), std::move(transcript), ccs_sent};
+}
+
+// same_except_retry_fields reports whether ClientHello2's extensions equal ClientHello1's apart
+// from those RFC 8446 §4.1.2 lets change (key_share, early_data removed, cookie added,
+// pre_shared_key updated, padding).
+bool same_except_retry_fields(const messages::ClientHello& a, const messages::ClientHello& b) {
+  auto kept = [](const messages::ClientHello& h) {
+    std::vector<Extension> out;
+    for (const Extension& e : h.extensions) {
+      if (e.type != ExtensionType::key_share && e.type != ExtensionType::early_data &&
+          e.type != ExtensionType::cookie && e.type != ExtensionType::pre_shared_key &&
+          e.type != ExtensionType::padding) {
+        out.push_back(e);
+      }
+    }
+    return out;
+  };
+  return kept(a) == kept(b);
+}
+
+}  // namespace
+
+Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
+                                  const HandshakeMessageView& msg) {
+  Hello13 h = HS_TRY(read_hello13(hello));
+  if (h.cookie) {
+    // We never sent a HelloRetryRequest on this connection, so no cookie of ours can be valid
+    // here (RFC 8446 §4.2.2: the cookie is only echoed in ClientHello2).
+    return Error(ErrorCode::illegal_parameter, "client_hello", "cookie in a first ClientHello");
+  }
+  // Without a usable share for any group we accept, ask for one.
+  std::vector<std::string> notes;
+  std::optional<TicketState> ticket = usable_ticket(env, h, notes);
+  CipherSuite suite = ticket ? ticket->suite : HS_TRY(select_suite(h.offer, env.config));
+  NamedGroup group = HS_TRY(select_group(h.offer, env.config));
+  bool have_share = false;
+  for (NamedGroup g : env.config.groups) {
+    if (is_supported_group(g) && detail::contains<NamedGroup>(*h.offer.groups, g) &&
+        share_for(h, g) != nullptr) {
+      have_share = true;
+    }
+  }
+  if (!have_share) {
+    // Fail before the round trip when the rest cannot work (no certificate scheme in common).
+    if (!ticket) {
+      std::vector<std::string> ignored;
+      HS_TRY(select_certificate(h.offer, env.config, ignored));
+    }
+    HS_TRY(server12::select_alpn(h.offer.alpn, env.config));
+    return send_hello_retry_request(env, hello, msg, *detail::suite_info(suite), group);
+  }
+  return answer(env, hello, h, msg, std::nullopt);
+}
+
+Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::client_hello) {
+    return Error(ErrorCode::unexpected_message, "server13::ExpectClientHello",
+                 "expected ClientHello");
+  }
+  auto hello = HS_TRY(messages::parse_client_hello(msg.body));
+  return handle_client_hello(env, hello, msg);
+}
+
+Result<State> handle(ExpectSecondClientHello&& st, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::client_hello) {
+    return Error(ErrorCode::unexpected_message, "server13::ExpectSecondClientHello",
+                 "expected ClientHello after HelloRetryRequest");
+  }
+  auto hello = HS_TRY(messages::parse_client_hello(msg.body));
+  Hello13 h = HS_TRY(read_hello13(hello));
+  // RFC 8446 §4.1.2: after a HelloRetryRequest "the client MUST send the same ClientHello
+  // without modification, except as follows" (new key_share, early_data removed, cookie,
+  // pre_shared_key, padding). The RFC names no alert for a client that changes anything else;
+  // we answer illegal_parameter as OpenSSL and BoringSSL do.
+  const messages::ClientHello& h1 = st.hello1;
+  const char* changed = nullptr;
+  if (hello.random != h1.random) {
+    changed = "random";
+  } else if (hello.legacy_session_id != h1.legacy_session_id) {
+    changed = "legacy_session_id";
+  } else if (hello.cipher_suites != h1.cipher_suites) {
+    changed = "cipher_suites";
+  } else if (!same_except_retry_fields(h1, hello)) {
+    changed = "extensions";
+  } else if (h.early_data) {
+    // RFC 8446 §4.1.2: "Removing the "early_data" extension (Section 4.2.10) if one was
+    // present. Early data is not permitted after a HelloRetryRequest."
+    changed = "early_data";
+  } else if (h.shares.size() != 1 || h.shares.front().group != st.group) {
+    // RFC 8446 §4.1.2: "replacing the list of shares with a list containing a single
+    // KeyShareEntry from the indicated group."
+    changed = "key_share";
+  } else if (!h.cookie || !cookie_matches(env.ctx.provider(), *h.cookie, st.suite.suite, st.group,
+                                          st.ch1_hash)) {
+    // RFC 8446 §4.1.2: "Including a "cookie" extension if one was provided in the
+    // HelloRetryRequest."
+    changed = "cookie";
+  }
+  if (changed != nullptr) {
+    return Error(ErrorCode::illegal_parameter, "client_hello",
+                 std::string("ClientHello2 does not match ClientHello1 after "
+                             "HelloRetryRequest: ") +
+                     changed);
+  }
+  Fixed fixed{st.suite, st.group, std::move(st.transcript), st.ccs_sent};
+  return answer(env, hello, h, msg, std::move(fixed));
+}
+
+}  // namespace hs::server13

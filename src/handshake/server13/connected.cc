@@ -1,0 +1,162 @@
+// The client's Finished, the NewSessionTickets that follow it, post-handshake KeyUpdate
+// (RFC 8446 §4.4.4, §4.6.1, §4.6.3) and the state table.
+#include <string>
+#include <utility>
+
+#include "codec/writer.h"
+#include "handshake/server13/server13.h"
+#include "keyschedule/tls13_keylog.h"
+#include "messages/finished.h"
+#include "messages/handshake.h"
+#include "messages/key_update.h"
+#include "messages/new_session_ticket.h"
+#include "record/protection.h"
+
+namespace hs::server13 {
+
+namespace {
+
+Result<std::unique_ptr<record::RecordProtection>> protection_for(
+    const crypto::Provider& provider, const keyschedule::TrafficSecret& secret,
+    crypto::AeadAlg alg) {
+  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, alg));
+  return record::make_tls13_protection(provider, alg, keys.key.expose(), keys.iv.expose());
+}
+
+Result<void> handle_key_update(Connected& st, Env env, const HandshakeMessageView& msg) {
+  HandshakeContext& ctx = env.ctx;
+  // parse_key_update: "If an implementation receives any other value, it MUST terminate the
+  // connection with an "illegal_parameter" alert."
+  auto ku = HS_TRY(messages::parse_key_update(msg.body));
+  const crypto::Provider& provider = ctx.provider();
+  // RFC 8446 §4.6.3: "Upon receiving a KeyUpdate, the receiver MUST update its receiving
+  // keys." set_read_protection checks that the KeyUpdate ended its record (§5.1).
+  auto next_read = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.client_app));
+  auto read_protection = HS_TRY(protection_for(provider, next_read, st.suite.aead));
+  HS_TRY(
+      ctx.set_read_protection(std::move(read_protection), "client_application_traffic_secret_N+1"));
+  st.client_app = std::move(next_read);
+  ++st.key_updates_received;
+  if (ku.request_update == messages::KeyUpdateRequest::update_requested) {
+    // RFC 8446 §4.6.3: "If the request_update field is set to "update_requested", then the
+    // receiver MUST send a KeyUpdate of its own with request_update set to
+    // "update_not_requested" prior to sending its next Application Data record." It goes under
+    // the old key; everything after it under the new one.
+    std::vector<uint8_t> raw;
+    HS_TRY(messages::serialize_message(
+        messages::KeyUpdate{messages::KeyUpdateRequest::update_not_requested}, raw));
+    HS_TRY(ctx.send_handshake(raw));
+    auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.server_app));
+    ctx.set_write_protection(HS_TRY(protection_for(provider, next_write, st.suite.aead)),
+                             "server_application_traffic_secret_N+1");
+    st.server_app = std::move(next_write);
+    ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
+  } else {
+    ctx.note("KeyUpdate received; read key updated");
+  }
+  return ok_result();
+}
+
+}  // namespace
+
+Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view alpn,
+                          std::string_view server_name) {
+  HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  for (size_t i = 0; i < count; ++i) {
+    messages::NewSessionTicket13 nst;
+    nst.lifetime = kTicketLifetime;
+    // RFC 8446 §4.6.1: ticket_age_add: "A securely generated, random 32-bit value ... The
+    // server MUST generate a fresh value for each ticket it sends." ticket_nonce: "A per-ticket
+    // value that is unique across all tickets issued on this connection."
+    std::array<uint8_t, 4> age_add{};
+    HS_TRY(provider.random(age_add));
+    nst.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) |
+                  (uint32_t{age_add[2]} << 8) | uint32_t{age_add[3]};
+    {
+      codec::Writer w(nst.nonce);
+      w.write_u64(st.tickets_sent);
+    }
+    TicketState state;
+    state.suite = st.suite.suite;
+    state.psk = HS_TRY(keyschedule::psk_from_ticket(
+        provider, st.suite.hash, st.resumption_master_secret.expose(), nst.nonce));
+    state.created_ms = now_ms();
+    state.age_add = nst.age_add;
+    state.alpn = std::string(alpn);
+    state.server_name = std::string(server_name);
+    nst.ticket = HS_TRY(seal_ticket(provider, state));
+    std::vector<uint8_t> raw;
+    HS_TRY(messages::serialize_message(nst, raw));
+    HS_TRY(ctx.send_handshake(raw));
+    ++st.tickets_sent;
+  }
+  if (count > 0) {
+    ctx.note("sent " + std::to_string(count) + " session ticket(s), lifetime " +
+             std::to_string(kTicketLifetime) + " s");
+  }
+  return ok_result();
+}
+
+Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg) {
+  if (msg.type != HandshakeType::finished) {
+    return Error(ErrorCode::unexpected_message, "server13::ExpectFinished", "expected Finished");
+  }
+  HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  auto fin = HS_TRY(messages::parse_finished(msg.body, crypto::hash_len(st.suite.hash)));
+  // RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are correct
+  // and if incorrect MUST terminate the connection with a "decrypt_error" alert." Constant time.
+  HS_TRY(keyschedule::verify_finished13(provider, st.client_hs, st.transcript.current(),
+                                        fin.verify_data));
+  st.transcript.add(msg.raw);
+  // RFC 8446 §5.1: the Finished must end its record; set_read_protection checks.
+  auto read_protection = HS_TRY(protection_for(provider, st.client_app, st.suite.aead));
+  HS_TRY(
+      ctx.set_read_protection(std::move(read_protection), "client_application_traffic_secret_0"));
+  // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
+  auto resumption = HS_TRY(st.master.resumption_master_secret(st.transcript.current()));
+  Connected c{
+      st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0, 0};
+  ctx.note("client Finished verified; handshake complete");
+  HS_TRY(send_tickets(c, env, env.config.tls13_session_tickets, st.alpn, st.server_name));
+  return c;
+}
+
+Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg) {
+  if (msg.type == HandshakeType::key_update) {
+    HS_TRY(handle_key_update(st, env, msg));
+    return std::move(st);
+  }
+  // We never request client certificates after the handshake, and RFC 8446 §4: "a peer which
+  // receives a handshake message in an unexpected order MUST abort the handshake with an
+  // "unexpected_message" alert." A ClientHello here would be renegotiation, which TLS 1.3 does
+  // not have.
+  return Error(ErrorCode::unexpected_message, "server13::Connected",
+               "handshake message not allowed after the TLS 1.3 handshake");
+}
+
+Result<State> handle_message(State&& state, Env env, const HandshakeMessageView& msg) {
+  return std::visit([&](auto&& st) -> Result<State> { return handle(std::move(st), env, msg); },
+                    std::move(state));
+}
+
+bool accepts_dummy_change_cipher_spec(const State& state) {
+  return !std::holds_alternative<Connected>(state);
+}
+
+std::string_view state_name(const State& state) {
+  struct Namer {
+    std::string_view operator()(const ExpectClientHello&) const {
+      return "server13::ExpectClientHello";
+    }
+    std::string_view operator()(const ExpectSecondClientHello&) const {
+      return "server13::ExpectSecondClientHello";
+    }
+    std::string_view operator()(const ExpectFinished&) const { return "server13::ExpectFinished"; }
+    std::string_view operator()(const Connected&) const { return "server13::Connected"; }
+  };
+  return std::visit(Namer{}, state);
+}
+
+}  // namespace hs::server13

@@ -1,0 +1,153 @@
+// The TLS 1.3 server handshake (RFC 8446 §2): full (EC)DHE handshake with certificate
+// authentication, HelloRetryRequest with a cookie (§4.1.4, §4.2.2), PSK resumption with tickets
+// we issue (psk_dhe_ke only, §4.2.9, §4.2.11, §4.6.1), middlebox compatibility (Appendix D.4)
+// and KeyUpdate (§4.6.3).
+//
+//   ClientHello            -------->  ServerHello, [CCS], {EncryptedExtensions},
+//                                     {Certificate*}, {CertificateVerify*}, {Finished}
+//   [CCS] {Finished}       -------->  [NewSessionTicket...]
+//
+//   ClientHello (no usable share) -->  HelloRetryRequest (key_share, cookie), [CCS]
+//   ClientHello2           -------->  ServerHello ... as above
+//
+// The first ClientHello is parsed by the server front (handshake/server/), which hands it here
+// once it picked TLS 1.3. One state = one move-only struct named after what it waits for.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "crypto/provider.h"
+#include "crypto/secret.h"
+#include "handshake/common/driver.h"
+#include "handshake/common/suites.h"
+#include "handshake/common/transcript.h"
+#include "keyschedule/tls13_schedule.h"
+#include "messages/client_hello.h"
+
+namespace hs::server13 {
+
+using detail::HandshakeContext;
+using detail::HandshakeMessageView;
+
+// Env is what every handler may use: the connection seam and the configuration.
+struct Env {
+  HandshakeContext& ctx;
+  const ServerConfig& config;
+};
+
+// kDefaultTicketCount is how many NewSessionTickets we send after the handshake (OpenSSL's
+// default, enough for a client that opens two connections in parallel).
+inline constexpr size_t kDefaultTicketCount = 2;
+// kTicketLifetime is the ticket_lifetime we announce, in seconds (RFC 8446 §4.6.1 caps it at
+// 604800).
+inline constexpr uint32_t kTicketLifetime = 7200;
+
+// TicketState is what a ticket we issue carries, sealed under the process ticket key.
+struct TicketState {
+  CipherSuite suite{};
+  SecretBytes psk;          // HKDF-Expand-Label(resumption_master_secret, "resumption", ...)
+  uint64_t created_ms = 0;  // milliseconds since the Unix epoch
+  uint32_t age_add = 0;     // ticket_age_add sent with the ticket
+  std::string alpn;         // ALPN agreed on the connection that issued it
+  std::string server_name;  // SNI of that connection
+};
+
+// now_ms is the wall clock in milliseconds since the Unix epoch (ticket ages).
+uint64_t now_ms();
+
+// seal_ticket encrypts `state` (AES-256-GCM under a random key made once per process) into an
+// opaque ticket. internal_error when the provider fails.
+Result<std::vector<uint8_t>> seal_ticket(const crypto::Provider& provider,
+                                         const TicketState& state);
+// open_ticket decrypts a ticket made by seal_ticket; nullopt when it is not one of ours, was
+// tampered with, or does not parse. Never an error: a bad ticket means a full handshake.
+std::optional<TicketState> open_ticket(const crypto::Provider& provider,
+                                       std::span<const uint8_t> ticket);
+
+// make_cookie / cookie_matches: the HelloRetryRequest cookie (RFC 8446 §4.2.2), an HMAC-SHA256
+// under a per-process random key over the selected suite, group and Hash(ClientHello1), so a
+// stateless server could rebuild its transcript from it. cookie_matches checks the tag in
+// constant time and that the content is what we sent.
+Result<std::vector<uint8_t>> make_cookie(const crypto::Provider& provider, CipherSuite suite,
+                                         NamedGroup group, std::span<const uint8_t> ch1_hash);
+bool cookie_matches(const crypto::Provider& provider, std::span<const uint8_t> cookie,
+                    CipherSuite suite, NamedGroup group, std::span<const uint8_t> ch1_hash);
+
+// ---- states ----
+
+// ExpectClientHello waits for the first ClientHello (handed over by the front).
+struct ExpectClientHello {};
+
+// ExpectSecondClientHello waits for ClientHello2 after our HelloRetryRequest.
+struct ExpectSecondClientHello {
+  messages::ClientHello hello1;   // what ClientHello2 must repeat
+  detail::SuiteInfo suite{};      // fixed by the HelloRetryRequest
+  NamedGroup group{};             // the group we asked a share for
+  std::vector<uint8_t> ch1_hash;  // Hash(ClientHello1)
+  std::vector<uint8_t> cookie;    // as sent in the HelloRetryRequest
+  detail::Transcript transcript;  // message_hash(ClientHello1), HelloRetryRequest
+  bool ccs_sent = false;          // our middlebox-compatibility CCS went after the HRR
+};
+
+// ExpectFinished waits for the client's Finished (one dummy ChangeCipherSpec may come first).
+struct ExpectFinished {
+  detail::SuiteInfo suite{};
+  std::array<uint8_t, 32> client_random{};
+  detail::Transcript transcript;  // through the server Finished
+  keyschedule::TrafficSecret client_hs;
+  keyschedule::MasterSecret master;
+  keyschedule::TrafficSecret client_app;
+  keyschedule::TrafficSecret server_app;
+  std::string alpn;
+  std::string server_name;
+};
+
+// Connected: application data flows; the client may send KeyUpdate. Anything else is refused.
+struct Connected {
+  detail::SuiteInfo suite{};
+  keyschedule::TrafficSecret client_app;
+  keyschedule::TrafficSecret server_app;
+  SecretBytes resumption_master_secret;
+  uint64_t tickets_sent = 0;  // also the next ticket_nonce
+  size_t key_updates_received = 0;
+};
+
+using State = std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectFinished, Connected>;
+
+// state_name returns "server13::<State>".
+std::string_view state_name(const State& state);
+
+// handle_client_hello answers a parsed first ClientHello (`msg` is its raw form) that selected
+// TLS 1.3: a ServerHello flight, or a HelloRetryRequest.
+Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
+                                  const HandshakeMessageView& msg);
+
+Result<State> handle(ExpectClientHello&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(ExpectSecondClientHello&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg);
+
+// handle_message dispatches to the handler of the current state.
+Result<State> handle_message(State&& state, Env env, const HandshakeMessageView& msg);
+
+// accepts_dummy_change_cipher_spec reports whether `state` precedes the client's Finished, where
+// RFC 8446 §5 lets the client send one unprotected ChangeCipherSpec that we drop.
+bool accepts_dummy_change_cipher_spec(const State& state);
+
+// send_tickets sends `count` NewSessionTickets from a Connected state (the driver calls it right
+// after the client Finished; exposed for tests).
+Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view alpn,
+                          std::string_view server_name);
+
+}  // namespace hs::server13
