@@ -1,6 +1,8 @@
 // The ClientHello flight, one message for TLS 1.2 and TLS 1.3.
 #include "messages/client_hello.h"
 
+#include <hs/session.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -108,6 +110,38 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     HS_TRY(provider.random(session_id));
   }
 
+  // Resumption: the newest stored session for this server, if its version is one we offer.
+  std::shared_ptr<ClientSessionStore> store = config->sessions;
+  const std::string store_key = config->session_key.empty() ? host : config->session_key;
+  std::optional<StoredSession> resume12;
+  bool resume12_by_ticket = false;
+  if (store) {
+    auto newest = store->get(store_key);
+    // RFC 7627 §5.3: "The client SHOULD NOT offer an abbreviated handshake to resume a session
+    // that does not use an extended master secret."
+    if (newest.has_value() && newest->version == ProtocolVersion::tls1_2 && out.offers_tls12 &&
+        newest->extended_master_secret && detail::contains<CipherSuite>(suites12, newest->suite) &&
+        (!newest->ticket.empty() || !newest->session_id.empty())) {
+      resume12 = std::move(newest);
+    }
+  }
+  if (resume12.has_value()) {
+    if (!resume12->ticket.empty()) {
+      // RFC 5077 §3.4: "When presenting a ticket, the client MAY generate and include a Session
+      // ID in the TLS ClientHello. If the server accepts the ticket and the Session ID is not
+      // empty, then it MUST respond with the same Session ID". A fresh random one tells us.
+      resume12_by_ticket = true;
+      if (session_id.size() != 32) {
+        session_id.resize(32);
+        HS_TRY(provider.random(session_id));
+      }
+    } else {
+      // RFC 8446 §4.1.2: "A client which has a cached session ID set by a pre-TLS 1.3 server
+      // SHOULD set this field to that value."
+      session_id = resume12->session_id;
+    }
+  }
+
   std::string sni = host;
   if (!sni.empty() && sni.back() == '.') {
     sni.pop_back();  // RFC 6066 §3: "The hostname is represented ... without a trailing dot."
@@ -153,8 +187,10 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     return messages::serialize_supported_groups(groups, o);
   })));
   if (out.offers_tls12) {
-    // RFC 5077 §3.2: an empty SessionTicket extension asks for a ticket.
-    ext.push_back(Extension{ExtensionType::session_ticket, {}});
+    // RFC 5077 §3.2: an empty SessionTicket extension asks for a ticket; a non-empty one offers
+    // the ticket we hold.
+    ext.push_back(Extension{ExtensionType::session_ticket,
+                            resume12_by_ticket ? resume12->ticket : std::vector<uint8_t>{}});
   }
   if (!config->alpn.empty()) {
     ext.push_back(
@@ -211,6 +247,11 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     o.schemes = schemes;
     o.extensions = sent;
     o.offered_tls13 = out.offers_tls13;
+    o.resume = std::move(resume12);
+    o.resume_by_ticket = resume12_by_ticket;
+    o.offered_session_id = session_id;
+    o.store = store;
+    o.store_key = store_key;
   }
   if (out.offers_tls13) {
     client13::Offer& o = out.offer13;

@@ -13,6 +13,13 @@
 //                                   [ChangeCipherSpec]
 //                      <--------              Finished
 //
+// Resumption (RFC 5246 §7.3 figure 2; RFC 5077 §3.1): when the ClientHello offered a stored
+// session (its session ID, or a ticket with a fresh random session ID, RFC 5077 §3.4) and the
+// ServerHello echoes that session ID, the handshake is abbreviated:
+//   ServerHello --> [ExpectNewSessionTicket] --> ExpectChangeCipherSpec --> ExpectFinished
+//   --(our ChangeCipherSpec, Finished)--> Connected
+// Every completed handshake leaves its session in ClientConfig::sessions when one is set.
+//
 // The ClientHello (offering TLS 1.2, and TLS 1.3 when enabled) is built and sent by the client
 // front (handshake/client/), which hands a TLS 1.2 ServerHello to ExpectServerHello here.
 // One state = one move-only struct named after what it waits for; handle() consumes it and
@@ -21,6 +28,7 @@
 
 #include <hs/config.h>
 #include <hs/result.h>
+#include <hs/session.h>
 
 #include <array>
 #include <memory>
@@ -54,6 +62,14 @@ struct Offer {
   std::vector<SignatureScheme> schemes;
   std::vector<ExtensionType> extensions;  // types we sent
   bool offered_tls13 = false;             // the same ClientHello offered TLS 1.3 too
+  // resume: the stored TLS 1.2 session the ClientHello offers (nullopt when none);
+  // offered_session_id is the legacy_session_id sent with it. store/store_key: where the new
+  // session goes (null store: nowhere).
+  std::optional<StoredSession> resume;
+  bool resume_by_ticket = false;
+  std::vector<uint8_t> offered_session_id;
+  std::shared_ptr<ClientSessionStore> store;
+  std::string store_key;
 };
 
 // Negotiated is what the ServerHello fixed.
@@ -61,6 +77,17 @@ struct Negotiated {
   std::array<uint8_t, 32> server_random{};
   detail::SuiteInfo suite{};
   bool ticket_expected = false;  // we offered session_ticket and the server acknowledged it
+  // Resumption: whether the ServerHello resumed our offered session, and what the session to
+  // store after the handshake will hold.
+  bool abbreviated = false;
+  std::shared_ptr<ClientSessionStore> store;
+  std::string store_key;
+  std::vector<uint8_t> session_id;  // the server's
+  std::vector<uint8_t> ticket;      // the newest ticket (NewSessionTicket, or the one resumed)
+  uint32_t ticket_lifetime = 0;
+  uint64_t created_ms = 0;
+  std::string alpn;
+  std::string server_name;
 };
 
 // ServerKey is the leaf certificate's public key (the one the handshake signature is checked
@@ -108,22 +135,27 @@ struct ExpectServerHelloDone {
 };
 // After our Finished: the server's NewSessionTicket (if it acknowledged session_ticket), its
 // ChangeCipherSpec, then its Finished.
+// `client_write` is set only in an abbreviated handshake: our keys, switched on after the
+// server's Finished when our ChangeCipherSpec goes out.
 struct ExpectNewSessionTicket {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
   std::unique_ptr<record::RecordProtection> server_write;
+  std::unique_ptr<record::RecordProtection> client_write;
 };
 struct ExpectChangeCipherSpec {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
   std::unique_ptr<record::RecordProtection> server_write;
+  std::unique_ptr<record::RecordProtection> client_write;
 };
 struct ExpectFinished {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
+  std::unique_ptr<record::RecordProtection> client_write;
 };
 struct Connected {};
 

@@ -6,9 +6,35 @@
 
 #include "handshake/client12/client12.h"
 #include "handshake/common/tls12_keys.h"
+#include "messages/handshake.h"
 #include "messages/new_session_ticket.h"
 
 namespace hs::client12 {
+
+namespace {
+
+// store_session leaves the finished handshake's session in the client's store, when there is
+// one and the server gave us a way back (a session ID or a ticket).
+void store_session(const Negotiated& neg, const SecretBytes& master, HandshakeContext& ctx) {
+  if (!neg.store || (neg.session_id.empty() && neg.ticket.empty())) {
+    return;
+  }
+  StoredSession s;
+  s.version = ProtocolVersion::tls1_2;
+  s.suite = neg.suite.suite;
+  s.secret = master.clone();
+  s.session_id = neg.session_id;
+  s.ticket = neg.ticket;
+  s.lifetime_s = neg.ticket_lifetime;
+  s.created_ms = neg.created_ms;
+  s.alpn = neg.alpn;
+  s.server_name = neg.server_name;
+  s.extended_master_secret = true;  // we never finish a TLS 1.2 handshake without it
+  neg.store->put(neg.store_key, std::move(s));
+  ctx.note(neg.ticket.empty() ? "session stored (session ID)" : "session stored (ticket)");
+}
+
+}  // namespace
 
 Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg) {
@@ -19,11 +45,15 @@ Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
   }
   auto ticket = HS_TRY(messages::parse_new_session_ticket12(msg.body));
   st.transcript.add(msg.raw);
-  // Resumption is not implemented yet: we note the ticket and keep nothing else.
   ctx.note("session ticket received (" + std::to_string(ticket.ticket.size()) +
            " bytes, lifetime hint " + std::to_string(ticket.lifetime_hint) + " s)");
+  // RFC 5077 §3.3: a zero-length ticket means the server changed its mind; whatever ticket we
+  // held is then no longer worth offering.
+  st.neg.ticket = std::move(ticket.ticket);
+  st.neg.ticket_lifetime = ticket.lifetime_hint;
+  st.neg.created_ms = session_now_ms();
   return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(st.master_secret),
-                                std::move(st.server_write)};
+                                std::move(st.server_write), std::move(st.client_write)};
 }
 
 Result<State> handle(ExpectChangeCipherSpec&&, HandshakeContext&, const HandshakeMessageView&) {
@@ -47,7 +77,23 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
     return Error(ErrorCode::bad_finished, "finished", "the server's Finished does not verify");
   }
   st.transcript.add(msg.raw);
+  if (st.neg.abbreviated) {
+    // RFC 5246 §7.3 (abbreviated handshake): after the server's ChangeCipherSpec and Finished,
+    // "the client and server MUST send ChangeCipherSpec messages and proceed directly to
+    // Finished messages"; ours is over the transcript including the server's Finished.
+    const crypto::Provider& provider = ctx.provider();
+    messages::Finished ours;
+    ours.verify_data = HS_TRY(detail::tls12_verify_data(
+        provider, st.neg.suite.hash, st.master_secret, true, st.transcript.current()));
+    HS_TRY(ctx.send_change_cipher_spec());
+    ctx.set_write_protection(std::move(st.client_write), "master secret");
+    std::vector<uint8_t> raw;
+    HS_TRY(messages::serialize_message(ours, raw));
+    HS_TRY(ctx.send_handshake(raw));
+    st.transcript.add(raw);
+  }
   ctx.note("server Finished verified; handshake complete");
+  store_session(st.neg, st.master_secret, ctx);
   return Connected{};
 }
 
@@ -82,7 +128,8 @@ Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx) {
   }
   // set_read_protection refuses a key change while a handshake message is half-received.
   HS_TRY(ctx.set_read_protection(std::move(st->server_write), "master secret"));
-  return ExpectFinished{std::move(st->transcript), st->neg, std::move(st->master_secret)};
+  return ExpectFinished{std::move(st->transcript), st->neg, std::move(st->master_secret),
+                        std::move(st->client_write)};
 }
 
 std::string_view state_name(const State& state) {

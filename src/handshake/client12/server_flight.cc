@@ -166,10 +166,10 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
 
   if (st.neg.ticket_expected) {
     return ExpectNewSessionTicket{std::move(st.transcript), st.neg, std::move(master),
-                                  std::move(keys.server_write)};
+                                  std::move(keys.server_write), nullptr};
   }
   return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(master),
-                                std::move(keys.server_write)};
+                                std::move(keys.server_write), nullptr};
 }
 
 }  // namespace hs::client12

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "handshake/client12/client12.h"
+#include "handshake/common/tls12_keys.h"
 #include "messages/extensions.h"
 
 namespace hs::client12 {
@@ -156,6 +157,54 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
   ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed") : "ALPN protocol agreed: " + alpn);
   if (neg.ticket_expected) {
     ctx.note("server will send a session ticket");
+  }
+  neg.store = st.offer.store;
+  neg.store_key = st.offer.store_key;
+  neg.session_id = sh.legacy_session_id;
+  neg.alpn = alpn;
+  neg.server_name = st.offer.server_name;
+  neg.created_ms = session_now_ms();
+
+  // RFC 5077 §3.4: "If the server accepts the ticket and the Session ID is not empty, then it
+  // MUST respond with the same Session ID present in the ClientHello. This allows the client to
+  // easily differentiate when the server is resuming a session from when it is falling back to
+  // a full handshake." The same echo signals a resumed session ID (RFC 5246 §7.4.1.3).
+  if (st.offer.resume.has_value() && !sh.legacy_session_id.empty() &&
+      sh.legacy_session_id == st.offer.offered_session_id) {
+    StoredSession& session = *st.offer.resume;
+    // RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
+    if (sh.cipher_suite != session.suite) {
+      return Error(ErrorCode::illegal_parameter, "server_hello",
+                   "server resumed the session with a different cipher suite");
+    }
+    // RFC 7627 §5.3: "If the original session used the extension but the new ServerHello does
+    // not contain the extension, the client MUST abort the handshake." We only offer sessions
+    // that used it, and a ServerHello without it was refused above; a session without it is
+    // never offered ("The client SHOULD NOT offer an abbreviated handshake to resume a session
+    // that does not use an extended master secret").
+    if (!session.extended_master_secret) {
+      return Error(ErrorCode::extended_master_secret_required, "server_hello",
+                   "resumed a session without the extended master secret");
+    }
+    info.resumed = true;
+    ctx.note(st.offer.resume_by_ticket ? "resumed by ticket" : "resumed by session ID");
+    neg.abbreviated = true;
+    neg.ticket = session.ticket;
+    neg.ticket_lifetime = session.lifetime_s;
+    neg.created_ms = session.created_ms;
+    SecretBytes master = std::move(session.secret);
+    ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
+    auto keys = HS_TRY(detail::tls12_protections(ctx.provider(), neg.suite, master,
+                                                 st.offer.client_random, neg.server_random));
+    if (neg.ticket_expected) {
+      return ExpectNewSessionTicket{std::move(st.transcript), neg, std::move(master),
+                                    std::move(keys.server_write), std::move(keys.client_write)};
+    }
+    return ExpectChangeCipherSpec{std::move(st.transcript), neg, std::move(master),
+                                  std::move(keys.server_write), std::move(keys.client_write)};
+  }
+  if (st.offer.resume.has_value()) {
+    ctx.note("server did not resume the offered session; full handshake");
   }
   return ExpectCertificate{std::move(st.offer), std::move(st.transcript), neg};
 }

@@ -7,6 +7,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/server12/negotiation.h"
+#include "handshake/server12/resume.h"
 #include "messages/messages.h"
 #include "record/protection.h"
 
@@ -69,6 +70,140 @@ Result<FinishedVerified> verify_client_finished(const crypto::Provider& provider
   return FinishedVerified();
 }
 
+// add_resumption_extensions appends what resumption adds to a ServerHello: an empty
+// session_ticket when we will send a NewSessionTicket (RFC 5077 §3.2: "The server uses a zero-
+// length SessionTicket extension to indicate to the client that it will send a new session
+// ticket using the NewSessionTicket handshake message").
+void add_resumption_extensions(const Params& params, messages::ServerHello& sh) {
+  if (params.send_ticket) {
+    sh.extensions.push_back(messages::Extension{ExtensionType::session_ticket, {}});
+  }
+}
+
+// session_of is the session a handshake with `params` and `master` leaves to resume.
+StoredSession session_of(const Params& params, const SecretBytes& master) {
+  StoredSession s;
+  s.version = ProtocolVersion::tls1_2;
+  s.suite = params.suite.suite;
+  s.secret = master.clone();
+  s.session_id = params.session_id;
+  s.created_ms = params.created_ms;
+  s.alpn = params.alpn;
+  s.server_name = params.server_name;
+  s.extended_master_secret = params.extended_master_secret;
+  return s;
+}
+
+// send_ticket sends the NewSessionTicket (RFC 5077 §3.3: after ServerHello in a resumed
+// handshake, after the client's Finished in a full one; always before our ChangeCipherSpec and
+// in the Finished hash). A sealing failure sends an empty ticket, which RFC 5077 §3.3 allows
+// ("If the server determines that it does not want to include a ticket after it has included
+// the SessionTicket extension in the ServerHello, then it sends a zero-length ticket").
+Result<void> send_ticket(Env env, detail::Transcript& transcript, const Params& params,
+                         const SecretBytes& master) {
+  messages::NewSessionTicket12 nst;
+  nst.lifetime_hint = env.config.ticket_lifetime;
+  StoredSession state = session_of(params, master);
+  state.lifetime_s = env.config.ticket_lifetime;  // the ticket is refused once this has passed
+  auto sealed = seal_ticket12(env.config, state);
+  if (sealed.ok()) {
+    nst.ticket = std::move(sealed).value();
+  } else {
+    nst.lifetime_hint = 0;
+    env.ctx.note("could not seal a session ticket; sending an empty one");
+  }
+  return send(env, transcript, nst);
+}
+
+// resume answers a ClientHello that resumes `r` with the abbreviated handshake of RFC 5246
+// §7.3 figure 2: ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished.
+Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer& offer,
+                     const Selection& sel, Resumption r, Params params) {
+  detail::HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  auto suite = detail::suite_info(r.session.suite);
+  if (!suite) {
+    return Error(ErrorCode::internal_error, "server12", "resumed an unknown suite");
+  }
+  params.suite = *suite;
+  params.abbreviated = true;
+  params.extended_master_secret = r.session.extended_master_secret;
+  // RFC 5077 §3.4: "If the server accepts the ticket and the Session ID is not empty, then it
+  // MUST respond with the same Session ID present in the ClientHello"; RFC 5246 §7.4.1.3 says
+  // the same for a session ID found in the cache.
+  params.session_id = offer.session_id;
+  params.created_ms = r.session.created_ms;
+  params.server_name = r.session.server_name;
+  params.alpn = sel.alpn;
+
+  detail::Transcript transcript(provider, suite->hash);
+  transcript.add(msg.raw);
+
+  messages::ServerHello sh;
+  sh.legacy_version = ProtocolVersion::tls1_2;
+  sh.random = params.server_random;
+  sh.legacy_session_id = params.session_id;
+  sh.cipher_suite = r.session.suite;
+  sh.compression_method = 0;
+  if (offer.secure_renegotiation) {
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::renegotiation_info, [](auto& out) {
+          return messages::serialize_renegotiation_info({}, out);
+        })));
+  }
+  if (params.extended_master_secret) {
+    // RFC 7627 §5.3: "If the new ClientHello contains the extension and the server chooses to
+    // continue the handshake, then the server MUST include the "extended_master_secret"
+    // extension in its ServerHello message."
+    sh.extensions.push_back(messages::Extension{ExtensionType::extended_master_secret, {}});
+  }
+  // RFC 6066 §3: "When resuming a session, the server MUST NOT include a server_name extension
+  // in the server hello."
+  if (!sel.alpn.empty()) {
+    sh.extensions.push_back(HS_TRY(messages::make_extension(
+        ExtensionType::application_layer_protocol_negotiation,
+        [&](auto& out) { return messages::serialize_alpn_server(sel.alpn, out); })));
+  }
+  if (offer.ec_point_formats) {
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::ec_point_formats, [](auto& out) {
+          return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, out);
+        })));
+  }
+  add_resumption_extensions(params, sh);
+  ctx.set_version(ProtocolVersion::tls1_2);
+  HS_TRY(send(env, transcript, sh));
+
+  SessionInfo& info = ctx.info();
+  info.version = ProtocolVersion::tls1_2;
+  info.cipher_suite = r.session.suite;
+  info.alpn = sel.alpn;
+  info.extended_master_secret = params.extended_master_secret;
+  info.session_id = sh.legacy_session_id;
+  info.resumed = true;
+  ctx.note(r.by_ticket ? "resumed by ticket" : "resumed by session ID");
+
+  SecretBytes master = std::move(r.session.secret);
+  ctx.key_log("CLIENT_RANDOM", params.client_random, master);
+  auto keys =
+      HS_TRY(keyschedule::key_block(provider, params.suite.hash, params.suite.aead, master.expose(),
+                                    params.client_random, params.server_random));
+  if (params.send_ticket) {
+    HS_TRY(send_ticket(env, transcript, params, master));
+  }
+  auto ours = HS_TRY(
+      keyschedule::finished_verify_data12(provider, params.suite.hash, master.expose(),
+                                          keyschedule::Sender::server, transcript.current()));
+  HS_TRY(ctx.send_change_cipher_spec());
+  auto write =
+      HS_TRY(make_protection(provider, params, keys.server_write_key, keys.server_write_iv));
+  ctx.set_write_protection(std::move(write), "server write key");
+  // verify_data goes on the wire: it is public by design (RFC 5246 §7.4.9).
+  HS_TRY(send(env, transcript, messages::Finished{declassify(ours.expose())}));
+  return ExpectChangeCipherSpec{std::move(params), std::move(transcript), std::move(master),
+                                std::move(keys)};
+}
+
 }  // namespace
 
 std::string_view state_name(const State& state) {
@@ -128,6 +263,19 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
     ctx.note("negotiating TLS 1.2 as a TLS 1.3-capable server: RFC 8446 downgrade sentinel set");
   }
 
+  // RFC 5077 §3.2: a client that sends session_ticket supports tickets; we answer with one
+  // when issuing is on (also when resuming, so the client holds a fresh ticket).
+  params.send_ticket = env.config.issue_tickets && client_session_ticket(hello).has_value();
+  std::vector<std::string> resume_notes;
+  auto resumption =
+      HS_TRY(find_resumption(hello, offer, env.config, session_now_ms(), resume_notes));
+  for (std::string& note : resume_notes) {
+    ctx.note(std::move(note));
+  }
+  if (resumption.has_value()) {
+    return resume(env, msg, offer, sel, std::move(*resumption), std::move(params));
+  }
+
   detail::Transcript transcript(provider, suite->hash);
   transcript.add(msg.raw);
 
@@ -136,6 +284,10 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   sh.random = params.server_random;
   sh.legacy_session_id.resize(32);
   HS_TRY(provider.random(sh.legacy_session_id));
+  params.session_id = sh.legacy_session_id;
+  params.alpn = sel.alpn;
+  params.server_name = offer.server_name;
+  params.created_ms = session_now_ms();
   sh.cipher_suite = sel.suite;
   sh.compression_method = 0;
   // RFC 5246 §7.4.1.4: "An extension type MUST NOT appear in the ServerHello unless the same
@@ -271,6 +423,15 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   [[maybe_unused]] FinishedVerified verified = HS_TRY(
       verify_client_finished(provider, st.params, st.master_secret, st.transcript, msg.body));
   st.transcript.add(msg.raw);
+  if (st.params.abbreviated) {
+    // RFC 5246 §7.3: in the abbreviated handshake the client's Finished comes last.
+    env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)) +
+                 " (resumed)");
+    return Connected{};
+  }
+  if (st.params.send_ticket) {
+    HS_TRY(send_ticket(env, st.transcript, st.params, st.master_secret));
+  }
 
   auto ours = HS_TRY(
       keyschedule::finished_verify_data12(provider, st.params.suite.hash, st.master_secret.expose(),
@@ -283,6 +444,11 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   messages::Finished finished{declassify(ours.expose())};
   HS_TRY(send(env, st.transcript, finished));
   env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)));
+  if (env.config.session_cache && st.params.extended_master_secret) {
+    // Only sessions with the extended master secret are resumable (RFC 7627 §5.3: without it
+    // the server "SHOULD abort"), so the others are not worth a cache entry.
+    env.config.session_cache->put(session_of(st.params, st.master_secret));
+  }
   return Connected{};
 }
 
