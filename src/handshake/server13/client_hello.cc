@@ -306,16 +306,20 @@ std::optional<TicketState> usable_ticket(Env env, const Hello13& h,
     notes.push_back("PSK offered without psk_dhe_ke; full handshake");
     return std::nullopt;
   }
-  auto ticket = open_ticket(env.ctx.provider(), h.psks->identities.front().identity);
+  if (!env.config.issue_tickets) {
+    notes.push_back("PSK offered but tickets are disabled; full handshake");
+    return std::nullopt;
+  }
+  auto ticket = open_ticket(env.config, h.psks->identities.front().identity);
   if (!ticket) {
     notes.push_back("session ticket not accepted (not ours or damaged); full handshake");
     return std::nullopt;
   }
   const uint64_t now = now_ms();
-  // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds" and the
-  // ticket is not to be used beyond its lifetime.
+  // RFC 8446 §4.6.1: ticket_lifetime "Indicates the lifetime in seconds as a 32-bit unsigned
+  // integer in network byte order from the time of ticket issuance." Past it we do not resume.
   if (ticket->created_ms > now + 1000 ||
-      now - ticket->created_ms > static_cast<uint64_t>(kTicketLifetime) * 1000) {
+      now - ticket->created_ms > static_cast<uint64_t>(ticket->lifetime_s) * 1000) {
     notes.push_back("session ticket expired; full handshake");
     return std::nullopt;
   }

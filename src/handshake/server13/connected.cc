@@ -1,5 +1,6 @@
 // The client's Finished, the NewSessionTickets that follow it, post-handshake KeyUpdate
 // (RFC 8446 §4.4.4, §4.6.1, §4.6.3) and the state table.
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -63,9 +64,10 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
                           std::string_view server_name) {
   HandshakeContext& ctx = env.ctx;
   const crypto::Provider& provider = ctx.provider();
+  const uint32_t lifetime = std::min(env.config.ticket_lifetime, kMaxTicketLifetime);
   for (size_t i = 0; i < count; ++i) {
     messages::NewSessionTicket13 nst;
-    nst.lifetime = kTicketLifetime;
+    nst.lifetime = lifetime;
     // RFC 8446 §4.6.1: ticket_age_add: "A securely generated, random 32-bit value ... The
     // server MUST generate a fresh value for each ticket it sends." ticket_nonce: "A per-ticket
     // value that is unique across all tickets issued on this connection."
@@ -83,9 +85,10 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
         provider, st.suite.hash, st.resumption_master_secret.expose(), nst.nonce));
     state.created_ms = now_ms();
     state.age_add = nst.age_add;
+    state.lifetime_s = lifetime;
     state.alpn = std::string(alpn);
     state.server_name = std::string(server_name);
-    nst.ticket = HS_TRY(seal_ticket(provider, state));
+    nst.ticket = HS_TRY(seal_ticket(env.config, state));
     std::vector<uint8_t> raw;
     HS_TRY(messages::serialize_message(nst, raw));
     HS_TRY(ctx.send_handshake(raw));
@@ -93,7 +96,7 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
   }
   if (count > 0) {
     ctx.note("sent " + std::to_string(count) + " session ticket(s), lifetime " +
-             std::to_string(kTicketLifetime) + " s");
+             std::to_string(lifetime) + " s");
   }
   return ok_result();
 }
@@ -119,7 +122,10 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   Connected c{
       st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0, 0};
   ctx.note("client Finished verified; handshake complete");
-  HS_TRY(send_tickets(c, env, env.config.tls13_session_tickets, st.alpn, st.server_name));
+  // ServerConfig::issue_tickets switches resumption off altogether.
+  if (env.config.issue_tickets) {
+    HS_TRY(send_tickets(c, env, env.config.tls13_session_tickets, st.alpn, st.server_name));
+  }
   return c;
 }
 

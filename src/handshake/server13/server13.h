@@ -16,6 +16,7 @@
 
 #include <hs/config.h>
 #include <hs/result.h>
+#include <hs/session.h>
 
 #include <array>
 #include <cstddef>
@@ -49,9 +50,9 @@ struct Env {
 // kDefaultTicketCount is how many NewSessionTickets we send after the handshake (OpenSSL's
 // default, enough for a client that opens two connections in parallel).
 inline constexpr size_t kDefaultTicketCount = 2;
-// kTicketLifetime is the ticket_lifetime we announce, in seconds (RFC 8446 §4.6.1 caps it at
-// 604800).
-inline constexpr uint32_t kTicketLifetime = 7200;
+// kMaxTicketLifetime: RFC 8446 §4.6.1 "Servers MUST NOT use any value greater than 604800
+// seconds (7 days)." ServerConfig::ticket_lifetime is capped to it.
+inline constexpr uint32_t kMaxTicketLifetime = 604800;
 
 // TicketState is what a ticket we issue carries, sealed under the process ticket key.
 struct TicketState {
@@ -59,6 +60,7 @@ struct TicketState {
   SecretBytes psk;          // HKDF-Expand-Label(resumption_master_secret, "resumption", ...)
   uint64_t created_ms = 0;  // milliseconds since the Unix epoch
   uint32_t age_add = 0;     // ticket_age_add sent with the ticket
+  uint32_t lifetime_s = 0;  // ticket_lifetime sent with the ticket
   std::string alpn;         // ALPN agreed on the connection that issued it
   std::string server_name;  // SNI of that connection
 };
@@ -66,14 +68,13 @@ struct TicketState {
 // now_ms is the wall clock in milliseconds since the Unix epoch (ticket ages).
 uint64_t now_ms();
 
-// seal_ticket encrypts `state` (AES-256-GCM under a random key made once per process) into an
-// opaque ticket. internal_error when the provider fails.
-Result<std::vector<uint8_t>> seal_ticket(const crypto::Provider& provider,
-                                         const TicketState& state);
+// seal_ticket encrypts `state` into an opaque ticket under the server's ticket key ring
+// (ServerConfig::ticket_keys, or the per-process ring; purpose kTicketPurposeTls13).
+// internal_error when the ring cannot seal.
+Result<std::vector<uint8_t>> seal_ticket(const ServerConfig& config, const TicketState& state);
 // open_ticket decrypts a ticket made by seal_ticket; nullopt when it is not one of ours, was
 // tampered with, or does not parse. Never an error: a bad ticket means a full handshake.
-std::optional<TicketState> open_ticket(const crypto::Provider& provider,
-                                       std::span<const uint8_t> ticket);
+std::optional<TicketState> open_ticket(const ServerConfig& config, std::span<const uint8_t> ticket);
 
 // make_cookie / cookie_matches: the HelloRetryRequest cookie (RFC 8446 §4.2.2), an HMAC-SHA256
 // under a per-process random key over the selected suite, group and Hash(ClientHello1), so a

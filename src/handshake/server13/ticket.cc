@@ -1,6 +1,5 @@
 // Session tickets and HelloRetryRequest cookies: what the server hands the client to give back
 // later, protected under keys that never leave this process.
-#include <chrono>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -8,20 +7,17 @@
 #include "codec/reader.h"
 #include "codec/writer.h"
 #include "handshake/server13/server13.h"
+#include "session/ticket_keys_default.h"
 
 namespace hs::server13 {
 
 namespace {
 
-// kTicketAad binds the sealed state to its purpose and format version.
-constexpr std::string_view kTicketAad = "hs tls13 ticket v1";
-constexpr size_t kTicketKeyLen = 32;  // AES-256-GCM
 constexpr size_t kCookieKeyLen = 32;  // HMAC-SHA256
 
-// ProcessKeys are drawn once per process from the first provider that asks. Resumption across
-// processes (and key rotation) needs key management the server does not have yet.
+// ProcessKeys: the cookie key, drawn once per process from the first provider that asks (a
+// cookie only lives for one connection's HelloRetryRequest round trip).
 struct ProcessKeys {
-  SecretBytes ticket_key;
   SecretBytes cookie_key;
   bool ok = false;
 };
@@ -30,12 +26,9 @@ const ProcessKeys& process_keys(const crypto::Provider& provider) {
   static ProcessKeys keys;
   static std::once_flag once;
   std::call_once(once, [&] {
-    std::vector<uint8_t> t(kTicketKeyLen);
     std::vector<uint8_t> c(kCookieKeyLen);
-    keys.ok = provider.random(t).ok() && provider.random(c).ok();
-    keys.ticket_key = SecretBytes(t);
+    keys.ok = provider.random(c).ok();
     keys.cookie_key = SecretBytes(c);
-    crypto::secure_wipe(t);
     crypto::secure_wipe(c);
   });
   return keys;
@@ -69,76 +62,43 @@ std::vector<uint8_t> cookie_tag(const crypto::Provider& provider, std::span<cons
 
 }  // namespace
 
-Result<std::vector<uint8_t>> seal_ticket(const crypto::Provider& provider,
-                                         const TicketState& state) {
-  const ProcessKeys& keys = process_keys(provider);
-  if (!keys.ok) {
-    return Error(ErrorCode::internal_error, "session ticket", "no ticket key");
-  }
-  // TicketPlaintext: uint16 suite; uint64 created_ms; uint32 age_add; opaque psk<1..255>;
-  // opaque alpn<0..255>; opaque server_name<0..2^16-1>.
+Result<std::vector<uint8_t>> seal_ticket(const ServerConfig& config, const TicketState& state) {
+  // TicketPlaintext: uint16 suite; uint64 created_ms; uint32 age_add; uint32 lifetime_s;
+  // opaque psk<1..255>; opaque alpn<0..255>; opaque server_name<0..2^16-1>.
   std::vector<uint8_t> plain;
-  {
-    codec::Writer w(plain);
-    w.write_u16(static_cast<uint16_t>(state.suite));
-    w.write_u64(state.created_ms);
-    w.write_u32(state.age_add);
-    w.write_prefixed_bytes(codec::Len::u8, state.psk.expose());
-    w.write_prefixed_bytes(codec::Len::u8, as_bytes(state.alpn));
-    w.write_prefixed_bytes(codec::Len::u16, as_bytes(state.server_name));
-    if (!w.ok()) {
-      crypto::secure_wipe(plain);
-      return Error(ErrorCode::internal_error, "session ticket", "ticket state too large");
-    }
+  codec::Writer w(plain);
+  w.write_u16(static_cast<uint16_t>(state.suite));
+  w.write_u64(state.created_ms);
+  w.write_u32(state.age_add);
+  w.write_u32(state.lifetime_s);
+  w.write_prefixed_bytes(codec::Len::u8, state.psk.expose());
+  w.write_prefixed_bytes(codec::Len::u8, as_bytes(state.alpn));
+  w.write_prefixed_bytes(codec::Len::u16, as_bytes(state.server_name));
+  const bool ok = w.ok();
+  SecretBytes secret_plain(plain);  // holds the PSK: wiped with it
+  crypto::secure_wipe(plain);
+  if (!ok) {
+    return Error(ErrorCode::internal_error, "session ticket", "ticket state too large");
   }
-  auto aead = HS_TRY(provider.make_aead(crypto::AeadAlg::aes_256_gcm, keys.ticket_key.expose()));
-  std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
-  HS_TRY(provider.random(nonce));
-  std::array<uint8_t, crypto::kAeadTagLen> tag{};
-  if (!aead->seal(nonce, as_bytes(kTicketAad), plain, tag)) {
-    crypto::secure_wipe(plain);
-    return Error(ErrorCode::internal_error, "session ticket", "sealing failed");
-  }
-  // Ticket: nonce(12) || ciphertext || tag(16).
-  std::vector<uint8_t> ticket(nonce.begin(), nonce.end());
-  ticket.insert(ticket.end(), plain.begin(), plain.end());
-  ticket.insert(ticket.end(), tag.begin(), tag.end());
-  return ticket;
+  // The shared ring (RFC 5077 §4 layout: key_name || iv || AES-256-GCM ciphertext || tag).
+  return detail::ticket_keys_for(config).seal(secret_plain.expose(), kTicketPurposeTls13);
 }
 
-std::optional<TicketState> open_ticket(const crypto::Provider& provider,
+std::optional<TicketState> open_ticket(const ServerConfig& config,
                                        std::span<const uint8_t> ticket) {
-  const ProcessKeys& keys = process_keys(provider);
-  if (!keys.ok || ticket.size() < crypto::kAeadNonceLen + crypto::kAeadTagLen) {
+  std::optional<SecretBytes> plain =
+      detail::ticket_keys_for(config).open(ticket, kTicketPurposeTls13);
+  if (!plain) {
     return std::nullopt;
   }
-  codec::Reader in(ticket);
-  std::span<const uint8_t> nonce;
-  std::span<const uint8_t> body;
-  std::span<const uint8_t> tag;
-  if (!in.read_bytes(crypto::kAeadNonceLen, nonce) ||
-      !in.read_bytes(in.remaining() - crypto::kAeadTagLen, body) ||
-      !in.read_bytes(crypto::kAeadTagLen, tag) || !in.expect_end()) {
-    return std::nullopt;
-  }
-  auto aead = provider.make_aead(crypto::AeadAlg::aes_256_gcm, keys.ticket_key.expose());
-  if (!aead.ok()) {
-    return std::nullopt;
-  }
-  std::vector<uint8_t> plain(body.begin(), body.end());
-  if (!aead.value()->open(nonce, as_bytes(kTicketAad), plain, tag)) {
-    return std::nullopt;
-  }
-  SecretBytes plain_secret(plain);  // holds the PSK: wiped with it
-  crypto::secure_wipe(plain);
-  codec::Reader r(plain_secret.expose());
+  codec::Reader r(plain->expose());
   TicketState st;
   uint16_t suite = 0;
   codec::Reader psk;
   codec::Reader alpn;
   codec::Reader name;
   if (!r.read_u16(suite) || !r.read_u64(st.created_ms) || !r.read_u32(st.age_add) ||
-      !r.read_prefixed(codec::Len::u8, 1, 255, psk) ||
+      !r.read_u32(st.lifetime_s) || !r.read_prefixed(codec::Len::u8, 1, 255, psk) ||
       !r.read_prefixed(codec::Len::u8, 0, 255, alpn) ||
       !r.read_prefixed(codec::Len::u16, 0, 0xFFFF, name) || !r.expect_end()) {
     return std::nullopt;
@@ -187,10 +147,6 @@ bool cookie_matches(const crypto::Provider& provider, std::span<const uint8_t> c
   return tag_ok && body_ok;
 }
 
-uint64_t now_ms() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+uint64_t now_ms() { return session_now_ms(); }
 
 }  // namespace hs::server13

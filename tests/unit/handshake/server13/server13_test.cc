@@ -2,6 +2,7 @@
 // tickets, HelloRetryRequest rules, each refusal with its exact alert, the dummy
 // ChangeCipherSpec rules, KeyUpdate, and which message types each state accepts.
 #include <gtest/gtest.h>
+#include <hs/session.h>
 
 #include "handshake/server/server.h"
 #include "unit/handshake/server13/server13_harness.h"
@@ -489,34 +490,101 @@ TEST_F(Server13Test, StateAcceptanceTable) {
 }
 
 TEST_F(Server13Test, TicketsSealAndOpen) {
-  const crypto::Provider& provider = test_provider();
+  auto config = make_config({certs_->ecdsa});
+  config->ticket_keys = TicketKeys::generate(&test_provider()).value();
   server13::TicketState st;
   st.suite = CipherSuite::TLS_AES_256_GCM_SHA384;
   st.psk = SecretBytes(std::vector<uint8_t>(48, 9));
   st.created_ms = 1234567;
   st.age_add = 0xDEADBEEF;
+  st.lifetime_s = 600;
   st.alpn = "h2";
   st.server_name = "example.com";
-  auto ticket = server13::seal_ticket(provider, st);
+  auto ticket = server13::seal_ticket(*config, st);
   ASSERT_TRUE(ticket.ok());
-  auto opened = server13::open_ticket(provider, ticket.value());
+  auto opened = server13::open_ticket(*config, ticket.value());
   ASSERT_TRUE(opened);
   EXPECT_EQ(opened->suite, st.suite);
   EXPECT_EQ(declassify(opened->psk.expose()), declassify(st.psk.expose()));
   EXPECT_EQ(opened->created_ms, st.created_ms);
   EXPECT_EQ(opened->age_add, st.age_add);
+  EXPECT_EQ(opened->lifetime_s, 600u);
   EXPECT_EQ(opened->alpn, "h2");
   EXPECT_EQ(opened->server_name, "example.com");
-  // Two seals of the same state differ (fresh nonce); any flipped bit is rejected.
-  EXPECT_NE(server13::seal_ticket(provider, st).value(), ticket.value());
+  // Two seals of the same state differ (fresh IV); any flipped bit is rejected.
+  EXPECT_NE(server13::seal_ticket(*config, st).value(), ticket.value());
   for (size_t i = 0; i < ticket->size(); i += 7) {
     auto bad = ticket.value();
     bad[i] ^= 1;
-    EXPECT_FALSE(server13::open_ticket(provider, bad)) << i;
+    EXPECT_FALSE(server13::open_ticket(*config, bad)) << i;
   }
   auto shorter = ticket.value();
   shorter.pop_back();
-  EXPECT_FALSE(server13::open_ticket(provider, shorter));
+  EXPECT_FALSE(server13::open_ticket(*config, shorter));
+  // Another ring (or the per-process one) does not know the key.
+  auto other = make_config({certs_->ecdsa});
+  EXPECT_FALSE(server13::open_ticket(*other, ticket.value()));
+}
+
+TEST_F(Server13Test, SharedTicketKeysResumeAcrossServersAndExpiredTicketsDoNot) {
+  auto keys = TicketKeys::generate(&test_provider()).value();
+  auto config = make_config({certs_->ecdsa});
+  config->ticket_keys = keys;
+  config_ = config;
+  start(config_);
+  auto tickets = full();
+  ASSERT_FALSE(tickets.empty());
+  // A second server sharing the ring resumes.
+  auto second = make_config({certs_->rsa});
+  second->ticket_keys = keys;
+  config_ = second;
+  Hello13Options opts;
+  opts.psk_ticket = tickets[0].ticket;
+  opts.psk_secret = tickets[0].psk;
+  start(config_);
+  ASSERT_TRUE(client_->hello(opts).ok());
+  ASSERT_TRUE(client_->finished().ok());
+  EXPECT_TRUE(ctx_->info().resumed);
+  // A server with its own ring does a full handshake.
+  config_ = make_config({certs_->rsa});
+  start(config_);
+  ASSERT_TRUE(client_->hello(opts).ok());
+  EXPECT_TRUE(client_->saw_certificate);
+  // An expired ticket (issued 2 hours ago with a 1 hour lifetime): full handshake.
+  server13::TicketState st;
+  st.suite = CipherSuite::TLS_AES_128_GCM_SHA256;
+  st.psk = SecretBytes(std::vector<uint8_t>(32, 5));
+  st.created_ms = server13::now_ms() - 2 * 3600 * 1000;
+  st.lifetime_s = 3600;
+  config_ = config;
+  opts.psk_ticket = server13::seal_ticket(*config, st).value();
+  opts.psk_secret = std::vector<uint8_t>(32, 5);
+  start(config_);
+  ASSERT_TRUE(client_->hello(opts).ok());
+  EXPECT_TRUE(client_->saw_certificate);
+  // The same ticket still valid resumes (the PSK in it is what the binder uses).
+  st.created_ms = server13::now_ms() - 1000;
+  opts.psk_ticket = server13::seal_ticket(*config, st).value();
+  start(config_);
+  ASSERT_TRUE(client_->hello(opts).ok());
+  EXPECT_FALSE(client_->saw_certificate);
+}
+
+TEST_F(Server13Test, IssueTicketsOffMeansNoTicketsAndNoResumption) {
+  start();
+  auto tickets = full();
+  ASSERT_FALSE(tickets.empty());
+  auto config = make_config({certs_->ecdsa});
+  config->issue_tickets = false;
+  config_ = config;
+  Hello13Options opts;
+  opts.psk_ticket = tickets[0].ticket;
+  opts.psk_secret = tickets[0].psk;
+  start(config_);
+  ASSERT_TRUE(client_->hello(opts).ok());
+  EXPECT_TRUE(client_->saw_certificate);
+  ASSERT_TRUE(client_->finished().ok());
+  EXPECT_TRUE(client_->tickets().empty());
 }
 
 }  // namespace
