@@ -268,8 +268,12 @@ Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted)
       // RFC 5246 §7.1: the message "consists of a single byte of value 1".
       auto ccs = messages::parse_change_cipher_spec(rec.fragment);
       if (!ccs.ok()) {
-        return Error(ErrorCode::decode_error, "change_cipher_spec",
-                     "ChangeCipherSpec must be the single byte 0x01");
+        // RFC 8446 §5: "An implementation which receives any other change_cipher_spec value
+        // ... MUST abort the handshake with an "unexpected_message" alert." TLS 1.2 has no
+        // such rule; there a malformed message is a decode_error.
+        return Error(version_ == ProtocolVersion::tls1_3 ? ErrorCode::unexpected_message
+                                                         : ErrorCode::decode_error,
+                     "change_cipher_spec", "ChangeCipherSpec must be the single byte 0x01");
       }
       emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::change_cipher_spec), 0,
                         trace_version_, rec.fragment, encrypted});
