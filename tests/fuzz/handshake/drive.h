@@ -21,14 +21,17 @@ inline void check(bool ok) {
   }
 }
 
-inline void drain(Connection& conn) {
+// Conn is hs::Connection or detail::ConnectionImpl (fuzz_client13 needs the test hooks).
+template <typename Conn>
+void drain(Conn& conn) {
   size_t n = conn.output().size();
   conn.consume_output(n);
   check(conn.output().empty());
 }
 
 // drive feeds `input` to `conn` and exercises reads, writes, close and EOF afterwards.
-inline void drive(Connection& conn, std::span<const uint8_t> input) {
+template <typename Conn>
+void drive(Conn& conn, std::span<const uint8_t> input) {
   drain(conn);
   if (input.empty()) {
     return;

@@ -226,8 +226,8 @@ class Loopback {
     std::vector<std::string> states;
   };
   struct End {
+    SentObserver observer;  // outlives conn, which may report events until it is destroyed
     std::unique_ptr<Connection> conn;
-    SentObserver observer;
     std::deque<SentMessage> inbox;
     std::vector<SentMessage> delivered;
     std::optional<Error> error;

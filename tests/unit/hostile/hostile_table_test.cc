@@ -9,17 +9,22 @@
 //     the same handshake decrypts it and reports that alert;
 //   - nothing crashes (the test runs under the asan preset too).
 //
-// TLS 1.3 rows are missing while there is no TLS 1.3 server to hold the handshake against.
+// TLS 1.3 rows (client only, while there is no TLS 1.3 server of ours) replay RFC 8448 §3 to our
+// client instead (fuzz/handshake/rfc8448_client.h), with the RFC's encrypted flight re-sealed
+// one message per record under the RFC's keys, and open the alert with the RFC's client keys.
 #include <gtest/gtest.h>
 #include <hs/connection.h>
 
+#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "fuzz/handshake/loopback.h"
+#include "fuzz/handshake/rfc8448_client.h"
 #include "handshake/common/suites.h"
 #include "keyschedule/tls12_keys.h"
 #include "messages/server_hello.h"
@@ -31,28 +36,39 @@ namespace {
 // Ctx builds hostile bytes for a target that has received a prefix of its peer's records.
 class Ctx {
  public:
-  Ctx(Loopback& lb, Side target) : lb_(lb), target_(target) {}
+  using Sealer = std::function<Bytes(uint8_t type, const Bytes& plain)>;
+  // Ctx for a TLS 1.2 target in a loopback with our own peer.
+  Ctx(Loopback& lb, Side target) : lb_(&lb), target_(target) {}
+  // Ctx for a TLS 1.3 client replaying RFC 8448: the peer's next message and how it frames.
+  Ctx(SentMessage next, Sealer sealer)
+      : target_(Side::client), next13_(std::move(next)), sealer13_(std::move(sealer)) {}
 
   // next is the peer's next (undelivered) record.
   const SentMessage& next() const {
     static const SentMessage none;
-    return lb_.pending(target_).empty() ? none : lb_.pending(target_).front();
+    if (lb_ == nullptr) {
+      return next13_;
+    }
+    return lb_->pending(target_).empty() ? none : lb_->pending(target_).front();
   }
 
   // first_hello is the ClientHello of this handshake (header + body).
-  const Bytes& first_hello() const { return lb_.delivered(Side::server).front().plain; }
+  const Bytes& first_hello() const { return lb_->delivered(Side::server).front().plain; }
 
   // peer_encrypts: the target has received the peer's ChangeCipherSpec, so it reads under keys.
-  bool peer_encrypts() const { return count_after_ccs(lb_.delivered(target_)).has_value(); }
+  bool peer_encrypts() const { return count_after_ccs(lb_->delivered(target_)).has_value(); }
   // target_encrypts: the target has sent its ChangeCipherSpec (the peer received all it sent).
   bool target_encrypts() const {
-    return count_after_ccs(lb_.delivered(other(target_))).has_value();
+    return count_after_ccs(lb_->delivered(other(target_))).has_value();
   }
 
   // record frames `plain` as one record of `type` the way the peer would send it now: in the
   // clear, or sealed with the peer's write key at the sequence number the target expects.
   Bytes record(uint8_t type, const Bytes& plain) const {
-    auto seq = count_after_ccs(lb_.delivered(target_));
+    if (lb_ == nullptr) {
+      return sealer13_(type, plain);
+    }
+    auto seq = count_after_ccs(lb_->delivered(target_));
     if (!seq) {
       return raw(type, plain);
     }
@@ -92,10 +108,10 @@ class Ctx {
   // peer_write_protection rebuilds the peer's TLS 1.2 write keys from the key log.
   std::unique_ptr<record::RecordProtection> peer_write_protection() const {
     Side peer = other(target_);
-    auto master = lb_.keys(peer).find("CLIENT_RANDOM");
-    auto suite = lb_.conn(target_).info().cipher_suite;
+    auto master = lb_->keys(peer).find("CLIENT_RANDOM");
+    auto suite = lb_->conn(target_).info().cipher_suite;
     const SentMessage* sh = nullptr;
-    for (const auto& m : lb_.delivered(Side::client)) {
+    for (const auto& m : lb_->delivered(Side::client)) {
       if (m.type == 22 && m.plain.size() > 4 && m.plain[0] == 2) {
         sh = &m;
       }
@@ -108,9 +124,9 @@ class Ctx {
     if (!info || !hello.ok()) {
       return nullptr;
     }
-    const crypto::Provider& prov = lb_.provider(peer);
+    const crypto::Provider& prov = lb_->provider(peer);
     auto kb = keyschedule::key_block(prov, info->hash, info->aead, *master,
-                                     lb_.keys(peer).client_random(), hello->random);
+                                     lb_->keys(peer).client_random(), hello->random);
     if (!kb.ok()) {
       return nullptr;
     }
@@ -121,8 +137,10 @@ class Ctx {
     return p.ok() ? std::move(p).value() : nullptr;
   }
 
-  Loopback& lb_;
+  Loopback* lb_ = nullptr;
   Side target_;
+  SentMessage next13_;
+  Sealer sealer13_;
   mutable uint64_t sealed_ = 0;  // records sealed so far: each takes the next sequence number
 };
 
@@ -226,6 +244,7 @@ struct StateInfo {
   const char* state;
   std::set<uint8_t> accepts;  // handshake types the state takes
   bool keys;                  // the target reads under keys here
+  int version = 12;
 };
 
 const std::vector<uint8_t> kAllHandshakeTypes = {0,  1,  2,  4,  5,  8,  11, 12,
@@ -250,16 +269,16 @@ std::string state_tag(const char* state) {
 
 void add(std::vector<Row>& rows, Side role, const StateInfo& st, std::string what,
          std::string input, Inject inject, AlertDescription alert, ErrorCode code) {
-  std::string name = std::string(role == Side::client ? "client12_" : "server12_") +
-                     state_tag(st.state) + "_" + what;
-  rows.push_back(
-      {name, role, 12, st.prefix, st.state, std::move(input), std::move(inject), alert, code});
+  std::string name = std::string(role == Side::client ? "client" : "server") +
+                     std::to_string(st.version) + "_" + state_tag(st.state) + "_" + what;
+  rows.push_back({name, role, st.version, st.prefix, st.state, std::move(input), std::move(inject),
+                  alert, code});
 }
 
 // Rows every state gets: each handshake type it does not take, bad records and alerts.
 void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
   for (uint8_t t : kAllHandshakeTypes) {
-    if (st.accepts.count(t) != 0 || (role == Side::client && t == 0)) {
+    if (st.accepts.count(t) != 0 || (role == Side::client && t == 0 && st.version == 12)) {
       continue;  // HelloRequest is ignored by a TLS 1.2 client (RFC 5246 §7.4.1.1): own rows
     }
     add(rows, role, st, "handshake_type_" + std::to_string(t),
@@ -275,10 +294,30 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
       record_of(21, Bytes{2, 40, 0}), AlertDescription::decode_error, ErrorCode::decode_error);
   add(rows, role, st, "alert_one_byte", "alert record of 1 byte", record_of(21, Bytes{2}),
       AlertDescription::decode_error, ErrorCode::decode_error);
-  add(rows, role, st, "ccs_bad_byte", "ChangeCipherSpec 0x02", record_of(20, Bytes{2}),
-      AlertDescription::decode_error, ErrorCode::decode_error);
-  add(rows, role, st, "ccs_two_bytes", "ChangeCipherSpec 0x01 0x01", record_of(20, Bytes{1, 1}),
-      AlertDescription::decode_error, ErrorCode::decode_error);
+  if (st.version == 12) {
+    add(rows, role, st, "ccs_bad_byte", "ChangeCipherSpec 0x02", record_of(20, Bytes{2}),
+        AlertDescription::decode_error, ErrorCode::decode_error);
+    add(rows, role, st, "ccs_two_bytes", "ChangeCipherSpec 0x01 0x01", record_of(20, Bytes{1, 1}),
+        AlertDescription::decode_error, ErrorCode::decode_error);
+  } else if (st.prefix == 0) {
+    // Before the ServerHello no version is negotiated: a malformed message is a decode_error.
+    add(rows, role, st, "ccs_bad_byte", "ChangeCipherSpec 0x02", plain_record(20, Bytes{2}),
+        AlertDescription::decode_error, ErrorCode::decode_error);
+  } else {
+    // RFC 8446 §5: "An implementation which receives any other change_cipher_spec value or
+    // which receives a protected change_cipher_spec record MUST abort the handshake with an
+    // "unexpected_message" alert."
+    add(rows, role, st, "ccs_bad_byte", "ChangeCipherSpec 0x02", plain_record(20, Bytes{2}),
+        AlertDescription::unexpected_message, ErrorCode::unexpected_message);
+    add(rows, role, st, "ccs_two_bytes", "ChangeCipherSpec 0x01 0x01",
+        plain_record(20, Bytes{1, 1}), AlertDescription::unexpected_message,
+        ErrorCode::unexpected_message);
+    if (st.keys) {
+      add(rows, role, st, "ccs_protected", "ChangeCipherSpec inside a protected record",
+          record_of(20, Bytes{1}), AlertDescription::unexpected_message,
+          ErrorCode::unexpected_message);
+    }
+  }
   add(
       rows, role, st, "oversized_record", "record of 2^14 + 2049 bytes",
       [](const Ctx&) { return Ctx::raw(22, Bytes(16384 + 2049, 0)); },
@@ -292,9 +331,16 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
           return r;
         },
         AlertDescription::bad_record_mac, ErrorCode::bad_record_mac);
-    add(rows, role, st, "plaintext_handshake", "unprotected handshake record under keys",
-        plain_record(22, handshake(20, Bytes(12, 0))), AlertDescription::bad_record_mac,
-        ErrorCode::bad_record_mac);
+    if (st.version == 12) {
+      add(rows, role, st, "plaintext_handshake", "unprotected handshake record under keys",
+          plain_record(22, handshake(20, Bytes(12, 0))), AlertDescription::bad_record_mac,
+          ErrorCode::bad_record_mac);
+    } else {
+      // Under TLS 1.3 protection every record but CCS travels as application_data.
+      add(rows, role, st, "plaintext_handshake", "unprotected handshake record under keys",
+          plain_record(22, handshake(20, Bytes(32, 0))), AlertDescription::unexpected_message,
+          ErrorCode::unexpected_message);
+    }
   } else {
     add(rows, role, st, "oversized_plaintext", "plaintext record of 2^14 + 1 bytes",
         plain_record(22, Bytes(16385, 0)), AlertDescription::record_overflow,
@@ -305,7 +351,7 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
     add(rows, role, st, "application_data", "application data before the handshake ends",
         record_of(23, Bytes{'G', 'E', 'T'}), AlertDescription::unexpected_message,
         ErrorCode::unexpected_message);
-    if (std::string(st.state).find("ChangeCipherSpec") == std::string::npos) {
+    if (std::string(st.state).find("ChangeCipherSpec") == std::string::npos && st.version == 12) {
       add(rows, role, st, "early_ccs", "ChangeCipherSpec out of order", record_of(20, {1}),
           AlertDescription::unexpected_message, ErrorCode::unexpected_message);
     }
@@ -331,13 +377,14 @@ std::vector<Row> build_table() {
   const StateInfo c_cert{1, "client12::ExpectCertificate", {11}, false};
   const StateInfo c_ske{2, "client12::ExpectServerKeyExchange", {12}, false};
   const StateInfo c_shd{3, "client12::ExpectServerHelloDone", {14}, false};
-  const StateInfo c_ccs{4, "client12::ExpectChangeCipherSpec", {}, false};
-  const StateInfo c_fin{5, "client12::ExpectFinished", {20}, true};
-  const StateInfo c_done{6, "client12::Connected", {0}, true};
-  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_ccs, &c_fin, &c_done}) {
+  const StateInfo c_nst{4, "client12::ExpectNewSessionTicket", {4}, false};
+  const StateInfo c_ccs{5, "client12::ExpectChangeCipherSpec", {}, false};
+  const StateInfo c_fin{6, "client12::ExpectFinished", {20}, true};
+  const StateInfo c_done{7, "client12::Connected", {0}, true};
+  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_nst, &c_ccs, &c_fin, &c_done}) {
     common_rows(rows, Side::client, *st);
   }
-  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_fin, &c_done}) {
+  for (const auto* st : {&c_sh, &c_cert, &c_ske, &c_shd, &c_nst, &c_fin, &c_done}) {
     add(rows, Side::client, *st, "hello_request_with_body", "HelloRequest with a body",
         message(0, Bytes{0}), AD::decode_error, EC::decode_error);
   }
@@ -398,6 +445,14 @@ std::vector<Row> build_table() {
          edit_next([](Bytes& m) { m[8 + 1] ^= 0xFF; }), AD::decrypt_error, EC::bad_signature);
   // ServerHelloDone.
   client(c_shd, "trailing", "ServerHelloDone with a body", trailing(), AD::decode_error,
+         EC::decode_error);
+  // NewSessionTicket (RFC 5077 §3.3: lifetime_hint u32, ticket<0..2^16-1>).
+  client(c_nst, "truncated", "NewSessionTicket missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  client(c_nst, "trailing", "NewSessionTicket with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  client(c_nst, "ticket_overlong", "NewSessionTicket ticket length past the end",
+         edit_next([](Bytes& m) { put_u16(m, 8, get_u16(m, 8) + 1); }), AD::decode_error,
          EC::decode_error);
   // Finished (encrypted).
   client(c_fin, "truncated", "Finished of 11 bytes", truncated(), AD::decode_error,
@@ -494,6 +549,78 @@ std::vector<Row> build_table() {
       AD::no_renegotiation, EC::renegotiation_refused);
   server(s_done, "second_ccs", "ChangeCipherSpec after the handshake", record_of(20, {1}),
          AD::unexpected_message, EC::unexpected_message);
+
+  // ---- TLS 1.3 client against RFC 8448 §3's server: SH | EE, Certificate, CV, Finished | NST
+  // (the RFC's encrypted flight re-sealed one message per record with the RFC's keys) ----
+  const StateInfo t_sh{0, "client::ExpectServerHello", {2}, false, 13};
+  const StateInfo t_ee{1, "client13::ExpectEncryptedExtensions", {8}, true, 13};
+  const StateInfo t_cert{2, "client13::ExpectCertificateOrRequest", {11, 13}, true, 13};
+  const StateInfo t_cv{3, "client13::ExpectCertificateVerify", {15}, true, 13};
+  const StateInfo t_fin{4, "client13::ExpectFinished", {20}, true, 13};
+  const StateInfo t_done{5, "client13::Connected", {4, 24}, true, 13};
+  for (const auto* st : {&t_sh, &t_ee, &t_cert, &t_cv, &t_fin, &t_done}) {
+    common_rows(rows, Side::client, *st);
+  }
+  auto c13 = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a, EC e) {
+    add(rows, Side::client, st, what, input, std::move(inj), a, e);
+  };
+  c13(t_sh, "truncated", "ServerHello missing its last byte", truncated(), AD::decode_error,
+      EC::decode_error);
+  c13(t_sh, "trailing", "ServerHello with a trailing byte", trailing(), AD::decode_error,
+      EC::decode_error);
+  c13(t_sh, "duplicate_extension", "ServerHello with an extension twice",
+      edit_next([](Bytes& m) { dup_first_extension(m, server_hello_extensions(m)); }),
+      AD::illegal_parameter, EC::duplicate_extension);
+  c13(t_sh, "unoffered_suite", "ServerHello choosing suite 0x1234",
+      edit_next([](Bytes& m) { put_u16(m, server_hello_suite(m), 0x1234); }), AD::illegal_parameter,
+      EC::illegal_parameter);
+  c13(t_sh, "session_id_33", "ServerHello legacy_session_id length 33",
+      edit_next([](Bytes& m) { m[kSessionIdLen] = 33; }), AD::decode_error, EC::decode_error);
+  c13(t_ee, "truncated", "EncryptedExtensions missing its last byte", truncated(), AD::decode_error,
+      EC::decode_error);
+  c13(t_ee, "trailing", "EncryptedExtensions with a trailing byte", trailing(), AD::decode_error,
+      EC::decode_error);
+  c13(t_ee, "duplicate_extension", "EncryptedExtensions with an extension twice",
+      edit_next([](Bytes& m) { dup_first_extension(m, 4); }), AD::illegal_parameter,
+      EC::duplicate_extension);
+  c13(t_ee, "key_share_inside", "EncryptedExtensions carrying key_share",
+      message(8, Bytes{0, 6, 0, 51, 0, 2, 0, 29}), AD::illegal_parameter, EC::illegal_parameter);
+  c13(t_cert, "truncated", "Certificate missing its last byte", truncated(), AD::decode_error,
+      EC::decode_error);
+  c13(t_cert, "trailing", "Certificate with a trailing byte", trailing(), AD::decode_error,
+      EC::decode_error);
+  // RFC 8446 §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST
+  // abort the handshake with a "decode_error" alert."
+  c13(t_cert, "empty_list", "Certificate with no certificate", message(11, Bytes{0, 0, 0, 0}),
+      AD::decode_error, EC::decode_error);
+  c13(t_cert, "request_context", "Certificate with a non-empty request context",
+      edit_next([](Bytes& m) {
+        m[4] = 1;
+        m.insert(m.begin() + 5, 7);
+        fix_header(m);
+      }),
+      AD::illegal_parameter, EC::illegal_parameter);
+  c13(t_cv, "truncated", "CertificateVerify missing its last byte", truncated(), AD::decode_error,
+      EC::decode_error);
+  c13(t_cv, "trailing", "CertificateVerify with a trailing byte", trailing(), AD::decode_error,
+      EC::decode_error);
+  c13(t_cv, "bad_signature", "CertificateVerify with a flipped bit",
+      edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_signature);
+  c13(t_cv, "unoffered_scheme", "CertificateVerify with scheme 0x0201 (rsa_pkcs1_sha1)",
+      edit_next([](Bytes& m) { put_u16(m, 4, 0x0201); }), AD::illegal_parameter,
+      EC::illegal_parameter);
+  c13(t_fin, "truncated", "Finished of 31 bytes", truncated(), AD::decode_error, EC::decode_error);
+  c13(t_fin, "trailing", "Finished of 33 bytes", trailing(), AD::decode_error, EC::decode_error);
+  c13(t_fin, "wrong_verify_data", "Finished with a flipped bit",
+      edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_finished);
+  c13(t_done, "ccs_after_finished", "ChangeCipherSpec after the server Finished",
+      plain_record(20, {1}), AD::unexpected_message, EC::unexpected_message);
+  c13(t_done, "key_update_bad_value", "KeyUpdate request_update 2", message(24, Bytes{2}),
+      AD::illegal_parameter, EC::illegal_parameter);
+  c13(t_done, "key_update_empty", "KeyUpdate with an empty body", message(24, Bytes{}),
+      AD::decode_error, EC::decode_error);
+  c13(t_done, "ticket_truncated", "NewSessionTicket missing its last byte", truncated(),
+      AD::decode_error, EC::decode_error);
   return rows;
 }
 
@@ -504,9 +631,15 @@ const std::vector<Row>& table() {
 
 class HostileTable : public ::testing::TestWithParam<Row> {};
 
+void run13(const Row& row);
+
 TEST_P(HostileTable, RefusedWithTheRightAlert) {
   const Row& row = GetParam();
   SCOPED_TRACE(row.input);
+  if (row.version == 13) {
+    run13(row);
+    return;
+  }
   Loopback lb(table_client(), table_server());
   ASSERT_TRUE(lb.started());
   lb.run(row.role, row.prefix);
@@ -565,6 +698,156 @@ TEST_P(HostileTable, RefusedWithTheRightAlert) {
   EXPECT_TRUE(target.output().empty());
 }
 
+// ---- TLS 1.3: RFC 8448 §3 replayed to our client ----
+
+Bytes vector_file(const std::string& name) {
+  std::ifstream in(std::string(HS_SOURCE_DIR) + "/tests/vectors/rfc8448/" + name);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Bytes out;
+  int hi = -1;
+  for (char ch : ss.str()) {
+    int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+    if (v < 0) {
+      continue;
+    }
+    if (hi < 0) {
+      hi = v;
+    } else {
+      out.push_back(static_cast<uint8_t>(hi * 16 + v));
+      hi = -1;
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<record::RecordProtection> rfc_protection(const std::string& prefix) {
+  const crypto::Provider& prov = crypto::default_provider();
+  auto p = record::make_tls13_protection(prov, crypto::AeadAlg::aes_128_gcm,
+                                         vector_file("s3_" + prefix + "_key.hex"),
+                                         vector_file("s3_" + prefix + "_iv.hex"));
+  EXPECT_TRUE(p.ok());
+  return p.ok() ? std::move(p).value() : nullptr;
+}
+
+// Rfc13 is RFC 8448 §3's server side: its records, one message per record, and its keys.
+struct Rfc13 {
+  messages::ClientHello hello;
+  Bytes priv;
+  std::vector<SentMessage> server;  // SH, EE, Certificate, CertificateVerify, Finished, NST
+
+  Rfc13() {
+    Bytes ch = vector_file("s3_client_hello.hex");
+    auto parsed = messages::parse_client_hello(std::span<const uint8_t>(ch).subspan(4));
+    EXPECT_TRUE(parsed.ok());
+    hello = std::move(parsed).value();
+    priv = vector_file("s3_client_x25519_private.hex");
+    const char* files[] = {"s3_server_hello.hex",    "s3_encrypted_extensions.hex",
+                           "s3_certificate.hex",     "s3_certificate_verify.hex",
+                           "s3_server_finished.hex", "s3_new_session_ticket.hex"};
+    for (const char* f : files) {
+      SentMessage m;
+      m.type = 22;
+      m.plain = vector_file(f);
+      server.push_back(std::move(m));
+    }
+    server[0].wire = Ctx::raw(22, server[0].plain);
+    auto hs_keys = rfc_protection("server_handshake");
+    for (size_t i = 1; i <= 4; ++i) {
+      EXPECT_TRUE(
+          hs_keys->seal(ContentType::handshake, 0x0303, server[i].plain, server[i].wire).ok());
+      server[i].encrypted = true;
+    }
+    auto app_keys = rfc_protection("server_application");
+    EXPECT_TRUE(
+        app_keys->seal(ContentType::handshake, 0x0303, server[5].plain, server[5].wire).ok());
+    server[5].encrypted = true;
+  }
+};
+
+class StateLog final : public Observer {
+ public:
+  void on_event(const Event& e) override {
+    if (const auto* st = std::get_if<StateEvent>(&e.body)) {
+      states.emplace_back(st->state);
+    }
+  }
+  std::vector<std::string> states;
+};
+
+void run13(const Row& row) {
+  static const Rfc13 rfc;
+  StateLog log;
+  Rfc8448Client client(rfc.hello, rfc.priv, &log);
+  ASSERT_TRUE(client.started());
+  detail::ConnectionImpl& conn = client.conn();
+  conn.consume_output(conn.output().size());
+  for (size_t i = 0; i < row.prefix; ++i) {
+    auto r = conn.receive(rfc.server[i].wire);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    conn.consume_output(conn.output().size());  // the client Finished after the server's
+  }
+  ASSERT_FALSE(log.states.empty());
+  ASSERT_EQ(log.states.back(), row.state);
+
+  // The server's next record is sealed under its handshake keys (the RFC's record i uses
+  // sequence number i - 1) until its Finished, then under its application keys.
+  std::shared_ptr<record::RecordProtection> seal;
+  if (row.prefix >= 1 && row.prefix <= 4) {
+    seal = rfc_protection("server_handshake");
+    seal->dangerous_set_sequence_number(row.prefix - 1);
+  } else if (row.prefix == 5) {
+    seal = rfc_protection("server_application");
+  }
+  Ctx ctx(row.prefix < rfc.server.size() ? rfc.server[row.prefix] : SentMessage{},
+          [seal](uint8_t type, const Bytes& plain) {
+            if (!seal) {
+              return Ctx::raw(type, plain);
+            }
+            Bytes out;
+            EXPECT_TRUE(seal->seal(static_cast<ContentType>(type), 0x0303, plain, out).ok());
+            return out;
+          });
+  Bytes hostile = row.inject(ctx);
+  auto r = conn.receive(hostile);
+  ASSERT_FALSE(r.ok()) << "accepted";
+  EXPECT_EQ(error_code_name(r.error().code()), error_code_name(row.code)) << r.error().message();
+  ASSERT_EQ(r.error().alert(), row.alert) << r.error().message();
+  EXPECT_TRUE(conn.failed());
+
+  // One record: in the clear until the client has sent its Finished (our client switches its
+  // write side to the handshake keys only when it sends its second flight, as OpenSSL does;
+  // BoringSSL switches right after the ServerHello, and RFC 8446 §6 only says "encrypted as
+  // specified by the current connection state"), then under its application keys, which the
+  // RFC's key opens.
+  Bytes out(conn.output().begin(), conn.output().end());
+  auto records = split_records(out);
+  ASSERT_EQ(records.size(), 1u);
+  Bytes alert = records.front();
+  const Bytes expected = {2, static_cast<uint8_t>(row.alert)};
+  if (row.prefix < 5) {
+    EXPECT_EQ(alert[0], 21);
+    EXPECT_EQ(Bytes(alert.begin() + 5, alert.end()), expected);
+  } else {
+    EXPECT_EQ(alert[0], 23) << "alert not protected";
+    auto open = rfc_protection("client_application");
+    Bytes fragment(alert.begin() + 5, alert.end());
+    auto opened = open->open(ContentType::application_data, 0x0303, fragment);
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    EXPECT_EQ(opened->type, ContentType::alert);
+    EXPECT_EQ(Bytes(opened->plaintext.begin(), opened->plaintext.end()), expected);
+  }
+
+  conn.consume_output(out.size());
+  auto again = conn.receive(hostile);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), row.code);
+  auto eof = conn.receive_eof();
+  ASSERT_FALSE(eof.ok());
+  EXPECT_EQ(eof.error().code(), row.code);
+  EXPECT_TRUE(conn.output().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Rows, HostileTable, ::testing::ValuesIn(table()),
                          [](const ::testing::TestParamInfo<Row>& p) { return p.param.name; });
 
@@ -576,7 +859,7 @@ TEST(HostileTableShape, EveryStateCovered) {
     per_state[row.state]++;
     EXPECT_TRUE(names.insert(row.name).second) << row.name;
   }
-  EXPECT_EQ(per_state.size(), 12u);
+  EXPECT_EQ(per_state.size(), 19u);
   for (const auto& [state, n] : per_state) {
     EXPECT_GE(n, 10u) << state;
   }
