@@ -229,6 +229,14 @@ Result<void> ConnectionImpl::pump() {
       return ok_result();
     }
     record::Record rec = *next.value();
+    // Records the decoder dropped as declined early data (RFC 8446 §4.2.10) still crossed the
+    // wire: report their headers first so the rest stay aligned.
+    for (size_t skipped = decoder_.take_skipped_count(); skipped > 0; --skipped) {
+      if (auto h = headers_in_.pop()) {
+        emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+      }
+      note("early data record skipped (0-RTT declined)");
+    }
     auto header = headers_in_.pop();
     if (header) {
       emit(RecordEvent{Direction::in, header->content_type, header->version, header->length});

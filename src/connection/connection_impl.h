@@ -90,6 +90,7 @@ class ConnectionImpl final : public HandshakeContext {
   void set_version(ProtocolVersion v) override;
   void set_trace_version(ProtocolVersion v) override;
   Result<void> send_alert(AlertLevel level, AlertDescription description) override;
+  void skip_early_data(size_t budget) override { decoder_.skip_undecryptable_records(budget); }
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override;

@@ -106,13 +106,37 @@ Result<std::optional<Record>> RecordDecoder::next() {
       std::span<uint8_t>(buf_).subspan(start_ + kRecordHeaderLen, static_cast<size_t>(length));
   start_ += kRecordHeaderLen + length;
 
+  // RFC 8446 §4.2.10: a server that declines 0-RTT "ignores early data by skipping all records
+  // with an external content type of "application_data" (indicating that they are encrypted),
+  // up to the configured max_early_data_size" (after a HelloRetryRequest, still unprotected) or
+  // "by attempting to deprotect received records using the handshake traffic key, and
+  // discarding records which fail deprotection (up to the configured max_early_data_size)".
+  // "If the server ... fails deprotection beyond that ... it MUST terminate the connection with
+  // a "bad_record_mac" alert."
+  if (skip_budget_ > 0 && !plaintext_ccs && !protection_->encrypted() &&
+      type == ContentType::application_data) {
+    if (length > skip_budget_) {
+      return fail(Error(ErrorCode::bad_record_mac, "record: early data beyond the limit"));
+    }
+    skip_budget_ -= length;
+    ++skipped_;
+    return next();
+  }
   OpenedRecord opened{type, fragment};
   if (!plaintext_ccs) {
     auto result = protection_->open(type, version, fragment);
     if (!result.ok()) {
+      if (skip_budget_ > 0 && result.error().code() == ErrorCode::bad_record_mac &&
+          length <= skip_budget_) {
+        skip_budget_ -= length;
+        ++skipped_;
+        return next();
+      }
       return fail(std::move(result).error());
     }
     opened = result.value();
+    // The first record that opens ends the early data.
+    skip_budget_ = 0;
   }
   // The inner type of a TLS 1.3 record is checked like an outer one.
   if (!known_content_type(opened.type)) {
@@ -126,6 +150,14 @@ Result<std::optional<Record>> RecordDecoder::next() {
     return fail(Error(ErrorCode::unexpected_message, "record: zero-length fragment"));
   }
   return std::optional<Record>(Record{opened.type, version, opened.plaintext});
+}
+
+void RecordDecoder::skip_undecryptable_records(size_t budget) { skip_budget_ = budget; }
+
+size_t RecordDecoder::take_skipped_count() {
+  size_t n = skipped_;
+  skipped_ = 0;
+  return n;
 }
 
 }  // namespace hs::record

@@ -71,6 +71,15 @@ class RecordDecoder {
 
   // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
   bool has_buffered_bytes() const { return start_ < buf_.size(); }
+  // skip_undecryptable_records switches on RFC 8446 §4.2.10 early-data skipping for a server
+  // that declines 0-RTT: up to `budget` bytes of records (their TLSCiphertext lengths) that
+  // fail to open with bad_record_mac, or that arrive as application_data while unprotected
+  // (after a HelloRetryRequest), are dropped instead of failing. The first record that opens
+  // ends the mode; a record beyond the budget is bad_record_mac. Skipping is recursive per
+  // record, so the budget bounds the depth.
+  void skip_undecryptable_records(size_t budget);
+  // take_skipped_count returns how many records were skipped since the last call.
+  size_t take_skipped_count();
   // buffered_size is the number of unconsumed bytes.
   size_t buffered_size() const { return buf_.size() - start_; }
   // bytes_needed is how many more bytes complete the next record (at least 1 when no header
@@ -82,6 +91,8 @@ class RecordDecoder {
   size_t start_ = 0;  // first unconsumed byte of buf_
   std::unique_ptr<RecordProtection> protection_;
   std::optional<Error> failed_;
+  size_t skip_budget_ = 0;
+  size_t skipped_ = 0;
 };
 
 }  // namespace hs::record

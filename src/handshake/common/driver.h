@@ -68,6 +68,11 @@ class HandshakeContext {
     return Error(ErrorCode::internal_error, "send_alert");
   }
 
+  // skip_early_data tells the record layer that we declined the client's 0-RTT data: up to
+  // `budget` bytes of records that do not open under the current read keys (or arrive as
+  // application_data while unprotected) are dropped (RFC 8446 §4.2.10). Default: no skipping.
+  virtual void skip_early_data(size_t budget) { (void)budget; }
+
   // key_log passes a secret to the application's KeyLogSink, if one is installed.
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;

@@ -63,6 +63,15 @@ bool is_supported_group(NamedGroup g) {
   return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
 }
 
+// early_data_skip_budget is how many bytes of declined 0-RTT records we skip (RFC 8446
+// §4.2.10: "up to the configured max_early_data_size"). We never advertise early data, so a
+// client only sends it on a ticket from elsewhere; we allow 2^14 bytes (OpenSSL's default) or
+// the configured size if larger, plus one record's worth of AEAD expansion since the budget
+// counts ciphertext.
+size_t early_data_skip_budget(const ServerConfig& config) {
+  return std::max<size_t>(config.max_early_data_size, kMaxPlaintext) + 256;
+}
+
 // Hello13 is a ClientHello decoded for TLS 1.3.
 struct Hello13 {
   server12::ClientOffer offer;  // TLS 1.3 suites, groups, schemes, ALPN, SNI
@@ -479,6 +488,13 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   auto read_protection = HS_TRY(protection_for(provider, client_hs, suite.aead));
   HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_handshake_traffic_secret"));
 
+  if (h.early_data) {
+    // We never accept 0-RTT (no early_data in EncryptedExtensions), so the client's early data
+    // records, under its early traffic key, must be skipped (RFC 8446 §4.2.10).
+    ctx.skip_early_data(early_data_skip_budget(env.config));
+    ctx.note("early data offered and declined (0-RTT is not enabled); skipping it");
+  }
+
   // EncryptedExtensions (RFC 8446 §4.3.1).
   messages::EncryptedExtensions ee;
   const bool sni_used = !h.offer.server_name.empty() &&
@@ -549,9 +565,6 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
   ctx.set_write_protection(HS_TRY(protection_for(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
-  if (h.early_data) {
-    ctx.note("early data offered and declined (0-RTT is not enabled)");
-  }
   ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
            std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
   return ExpectFinished{suite,
@@ -605,6 +618,11 @@ Result<State> send_hello_retry_request(Env env, const messages::ClientHello& hel
     ccs_sent = true;
   }
   ctx.info().version = ProtocolVersion::tls1_3;
+  if (messages::find_extension(hello.extensions, ExtensionType::early_data) != nullptr) {
+    // RFC 8446 §4.2.10: after a HelloRetryRequest "The server then ignores early data by
+    // skipping all records with an external content type of "application_data"".
+    ctx.skip_early_data(early_data_skip_budget(env.config));
+  }
   return ExpectSecondClientHello{
       hello, suite, group, std::move(ch1_hash), std::move(cookie), std::move(transcript), ccs_sent};
 }
