@@ -114,9 +114,23 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   std::shared_ptr<ClientSessionStore> store = config->sessions;
   const std::string store_key = config->session_key.empty() ? host : config->session_key;
   std::optional<StoredSession> resume12;
+  std::optional<StoredSession> resume13;
   bool resume12_by_ticket = false;
   if (store) {
     auto newest = store->get(store_key);
+    if (newest.has_value() && newest->version == ProtocolVersion::tls1_3 && out.offers_tls13 &&
+        !newest->ticket.empty()) {
+      // A PSK is usable with any offered suite of its hash (RFC 8446 §4.2.11). RFC 8446 §C.4:
+      // "Clients SHOULD NOT reuse a ticket for multiple connections", so it is taken.
+      auto hash = detail::suite_info(newest->suite);
+      bool usable = false;
+      for (CipherSuite s : suites13) {
+        usable = usable || (hash && detail::suite_info(s)->hash == hash->hash);
+      }
+      if (usable) {
+        resume13 = store->take(store_key);
+      }
+    }
     // RFC 7627 §5.3: "The client SHOULD NOT offer an abbreviated handshake to resume a session
     // that does not use an extended master secret."
     if (newest.has_value() && newest->version == ProtocolVersion::tls1_2 && out.offers_tls12 &&
@@ -230,11 +244,18 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   if (hooks.edit_client_hello) {
     hooks.edit_client_hello(hello);
   }
+  if (resume13.has_value()) {
+    HS_TRY(client13::add_psk_offer(hello, *resume13, session_now_ms()));
+  }
   std::vector<ExtensionType> sent;
   for (const Extension& e : hello.extensions) {
     sent.push_back(e.type);
   }
-  HS_TRY(messages::serialize_message(hello, out.raw));
+  if (resume13.has_value()) {
+    out.raw = HS_TRY(client13::bind_psk(provider, hello, *resume13, nullptr));
+  } else {
+    HS_TRY(messages::serialize_message(hello, out.raw));
+  }
 
   if (out.offers_tls12) {
     client12::Offer& o = out.offer12;
@@ -269,6 +290,9 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     o.hello = hello;
     o.hello_raw = out.raw;
     o.middlebox_compat = hooks.middlebox_compat;
+    o.psk = std::move(resume13);
+    o.store = store;
+    o.store_key = store_key;
   }
   return out;
 }

@@ -19,10 +19,16 @@
 // supported_versions) to ExpectServerHello here. One state = one move-only struct named after
 // what it waits for; handle() consumes it and returns the next. Every handler first rejects the
 // message types the state does not expect.
+//
+// Resumption (RFC 8446 §2.2): with a stored ticket the ClientHello offers it as its one PSK
+// (psk_dhe_ke only, pre_shared_key last, binder over the truncated ClientHello). A ServerHello
+// that selects it skips Certificate and CertificateVerify: EncryptedExtensions -> Finished.
+// NewSessionTickets become sessions in ClientConfig::sessions.
 #pragma once
 
 #include <hs/config.h>
 #include <hs/result.h>
+#include <hs/session.h>
 
 #include <array>
 #include <cstddef>
@@ -66,7 +72,33 @@ struct Offer {
   // our second flight (RFC 8446 Appendix D.4). On by default; off only in known-answer tests.
   bool middlebox_compat = true;
   bool ccs_sent = false;
+  // psk: the stored session whose ticket the ClientHello offers as its one PSK (identity 0);
+  // nullopt when none (or dropped after a HelloRetryRequest chose another hash).
+  std::optional<StoredSession> psk;
+  // store/store_key: where NewSessionTickets go (null store: nowhere).
+  std::shared_ptr<ClientSessionStore> store;
+  std::string store_key;
 };
+
+// PskAuthenticated proves the server accepted our PSK (its binder-bound identity selected in the
+// ServerHello), which authenticates the server in place of Certificate/CertificateVerify (RFC
+// 8446 §2.2). Only the ServerHello handler makes one.
+class PskAuthenticated {
+ private:
+  PskAuthenticated() = default;
+  friend struct PskAcceptor;
+};
+
+// add_psk_offer appends psk_key_exchange_modes (psk_dhe_ke) and pre_shared_key (last, with the
+// ticket of `session`, its obfuscated age at `now_ms`, and a zero binder) to `hello`.
+Result<void> add_psk_offer(messages::ClientHello& hello, const StoredSession& session,
+                           uint64_t now_ms);
+// bind_psk fills in the binder of `hello`'s pre_shared_key (RFC 8446 §4.2.11.2) and returns the
+// encoded message. `prefix` is the transcript before this ClientHello (message_hash(ClientHello1)
+// and the HelloRetryRequest), or null for ClientHello1.
+Result<std::vector<uint8_t>> bind_psk(const crypto::Provider& provider,
+                                      messages::ClientHello& hello, const StoredSession& session,
+                                      const detail::Transcript* prefix);
 
 // HandshakeKeys is the handshake stage of the key schedule once the ServerHello is processed.
 struct HandshakeKeys {
@@ -84,6 +116,8 @@ struct Session {
   // cert_request_context is set when the server sent a CertificateRequest: we answer with an
   // empty Certificate carrying this context (client certificates are not implemented yet).
   std::optional<std::vector<uint8_t>> cert_request_context;
+  // psk_auth is set when the server accepted our PSK: no certificate comes.
+  std::optional<PskAuthenticated> psk_auth;
 };
 
 // ServerKey is the leaf certificate's public key (the one CertificateVerify is checked with).
@@ -138,7 +172,7 @@ struct ExpectCertificateVerify {
 };
 struct ExpectFinished {
   Session s;
-  SignatureVerified proof;
+  std::variant<SignatureVerified, PskAuthenticated> proof;
 };
 // Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate) are
 // handled here.
@@ -150,6 +184,11 @@ struct Connected {
   std::optional<Ticket> ticket;  // the latest one
   size_t tickets_received = 0;
   size_t key_updates_received = 0;
+  // Where NewSessionTickets are stored as sessions, with what the handshake agreed.
+  std::shared_ptr<ClientSessionStore> store;
+  std::string store_key;
+  std::string alpn;
+  std::string server_name;
 };
 
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,

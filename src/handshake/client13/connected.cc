@@ -40,7 +40,24 @@ Result<void> handle_new_session_ticket(Connected& st, HandshakeContext& ctx,
                                               st.resumption_master_secret.expose(), nst.nonce));
   ++st.tickets_received;
   ctx.note("session ticket received (" + std::to_string(t.ticket.size()) + " bytes, lifetime " +
-           std::to_string(t.lifetime) + " s); resumption is not implemented yet");
+           std::to_string(t.lifetime) + " s)");
+  // RFC 8446 §4.6.1: "The value of zero indicates that the ticket should be discarded
+  // immediately."
+  if (st.store && t.lifetime > 0) {
+    StoredSession s;
+    s.version = ProtocolVersion::tls1_3;
+    s.suite = st.suite.suite;
+    s.secret = t.psk.clone();
+    s.ticket = t.ticket;
+    s.lifetime_s = t.lifetime;
+    s.age_add = t.age_add;
+    s.created_ms = session_now_ms();
+    s.max_early_data = t.max_early_data.value_or(0);
+    s.alpn = st.alpn;
+    s.server_name = st.server_name;
+    st.store->put(st.store_key, std::move(s));
+    ctx.note("session stored (TLS 1.3 ticket)");
+  }
   st.ticket = std::move(t);
   return ok_result();
 }

@@ -175,6 +175,13 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
   st.s.transcript.add(msg.raw);
   ctx.info().alpn = alpn;
   ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed") : "ALPN protocol agreed: " + alpn);
+  if (st.s.psk_auth.has_value()) {
+    // RFC 8446 §2.2: with a PSK "the server ... does not send a Certificate or a
+    // CertificateVerify"; §4.3.2: "Servers which are authenticating with a PSK MUST NOT send
+    // the CertificateRequest message". Anything but Finished is now unexpected_message.
+    PskAuthenticated proof = *st.s.psk_auth;
+    return ExpectFinished{std::move(st.s), proof};
+  }
   return ExpectCertificateOrRequest{std::move(st.s)};
 }
 
@@ -358,9 +365,17 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
   auto resumption = HS_TRY(master.resumption_master_secret(s.transcript.current()));
   ctx.note("server Finished verified; handshake complete");
-  Connected c{
-      suite, std::move(client_app), std::move(server_app), std::move(resumption), std::nullopt, 0,
-      0};
+  Connected c{suite,
+              std::move(client_app),
+              std::move(server_app),
+              std::move(resumption),
+              std::nullopt,
+              0,
+              0,
+              s.offer.store,
+              s.offer.store_key,
+              ctx.info().alpn,
+              s.offer.server_name};
   return c;
 }
 

@@ -14,6 +14,12 @@
 
 namespace hs::client13 {
 
+// PskAcceptor is the one place that makes a PskAuthenticated: the ServerHello selected the PSK
+// we offered and bound with its binder.
+struct PskAcceptor {
+  static PskAuthenticated accept() { return PskAuthenticated(); }
+};
+
 namespace {
 
 std::string hex16(uint16_t v) {
@@ -207,8 +213,30 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
     hello.extensions.insert(it, std::move(ce));
     st.offer.extensions.push_back(ExtensionType::cookie);
   }
+  if (st.offer.psk.has_value() && detail::suite_info(st.offer.psk->suite)->hash != suite.hash) {
+    // RFC 8446 §4.1.2: ClientHello2 may be changed by "(optionally) removing any PSKs which are
+    // incompatible with the server's indicated cipher suite". Ours is: drop the offer.
+    std::erase_if(hello.extensions, [](const messages::Extension& e) {
+      return e.type == ExtensionType::pre_shared_key;
+    });
+    std::erase(st.offer.extensions, ExtensionType::pre_shared_key);
+    st.offer.psk.reset();
+    ctx.note("PSK dropped: the HelloRetryRequest's suite uses another hash");
+  }
   std::vector<uint8_t> raw;
-  HS_TRY(messages::serialize_message(hello, raw));
+  if (st.offer.psk.has_value()) {
+    // RFC 8446 §4.1.2: "Updating the "pre_shared_key" extension if present by recomputing the
+    // "obfuscated_ticket_age" and binder values"; §4.2.11.2: the binder then covers
+    // ClientHello1's message_hash, the HelloRetryRequest and the truncated ClientHello2.
+    std::erase_if(hello.extensions, [](const messages::Extension& e) {
+      return e.type == ExtensionType::pre_shared_key ||
+             e.type == ExtensionType::psk_key_exchange_modes;
+    });
+    HS_TRY(add_psk_offer(hello, *st.offer.psk, session_now_ms()));
+    raw = HS_TRY(bind_psk(provider, hello, *st.offer.psk, &transcript));
+  } else {
+    HS_TRY(messages::serialize_message(hello, raw));
+  }
   HS_TRY(send_dummy_change_cipher_spec(st.offer, ctx));
   HS_TRY(ctx.send_handshake(raw));
   transcript.add(raw);
@@ -246,15 +274,38 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                  "cipher suite differs from the HelloRetryRequest's");
   }
   const messages::Extension* ks = nullptr;
+  const messages::Extension* psk_ext = nullptr;
   for (const messages::Extension& e : sh.extensions) {
     HS_TRY(check_extension_allowed(st.offer, e.type, /*hrr=*/false));
     if (e.type == ExtensionType::key_share) {
       ks = &e;
+    } else if (e.type == ExtensionType::pre_shared_key) {
+      psk_ext = &e;
     }
   }
-  // We offer no PSK, so (EC)DHE is the only key exchange: RFC 8446 §9.2 makes key_share
-  // mandatory then, and §4.2.8: "If using (EC)DHE key establishment, servers offer exactly one
-  // KeyShareEntry in the ServerHello."
+  std::optional<PskAuthenticated> psk_auth;
+  if (psk_ext != nullptr) {
+    const uint16_t selected = HS_TRY(messages::parse_pre_shared_key_server(psk_ext->data));
+    // RFC 8446 §4.2.11: "Clients MUST verify that the server's selected_identity is within the
+    // range supplied by the client, that the server selected a cipher suite indicating a Hash
+    // associated with the PSK, and that a server "key_share" extension is present if required
+    // by the ClientHello "psk_key_exchange_modes" extension. If these values are not
+    // consistent, the client MUST abort the handshake with an "illegal_parameter" alert."
+    if (!st.offer.psk.has_value() || selected != 0) {
+      return Error(ErrorCode::illegal_parameter, "server_hello",
+                   "selected_identity is not one we offered");
+    }
+    if (detail::suite_info(st.offer.psk->suite)->hash !=
+        detail::suite_info(sh.cipher_suite)->hash) {
+      return Error(ErrorCode::illegal_parameter, "server_hello",
+                   "the selected cipher suite's hash differs from the PSK's");
+    }
+    psk_auth = PskAcceptor::accept();
+  }
+  // We offer psk_dhe_ke only, so (EC)DHE is always part of the key exchange: RFC 8446 §9.2
+  // makes key_share mandatory then (and §4.2.11 above: a key_share "if required by the
+  // ClientHello "psk_key_exchange_modes" extension"), and §4.2.8: "If using (EC)DHE key
+  // establishment, servers offer exactly one KeyShareEntry in the ServerHello."
   if (ks == nullptr) {
     return Error(ErrorCode::missing_extension, "server_hello", "no key_share extension");
   }
@@ -286,7 +337,10 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
 
   // RFC 8446 §7.1: Early Secret = HKDF-Extract(0, 0) without a PSK; Handshake Secret from the
   // (EC)DHE shared secret; the handshake traffic secrets over ClientHello...ServerHello.
-  auto early = keyschedule::EarlySecret::make(provider, suite.hash);
+  // With an accepted PSK, Early Secret = HKDF-Extract(0, PSK).
+  auto early = psk_auth.has_value() ? keyschedule::EarlySecret::make(provider, suite.hash,
+                                                                     st.offer.psk->secret.expose())
+                                    : keyschedule::EarlySecret::make(provider, suite.hash);
   auto hs_secret = HS_TRY(keyschedule::HandshakeSecret::derive(std::move(early), shared.expose()));
   const std::vector<uint8_t> ch_sh = st.transcript.current();
   auto client_hs = HS_TRY(hs_secret.client_handshake_traffic_secret(ch_sh));
@@ -309,10 +363,16 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
   info.session_id = sh.legacy_session_id;
   ctx.note("TLS 1.3 selected; cipher suite " + std::string(suite_name(sh.cipher_suite)) +
            ", group " + std::string(group_name(server_share.group)));
+  if (psk_auth.has_value()) {
+    info.resumed = true;
+    ctx.note("resumed by PSK");
+  } else if (st.offer.psk.has_value()) {
+    ctx.note("server did not accept the offered PSK; full handshake");
+  }
 
   HandshakeKeys keys{suite, std::move(hs_secret), std::move(client_hs), std::move(server_hs)};
-  return ExpectEncryptedExtensions{
-      Session{std::move(st.offer), std::move(st.transcript), std::move(keys), std::nullopt}};
+  return ExpectEncryptedExtensions{Session{std::move(st.offer), std::move(st.transcript),
+                                           std::move(keys), std::nullopt, psk_auth}};
 }
 
 }  // namespace hs::client13
