@@ -4,10 +4,14 @@
 #include <hs/config.h>
 #include <hs/connection.h>
 #include <hs/keylog.h>
+#include <hs/session.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +52,10 @@ struct ClientOptions {
   bool show_error = false;
   double max_time = 0;
   double connect_timeout = 0;
+  // Resumption: --sess-in/--sess-out files (they hold the session's secret) and --reconnect N.
+  std::string sess_in;
+  std::string sess_out;
+  int reconnect = 0;
   std::string url;
 };
 
@@ -120,8 +128,14 @@ class Client {
   int timed_out(size_t received);
   void print_certificate(const Connection& conn, const std::string& host);
   int transfer(io::ClientStream& stream, const Url& url);
+  // connect_once runs one connection (TCP, handshake, request) as connection #index.
+  int connect_once(const Url& target, int index);
+  // load_session / save_session read --sess-in and write --sess-out.
+  int load_session();
+  int save_session();
 
   const ClientOptions& o_;
+  int index_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::unique_ptr<Observer> renderer_;
   std::shared_ptr<ClientConfig> config_;
@@ -231,6 +245,79 @@ int Client::run() {
     }
   }
 
+  if (o_.reconnect > 0 || !o_.sess_in.empty() || !o_.sess_out.empty()) {
+    config->sessions = std::make_shared<InMemorySessionStore>();
+    config->session_key = session_key(url->host, url->port);
+  }
+  if (int rc = load_session(); rc != 0) {
+    return rc;
+  }
+  for (int i = 0; i <= o_.reconnect; ++i) {
+    if (int rc = connect_once(*url, i); rc != 0) {
+      return rc;
+    }
+  }
+  return save_session();
+}
+
+int Client::load_session() {
+  if (o_.sess_in.empty()) {
+    return 0;
+  }
+  std::ifstream in(o_.sess_in, std::ios::binary);
+  if (!in) {
+    return fail(26, "Failed to open session file " + o_.sess_in);
+  }
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  auto session = deserialize_session(bytes);
+  crypto::secure_wipe(bytes);
+  if (!session.ok()) {
+    // A stale or foreign file only costs a full handshake, as with curl's session cache.
+    verbose("* " + o_.sess_in + ": " + session.error().detail() + "; starting a new session");
+    return 0;
+  }
+  config_->sessions->put(config_->session_key, std::move(session).value());
+  return 0;
+}
+
+int Client::save_session() {
+  if (o_.sess_out.empty()) {
+    return 0;
+  }
+  auto session = config_->sessions->get(config_->session_key);
+  if (!session.has_value()) {
+    verbose("* no session to save to " + o_.sess_out);
+    return 0;
+  }
+  auto bytes = serialize_session(*session);
+  if (!bytes.ok()) {
+    return fail(23, bytes.error().detail());
+  }
+  // The file holds the session's resumption secret: readable by the owner only.
+  std::FILE* f = nullptr;
+  const mode_t old_mask = ::umask(077);
+  f = std::fopen(o_.sess_out.c_str(), "wb");
+  ::umask(old_mask);
+  if (f == nullptr) {
+    return fail(23, "Failed to write session file " + o_.sess_out);
+  }
+  ::chmod(o_.sess_out.c_str(), 0600);
+  const auto data = bytes->expose();
+  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  if (std::fclose(f) != 0 || !ok) {
+    return fail(23, "Failed to write session file " + o_.sess_out);
+  }
+  return 0;
+}
+
+int Client::connect_once(const Url& target, int index) {
+  const Url* url = &target;
+  const std::shared_ptr<ClientConfig>& config = config_;
+  index_ = index;
+  if (index > 0) {
+    verbose(fmt::format("* Hostname {} was found in DNS cache", url->host));
+  }
   io::ConnectOptions copts;
   copts.host = url->host;
   copts.port = url->port;
@@ -273,9 +360,13 @@ int Client::run() {
     }
   }
   auto& conn_ok = std::get<io::Connected>(connected);
-  verbose(
-      fmt::format("* Connected to {} ({}) port {} (#0)", url->host, conn_ok.address, url->port));
+  verbose(fmt::format("* Connected to {} ({}) port {} (#{})", url->host, conn_ok.address, url->port,
+                      index));
   verbose(trace::curl_alpn_offer_line(config->alpn));
+  if (config->sessions && config->sessions->get(config->session_key).has_value()) {
+    // curl 7.88 prints this when its session cache holds a session for the host.
+    verbose("* SSL re-using session ID");
+  }
 
   if (o_.verbose >= 2) {
     renderer_ = std::make_unique<trace::DetailedTraceRenderer>(info_line);
@@ -319,6 +410,13 @@ int Client::run() {
     info_line(trace::curl_ssl_connection_line(info));
     info_line(trace::curl_alpn_result_line(info.alpn));
     print_certificate(stream.connection(), url->host);
+  }
+  if (config->sessions && !o_.silent) {
+    // As openssl s_client reports each (re)connection: "Reused" or "New", version and cipher.
+    info_line(fmt::format("* Connection #{}: {}, {}, Cipher is {}", index,
+                          info.resumed ? "Reused" : "New",
+                          info.version ? version_name(*info.version) : "?",
+                          info.cipher_suite ? suite_openssl_name(*info.cipher_suite) : "?"));
   }
   return transfer(stream, *url);
 }
@@ -461,9 +559,9 @@ int Client::transfer(io::ClientStream& stream, const Url& url) {
   }
   std::fflush(out);
   if (head->connection_close || eof) {
-    verbose("* Closing connection 0");
+    verbose(fmt::format("* Closing connection {}", index_));
   } else {
-    verbose(fmt::format("* Connection #0 to host {} left intact", url.host));
+    verbose(fmt::format("* Connection #{} to host {} left intact", index_, url.host));
     // curl closes cached connections at exit without tracing them.
     stream.connection().set_observer(nullptr);
   }
@@ -492,6 +590,11 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("-S,--show-error", opts->show_error, "Show errors even with -s");
   sub->add_option("-m,--max-time", opts->max_time, "Maximum time for the whole transfer (s)");
   sub->add_option("--connect-timeout", opts->connect_timeout, "Maximum time to connect (s)");
+  sub->add_option("--sess-in", opts->sess_in, "Resume the session saved in FILE");
+  sub->add_option("--sess-out", opts->sess_out,
+                  "Save the last session to FILE (mode 0600: it holds the session secret)");
+  sub->add_option("--reconnect", opts->reconnect,
+                  "Connect N more times, resuming the session (prints Reused/New per connection)");
   sub->add_option("url", opts->url, "https:// URL")->required();
   return [opts]() {
     Client client(*opts);

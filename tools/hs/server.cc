@@ -5,12 +5,15 @@
 #include <hs/config.h>
 #include <hs/connection.h>
 #include <hs/keylog.h>
+#include <hs/session.h>
 
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -39,7 +42,43 @@ struct ServerOptions {
   int verbose = 0;
   double handshake_timeout = 10;
   double idle_timeout = 60;
+  std::string ticket_keys;  // --ticket-keys FILE
+  bool no_tickets = false;
 };
+
+// load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
+// per key (16-byte name, 32-byte AES-256-GCM key), the current key first, as raw bytes (`openssl
+// rand 48 > FILE`) or as hex text (`openssl rand -hex 48 > FILE`, one key per line). The file
+// is secret: anyone holding it can open every ticket sealed with it.
+Result<std::shared_ptr<TicketKeys>> load_ticket_keys_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::io_error, "ticket keys", "cannot read " + path);
+  }
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes;
+  bool is_hex = !text.empty();
+  std::string digits;
+  for (char c : text) {
+    if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
+      digits.push_back(c);
+    } else if (std::isspace(static_cast<unsigned char>(c)) == 0) {
+      is_hex = false;
+      break;
+    }
+  }
+  if (is_hex && digits.size() % 2 == 0 && digits.size() % (2 * TicketKeys::kEntryLen) == 0) {
+    for (size_t i = 0; i < digits.size(); i += 2) {
+      bytes.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
+    }
+  } else {
+    bytes.assign(text.begin(), text.end());
+  }
+  auto keys = TicketKeys::from_bytes(bytes);
+  crypto::secure_wipe(bytes);
+  crypto::secure_wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
+  return keys;
+}
 
 io::ServerLoop* g_loop = nullptr;
 
@@ -336,6 +375,25 @@ int run_server(const ServerOptions& o) {
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
     config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
   }
+  // Resumption: a TLS 1.2 session-ID cache, and ticket keys (from --ticket-keys so that several
+  // processes accept each other's tickets, else random ones for this process).
+  config->session_cache = std::make_shared<ServerSessionCache>(20000, config->ticket_lifetime);
+  config->issue_tickets = !o.no_tickets;
+  if (!o.ticket_keys.empty()) {
+    auto keys = load_ticket_keys_file(o.ticket_keys);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "hs: %s: %s\n", o.ticket_keys.c_str(), keys.error().message().c_str());
+      return 2;
+    }
+    config->ticket_keys = std::move(keys).value();
+  } else {
+    auto keys = TicketKeys::generate();
+    if (!keys.ok()) {
+      std::fprintf(stderr, "hs: %s\n", keys.error().message().c_str());
+      return 2;
+    }
+    config->ticket_keys = std::move(keys).value();
+  }
   size_t colon = o.listen.rfind(':');
   if (colon == std::string::npos) {
     std::fputs("hs: --listen takes ADDRESS:PORT\n", stderr);
@@ -396,6 +454,11 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--handshake-timeout", opts->handshake_timeout,
                   "Seconds a client has to finish the handshake");
   sub->add_option("--idle-timeout", opts->idle_timeout, "Seconds before an idle connection closes");
+  sub->add_option("--ticket-keys", opts->ticket_keys,
+                  "Session ticket keys shared between servers (48 bytes per key, raw or hex; "
+                  "first is current)");
+  sub->add_flag("--no-tickets", opts->no_tickets,
+                "Issue and accept no session tickets (TLS 1.2 session IDs still resume)");
   return [opts]() { return run_server(*opts); };
 }
 
