@@ -1,0 +1,208 @@
+// Resumption against real peers on loopback: openssl s_client -reconnect and gnutls-cli --resume
+// against `hs server` (TLS 1.2 by session ID and by ticket), and `hs client --reconnect` against
+// openssl s_server (TLS 1.2 by session ID and by ticket, TLS 1.3 by ticket) and `hs server`,
+// plus tickets shared by two `hs server` processes through --ticket-keys.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/paths.h"
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace hs::test {
+namespace {
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// ResumeHsServer runs `hs server` on a free loopback port (read from its "listening on" line).
+class ResumeHsServer {
+ public:
+  ResumeHsServer(const TestPki& pki, std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        hs_binary().string(), "server",   "--cert",     pki.rsa_cert.string(), "--key",
+        pki.rsa_key.string(), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Process>(std::move(args));
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+      std::string out = process_->stdout_text();
+      size_t at = out.find("listening on 127.0.0.1:");
+      size_t nl = out.find('\n', at);
+      if (at != std::string::npos && nl != std::string::npos) {
+        port_ = static_cast<uint16_t>(std::stoi(out.substr(at + 23, nl - at - 23)));
+        break;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  uint16_t port() const { return port_; }
+  std::string url() const { return "https://localhost:" + std::to_string(port_) + "/"; }
+  std::string output() const { return process_->output(); }
+
+ private:
+  std::unique_ptr<Process> process_;
+  uint16_t port_ = 0;
+};
+
+// OpensslServer runs `openssl s_server -www` on a free port with `extra` flags.
+class OpensslServer {
+ public:
+  OpensslServer(const TestPki& pki, std::vector<std::string> extra) : port_(free_port()) {
+    std::vector<std::string> args = {"openssl",
+                                     "s_server",
+                                     "-accept",
+                                     std::to_string(port_),
+                                     "-www",
+                                     "-cert",
+                                     pki.rsa_cert.string(),
+                                     "-key",
+                                     pki.rsa_key.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Process>(std::move(args));
+    ok_ = process_->wait_for_port(port_);
+  }
+  bool ok() const { return ok_; }
+  std::string url() const { return "https://localhost:" + std::to_string(port_) + "/"; }
+  std::string output() const { return process_->output(); }
+
+ private:
+  uint16_t port_;
+  std::unique_ptr<Process> process_;
+  bool ok_ = false;
+};
+
+CommandResult hs_client(const std::string& url, std::vector<std::string> extra) {
+  std::vector<std::string> args = {hs_binary().string(), "client", "-k", "-o", "/dev/null"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(url);
+  return run_command(std::move(args), 30s);
+}
+
+class ResumeInterop : public ::testing::Test {
+ protected:
+  const TestPki& pki_ = shared_test_pki();
+};
+
+// ---- peers against hs server ----
+
+TEST_F(ResumeInterop, OpensslSClientReconnectsWithTicketAndSessionId) {
+  ASSERT_TRUE(require_program("openssl"));
+  ResumeHsServer server(pki_, {});
+  ASSERT_NE(server.port(), 0) << server.output();
+  const std::string connect = "127.0.0.1:" + std::to_string(server.port());
+  for (bool no_ticket : {false, true}) {
+    SCOPED_TRACE(no_ticket ? "-no_ticket" : "with tickets");
+    std::vector<std::string> args = {"openssl", "s_client", "-connect",
+                                     connect,   "-tls1_2",  "-reconnect"};
+    if (no_ticket) {
+      args.push_back("-no_ticket");
+    }
+    auto r = run_command(args, 30s);
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+    // s_client -reconnect connects once, then five more times with the first session.
+    EXPECT_EQ(count_of(r.out, "\nNew, TLSv1.2"), 1u) << r.output();
+    EXPECT_EQ(count_of(r.out, "\nReused, TLSv1.2"), 5u) << r.output();
+  }
+}
+
+TEST_F(ResumeInterop, GnutlsCliResumesAgainstHsServer) {
+  ASSERT_TRUE(require_program("gnutls-cli"));
+  for (bool tickets : {true, false}) {
+    SCOPED_TRACE(tickets ? "tickets" : "--no-tickets");
+    ResumeHsServer server(
+        pki_, tickets ? std::vector<std::string>{} : std::vector<std::string>{"--no-tickets"});
+    ASSERT_NE(server.port(), 0) << server.output();
+    auto r = run_command(
+        {"gnutls-cli", "--insecure", "--resume", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+         "-p", std::to_string(server.port()), "127.0.0.1"},
+        30s);
+    EXPECT_NE(r.out.find("*** This is a resumed session"), std::string::npos) << r.output();
+  }
+}
+
+TEST_F(ResumeInterop, HsClientReconnectsToHsServer) {
+  ResumeHsServer server(pki_, {});
+  ASSERT_NE(server.port(), 0) << server.output();
+  for (std::string max : {"1.2", "1.3"}) {
+    SCOPED_TRACE(max);
+    auto r = hs_client(server.url(), {"--tls-max", max, "--reconnect", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+    EXPECT_EQ(count_of(r.err, ": New, TLSv" + max), 1u) << r.output();
+    EXPECT_EQ(count_of(r.err, ": Reused, TLSv" + max), 3u) << r.output();
+  }
+}
+
+TEST_F(ResumeInterop, SharedTicketKeysResumeAcrossServerProcesses) {
+  TempDir dir;
+  const auto keys = dir.path() / "ticket.keys";
+  auto gen = run_command({"openssl", "rand", "-hex", "-out", keys.string(), "96"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.output();
+  ResumeHsServer a(pki_, {"--ticket-keys", keys.string()});
+  ResumeHsServer b(pki_, {"--ticket-keys", keys.string()});
+  ResumeHsServer other(pki_, {});
+  ASSERT_NE(a.port(), 0) << a.output();
+  ASSERT_NE(b.port(), 0) << b.output();
+  ASSERT_NE(other.port(), 0) << other.output();
+  for (std::string max : {"1.2", "1.3"}) {
+    SCOPED_TRACE(max);
+    const auto sess = dir.path() / ("session" + max);
+    auto first = hs_client(a.url(), {"--tls-max", max, "--sess-out", sess.string()});
+    ASSERT_EQ(first.exit_code, 0) << first.output();
+    EXPECT_NE(first.err.find(": New, TLSv" + max), std::string::npos) << first.output();
+    // The file holds the session secret: owner-only.
+    auto perms = std::filesystem::status(sess).permissions();
+    EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
+              std::filesystem::perms::none);
+    auto second = hs_client(b.url(), {"--tls-max", max, "--sess-in", sess.string()});
+    ASSERT_EQ(second.exit_code, 0) << second.output();
+    EXPECT_NE(second.err.find(": Reused, TLSv" + max), std::string::npos) << second.output();
+    // A server with other keys cannot open the ticket: a full handshake, no error.
+    auto third = hs_client(other.url(), {"--tls-max", max, "--sess-in", sess.string()});
+    ASSERT_EQ(third.exit_code, 0) << third.output();
+    EXPECT_NE(third.err.find(": New, TLSv" + max), std::string::npos) << third.output();
+  }
+}
+
+// ---- hs client against openssl s_server ----
+
+struct SServerCase {
+  const char* name;
+  std::vector<std::string> flags;
+  const char* version;
+};
+
+TEST_F(ResumeInterop, HsClientReconnectResumesAgainstOpensslSServer) {
+  ASSERT_TRUE(require_program("openssl"));
+  const SServerCase cases[] = {
+      {"TLS 1.2 by session ID", {"-tls1_2", "-no_ticket"}, "TLSv1.2"},
+      {"TLS 1.2 by ticket", {"-tls1_2"}, "TLSv1.2"},
+      {"TLS 1.3 by ticket", {"-tls1_3"}, "TLSv1.3"},
+  };
+  for (const SServerCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    OpensslServer server(pki_, c.flags);
+    ASSERT_TRUE(server.ok()) << server.output();
+    auto r = hs_client(server.url(), {"-v", "--reconnect", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+    EXPECT_EQ(count_of(r.err, std::string(": New, ") + c.version), 1u) << r.output();
+    EXPECT_EQ(count_of(r.err, std::string(": Reused, ") + c.version), 3u) << r.output();
+    // curl 7.88 -v says this when it offers a cached session.
+    EXPECT_EQ(count_of(r.err, "* SSL re-using session ID\n"), 3u) << r.output();
+  }
+}
+
+}  // namespace
+}  // namespace hs::test
