@@ -361,9 +361,9 @@ int run_server(const ServerOptions& o) {
     }
     config->certificates.push_back(std::move(loaded).value());
   }
-  if (!o.alpn.empty()) {
-    config->alpn = split(o.alpn, ",");
-  }
+  // This server speaks HTTP/1.1, so that is what it agrees to unless told otherwise (as the
+  // article's servers answer ALPN); --alpn replaces the list.
+  config->alpn = o.alpn.empty() ? std::vector<std::string>{"http/1.1"} : split(o.alpn, ",");
   if (!o.curves.empty()) {
     auto groups = parse_curve_list(o.curves);
     if (!groups.ok()) {
@@ -447,7 +447,7 @@ std::function<int()> register_server(CLI::App& app) {
       ->required();
   sub->add_option("--key", opts->keys, "Private key (PEM) for the matching --cert")->required();
   sub->add_option("--listen", opts->listen, "ADDRESS:PORT (port 0 picks a free one)");
-  sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (h2,http/1.1)");
+  sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (default: http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
   sub->add_flag("-v,--verbose", opts->verbose, "Log connections to stderr");
