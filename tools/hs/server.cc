@@ -27,6 +27,7 @@
 #include "messages/server_key_exchange.h"
 #include "options.h"
 #include "subcommands.h"
+#include "trace/curl_trace.h"
 
 namespace hs::tool {
 
@@ -100,9 +101,18 @@ std::optional<std::string> read_text(const std::string& path) {
 
 // SkeObserver learns the signature scheme we used from our own ServerKeyExchange (SessionInfo
 // only records the peer's signature scheme).
+// SkeObserver remembers the signature scheme of our ServerKeyExchange (TLS 1.2 servers have no
+// other record of it) and, with -v, forwards every event to a curl-style renderer so the server
+// side of the handshake reads like the client's trace.
 class SkeObserver : public Observer {
  public:
+  SkeObserver() = default;
+  explicit SkeObserver(std::unique_ptr<Observer> trace) : trace_(std::move(trace)) {}
+
   void on_event(const Event& event) override {
+    if (trace_) {
+      trace_->on_event(event);
+    }
     const auto* m = std::get_if<MessageEvent>(&event.body);
     if (m == nullptr || m->direction != Direction::out || m->content_type != 22 ||
         m->handshake_type != static_cast<uint8_t>(HandshakeType::server_key_exchange)) {
@@ -119,6 +129,9 @@ class SkeObserver : public Observer {
     }
   }
   std::optional<SignatureScheme> scheme;
+
+ private:
+  std::unique_ptr<Observer> trace_;
 };
 
 std::string content_type_for(const std::filesystem::path& p) {
@@ -189,7 +202,16 @@ class HttpServer : public io::ServerHandler {
 
   void on_accept(io::ServerSession& s) override {
     auto& st = state_[s.id()];
-    st.observer = std::make_unique<SkeObserver>();
+    if (o_.verbose > 0) {
+      // One line per event, prefixed with the connection number, as the client prints them.
+      auto sink = [id = s.id()](std::string_view line) {
+        std::fprintf(stderr, "#%llu %.*s\n", static_cast<unsigned long long>(id),
+                     static_cast<int>(line.size()), line.data());
+      };
+      st.observer = std::make_unique<SkeObserver>(std::make_unique<trace::CurlTraceRenderer>(sink));
+    } else {
+      st.observer = std::make_unique<SkeObserver>();
+    }
     s.tls().set_observer(st.observer.get());
   }
 
@@ -450,7 +472,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (default: http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
-  sub->add_flag("-v,--verbose", opts->verbose, "Log connections to stderr");
+  sub->add_flag("-v,--verbose", opts->verbose,
+                "Print each connection's handshake (curl-style lines, prefixed #N) and its outcome "
+                "to stderr");
   sub->add_option("--handshake-timeout", opts->handshake_timeout,
                   "Seconds a client has to finish the handshake");
   sub->add_option("--idle-timeout", opts->idle_timeout, "Seconds before an idle connection closes");
