@@ -192,6 +192,24 @@ Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, Client
 
 }  // namespace
 
+// ecdsa_curve is the named group of an EC certificate key, nullopt for other key types.
+static std::optional<NamedGroup> ecdsa_curve(crypto::KeyType type) {
+  switch (type) {
+    case crypto::KeyType::ec_p256:
+      return NamedGroup::secp256r1;
+    case crypto::KeyType::ec_p384:
+      return NamedGroup::secp384r1;
+    case crypto::KeyType::ec_p521:
+      return NamedGroup::secp521r1;
+    case crypto::KeyType::rsa:
+    case crypto::KeyType::rsa_pss:
+    case crypto::KeyType::ed25519:
+    case crypto::KeyType::ed448:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type) {
   switch (scheme) {
     case SignatureScheme::rsa_pss_rsae_sha256:
@@ -345,6 +363,7 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
       certificate_pool(offer.server_name, config, matcher, sel.sni_matched, sel.notes);
 
   std::vector<Candidate> candidates;
+  std::vector<Candidate> off_curve_candidates;
   for (size_t index : pool) {
     const ServerCertificate& cert = config.certificates[index];
     if (!cert.key || cert.chain.empty()) {
@@ -357,6 +376,14 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
                           std::string(key_type_name(type)) + ") cannot serve TLS 1.2; skipped");
       continue;
     }
+    // RFC 8422 §5.1: "One of the proposed ECC cipher suites must be negotiated only if the
+    // server can successfully complete the handshake while using the curves and point formats
+    // supported by the client". An ECDSA certificate on a curve the client did not list is
+    // refused by strict clients (OpenSSL, curl), so it serves only when no other certificate
+    // can (see below).
+    const auto curve = ecdsa_curve(type);
+    const bool off_curve =
+        curve && offer.groups && !has(std::span<const NamedGroup>(*offer.groups), *curve);
     Candidate c{index, *auth, type, std::nullopt};
     if (offer.signature_schemes) {
       for (SignatureScheme s : config.signature_schemes) {
@@ -367,7 +394,7 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         }
       }
     }
-    candidates.push_back(c);
+    (off_curve ? off_curve_candidates : candidates).push_back(c);
   }
 
   // Suites both sides list.
@@ -382,6 +409,21 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
                  "no TLS 1.2 cipher suite in common");
   }
   auto auth_of = [](CipherSuite s) { return detail::suite_info(s)->auth; };
+  if (!off_curve_candidates.empty()) {
+    const bool others_serve = std::any_of(candidates.begin(), candidates.end(), [&](auto& c) {
+      return c.scheme.has_value() && std::any_of(common.begin(), common.end(),
+                                                 [&](auto s) { return auth_of(s) == c.auth; });
+    });
+    for (const Candidate& c : off_curve_candidates) {
+      sel.notes.push_back("certificate #" + std::to_string(c.index) +
+                          " is on a curve the client does not list in supported_groups" +
+                          (others_serve ? "; another certificate serves instead"
+                                        : "; used anyway, nothing else can serve"));
+    }
+    if (!others_serve) {
+      candidates.insert(candidates.end(), off_curve_candidates.begin(), off_curve_candidates.end());
+    }
+  }
   std::vector<CipherSuite> with_cert;
   for (CipherSuite s : common) {
     if (std::any_of(candidates.begin(), candidates.end(),

@@ -295,6 +295,19 @@ TEST_F(Server12Test, CertificateFollowsTheClientsSignatureSchemes) {
   EXPECT_EQ(client_->flight()->certificate.chain, certs_->rsa.chain);
 }
 
+TEST_F(Server12Test, EcdsaCertificateNeedsItsCurveInTheClientsGroups) {
+  // RFC 8422 §5.1: a client listing only x25519 may refuse our P-256 certificate (OpenSSL and
+  // curl do), so the RSA one serves it although ECDSA suites come first in our order.
+  HelloOptions opts;
+  opts.groups = std::vector<NamedGroup>{NamedGroup::x25519};
+  EXPECT_EQ(handshake(both_certs(), opts), CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+  EXPECT_EQ(client_->flight()->certificate.chain, certs_->rsa.chain);
+
+  // With P-256 listed, the ECDSA certificate is back in play.
+  opts.groups = std::vector<NamedGroup>{NamedGroup::x25519, NamedGroup::secp256r1};
+  EXPECT_EQ(handshake(both_certs(), opts), CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+}
+
 TEST_F(Server12Test, MissingSignatureAlgorithmsMeansSha1WhichWeRefuse) {
   HelloOptions opts;
   opts.schemes.reset();
