@@ -43,6 +43,7 @@ struct ClientOptions {
   std::string capath;
   std::vector<std::string> resolve;
   bool tlsv1_2 = false;
+  bool tlsv1_3 = false;
   std::string tls_max;
   std::string ciphers;
   std::string curves;
@@ -192,6 +193,9 @@ int Client::run() {
   config_ = config;
   if (o_.tlsv1_2) {
     config->min_version = ProtocolVersion::tls1_2;
+  }
+  if (o_.tlsv1_3) {  // curl: "Use TLSv1.3 or greater"
+    config->min_version = ProtocolVersion::tls1_3;
   }
   if (!o_.tls_max.empty()) {
     auto v = parse_tls_version(o_.tls_max);
@@ -579,8 +583,11 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("-k,--insecure", opts->insecure, "Skip certificate verification");
   sub->add_option("--cacert", opts->cacert, "CA certificates (PEM) to verify the server with");
   sub->add_option("--capath", opts->capath, "Directory of CA certificates (PEM) to verify with");
-  sub->add_option("--resolve", opts->resolve, "HOST:PORT:ADDR: use ADDR for HOST:PORT");
+  // One HOST:PORT:ADDR per --resolve (repeatable), so a URL after it is not taken as another.
+  sub->add_option("--resolve", opts->resolve, "HOST:PORT:ADDR: use ADDR for HOST:PORT")
+      ->allow_extra_args(false);
   sub->add_flag("--tlsv1.2", opts->tlsv1_2, "Use TLS 1.2 or later");
+  sub->add_flag("--tlsv1.3", opts->tlsv1_3, "Use TLS 1.3 or later");
   sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");
   sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
