@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -32,42 +33,10 @@ size_t count(const std::string& haystack, const std::string& needle) {
 }
 
 // Server13 runs `hs server` with the test PKI's RSA and ECDSA certificates on a free port.
-class Server13 {
+class Server13 : public HsServerProcess {
  public:
-  Server13(const TestPki& pki, std::vector<std::string> extra) {
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "server",
-                                     "--cert",
-                                     pki.rsa_cert.string(),
-                                     "--key",
-                                     pki.rsa_key.string(),
-                                     "--cert",
-                                     pki.ecdsa_cert.string(),
-                                     "--key",
-                                     pki.ecdsa_key.string(),
-                                     "--listen",
-                                     "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(std::move(args));
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-      std::string out = process_->stdout_text();
-      size_t at = out.find("listening on 127.0.0.1:");
-      size_t nl = out.find('\n', at);
-      if (at != std::string::npos && nl != std::string::npos) {
-        port_ = static_cast<uint16_t>(std::stoi(out.substr(at + 23, nl - at - 23)));
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  uint16_t port() const { return port_; }
-  std::string connect() const { return "127.0.0.1:" + std::to_string(port_); }
-  Process& process() { return *process_; }
-
- private:
-  std::unique_ptr<Process> process_;
-  uint16_t port_ = 0;
+  Server13(const TestPki& pki, std::vector<std::string> extra)
+      : HsServerProcess(cert_args(pki), std::move(extra)) {}
 };
 
 class HsServer13Test : public ::testing::Test {

@@ -2,6 +2,8 @@
 // TLS 1.2 suites x three groups x RSA/ECDSA certificates; HEAD, static files without path
 // traversal; 200 concurrent connections; a silent half-record client closed by the handshake
 // timeout while others are served; close_notify to open connections on SIGTERM.
+#include "support/hs_server.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hs/config.h>
@@ -69,45 +71,10 @@ std::string client_curves(const Group& g, bool ecdsa) {
   return c;
 }
 
-class HsServer {
+class HsServer : public HsServerProcess {
  public:
-  HsServer(const TestPki& pki, std::vector<std::string> extra) {
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "server",
-                                     "--cert",
-                                     pki.rsa_cert.string(),
-                                     "--key",
-                                     pki.rsa_key.string(),
-                                     "--cert",
-                                     pki.ecdsa_cert.string(),
-                                     "--key",
-                                     pki.ecdsa_key.string(),
-                                     "--listen",
-                                     "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(std::move(args));
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-      std::string out = process_->stdout_text();
-      size_t at = out.find("listening on 127.0.0.1:");
-      size_t nl = out.find('\n', at);
-      if (at != std::string::npos && nl != std::string::npos) {
-        port_ = static_cast<uint16_t>(std::stoi(out.substr(at + 23, nl - at - 23)));
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  uint16_t port() const { return port_; }
-  Process& process() { return *process_; }
-  std::string url(const std::string& path = "/") const {
-    return "https://localhost:" + std::to_string(port_) + path;
-  }
-  std::string resolve() const { return "localhost:" + std::to_string(port_) + ":127.0.0.1"; }
-
- private:
-  std::unique_ptr<Process> process_;
-  uint16_t port_ = 0;
+  HsServer(const TestPki& pki, std::vector<std::string> extra)
+      : HsServerProcess(cert_args(pki), std::move(extra)) {}
 };
 
 class HsServerTest : public ::testing::Test {

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -27,34 +28,11 @@ size_t count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-// ResumeHsServer runs `hs server` on a free loopback port (read from its "listening on" line).
-class ResumeHsServer {
+// ResumeHsServer runs `hs server` with the RSA certificate on a free loopback port.
+class ResumeHsServer : public HsServerProcess {
  public:
-  ResumeHsServer(const TestPki& pki, std::vector<std::string> extra) {
-    std::vector<std::string> args = {
-        hs_binary().string(), "server",   "--cert",     pki.rsa_cert.string(), "--key",
-        pki.rsa_key.string(), "--listen", "127.0.0.1:0"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Process>(std::move(args));
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-      std::string out = process_->stdout_text();
-      size_t at = out.find("listening on 127.0.0.1:");
-      size_t nl = out.find('\n', at);
-      if (at != std::string::npos && nl != std::string::npos) {
-        port_ = static_cast<uint16_t>(std::stoi(out.substr(at + 23, nl - at - 23)));
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  uint16_t port() const { return port_; }
-  std::string url() const { return "https://localhost:" + std::to_string(port_) + "/"; }
-  std::string output() const { return process_->output(); }
-
- private:
-  std::unique_ptr<Process> process_;
-  uint16_t port_ = 0;
+  ResumeHsServer(const TestPki& pki, std::vector<std::string> extra)
+      : HsServerProcess(cert_args(pki, /*with_ecdsa=*/false), std::move(extra)) {}
 };
 
 // OpensslServer runs `openssl s_server -www` on a free port with `extra` flags.
