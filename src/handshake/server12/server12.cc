@@ -115,6 +115,48 @@ Result<void> send_ticket(Env env, detail::Transcript& transcript, const Params& 
   return send(env, transcript, nst);
 }
 
+// add_hello_extensions appends the ServerHello extensions both the full and the abbreviated
+// handshake answer with (resumption extensions come separately).
+Result<void> add_hello_extensions(const ClientOffer& offer, bool extended_master_secret,
+                                  bool sni_ack, const std::string& alpn,
+                                  messages::ServerHello& sh) {
+  // RFC 5246 §7.4.1.4: "An extension type MUST NOT appear in the ServerHello unless the same
+  // extension type appeared in the corresponding ClientHello."
+  if (offer.secure_renegotiation) {
+    // RFC 5746 §3.6: "If the secure_renegotiation flag is set to TRUE, the server MUST include
+    // an empty "renegotiation_info" extension in the ServerHello message."
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::renegotiation_info, [](auto& out) {
+          return messages::serialize_renegotiation_info({}, out);
+        })));
+  }
+  if (extended_master_secret) {
+    // RFC 7627 §5.2: the server "MUST include the "extended_master_secret" extension in its
+    // ServerHello message" when it was offered and is used.
+    sh.extensions.push_back(messages::Extension{ExtensionType::extended_master_secret, {}});
+  }
+  if (sni_ack) {
+    // RFC 6066 §3: a server that used the name "SHALL include an extension of type
+    // "server_name" in the (extended) server hello. The "extension_data" field of this
+    // extension SHALL be empty."
+    sh.extensions.push_back(messages::Extension{ExtensionType::server_name, {}});
+  }
+  if (!alpn.empty()) {
+    sh.extensions.push_back(HS_TRY(messages::make_extension(
+        ExtensionType::application_layer_protocol_negotiation,
+        [&](auto& out) { return messages::serialize_alpn_server(alpn, out); })));
+  }
+  if (offer.ec_point_formats) {
+    // RFC 8422 §5.2: the server includes ec_point_formats in reply to the client's; we only
+    // speak uncompressed.
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::ec_point_formats, [](auto& out) {
+          return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, out);
+        })));
+  }
+  return ok_result();
+}
+
 // resume answers a ClientHello that resumes `r` with the abbreviated handshake of RFC 5246
 // §7.3 figure 2: ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished.
 Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer& offer,
@@ -145,31 +187,10 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
   sh.legacy_session_id = params.session_id;
   sh.cipher_suite = r.session.suite;
   sh.compression_method = 0;
-  if (offer.secure_renegotiation) {
-    sh.extensions.push_back(
-        HS_TRY(messages::make_extension(ExtensionType::renegotiation_info, [](auto& out) {
-          return messages::serialize_renegotiation_info({}, out);
-        })));
-  }
-  if (params.extended_master_secret) {
-    // RFC 7627 §5.3: "If the new ClientHello contains the extension and the server chooses to
-    // continue the handshake, then the server MUST include the "extended_master_secret"
-    // extension in its ServerHello message."
-    sh.extensions.push_back(messages::Extension{ExtensionType::extended_master_secret, {}});
-  }
   // RFC 6066 §3: "When resuming a session, the server MUST NOT include a server_name extension
   // in the server hello."
-  if (!sel.alpn.empty()) {
-    sh.extensions.push_back(HS_TRY(messages::make_extension(
-        ExtensionType::application_layer_protocol_negotiation,
-        [&](auto& out) { return messages::serialize_alpn_server(sel.alpn, out); })));
-  }
-  if (offer.ec_point_formats) {
-    sh.extensions.push_back(
-        HS_TRY(messages::make_extension(ExtensionType::ec_point_formats, [](auto& out) {
-          return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, out);
-        })));
-  }
+  HS_TRY(
+      add_hello_extensions(offer, params.extended_master_secret, /*sni_ack=*/false, sel.alpn, sh));
   add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);
   HS_TRY(send(env, transcript, sh));
@@ -290,40 +311,7 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   params.created_ms = session_now_ms();
   sh.cipher_suite = sel.suite;
   sh.compression_method = 0;
-  // RFC 5246 §7.4.1.4: "An extension type MUST NOT appear in the ServerHello unless the same
-  // extension type appeared in the corresponding ClientHello."
-  if (offer.secure_renegotiation) {
-    // RFC 5746 §3.6: "If the secure_renegotiation flag is set to TRUE, the server MUST include
-    // an empty "renegotiation_info" extension in the ServerHello message."
-    sh.extensions.push_back(
-        HS_TRY(messages::make_extension(ExtensionType::renegotiation_info, [](auto& out) {
-          return messages::serialize_renegotiation_info({}, out);
-        })));
-  }
-  if (sel.extended_master_secret) {
-    // RFC 7627 §5.2: the server "MUST include the "extended_master_secret" extension in its
-    // ServerHello message" when it was offered and is used.
-    sh.extensions.push_back(messages::Extension{ExtensionType::extended_master_secret, {}});
-  }
-  if (sel.sni_matched) {
-    // RFC 6066 §3: a server that used the name "SHALL include an extension of type
-    // "server_name" in the (extended) server hello. The "extension_data" field of this
-    // extension SHALL be empty."
-    sh.extensions.push_back(messages::Extension{ExtensionType::server_name, {}});
-  }
-  if (!sel.alpn.empty()) {
-    sh.extensions.push_back(HS_TRY(messages::make_extension(
-        ExtensionType::application_layer_protocol_negotiation,
-        [&](auto& out) { return messages::serialize_alpn_server(sel.alpn, out); })));
-  }
-  if (offer.ec_point_formats) {
-    // RFC 8422 §5.2: the server includes ec_point_formats in reply to the client's; we only
-    // speak uncompressed.
-    sh.extensions.push_back(
-        HS_TRY(messages::make_extension(ExtensionType::ec_point_formats, [](auto& out) {
-          return messages::serialize_ec_point_formats({messages::kEcPointFormatUncompressed}, out);
-        })));
-  }
+  HS_TRY(add_hello_extensions(offer, sel.extended_master_secret, sel.sni_matched, sel.alpn, sh));
 
   add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);
