@@ -1,4 +1,4 @@
-// Certificate verification outcomes, worded as OpenSSL's X509_verify_cert_error_string (which
+// Certificate verification outcomes, worded as OpenSSL 3.0 words its verify errors (the text
 // curl prints after "SSL certificate problem: "), and their ErrorCode.
 #pragma once
 
@@ -33,7 +33,7 @@ enum class VerifyStatus : uint8_t {
   ca_md_too_weak,                     // 68: SHA-1 or MD5 signature below a trust anchor
 };
 
-// verify_status_string returns OpenSSL 3.0's X509_verify_cert_error_string text ("certificate
+// verify_status_string returns OpenSSL 3.0's wording of the status ("certificate
 // has expired"). OpenSSL 3.0 words X509_V_ERR_INVALID_PURPOSE "unsuitable certificate purpose"
 // (1.1.1 said "unsupported certificate purpose"); we follow the library curl runs on here.
 std::string_view verify_status_string(VerifyStatus s);
