@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,23 +68,39 @@ struct ClientConfig {
   // session_key names the server in `sessions`; empty means the server_name given to
   // Connection::client. Set it to session_key(host, port) when one config serves several ports.
   std::string session_key;
+  // client_certificate is sent when the server sends a CertificateRequest whose signature
+  // algorithms (and, for TLS 1.3, signature_algorithms_cert) the key can meet; otherwise, and
+  // when unset, the client answers with an empty Certificate (RFC 5246 §7.4.6, RFC 8446 §4.4.2)
+  // and the server decides whether that is enough.
+  std::optional<CertifiedKey> client_certificate;
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
 };
 
-// ServerCertificate is one chain (leaf first) with its private key.
-struct ServerCertificate {
+// CertifiedKey is one chain (leaf first) with its private key: a server's certificate, or the
+// one a client presents when the server asks for it.
+struct CertifiedKey {
   std::vector<CertificateDer> chain;
   std::shared_ptr<const crypto::PrivateKey> key;
 };
+using ServerCertificate = CertifiedKey;
 
-// load_server_certificate parses PEM text: every CERTIFICATE block of `chain_pem`, leaf first,
-// and the private key of `key_pem` (PKCS#8, RSA or EC; encrypted keys are refused). It checks
-// that the key matches the leaf's public key.
+// load_server_certificate (also for client certificates) parses PEM text: every CERTIFICATE block
+// of `chain_pem`, leaf first, and the private key of `key_pem` (PKCS#8, RSA or EC; encrypted keys
+// are refused). It checks that the key matches the leaf's public key.
 Result<ServerCertificate> load_server_certificate(std::string_view chain_pem,
                                                   std::string_view key_pem,
                                                   const crypto::Provider* provider = nullptr);
+
+// ClientAuth says whether the server asks for a client certificate (CertificateRequest) and
+// whether it refuses a client that sends none.
+enum class ClientAuth : uint8_t {
+  none,     // never ask
+  request,  // ask; an empty Certificate is accepted, a presented one must verify
+  require,  // ask; an empty Certificate is refused (certificate_required in TLS 1.3,
+            // handshake_failure in TLS 1.2)
+};
 
 struct ServerConfig {
   ProtocolVersion min_version = ProtocolVersion::tls1_2;
@@ -117,6 +134,14 @@ struct ServerConfig {
   // tls13_session_tickets: how many TLS 1.3 NewSessionTickets to send after the handshake
   // (RFC 8446 §4.6.1); 0 disables resumption tickets.
   uint32_t tls13_session_tickets = 2;
+  // client_auth: see ClientAuth. With request or require, client_verifier must be set; it is
+  // called with the client's chain and an empty host (make_default_verifier with purpose
+  // CertificatePurpose::client checks extendedKeyUsage clientAuth).
+  ClientAuth client_auth = ClientAuth::none;
+  std::shared_ptr<CertificateVerifier> client_verifier;
+  // client_ca_names: DER-encoded distinguished names sent as certificate_authorities in the
+  // CertificateRequest (empty: none sent, the client picks any certificate).
+  std::vector<std::vector<uint8_t>> client_ca_names;
   // max_early_data_size: the 0-RTT data a resumed TLS 1.3 client may send (RFC 8446 §4.2.10);
   // 0 (the default) never accepts early data.
   uint32_t max_early_data_size = 0;
