@@ -44,6 +44,14 @@ class CertificateVerifier {
   virtual Result<void> verify(std::span<const CertificateDer> chain, std::string_view host) = 0;
 };
 
+// CertifiedKey is one chain (leaf first) with its private key: a server's certificate, or the
+// one a client presents when the server asks for it.
+struct CertifiedKey {
+  std::vector<CertificateDer> chain;
+  std::shared_ptr<const crypto::PrivateKey> key;
+};
+using ServerCertificate = CertifiedKey;
+
 struct ClientConfig {
   ProtocolVersion min_version = ProtocolVersion::tls1_2;
   ProtocolVersion max_version = ProtocolVersion::tls1_3;
@@ -77,14 +85,6 @@ struct ClientConfig {
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
 };
-
-// CertifiedKey is one chain (leaf first) with its private key: a server's certificate, or the
-// one a client presents when the server asks for it.
-struct CertifiedKey {
-  std::vector<CertificateDer> chain;
-  std::shared_ptr<const crypto::PrivateKey> key;
-};
-using ServerCertificate = CertifiedKey;
 
 // load_server_certificate (also for client certificates) parses PEM text: every CERTIFICATE block
 // of `chain_pem`, leaf first, and the private key of `key_pem` (PKCS#8, RSA or EC; encrypted keys
