@@ -17,6 +17,8 @@ set -euo pipefail
 #   openssl gnutls-bin curl ca-certificates         interop peers and the test PKI (openssl CLI)
 #   python3                                         the banned-call check in test.sh
 #   libpcap-dev libnghttp2-dev                      cheap now, needed by planned tools/tests
+#   tshark                                          captures (dumpcap) and decrypts them with a
+#                                                   key log in tests/interop (keylog, dissect)
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -25,6 +27,7 @@ PACKAGES=(
   clang clang-format-16 libclang-rt-14-dev llvm
   curl gnutls-bin ca-certificates python3
   libpcap-dev libnghttp2-dev
+  tshark
 )
 
 missing=()
@@ -52,6 +55,12 @@ if [[ "$(id -u)" -ne 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# wireshark-common asks whether non-root users may capture (a setuid dumpcap); answer "no" up
+# front so the install never waits for a question. The tests run as root and need no setuid.
+if command -v debconf-set-selections >/dev/null 2>&1; then
+  echo "wireshark-common wireshark-common/install-setuid boolean false" |
+    "${SUDO[@]}" debconf-set-selections
+fi
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
   "${missing[@]}"

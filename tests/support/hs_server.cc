@@ -7,11 +7,12 @@
 
 namespace hs::test {
 
-HsServerProcess::HsServerProcess(std::vector<std::string> args, std::vector<std::string> extra) {
+HsServerProcess::HsServerProcess(std::vector<std::string> args, std::vector<std::string> extra,
+                                 ProcessOptions options) {
   std::vector<std::string> argv = {hs_binary().string(), "server", "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
-  process_ = std::make_unique<Process>(std::move(argv));
+  process_ = std::make_unique<Process>(std::move(argv), std::move(options));
   const std::string marker = "listening on 127.0.0.1:";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline && process_->running()) {

@@ -13,10 +13,12 @@ namespace hs::test {
 
 // HsServerProcess runs `hs server --listen 127.0.0.1:0 ARGS... EXTRA...` and reads the port from
 // the "listening on 127.0.0.1:PORT" line it prints (port() stays 0 when it never prints it within
-// 10 s). The process is stopped when the object goes away.
+// 10 s). `options` sets its environment (SSLKEYLOGFILE, say). The process is stopped when the
+// object goes away.
 class HsServerProcess {
  public:
-  explicit HsServerProcess(std::vector<std::string> args, std::vector<std::string> extra = {});
+  explicit HsServerProcess(std::vector<std::string> args, std::vector<std::string> extra = {},
+                           ProcessOptions options = {});
 
   // cert_args is "--cert rsa --key rsa_key" plus the ECDSA pair when `with_ecdsa`.
   static std::vector<std::string> cert_args(const TestPki& pki, bool with_ecdsa = true);

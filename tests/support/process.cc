@@ -332,6 +332,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"gnutls-cli", "gnutls-bin"},
       {"nginx", "nginx"},
       {"tshark", "tshark"},
+      {"dumpcap", "tshark"},  // wireshark-common, pulled in by tshark
       {"bash", "bash"},
   };
   auto it = kPackages.find(name);
