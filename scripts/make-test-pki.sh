@@ -13,6 +13,10 @@
 #   chain-leaf.pem, chain-leaf.key     server leaf, RSA-2048, signed by the intermediate
 #   chain.pem                          chain-leaf.pem followed by intermediate.pem (what a server sends)
 #   client.pem, client.key             client leaf (CN=hs-test-client), ECDSA P-256, clientAuth EKU
+#   client-rsa.pem, client-rsa.key     client leaf (CN=hs-test-client-rsa), RSA-2048, clientAuth EKU
+#   other-ca.pem, other-ca.key         a second root CA, ECDSA P-256, that nothing trusts
+#   untrusted-client.pem, .key         client leaf (CN=hs-untrusted-client), ECDSA P-256, clientAuth
+#                                      EKU, issued by other-ca: a client the test servers refuse
 # Server leaves: CA:FALSE, KU critical digitalSignature, EKU serverAuth.
 # Signatures are sha256 (sha256WithRSAEncryption / ecdsa-with-SHA256).
 set -euo pipefail
@@ -97,9 +101,19 @@ cat chain-leaf.pem intermediate.pem >chain.pem
 
 genkey client ec
 issue client "/O=handshake tests/CN=hs-test-client" client ca 825
+genkey client-rsa rsa
+issue client-rsa "/O=handshake tests/CN=hs-test-client-rsa" client ca 825
+
+genkey other-ca ec
+openssl req -new -x509 -key other-ca.key -subj "/O=handshake tests/CN=untrusted test root CA" \
+  -days 3650 -sha256 -set_serial "0x$(openssl rand -hex 16)" \
+  -config "$work/ext.cnf" -extensions root -out other-ca.pem
+genkey untrusted-client ec
+issue untrusted-client "/O=handshake tests/CN=hs-untrusted-client" client other-ca 825
 
 # Self-check: every leaf verifies for its purpose, so a broken PKI fails here, not in a test.
 openssl verify -CAfile ca.pem -purpose sslserver -verify_hostname "$host" rsa.pem ecdsa.pem >/dev/null
 openssl verify -CAfile ca.pem -untrusted intermediate.pem -purpose sslserver chain-leaf.pem >/dev/null
-openssl verify -CAfile ca.pem -purpose sslclient client.pem >/dev/null
+openssl verify -CAfile ca.pem -purpose sslclient client.pem client-rsa.pem >/dev/null
+openssl verify -CAfile other-ca.pem -purpose sslclient untrusted-client.pem >/dev/null
 echo "make-test-pki: wrote test PKI for ${host} to $(pwd)"

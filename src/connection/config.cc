@@ -1,6 +1,7 @@
-// ClientConfig/ServerConfig defaults and the server certificate loader.
+// ClientConfig/ServerConfig defaults, their validation and the certificate loader.
 #include <hs/config.h>
 
+#include "connection/connection_impl.h"
 #include "crypto/provider.h"
 #include "crypto/secret.h"
 #include "x509/certificate.h"
@@ -75,5 +76,62 @@ Result<ServerCertificate> load_server_certificate(std::string_view chain_pem,
   out.key = std::shared_ptr<const crypto::PrivateKey>(std::move(key).value());
   return out;
 }
+
+namespace detail {
+
+namespace {
+
+Result<void> check_versions(const char* who, ProtocolVersion min, ProtocolVersion max) {
+  if (min != ProtocolVersion::tls1_2 && min != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::invalid_config, who, "min_version must be TLS 1.2 or 1.3");
+  }
+  if (max != ProtocolVersion::tls1_2 && max != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::invalid_config, who, "max_version must be TLS 1.2 or 1.3");
+  }
+  if (static_cast<uint16_t>(min) > static_cast<uint16_t>(max)) {
+    return Error(ErrorCode::invalid_config, who, "min_version above max_version");
+  }
+  return ok_result();
+}
+
+}  // namespace
+
+Result<void> check_client_config(const ClientConfig& config) {
+  HS_TRY(check_versions("client config", config.min_version, config.max_version));
+  if (config.cipher_suites.empty() || config.groups.empty() || config.signature_schemes.empty()) {
+    return Error(ErrorCode::invalid_config, "client config",
+                 "cipher suites, groups and signature schemes must not be empty");
+  }
+  for (const std::string& p : config.alpn) {
+    if (p.empty() || p.size() > 255) {
+      return Error(ErrorCode::invalid_config, "client config",
+                   "ALPN protocol names must be 1..255 bytes");
+    }
+  }
+  if (config.client_certificate &&
+      (config.client_certificate->chain.empty() || !config.client_certificate->key)) {
+    return Error(ErrorCode::invalid_config, "client config",
+                 "client_certificate needs a chain and its private key");
+  }
+  return ok_result();
+}
+
+Result<void> check_server_config(const ServerConfig& config) {
+  if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version)) {
+    return Error(ErrorCode::invalid_config, "server config", "min_version above max_version");
+  }
+  if (config.certificates.empty()) {
+    return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
+  }
+  // A server that asks for client certificates must be able to check them: accepting any
+  // certificate a client presents would make client authentication meaningless.
+  if (config.client_auth != ClientAuth::none && !config.client_verifier) {
+    return Error(ErrorCode::invalid_config, "server config",
+                 "client_auth request/require needs a client_verifier");
+  }
+  return ok_result();
+}
+
+}  // namespace detail
 
 }  // namespace hs

@@ -7,35 +7,6 @@
 
 namespace hs {
 
-namespace {
-
-Result<void> check_client_config(const ClientConfig& config) {
-  if (config.min_version != ProtocolVersion::tls1_2 &&
-      config.min_version != ProtocolVersion::tls1_3) {
-    return Error(ErrorCode::invalid_config, "client config", "min_version must be TLS 1.2 or 1.3");
-  }
-  if (config.max_version != ProtocolVersion::tls1_2 &&
-      config.max_version != ProtocolVersion::tls1_3) {
-    return Error(ErrorCode::invalid_config, "client config", "max_version must be TLS 1.2 or 1.3");
-  }
-  if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version)) {
-    return Error(ErrorCode::invalid_config, "client config", "min_version above max_version");
-  }
-  if (config.cipher_suites.empty() || config.groups.empty() || config.signature_schemes.empty()) {
-    return Error(ErrorCode::invalid_config, "client config",
-                 "cipher suites, groups and signature schemes must not be empty");
-  }
-  for (const std::string& p : config.alpn) {
-    if (p.empty() || p.size() > 255) {
-      return Error(ErrorCode::invalid_config, "client config",
-                   "ALPN protocol names must be 1..255 bytes");
-    }
-  }
-  return ok_result();
-}
-
-}  // namespace
-
 Connection::Connection(std::unique_ptr<detail::ConnectionImpl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
@@ -50,7 +21,7 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
   if (!config) {
     return Error(ErrorCode::invalid_config, "client config", "no configuration");
   }
-  HS_TRY(check_client_config(*config));
+  HS_TRY(detail::check_client_config(*config));
   const crypto::Provider& provider =
       config->provider != nullptr ? *config->provider : crypto::default_provider();
   auto driver = detail::make_client_driver(config, std::move(server_name));

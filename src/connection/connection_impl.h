@@ -137,4 +137,12 @@ class ConnectionImpl final : public HandshakeContext {
   std::optional<Error> failed_;
 };
 
+// check_client_config / check_server_config refuse a configuration that cannot work
+// (invalid_config, naming what is wrong): versions out of range or inverted, empty suite, group
+// or scheme lists, bad ALPN names, a client certificate without a chain or key; a server without
+// a certificate, or one that asks for client certificates (ClientAuth::request/require) with no
+// client_verifier to check them. Defined in config.cc.
+Result<void> check_client_config(const ClientConfig& config);
+Result<void> check_server_config(const ServerConfig& config);
+
 }  // namespace hs::detail

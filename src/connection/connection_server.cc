@@ -12,12 +12,7 @@ Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const Ser
   if (!config) {
     return Error(ErrorCode::invalid_config, "server config", "no configuration");
   }
-  if (static_cast<uint16_t>(config->min_version) > static_cast<uint16_t>(config->max_version)) {
-    return Error(ErrorCode::invalid_config, "server config", "min_version above max_version");
-  }
-  if (config->certificates.empty()) {
-    return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
-  }
+  HS_TRY(detail::check_server_config(*config));
   const crypto::Provider& provider =
       config->provider != nullptr ? *config->provider : crypto::default_provider();
   auto driver = detail::make_server_driver(config);

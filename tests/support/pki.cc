@@ -43,6 +43,11 @@ TestPki pki_files(const std::filesystem::path& dir) {
   pki.chain = file("chain.pem");
   pki.client_cert = file("client.pem");
   pki.client_key = file("client.key");
+  pki.client_rsa_cert = file("client-rsa.pem");
+  pki.client_rsa_key = file("client-rsa.key");
+  pki.other_ca_cert = file("other-ca.pem");
+  pki.untrusted_client_cert = file("untrusted-client.pem");
+  pki.untrusted_client_key = file("untrusted-client.key");
   return pki;
 }
 

@@ -26,6 +26,11 @@ struct TestPki {
   std::filesystem::path chain;        // chain_leaf_cert then intermediate_cert, PEM
   std::filesystem::path client_cert;  // client leaf, ECDSA P-256, EKU clientAuth
   std::filesystem::path client_key;
+  std::filesystem::path client_rsa_cert;  // client leaf, RSA-2048, EKU clientAuth, by the root
+  std::filesystem::path client_rsa_key;
+  std::filesystem::path other_ca_cert;          // a second root, ECDSA P-256, trusted by nothing
+  std::filesystem::path untrusted_client_cert;  // client leaf issued by other_ca (EKU clientAuth)
+  std::filesystem::path untrusted_client_key;
 };
 
 // make_test_pki creates a fresh PKI for `host` in dir/pki by running scripts/make-test-pki.sh

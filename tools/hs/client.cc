@@ -27,6 +27,7 @@
 #include "verifier.h"
 #include "x509/certificate.h"
 #include "x509/hostname.h"
+#include "x509/pem.h"
 
 namespace hs::tool {
 
@@ -41,6 +42,10 @@ struct ClientOptions {
   bool insecure = false;
   std::string cacert;
   std::string capath;
+  // --cert/--key: the client certificate (PEM chain, leaf first) and its key; --key defaults to
+  // the --cert file, which may hold both (as curl).
+  std::string cert;
+  std::string key;
   std::vector<std::string> resolve;
   bool tlsv1_2 = false;
   bool tlsv1_3 = false;
@@ -134,6 +139,8 @@ class Client {
   // load_session / save_session read --sess-in and write --sess-out.
   int load_session();
   int save_session();
+  // load_client_certificate reads --cert/--key into config_->client_certificate.
+  int load_client_certificate();
 
   const ClientOptions& o_;
   int index_ = 0;
@@ -242,6 +249,9 @@ int Client::run() {
     }
     config->verifier = *verifier;
   }
+  if (int rc = load_client_certificate(); rc != 0) {
+    return rc;
+  }
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
     config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
     if (!config->key_log) {
@@ -262,6 +272,59 @@ int Client::run() {
     }
   }
   return save_session();
+}
+
+int Client::load_client_certificate() {
+  if (o_.cert.empty()) {
+    if (!o_.key.empty()) {
+      verbose("* --key " + o_.key + " ignored without --cert");
+    }
+    return 0;
+  }
+  // curl's exit 58, CURLE_SSL_CERTPROBLEM: "problem with the local client certificate".
+  auto read_file = [](const std::string& path) -> std::optional<std::string> {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return std::nullopt;
+    }
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  auto chain = read_file(o_.cert);
+  if (!chain) {
+    return fail(58,
+                "could not load PEM client certificate from " + o_.cert + ": cannot read the file");
+  }
+  // As curl: without --key the key is looked for in the --cert file.
+  const std::string& key_path = o_.key.empty() ? o_.cert : o_.key;
+  auto key = o_.key.empty() ? chain : read_file(key_path);
+  if (!key) {
+    return fail(
+        58, "unable to set private key file: '" + key_path + "' type PEM: cannot read the file");
+  }
+  auto wipe_key = [&key]() {
+    crypto::secure_wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key->data()), key->size()));
+  };
+  auto why = [](const Error& e) { return e.detail().empty() ? e.message() : e.detail(); };
+  // The chain alone first, so that a problem in it is not blamed on the key (and the reverse).
+  if (auto certs = x509::load_certificate_chain_pem(*chain);
+      !certs.ok() && std::string_view(certs.error().context()) != "private key") {
+    wipe_key();
+    return fail(
+        58, "could not load PEM client certificate from " + o_.cert + ": " + why(certs.error()));
+  }
+  auto loaded = load_server_certificate(*chain, *key);
+  wipe_key();
+  if (!loaded.ok()) {
+    const Error& e = loaded.error();
+    if (std::string_view(e.context()) == "private key" &&
+        why(e).find("does not match") != std::string::npos) {
+      // curl's words for SSL_CTX_check_private_key failing.
+      return fail(58, "Private key does not match the certificate public key");
+    }
+    return fail(58, "unable to set private key file: '" + key_path + "' type PEM: " + why(e));
+  }
+  config_->client_certificate = std::move(loaded).value();
+  return 0;
 }
 
 int Client::load_session() {
@@ -583,6 +646,9 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("-k,--insecure", opts->insecure, "Skip certificate verification");
   sub->add_option("--cacert", opts->cacert, "CA certificates (PEM) to verify the server with");
   sub->add_option("--capath", opts->capath, "Directory of CA certificates (PEM) to verify with");
+  sub->add_option("-E,--cert", opts->cert,
+                  "Client certificate (PEM chain, leaf first; may also hold the key)");
+  sub->add_option("--key", opts->key, "Private key (PEM) for --cert (default: the --cert file)");
   // One HOST:PORT:ADDR per --resolve (repeatable), so a URL after it is not taken as another.
   sub->add_option("--resolve", opts->resolve, "HOST:PORT:ADDR: use ADDR for HOST:PORT")
       ->allow_extra_args(false);

@@ -6,6 +6,7 @@
 #include <hs/connection.h>
 #include <hs/keylog.h>
 #include <hs/session.h>
+#include <hs/x509.h>
 
 #include <cctype>
 #include <csignal>
@@ -28,6 +29,8 @@
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
+#include "x509/certificate.h"
+#include "x509/pem.h"
 
 namespace hs::tool {
 
@@ -45,6 +48,10 @@ struct ServerOptions {
   double idle_timeout = 60;
   std::string ticket_keys;  // --ticket-keys FILE
   bool no_tickets = false;
+  // Client authentication: --verify-client CAFILE asks for a client certificate and checks it
+  // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
+  std::string verify_client;
+  bool require_client_cert = false;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -133,6 +140,42 @@ class SkeObserver : public Observer {
  private:
   std::unique_ptr<Observer> trace_;
 };
+
+// client_certificate_text describes the client's certificate: "none", or the leaf's subject and
+// issuer and whether it verified (as openssl s_server prints "subject=" and "issuer=").
+std::string client_certificate_text(const SessionInfo& info) {
+  if (info.peer_chain.empty()) {
+    return "none";
+  }
+  auto leaf = x509::parse_certificate(info.peer_chain.front());
+  if (!leaf.ok()) {
+    return "(unparsable)";
+  }
+  return fmt::format("subject={}; issuer={}; {}", x509::to_string(leaf->subject),
+                     x509::to_string(leaf->issuer),
+                     info.peer_verified ? "verified" : "NOT verified");
+}
+
+// client_ca_names_of returns the subject names (DER) of the CAs in `ca_file`, for the
+// CertificateRequest's certificate_authorities; nullopt when the file cannot be read.
+std::optional<std::vector<std::vector<uint8_t>>> client_ca_names_of(const std::string& ca_file) {
+  auto text = read_text(ca_file);
+  if (!text) {
+    return std::nullopt;
+  }
+  auto certs = x509::load_certificate_chain_pem(*text);
+  if (!certs.ok()) {
+    return std::nullopt;
+  }
+  std::vector<std::vector<uint8_t>> names;
+  for (const auto& der : *certs) {
+    auto cert = x509::parse_certificate(der);
+    if (cert.ok()) {
+      names.push_back(cert->subject.raw);
+    }
+  }
+  return names;
+}
 
 std::string content_type_for(const std::filesystem::path& p) {
   std::string ext = p.extension().string();
@@ -225,6 +268,11 @@ class HttpServer : public io::ServerHandler {
           info.cipher_suite ? std::string(suite_openssl_name(*info.cipher_suite)).c_str() : "?",
           info.group ? std::string(group_name(*info.group)).c_str() : "?", info.server_name.c_str(),
           info.alpn.c_str());
+      if (!o_.verify_client.empty()) {
+        std::fprintf(stderr, "hs server: #%llu client certificate: %s\n",
+                     static_cast<unsigned long long>(s.id()),
+                     client_certificate_text(info).c_str());
+      }
     }
   }
 
@@ -301,12 +349,13 @@ class HttpServer : public io::ServerHandler {
         "Resumed   : {}\n"
         "Extended master secret: {}\n"
         "Peer      : {}\n"
+        "Client certificate: {}\n"
         "</pre></body></html>\n",
         opt(info.version, version_name), suite, opt(info.group, group_name),
         opt(st.observer ? st.observer->scheme : std::nullopt, signature_scheme_name),
         info.alpn.empty() ? "(none)" : info.alpn,
         info.server_name.empty() ? "(none)" : info.server_name, info.resumed ? "yes" : "no",
-        info.extended_master_secret ? "yes" : "no", s.peer());
+        info.extended_master_secret ? "yes" : "no", s.peer(), client_certificate_text(info));
   }
 
   void handle(io::ServerSession& s, State& st, const RequestHead& req) {
@@ -416,6 +465,30 @@ int run_server(const ServerOptions& o) {
     }
     config->ticket_keys = std::move(keys).value();
   }
+  if (o.require_client_cert && o.verify_client.empty()) {
+    std::fputs("hs: --require-client-cert needs --verify-client CAFILE\n", stderr);
+    return 2;
+  }
+  if (!o.verify_client.empty()) {
+    // Only the CAs named: a client certificate is trusted for what this server decides, never
+    // for the system's web PKI.
+    TrustOptions trust;
+    trust.ca_file = o.verify_client;
+    trust.use_system_default = false;
+    trust.purpose = CertificatePurpose::client;
+    auto verifier = make_default_verifier(trust);
+    if (!verifier.ok()) {
+      std::fprintf(stderr, "hs: --verify-client %s: %s\n", o.verify_client.c_str(),
+                   verifier.error().message().c_str());
+      return 2;
+    }
+    config->client_verifier = std::move(verifier).value();
+    config->client_auth = o.require_client_cert ? ClientAuth::require : ClientAuth::request;
+    auto names = client_ca_names_of(o.verify_client);
+    if (names) {
+      config->client_ca_names = std::move(*names);
+    }
+  }
   size_t colon = o.listen.rfind(':');
   if (colon == std::string::npos) {
     std::fputs("hs: --listen takes ADDRESS:PORT\n", stderr);
@@ -483,6 +556,10 @@ std::function<int()> register_server(CLI::App& app) {
                   "first is current)");
   sub->add_flag("--no-tickets", opts->no_tickets,
                 "Issue and accept no session tickets (TLS 1.2 session IDs still resume)");
+  sub->add_option("--verify-client", opts->verify_client,
+                  "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
+  sub->add_flag("--require-client-cert", opts->require_client_cert,
+                "Refuse clients without a certificate (needs --verify-client)");
   return [opts]() { return run_server(*opts); };
 }
 

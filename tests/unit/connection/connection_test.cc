@@ -149,6 +149,24 @@ TEST(Connection, InvalidConfigIsRefusedBeforeAnyByte) {
   EXPECT_EQ(c13.error().code(), ErrorCode::invalid_config);
 }
 
+TEST(Connection, ClientAuthWithoutVerifierIsInvalidConfig) {
+  auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  ASSERT_TRUE(cert.ok()) << cert.error().message();
+  for (ClientAuth mode : {ClientAuth::request, ClientAuth::require}) {
+    auto config = std::make_shared<ServerConfig>();
+    config->certificates.push_back(*cert);
+    config->client_auth = mode;
+    auto s = Connection::server(config);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), ErrorCode::invalid_config);
+  }
+  auto client = insecure_config();
+  client->client_certificate = CertifiedKey{};  // no chain, no key
+  auto c = Connection::client(client, "localhost");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::invalid_config);
+}
+
 TEST(KeyLog, FormatsNssLines) {
   // draft-ietf-tls-keylogfile: "<label> <client_random hex> <secret hex>", lowercase hex.
   std::vector<uint8_t> random(32, 0xAB);
