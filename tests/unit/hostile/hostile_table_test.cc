@@ -9,9 +9,13 @@
 //     the same handshake decrypts it and reports that alert;
 //   - nothing crashes (the test runs under the asan preset too).
 //
-// TLS 1.3 rows (client only, while there is no TLS 1.3 server of ours) replay RFC 8448 §3 to our
-// client instead (fuzz/handshake/rfc8448_client.h), with the RFC's encrypted flight re-sealed
-// one message per record under the RFC's keys, and open the alert with the RFC's client keys.
+// TLS 1.3 server rows run the same loopback with TLS 1.3 on both sides (and, for the second
+// ClientHello, a server that only takes P-256 so it sends a HelloRetryRequest), sealing the
+// hostile record under the client's handshake or application keys from the key log.
+//
+// TLS 1.3 client rows replay RFC 8448 §3 to our client instead (fuzz/handshake/rfc8448_client.h),
+// with the RFC's encrypted flight re-sealed one message per record under the RFC's keys, and open
+// the alert with the RFC's client keys.
 #include <gtest/gtest.h>
 #include <hs/connection.h>
 
@@ -27,6 +31,7 @@
 #include "fuzz/handshake/rfc8448_client.h"
 #include "handshake/common/suites.h"
 #include "keyschedule/tls12_keys.h"
+#include "keyschedule/tls13_schedule.h"
 #include "messages/server_hello.h"
 #include "record/protection.h"
 
@@ -42,6 +47,10 @@ class Ctx {
   // Ctx for a TLS 1.3 client replaying RFC 8448: the peer's next message and how it frames.
   Ctx(SentMessage next, Sealer sealer)
       : target_(Side::client), next13_(std::move(next)), sealer13_(std::move(sealer)) {}
+  // Ctx for a TLS 1.3 target in a loopback with our own peer: `sealer` frames the peer's next
+  // record (in the clear, or under the peer's current TLS 1.3 write key).
+  Ctx(Loopback& lb, Side target, Sealer sealer)
+      : lb_(&lb), target_(target), sealer13_(std::move(sealer)) {}
 
   // next is the peer's next (undelivered) record.
   const SentMessage& next() const {
@@ -50,6 +59,17 @@ class Ctx {
       return next13_;
     }
     return lb_->pending(target_).empty() ? none : lb_->pending(target_).front();
+  }
+
+  // next_handshake is the peer's next undelivered handshake record (loopback only).
+  const SentMessage& next_handshake() const {
+    for (const auto& m : lb_->pending(target_)) {
+      if (m.type == 22) {
+        return m;
+      }
+    }
+    ADD_FAILURE() << "no pending handshake record";
+    return next();
   }
 
   // first_hello is the ClientHello of this handshake (header + body).
@@ -65,7 +85,7 @@ class Ctx {
   // record frames `plain` as one record of `type` the way the peer would send it now: in the
   // clear, or sealed with the peer's write key at the sequence number the target expects.
   Bytes record(uint8_t type, const Bytes& plain) const {
-    if (lb_ == nullptr) {
+    if (sealer13_) {
       return sealer13_(type, plain);
     }
     auto seq = count_after_ccs(lb_->delivered(target_));
@@ -156,6 +176,7 @@ struct Row {
   Inject inject;
   AlertDescription alert;
   ErrorCode code;
+  bool hrr = false;  // TLS 1.3 server rows: the server only takes P-256, so it sends an HRR
 };
 
 void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
@@ -218,6 +239,14 @@ Inject edit_next(std::function<void(Bytes&)> edit) {
     return c.record(c.next().type, m);
   };
 }
+// edit_next_handshake edits the peer's next handshake record (past a pending CCS).
+Inject edit_next_handshake(std::function<void(Bytes&)> edit) {
+  return [edit](const Ctx& c) {
+    Bytes m = c.next_handshake().plain;
+    edit(m);
+    return c.record(22, m);
+  };
+}
 Inject truncated() {
   return edit_next([](Bytes& m) {
     m.pop_back();
@@ -245,6 +274,8 @@ struct StateInfo {
   std::set<uint8_t> accepts;  // handshake types the state takes
   bool keys;                  // the target reads under keys here
   int version = 12;
+  bool hrr = false;           // see Row::hrr
+  const char* tag = nullptr;  // row-name prefix when one state appears at two prefixes
 };
 
 const std::vector<uint8_t> kAllHandshakeTypes = {0,  1,  2,  4,  5,  8,  11, 12,
@@ -270,9 +301,10 @@ std::string state_tag(const char* state) {
 void add(std::vector<Row>& rows, Side role, const StateInfo& st, std::string what,
          std::string input, Inject inject, AlertDescription alert, ErrorCode code) {
   std::string name = std::string(role == Side::client ? "client" : "server") +
-                     std::to_string(st.version) + "_" + state_tag(st.state) + "_" + what;
+                     std::to_string(st.version) + "_" +
+                     (st.tag != nullptr ? std::string(st.tag) : state_tag(st.state)) + "_" + what;
   rows.push_back({name, role, st.version, st.prefix, st.state, std::move(input), std::move(inject),
-                  alert, code});
+                  alert, code, st.hrr});
 }
 
 // Rows every state gets: each handshake type it does not take, bad records and alerts.
@@ -366,6 +398,8 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
       },
       AlertDescription::unexpected_message, ErrorCode::unexpected_message);
 }
+
+void add_server13_rows(std::vector<Row>& rows);
 
 std::vector<Row> build_table() {
   std::vector<Row> rows;
@@ -621,6 +655,8 @@ std::vector<Row> build_table() {
       AD::decode_error, EC::decode_error);
   c13(t_done, "ticket_truncated", "NewSessionTicket missing its last byte", truncated(),
       AD::decode_error, EC::decode_error);
+
+  add_server13_rows(rows);
   return rows;
 }
 
@@ -632,10 +668,15 @@ const std::vector<Row>& table() {
 class HostileTable : public ::testing::TestWithParam<Row> {};
 
 void run13(const Row& row);
+void run_server13(const Row& row);
 
 TEST_P(HostileTable, RefusedWithTheRightAlert) {
   const Row& row = GetParam();
   SCOPED_TRACE(row.input);
+  if (row.version == 13 && row.role == Side::server) {
+    run_server13(row);
+    return;
+  }
   if (row.version == 13) {
     run13(row);
     return;
@@ -848,6 +889,388 @@ void run13(const Row& row) {
   EXPECT_TRUE(conn.output().empty());
 }
 
+// ---- TLS 1.3 server: our own client (TLS 1.3 and 1.2 offered, an x25519 share) against our
+// server in memory. The client sends CH | CCS, {Finished}; with `hrr` the server only takes
+// P-256 and the client sends CH1 | CCS, CH2 | {Finished}. ----
+
+// Offsets and edits of ClientHello extensions (the block's u16 length is at `block`).
+size_t find_ext(const Bytes& m, size_t block, uint16_t type) {
+  const size_t end = block + 2 + get_u16(m, block);
+  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
+    if (get_u16(m, at) == type) {
+      return at;
+    }
+  }
+  return SIZE_MAX;
+}
+void remove_ext(Bytes& m, uint16_t type) {
+  const size_t block = client_hello_extensions(m);
+  const size_t at = find_ext(m, block, type);
+  if (at == SIZE_MAX) {
+    ADD_FAILURE() << "no extension " << type;
+    return;
+  }
+  const size_t n = 4 + get_u16(m, at + 2);
+  m.erase(m.begin() + static_cast<std::ptrdiff_t>(at),
+          m.begin() + static_cast<std::ptrdiff_t>(at + n));
+  put_u16(m, block, get_u16(m, block) - n);
+  fix_header(m);
+}
+// append_ext adds an extension at the end of the block.
+void append_ext(Bytes& m, uint16_t type, const Bytes& body) {
+  const size_t block = client_hello_extensions(m);
+  const size_t end = block + 2 + get_u16(m, block);
+  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+               static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
+  ext.insert(ext.end(), body.begin(), body.end());
+  m.insert(m.begin() + static_cast<std::ptrdiff_t>(end), ext.begin(), ext.end());
+  put_u16(m, block, get_u16(m, block) + ext.size());
+  fix_header(m);
+}
+// set_ext replaces an extension's body (it moves to the end of the block).
+void set_ext(Bytes& m, uint16_t type, const Bytes& body) {
+  remove_ext(m, type);
+  append_ext(m, type, body);
+}
+Inject edit_hello(std::function<void(Bytes&)> edit) { return edit_next(std::move(edit)); }
+
+// Extension code points (RFC 8446 §4.2, RFC 6066, RFC 7301).
+constexpr uint16_t kSni = 0, kGroups = 10, kSigAlgs = 13, kAlpn = 16, kPsk = 41, kVersions = 43,
+                   kCookie = 44, kPskModes = 45, kKeyShare = 51;
+
+// key_share(group, len): a client key_share with one entry of `len` bytes of 0x42.
+Bytes key_share_body(std::vector<std::pair<uint16_t, size_t>> entries) {
+  Bytes list;
+  for (auto [group, len] : entries) {
+    list.push_back(static_cast<uint8_t>(group >> 8));
+    list.push_back(static_cast<uint8_t>(group));
+    list.push_back(static_cast<uint8_t>(len >> 8));
+    list.push_back(static_cast<uint8_t>(len));
+    list.insert(list.end(), len, 0x42);
+  }
+  Bytes body = {static_cast<uint8_t>(list.size() >> 8), static_cast<uint8_t>(list.size())};
+  body.insert(body.end(), list.begin(), list.end());
+  return body;
+}
+// A pre_shared_key offer: one 4-byte identity (not a ticket of ours), one 32-byte binder.
+const Bytes kPskOffer = [] {
+  Bytes b = {0, 10, 0, 4, 't', 'i', 'c', 'k', 0, 0, 0, 0, 0, 33, 32};
+  b.insert(b.end(), 32, 0x55);
+  return b;
+}();
+
+void add_server13_rows(std::vector<Row>& rows) {
+  using AD = AlertDescription;
+  using EC = ErrorCode;
+  const StateInfo ch{0, "server::ExpectClientHello", {1}, false, 13};
+  const StateInfo fin{1, "server13::ExpectFinished", {20}, true, 13, false, "ExpectFinished"};
+  const StateInfo fin_ccs{2,     "server13::ExpectFinished", {20}, true, 13,
+                          false, "ExpectFinished_after_ccs"};
+  const StateInfo done{3, "server13::Connected", {24}, true, 13};
+  const StateInfo ch2{
+      2, "server13::ExpectSecondClientHello", {1}, false, 13, true, "ExpectSecondClientHello"};
+  for (const auto* st : {&ch, &fin, &fin_ccs, &done, &ch2}) {
+    common_rows(rows, Side::server, *st);
+  }
+  auto server = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
+                    EC e) { add(rows, Side::server, st, what, input, std::move(inj), a, e); };
+
+  // ClientHello offering TLS 1.3.
+  server(ch, "truncated", "ClientHello missing its last byte", truncated(), AD::decode_error,
+         EC::decode_error);
+  server(ch, "trailing", "ClientHello with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  server(ch, "duplicate_extension", "ClientHello with an extension twice",
+         edit_hello([](Bytes& m) { dup_first_extension(m, client_hello_extensions(m)); }),
+         AD::illegal_parameter, EC::duplicate_extension);
+  server(ch, "extensions_overlong", "ClientHello extensions length past the end",
+         edit_hello([](Bytes& m) {
+           size_t at = client_hello_extensions(m);
+           put_u16(m, at, get_u16(m, at) + 1);
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.1.2: "If a TLS 1.3 ClientHello is received with any other value in this field,
+  // the server MUST abort the handshake with an "illegal_parameter" alert."
+  server(ch, "compression_1", "TLS 1.3 ClientHello offering compression methods 0 and 1",
+         edit_hello([](Bytes& m) {
+           size_t at = client_hello_compression(m);
+           m[at] = 2;
+           m.insert(m.begin() + static_cast<std::ptrdiff_t>(at + 2), 1);
+           fix_header(m);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version
+  // ... set to 0x0300 MUST abort the handshake with a "protocol_version" alert."
+  server(ch, "version_ssl3", "TLS 1.3 ClientHello legacy_version 0x0300",
+         edit_hello([](Bytes& m) { put_u16(m, 4, 0x0300); }), AD::protocol_version,
+         EC::protocol_version);
+  server(ch, "supported_versions_empty", "supported_versions with an empty list",
+         edit_hello([](Bytes& m) { set_ext(m, kVersions, Bytes{0}); }), AD::decode_error,
+         EC::decode_error);
+  server(ch, "supported_versions_odd", "supported_versions list of 3 bytes",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kVersions, Bytes{3, 3, 4, 3});
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.2.1: "If the "supported_versions" extension in the ClientHello contains no
+  // versions acceptable to the server, the server MUST abort the handshake with a
+  // "protocol_version" alert."
+  server(ch, "supported_versions_unknown", "supported_versions offering only 0x7f00",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kVersions, Bytes{2, 0x7f, 0x00});
+         }),
+         AD::protocol_version, EC::protocol_version);
+  server(ch, "key_share_empty_key", "key_share entry for x25519 with a zero-length key",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{29, 0}}));
+         }),
+         AD::decode_error, EC::decode_error);
+  server(ch, "key_share_overlong", "key_share list length past the extension",
+         edit_hello([](Bytes& m) {
+           Bytes body = key_share_body({{29, 32}});
+           put_u16(body, 0, get_u16(body, 0) + 1);
+           set_ext(m, kKeyShare, body);
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group.
+  // ... Servers MAY check for violations of these rules and abort the handshake with an
+  // "illegal_parameter" alert if one is violated."
+  server(ch, "key_share_same_group_twice", "two key_share entries for x25519",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{29, 32}, {29, 32}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch, "key_share_unlisted_group", "key_share for secp521r1, absent from supported_groups",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{25, 133}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch, "key_share_bad_x25519", "x25519 key_share of 31 bytes", edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{29, 31}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §9.2: a TLS 1.3 ClientHello "MUST contain" signature_algorithms (certificate
+  // authentication) and, with key_share, supported_groups; "missing_extension" otherwise.
+  server(ch, "no_signature_algorithms", "TLS 1.3 ClientHello without signature_algorithms",
+         edit_hello([](Bytes& m) { remove_ext(m, kSigAlgs); }), AD::missing_extension,
+         EC::missing_extension);
+  server(ch, "no_supported_groups", "key_share without supported_groups",
+         edit_hello([](Bytes& m) { remove_ext(m, kGroups); }), AD::missing_extension,
+         EC::missing_extension);
+  // RFC 8446 §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
+  // ClientHello ... Servers MUST check that it is the last extension and otherwise fail the
+  // handshake with an "illegal_parameter" alert."
+  server(ch, "psk_not_last", "pre_shared_key followed by another extension",
+         edit_hello([](Bytes& m) {
+           append_ext(m, kPsk, kPskOffer);
+           append_ext(m, 0xFAFA, Bytes{});
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
+  // extension, servers MUST abort the handshake."
+  server(ch, "psk_without_modes", "pre_shared_key without psk_key_exchange_modes",
+         edit_hello([](Bytes& m) {
+           ASSERT_EQ(find_ext(m, client_hello_extensions(m), kPskModes), SIZE_MAX);
+           append_ext(m, kPsk, kPskOffer);
+         }),
+         AD::missing_extension, EC::missing_extension);
+  server(ch, "psk_binders_empty", "pre_shared_key with an empty binder list",
+         edit_hello([](Bytes& m) {
+           append_ext(m, kPsk, Bytes{0, 10, 0, 4, 't', 'i', 'c', 'k', 0, 0, 0, 0, 0, 0});
+         }),
+         AD::decode_error, EC::decode_error);
+  server(ch, "psk_modes_empty", "psk_key_exchange_modes with no mode",
+         edit_hello([](Bytes& m) { append_ext(m, kPskModes, Bytes{0}); }), AD::decode_error,
+         EC::decode_error);
+  // RFC 8446 §4.2.2: a cookie only ever answers our HelloRetryRequest.
+  server(ch, "cookie_in_first_hello", "a cookie in the first ClientHello", edit_hello([](Bytes& m) {
+           append_ext(m, kCookie, Bytes{0, 2, 1, 2});
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch, "sni_empty_name", "server_name with a zero-length host name", edit_hello([](Bytes& m) {
+           set_ext(m, kSni, Bytes{0, 3, 0, 0, 0});
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 7301 §3.1: "Empty strings MUST NOT be included".
+  server(ch, "alpn_empty_name", "ALPN list holding an empty protocol name",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kAlpn, Bytes{0, 1, 0});
+         }),
+         AD::decode_error, EC::decode_error);
+  server(ch, "no_common_group", "no key_share and only unknown groups", edit_hello([](Bytes& m) {
+           set_ext(m, kGroups, Bytes{0, 2, 0x7A, 0x7A});
+           set_ext(m, kKeyShare, Bytes{0, 0});
+         }),
+         AD::handshake_failure, EC::no_common_group);
+
+  // The second ClientHello, after our HelloRetryRequest for P-256.
+  server(ch2, "truncated", "ClientHello2 missing its last byte", truncated(), AD::decode_error,
+         EC::decode_error);
+  server(ch2, "trailing", "ClientHello2 with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  server(ch2, "duplicate_extension", "ClientHello2 with an extension twice",
+         edit_hello([](Bytes& m) { dup_first_extension(m, client_hello_extensions(m)); }),
+         AD::illegal_parameter, EC::duplicate_extension);
+  // RFC 8446 §4.1.4: the client must answer with a share for the selected group; a server does
+  // not send a second HelloRetryRequest.
+  server(
+      ch2, "first_hello_again", "ClientHello1 again (still no P-256 share)",
+      [](const Ctx& c) { return c.record(22, c.first_hello()); }, AD::illegal_parameter,
+      EC::illegal_parameter);
+  server(ch2, "share_for_other_group", "ClientHello2 with an x25519 share instead of P-256",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{29, 32}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch2, "no_cookie", "ClientHello2 without the cookie",
+         edit_hello([](Bytes& m) { remove_ext(m, kCookie); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(ch2, "bad_cookie", "ClientHello2 with a cookie we did not send", edit_hello([](Bytes& m) {
+           size_t block = client_hello_extensions(m);
+           size_t at = find_ext(m, block, kCookie);
+           ASSERT_NE(at, SIZE_MAX);
+           m[at + 4 + get_u16(m, at + 2) - 1] ^= 1;
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+
+  // The client Finished, with and without the dummy ChangeCipherSpec before it.
+  for (const auto* st : {&fin, &fin_ccs}) {
+    server(*st, "truncated", "Finished of 31 bytes", edit_next_handshake([](Bytes& m) {
+      m.pop_back();
+      fix_header(m);
+    }),
+           AD::decode_error, EC::decode_error);
+    server(*st, "trailing", "Finished of 33 bytes", edit_next_handshake([](Bytes& m) {
+      m.push_back(0);
+      fix_header(m);
+    }),
+           AD::decode_error, EC::decode_error);
+    // RFC 8446 §4.4.4: "Recipients of Finished messages MUST verify that the contents are
+    // correct and if incorrect MUST terminate the connection with a "decrypt_error" alert."
+    server(*st, "wrong_verify_data", "Finished with a flipped bit",
+           edit_next_handshake([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error,
+           EC::bad_finished);
+    server(*st, "empty_finished", "Finished with an empty body", message(20, Bytes{}),
+           AD::decode_error, EC::decode_error);
+  }
+  server(fin_ccs, "second_ccs", "a second dummy ChangeCipherSpec", plain_record(20, {1}),
+         AD::unexpected_message, EC::unexpected_message);
+
+  // After the handshake.
+  // RFC 8446 §5: a change_cipher_spec record "after the peer's Finished message ... MUST be
+  // treated as an unexpected record type".
+  server(done, "ccs_after_finished", "ChangeCipherSpec after the client Finished",
+         plain_record(20, {1}), AD::unexpected_message, EC::unexpected_message);
+  server(done, "key_update_bad_value", "KeyUpdate request_update 2", message(24, Bytes{2}),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(done, "key_update_empty", "KeyUpdate with an empty body", message(24, Bytes{}),
+         AD::decode_error, EC::decode_error);
+  server(done, "key_update_trailing", "KeyUpdate of 2 bytes", message(24, Bytes{0, 0}),
+         AD::decode_error, EC::decode_error);
+  server(
+      done, "client_hello_again", "the first ClientHello again, encrypted",
+      [](const Ctx& c) { return c.record(22, c.first_hello()); }, AD::unexpected_message,
+      EC::unexpected_message);
+}
+
+// client13_write rebuilds the client's TLS 1.3 write protection for key-log `label`.
+std::shared_ptr<record::RecordProtection> client13_write(Loopback& lb, const std::string& label,
+                                                         keyschedule::TrafficSecretKind kind) {
+  auto secret = lb.keys(Side::client).find(label);
+  auto suite = lb.conn(Side::server).info().cipher_suite;
+  if (!secret || !suite) {
+    ADD_FAILURE() << "no " << label;
+    return nullptr;
+  }
+  auto info = detail::suite_info(*suite);
+  const crypto::Provider& prov = lb.provider(Side::client);
+  auto ts = keyschedule::TrafficSecret::dangerous_from_bytes(kind, info->hash, *secret);
+  EXPECT_TRUE(ts.ok());
+  auto keys = keyschedule::traffic_keys(prov, ts.value(), info->aead);
+  EXPECT_TRUE(keys.ok());
+  auto p = record::make_tls13_protection(prov, info->aead, keys->key.expose(), keys->iv.expose());
+  EXPECT_TRUE(p.ok());
+  return p.ok() ? std::shared_ptr<record::RecordProtection>(std::move(p).value()) : nullptr;
+}
+
+void run_server13(const Row& row) {
+  ServerConfig sc = fuzz_server_config();
+  if (row.hrr) {
+    sc.groups = {NamedGroup::secp256r1};
+  }
+  Loopback lb(fuzz_client_config(), sc);
+  ASSERT_TRUE(lb.started());
+  lb.run(Side::server, row.prefix);
+  ASSERT_FALSE(lb.error(Side::server)) << lb.error(Side::server)->message();
+  ASSERT_FALSE(lb.error(Side::client)) << lb.error(Side::client)->message();
+  ASSERT_EQ(lb.delivered(Side::server).size(), row.prefix);
+  if (row.prefix > 0) {
+    ASSERT_FALSE(lb.states(Side::server).empty());
+    ASSERT_EQ(lb.states(Side::server).back(), row.state);
+  }
+  Connection& target = lb.conn(Side::server);
+  ASSERT_TRUE(target.output().empty());
+
+  // The server reads the client's handshake keys until the client Finished, then its
+  // application keys; the client has sent nothing under either yet (the Finished is pending).
+  std::shared_ptr<record::RecordProtection> seal;
+  const bool after_server_finished =
+      row.state == "server13::ExpectFinished" || row.state == "server13::Connected";
+  if (row.state == "server13::ExpectFinished") {
+    seal = client13_write(lb, "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+                          keyschedule::TrafficSecretKind::client_handshake);
+  } else if (row.state == "server13::Connected") {
+    seal = client13_write(lb, "CLIENT_TRAFFIC_SECRET_0",
+                          keyschedule::TrafficSecretKind::client_application);
+  }
+  if (after_server_finished) {
+    ASSERT_NE(seal, nullptr);
+  }
+  Ctx ctx(lb, Side::server, [seal](uint8_t type, const Bytes& plain) {
+    if (!seal) {
+      return Ctx::raw(type, plain);
+    }
+    Bytes out;
+    EXPECT_TRUE(seal->seal(static_cast<ContentType>(type), 0x0303, plain, out).ok());
+    return out;
+  });
+  Bytes hostile = row.inject(ctx);
+  ASSERT_FALSE(hostile.empty());
+  auto r = target.receive(hostile);
+  ASSERT_FALSE(r.ok()) << "accepted";
+  EXPECT_EQ(error_code_name(r.error().code()), error_code_name(row.code)) << r.error().message();
+  ASSERT_EQ(r.error().alert(), row.alert) << r.error().message();
+  EXPECT_TRUE(target.failed());
+
+  // One record: in the clear before the server's Finished (RFC 8446 §6: "encrypted as specified
+  // by the current connection state"; a server switches to its handshake keys only for its
+  // encrypted flight, which it has sent whole), then under its application keys, which our
+  // client has installed and opens.
+  Bytes out(target.output().begin(), target.output().end());
+  auto records = split_records(out);
+  ASSERT_EQ(records.size(), 1u);
+  const Bytes& alert = records.front();
+  ASSERT_GE(alert.size(), 7u);
+  if (after_server_finished) {
+    EXPECT_EQ(alert[0], 23) << "alert not protected";
+  } else {
+    EXPECT_EQ(alert, Ctx::raw(21, Bytes{2, static_cast<uint8_t>(row.alert)}));
+  }
+  auto at_peer = lb.conn(Side::client).receive(alert);
+  ASSERT_FALSE(at_peer.ok());
+  EXPECT_EQ(at_peer.error().code(), ErrorCode::peer_alert) << at_peer.error().message();
+  EXPECT_EQ(at_peer.error().received_alert(), row.alert) << at_peer.error().message();
+
+  target.consume_output(out.size());
+  auto again = target.receive(hostile);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), row.code);
+  auto eof = target.receive_eof();
+  ASSERT_FALSE(eof.ok());
+  EXPECT_EQ(eof.error().code(), row.code);
+  EXPECT_TRUE(target.output().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Rows, HostileTable, ::testing::ValuesIn(table()),
                          [](const ::testing::TestParamInfo<Row>& p) { return p.param.name; });
 
@@ -859,7 +1282,7 @@ TEST(HostileTableShape, EveryStateCovered) {
     per_state[row.state]++;
     EXPECT_TRUE(names.insert(row.name).second) << row.name;
   }
-  EXPECT_EQ(per_state.size(), 19u);
+  EXPECT_EQ(per_state.size(), 23u);  // + 4 TLS 1.3 server states
   for (const auto& [state, n] : per_state) {
     EXPECT_GE(n, 10u) << state;
   }
