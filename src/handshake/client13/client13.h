@@ -113,11 +113,14 @@ struct Session {
   Offer offer;
   detail::Transcript transcript;
   HandshakeKeys keys;
-  // cert_request_context is set when the server sent a CertificateRequest: we answer with an
-  // empty Certificate carrying this context (client certificates are not implemented yet).
+  // cert_request_context is set when the server sent a CertificateRequest: we answer with a
+  // Certificate carrying this context (send_client_certificate).
   std::optional<std::vector<uint8_t>> cert_request_context;
   // psk_auth is set when the server accepted our PSK: no certificate comes.
   std::optional<PskAuthenticated> psk_auth;
+  // cert_request_schemes: the CertificateRequest's signature_algorithms, the schemes our
+  // CertificateVerify may use.
+  std::vector<SignatureScheme> cert_request_schemes = {};
 };
 
 // ServerKey is the leaf certificate's public key (the one CertificateVerify is checked with).
@@ -216,6 +219,20 @@ Result<State> handle_message(State&& state, HandshakeContext& ctx, const Handsha
 // accepts_dummy_change_cipher_spec reports whether `state` still precedes the server's Finished,
 // where RFC 8446 §5 lets a peer send one unprotected ChangeCipherSpec that is dropped.
 bool accepts_dummy_change_cipher_spec(const State& state);
+
+// choose_client_scheme picks the scheme our CertificateVerify uses with `key`: the first of the
+// server's `requested` signature_algorithms that we also offer (`ours`), that TLS 1.3 allows
+// for handshake signatures, and that fits the key (RSA: rsa_pss_rsae_*, ECDSA: the key's curve,
+// Ed25519). nullopt when there is none.
+std::optional<SignatureScheme> choose_client_scheme(std::span<const SignatureScheme> requested,
+                                                    std::span<const SignatureScheme> ours,
+                                                    crypto::KeyType key);
+
+// send_client_certificate answers the server's CertificateRequest in our second flight (RFC 8446
+// §4.4.2, §4.4.3): ClientConfig::client_certificate and a CertificateVerify when a scheme fits
+// (choose_client_scheme), else an empty Certificate. Adds what it sends to s.transcript.
+// internal_error when signing fails.
+Result<void> send_client_certificate(Session& s, HandshakeContext& ctx);
 
 // send_dummy_change_cipher_spec sends the middlebox-compatibility ChangeCipherSpec once per
 // connection, when the offer asks for it (RFC 8446 Appendix D.4: "immediately before its second

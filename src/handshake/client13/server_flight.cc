@@ -270,10 +270,10 @@ Result<State> handle(ExpectCertificateOrRequest&& st, HandshakeContext& ctx,
     return Error(ErrorCode::missing_extension, "certificate_request",
                  "CertificateRequest without signature_algorithms");
   }
-  HS_TRY(messages::parse_signature_algorithms(sa->data));
+  st.s.cert_request_schemes = HS_TRY(messages::parse_signature_algorithms(sa->data));
   st.s.transcript.add(msg.raw);
   st.s.cert_request_context = cr.context;
-  ctx.note("server requested a client certificate; we will send none");
+  ctx.note("server requested a client certificate");
   return ExpectCertificate{std::move(st.s)};
 }
 
@@ -338,15 +338,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   ctx.set_write_protection(HS_TRY(protection_for(provider, s.keys.client_hs, suite.aead)),
                            "client_handshake_traffic_secret");
   if (s.cert_request_context) {
-    // RFC 8446 §4.4.2: "If the server requests client authentication but no suitable
-    // certificate is available, the client MUST send a Certificate message containing no
-    // certificates." Without a certificate there is no CertificateVerify (§4.4.3).
-    messages::Certificate13 empty;
-    empty.request_context = *s.cert_request_context;
-    std::vector<uint8_t> raw;
-    HS_TRY(messages::serialize_message(empty, raw));
-    HS_TRY(ctx.send_handshake(raw));
-    s.transcript.add(raw);
+    HS_TRY(send_client_certificate(s, ctx));
   }
   // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
   // Certificate*, CertificateVerify*)), the client's BaseKey being

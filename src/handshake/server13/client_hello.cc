@@ -338,6 +338,16 @@ std::optional<TicketState> usable_ticket(Env env, const Hello13& h,
     notes.push_back("session ticket's cipher suite is no longer offered; full handshake");
     return std::nullopt;
   }
+  // A client that did not authenticate when the ticket was issued has not proved what
+  // ClientAuth::require asks for, and resumption never carries a CertificateRequest (RFC 8446
+  // §4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest
+  // message in the main handshake"): only a full handshake can authenticate it.
+  if (env.config.client_auth == ClientAuth::require && ticket->client_leaf.empty()) {
+    notes.push_back(
+        "session ticket without client authentication, which is required; full "
+        "handshake");
+    return std::nullopt;
+  }
   return ticket;
 }
 
@@ -521,6 +531,19 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   info.extended_master_secret = false;
   info.session_id = hello.legacy_session_id;
 
+  // RFC 8446 §4.3.2: "Servers which are authenticating with a PSK MUST NOT send the
+  // CertificateRequest message in the main handshake": only with a certificate (`cert`). A
+  // resumed connection reports the client certificate its ticket recorded.
+  std::optional<std::vector<SignatureScheme>> client_auth;
+  CertificateDer client_leaf;
+  if (cert && env.config.client_auth != ClientAuth::none) {
+    client_auth = HS_TRY(send_certificate_request(env, transcript));
+  } else if (ticket && !ticket->client_leaf.empty()) {
+    client_leaf = ticket->client_leaf;
+    info.peer_chain = {client_leaf};
+    info.peer_verified = true;
+  }
+
   if (cert) {
     const ServerCertificate& c = env.config.certificates[cert->index];
     // Certificate (RFC 8446 §4.4.2): "certificate_request_context ... In the case of server
@@ -567,15 +590,20 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
                            "server_application_traffic_secret_0");
   ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
            std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
-  return ExpectFinished{suite,
-                        hello.random,
-                        std::move(transcript),
-                        std::move(client_hs),
-                        std::move(master),
-                        std::move(client_app),
-                        std::move(server_app),
-                        alpn,
-                        h.offer.server_name};
+  ExpectFinished next{suite,
+                      hello.random,
+                      std::move(transcript),
+                      std::move(client_hs),
+                      std::move(master),
+                      std::move(client_app),
+                      std::move(server_app),
+                      alpn,
+                      h.offer.server_name,
+                      std::move(client_leaf)};
+  if (client_auth) {
+    return ExpectClientCertificate{std::move(next), std::move(*client_auth)};
+  }
+  return next;
 }
 
 // send_hello_retry_request asks for a share of `group` (RFC 8446 §4.1.4).

@@ -65,6 +65,13 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
   HandshakeContext& ctx = env.ctx;
   const crypto::Provider& provider = ctx.provider();
   const uint32_t lifetime = std::min(env.config.ticket_lifetime, kMaxTicketLifetime);
+  // The ticket carries the client's leaf certificate and must fit ticket<1..2^16-1> (RFC 8446
+  // §4.6.1) with the rest of its state; a client authenticated with a larger certificate gets
+  // no tickets rather than ones that forget it authenticated.
+  if (st.client_leaf.size() > kMaxTicketClientLeaf) {
+    ctx.note("client certificate too large to record in a session ticket; no tickets sent");
+    return ok_result();
+  }
   for (size_t i = 0; i < count; ++i) {
     messages::NewSessionTicket13 nst;
     nst.lifetime = lifetime;
@@ -88,6 +95,7 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
     state.lifetime_s = lifetime;
     state.alpn = std::string(alpn);
     state.server_name = std::string(server_name);
+    state.client_leaf = st.client_leaf;
     nst.ticket = HS_TRY(seal_ticket(env.config, state));
     std::vector<uint8_t> raw;
     HS_TRY(messages::serialize_message(nst, raw));
@@ -120,7 +128,8 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
   auto resumption = HS_TRY(st.master.resumption_master_secret(st.transcript.current()));
   Connected c{
-      st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0, 0};
+      st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0,
+      0,        std::move(st.client_leaf)};
   ctx.note("client Finished verified; handshake complete");
   // ServerConfig::issue_tickets switches resumption off altogether.
   if (env.config.issue_tickets) {
@@ -158,6 +167,12 @@ std::string_view state_name(const State& state) {
     }
     std::string_view operator()(const ExpectSecondClientHello&) const {
       return "server13::ExpectSecondClientHello";
+    }
+    std::string_view operator()(const ExpectClientCertificate&) const {
+      return "server13::ExpectClientCertificate";
+    }
+    std::string_view operator()(const ExpectClientCertificateVerify&) const {
+      return "server13::ExpectClientCertificateVerify";
     }
     std::string_view operator()(const ExpectFinished&) const { return "server13::ExpectFinished"; }
     std::string_view operator()(const Connected&) const { return "server13::Connected"; }

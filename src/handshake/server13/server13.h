@@ -54,6 +54,10 @@ inline constexpr size_t kDefaultTicketCount = 2;
 // seconds (7 days)." ServerConfig::ticket_lifetime is capped to it.
 inline constexpr uint32_t kMaxTicketLifetime = 604800;
 
+// kMaxTicketClientLeaf bounds the client certificate a ticket records (TicketState::client_leaf)
+// so that the sealed ticket stays within ticket<1..2^16-1>.
+inline constexpr size_t kMaxTicketClientLeaf = 32768;
+
 // TicketState is what a ticket we issue carries, sealed under the process ticket key.
 struct TicketState {
   CipherSuite suite{};
@@ -63,6 +67,11 @@ struct TicketState {
   uint32_t lifetime_s = 0;  // ticket_lifetime sent with the ticket
   std::string alpn;         // ALPN agreed on the connection that issued it
   std::string server_name;  // SNI of that connection
+  // client_leaf: the certificate the client authenticated with on the connection that issued
+  // the ticket (verified there by ServerConfig::client_verifier); empty when the client sent
+  // none. A resumed connection reports it as its peer (RFC 8446 §2.2: the PSK stands in for
+  // the authentication of the original handshake).
+  CertificateDer client_leaf;
 };
 
 // now_ms is the wall clock in milliseconds since the Unix epoch (ticket ages).
@@ -112,6 +121,25 @@ struct ExpectFinished {
   keyschedule::TrafficSecret server_app;
   std::string alpn;
   std::string server_name;
+  // client_leaf: the client's authenticated certificate (or the one a resumed ticket carried),
+  // empty when the client was not authenticated; recorded in the tickets we issue.
+  CertificateDer client_leaf;
+};
+
+// ExpectClientCertificate waits for the client's Certificate after our CertificateRequest
+// (RFC 8446 §4.4.2); `next` is what the client's Finished is then checked against.
+struct ExpectClientCertificate {
+  ExpectFinished next;
+  std::vector<SignatureScheme> offered;  // signature_algorithms of our CertificateRequest
+};
+
+// ExpectClientCertificateVerify waits for the client's CertificateVerify (RFC 8446 §4.4.3)
+// after a non-empty client Certificate whose chain client_verifier accepted.
+struct ExpectClientCertificateVerify {
+  ExpectFinished next;
+  std::vector<SignatureScheme> offered;
+  std::unique_ptr<crypto::PublicKey> client_key;  // the client leaf's public key
+  crypto::KeyType key_type{};
 };
 
 // Connected: application data flows; the client may send KeyUpdate. Anything else is refused.
@@ -122,9 +150,11 @@ struct Connected {
   SecretBytes resumption_master_secret;
   uint64_t tickets_sent = 0;  // also the next ticket_nonce
   size_t key_updates_received = 0;
+  CertificateDer client_leaf;  // see ExpectFinished::client_leaf; goes into our tickets
 };
 
-using State = std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectFinished, Connected>;
+using State = std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectClientCertificate,
+                           ExpectClientCertificateVerify, ExpectFinished, Connected>;
 
 // state_name returns "server13::<State>".
 std::string_view state_name(const State& state);
@@ -136,8 +166,17 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
 
 Result<State> handle(ExpectClientHello&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectSecondClientHello&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(ExpectClientCertificateVerify&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg);
+
+// send_certificate_request sends our CertificateRequest (RFC 8446 §4.3.2) in the server flight
+// of a certificate-authenticated handshake when ServerConfig::client_auth asks for one, and
+// returns the signature schemes it offered. internal_error when no client_verifier is set or
+// no scheme we verify in TLS 1.3 is configured.
+Result<std::vector<SignatureScheme>> send_certificate_request(Env env,
+                                                              detail::Transcript& transcript);
 
 // handle_message dispatches to the handler of the current state.
 Result<State> handle_message(State&& state, Env env, const HandshakeMessageView& msg);

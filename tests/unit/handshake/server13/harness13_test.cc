@@ -137,6 +137,12 @@ Result<void> ScriptedClient13::deliver(std::span<const uint8_t> raw) {
   return driver_.on_handshake(ctx_, view(raw));
 }
 
+Result<void> ScriptedClient13::deliver_in_transcript(std::span<const uint8_t> raw) {
+  HS_TRY(deliver(raw));
+  transcript_->add(raw);
+  return ok_result();
+}
+
 Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool second) {
   const crypto::Provider& provider = test_provider();
   messages::ClientHello ch;
@@ -232,6 +238,7 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
   ctx_.take_sent();
   HS_TRY(deliver(raw));
   auto sent = ctx_.take_sent();
+  server_flight = sent;
   if (sent.empty() || sent[0].type != HandshakeType::server_hello) {
     return Error(ErrorCode::internal_error, "test", "no ServerHello");
   }

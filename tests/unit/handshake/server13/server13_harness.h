@@ -100,6 +100,11 @@ class ScriptedClient13 {
   Result<void> finished(bool corrupt = false, bool ccs = false);
   // deliver hands one raw message to the driver.
   Result<void> deliver(std::span<const uint8_t> raw);
+  // deliver_in_transcript hands one raw message of the client's second flight (Certificate,
+  // CertificateVerify) to the driver and adds it to the transcript finished() covers.
+  Result<void> deliver_in_transcript(std::span<const uint8_t> raw);
+  // transcript_hash is the current transcript hash (what a client CertificateVerify signs).
+  std::vector<uint8_t> transcript_hash() const { return transcript_->current(); }
 
   // The tickets the server sent, with the PSK each names.
   struct Ticket {
@@ -113,6 +118,8 @@ class ScriptedClient13 {
   std::optional<messages::EncryptedExtensions> encrypted_extensions;
   bool saw_certificate = false;
   CipherSuite suite{};
+  // server_flight: the messages the server answered the last ClientHello with.
+  std::vector<FakeContext::Sent> server_flight;
 
  private:
   Result<void> send_hello(const Hello13Options& opts, bool second);

@@ -1,0 +1,105 @@
+// Client authentication in the TLS 1.3 client (RFC 8446 §4.4.2, §4.4.3): our Certificate and
+// CertificateVerify in answer to the server's CertificateRequest.
+#include <string>
+#include <utility>
+
+#include "crypto/signature.h"
+#include "handshake/client13/client13.h"
+#include "messages/certificate.h"
+#include "messages/certificate_verify.h"
+#include "messages/handshake.h"
+
+namespace hs::client13 {
+
+namespace {
+
+// kClientContext is RFC 8446 §4.4.3's context string for a client's CertificateVerify.
+constexpr std::string_view kClientContext = "TLS 1.3, client CertificateVerify";
+
+Result<void> send(HandshakeContext& ctx, detail::Transcript& transcript,
+                  const std::vector<uint8_t>& raw) {
+  HS_TRY(ctx.send_handshake(raw));
+  transcript.add(raw);
+  return ok_result();
+}
+
+}  // namespace
+
+std::optional<SignatureScheme> choose_client_scheme(std::span<const SignatureScheme> requested,
+                                                    std::span<const SignatureScheme> ours,
+                                                    crypto::KeyType key) {
+  // RFC 8446 §4.4.3: "If sent by a client, the signature algorithm used in the signature MUST
+  // be one of those present in the supported_signature_algorithms field of the
+  // "signature_algorithms" extension in the CertificateRequest message." and "RSA signatures
+  // MUST use an RSASSA-PSS algorithm". scheme_fits_key with tls1_3 refuses rsa_pkcs1_* and binds
+  // an ECDSA scheme to its curve.
+  for (SignatureScheme s : requested) {
+    auto info = crypto::scheme_info(s);
+    if (info && info->tls13_allowed && detail::contains<SignatureScheme>(ours, s) &&
+        crypto::scheme_fits_key(s, key, ProtocolVersion::tls1_3)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<void> send_client_certificate(Session& s, HandshakeContext& ctx) {
+  const ClientConfig& config = *s.offer.config;
+  messages::Certificate13 cert;
+  // RFC 8446 §4.4.2: certificate_request_context: "If this message is in response to a
+  // CertificateRequest, the value of certificate_request_context in that message."
+  cert.request_context = *s.cert_request_context;
+  std::optional<SignatureScheme> scheme;
+  const CertifiedKey* ck = nullptr;
+  if (config.client_certificate && config.client_certificate->key &&
+      !config.client_certificate->chain.empty()) {
+    ck = &*config.client_certificate;
+    scheme =
+        choose_client_scheme(s.cert_request_schemes, config.signature_schemes, ck->key->type());
+    if (!scheme) {
+      ctx.note(
+          "no signature scheme the server accepts fits our client key; sending no "
+          "certificate");
+    }
+  }
+  if (!scheme) {
+    // RFC 8446 §4.4.2: "If the server requests client authentication but no suitable
+    // certificate is available, the client MUST send a Certificate message containing no
+    // certificates." Without a certificate there is no CertificateVerify (§4.4.3).
+    std::vector<uint8_t> raw;
+    HS_TRY(messages::serialize_message(cert, raw));
+    if (ck == nullptr) {
+      ctx.note("no client certificate configured; sending an empty Certificate");
+    }
+    return send(ctx, s.transcript, raw);
+  }
+  // RFC 8446 §4.4.2: the sender's certificate first, then the chain. No entry extensions: the
+  // request's extensions ask for none that we support.
+  for (const CertificateDer& der : ck->chain) {
+    cert.entries.push_back(messages::CertificateEntry{der, {}});
+  }
+  std::vector<uint8_t> cert_raw;
+  HS_TRY(messages::serialize_message(cert, cert_raw));
+  HS_TRY(send(ctx, s.transcript, cert_raw));
+  // RFC 8446 §4.4.3: 64 octets of 0x20, "TLS 1.3, client CertificateVerify", a 0 byte, then
+  // Transcript-Hash(Handshake Context, Certificate).
+  std::vector<uint8_t> content(64, 0x20);
+  content.insert(content.end(), kClientContext.begin(), kClientContext.end());
+  content.push_back(0);
+  const std::vector<uint8_t> th = s.transcript.current();
+  content.insert(content.end(), th.begin(), th.end());
+  auto signature = ck->key->sign(crypto::scheme_info(*scheme)->alg, content);
+  if (!signature.ok()) {
+    return Error(ErrorCode::internal_error, "certificate_verify",
+                 "signing the client CertificateVerify failed");
+  }
+  std::vector<uint8_t> cv_raw;
+  HS_TRY(messages::serialize_message(
+      messages::CertificateVerify{*scheme, std::move(signature).value()}, cv_raw));
+  HS_TRY(send(ctx, s.transcript, cv_raw));
+  ctx.note("sent our client certificate and CertificateVerify (" +
+           std::string(signature_scheme_name(*scheme)) + ")");
+  return ok_result();
+}
+
+}  // namespace hs::client13
