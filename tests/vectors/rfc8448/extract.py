@@ -179,6 +179,38 @@ TABLE = [
      "expanded", 0),
     ("s5_server_application_traffic_secret_0", 5, "server", 'derive secret "tls13 s ap traffic"',
      "expanded", 0),
+    # Section 6: Client Authentication.
+    ("s6_client_x25519_private", 6, "client", "create an ephemeral x25519", "private key", 0),
+    ("s6_client_hello", 6, "client", "construct a ClientHello", "ClientHello", 0),
+    ("s6_server_hello", 6, "server", "construct a ServerHello", "ServerHello", 0),
+    ("s6_encrypted_extensions", 6, "server", "construct an EncryptedExtensions",
+     "EncryptedExtensions", 0),
+    ("s6_certificate_request", 6, "server", "construct a CertificateRequest",
+     "CertificateRequest", 0),
+    ("s6_server_certificate", 6, "server", "construct a Certificate", "Certificate", 0),
+    ("s6_server_certificate_verify", 6, "server", "construct a CertificateVerify",
+     "CertificateVerify", 0),
+    ("s6_server_finished", 6, "server", "construct a Finished", "Finished", 0),
+    # The server's second handshake record: EE..Finished under the server handshake keys.
+    ("s6_server_flight_record", 6, "server", "send handshake record", "complete record", 1),
+    ("s6_client_handshake_traffic_secret", 6, "server", 'derive secret "tls13 c hs traffic"',
+     "expanded", 0),
+    ("s6_server_handshake_traffic_secret", 6, "server", 'derive secret "tls13 s hs traffic"',
+     "expanded", 0),
+    ("s6_client_application_traffic_secret_0", 6, "server", 'derive secret "tls13 c ap traffic"',
+     "expanded", 0),
+    ("s6_server_application_traffic_secret_0", 6, "server", 'derive secret "tls13 s ap traffic"',
+     "expanded", 0),
+    ("s6_exporter_master_secret", 6, "server", 'derive secret "tls13 exp master"', "expanded", 0),
+    ("s6_client_certificate", 6, "client", "construct a Certificate", "Certificate", 0),
+    ("s6_client_certificate_verify", 6, "client", "construct a CertificateVerify",
+     "CertificateVerify", 0),
+    ("s6_client_finished", 6, "client", "construct a Finished", "Finished", 0),
+    # The client's second handshake record: Certificate, CertificateVerify, Finished.
+    ("s6_client_flight_record", 6, "client", "send handshake record", "complete record", 1),
+    ("s6_resumption_master_secret", 6, "client", 'derive secret "tls13 res master"', "expanded", 0),
+    ("s6_client_alert_record", 6, "client", "send alert record", "complete record", 0),
+    ("s6_server_alert_record", 6, "server", "send alert record", "complete record", 0),
 ]
 
 

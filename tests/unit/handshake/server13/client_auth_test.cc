@@ -6,7 +6,6 @@
 #include <hs/session.h>
 
 #include "crypto/signature.h"
-#include "handshake/client13/client13.h"
 #include "handshake/server/server.h"
 #include "unit/handshake/server13/server13_harness.h"
 
@@ -513,27 +512,6 @@ TEST(Server13ClientAuthLoopback, ResumedConnectionReportsTheClientCertificate) {
   EXPECT_EQ(q.server->info().peer_chain[0], certs->ecdsa.chain.front());
   EXPECT_TRUE(q.server->info().peer_verified);
   EXPECT_EQ(verifier->calls, 1);  // not asked again on resumption
-}
-
-TEST(Client13ChooseScheme, FirstRequestedSchemeThatFitsTheKey) {
-  using S = SignatureScheme;
-  const std::vector<S> ours = default_signature_schemes();
-  const std::vector<S> requested = {S::ecdsa_secp384r1_sha384, S::rsa_pkcs1_sha256,
-                                    S::rsa_pss_rsae_sha384, S::ecdsa_secp256r1_sha256, S::ed25519};
-  EXPECT_EQ(client13::choose_client_scheme(requested, ours, crypto::KeyType::rsa),
-            S::rsa_pss_rsae_sha384);
-  EXPECT_EQ(client13::choose_client_scheme(requested, ours, crypto::KeyType::ec_p256),
-            S::ecdsa_secp256r1_sha256);
-  EXPECT_EQ(client13::choose_client_scheme(requested, ours, crypto::KeyType::ec_p384),
-            S::ecdsa_secp384r1_sha384);
-  EXPECT_EQ(client13::choose_client_scheme(requested, ours, crypto::KeyType::ed25519), S::ed25519);
-  // Only PKCS#1 for RSA: nothing (RFC 8446 §4.4.3), and nothing we do not offer ourselves.
-  EXPECT_EQ(client13::choose_client_scheme(std::vector<S>{S::rsa_pkcs1_sha256}, ours,
-                                           crypto::KeyType::rsa),
-            std::nullopt);
-  EXPECT_EQ(client13::choose_client_scheme(requested, std::vector<S>{S::rsa_pss_rsae_sha256},
-                                           crypto::KeyType::rsa),
-            std::nullopt);
 }
 
 }  // namespace
