@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   std::function<int()> client = hs::tool::register_client(app);
   std::function<int()> server = hs::tool::register_server(app);
   std::function<int()> verify = hs::tool::register_verify(app);
+  std::function<int()> dissect = hs::tool::register_dissect(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -26,6 +27,9 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("verify")) {
     return verify();
+  }
+  if (app.got_subcommand("dissect")) {
+    return dissect();
   }
   return 2;
 }

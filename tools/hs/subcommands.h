@@ -13,5 +13,7 @@ std::function<int()> register_client(CLI::App& app);
 std::function<int()> register_server(CLI::App& app);
 // register_verify adds `hs verify` (verify.cc).
 std::function<int()> register_verify(CLI::App& app);
+// register_dissect adds `hs dissect` (dissect.cc).
+std::function<int()> register_dissect(CLI::App& app);
 
 }  // namespace hs::tool

@@ -1,0 +1,102 @@
+// Dissector: TCP connections in a capture, reassembled, with their TLS records and handshake
+// messages decoded by the library's own codecs and, given a key log, decrypted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crypto/provider.h"
+#include "dissect/keylog_file.h"
+#include "dissect/packet.h"
+#include "dissect/tcp_reassembler.h"
+
+namespace hs::dissect {
+
+enum class Direction : uint8_t { client_to_server, server_to_client };
+
+// FlowItem is one thing seen in one direction, in stream order: a handshake message, a change
+// of cipher spec, an alert, or an application data record.
+struct FlowItem {
+  enum class Kind : uint8_t { handshake, change_cipher_spec, alert, application_data, encrypted };
+  Direction from = Direction::client_to_server;
+  Kind kind = Kind::handshake;
+  uint8_t handshake_type = 0;  // Kind::handshake
+  std::string name;            // "Client Hello", "Change Cipher Spec", "Alert", ...
+  size_t length = 0;           // message body, alert, or plaintext/ciphertext length
+  bool encrypted = false;      // arrived under record protection
+  double time = 0;             // capture time (seconds since the epoch) of the completing packet
+  // fields are the decoded fields as (name, value) pairs, in wire order.
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+// ConnectionReport is what was understood of one TCP connection.
+struct ConnectionReport {
+  size_t index = 0;  // 1-based, in order of first packet
+  Endpoint client;   // the SYN's sender, else the sender of the first segment
+  Endpoint server;
+  std::string version;       // "TLSv1.3", "TLSv1.2", or "" before a ServerHello
+  std::string cipher_suite;  // IANA name
+  std::string group;         // key exchange group, when seen
+  bool resumed = false;
+  bool hello_retry = false;
+  bool tls = false;        // at least one TLS record was recognised
+  bool decrypted = false;  // some protected record was opened with the key log
+  std::vector<FlowItem> items;
+  // Decrypted application data per direction (plaintext, concatenated).
+  std::vector<uint8_t> client_data;
+  std::vector<uint8_t> server_data;
+  // notes are human-readable problems: gaps, undecryptable records, truncation.
+  std::vector<std::string> notes;
+};
+
+// Dissector consumes the frames of one capture, in capture order, and builds one report per
+// TCP connection. TLS is recognised on any port (or only on `port` when set). The key log is
+// optional; without it protected records are reported as encrypted with their sizes.
+class Dissector {
+ public:
+  Dissector(LinkType link, const KeyLogFile* keylog, const crypto::Provider& provider,
+            std::optional<uint16_t> port = std::nullopt);
+  ~Dissector();
+  Dissector(const Dissector&) = delete;
+  Dissector& operator=(const Dissector&) = delete;
+
+  // add_frame decodes one captured frame taken at `time`. Frames that are not TCP (or not on
+  // the port) are counted and ignored.
+  void add_frame(std::span<const uint8_t> frame, double time);
+
+  // finish ends the capture: notes what stayed incomplete (gaps, partial records) and returns
+  // the reports in order of each connection's first packet.
+  std::vector<ConnectionReport> finish();
+
+  size_t frames() const { return frames_; }
+  size_t ignored_frames() const { return ignored_; }
+
+  class Connection;
+
+ private:
+  LinkType link_;
+  const KeyLogFile* keylog_;
+  const crypto::Provider* provider_;
+  std::optional<uint16_t> port_;
+  std::map<std::pair<Endpoint, Endpoint>, std::unique_ptr<Connection>> connections_;
+  std::vector<Connection*> order_;
+  std::vector<std::unique_ptr<Connection>> closed_;
+  size_t frames_ = 0;
+  size_t ignored_ = 0;
+};
+
+// dissect_segments is the fuzzing and testing entry point: every frame of `frames` through a
+// Dissector with no key log, returning the reports.
+std::vector<ConnectionReport> dissect_frames(LinkType link,
+                                             const std::vector<std::span<const uint8_t>>& frames,
+                                             const KeyLogFile* keylog,
+                                             const crypto::Provider& provider);
+
+}  // namespace hs::dissect

@@ -1,0 +1,99 @@
+#include "dissect/keylog_file.h"
+
+#include <optional>
+#include <vector>
+
+namespace hs::dissect {
+
+namespace {
+
+std::optional<uint8_t> hex_digit(char c) {
+  if (c >= '0' && c <= '9') {
+    return static_cast<uint8_t>(c - '0');
+  }
+  if (c >= 'a' && c <= 'f') {
+    return static_cast<uint8_t>(c - 'a' + 10);
+  }
+  if (c >= 'A' && c <= 'F') {
+    return static_cast<uint8_t>(c - 'A' + 10);
+  }
+  return std::nullopt;
+}
+
+bool decode_hex(std::string_view hex, std::vector<uint8_t>& out) {
+  if (hex.size() % 2 != 0) {
+    return false;
+  }
+  out.clear();
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    auto hi = hex_digit(hex[i]);
+    auto lo = hex_digit(hex[i + 1]);
+    if (!hi || !lo) {
+      return false;
+    }
+    out.push_back(static_cast<uint8_t>((*hi << 4) | *lo));
+  }
+  return true;
+}
+
+std::string_view next_field(std::string_view& line) {
+  size_t start = line.find_first_not_of(" \t");
+  if (start == std::string_view::npos) {
+    line = {};
+    return {};
+  }
+  line.remove_prefix(start);
+  size_t end = line.find_first_of(" \t");
+  std::string_view field = line.substr(0, end);
+  line.remove_prefix(end == std::string_view::npos ? line.size() : end);
+  return field;
+}
+
+}  // namespace
+
+KeyLogFile KeyLogFile::parse(std::string_view text) {
+  KeyLogFile log;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    if (line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#') {
+      continue;
+    }
+    std::string_view label = next_field(line);
+    std::string_view random_hex = next_field(line);
+    std::string_view secret_hex = next_field(line);
+    std::vector<uint8_t> random;
+    std::vector<uint8_t> secret;
+    if (label.empty() || !next_field(line).empty() || !decode_hex(random_hex, random) ||
+        random.size() != 32 || !decode_hex(secret_hex, secret) || secret.empty()) {
+      ++log.malformed_;
+      continue;
+    }
+    std::array<uint8_t, 32> key{};
+    for (size_t i = 0; i < key.size(); ++i) {
+      key[i] = random[i];
+    }
+    log.secrets_.insert_or_assign({std::string(label), key}, SecretBytes(secret));
+    crypto::secure_wipe(secret);
+  }
+  return log;
+}
+
+const SecretBytes* KeyLogFile::find(std::string_view label,
+                                    std::span<const uint8_t> client_random) const {
+  if (client_random.size() != 32) {
+    return nullptr;
+  }
+  std::array<uint8_t, 32> key{};
+  for (size_t i = 0; i < key.size(); ++i) {
+    key[i] = client_random[i];
+  }
+  auto it = secrets_.find({std::string(label), key});
+  return it == secrets_.end() ? nullptr : &it->second;
+}
+
+}  // namespace hs::dissect
