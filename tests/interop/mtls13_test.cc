@@ -1,0 +1,210 @@
+// Mutual TLS 1.3 against real peers on loopback: `hs client --tlsv1.3 --cert/--key` against
+// `openssl s_server -tls1_3 -Verify 1`, and `openssl s_client -tls1_3 -cert/-key` and
+// `gnutls-cli --x509certfile/--x509keyfile` against `hs server --verify-client CA
+// --require-client-cert`; a client certificate from an untrusted CA is refused with unknown_ca and
+// a missing one with certificate_required (RFC 8446 §4.4.2.4), each as the peer reports it.
+//
+// In TLS 1.3 the client's handshake is complete once it sent its Finished, before the server has
+// judged its certificate, so a refused client learns of the refusal when it next reads: s_client
+// runs with -ign_eof and a request so that it reads the alert.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/hs_server.h"
+#include "support/paths.h"
+#include "support/pki.h"
+#include "support/process.h"
+
+namespace hs::test {
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+const std::string kRequest = "GET / HTTP/1.0\r\n\r\n";
+
+class Mtls13Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(require_hs_binary());
+    ASSERT_TRUE(require_program("openssl"));
+    pki_ = &shared_test_pki();
+  }
+
+  // openssl_server starts `openssl s_server -tls1_3 -Verify 1 -verify_return_error -www`
+  // trusting the test root for client certificates.
+  std::unique_ptr<Process> openssl_server(uint16_t& port) {
+    port = free_port();
+    auto p = std::make_unique<Process>(std::vector<std::string>{
+        "openssl", "s_server", "-tls1_3", "-Verify", "1", "-verify_return_error", "-CAfile",
+        pki_->ca_cert.string(), "-cert", pki_->rsa_cert.string(), "-key", pki_->rsa_key.string(),
+        "-accept", "127.0.0.1:" + std::to_string(port), "-www"});
+    EXPECT_TRUE(p->wait_for_port(port)) << p->output();
+    return p;
+  }
+
+  // hs_client runs `hs client --tlsv1.3` against localhost:port with `extra` options.
+  CommandResult hs_client(uint16_t port, std::vector<std::string> extra) {
+    std::vector<std::string> args = {hs_binary().string(),
+                                     "client",
+                                     "--tlsv1.3",
+                                     "--cacert",
+                                     pki_->ca_cert.string(),
+                                     "--resolve",
+                                     "localhost:" + std::to_string(port) + ":127.0.0.1"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("https://localhost:" + std::to_string(port) + "/");
+    return run_command(std::move(args), 20s);
+  }
+
+  // hs_server starts `hs server -v --verify-client CA --require-client-cert`.
+  std::unique_ptr<HsServerProcess> hs_server() {
+    auto s = std::make_unique<HsServerProcess>(
+        HsServerProcess::cert_args(*pki_),
+        std::vector<std::string>{"-v", "--verify-client", pki_->ca_cert.string(),
+                                 "--require-client-cert"});
+    EXPECT_NE(s->port(), 0) << s->output();
+    return s;
+  }
+
+  // s_client runs openssl s_client -tls1_3 (with -ign_eof and a request, so it reads what the
+  // server answers after the handshake) with `extra` options.
+  CommandResult s_client(const HsServerProcess& s, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"openssl",
+                                     "s_client",
+                                     "-tls1_3",
+                                     "-connect",
+                                     s.connect(),
+                                     "-servername",
+                                     "localhost",
+                                     "-CAfile",
+                                     pki_->ca_cert.string(),
+                                     "-verify_return_error",
+                                     "-ign_eof"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_command(std::move(args), 20s, kRequest);
+  }
+
+  const TestPki* pki_ = nullptr;
+};
+
+TEST_F(Mtls13Test, HsClientAuthenticatesToOpensslServer) {
+  uint16_t port = 0;
+  auto server = openssl_server(port);
+  struct Client {
+    std::string cert;
+    std::string key;
+    std::string cn;
+  };
+  const Client clients[] = {
+      {pki_->client_cert.string(), pki_->client_key.string(), "CN=hs-test-client\n"},
+      {pki_->client_rsa_cert.string(), pki_->client_rsa_key.string(), "CN=hs-test-client-rsa\n"},
+  };
+  for (const Client& c : clients) {
+    SCOPED_TRACE(c.cert);
+    CommandResult o = hs_client(port, {"--cert", c.cert, "--key", c.key});
+    EXPECT_EQ(o.exit_code, 0) << o.output() << server->output();
+    // s_server -www echoes the session: TLS 1.3, and the client certificate it verified.
+    EXPECT_TRUE(contains(o.out, "Protocol  : TLSv1.3")) << o.output();
+    EXPECT_TRUE(contains(o.out, "Subject: O=handshake tests, " + c.cn)) << o.output();
+  }
+  EXPECT_TRUE(contains(server->output(), "depth=0 O = handshake tests, CN = hs-test-client-rsa"))
+      << server->output();
+}
+
+TEST_F(Mtls13Test, OpensslServerRefusesMissingAndUntrustedClientCertificates) {
+  uint16_t port = 0;
+  auto server = openssl_server(port);
+  // No --cert: s_server -Verify requires one (RFC 8446 §4.4.2.4: certificate_required).
+  CommandResult none = hs_client(port, {});
+  EXPECT_EQ(none.exit_code, 56) << none.output();
+  EXPECT_TRUE(contains(none.err, "peer sent fatal alert certificate_required")) << none.output();
+  // A certificate from a CA s_server does not trust: unknown_ca.
+  CommandResult untrusted = hs_client(port, {"--cert", pki_->untrusted_client_cert.string(),
+                                             "--key", pki_->untrusted_client_key.string()});
+  EXPECT_EQ(untrusted.exit_code, 56) << untrusted.output();
+  EXPECT_TRUE(contains(untrusted.err, "peer sent fatal alert unknown_ca")) << untrusted.output();
+}
+
+TEST_F(Mtls13Test, OpensslClientAuthenticatesToHsServer) {
+  auto server = hs_server();
+  ASSERT_NE(server->port(), 0);
+  for (const auto& [cert, key, cn] :
+       {std::tuple{pki_->client_cert, pki_->client_key, "CN=hs-test-client;"},
+        std::tuple{pki_->client_rsa_cert, pki_->client_rsa_key, "CN=hs-test-client-rsa;"}}) {
+    SCOPED_TRACE(cert.string());
+    CommandResult o = s_client(*server, {"-cert", cert.string(), "-key", key.string()});
+    EXPECT_EQ(o.exit_code, 0) << o.output() << server->output();
+    EXPECT_TRUE(contains(o.out, "New, TLSv1.3")) << o.output();
+    // The page hs server answers with names the client certificate it verified.
+    EXPECT_TRUE(
+        contains(o.out, std::string("Client certificate: subject=O=handshake tests; ") + cn))
+        << o.output();
+  }
+}
+
+TEST_F(Mtls13Test, HsServerRefusesUntrustedAndMissingClientCertificates) {
+  auto server = hs_server();
+  ASSERT_NE(server->port(), 0);
+  CommandResult untrusted = s_client(*server, {"-cert", pki_->untrusted_client_cert.string(),
+                                               "-key", pki_->untrusted_client_key.string()});
+  EXPECT_NE(untrusted.exit_code, 0) << untrusted.output();
+  EXPECT_TRUE(contains(untrusted.err, "tlsv1 alert unknown ca")) << untrusted.output();
+  EXPECT_TRUE(contains(untrusted.err, "SSL alert number 48")) << untrusted.output();
+
+  CommandResult none = s_client(*server, {});
+  EXPECT_NE(none.exit_code, 0) << none.output();
+  EXPECT_TRUE(contains(none.err, "tlsv13 alert certificate required")) << none.output();
+  EXPECT_TRUE(contains(none.err, "SSL alert number 116")) << none.output();
+
+  // hs server -v says why it closed each connection.
+  server->process().stop();
+  EXPECT_TRUE(contains(server->output(), "(unknown_ca)")) << server->output();
+  EXPECT_TRUE(contains(server->output(), "(certificate_required)")) << server->output();
+}
+
+TEST_F(Mtls13Test, GnutlsClientAgainstHsServer) {
+  ASSERT_TRUE(require_program("gnutls-cli"));
+  auto server = hs_server();
+  ASSERT_NE(server->port(), 0);
+  auto gnutls = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"gnutls-cli",
+                                     "--x509cafile",
+                                     pki_->ca_cert.string(),
+                                     "--priority",
+                                     "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                                     "-p",
+                                     std::to_string(server->port()),
+                                     "localhost"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_command(std::move(args), 20s, kRequest);
+  };
+  CommandResult ok = gnutls(
+      {"--x509certfile", pki_->client_cert.string(), "--x509keyfile", pki_->client_key.string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output();
+  EXPECT_TRUE(contains(ok.out, "Successfully sent 1 certificate(s) to server")) << ok.output();
+  EXPECT_TRUE(contains(ok.out, "(TLS1.3-X.509)")) << ok.output();
+  EXPECT_TRUE(contains(ok.out, "Client certificate: subject=O=handshake tests; CN=hs-test-client;"))
+      << ok.output();
+
+  CommandResult none = gnutls({});
+  EXPECT_NE(none.exit_code, 0) << none.output();
+  EXPECT_TRUE(contains(none.out + none.err, "Received alert [116]")) << none.output();
+}
+
+TEST_F(Mtls13Test, HsClientAgainstHsServer) {
+  auto server = hs_server();
+  ASSERT_NE(server->port(), 0);
+  CommandResult o = hs_client(
+      server->port(), {"--cert", pki_->client_cert.string(), "--key", pki_->client_key.string()});
+  EXPECT_EQ(o.exit_code, 0) << o.output() << server->output();
+  EXPECT_TRUE(contains(o.out, "Client certificate: subject=O=handshake tests; CN=hs-test-client;"))
+      << o.output();
+}
+
+}  // namespace
+}  // namespace hs::test
