@@ -10,8 +10,10 @@
 //   - nothing crashes (the test runs under the asan preset too).
 //
 // TLS 1.3 server rows run the same loopback with TLS 1.3 on both sides (and, for the second
-// ClientHello, a server that only takes P-256 so it sends a HelloRetryRequest), sealing the
-// hostile record under the client's handshake or application keys from the key log.
+// ClientHello, a server that only takes P-256 so it sends a HelloRetryRequest; for the client
+// Certificate and CertificateVerify, a server requiring a client certificate and a client with
+// an ECDSA one), sealing the hostile record under the client's handshake or application keys
+// from the key log.
 //
 // TLS 1.3 client rows replay RFC 8448 §3 to our client instead (fuzz/handshake/rfc8448_client.h),
 // with the RFC's encrypted flight re-sealed one message per record under the RFC's keys, and open
@@ -177,6 +179,9 @@ struct Row {
   AlertDescription alert;
   ErrorCode code;
   bool hrr = false;  // TLS 1.3 server rows: the server only takes P-256, so it sends an HRR
+  // client_auth: TLS 1.3 server rows where the server requires a client certificate and our
+  // client sends one (ECDSA): CH | CCS, {Certificate}, {CertificateVerify}, {Finished}.
+  bool client_auth = false;
 };
 
 void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
@@ -276,6 +281,7 @@ struct StateInfo {
   int version = 12;
   bool hrr = false;           // see Row::hrr
   const char* tag = nullptr;  // row-name prefix when one state appears at two prefixes
+  bool client_auth = false;   // see Row::client_auth
 };
 
 const std::vector<uint8_t> kAllHandshakeTypes = {0,  1,  2,  4,  5,  8,  11, 12,
@@ -304,7 +310,7 @@ void add(std::vector<Row>& rows, Side role, const StateInfo& st, std::string wha
                      std::to_string(st.version) + "_" +
                      (st.tag != nullptr ? std::string(st.tag) : state_tag(st.state)) + "_" + what;
   rows.push_back({name, role, st.version, st.prefix, st.state, std::move(input), std::move(inject),
-                  alert, code, st.hrr});
+                  alert, code, st.hrr, st.client_auth});
 }
 
 // Rows every state gets: each handshake type it does not take, bad records and alerts.
@@ -969,7 +975,13 @@ void add_server13_rows(std::vector<Row>& rows) {
   const StateInfo done{3, "server13::Connected", {24}, true, 13};
   const StateInfo ch2{
       2, "server13::ExpectSecondClientHello", {1}, false, 13, true, "ExpectSecondClientHello"};
-  for (const auto* st : {&ch, &fin, &fin_ccs, &done, &ch2}) {
+  // Client authentication (RFC 8446 §4.4.2, §4.4.3): the client's records after CH are CCS,
+  // {Certificate}, {CertificateVerify}, {Finished}.
+  const StateInfo ccert{2,   "server13::ExpectClientCertificate", {11}, true, 13, false, nullptr,
+                        true};
+  const StateInfo ccv{
+      3, "server13::ExpectClientCertificateVerify", {15}, true, 13, false, nullptr, true};
+  for (const auto* st : {&ch, &fin, &fin_ccs, &done, &ch2, &ccert, &ccv}) {
     common_rows(rows, Side::server, *st);
   }
   auto server = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
@@ -1156,6 +1168,81 @@ void add_server13_rows(std::vector<Row>& rows) {
   server(fin_ccs, "second_ccs", "a second dummy ChangeCipherSpec", plain_record(20, {1}),
          AD::unexpected_message, EC::unexpected_message);
 
+  // The client's Certificate (CertificateRequest context empty, client certificate required).
+  server(ccert, "truncated", "client Certificate missing its last byte",
+         edit_next_handshake([](Bytes& m) {
+           m.pop_back();
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(ccert, "trailing", "client Certificate with a trailing byte",
+         edit_next_handshake([](Bytes& m) {
+           m.push_back(0);
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.4.2: the context is "the value of certificate_request_context in that
+  // message" (ours is empty).
+  server(ccert, "wrong_context", "client Certificate with a 1-byte request context",
+         edit_next_handshake([](Bytes& m) {
+           m[4] = 1;
+           m.insert(m.begin() + 5, 0x2a);
+           fix_header(m);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.4.2.4: an empty Certificate may be refused with "certificate_required".
+  server(ccert, "empty_when_required", "empty client Certificate, client auth required",
+         message(11, Bytes{0, 0, 0, 0}), AD::certificate_required, EC::certificate_required);
+  server(ccert, "garbage_certificate", "client Certificate entry of 3 junk bytes",
+         message(11, Bytes{0, 0, 0, 8, 0, 0, 3, 1, 2, 3, 0, 0}), AD::bad_certificate,
+         EC::bad_certificate);
+  // RFC 8446 §4.4.2: client entry extensions "MUST correspond to extensions in the
+  // CertificateRequest"; we asked for none.
+  server(ccert, "entry_extension", "client Certificate entry with a status_request extension",
+         edit_next_handshake([](Bytes& m) {
+           // context(1) | list u24 | cert u24 + der | extensions u16: append 4 bytes to the
+           // (last) entry's extension block, then fix every length.
+           m.insert(m.end(), {0, 5, 0, 0});
+           const size_t ext_len = get_u16(m, m.size() - 6) + 4;
+           put_u16(m, m.size() - 6, ext_len);
+           const size_t list = m.size() - 8;  // from the list's first byte to the end
+           m[5] = static_cast<uint8_t>(list >> 16);
+           m[6] = static_cast<uint8_t>(list >> 8);
+           m[7] = static_cast<uint8_t>(list);
+           fix_header(m);
+         }),
+         AD::unsupported_extension, EC::unsolicited_extension);
+
+  // The client's CertificateVerify (ECDSA P-256 key).
+  server(ccv, "truncated", "client CertificateVerify missing its last byte",
+         edit_next_handshake([](Bytes& m) {
+           m.pop_back();
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  server(ccv, "trailing", "client CertificateVerify with a trailing byte",
+         edit_next_handshake([](Bytes& m) {
+           m.push_back(0);
+           fix_header(m);
+         }),
+         AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm"; the scheme must be one
+  // the CertificateRequest listed and fit the key.
+  server(ccv, "scheme_pkcs1", "client CertificateVerify scheme rsa_pkcs1_sha256",
+         edit_next_handshake([](Bytes& m) { put_u16(m, 4, 0x0401); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(ccv, "scheme_other_key", "client CertificateVerify scheme ed25519 for an ECDSA key",
+         edit_next_handshake([](Bytes& m) { put_u16(m, 4, 0x0807); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(ccv, "scheme_unknown", "client CertificateVerify scheme 0x0a0a (GREASE)",
+         edit_next_handshake([](Bytes& m) { put_u16(m, 4, 0x0a0a); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  // RFC 8446 §4.4.3: "If the verification fails, the receiver MUST terminate the handshake
+  // with a "decrypt_error" alert."
+  server(ccv, "bad_signature", "client CertificateVerify with a flipped signature bit",
+         edit_next_handshake([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error,
+         EC::bad_signature);
+
   // After the handshake.
   // RFC 8446 §5: a change_cipher_spec record "after the peer's Finished message ... MUST be
   // treated as an unexpected record type".
@@ -1193,12 +1280,26 @@ std::shared_ptr<record::RecordProtection> client13_write(Loopback& lb, const std
   return p.ok() ? std::shared_ptr<record::RecordProtection>(std::move(p).value()) : nullptr;
 }
 
+// AnyClientCertificate accepts every client chain (the rows test the handshake, not X.509).
+class AnyClientCertificate final : public CertificateVerifier {
+ public:
+  Result<void> verify(std::span<const CertificateDer>, std::string_view) override {
+    return ok_result();
+  }
+};
+
 void run_server13(const Row& row) {
   ServerConfig sc = fuzz_server_config();
+  ClientConfig cc = fuzz_client_config();
   if (row.hrr) {
     sc.groups = {NamedGroup::secp256r1};
   }
-  Loopback lb(fuzz_client_config(), sc);
+  if (row.client_auth) {
+    sc.client_auth = ClientAuth::require;
+    sc.client_verifier = std::make_shared<AnyClientCertificate>();
+    cc.client_certificate = server_certificates()[1];  // the ECDSA P-256 chain
+  }
+  Loopback lb(cc, sc);
   ASSERT_TRUE(lb.started());
   lb.run(Side::server, row.prefix);
   ASSERT_FALSE(lb.error(Side::server)) << lb.error(Side::server)->message();
@@ -1214,11 +1315,17 @@ void run_server13(const Row& row) {
   // The server reads the client's handshake keys until the client Finished, then its
   // application keys; the client has sent nothing under either yet (the Finished is pending).
   std::shared_ptr<record::RecordProtection> seal;
+  const bool under_client_handshake_keys = row.state == "server13::ExpectFinished" ||
+                                           row.state == "server13::ExpectClientCertificate" ||
+                                           row.state == "server13::ExpectClientCertificateVerify";
   const bool after_server_finished =
-      row.state == "server13::ExpectFinished" || row.state == "server13::Connected";
-  if (row.state == "server13::ExpectFinished") {
+      under_client_handshake_keys || row.state == "server13::Connected";
+  if (under_client_handshake_keys) {
     seal = client13_write(lb, "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
                           keyschedule::TrafficSecretKind::client_handshake);
+    if (seal && row.state == "server13::ExpectClientCertificateVerify") {
+      seal->dangerous_set_sequence_number(1);  // the client's Certificate went under seq 0
+    }
   } else if (row.state == "server13::Connected") {
     seal = client13_write(lb, "CLIENT_TRAFFIC_SECRET_0",
                           keyschedule::TrafficSecretKind::client_application);
@@ -1282,7 +1389,7 @@ TEST(HostileTableShape, EveryStateCovered) {
     per_state[row.state]++;
     EXPECT_TRUE(names.insert(row.name).second) << row.name;
   }
-  EXPECT_EQ(per_state.size(), 23u);  // + 4 TLS 1.3 server states
+  EXPECT_EQ(per_state.size(), 25u);  // + 6 TLS 1.3 server states
   for (const auto& [state, n] : per_state) {
     EXPECT_GE(n, 10u) << state;
   }
