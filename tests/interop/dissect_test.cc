@@ -1,0 +1,211 @@
+// `hs dissect` on captures of openssl talking to openssl (none of our code on the wire): dumpcap
+// records s_client fetching a page from s_server -www twice, the second time resuming the first
+// session, for TLS 1.2 and TLS 1.3; the key log comes from s_client -keylogfile. hs dissect
+// --json --keylog must agree with tshark's own dissection of the same file (connections,
+// handshake message types, direction and order, decrypted), and the application data it
+// decrypts must be exactly what s_client sent and received.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support/capture.h"
+#include "support/paths.h"
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace hs::test {
+namespace {
+
+// Message is one handshake message: who sent it and its type.
+using Message = std::pair<std::string, int>;
+
+std::string describe(const std::vector<Message>& msgs) {
+  std::string s;
+  for (const auto& [from, type] : msgs) {
+    s += from + ":" + std::to_string(type) + " ";
+  }
+  return s;
+}
+
+std::string to_hex(const std::string& bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0x0F];
+  }
+  return out;
+}
+
+// DissectedConnection is what the test reads back from one line of hs dissect --json.
+struct DissectedConnection {
+  std::vector<Message> messages;
+  std::string client_data_hex;
+  std::string server_data_hex;
+  bool resumed = false;
+  std::string line;
+};
+
+// parse_hs_json reads the fields the test needs from hs dissect's JSON lines with regular
+// expressions (the project has no JSON parser; the format is documented in src/dissect/render.h).
+std::vector<DissectedConnection> parse_hs_json(const std::string& out) {
+  std::vector<DissectedConnection> conns;
+  std::istringstream in(out);
+  std::string line;
+  static const std::regex kMessage(
+      R"re(\{"from":"(client|server)","kind":"handshake","type":(\d+))re");
+  static const std::regex kData(
+      R"re("application_data":\{"client":"([0-9a-f]*)","server":"([0-9a-f]*)"\})re");
+  while (std::getline(in, line)) {
+    if (line.rfind("{\"connection\":", 0) != 0) {
+      continue;
+    }
+    DissectedConnection c;
+    c.line = line;
+    for (std::sregex_iterator it(line.begin(), line.end(), kMessage), end; it != end; ++it) {
+      c.messages.emplace_back((*it)[1].str(), std::stoi((*it)[2].str()));
+    }
+    std::smatch m;
+    if (std::regex_search(line, m, kData)) {
+      c.client_data_hex = m[1].str();
+      c.server_data_hex = m[2].str();
+    }
+    c.resumed = line.find("\"resumed\":true") != std::string::npos;
+    conns.push_back(std::move(c));
+  }
+  return conns;
+}
+
+// tshark_messages reads tshark's decryption of the capture: per TCP stream, the handshake
+// message types in frame order, each tagged with its sender by the source port.
+std::map<int, std::vector<Message>> tshark_messages(const std::string& out, uint16_t server_port) {
+  std::map<int, std::vector<Message>> streams;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cols;
+    std::stringstream fields(line);
+    std::string col;
+    while (std::getline(fields, col, '\t')) {
+      cols.push_back(col);
+    }
+    if (cols.size() < 3 || cols[2].empty()) {
+      continue;
+    }
+    int stream = std::stoi(cols[0]);
+    std::string from = std::stoi(cols[1]) == server_port ? "server" : "client";
+    std::stringstream types(cols[2]);
+    std::string t;
+    while (std::getline(types, t, ',')) {
+      streams[stream].emplace_back(from, std::stoi(t));
+    }
+  }
+  return streams;
+}
+
+class DissectTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(require_hs_binary());
+    ASSERT_TRUE(require_program("openssl"));
+    ASSERT_TRUE(require_program("dumpcap"));
+    ASSERT_TRUE(require_program("tshark"));
+    pki_ = &shared_test_pki();
+  }
+
+  TempDir dir_;
+  const TestPki* pki_ = nullptr;
+};
+
+TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
+  const std::string version_flag = GetParam();  // "-tls1_2" or "-tls1_3"
+  uint16_t port = free_port();
+  ASSERT_NE(port, 0);
+  auto cap_file = dir_ / "cap.pcapng";
+  auto keylog = dir_ / "keys.log";
+  auto session = dir_ / "session.pem";
+  Process server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                  pki_->rsa_cert.string(), "-key", pki_->rsa_key.string(), "-www", version_flag});
+  ASSERT_TRUE(server.wait_for_port(port, 10s)) << server.output();
+  // The capture starts after wait_for_port's probe connections, so it holds the two TLS
+  // connections only.
+  LoopbackCapture capture(cap_file, port);
+  ASSERT_TRUE(capture.ready()) << capture.output();
+
+  const std::string requests[2] = {"GET / HTTP/1.0\r\nX-Conn: first\r\n\r\n",
+                                   "GET /again HTTP/1.0\r\nX-Conn: second\r\n\r\n"};
+  std::string responses[2];
+  for (int i = 0; i < 2; ++i) {
+    std::vector<std::string> args = {"openssl",
+                                     "s_client",
+                                     "-connect",
+                                     "127.0.0.1:" + std::to_string(port),
+                                     version_flag,
+                                     "-quiet",
+                                     "-ign_eof",
+                                     "-keylogfile",
+                                     keylog.string(),
+                                     "-CAfile",
+                                     pki_->ca_cert.string()};
+    args.insert(args.end(), {i == 0 ? "-sess_out" : "-sess_in", session.string()});
+    CommandResult r = run_command(args, 20s, requests[i]);
+    ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
+    ASSERT_EQ(r.out.rfind("HTTP/1.0 200 ok", 0), 0u) << r.output();
+    responses[i] = r.out;
+  }
+  EXPECT_EQ(capture.stop(), 0) << capture.output();
+
+  CommandResult hs = run_command({hs_binary().string(), "dissect", cap_file.string(), "--json",
+                                  "--keylog", keylog.string(), "--port", std::to_string(port)},
+                                 30s);
+  ASSERT_EQ(hs.exit_code, 0) << hs.output();
+  std::vector<DissectedConnection> ours = parse_hs_json(hs.out);
+
+  CommandResult ts = run_command(
+      {"tshark", "-n", "-r", cap_file.string(), "-o", "tls.keylog_file:" + keylog.string(), "-d",
+       "tcp.port==" + std::to_string(port) + ",tls", "-T", "fields", "-e", "tcp.stream", "-e",
+       "tcp.srcport", "-e", "tls.handshake.type"},
+      30s);
+  ASSERT_EQ(ts.exit_code, 0) << ts.output();
+  std::map<int, std::vector<Message>> theirs = tshark_messages(ts.out, port);
+
+  // The TLS connections, in capture order, on both sides.
+  std::vector<const DissectedConnection*> ours_tls;
+  for (const auto& c : ours) {
+    if (!c.messages.empty()) {
+      ours_tls.push_back(&c);
+    }
+  }
+  EXPECT_EQ(ours.size(), 2u) << hs.out;
+  ASSERT_EQ(ours_tls.size(), 2u) << hs.out;
+  ASSERT_EQ(theirs.size(), 2u) << ts.out;
+  auto stream = theirs.begin();
+  for (int i = 0; i < 2; ++i, ++stream) {
+    SCOPED_TRACE("connection " + std::to_string(i + 1));
+    const DissectedConnection& c = *ours_tls[i];
+    EXPECT_EQ(describe(c.messages), describe(stream->second)) << c.line << "\n" << ts.out;
+    // Decryption reached the Finished messages on both sides (type 20 from each).
+    EXPECT_NE(describe(c.messages).find("client:20"), std::string::npos) << c.line;
+    EXPECT_NE(describe(c.messages).find("server:20"), std::string::npos) << c.line;
+    EXPECT_EQ(c.client_data_hex, to_hex(requests[i])) << c.line;
+    EXPECT_EQ(c.server_data_hex, to_hex(responses[i])) << c.line;
+  }
+  // The second connection resumed: no Certificate in it, and hs dissect says so.
+  EXPECT_FALSE(ours_tls[0]->resumed) << ours_tls[0]->line;
+  EXPECT_TRUE(ours_tls[1]->resumed) << ours_tls[1]->line;
+  EXPECT_EQ(describe(ours_tls[1]->messages).find(":11 "), std::string::npos) << ours_tls[1]->line;
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, DissectTest, ::testing::Values("-tls1_2", "-tls1_3"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::string(p.param) == "-tls1_2" ? "Tls12" : "Tls13";
+                         });
+
+}  // namespace
+}  // namespace hs::test

@@ -1,0 +1,238 @@
+// The dissector on hand-built frames: Ethernet/IPv4 and raw IPv6 parsing, a ClientHello split
+// over segments that arrive out of order and twice, a ServerHello and an alert, non-TLS bytes,
+// a truncated record at the end of the capture, and the key-log file parser.
+#include "dissect/dissector.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "crypto/testing/testing_provider.h"
+#include "dissect/keylog_file.h"
+#include "dissect/packet.h"
+#include "dissect/render.h"
+#include "messages/client_hello.h"
+#include "messages/handshake.h"
+#include "messages/server_hello.h"
+
+namespace hs::dissect {
+namespace {
+
+void put16(std::vector<uint8_t>& v, uint16_t x) {
+  v.push_back(static_cast<uint8_t>(x >> 8));
+  v.push_back(static_cast<uint8_t>(x));
+}
+void put32(std::vector<uint8_t>& v, uint32_t x) {
+  put16(v, static_cast<uint16_t>(x >> 16));
+  put16(v, static_cast<uint16_t>(x));
+}
+
+struct Tcp {
+  uint16_t sport, dport;
+  uint32_t seq;
+  uint8_t flags;  // 0x02 SYN, 0x10 ACK, 0x01 FIN
+};
+
+std::vector<uint8_t> tcp_header(const Tcp& t) {
+  std::vector<uint8_t> v;
+  put16(v, t.sport);
+  put16(v, t.dport);
+  put32(v, t.seq);
+  put32(v, 0);
+  v.push_back(0x50);  // 20-byte header
+  v.push_back(t.flags);
+  put16(v, 65535);
+  put16(v, 0);
+  put16(v, 0);
+  return v;
+}
+
+// ipv4_frame builds Ethernet + IPv4 (127.0.0.1 -> 127.0.0.1) + TCP + payload.
+std::vector<uint8_t> ipv4_frame(const Tcp& t, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> f(12, 0);
+  put16(f, 0x0800);
+  auto tcp = tcp_header(t);
+  f.push_back(0x45);
+  f.push_back(0);
+  put16(f, static_cast<uint16_t>(20 + tcp.size() + payload.size()));
+  put32(f, 0);
+  f.push_back(64);
+  f.push_back(6);
+  put16(f, 0);
+  for (int i = 0; i < 2; ++i) {
+    f.insert(f.end(), {127, 0, 0, 1});
+  }
+  f.insert(f.end(), tcp.begin(), tcp.end());
+  f.insert(f.end(), payload.begin(), payload.end());
+  f.insert(f.end(), 6, 0);  // Ethernet padding after the datagram is ignored
+  return f;
+}
+
+// ipv6_frame builds a raw IPv6 (::1 -> ::1) + TCP + payload frame.
+std::vector<uint8_t> ipv6_frame(const Tcp& t, const std::vector<uint8_t>& payload) {
+  std::vector<uint8_t> f;
+  put32(f, 0x60000000);
+  auto tcp = tcp_header(t);
+  put16(f, static_cast<uint16_t>(tcp.size() + payload.size()));
+  f.push_back(6);
+  f.push_back(64);
+  for (int i = 0; i < 2; ++i) {
+    f.insert(f.end(), 15, 0);
+    f.push_back(1);
+  }
+  f.insert(f.end(), tcp.begin(), tcp.end());
+  f.insert(f.end(), payload.begin(), payload.end());
+  return f;
+}
+
+std::vector<uint8_t> record(uint8_t type, const std::vector<uint8_t>& body) {
+  std::vector<uint8_t> r = {type, 0x03, 0x03};
+  put16(r, static_cast<uint16_t>(body.size()));
+  r.insert(r.end(), body.begin(), body.end());
+  return r;
+}
+
+messages::ClientHello client_hello() {
+  messages::ClientHello ch;
+  for (size_t i = 0; i < ch.random.size(); ++i) {
+    ch.random[i] = static_cast<uint8_t>(i);
+  }
+  ch.cipher_suites = {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+  ch.compression_methods = {0};
+  return ch;
+}
+
+std::vector<uint8_t> client_hello_record() {
+  std::vector<uint8_t> hs_bytes;
+  EXPECT_TRUE(messages::serialize_message(client_hello(), hs_bytes).ok());
+  return record(22, hs_bytes);
+}
+
+std::vector<uint8_t> server_hello_record() {
+  messages::ServerHello sh;
+  sh.cipher_suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+  std::vector<uint8_t> hs_bytes;
+  EXPECT_TRUE(messages::serialize_message(sh, hs_bytes).ok());
+  return record(22, hs_bytes);
+}
+
+std::vector<uint8_t> slice(const std::vector<uint8_t>& v, size_t from, size_t to) {
+  return {v.begin() + static_cast<std::ptrdiff_t>(from),
+          v.begin() + static_cast<std::ptrdiff_t>(to)};
+}
+
+const crypto::TestingProvider kProvider;
+
+TEST(Packet, ParsesEthernetIpv4AndRawIpv6) {
+  std::vector<uint8_t> payload = {1, 2, 3};
+  auto seg = parse_tcp_segment(LinkType::ethernet, ipv4_frame({5000, 443, 7, 0x18}, payload));
+  ASSERT_TRUE(seg.has_value());
+  EXPECT_EQ(seg->src.port, 5000);
+  EXPECT_EQ(seg->dst.port, 443);
+  EXPECT_EQ(seg->seq, 7u);
+  EXPECT_EQ(std::vector<uint8_t>(seg->payload.begin(), seg->payload.end()), payload);
+  EXPECT_EQ(to_string(seg->src), "127.0.0.1:5000");
+
+  auto seg6 = parse_tcp_segment(LinkType::raw, ipv6_frame({5000, 443, 9, 0x02}, {}));
+  ASSERT_TRUE(seg6.has_value());
+  EXPECT_TRUE(seg6->syn);
+  EXPECT_TRUE(seg6->payload.empty());
+  EXPECT_EQ(to_string(seg6->dst), "[0:0:0:0:0:0:0:1]:443");
+}
+
+TEST(Packet, RejectsTruncatedAndNonTcpFrames) {
+  auto frame = ipv4_frame({5000, 443, 7, 0x18}, {1, 2, 3});
+  for (size_t cut : {size_t{0}, size_t{13}, size_t{20}, size_t{40}, size_t{55}}) {
+    EXPECT_FALSE(parse_tcp_segment(LinkType::ethernet, slice(frame, 0, cut)).has_value()) << cut;
+  }
+  frame[23] = 17;  // UDP
+  EXPECT_FALSE(parse_tcp_segment(LinkType::ethernet, frame).has_value());
+}
+
+TEST(Dissector, ReassemblesAClientHelloFromReorderedAndRepeatedSegments) {
+  auto ch = client_hello_record();
+  auto sh = server_hello_record();
+  std::vector<uint8_t> alert = record(21, {2, 40});
+  std::vector<uint8_t> server_bytes = sh;
+  server_bytes.insert(server_bytes.end(), alert.begin(), alert.end());
+  const uint32_t c = 100;
+  const uint32_t s = 9000;
+  size_t third = ch.size() / 3;
+  Dissector d(LinkType::ethernet, nullptr, kProvider);
+  d.add_frame(ipv4_frame({40000, 443, c, 0x02}, {}), 1.0);
+  d.add_frame(ipv4_frame({443, 40000, s, 0x12}, {}), 1.1);
+  // The ClientHello in three segments: the last first, the middle twice (once overlapping the
+  // first), then the first.
+  d.add_frame(
+      ipv4_frame({40000, 443, c + 1 + uint32_t(2 * third), 0x18}, slice(ch, 2 * third, ch.size())),
+      1.2);
+  d.add_frame(ipv4_frame({40000, 443, c + 1 + uint32_t(third), 0x18}, slice(ch, third, 2 * third)),
+              1.3);
+  d.add_frame(
+      ipv4_frame({40000, 443, c + 1 + uint32_t(third - 2), 0x18}, slice(ch, third - 2, 2 * third)),
+      1.4);
+  d.add_frame(ipv4_frame({40000, 443, c + 1, 0x18}, slice(ch, 0, third)), 1.5);
+  d.add_frame(ipv4_frame({443, 40000, s + 1, 0x18}, server_bytes), 1.6);
+  d.add_frame(ipv4_frame({443, 40000, s + 1, 0x18}, server_bytes), 1.7);  // retransmitted
+  auto reports = d.finish();
+  ASSERT_EQ(reports.size(), 1u);
+  const ConnectionReport& r = reports[0];
+  EXPECT_EQ(to_string(r.client), "127.0.0.1:40000");
+  EXPECT_EQ(r.version, "TLSv1.2");
+  EXPECT_EQ(r.cipher_suite, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+  ASSERT_EQ(r.items.size(), 3u) << render_text(r);
+  EXPECT_EQ(r.items[0].name, "Client Hello");
+  EXPECT_EQ(r.items[0].from, Direction::client_to_server);
+  EXPECT_EQ(r.items[1].name, "Server Hello");
+  EXPECT_EQ(r.items[2].kind, FlowItem::Kind::alert);
+  bool saw_random = false;
+  for (const auto& [name, value] : r.items[0].fields) {
+    if (name == "random") {
+      saw_random = value.rfind("000102030405", 0) == 0;
+    }
+  }
+  EXPECT_TRUE(saw_random) << render_text(r);
+  EXPECT_TRUE(r.notes.empty()) << render_text(r);
+}
+
+TEST(Dissector, ReportsNonTlsBytesAndATruncatedRecord) {
+  Dissector d(LinkType::ethernet, nullptr, kProvider);
+  std::vector<uint8_t> http = {'G', 'E', 'T', ' ', '/', ' ', 'H', 'T', 'T', 'P'};
+  d.add_frame(ipv4_frame({40000, 80, 1, 0x02}, {}), 1);
+  d.add_frame(ipv4_frame({40000, 80, 2, 0x18}, http), 2);
+  auto ch = client_hello_record();
+  d.add_frame(ipv4_frame({40001, 443, 1, 0x02}, {}), 3);
+  d.add_frame(ipv4_frame({40001, 443, 2, 0x18}, slice(ch, 0, ch.size() - 4)), 4);
+  auto reports = d.finish();
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_FALSE(reports[0].tls);
+  ASSERT_EQ(reports[0].notes.size(), 1u);
+  EXPECT_NE(reports[0].notes[0].find("not a TLS record"), std::string::npos);
+  EXPECT_TRUE(reports[1].items.empty());
+  ASSERT_EQ(reports[1].notes.size(), 1u) << render_text(reports[1]);
+  EXPECT_NE(reports[1].notes[0].find("ends inside a record"), std::string::npos);
+  EXPECT_NE(render_json(reports[1]).find("\"notes\":[\"client: the capture ends inside"),
+            std::string::npos);
+}
+
+TEST(KeyLogFile, ParsesNssLinesAndSkipsMalformedOnes) {
+  std::string random(64, 'a');
+  std::string text = "# comment\n\nCLIENT_RANDOM " + random + " " + std::string(96, '0') +
+                     "\r\nSERVER_TRAFFIC_SECRET_0 " + random + " " + std::string(64, 'F') +
+                     "\nCLIENT_RANDOM short 00\nCLIENT_RANDOM " + random + " zz\n";
+  KeyLogFile log = KeyLogFile::parse(text);
+  EXPECT_EQ(log.size(), 2u);
+  EXPECT_EQ(log.malformed_lines(), 2u);
+  std::vector<uint8_t> cr(32, 0xAA);
+  const SecretBytes* master = log.find("CLIENT_RANDOM", cr);
+  ASSERT_NE(master, nullptr);
+  EXPECT_EQ(master->expose().size(), 48u);
+  const SecretBytes* sats = log.find("SERVER_TRAFFIC_SECRET_0", cr);
+  ASSERT_NE(sats, nullptr);
+  EXPECT_EQ(sats->expose()[0], 0xFF);
+  EXPECT_EQ(log.find("CLIENT_TRAFFIC_SECRET_0", cr), nullptr);
+}
+
+}  // namespace
+}  // namespace hs::dissect
