@@ -12,11 +12,13 @@
 
 namespace hs::test {
 
-// LoopbackCapture starts `dumpcap -i lo -f "tcp port PORT" -w FILE` (pcapng) and waits until
-// dumpcap reports "Capturing on" (ready() is false when it never does within 10 s; output() says
-// why: usually not being root or dumpcap missing). stop() waits until the file stops growing, so
-// the last segments of a conversation that has just ended are in it, then ends dumpcap with
-// SIGTERM, which makes it flush and close the file. The destructor stops it too.
+// LoopbackCapture starts `dumpcap -i lo -f "tcp port PORT or udp dst port PORT+1" -w FILE`
+// (pcapng) and waits until it is capturing, proved by an empty UDP probe datagram to PORT+1
+// showing up in the file (ready() is false when none does within 10 s; output() says why:
+// usually not being root or dumpcap missing). The capture thus holds a few UDP probes besides
+// the TCP connection, which TCP and TLS dissection ignore. stop() waits until the file stops
+// growing, so the last segments of a conversation that has just ended are in it, then ends dumpcap
+// with SIGTERM, which makes it flush and close the file. The destructor stops it too.
 class LoopbackCapture {
  public:
   LoopbackCapture(std::filesystem::path file, uint16_t port);
