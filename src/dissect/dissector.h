@@ -92,8 +92,8 @@ class Dissector {
   size_t ignored_ = 0;
 };
 
-// dissect_segments is the fuzzing and testing entry point: every frame of `frames` through a
-// Dissector with no key log, returning the reports.
+// dissect_frames is the fuzzing and testing entry point: every frame of `frames` through one
+// Dissector (with `keylog` when not null), returning the reports.
 std::vector<ConnectionReport> dissect_frames(LinkType link,
                                              const std::vector<std::span<const uint8_t>>& frames,
                                              const KeyLogFile* keylog,

@@ -24,6 +24,7 @@
 #include "subcommands.h"
 #include "trace/curl_trace.h"
 #include "trace/detailed_trace.h"
+#include "trace/json_trace.h"
 #include "verifier.h"
 #include "x509/certificate.h"
 #include "x509/hostname.h"
@@ -62,6 +63,8 @@ struct ClientOptions {
   std::string sess_in;
   std::string sess_out;
   int reconnect = 0;
+  // --trace-json FILE: every event of every connection as JSON Lines (src/trace/json_trace.h).
+  std::string trace_json;
   std::string url;
 };
 
@@ -146,6 +149,10 @@ class Client {
   int index_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::unique_ptr<Observer> renderer_;
+  // --trace-json: the file, its renderer, and the tee that feeds it next to renderer_.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> trace_file_{nullptr, &std::fclose};
+  std::unique_ptr<Observer> json_trace_;
+  std::unique_ptr<Observer> tee_;
   std::shared_ptr<ClientConfig> config_;
 };
 
@@ -447,7 +454,23 @@ int Client::connect_once(const Url& target, int index) {
     renderer_ = std::move(curl);
   }
 
-  auto conn = Connection::client(config, url->host, renderer_.get());
+  if (!o_.trace_json.empty() && !json_trace_) {
+    trace_file_.reset(std::fopen(o_.trace_json.c_str(), "w"));
+    if (!trace_file_) {
+      return fail(23, "Failed to open --trace-json file " + o_.trace_json);
+    }
+    json_trace_ = std::make_unique<trace::JsonTraceRenderer>([this](std::string_view line) {
+      std::fwrite(line.data(), 1, line.size(), trace_file_.get());
+      std::fputc('\n', trace_file_.get());
+    });
+  }
+  Observer* observer = renderer_.get();
+  if (json_trace_) {
+    tee_ = std::make_unique<trace::TeeObserver>(
+        std::vector<Observer*>{renderer_.get(), json_trace_.get()});
+    observer = tee_.get();
+  }
+  auto conn = Connection::client(config, url->host, observer);
   if (!conn.ok()) {
     return fail(35, describe_handshake_error(conn.error()));
   }
@@ -659,6 +682,8 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
   sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (the only version hs speaks)");
   sub->add_option("-o,--output", opts->output, "Write the body to FILE");
+  sub->add_option("--trace-json", opts->trace_json,
+                  "Write every TLS event (messages, records, states, key changes) as JSON Lines");
   sub->add_flag("-s,--silent", opts->silent, "Silent mode");
   sub->add_flag("-S,--show-error", opts->show_error, "Show errors even with -s");
   sub->add_option("-m,--max-time", opts->max_time, "Maximum time for the whole transfer (s)");
