@@ -3,8 +3,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <climits>
+#include <deque>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/openssl/common.h"
@@ -207,11 +211,67 @@ class EvpPrivateKey final : public PrivateKey {
   KeyType type_;
 };
 
+// PublicKeyCache remembers the last kCapacity public keys decoded, by their exact
+// SubjectPublicKeyInfo bytes. OpenSSL 3.0's d2i_PUBKEY builds a decoder chain on every call
+// (OSSL_DECODER_CTX_new_for_pkey), about 1.4 million instructions per key: more than an ECDSA
+// verification. A client validating a chain decodes its trust anchor's key on every handshake and
+// the same server's leaf key on every reconnection, so hits are the common case. A decoded
+// EVP_PKEY is immutable and reference-counted, and OpenSSL allows concurrent verifications with
+// one key, so each hit hands out another reference. Thread-safe.
+class PublicKeyCache {
+ public:
+  static constexpr size_t kCapacity = 16;
+
+  // find returns a new reference to the key decoded from exactly `spki_der`, or null.
+  PkeyPtr find(std::span<const uint8_t> spki_der) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Entry& e : entries_) {
+      if (std::ranges::equal(e.spki, spki_der) && EVP_PKEY_up_ref(e.pkey.get()) == 1) {
+        return PkeyPtr(e.pkey.get());
+      }
+    }
+    return nullptr;
+  }
+  // add keeps a reference to `pkey` for `spki_der`, dropping the oldest entry when full.
+  void add(std::span<const uint8_t> spki_der, EVP_PKEY* pkey) {
+    if (EVP_PKEY_up_ref(pkey) != 1) {
+      return;
+    }
+    PkeyPtr ref(pkey);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (entries_.size() == kCapacity) {
+      entries_.pop_front();
+    }
+    entries_.push_back(
+        Entry{std::vector<uint8_t>(spki_der.begin(), spki_der.end()), std::move(ref)});
+  }
+
+ private:
+  struct Entry {
+    std::vector<uint8_t> spki;
+    PkeyPtr pkey;
+  };
+  std::mutex mu_;
+  std::deque<Entry> entries_;
+};
+
+PublicKeyCache& public_key_cache() {
+  static PublicKeyCache* cache = new PublicKeyCache();  // never destroyed: used until exit
+  return *cache;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PublicKey>> parse_evp_public_key(std::span<const uint8_t> spki_der) {
   if (spki_der.empty() || spki_der.size() > static_cast<size_t>(LONG_MAX)) {
     return Error(ErrorCode::bad_certificate, "subject_public_key_info");
+  }
+  if (PkeyPtr cached = public_key_cache().find(spki_der)) {
+    // Only keys that passed every check below are cached.
+    const std::optional<KeyType> type = key_type(cached.get());
+    if (type) {
+      return std::unique_ptr<PublicKey>(std::make_unique<EvpPublicKey>(std::move(cached), *type));
+    }
   }
   const uint8_t* p = spki_der.data();
   PkeyPtr pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki_der.size())));
@@ -224,6 +284,7 @@ Result<std::unique_ptr<PublicKey>> parse_evp_public_key(std::span<const uint8_t>
     return Error(ErrorCode::unsupported_certificate, "subject_public_key_info",
                  "unsupported key type");
   }
+  public_key_cache().add(spki_der, pkey.get());
   return std::unique_ptr<PublicKey>(std::make_unique<EvpPublicKey>(std::move(pkey), *type));
 }
 
