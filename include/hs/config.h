@@ -26,6 +26,7 @@ namespace hs {
 class ClientSessionStore;
 class ServerSessionCache;
 class TicketKeys;
+class EarlyDataReplayGuard;
 
 using CertificateDer = std::vector<uint8_t>;
 
@@ -81,6 +82,11 @@ struct ClientConfig {
   // when unset, the client answers with an empty Certificate (RFC 5246 §7.4.6, RFC 8446 §4.4.2)
   // and the server decides whether that is enough.
   std::optional<CertifiedKey> client_certificate;
+  // enable_early_data lets the application send 0-RTT data (Connection::write_early_data) when
+  // resuming TLS 1.3 with a ticket whose max_early_data_size is above 0: the ClientHello then
+  // offers early_data (RFC 8446 §4.2.10). Early data can be replayed by an attacker; send only
+  // what is safe to repeat (an idempotent request). Off by default.
+  bool enable_early_data = false;
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
@@ -144,7 +150,16 @@ struct ServerConfig {
   std::vector<std::vector<uint8_t>> client_ca_names;
   // max_early_data_size: the 0-RTT data a resumed TLS 1.3 client may send (RFC 8446 §4.2.10);
   // 0 (the default) never accepts early data.
+  // Tickets issued while it is above 0 carry the early_data extension with this size, and a
+  // resumed client's early data is accepted when its ticket allows it, the suite and ALPN match
+  // the ticket's connection, the ticket age is plausible and early_data_guard has not seen the
+  // ticket before (RFC 8446 §4.2.10, §8). Early data is replayable: see
+  // Connection::read_early_data.
   uint32_t max_early_data_size = 0;
+  // early_data_guard remembers the tickets whose early data was accepted (single use, RFC 8446
+  // §8.1). Null means one InMemoryReplayGuard per process; see its comment for the limits when
+  // several servers share ticket keys.
+  std::shared_ptr<EarlyDataReplayGuard> early_data_guard;
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

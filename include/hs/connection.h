@@ -18,6 +18,14 @@
 
 namespace hs {
 
+// EarlyDataStatus is what became of TLS 1.3 0-RTT data (RFC 8446 §2.3, §4.2.10).
+enum class EarlyDataStatus : uint8_t {
+  none,      // not offered (or TLS 1.2, or not resuming)
+  offered,   // client: offered; the server's answer has not arrived yet
+  accepted,  // the server accepted the early data
+  rejected,  // the server declined it (a client sends it again as 1-RTT data)
+};
+
 // SessionInfo is what was negotiated; fields are filled in as the handshake learns them.
 struct SessionInfo {
   std::optional<ProtocolVersion> version;
@@ -29,6 +37,7 @@ struct SessionInfo {
   std::vector<CertificateDer> peer_chain;           // leaf first
   bool extended_master_secret = false;
   bool resumed = false;
+  EarlyDataStatus early_data = EarlyDataStatus::none;
   bool peer_verified = false;  // chain and name checked by the verifier
   std::vector<uint8_t> session_id;
 };
@@ -76,6 +85,32 @@ class Connection {
   size_t readable() const;
   // write protects `data` into records queued in output(). Only once connected.
   Result<void> write(std::span<const uint8_t> data);
+  // ---- 0-RTT early data (RFC 8446 §2.3) ----
+  // Early data is sent before the handshake has finished, under keys derived only from the
+  // resumption PSK. An attacker who recorded it can send it again (RFC 8446 §8, "replay"):
+  // our server accepts each ticket's early data once (ServerConfig::early_data_guard), but
+  // servers that share ticket keys without sharing that guard, or a captured ClientHello sent
+  // to another server first, defeat it. Put only what is safe to repeat in early data (a GET,
+  // RFC 8470), and never treat it as coming from the peer the handshake later authenticates
+  // more than the ticket does.
+  //
+  // write_early_data (client): queues `data` as 0-RTT data, right after Connection::client()
+  // and before the server's answer arrives, when ClientConfig::enable_early_data is set and the
+  // resumed TLS 1.3 ticket allows early data. It takes at most early_data_room() bytes and
+  // returns how many it took; internal_error when early data cannot be sent (not offered, or
+  // the server already answered). If the server declines, the taken bytes are sent again as
+  // ordinary application data right after the handshake, before anything write() adds, and
+  // info().early_data says rejected; the caller need not resend them.
+  Result<size_t> write_early_data(std::span<const uint8_t> data);
+  // early_data_room (client): how many more bytes write_early_data takes (0 when it cannot).
+  size_t early_data_room() const;
+  // read_early_data (server): copies 0-RTT data received from the client into `out` and returns
+  // how many bytes it copied (0 when none is buffered). These bytes are replayable (see above)
+  // and arrive before the handshake is complete; read() never returns them. They are
+  // available from the receive() that decrypted them (info().early_data == accepted).
+  size_t read_early_data(std::span<uint8_t> out);
+  size_t early_data_readable() const;
+
   // close queues close_notify (RFC 8446 §6.1); write() fails afterwards.
   void close();
 

@@ -210,6 +210,48 @@ class TicketKeys {
   std::vector<Key> keys_;  // current first
 };
 
+// EarlyDataReplayGuard is a TLS 1.3 server's single-use record of the tickets under which it
+// accepted 0-RTT data (RFC 8446 §8.1: "the server ... only allows each ticket to be used once").
+// The server asks it only after every other 0-RTT check passed (binder, suite, ALPN, ticket
+// age); a ticket already recorded gets its early data rejected (the handshake goes on as 1-RTT).
+// Implementations must be thread-safe: one guard serves every connection of a server, and every
+// server that should refuse each other's replays must share one.
+class EarlyDataReplayGuard {
+ public:
+  virtual ~EarlyDataReplayGuard() = default;
+  // first_use records `ticket` (the PSK identity as sent) until `expires_ms`, when the ticket
+  // stops being accepted anyway, and returns true when it was not recorded before. It returns
+  // false for a replay, and also when it cannot record the ticket (full): refusing 0-RTT is
+  // always safe, forgetting a ticket is not.
+  virtual bool first_use(std::span<const uint8_t> ticket, uint64_t expires_ms, uint64_t now_ms) = 0;
+};
+
+// InMemoryReplayGuard keeps up to `capacity` tickets in memory, each until it expires (at most
+// the ticket lifetime, 7 days by RFC 8446 §4.6.1); when full of live entries it refuses 0-RTT.
+// Memory is about capacity * (ticket size + 64) bytes.
+//
+// Limits (RFC 8446 §8): the record lives in one process. Servers that share ticket keys
+// (ServerConfig::ticket_keys, `hs server --ticket-keys`) but not this object each accept a
+// ticket's early data once, so an attacker can replay it once per server; a restarted process
+// with persistent ticket keys has forgotten what it saw. Several servers behind one name should
+// share one EarlyDataReplayGuard (an implementation over a shared store), route each client to
+// one server, or leave max_early_data_size at 0.
+class InMemoryReplayGuard final : public EarlyDataReplayGuard {
+ public:
+  explicit InMemoryReplayGuard(size_t capacity = 65536);
+  bool first_use(std::span<const uint8_t> ticket, uint64_t expires_ms, uint64_t now_ms) override;
+  // size is the number of live entries (expired ones are dropped lazily).
+  size_t size() const;
+
+ private:
+  void drop_expired(uint64_t now_ms);
+
+  mutable std::mutex mu_;
+  size_t capacity_;
+  std::unordered_map<std::string, uint64_t> seen_;  // ticket -> expires_ms
+  std::multimap<uint64_t, std::string> by_expiry_;
+};
+
 // Ticket purposes used by the handshake (the AEAD additional data).
 inline constexpr std::string_view kTicketPurposeTls12 = "hs tls12 ticket v1";
 inline constexpr std::string_view kTicketPurposeTls13 = "hs tls13 ticket v1";

@@ -46,6 +46,12 @@ size_t Connection::read(std::span<uint8_t> out) { return impl_->read(out); }
 size_t Connection::readable() const { return impl_->readable(); }
 Result<void> Connection::write(std::span<const uint8_t> data) { return impl_->write(data); }
 void Connection::close() { impl_->close(); }
+Result<size_t> Connection::write_early_data(std::span<const uint8_t> data) {
+  return impl_->write_early_data(data);
+}
+size_t Connection::early_data_room() const { return impl_->early_data_room(); }
+size_t Connection::read_early_data(std::span<uint8_t> out) { return impl_->read_early_data(out); }
+size_t Connection::early_data_readable() const { return impl_->early_data_readable(); }
 const SessionInfo& Connection::info() const { return impl_->session(); }
 void Connection::set_observer(Observer* observer) { impl_->set_observer(observer); }
 

@@ -299,10 +299,18 @@ Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted)
       return on_alert(rec.fragment, encrypted);
     case ContentType::application_data:
       // RFC 5246 §7.4.9 / RFC 8446 §4.4.4: application data flows only after the Finished
-      // messages; before that it is an unexpected record.
+      // messages; before that it is an unexpected record, unless it is 0-RTT data the server
+      // accepted (RFC 8446 §4.2.10), which the driver counts against max_early_data_size.
       if (!driver_->is_connected()) {
-        return Error(ErrorCode::unexpected_message, "application_data",
-                     "application data before the handshake finished");
+        HS_TRY(driver_->on_early_data(*this, rec.fragment.size()));
+        emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::application_data), 0,
+                          trace_version_, rec.fragment, encrypted});
+        if (early_in_pos_ > 0 && early_in_pos_ == early_in_.size()) {
+          early_in_.clear();
+          early_in_pos_ = 0;
+        }
+        early_in_.insert(early_in_.end(), rec.fragment.begin(), rec.fragment.end());
+        return ok_result();
       }
       emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::application_data), 0,
                         trace_version_, rec.fragment, encrypted});
@@ -330,8 +338,79 @@ Result<void> ConnectionImpl::on_handshake_fragment(std::span<const uint8_t> frag
                       static_cast<uint8_t>(next->type), trace_version_, next->raw, encrypted});
     HandshakeMessageView view{next->type, next->body, next->raw};
     HS_TRY(driver_->on_handshake(*this, view));
+    if (early_resend_ && driver_->is_connected()) {
+      HS_TRY(resend_rejected_early_data());
+    }
   }
   return ok_result();
+}
+
+void ConnectionImpl::open_early_data(size_t max) {
+  // RFC 8446 §5.1: only the initial ClientHello may go out as 0x0301; the early data (and the
+  // dummy ChangeCipherSpec before it) use 0x0303.
+  encoder_.set_version(static_cast<uint16_t>(ProtocolVersion::tls1_2));
+  early_open_ = true;
+  early_room_ = max;
+  info_.early_data = EarlyDataStatus::offered;
+}
+
+void ConnectionImpl::close_early_data(bool accepted) {
+  if (info_.early_data != EarlyDataStatus::offered) {
+    return;
+  }
+  early_open_ = false;
+  early_room_ = 0;
+  info_.early_data = accepted ? EarlyDataStatus::accepted : EarlyDataStatus::rejected;
+  if (accepted) {
+    early_sent_.clear();
+  } else {
+    early_resend_ = !early_sent_.empty();
+    note("early data rejected by the server" +
+         std::string(early_resend_ ? "; it will be sent again after the handshake" : ""));
+  }
+}
+
+Result<void> ConnectionImpl::resend_rejected_early_data() {
+  early_resend_ = false;
+  std::vector<uint8_t> data = std::move(early_sent_);
+  early_sent_.clear();
+  note("sending the " + std::to_string(data.size()) +
+       " bytes of rejected early data as 1-RTT data");
+  return write_records(ContentType::application_data, data, 0);
+}
+
+Result<size_t> ConnectionImpl::write_early_data(std::span<const uint8_t> data) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (!early_open_) {
+    return Error(ErrorCode::internal_error, "write_early_data",
+                 "early data cannot be sent on this connection (not offered, or the server "
+                 "already answered)");
+  }
+  const size_t n = std::min(data.size(), early_room_);
+  if (n == 0) {
+    return size_t{0};
+  }
+  auto chunk = data.first(n);
+  auto r = write_records(ContentType::application_data, chunk, 0);
+  if (!r.ok()) {
+    return fail(std::move(r).error());
+  }
+  early_room_ -= n;
+  early_sent_.insert(early_sent_.end(), chunk.begin(), chunk.end());
+  return n;
+}
+
+size_t ConnectionImpl::read_early_data(std::span<uint8_t> out) {
+  size_t n = std::min(out.size(), early_data_readable());
+  std::copy_n(early_in_.begin() + static_cast<std::ptrdiff_t>(early_in_pos_), n, out.begin());
+  early_in_pos_ += n;
+  if (early_in_pos_ == early_in_.size()) {
+    early_in_.clear();
+    early_in_pos_ = 0;
+  }
+  return n;
 }
 
 Result<void> ConnectionImpl::on_alert(std::span<const uint8_t> fragment, bool encrypted) {

@@ -76,6 +76,12 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> write(std::span<const uint8_t> data);
   void close();
 
+  // 0-RTT (see hs::Connection).
+  Result<size_t> write_early_data(std::span<const uint8_t> data);
+  size_t early_data_room() const { return early_open_ ? early_room_ : 0; }
+  size_t read_early_data(std::span<uint8_t> out);
+  size_t early_data_readable() const { return early_in_.size() - early_in_pos_; }
+
   const SessionInfo& session() const { return info_; }
   void set_observer(Observer* observer) { observer_ = observer; }
 
@@ -91,6 +97,8 @@ class ConnectionImpl final : public HandshakeContext {
   void set_trace_version(ProtocolVersion v) override;
   Result<void> send_alert(AlertLevel level, AlertDescription description) override;
   void skip_early_data(size_t budget) override { decoder_.skip_undecryptable_records(budget); }
+  void open_early_data(size_t max) override;
+  void close_early_data(bool accepted) override;
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override;
@@ -104,6 +112,9 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> dispatch(const record::Record& rec, bool encrypted);
   Result<void> on_handshake_fragment(std::span<const uint8_t> fragment, bool encrypted);
   Result<void> on_alert(std::span<const uint8_t> fragment, bool encrypted);
+  // resend_rejected_early_data writes the early data the server declined as application data,
+  // once the handshake is done.
+  Result<void> resend_rejected_early_data();
   // fail records `e` as the connection's fatal error, queues the alert it maps to (if any) and
   // returns it.
   Error fail(Error e);
@@ -128,6 +139,16 @@ class ConnectionImpl final : public HandshakeContext {
   std::vector<uint8_t> out_;
   std::vector<uint8_t> plaintext_;
   size_t plaintext_pos_ = 0;
+
+  // Server: accepted 0-RTT data not yet read.
+  std::vector<uint8_t> early_in_;
+  size_t early_in_pos_ = 0;
+  // Client: early data may be written (early_open_) up to early_room_ more bytes; a copy is
+  // kept until the server's answer, to send again if it declines.
+  bool early_open_ = false;
+  size_t early_room_ = 0;
+  std::vector<uint8_t> early_sent_;
+  bool early_resend_ = false;
 
   uint16_t trace_version_ = 0x0303;
   std::optional<ProtocolVersion> version_;

@@ -181,7 +181,14 @@ void ServerLoop::on_readable(ServerSession& s) {
     fail(s, r.error());
     return;
   }
-  if (!s.handshake_done_ && s.conn_->is_connected()) {
+  while (!s.dead_ && s.conn_->early_data_readable() > 0) {
+    size_t got = s.conn_->read_early_data(buf_);
+    if (got == 0) {
+      break;
+    }
+    handler_.on_early_data(s, std::span<const uint8_t>(buf_).first(got));
+  }
+  if (!s.dead_ && !s.handshake_done_ && s.conn_->is_connected()) {
     s.handshake_done_ = true;
     handler_.on_handshake_done(s);
   }

@@ -73,6 +73,9 @@ class ServerHandler {
   virtual void on_handshake_done(ServerSession& /*session*/) {}
   // on_data delivers decrypted application data.
   virtual void on_data(ServerSession& session, std::span<const uint8_t> data) = 0;
+  // on_early_data delivers TLS 1.3 0-RTT data (ServerConfig::max_early_data_size), before
+  // on_handshake_done. It is replayable (see Connection::read_early_data); the default drops it.
+  virtual void on_early_data(ServerSession& /*session*/, std::span<const uint8_t> /*data*/) {}
   // on_close runs once per session as it goes away; `error` is null for an orderly close,
   // else why (handshake timeout -> ErrorCode::timeout, TLS failures, transport errors).
   virtual void on_close(ServerSession& /*session*/, const Error* /*error*/) {}

@@ -65,6 +65,8 @@ struct ClientOptions {
   int reconnect = 0;
   // --trace-json FILE: every event of every connection as JSON Lines (src/trace/json_trace.h).
   std::string trace_json;
+  // --tls-earlydata (curl 8.x): send the request as TLS 1.3 0-RTT data when resuming.
+  bool tls_earlydata = false;
   std::string url;
 };
 
@@ -136,7 +138,11 @@ class Client {
   }
   int timed_out(size_t received);
   void print_certificate(const Connection& conn, const std::string& host);
-  int transfer(io::ClientStream& stream, const Url& url);
+  // request_for is the HTTP/1.1 request for `url`.
+  std::string request_for(const Url& url) const;
+  // transfer sends the request (unless it already went as early data, `sent_early`) and reads
+  // the response.
+  int transfer(io::ClientStream& stream, const Url& url, bool sent_early);
   // connect_once runs one connection (TCP, handshake, request) as connection #index.
   int connect_once(const Url& target, int index);
   // load_session / save_session read --sess-in and write --sess-out.
@@ -248,6 +254,7 @@ int Client::run() {
   }
   // We speak HTTP/1.1 only, so that is all we offer (curl offers h2 unless --http1.1).
   config->alpn = {"http/1.1"};
+  config->enable_early_data = o_.tls_earlydata;
   config->dangerous_skip_verification = o_.insecure;
   if (!o_.insecure) {
     auto verifier = make_verifier(o_.cacert, o_.capath);
@@ -474,6 +481,33 @@ int Client::connect_once(const Url& target, int index) {
   if (!conn.ok()) {
     return fail(35, describe_handshake_error(conn.error()));
   }
+  // --tls-earlydata: the whole request as 0-RTT data, when the resumed ticket allows it and it
+  // fits. Should the server decline, the connection sends it again after the handshake.
+  bool sent_early = false;
+  if (o_.tls_earlydata && conn.value()->early_data_room() > 0) {
+    const std::string request = request_for(*url);
+    if (request.size() <= conn.value()->early_data_room()) {
+      auto w = conn.value()->write_early_data(std::span<const uint8_t>(
+          reinterpret_cast<const uint8_t*>(request.data()), request.size()));
+      sent_early = w.ok() && w.value() == request.size();
+      if (sent_early) {
+        verbose(fmt::format("* TLS early data: sending {} bytes (0-RTT)", request.size()));
+        if (o_.verbose > 0) {
+          for (const std::string& line : split(request, "\n")) {
+            std::string l = line;
+            if (!l.empty() && l.back() == '\r') {
+              l.pop_back();
+            }
+            info_line("> " + l);
+          }
+        }
+      }
+    } else {
+      verbose("* TLS early data: request larger than the ticket allows; not sent early");
+    }
+  } else if (o_.tls_earlydata && index > 0) {
+    verbose("* TLS early data: not possible (no resumable TLS 1.3 ticket allowing it)");
+  }
   io::ClientStream stream(std::move(conn_ok.fd), std::move(conn).value());
   auto hs = stream.handshake(left());
   if (!hs.ok()) {
@@ -508,15 +542,24 @@ int Client::connect_once(const Url& target, int index) {
                           info.version ? version_name(*info.version) : "?",
                           info.cipher_suite ? suite_openssl_name(*info.cipher_suite) : "?"));
   }
-  return transfer(stream, *url);
+  if (sent_early) {
+    verbose(
+        info.early_data == EarlyDataStatus::accepted
+            ? "* TLS early data: accepted by the server"
+            : "* TLS early data: rejected by the server; request sent again after the handshake");
+  }
+  return transfer(stream, *url, sent_early);
 }
 
-int Client::transfer(io::ClientStream& stream, const Url& url) {
+std::string Client::request_for(const Url& url) const {
+  return fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: hs/0.1\r\nAccept: */*\r\n\r\n",
+                     o_.head ? "HEAD" : "GET", url.path, host_header(url));
+}
+
+int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) {
   verbose("* using HTTP/1.x");
-  std::string request =
-      fmt::format("{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: hs/0.1\r\nAccept: */*\r\n\r\n",
-                  o_.head ? "HEAD" : "GET", url.path, host_header(url));
-  if (o_.verbose > 0) {
+  std::string request = sent_early ? std::string() : request_for(url);
+  if (o_.verbose > 0 && !sent_early) {
     for (const std::string& line : split(request, "\n")) {
       std::string l = line;
       if (!l.empty() && l.back() == '\r') {
@@ -525,8 +568,9 @@ int Client::transfer(io::ClientStream& stream, const Url& url) {
       info_line("> " + l);
     }
   }
-  auto w = stream.write(
-      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(request.data()), request.size()));
+  auto w = sent_early ? ok_result()
+                      : stream.write(std::span<const uint8_t>(
+                            reinterpret_cast<const uint8_t*>(request.data()), request.size()));
   if (!w.ok()) {
     return fail(55, "Failed sending data to the peer: " + w.error().message());
   }
@@ -693,6 +737,10 @@ std::function<int()> register_client(CLI::App& app) {
                   "Save the last session to FILE (mode 0600: it holds the session secret)");
   sub->add_option("--reconnect", opts->reconnect,
                   "Connect N more times, resuming the session (prints Reused/New per connection)");
+  sub->add_flag("--tls-earlydata", opts->tls_earlydata,
+                "Send the request as TLS 1.3 0-RTT early data when resuming (--reconnect, "
+                "--sess-in); it is resent after the handshake if the server declines. Early "
+                "data can be replayed: use it only for safe requests");
   sub->add_option("url", opts->url, "https:// URL")->required();
   return [opts]() {
     Client client(*opts);

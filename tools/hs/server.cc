@@ -52,6 +52,7 @@ struct ServerOptions {
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
   std::string verify_client;
   bool require_client_cert = false;
+  uint32_t max_early_data = 0;  // --max-early-data N (0: 0-RTT off)
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -240,6 +241,9 @@ std::optional<std::string> percent_decode(std::string_view s) {
 }
 
 class HttpServer : public io::ServerHandler {
+ private:
+  struct State;
+
  public:
   explicit HttpServer(const ServerOptions& o) : o_(o) {}
 
@@ -274,11 +278,32 @@ class HttpServer : public io::ServerHandler {
                      client_certificate_text(info).c_str());
       }
     }
+    auto& st = state_[s.id()];
+    if (!st.in.empty()) {
+      serve_buffered(s, st);  // requests that came as early data
+    }
+  }
+
+  void on_early_data(io::ServerSession& s, std::span<const uint8_t> data) override {
+    // 0-RTT data is replayable; an HTTP server should answer only safe requests from it (RFC
+    // 8470). This demo serves static files and a status page, all safe, and answers once the
+    // handshake is done.
+    auto& st = state_[s.id()];
+    st.early_bytes += data.size();
+    st.in.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu early data: %zu bytes (0-RTT, replayable)\n",
+                   static_cast<unsigned long long>(s.id()), data.size());
+    }
   }
 
   void on_data(io::ServerSession& s, std::span<const uint8_t> data) override {
     auto& st = state_[s.id()];
     st.in.append(reinterpret_cast<const char*>(data.data()), data.size());
+    serve_buffered(s, st);
+  }
+
+  void serve_buffered(io::ServerSession& s, State& st) {
     while (!s.closing()) {
       size_t end = st.in.find("\r\n\r\n");
       if (end == std::string::npos) {
@@ -315,6 +340,7 @@ class HttpServer : public io::ServerHandler {
  private:
   struct State {
     std::string in;
+    size_t early_bytes = 0;  // 0-RTT data received
     std::unique_ptr<SkeObserver> observer;
   };
 
@@ -347,6 +373,7 @@ class HttpServer : public io::ServerHandler {
         "ALPN      : {}\n"
         "SNI       : {}\n"
         "Resumed   : {}\n"
+        "Early data: {}\n"
         "Extended master secret: {}\n"
         "Peer      : {}\n"
         "Client certificate: {}\n"
@@ -355,6 +382,9 @@ class HttpServer : public io::ServerHandler {
         opt(st.observer ? st.observer->scheme : std::nullopt, signature_scheme_name),
         info.alpn.empty() ? "(none)" : info.alpn,
         info.server_name.empty() ? "(none)" : info.server_name, info.resumed ? "yes" : "no",
+        info.early_data == EarlyDataStatus::accepted
+            ? fmt::format("accepted ({} bytes)", st.early_bytes)
+            : (info.early_data == EarlyDataStatus::rejected ? "rejected" : "none"),
         info.extended_master_secret ? "yes" : "no", s.peer(), client_certificate_text(info));
   }
 
@@ -443,6 +473,9 @@ int run_server(const ServerOptions& o) {
     }
     config->groups = *groups;
   }
+  // RFC 8446 §4.2.10: tickets allow 0-RTT up to this many bytes; each ticket's early data is
+  // accepted once per process (the default EarlyDataReplayGuard).
+  config->max_early_data_size = o.max_early_data;
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
     config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
   }
@@ -545,6 +578,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (default: http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
+  sub->add_option("--max-early-data", opts->max_early_data,
+                  "Accept TLS 1.3 0-RTT early data up to N bytes per resumed connection (default "
+                  "0: off); each ticket's early data is accepted once per process");
   sub->add_flag("-v,--verbose", opts->verbose,
                 "Print each connection's handshake (curl-style lines, prefixed #N) and its outcome "
                 "to stderr");

@@ -244,7 +244,13 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   if (hooks.edit_client_hello) {
     hooks.edit_client_hello(hello);
   }
+  bool early_data = false;
   if (resume13.has_value()) {
+    // RFC 8446 §4.2.10: early_data is empty in a ClientHello; pre_shared_key stays last.
+    early_data = client13::early_data_allowed(*config, suites13, *resume13);
+    if (early_data) {
+      hello.extensions.push_back(Extension{ExtensionType::early_data, {}});
+    }
     HS_TRY(client13::add_psk_offer(hello, *resume13, session_now_ms()));
   }
   std::vector<ExtensionType> sent;
@@ -291,6 +297,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     o.hello_raw = out.raw;
     o.middlebox_compat = hooks.middlebox_compat;
     o.psk = std::move(resume13);
+    o.early_data = early_data;
     o.store = store;
     o.store_key = store_key;
   }

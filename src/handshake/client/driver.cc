@@ -65,6 +65,7 @@ Result<void> Driver::start(HandshakeContext& ctx) {
   st.offer12 = std::move(hello.offer12);
   st.offer13 = std::move(hello.offer13);
   st.transcript.add(hello.raw);
+  HS_TRY(client13::start_early_data(st.offer13, ctx));
   enter(ctx, "", std::move(st));
   return ok_result();
 }
@@ -94,6 +95,9 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
     return Error(ErrorCode::unexpected_message, "change_cipher_spec",
                  "ChangeCipherSpec before the ServerHello");
   }
+  // Early data is TLS 1.3 only: a TLS 1.2 server never takes it, and our next records are
+  // plaintext again.
+  client13::decline_early_data(st.offer13, ctx, /*plaintext=*/true);
   // TLS 1.2 (or a supported_versions we never offered, which client12 refuses as an
   // unsolicited extension). client12 checks the RFC 8446 §4.1.3 downgrade sentinel when we
   // offered TLS 1.3.

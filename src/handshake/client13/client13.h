@@ -78,7 +78,25 @@ struct Offer {
   // store/store_key: where NewSessionTickets go (null store: nowhere).
   std::shared_ptr<ClientSessionStore> store;
   std::string store_key;
+  // early_data: the ClientHello offers 0-RTT under `psk` (RFC 8446 §4.2.10); cleared once the
+  // server declined it (HelloRetryRequest, PSK not selected).
+  bool early_data = false;
 };
+
+// early_data_allowed reports whether a ClientHello under `config` that offers the TLS 1.3
+// `suites` and resumes `session` may offer early data: ClientConfig::enable_early_data, a ticket
+// with max_early_data_size > 0, its suite offered, and its ALPN protocol (if any) offered
+// (RFC 8446 §4.2.10: the server accepts only with the ticket's suite and ALPN).
+bool early_data_allowed(const ClientConfig& config, std::span<const CipherSuite> suites,
+                        const StoredSession& session);
+// start_early_data runs right after the ClientHello that offered early data went out: the
+// middlebox-compatibility ChangeCipherSpec, then the client early traffic key for writing
+// (RFC 8446 §7.1: Derive-Secret(Early Secret, "c e traffic", ClientHello)), logged as
+// CLIENT_EARLY_TRAFFIC_SECRET, and the connection opened for write_early_data.
+Result<void> start_early_data(Offer& offer, HandshakeContext& ctx);
+// decline_early_data ends 0-RTT as rejected (the connection resends the data as 1-RTT data)
+// and puts the write protection back to plaintext for a ClientHello2 (`plaintext`).
+void decline_early_data(Offer& offer, HandshakeContext& ctx, bool plaintext);
 
 // PskAuthenticated proves the server accepted our PSK (its binder-bound identity selected in the
 // ServerHello), which authenticates the server in place of Certificate/CertificateVerify (RFC
@@ -121,6 +139,9 @@ struct Session {
   // cert_request_schemes: the CertificateRequest's signature_algorithms, the schemes our
   // CertificateVerify may use.
   std::vector<SignatureScheme> cert_request_schemes = {};
+  // early_data_accepted: EncryptedExtensions carried early_data; EndOfEarlyData precedes our
+  // second flight (RFC 8446 §4.5).
+  bool early_data_accepted = false;
 };
 
 // ServerKey is the leaf certificate's public key (the one CertificateVerify is checked with).

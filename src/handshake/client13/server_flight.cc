@@ -10,6 +10,7 @@
 #include "messages/certificate_request.h"
 #include "messages/certificate_verify.h"
 #include "messages/encrypted_extensions.h"
+#include "messages/end_of_early_data.h"
 #include "messages/extensions.h"
 #include "messages/finished.h"
 #include "messages/handshake.h"
@@ -160,6 +161,18 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
         return Error(ErrorCode::illegal_parameter, "encrypted_extensions",
                      "server selected an ALPN protocol we did not offer");
       }
+    } else if (e.type == ExtensionType::early_data) {
+      HS_TRY(messages::parse_empty_extension(e.data));
+      // RFC 8446 §4.2.10: "If the server supplies an "early_data" extension, the client MUST
+      // verify that the server's selected_identity is 0. If any other value is returned, it
+      // MUST abort the handshake with an "illegal_parameter" alert." Our early data is sealed
+      // under the ticket's suite, so the server must have kept it too.
+      if (!offer.early_data || !st.s.psk_auth.has_value() || !offer.psk.has_value() ||
+          offer.psk->suite != st.s.keys.suite.suite) {
+        return Error(ErrorCode::illegal_parameter, "encrypted_extensions",
+                     "early_data accepted without our PSK and its cipher suite");
+      }
+      st.s.early_data_accepted = true;
     } else if (e.type == ExtensionType::record_size_limit) {
       // RFC 8449 §4: the limit covers the TLS 1.3 inner plaintext (content + type byte). We
       // offer the extension only in known-answer tests and never fragment below 2^14, so a
@@ -171,6 +184,12 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
       }
     }
     // Anything else offered and allowed is not interpreted (we offer nothing else today).
+  }
+  if (st.s.early_data_accepted) {
+    ctx.close_early_data(true);
+    ctx.note("early data accepted by the server");
+  } else {
+    decline_early_data(st.s.offer, ctx, /*plaintext=*/false);
   }
   st.s.transcript.add(msg.raw);
   ctx.info().alpn = alpn;
@@ -335,6 +354,15 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   // Our second flight: RFC 8446 Appendix D.4 dummy ChangeCipherSpec (unless already sent before
   // ClientHello2), then everything under the client handshake traffic key.
   HS_TRY(send_dummy_change_cipher_spec(s.offer, ctx));
+  if (s.early_data_accepted) {
+    // RFC 8446 §4.5: "If the server sent an "early_data" extension in EncryptedExtensions, the
+    // client MUST send an EndOfEarlyData message after receiving the server Finished." It is
+    // the last record under the early traffic key and enters the transcript.
+    std::vector<uint8_t> eoed;
+    HS_TRY(messages::serialize_message(messages::EndOfEarlyData{}, eoed));
+    HS_TRY(ctx.send_handshake(eoed));
+    s.transcript.add(eoed);
+  }
   ctx.set_write_protection(HS_TRY(protection_for(provider, s.keys.client_hs, suite.aead)),
                            "client_handshake_traffic_secret");
   if (s.cert_request_context) {

@@ -213,6 +213,15 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
     hello.extensions.insert(it, std::move(ce));
     st.offer.extensions.push_back(ExtensionType::cookie);
   }
+  if (st.offer.early_data) {
+    // RFC 8446 §4.1.2: ClientHello2 removes "the "early_data" extension (Section 4.2.10) if one
+    // was present. Early data is not permitted after a HelloRetryRequest." ClientHello2 goes
+    // out in plaintext, like ClientHello1.
+    std::erase_if(hello.extensions,
+                  [](const messages::Extension& e) { return e.type == ExtensionType::early_data; });
+    decline_early_data(st.offer, ctx, /*plaintext=*/true);
+    ctx.note("early data rejected: HelloRetryRequest");
+  }
   if (st.offer.psk.has_value() && detail::suite_info(st.offer.psk->suite)->hash != suite.hash) {
     // RFC 8446 §4.1.2: ClientHello2 may be changed by "(optionally) removing any PSKs which are
     // incompatible with the server's indicated cipher suite". Ours is: drop the offer.
@@ -368,6 +377,11 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
     ctx.note("resumed by PSK");
   } else if (st.offer.psk.has_value()) {
     ctx.note("server did not accept the offered PSK; full handshake");
+  }
+  if (!psk_auth.has_value()) {
+    // Without the PSK there is no 0-RTT (RFC 8446 §4.2.10). Our second flight switches to the
+    // handshake key anyway.
+    decline_early_data(st.offer, ctx, /*plaintext=*/false);
   }
 
   HandshakeKeys keys{suite, std::move(hs_secret), std::move(client_hs), std::move(server_hs)};

@@ -73,6 +73,14 @@ class HandshakeContext {
   // application_data while unprotected) are dropped (RFC 8446 §4.2.10). Default: no skipping.
   virtual void skip_early_data(size_t budget) { (void)budget; }
 
+  // open_early_data (client) lets the application write up to `max` bytes of 0-RTT data
+  // (under the client early traffic key, installed next) and moves the record version to
+  // 0x0303. close_early_data ends that:
+  // `accepted` says whether the server took it (RFC 8446 §4.2.10); rejected data is sent again
+  // as application data once the handshake is done. Defaults: nothing (a server).
+  virtual void open_early_data(size_t max) { (void)max; }
+  virtual void close_early_data(bool accepted) { (void)accepted; }
+
   // key_log passes a secret to the application's KeyLogSink, if one is installed.
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;
@@ -97,6 +105,15 @@ class HandshakeDriver {
   virtual Result<void> on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) = 0;
   // on_change_cipher_spec handles a (validated, one-byte) ChangeCipherSpec record.
   virtual Result<void> on_change_cipher_spec(HandshakeContext& ctx) = 0;
+  // on_early_data is called for each application_data record received before is_connected():
+  // ok means it is 0-RTT data the handshake accepted (RFC 8446 §4.2.10) and the connection
+  // hands it to read_early_data(); an Error (default: unexpected_message) ends the connection.
+  virtual Result<void> on_early_data(HandshakeContext& ctx, size_t length) {
+    (void)ctx;
+    (void)length;
+    return Error(ErrorCode::unexpected_message, "application_data",
+                 "application data before the handshake finished");
+  }
   // is_connected: application data may flow (both Finished verified).
   virtual bool is_connected() const = 0;
   // state_name is the current state's name for the trace ("client12::ExpectServerHelloDone").

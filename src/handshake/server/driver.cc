@@ -121,6 +121,18 @@ Result<void> Driver::on_handshake(detail::HandshakeContext& ctx,
   return Error(ErrorCode::internal_error, "server", "handshake already failed");
 }
 
+Result<void> Driver::on_early_data(detail::HandshakeContext& /*ctx*/, size_t length) {
+  if (auto* s = std::get_if<server13::State>(&state_)) {
+    auto r = server13::on_early_data(*s, length);
+    if (!r.ok()) {
+      state_ = Failed{};
+    }
+    return r;
+  }
+  return Error(ErrorCode::unexpected_message, "application_data",
+               "application data before the handshake finished");
+}
+
 Result<void> Driver::on_change_cipher_spec(detail::HandshakeContext& ctx) {
   if (auto* d = std::get_if<std::unique_ptr<server12::Server12Driver>>(&state_)) {
     return (*d)->on_change_cipher_spec(ctx);

@@ -31,6 +31,7 @@ class Driver final : public detail::HandshakeDriver {
   Result<void> on_handshake(detail::HandshakeContext& ctx,
                             const detail::HandshakeMessageView& msg) override;
   Result<void> on_change_cipher_spec(detail::HandshakeContext& ctx) override;
+  Result<void> on_early_data(detail::HandshakeContext& ctx, size_t length) override;
   bool is_connected() const override;
   std::string_view state_name() const override;
 

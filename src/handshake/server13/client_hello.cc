@@ -64,9 +64,9 @@ bool is_supported_group(NamedGroup g) {
 }
 
 // early_data_skip_budget is how many bytes of declined 0-RTT records we skip (RFC 8446
-// §4.2.10: "up to the configured max_early_data_size"). We never advertise early data, so a
-// client only sends it on a ticket from elsewhere; we allow 2^14 bytes (OpenSSL's default) or
-// the configured size if larger, plus one record's worth of AEAD expansion since the budget
+// §4.2.10: "up to the configured max_early_data_size"). A client may send early data on a ticket
+// from elsewhere or from before 0-RTT was switched off; we allow 2^14 bytes (OpenSSL's default)
+// or the configured size if larger, plus one record's worth of AEAD expansion since the budget
 // counts ciphertext.
 size_t early_data_skip_budget(const ServerConfig& config) {
   return std::max<size_t>(config.max_early_data_size, kMaxPlaintext) + 256;
@@ -439,6 +439,20 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   }
   const std::string alpn = HS_TRY(server12::select_alpn(h.offer.alpn, env.config));
 
+  // 0-RTT (RFC 8446 §4.2.10): only with the ticket of identity 0 and never after a
+  // HelloRetryRequest ("Early data is not permitted after a HelloRetryRequest", §4.1.2).
+  bool accept_early = false;
+  if (h.early_data && ticket && !fixed) {
+    std::string why;
+    accept_early =
+        accept_early_data(env, h.psks->identities.front(), *ticket, suite.suite, alpn, why);
+    notes.push_back(accept_early ? "early data accepted (0-RTT)"
+                                 : "early data offered and declined: " + why);
+  } else if (h.early_data) {
+    notes.push_back(fixed ? "early data offered and declined: HelloRetryRequest"
+                          : "early data offered and declined: no resumable ticket");
+  }
+
   // (EC)DHE. An invalid point is illegal_parameter from the provider (RFC 8446 §4.2.8.2).
   auto ours = HS_TRY(provider.generate_key_share(group));
   SecretBytes shared = HS_TRY(ours->derive(client_share->key_exchange));
@@ -486,6 +500,15 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   // RFC 8446 §7.1: Early Secret from the PSK (or zeros), Handshake Secret from (EC)DHE.
   auto early = ticket ? keyschedule::EarlySecret::make(provider, suite.hash, ticket->psk.expose())
                       : keyschedule::EarlySecret::make(provider, suite.hash);
+  std::optional<keyschedule::TrafficSecret> client_early;
+  if (accept_early) {
+    // RFC 8446 §7.1: client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic",
+    // ClientHello).
+    client_early =
+        HS_TRY(early.client_early_traffic_secret(hash_of(provider, suite.hash, msg.raw)));
+    ctx.key_log(keyschedule::keylog_label(client_early->kind()), hello.random,
+                client_early->secret());
+  }
   auto hs_secret = HS_TRY(keyschedule::HandshakeSecret::derive(std::move(early), shared.expose()));
   const std::vector<uint8_t> ch_sh = transcript.current();
   auto client_hs = HS_TRY(hs_secret.client_handshake_traffic_secret(ch_sh));
@@ -494,15 +517,20 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.key_log(keyschedule::keylog_label(server_hs.kind()), hello.random, server_hs.secret());
   ctx.set_write_protection(HS_TRY(protection_for(provider, server_hs, suite.aead)),
                            "server_handshake_traffic_secret");
-  // RFC 8446 §5.1: the ClientHello must end its record; set_read_protection checks.
-  auto read_protection = HS_TRY(protection_for(provider, client_hs, suite.aead));
-  HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_handshake_traffic_secret"));
+  // RFC 8446 §5.1: the ClientHello must end its record; set_read_protection checks. With 0-RTT
+  // accepted the client's next records are under its early traffic key until EndOfEarlyData.
+  if (client_early) {
+    auto read_protection = HS_TRY(protection_for(provider, *client_early, suite.aead));
+    HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_early_traffic_secret"));
+  } else {
+    auto read_protection = HS_TRY(protection_for(provider, client_hs, suite.aead));
+    HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_handshake_traffic_secret"));
+  }
 
-  if (h.early_data) {
-    // We never accept 0-RTT (no early_data in EncryptedExtensions), so the client's early data
-    // records, under its early traffic key, must be skipped (RFC 8446 §4.2.10).
+  if (h.early_data && !accept_early) {
+    // Declined (no early_data in EncryptedExtensions): the client's early data records, under
+    // its early traffic key, must be skipped (RFC 8446 §4.2.10).
     ctx.skip_early_data(early_data_skip_budget(env.config));
-    ctx.note("early data offered and declined (0-RTT is not enabled); skipping it");
   }
 
   // EncryptedExtensions (RFC 8446 §4.3.1).
@@ -519,9 +547,17 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
         ExtensionType::application_layer_protocol_negotiation,
         [&](auto& out) { return messages::serialize_alpn_server(alpn, out); })));
   }
+  if (accept_early) {
+    // RFC 8446 §4.2.10: "the server ... indicates that it is accepting early data by including
+    // an "early_data" extension in EncryptedExtensions" (empty there).
+    ee.extensions.push_back(Extension{ExtensionType::early_data, {}});
+  }
   HS_TRY(send(ctx, transcript, ee));
 
   SessionInfo& info = ctx.info();
+  if (h.early_data) {
+    info.early_data = accept_early ? EarlyDataStatus::accepted : EarlyDataStatus::rejected;
+  }
   info.version = ProtocolVersion::tls1_3;
   info.cipher_suite = suite.suite;
   info.group = group;
@@ -600,8 +636,15 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
                       alpn,
                       h.offer.server_name,
                       std::move(client_leaf)};
+  // Client authentication and 0-RTT never meet: a CertificateRequest goes only with a full
+  // handshake (RFC 8446 §4.3.2: not with a PSK), early data only with a resumed one.
   if (client_auth) {
     return ExpectClientCertificate{std::move(next), std::move(*client_auth)};
+  }
+  if (accept_early) {
+    // The limit is the one the ticket announced, or our current one if it is lower now.
+    return ExpectEndOfEarlyData{
+        std::move(next), std::min(ticket->max_early_data, env.config.max_early_data_size), 0};
   }
   return next;
 }

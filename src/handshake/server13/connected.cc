@@ -7,6 +7,7 @@
 #include "codec/writer.h"
 #include "handshake/server13/server13.h"
 #include "keyschedule/tls13_keylog.h"
+#include "messages/extensions.h"
 #include "messages/finished.h"
 #include "messages/handshake.h"
 #include "messages/key_update.h"
@@ -96,6 +97,15 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
     state.alpn = std::string(alpn);
     state.server_name = std::string(server_name);
     state.client_leaf = st.client_leaf;
+    if (env.config.max_early_data_size > 0) {
+      // RFC 8446 §4.6.1: early_data "indicat[es] that the ticket may be used to send 0-RTT
+      // data", with max_early_data_size.
+      state.max_early_data = env.config.max_early_data_size;
+      nst.extensions.push_back(
+          HS_TRY(messages::make_extension(ExtensionType::early_data, [&](auto& out) {
+            return messages::serialize_early_data_nst(env.config.max_early_data_size, out);
+          })));
+    }
     nst.ticket = HS_TRY(seal_ticket(env.config, state));
     std::vector<uint8_t> raw;
     HS_TRY(messages::serialize_message(nst, raw));
@@ -173,6 +183,9 @@ std::string_view state_name(const State& state) {
     }
     std::string_view operator()(const ExpectClientCertificateVerify&) const {
       return "server13::ExpectClientCertificateVerify";
+    }
+    std::string_view operator()(const ExpectEndOfEarlyData&) const {
+      return "server13::ExpectEndOfEarlyData";
     }
     std::string_view operator()(const ExpectFinished&) const { return "server13::ExpectFinished"; }
     std::string_view operator()(const Connected&) const { return "server13::Connected"; }

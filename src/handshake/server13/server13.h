@@ -35,6 +35,7 @@
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/client_hello.h"
+#include "messages/extensions.h"
 
 namespace hs::server13 {
 
@@ -61,12 +62,13 @@ inline constexpr size_t kMaxTicketClientLeaf = 32768;
 // TicketState is what a ticket we issue carries, sealed under the process ticket key.
 struct TicketState {
   CipherSuite suite{};
-  SecretBytes psk;          // HKDF-Expand-Label(resumption_master_secret, "resumption", ...)
-  uint64_t created_ms = 0;  // milliseconds since the Unix epoch
-  uint32_t age_add = 0;     // ticket_age_add sent with the ticket
-  uint32_t lifetime_s = 0;  // ticket_lifetime sent with the ticket
-  std::string alpn;         // ALPN agreed on the connection that issued it
-  std::string server_name;  // SNI of that connection
+  SecretBytes psk;              // HKDF-Expand-Label(resumption_master_secret, "resumption", ...)
+  uint64_t created_ms = 0;      // milliseconds since the Unix epoch
+  uint32_t age_add = 0;         // ticket_age_add sent with the ticket
+  uint32_t lifetime_s = 0;      // ticket_lifetime sent with the ticket
+  std::string alpn;             // ALPN agreed on the connection that issued it
+  std::string server_name;      // SNI of that connection
+  uint32_t max_early_data = 0;  // the early_data extension sent with the ticket (0: none)
   // client_leaf: the certificate the client authenticated with on the connection that issued
   // the ticket (verified there by ServerConfig::client_verifier); empty when the client sent
   // none. A resumed connection reports it as its peer (RFC 8446 §2.2: the PSK stands in for
@@ -142,6 +144,15 @@ struct ExpectClientCertificateVerify {
   crypto::KeyType key_type{};
 };
 
+// ExpectEndOfEarlyData: we accepted 0-RTT; application data records under the client early
+// traffic key are early data until the client's EndOfEarlyData (RFC 8446 §4.5) switches to its
+// handshake key. `next` is the ExpectFinished that follows.
+struct ExpectEndOfEarlyData {
+  ExpectFinished next;
+  uint32_t max_early_data = 0;  // max_early_data_size of the ticket
+  uint64_t received = 0;        // early data bytes so far
+};
+
 // Connected: application data flows; the client may send KeyUpdate. Anything else is refused.
 struct Connected {
   detail::SuiteInfo suite{};
@@ -153,8 +164,9 @@ struct Connected {
   CertificateDer client_leaf;  // see ExpectFinished::client_leaf; goes into our tickets
 };
 
-using State = std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectClientCertificate,
-                           ExpectClientCertificateVerify, ExpectFinished, Connected>;
+using State =
+    std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectClientCertificate,
+                 ExpectClientCertificateVerify, ExpectEndOfEarlyData, ExpectFinished, Connected>;
 
 // state_name returns "server13::<State>".
 std::string_view state_name(const State& state);
@@ -168,6 +180,7 @@ Result<State> handle(ExpectClientHello&& st, Env env, const HandshakeMessageView
 Result<State> handle(ExpectSecondClientHello&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificateVerify&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(ExpectEndOfEarlyData&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg);
 
@@ -184,6 +197,22 @@ Result<State> handle_message(State&& state, Env env, const HandshakeMessageView&
 // accepts_dummy_change_cipher_spec reports whether `state` precedes the client's Finished, where
 // RFC 8446 §5 lets the client send one unprotected ChangeCipherSpec that we drop.
 bool accepts_dummy_change_cipher_spec(const State& state);
+
+// accept_early_data decides whether to accept the 0-RTT data of a ClientHello that offered
+// early_data with `identity` (identity 0, whose binder verified) naming `ticket`, for a
+// handshake that selected `suite` and `alpn` (RFC 8446 §4.2.10). On success the ticket is
+// recorded in the server's single-use guard. On refusal it returns false and sets `why`.
+bool accept_early_data(Env env, const messages::PskIdentity& identity, const TicketState& ticket,
+                       CipherSuite suite, std::string_view alpn, std::string& why);
+
+// on_early_data counts `length` bytes of 0-RTT application data against the accepted
+// max_early_data_size: unexpected_message outside ExpectEndOfEarlyData or beyond the limit
+// (RFC 8446 §4.2.10).
+Result<void> on_early_data(State& state, size_t length);
+
+// kEarlyDataAgeWindowMs bounds the difference between the ticket age the client reports and
+// the one we measure for 0-RTT to be accepted (RFC 8446 §8.3; OpenSSL uses 10 s).
+inline constexpr uint64_t kEarlyDataAgeWindowMs = 10000;
 
 // send_tickets sends `count` NewSessionTickets from a Connected state (the driver calls it right
 // after the client Finished; exposed for tests).

@@ -65,7 +65,8 @@ std::vector<uint8_t> cookie_tag(const crypto::Provider& provider, std::span<cons
 Result<std::vector<uint8_t>> seal_ticket(const ServerConfig& config, const TicketState& state) {
   // TicketPlaintext: uint16 suite; uint64 created_ms; uint32 age_add; uint32 lifetime_s;
   // opaque psk<1..255>; opaque alpn<0..255>; opaque server_name<0..2^16-1>;
-  // opaque client_leaf<0..2^24-1> (empty: the client did not authenticate).
+  // opaque client_leaf<0..2^24-1> (empty: the client did not authenticate);
+  // uint32 max_early_data.
   std::vector<uint8_t> plain;
   codec::Writer w(plain);
   w.write_u16(static_cast<uint16_t>(state.suite));
@@ -76,6 +77,7 @@ Result<std::vector<uint8_t>> seal_ticket(const ServerConfig& config, const Ticke
   w.write_prefixed_bytes(codec::Len::u8, as_bytes(state.alpn));
   w.write_prefixed_bytes(codec::Len::u16, as_bytes(state.server_name));
   w.write_prefixed_bytes(codec::Len::u24, state.client_leaf);
+  w.write_u32(state.max_early_data);
   const bool ok = w.ok();
   SecretBytes secret_plain(plain);  // holds the PSK: wiped with it
   crypto::secure_wipe(plain);
@@ -104,7 +106,8 @@ std::optional<TicketState> open_ticket(const ServerConfig& config,
       !r.read_u32(st.lifetime_s) || !r.read_prefixed(codec::Len::u8, 1, 255, psk) ||
       !r.read_prefixed(codec::Len::u8, 0, 255, alpn) ||
       !r.read_prefixed(codec::Len::u16, 0, 0xFFFF, name) ||
-      !r.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, leaf) || !r.expect_end()) {
+      !r.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, leaf) || !r.read_u32(st.max_early_data) ||
+      !r.expect_end()) {
     return std::nullopt;
   }
   st.suite = static_cast<CipherSuite>(suite);
