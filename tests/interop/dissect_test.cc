@@ -109,7 +109,15 @@ std::map<int, std::vector<Message>> tshark_messages(const std::string& out, uint
   return streams;
 }
 
-class DissectTest : public ::testing::TestWithParam<const char*> {
+// Case is one capture: the protocol version, and whether the server forces a HelloRetryRequest
+// (s_client offers an X25519 key share; s_server accepts only P-256).
+struct Case {
+  const char* name;
+  const char* version_flag;
+  bool hello_retry;
+};
+
+class DissectTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
     ASSERT_TRUE(require_hs_binary());
@@ -124,14 +132,22 @@ class DissectTest : public ::testing::TestWithParam<const char*> {
 };
 
 TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
-  const std::string version_flag = GetParam();  // "-tls1_2" or "-tls1_3"
+  const std::string version_flag = GetParam().version_flag;
+  const bool hello_retry = GetParam().hello_retry;
   uint16_t port = free_port();
   ASSERT_NE(port, 0);
   auto cap_file = dir_ / "cap.pcapng";
   auto keylog = dir_ / "keys.log";
   auto session = dir_ / "session.pem";
-  Process server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
-                  pki_->rsa_cert.string(), "-key", pki_->rsa_key.string(), "-www", version_flag});
+  std::vector<std::string> server_args = {"openssl", "s_server",
+                                          "-accept", "127.0.0.1:" + std::to_string(port),
+                                          "-cert",   pki_->rsa_cert.string(),
+                                          "-key",    pki_->rsa_key.string(),
+                                          "-www",    version_flag};
+  if (hello_retry) {
+    server_args.insert(server_args.end(), {"-groups", "P-256"});
+  }
+  Process server(server_args);
   ASSERT_TRUE(server.wait_for_port(port, 10s)) << server.output();
   // The capture starts after wait_for_port's probe connections, so it holds the two TLS
   // connections only.
@@ -154,6 +170,9 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
                                      "-CAfile",
                                      pki_->ca_cert.string()};
     args.insert(args.end(), {i == 0 ? "-sess_out" : "-sess_in", session.string()});
+    if (hello_retry) {
+      args.insert(args.end(), {"-groups", "X25519:P-256"});
+    }
     CommandResult r = run_command(args, 20s, requests[i]);
     ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
     ASSERT_EQ(r.out.rfind("HTTP/1.0 200 ok", 0), 0u) << r.output();
@@ -200,12 +219,20 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
   EXPECT_FALSE(ours_tls[0]->resumed) << ours_tls[0]->line;
   EXPECT_TRUE(ours_tls[1]->resumed) << ours_tls[1]->line;
   EXPECT_EQ(describe(ours_tls[1]->messages).find(":11 "), std::string::npos) << ours_tls[1]->line;
+  for (const DissectedConnection* c : ours_tls) {
+    EXPECT_EQ(c->line.find("\"hello_retry\":true") != std::string::npos, hello_retry) << c->line;
+    if (hello_retry) {
+      EXPECT_NE(c->line.find("\"name\":\"Hello Retry Request\""), std::string::npos) << c->line;
+      EXPECT_NE(c->line.find("\"group\":\"secp256r1\""), std::string::npos) << c->line;
+    }
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, DissectTest, ::testing::Values("-tls1_2", "-tls1_3"),
-                         [](const ::testing::TestParamInfo<const char*>& p) {
-                           return std::string(p.param) == "-tls1_2" ? "Tls12" : "Tls13";
-                         });
+INSTANTIATE_TEST_SUITE_P(Versions, DissectTest,
+                         ::testing::Values(Case{"Tls12", "-tls1_2", false},
+                                           Case{"Tls13", "-tls1_3", false},
+                                           Case{"Tls13HelloRetry", "-tls1_3", true}),
+                         [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
 
 }  // namespace
 }  // namespace hs::test
