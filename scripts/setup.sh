@@ -8,9 +8,8 @@ set -euo pipefail
 
 # Why each package is here:
 #   build-essential cmake ninja-build pkg-config   the build (Ninja presets, see CMakePresets.json)
-#   libssl-dev                                      libcrypto headers for src/crypto/openssl
+#   libssl-dev                                      libcrypto for src/crypto/openssl; libssl for bench/ only
 #   libgtest-dev libgmock-dev googletest            unit and interop tests
-#   libbenchmark-dev                                bench/
 #   libcli11-dev libfmt-dev                         tools/hs command line and output
 #   clang libclang-rt-14-dev llvm                   the fuzz preset (libFuzzer runtime, symbolizer)
 #   clang-format-16                                 the format check in test.sh
@@ -23,7 +22,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
   libgtest-dev libgmock-dev googletest
-  libbenchmark-dev libcli11-dev libfmt-dev
+  libcli11-dev libfmt-dev
   clang clang-format-16 libclang-rt-14-dev llvm
   curl gnutls-bin ca-certificates python3
   libpcap-dev libnghttp2-dev
