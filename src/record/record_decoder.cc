@@ -135,8 +135,12 @@ Result<std::optional<Record>> RecordDecoder::next() {
       return fail(std::move(result).error());
     }
     opened = result.value();
-    // The first record that opens ends the early data.
-    skip_budget_ = 0;
+    // The first record that opens ends the early data, except a ChangeCipherSpec: after a
+    // HelloRetryRequest a 0-RTT client's middlebox-compatibility CCS (RFC 8446 Appendix D.4)
+    // comes unprotected between its ClientHello and its early data.
+    if (opened.type != ContentType::change_cipher_spec) {
+      skip_budget_ = 0;
+    }
   }
   // The inner type of a TLS 1.3 record is checked like an outer one.
   if (!known_content_type(opened.type)) {

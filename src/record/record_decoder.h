@@ -75,8 +75,8 @@ class RecordDecoder {
   // that declines 0-RTT: up to `budget` bytes of records (their TLSCiphertext lengths) that
   // fail to open with bad_record_mac, or that arrive as application_data while unprotected
   // (after a HelloRetryRequest), are dropped instead of failing. The first record that opens
-  // ends the mode; a record beyond the budget is bad_record_mac. Skipping is recursive per
-  // record, so the budget bounds the depth.
+  // (other than a ChangeCipherSpec) ends the mode; a record beyond the budget is bad_record_mac.
+  // Skipping is recursive per record, so the budget bounds the depth.
   void skip_undecryptable_records(size_t budget);
   // take_skipped_count returns how many records were skipped since the last call.
   size_t take_skipped_count();

@@ -194,6 +194,28 @@ TEST_F(ZeroRtt, DeclinedWhenTheTicketsSuiteIsNoLongerAccepted) {
   EXPECT_EQ(read_all(*p.server), kRequest);
 }
 
+TEST_F(ZeroRtt, HelloRetryRequestDeclinesEarlyDataAndClientHello2GoesOutInPlaintext) {
+  first_connection();
+  // The client's first share is x25519; a server that now takes P-256 only asks again, and
+  // "Early data is not permitted after a HelloRetryRequest" (RFC 8446 §4.1.2).
+  auto p256 = std::make_shared<ServerConfig>(*server_);
+  p256->groups = {NamedGroup::secp256r1};
+  Types c;
+  Types s;
+  Pair13 p = resume(p256, kRequest, &c, &s);
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_TRUE(p.server->is_connected());
+  EXPECT_EQ(p.server->info().group, NamedGroup::secp256r1);
+  EXPECT_TRUE(p.server->info().resumed);
+  EXPECT_EQ(p.client->info().early_data, EarlyDataStatus::rejected);
+  EXPECT_EQ(p.server->early_data_readable(), 0u);
+  EXPECT_EQ(read_all(*p.server), kRequest);
+  // Two ClientHellos, the second without early_data; no EndOfEarlyData.
+  const std::vector<uint8_t> client_sent = {1, 1, 20};
+  EXPECT_EQ(c.sent, client_sent);
+}
+
 TEST_F(ZeroRtt, MoreThanMaxEarlyDataSizeIsUnexpectedMessage) {
   first_connection();  // the ticket allows 4096 bytes
   auto small = std::make_shared<ServerConfig>(*server_);
