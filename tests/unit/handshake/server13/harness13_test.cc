@@ -202,7 +202,7 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
   std::vector<uint8_t> raw;
   if (opts.psk_ticket) {
     messages::OfferedPsks psks;
-    psks.identities.push_back({*opts.psk_ticket, 1234});
+    psks.identities.push_back({*opts.psk_ticket, opts.psk_obfuscated_age.value_or(1234)});
     psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(opts.psk_hash), 0));
     add(ExtensionType::pre_shared_key,
         [&](auto& out) { return messages::serialize_pre_shared_key_client(psks, out); });

@@ -76,6 +76,9 @@ struct Hello13Options {
   bool corrupt_binder = false;
   bool psk_not_last = false;
   bool early_data = false;
+  // psk_obfuscated_age: the identity's obfuscated_ticket_age (default 1234, an implausible age
+  // for a fresh ticket; the ticket's age_add is a plausible one).
+  std::optional<uint32_t> psk_obfuscated_age;
   std::vector<messages::Extension> extra;
 };
 

@@ -288,5 +288,89 @@ TEST(ZeroRttServer, EndOfEarlyDataWithoutAcceptedEarlyDataIsUnexpectedMessage) {
   EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message);
 }
 
+// ScriptedEarly drives the server driver with a hand-built resumed ClientHello offering
+// early_data (ScriptedClient13), to reach ExpectEndOfEarlyData directly.
+class ScriptedEarly : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const TestCerts* certs = test_certs();
+    ASSERT_NE(certs, nullptr);
+    config_ = make_config({certs->ecdsa});
+    config_->max_early_data_size = 4096;
+    config_->ticket_keys = TicketKeys::generate().value();
+    start();
+    ASSERT_TRUE(client_->hello({}).ok());
+    ASSERT_TRUE(client_->finished(false, true).ok());
+    tickets_ = client_->tickets();
+    ASSERT_FALSE(tickets_.empty());
+  }
+
+  // start makes a fresh server (and a fresh single-use guard, so each run may accept).
+  void start() {
+    config_->early_data_guard = std::make_shared<InMemoryReplayGuard>();
+    ctx_ = std::make_unique<FakeContext>();
+    driver_ = detail::make_server_driver(config_);
+    ASSERT_TRUE(driver_->start(*ctx_).ok());
+    client_ = std::make_unique<ScriptedClient13>(*driver_, *ctx_);
+  }
+
+  Hello13Options early_hello(std::optional<uint32_t> obfuscated_age) const {
+    Hello13Options opts;
+    opts.psk_ticket = tickets_[0].ticket;
+    opts.psk_secret = tickets_[0].psk;
+    opts.psk_modes = true;
+    opts.early_data = true;
+    opts.psk_obfuscated_age = obfuscated_age;
+    return opts;
+  }
+
+  std::shared_ptr<ServerConfig> config_;
+  std::unique_ptr<FakeContext> ctx_;
+  std::unique_ptr<detail::HandshakeDriver> driver_;
+  std::unique_ptr<ScriptedClient13> client_;
+  std::vector<ScriptedClient13::Ticket> tickets_;
+};
+
+TEST_F(ScriptedEarly, AnImplausibleTicketAgeDeclinesEarlyData) {
+  // RFC 8446 §8.3: obfuscated_ticket_age - ticket_age_add far from the age we measure.
+  start();
+  ASSERT_TRUE(client_->hello(early_hello(tickets_[0].age_add + 60000)).ok());
+  EXPECT_TRUE(ctx_->info().resumed);
+  EXPECT_EQ(ctx_->info().early_data, EarlyDataStatus::rejected);
+  EXPECT_EQ(driver_->state_name(), "server13::ExpectFinished");
+}
+
+TEST_F(ScriptedEarly, ExpectEndOfEarlyDataAcceptsOnlyEndOfEarlyData) {
+  start();
+  ASSERT_TRUE(client_->hello(early_hello(tickets_[0].age_add)).ok());
+  EXPECT_EQ(ctx_->info().early_data, EarlyDataStatus::accepted);
+  ASSERT_EQ(driver_->state_name(), "server13::ExpectEndOfEarlyData");
+  for (HandshakeType type :
+       {HandshakeType::client_hello, HandshakeType::finished, HandshakeType::certificate,
+        HandshakeType::certificate_verify, HandshakeType::key_update,
+        HandshakeType::new_session_ticket, static_cast<HandshakeType>(99)}) {
+    SCOPED_TRACE(static_cast<int>(type));
+    start();
+    ASSERT_TRUE(client_->hello(early_hello(tickets_[0].age_add)).ok());
+    ASSERT_EQ(driver_->state_name(), "server13::ExpectEndOfEarlyData");
+    Bytes raw = {static_cast<uint8_t>(type), 0, 0, 0};
+    auto r = client_->deliver(raw);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message);
+  }
+  // EndOfEarlyData itself leads to ExpectFinished; a non-empty one is a decode_error.
+  start();
+  ASSERT_TRUE(client_->hello(early_hello(tickets_[0].age_add)).ok());
+  Bytes eoed;
+  ASSERT_TRUE(messages::serialize_message(messages::EndOfEarlyData{}, eoed).ok());
+  ASSERT_TRUE(client_->deliver(eoed).ok());
+  EXPECT_EQ(driver_->state_name(), "server13::ExpectFinished");
+  start();
+  ASSERT_TRUE(client_->hello(early_hello(tickets_[0].age_add)).ok());
+  auto bad = client_->deliver(Bytes{5, 0, 0, 1, 0});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::decode_error);
+}
+
 }  // namespace
 }  // namespace hs::test
