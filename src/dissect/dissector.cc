@@ -139,7 +139,13 @@ class Dissector::Connection {
   const Endpoint& client() const { return r_.client; }
   bool has_data() const { return sides_[0].tcp.delivered() > 0 || sides_[1].tcp.delivered() > 0; }
 
+  // set_guessed_roles marks a connection whose client was guessed (no SYN seen).
+  void set_guessed_roles() { guessed_roles_ = true; }
+
   void add_segment(const TcpSegment& seg, double time) {
+    if (guessed_roles_ && !seg.payload.empty()) {
+      settle_roles(seg);
+    }
     Direction d = seg.src == r_.client ? Direction::client_to_server : Direction::server_to_client;
     Side& s = side(d);
     std::vector<uint8_t> bytes = s.tcp.add(seg.seq, seg.syn, seg.fin, seg.payload);
@@ -148,6 +154,28 @@ class Dissector::Connection {
     }
     s.buf.insert(s.buf.end(), bytes.begin(), bytes.end());
     process(d, time);
+  }
+
+  // settle_roles fixes a guessed client/server from the first handshake record seen: the
+  // sender of a ClientHello is the client, the sender of a ServerHello the server.
+  void settle_roles(const TcpSegment& seg) {
+    codec::Reader in(seg.payload);
+    uint8_t content_type = 0;
+    uint8_t handshake_type = 0;
+    if (!in.read_u8(content_type) || !in.skip(4) || !in.read_u8(handshake_type) ||
+        content_type != static_cast<uint8_t>(ContentType::handshake)) {
+      return;
+    }
+    bool from_client = handshake_type == static_cast<uint8_t>(HandshakeType::client_hello);
+    bool from_server = handshake_type == static_cast<uint8_t>(HandshakeType::server_hello);
+    if (!from_client && !from_server) {
+      return;
+    }
+    guessed_roles_ = false;
+    if (from_client != (seg.src == r_.client)) {
+      std::swap(r_.client, r_.server);
+      std::swap(sides_[0], sides_[1]);
+    }
   }
 
   ConnectionReport finish() {
@@ -725,6 +753,7 @@ class Dissector::Connection {
   std::optional<detail::SuiteInfo> suite_;
   bool tls13_ = false;
   bool last_hello_was_retry_ = false;
+  bool guessed_roles_ = false;
 };
 
 Dissector::Dissector(LinkType link, const KeyLogFile* keylog, const crypto::Provider& provider,
@@ -762,6 +791,9 @@ void Dissector::add_frame(std::span<const uint8_t> frame, double time) {
     Endpoint server = src_is_client ? seg->dst : seg->src;
     auto conn =
         std::make_unique<Connection>(order_.size() + 1, client, server, keylog_, *provider_);
+    if (!seg->syn) {
+      conn->set_guessed_roles();
+    }
     order_.push_back(conn.get());
     it = connections_.emplace(k, std::move(conn)).first;
   }

@@ -216,6 +216,24 @@ TEST(Dissector, ReportsNonTlsBytesAndATruncatedRecord) {
             std::string::npos);
 }
 
+TEST(Dissector, CaptureWithoutSynTakesTheClientHelloSenderAsClient) {
+  // The server has the higher port, so the port guess is wrong until the ClientHello shows who
+  // is who; the ServerHello must then be the server's.
+  auto ch = client_hello_record();
+  auto sh = server_hello_record();
+  Dissector d(LinkType::ethernet, nullptr, kProvider);
+  d.add_frame(ipv4_frame({443, 50000, 7000, 0x10}, {}), 1);  // a bare ACK from the client
+  d.add_frame(ipv4_frame({443, 50000, 7000, 0x18}, ch), 2);
+  d.add_frame(ipv4_frame({50000, 443, 9000, 0x18}, sh), 3);
+  auto reports = d.finish();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(to_string(reports[0].client), "127.0.0.1:443");
+  ASSERT_EQ(reports[0].items.size(), 2u) << render_text(reports[0]);
+  EXPECT_EQ(reports[0].items[0].from, Direction::client_to_server);
+  EXPECT_EQ(reports[0].items[1].from, Direction::server_to_client);
+  EXPECT_EQ(reports[0].version, "TLSv1.2");
+}
+
 TEST(KeyLogFile, ParsesNssLinesAndSkipsMalformedOnes) {
   std::string random(64, 'a');
   std::string text = "# comment\n\nCLIENT_RANDOM " + random + " " + std::string(96, '0') +
