@@ -53,6 +53,28 @@ struct CertifiedKey {
 };
 using ServerCertificate = CertifiedKey;
 
+// Limits bounds what a peer can make one connection hold or do (both roles). Beyond a limit the
+// handshake fails with the alert named below; Connection::client/server refuse a Limits whose
+// sizes are zero, exceed 2^24 - 1 (the uint24 length of a handshake message) or whose
+// certificate bound is below the general one.
+struct Limits {
+  // max_handshake_message_size bounds each handshake message received, Certificate and
+  // CertificateRequest excepted. Checked as soon as the 4-byte header arrives, before the body is
+  // buffered: decode_error. 16 KiB, as BoringSSL (kMaxMessageLen): a ClientHello, ServerHello or
+  // NewSessionTicket is a few hundred bytes.
+  size_t max_handshake_message_size = 16 * 1024;
+  // max_certificate_message_size bounds Certificate and CertificateRequest (whose
+  // certificate_authorities list can be as long as a chain): decode_error beyond it. 100 KiB,
+  // OpenSSL's default max_cert_list.
+  size_t max_certificate_message_size = 100 * 1024;
+  // max_certificates bounds the certificates in one Certificate message: bad_certificate beyond
+  // it (the message is well-formed, so not decode_error; RFC 8446 §6.2 "bad_certificate: A
+  // certificate was corrupt, contained signatures that did not verify correctly, etc." is the
+  // alert for a chain we will not use). 16, GnuTLS's default verification depth; real chains
+  // hold 2 to 5.
+  size_t max_certificates = 16;
+};
+
 struct ClientConfig {
   ProtocolVersion min_version = ProtocolVersion::tls1_2;
   ProtocolVersion max_version = ProtocolVersion::tls1_3;
@@ -87,6 +109,7 @@ struct ClientConfig {
   // offers early_data (RFC 8446 §4.2.10). Early data can be replayed by an attacker; send only
   // what is safe to repeat (an idempotent request). Off by default.
   bool enable_early_data = false;
+  Limits limits;
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
@@ -160,6 +183,7 @@ struct ServerConfig {
   // §8.1). Null means one InMemoryReplayGuard per process; see its comment for the limits when
   // several servers share ticket keys.
   std::shared_ptr<EarlyDataReplayGuard> early_data_guard;
+  Limits limits;
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

@@ -94,10 +94,23 @@ Result<void> check_versions(const char* who, ProtocolVersion min, ProtocolVersio
   return ok_result();
 }
 
+Result<void> check_limits(const char* who, const Limits& limits) {
+  constexpr size_t kMaxUint24 = 0xFFFFFF;
+  if (limits.max_handshake_message_size == 0 || limits.max_certificates == 0 ||
+      limits.max_certificate_message_size > kMaxUint24 ||
+      limits.max_certificate_message_size < limits.max_handshake_message_size) {
+    return Error(ErrorCode::invalid_config, who,
+                 "limits: sizes must be 1..2^24-1 with the certificate bound at least the "
+                 "general one, and max_certificates at least 1");
+  }
+  return ok_result();
+}
+
 }  // namespace
 
 Result<void> check_client_config(const ClientConfig& config) {
   HS_TRY(check_versions("client config", config.min_version, config.max_version));
+  HS_TRY(check_limits("client config", config.limits));
   if (config.cipher_suites.empty() || config.groups.empty() || config.signature_schemes.empty()) {
     return Error(ErrorCode::invalid_config, "client config",
                  "cipher suites, groups and signature schemes must not be empty");
@@ -123,6 +136,7 @@ Result<void> check_server_config(const ServerConfig& config) {
   if (config.certificates.empty()) {
     return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
   }
+  HS_TRY(check_limits("server config", config.limits));
   // A server that asks for client certificates must be able to check them: accepting any
   // certificate a client presents would make client authentication meaningless.
   if (config.client_auth != ClientAuth::none && !config.client_verifier) {

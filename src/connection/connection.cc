@@ -30,6 +30,7 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
   }
   auto impl = std::make_unique<detail::ConnectionImpl>(true, provider, config->key_log,
                                                        std::move(driver), observer);
+  impl->set_limits(config->limits);
   HS_TRY(impl->start());
   return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }

@@ -166,6 +166,9 @@ Result<void> ConnectionImpl::set_read_protection(std::unique_ptr<record::RecordP
                  "handshake message spans a key change");
   }
   decoder_.set_protection(std::move(p));
+  if (!is_client_ && secret_name == "client_handshake_traffic_secret") {
+    decoder_.allow_plaintext_alerts();
+  }
   emit(KeyChangeEvent{Direction::in, secret_name});
   return ok_result();
 }
@@ -247,8 +250,8 @@ Result<void> ConnectionImpl::pump() {
     // §5, middlebox compatibility); every protected record travels as application_data.
     bool encrypted = decoder_.protection().encrypted();
     if (decoder_.protection().hides_content_type() && header &&
-        header->content_type == static_cast<uint8_t>(ContentType::change_cipher_spec)) {
-      encrypted = false;
+        header->content_type != static_cast<uint8_t>(ContentType::application_data)) {
+      encrypted = false;  // a CCS or an allowed plaintext alert passed through unprotected
     }
     auto r = dispatch(rec, encrypted);
     if (!r.ok()) {

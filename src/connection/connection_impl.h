@@ -104,6 +104,12 @@ class ConnectionImpl final : public HandshakeContext {
   void emit_state(std::string_view state) override;
   void note(std::string text) override;
   SessionInfo& info() override { return info_; }
+  const Limits& limits() const override { return limits_; }
+  // set_limits installs the configuration's Limits (before the first receive()).
+  void set_limits(const Limits& limits) {
+    limits_ = limits;
+    reassembler_.set_limits(limits.max_handshake_message_size, limits.max_certificate_message_size);
+  }
 
  private:
   // pump decrypts and dispatches buffered records until the decoder needs more bytes, the
@@ -153,6 +159,7 @@ class ConnectionImpl final : public HandshakeContext {
   uint16_t trace_version_ = 0x0303;
   std::optional<ProtocolVersion> version_;
   SessionInfo info_;
+  Limits limits_;
   bool peer_closed_ = false;
   bool sent_close_notify_ = false;
   std::optional<Error> failed_;

@@ -21,6 +21,7 @@ Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const Ser
   }
   auto impl = std::make_unique<detail::ConnectionImpl>(false, provider, config->key_log,
                                                        std::move(driver), nullptr);
+  impl->set_limits(config->limits);
   HS_TRY(impl->start());
   return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }

@@ -1,10 +1,21 @@
 #include "messages/certificate.h"
 
+#include <string>
+
 #include "messages/common.h"
 
 namespace hs::messages {
 
-Result<Certificate12> parse_certificate12(std::span<const uint8_t> body) {
+namespace {
+
+Error too_many_certificates(size_t max_certificates) {
+  return Error(ErrorCode::bad_certificate, "certificate",
+               "more than " + std::to_string(max_certificates) + " certificates");
+}
+
+}  // namespace
+
+Result<Certificate12> parse_certificate12(std::span<const uint8_t> body, size_t max_certificates) {
   constexpr const char* kContext = "certificate";
   codec::Reader in(body);
   codec::Reader list;
@@ -13,6 +24,9 @@ Result<Certificate12> parse_certificate12(std::span<const uint8_t> body) {
   }
   Certificate12 msg;
   while (!list.empty()) {
+    if (msg.chain.size() == max_certificates) {
+      return too_many_certificates(max_certificates);
+    }
     std::span<const uint8_t> cert;
     if (!list.read_prefixed_bytes(codec::Len::u24, 1, 0xFFFFFF, cert)) {
       return detail::malformed(kContext);
@@ -37,7 +51,7 @@ Result<void> serialize(const Certificate12& msg, std::vector<uint8_t>& body_out)
   return detail::finish(w, kContext);
 }
 
-Result<Certificate13> parse_certificate13(std::span<const uint8_t> body) {
+Result<Certificate13> parse_certificate13(std::span<const uint8_t> body, size_t max_certificates) {
   constexpr const char* kContext = "certificate";
   codec::Reader in(body);
   std::span<const uint8_t> context;
@@ -49,6 +63,9 @@ Result<Certificate13> parse_certificate13(std::span<const uint8_t> body) {
   Certificate13 msg;
   msg.request_context.assign(context.begin(), context.end());
   while (!list.empty()) {
+    if (msg.entries.size() == max_certificates) {
+      return too_many_certificates(max_certificates);
+    }
     CertificateEntry entry;
     std::span<const uint8_t> cert;
     if (!list.read_prefixed_bytes(codec::Len::u24, 1, 0xFFFFFF, cert)) {

@@ -41,10 +41,17 @@ struct Certificate13 {
   bool operator==(const Certificate13&) const = default;
 };
 
+// kMaxCertificates is the default bound on the certificates of one message (Limits).
+inline constexpr size_t kMaxCertificates = 16;
+
 // parse_certificate12 / parse_certificate13 parse the body; malformed -> decode_error; a
-// duplicate extension in one CertificateEntry -> duplicate_extension.
-Result<Certificate12> parse_certificate12(std::span<const uint8_t> body);
-Result<Certificate13> parse_certificate13(std::span<const uint8_t> body);
+// duplicate extension in one CertificateEntry -> duplicate_extension; more than
+// `max_certificates` certificates -> bad_certificate (Limits::max_certificates says why), as
+// soon as the one over the bound starts, so the rest is neither copied nor parsed.
+Result<Certificate12> parse_certificate12(std::span<const uint8_t> body,
+                                          size_t max_certificates = kMaxCertificates);
+Result<Certificate13> parse_certificate13(std::span<const uint8_t> body,
+                                          size_t max_certificates = kMaxCertificates);
 
 Result<void> serialize(const Certificate12& msg, std::vector<uint8_t>& body_out);
 Result<void> serialize(const Certificate13& msg, std::vector<uint8_t>& body_out);

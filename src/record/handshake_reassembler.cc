@@ -36,7 +36,9 @@ Result<void> HandshakeReassembler::check_head() const {
   if (!r.read_u8(type) || !r.read_u24(length)) {
     return ok_result();
   }
-  if (length > max_message_size_) {
+  const bool certificate = type == static_cast<uint8_t>(HandshakeType::certificate) ||
+                           type == static_cast<uint8_t>(HandshakeType::certificate_request);
+  if (length > (certificate ? max_certificate_message_size() : max_message_size_)) {
     return Error(ErrorCode::decode_error, "handshake message too large");
   }
   return ok_result();

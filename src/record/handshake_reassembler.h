@@ -3,6 +3,7 @@
 
 #include <hs/result.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -28,10 +29,11 @@ struct RawHandshake {
 // messages, whether one message spans many records or one record holds many messages.
 //
 // Bounded: a message whose header announces a body longer than max_message_size() (default
-// 64 KiB) fails with Error(ErrorCode::decode_error, "handshake message too large") as soon as
-// its header is buffered. The RFCs name no alert for this; decode_error says the message
-// cannot be processed. Callers drain next() after each add(), so the buffer stays within one
-// maximum message plus one record. Errors are sticky.
+// 64 KiB; Certificate and CertificateRequest get max_certificate_message_size()) fails with
+// Error(ErrorCode::decode_error, "handshake message too large") as soon as its header is buffered.
+// The RFCs name no alert for this; decode_error says the message cannot be processed. Callers drain
+// next() after each add(), so the buffer stays within one maximum message plus one record. Errors
+// are sticky.
 //
 // Key changes: RFC 8446 §5.1 "Handshake messages MUST NOT span key changes. Implementations
 // MUST verify that all messages immediately preceding a key change align with a record
@@ -58,6 +60,15 @@ class HandshakeReassembler {
 
   size_t max_message_size() const { return max_message_size_; }
   void set_max_message_size(size_t n) { max_message_size_ = n; }
+  size_t max_certificate_message_size() const {
+    return std::max(max_message_size_, max_certificate_message_size_);
+  }
+  // set_limits sets the bound of every message but Certificate and CertificateRequest
+  // (`general`) and theirs (`certificate`).
+  void set_limits(size_t general, size_t certificate) {
+    max_message_size_ = general;
+    max_certificate_message_size_ = certificate;
+  }
 
  private:
   Result<void> check_head() const;
@@ -65,6 +76,7 @@ class HandshakeReassembler {
   std::vector<uint8_t> buf_;
   size_t start_ = 0;  // first byte not yet returned by next()
   size_t max_message_size_;
+  size_t max_certificate_message_size_ = 0;  // 0: same as max_message_size_
   std::optional<Error> failed_;
 };
 

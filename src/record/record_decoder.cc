@@ -43,6 +43,7 @@ void RecordDecoder::feed(std::span<const uint8_t> bytes) {
 
 void RecordDecoder::set_protection(std::unique_ptr<RecordProtection> protection) {
   protection_ = std::move(protection);
+  plaintext_alerts_ = false;
 }
 
 size_t RecordDecoder::bytes_needed() const {
@@ -91,10 +92,12 @@ Result<std::optional<Record>> RecordDecoder::next() {
     return fail(Error(ErrorCode::decode_error, "record: version"));
   }
   // RFC 8446 §5: an unprotected change_cipher_spec may arrive while TLS 1.3 protection is
-  // active (middlebox compatibility); it is a TLSPlaintext record.
-  const bool plaintext_ccs =
-      protection_->hides_content_type() && type == ContentType::change_cipher_spec;
-  const size_t limit = plaintext_ccs ? kMaxPlaintext : protection_->max_ciphertext_len();
+  // active (middlebox compatibility); it is a TLSPlaintext record. So is an alert while
+  // allow_plaintext_alerts() holds.
+  const bool unprotected =
+      protection_->hides_content_type() && (type == ContentType::change_cipher_spec ||
+                                            (plaintext_alerts_ && type == ContentType::alert));
+  const size_t limit = unprotected ? kMaxPlaintext : protection_->max_ciphertext_len();
   if (length > limit) {
     return fail(Error(ErrorCode::record_overflow, "record"));
   }
@@ -113,7 +116,7 @@ Result<std::optional<Record>> RecordDecoder::next() {
   // discarding records which fail deprotection (up to the configured max_early_data_size)".
   // "If the server ... fails deprotection beyond that ... it MUST terminate the connection with
   // a "bad_record_mac" alert."
-  if (skip_budget_ > 0 && !plaintext_ccs && !protection_->encrypted() &&
+  if (skip_budget_ > 0 && !unprotected && !protection_->encrypted() &&
       type == ContentType::application_data) {
     if (length > skip_budget_) {
       return fail(Error(ErrorCode::bad_record_mac, "record: early data beyond the limit"));
@@ -123,7 +126,7 @@ Result<std::optional<Record>> RecordDecoder::next() {
     return next();
   }
   OpenedRecord opened{type, fragment};
-  if (!plaintext_ccs) {
+  if (!unprotected) {
     auto result = protection_->open(type, version, fragment);
     if (!result.ok()) {
       if (skip_budget_ > 0 && result.error().code() == ErrorCode::bad_record_mac &&
@@ -141,6 +144,8 @@ Result<std::optional<Record>> RecordDecoder::next() {
     if (opened.type != ContentType::change_cipher_spec) {
       skip_budget_ = 0;
     }
+    // ... and the peer's unprotected alerts (allow_plaintext_alerts).
+    plaintext_alerts_ = false;
   }
   // The inner type of a TLS 1.3 record is checked like an outer one.
   if (!known_content_type(opened.type)) {

@@ -68,6 +68,13 @@ class RecordDecoder {
   // `protection` must not be null.
   void set_protection(std::unique_ptr<RecordProtection> protection);
   const RecordProtection& protection() const { return *protection_; }
+  // allow_plaintext_alerts lets unprotected alert records through under the current TLS 1.3
+  // protection until the first protected record opens or the protection changes. A TLS 1.3
+  // server calls it when it starts reading under the client's handshake keys: a client that
+  // fails on the server's flight has not switched its write side yet (RFC 8446 §6: alerts are
+  // "encrypted as specified by the current connection state") and sends its alert in the clear,
+  // which OpenSSL's server accepts too (ENC_READ_STATE_ALLOW_PLAIN_ALERTS).
+  void allow_plaintext_alerts() { plaintext_alerts_ = true; }
 
   // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
   bool has_buffered_bytes() const { return start_ < buf_.size(); }
@@ -92,6 +99,7 @@ class RecordDecoder {
   std::unique_ptr<RecordProtection> protection_;
   std::optional<Error> failed_;
   size_t skip_budget_ = 0;
+  bool plaintext_alerts_ = false;
   size_t skipped_ = 0;
 };
 

@@ -35,7 +35,7 @@ Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
   if (msg.type != HandshakeType::certificate) {
     return Error(ErrorCode::unexpected_message, "certificate", "expected Certificate");
   }
-  auto cert = HS_TRY(messages::parse_certificate12(msg.body));
+  auto cert = HS_TRY(messages::parse_certificate12(msg.body, ctx.limits().max_certificates));
   // RFC 5246 §7.4.2: the server's certificate_list holds at least its own certificate; RFC 8446
   // §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST abort the
   // handshake with a "decode_error" alert."

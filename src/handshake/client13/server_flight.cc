@@ -208,7 +208,7 @@ namespace {
 
 Result<State> handle_certificate(Session&& s, HandshakeContext& ctx,
                                  const HandshakeMessageView& msg) {
-  auto cert = HS_TRY(messages::parse_certificate13(msg.body));
+  auto cert = HS_TRY(messages::parse_certificate13(msg.body, ctx.limits().max_certificates));
   // RFC 8446 §4.4.2: certificate_request_context: "In the case of server authentication, this
   // field SHALL be zero length."
   if (!cert.request_context.empty()) {

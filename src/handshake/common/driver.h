@@ -91,6 +91,12 @@ class HandshakeContext {
 
   // info is the negotiated session, filled in by the state machine as it learns things.
   virtual SessionInfo& info() = 0;
+
+  // limits are the configuration's Limits (defaults for contexts without a configuration).
+  virtual const Limits& limits() const {
+    static const Limits kDefaults;
+    return kDefaults;
+  }
 };
 
 // HandshakeDriver is one role's handshake (client or server; it picks TLS 1.2 or 1.3 itself).

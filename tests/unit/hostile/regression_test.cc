@@ -30,5 +30,37 @@ TEST(HostileRegression, ProcessTicketRingOutlivesTheFirstServersProvider) {
   EXPECT_TRUE(second.conn(Side::server).is_connected());
 }
 
+// A TLS 1.3 client that fails on the server's flight has not switched its write side to its
+// handshake keys (ours switches with its second flight, as OpenSSL's does), so its alert comes
+// in the clear. Our server, already reading under those keys, took the unprotected record for an
+// unexpected record type and reported unexpected_message instead of the client's alert. Found by
+// the limits test (a ServerHello over the client's max_handshake_message_size).
+TEST(HostileRegression, Tls13ServerReadsTheClientsPlaintextAlertAfterServerHello) {
+  ClientConfig client = fuzz_client_config();
+  client.limits.max_handshake_message_size = 64;  // the ServerHello is larger
+  Loopback lb(client, fuzz_server_config());
+  ASSERT_TRUE(lb.started());
+  lb.run_all();
+  ASSERT_TRUE(lb.error(Side::client).has_value());
+  EXPECT_EQ(lb.error(Side::client)->code(), ErrorCode::decode_error);
+  ASSERT_TRUE(lb.error(Side::server).has_value());
+  EXPECT_EQ(lb.error(Side::server)->code(), ErrorCode::peer_alert)
+      << lb.error(Side::server)->message();
+  EXPECT_EQ(lb.error(Side::server)->received_alert(), AlertDescription::decode_error);
+  EXPECT_EQ(lb.conn(Side::server).info().version, ProtocolVersion::tls1_3);
+}
+
+// Once a protected record from the client has opened, an unprotected alert is an unexpected
+// record again (RFC 8446 §5.2: protected records travel as application_data).
+TEST(HostileRegression, Tls13ServerRefusesPlaintextAlertsAfterTheHandshake) {
+  Loopback lb(fuzz_client_config(), fuzz_server_config());
+  ASSERT_TRUE(lb.started());
+  lb.run_all();
+  ASSERT_TRUE(lb.conn(Side::server).is_connected());
+  auto r = lb.conn(Side::server).receive(std::vector<uint8_t>{21, 3, 3, 0, 2, 2, 50});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().message();
+}
+
 }  // namespace
 }  // namespace hs::fuzzing
