@@ -115,7 +115,7 @@ Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessa
                  "expected the client's Certificate");
   }
   HandshakeContext& ctx = env.ctx;
-  auto cert = HS_TRY(messages::parse_certificate13(msg.body));
+  auto cert = HS_TRY(messages::parse_certificate13(msg.body, ctx.limits().max_certificates));
   // RFC 8446 §4.4.2: "If this message is in response to a CertificateRequest, the value of
   // certificate_request_context in that message" — ours is empty. No alert is named; a
   // well-formed but wrong value is illegal_parameter.
