@@ -46,7 +46,8 @@ struct ServerOptions {
   int verbose = 0;
   double handshake_timeout = 10;
   double idle_timeout = 60;
-  std::string ticket_keys;  // --ticket-keys FILE
+  size_t max_connections = 4096;  // --max-connections: beyond it, new connections wait
+  std::string ticket_keys;        // --ticket-keys FILE
   bool no_tickets = false;
   // Client authentication: --verify-client CAFILE asks for a client certificate and checks it
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
@@ -541,6 +542,7 @@ int run_server(const ServerOptions& o) {
   lopts.handshake_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
   lopts.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(o.idle_timeout * 1000));
+  lopts.max_connections = o.max_connections;
   auto loop = io::ServerLoop::create(address, static_cast<uint16_t>(port), config, handler, lopts);
   if (!loop.ok()) {
     std::fprintf(stderr, "hs: %s\n", loop.error().message().c_str());
@@ -587,6 +589,10 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--handshake-timeout", opts->handshake_timeout,
                   "Seconds a client has to finish the handshake");
   sub->add_option("--idle-timeout", opts->idle_timeout, "Seconds before an idle connection closes");
+  sub->add_option("--max-connections", opts->max_connections,
+                  "Open connections served at once; more wait in the listen backlog (not refused) "
+                  "until one closes")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--ticket-keys", opts->ticket_keys,
                   "Session ticket keys shared between servers (48 bytes per key, raw or hex; "
                   "first is current)");
