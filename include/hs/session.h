@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hs/result.h>
+#include <hs/secret.h>  // SecretBytes holds the resumption secret
 #include <hs/wire.h>
 
 #include <array>
@@ -20,9 +21,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-// SecretBytes (move-only, wiped on destruction) holds the resumption secret.
-#include "crypto/secret.h"
 
 namespace hs::crypto {
 class Provider;
