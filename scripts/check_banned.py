@@ -2,7 +2,7 @@
 """check_banned.py: the source rules CI enforces by grep (see /work/shared/STYLE.md, "Habits").
 
 1. No memcpy, memcmp, strcpy or raw new[] outside src/codec/ and src/crypto/ (in src include
-   tools tests bench). Comments are ignored.
+   tools tests bench examples). Comments are ignored.
 2. libssl is never used by the library: no <openssl/ssl.h>-family header anywhere under src/ or
    include/, no <openssl/...> header at all outside src/crypto/openssl/, and no OpenSSL::SSL /
    -lssl in the library's CMake files (CMakeLists.txt, cmake/, src/).
@@ -14,7 +14,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ["src", "include", "tools", "tests", "bench"]
+SOURCE_DIRS = ["src", "include", "tools", "tests", "bench", "examples"]
 EXEMPT = ["src/codec/", "src/crypto/"]
 BANNED = re.compile(r"\b(memcpy|memcmp|strcpy)\b|\bnew\s+[\w:<>, ]+\[")
 LIBSSL_HEADER = re.compile(r'#\s*include\s*[<"]openssl/(ssl|ssl2|ssl3|tls1|dtls1|srtp|sslerr)\.h')

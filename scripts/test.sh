@@ -6,7 +6,7 @@
 #                           the asan stage builds and runs the same suite with sanitizers
 #   3. asan                 gcc ASan+UBSan build, ctest (the whole suite, interop included)
 #   4. fuzz                 clang libFuzzer build; each target runs briefly on a copy of its corpus
-#   5. format               clang-format-16 --dry-run -Werror on src include tools tests bench
+#   5. format               clang-format-16 --dry-run -Werror on src include tools tests bench examples
 #   6. banned calls         scripts/check_banned.py (memcpy & co., libssl)
 #
 # Every stage runs even when an earlier one failed, so one run shows every problem. Counts: one
@@ -192,7 +192,7 @@ fuzz_stage() {
 
 format_check() {
   local files
-  mapfile -t files < <(find src include tools tests bench -type f \( -name '*.cc' -o -name '*.h' \) \
+  mapfile -t files < <(find src include tools tests bench examples -type f \( -name '*.cc' -o -name '*.h' \) \
     2>/dev/null | sort)
   echo "checking ${#files[@]} files"
   [[ ${#files[@]} -eq 0 ]] || clang-format-16 --dry-run -Werror "${files[@]}"
