@@ -18,6 +18,7 @@ set -euo pipefail
 #   libpcap-dev libnghttp2-dev                      cheap now, needed by planned tools/tests
 #   tshark                                          captures (dumpcap) and decrypts them with a
 #                                                   key log in tests/interop (keylog, dissect)
+#   libasio-dev                                     standalone asio: include/hs/asio/stream.h and its test
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -27,6 +28,7 @@ PACKAGES=(
   curl gnutls-bin ca-certificates python3
   libpcap-dev libnghttp2-dev
   tshark
+  libasio-dev
 )
 
 missing=()
