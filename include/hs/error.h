@@ -40,9 +40,12 @@ enum class ErrorCode : uint16_t {
   bad_certificate,          // certificate malformed or unusable
   unsupported_certificate,  // key type or algorithm we cannot use
   certificate_expired,
-  certificate_unknown,            // validation failed for another reason
-  unknown_ca,                     // no path to a trust anchor
-  certificate_required,           // the peer sent no certificate where one is required
+  certificate_unknown,    // validation failed for another reason
+  unknown_ca,             // no path to a trust anchor
+  certificate_required,   // the peer sent no certificate where one is required
+  no_client_certificate,  // a TLS 1.2 client sent an empty Certificate to a server that requires
+                          // one (RFC 5246 §7.4.6: handshake_failure, TLS 1.2 has no
+                          // certificate_required alert)
   verification_disabled_refusal,  // chain validation unavailable and -k not given
   // Alerts and closure.
   peer_alert,   // the peer sent a fatal alert (see Error::peer_alert)

@@ -49,6 +49,10 @@ struct StoredSession {
   std::string alpn;                 // the protocol agreed in the original handshake
   std::string server_name;          // SNI of the original handshake
   bool extended_master_secret = false;
+  // peer_chain: on a server, the client certificate chain (leaf first) that was verified in the
+  // original handshake, so a resumed connection reports the same client; empty when the client
+  // did not authenticate. Clients leave it empty.
+  std::vector<std::vector<uint8_t>> peer_chain;
 
   StoredSession clone() const;
   // expired: the lifetime (when known) has passed at `now_ms`. A lifetime of 0 never expires

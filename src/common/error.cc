@@ -30,6 +30,7 @@ std::optional<AlertDescription> alert_for(ErrorCode code) {
     case ErrorCode::no_common_signature_scheme:
     case ErrorCode::extended_master_secret_required:  // RFC 7627 §5.2: handshake_failure
     case ErrorCode::insecure_renegotiation:           // RFC 5746 §3.4: handshake_failure
+    case ErrorCode::no_client_certificate:            // RFC 5246 §7.4.6: handshake_failure
       return A::handshake_failure;
     case ErrorCode::no_application_protocol:
       return A::no_application_protocol;
@@ -93,6 +94,7 @@ std::string_view error_code_name(ErrorCode code) {
     HS_NAME(certificate_expired)
     HS_NAME(certificate_unknown)
     HS_NAME(unknown_ca)
+    HS_NAME(no_client_certificate)
     HS_NAME(certificate_required)
     HS_NAME(verification_disabled_refusal)
     HS_NAME(peer_alert)

@@ -16,7 +16,8 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
 
 std::string as_string(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
 
-constexpr uint16_t kFormatVersion = 1;
+// Format 2 added peer_chain; older files decode_error and cost a full handshake.
+constexpr uint16_t kFormatVersion = 2;
 
 }  // namespace
 
@@ -40,6 +41,7 @@ StoredSession StoredSession::clone() const {
   s.alpn = alpn;
   s.server_name = server_name;
   s.extended_master_secret = extended_master_secret;
+  s.peer_chain = peer_chain;
   return s;
 }
 
@@ -61,10 +63,11 @@ std::string session_key(std::string_view host, uint16_t port) {
 }
 
 // File format (all integers big-endian):
-//   "HSSESS1" uint16 format=1; uint16 version; uint16 suite; opaque secret<1..255>;
+//   "HSSESS1" uint16 format=2; uint16 version; uint16 suite; opaque secret<1..255>;
 //   opaque session_id<0..32>; opaque ticket<0..2^16-1>; uint32 lifetime_s; uint32 age_add;
 //   uint64 created_ms; uint32 max_early_data; opaque alpn<0..255>;
-//   opaque server_name<0..2^16-1>; uint8 extended_master_secret.
+//   opaque server_name<0..2^16-1>; uint8 extended_master_secret;
+//   opaque peer_chain<0..2^24-1> holding opaque certificate<1..2^24-1> entries.
 Result<SecretBytes> serialize_session(const StoredSession& s) {
   std::vector<uint8_t> out;
   bool ok = false;
@@ -84,6 +87,12 @@ Result<SecretBytes> serialize_session(const StoredSession& s) {
     w.write_prefixed_bytes(codec::Len::u8, as_bytes(s.alpn));
     w.write_prefixed_bytes(codec::Len::u16, as_bytes(s.server_name));
     w.write_u8(s.extended_master_secret ? 1 : 0);
+    {
+      auto chain = w.open_prefixed(codec::Len::u24);
+      for (const auto& cert : s.peer_chain) {
+        chain.write_prefixed_bytes(codec::Len::u24, cert);
+      }
+    }
     ok = w.ok() && !s.secret.empty() && s.session_id.size() <= 32;
   }
   SecretBytes result(out);
@@ -105,6 +114,7 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   codec::Reader ticket;
   codec::Reader alpn;
   codec::Reader name;
+  codec::Reader chain;
   uint8_t ems = 0;
   StoredSession s;
   if (!in.read_bytes(kSessionFileMagic.size(), magic) || as_string(magic) != kSessionFileMagic ||
@@ -115,7 +125,7 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
       !in.read_u32(s.age_add) || !in.read_u64(s.created_ms) || !in.read_u32(s.max_early_data) ||
       !in.read_prefixed(codec::Len::u8, 0, 255, alpn) ||
       !in.read_prefixed(codec::Len::u16, 0, 0xFFFF, name) || !in.read_u8(ems) || ems > 1 ||
-      !in.expect_end()) {
+      !in.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, chain) || !in.expect_end()) {
     return Error(ErrorCode::decode_error, "session file", "not a saved hs session");
   }
   s.version = static_cast<ProtocolVersion>(version);
@@ -131,6 +141,14 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   s.alpn = as_string(alpn.take_rest());
   s.server_name = as_string(name.take_rest());
   s.extended_master_secret = ems == 1;
+  while (!chain.empty()) {
+    codec::Reader cert;
+    if (!chain.read_prefixed(codec::Len::u24, 1, 0xFFFFFF, cert)) {
+      return Error(ErrorCode::decode_error, "session file", "not a saved hs session");
+    }
+    auto der = cert.take_rest();
+    s.peer_chain.emplace_back(der.begin(), der.end());
+  }
   return s;
 }
 

@@ -5,8 +5,11 @@
 //                                          ServerHello
 //                                          Certificate
 //                                    ServerKeyExchange
+//                                 [CertificateRequest]
 //                      <--------       ServerHelloDone
+//   [Certificate]
 //   ClientKeyExchange
+//   [CertificateVerify]
 //   [ChangeCipherSpec]
 //   Finished           -------->
 //                                    [NewSessionTicket]
@@ -19,6 +22,11 @@
 //   ServerHello --> [ExpectNewSessionTicket] --> ExpectChangeCipherSpec --> ExpectFinished
 //   --(our ChangeCipherSpec, Finished)--> Connected
 // Every completed handshake leaves its session in ClientConfig::sessions when one is set.
+//
+// Client authentication (RFC 5246 §7.4.4, §7.4.6, §7.4.8): ExpectServerHelloDone also accepts
+// one CertificateRequest before the ServerHelloDone. We then answer with a Certificate (ours
+// when ClientConfig::client_certificate can meet the request, else empty) before the
+// ClientKeyExchange, and with ours a CertificateVerify after it.
 //
 // The ClientHello (offering TLS 1.2, and TLS 1.3 when enabled) is built and sent by the client
 // front (handshake/client/), which hands a TLS 1.2 ServerHello to ExpectServerHello here.
@@ -127,12 +135,29 @@ struct ExpectServerKeyExchange {
   Negotiated neg;
   ServerKey server_key;
 };
+// CertificateRequested is what the server's CertificateRequest asked for.
+struct CertificateRequested {
+  std::vector<uint8_t> certificate_types;
+  std::vector<SignatureScheme> schemes;
+};
+
+// ExpectServerHelloDone waits for ServerHelloDone, accepting one CertificateRequest first.
 struct ExpectServerHelloDone {
   Offer offer;
-  detail::Transcript transcript;
+  detail::Transcript transcript;  // messages kept when we have a client certificate
   Negotiated neg;
   ServerShare share;
+  std::optional<CertificateRequested> cert_request;
 };
+
+// client_certificate_scheme picks the scheme we sign a TLS 1.2 CertificateVerify with: the
+// first of `ours` (our config's order) that the request lists and our key of `type` can make,
+// provided the request's certificate_types admit the key (RFC 5246 §7.4.6: the certificate
+// "MUST be appropriate for the negotiated cipher suite's key exchange algorithm" and listed
+// types). nullopt when none fits: we then send an empty Certificate.
+std::optional<SignatureScheme> client_certificate_scheme(const CertificateRequested& request,
+                                                         std::span<const SignatureScheme> ours,
+                                                         crypto::KeyType type);
 // After our Finished: the server's NewSessionTicket (if it acknowledged session_ticket), its
 // ChangeCipherSpec, then its Finished.
 // `client_write` is set only in an abbreviated handshake: our keys, switched on after the

@@ -1,10 +1,12 @@
-// Certificate, ServerKeyExchange and ServerHelloDone, then our ClientKeyExchange,
-// ChangeCipherSpec and Finished.
+// Certificate, ServerKeyExchange, [CertificateRequest] and ServerHelloDone, then our
+// [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished.
 #include <utility>
 
 #include "handshake/client12/client12.h"
 #include "handshake/common/tls12_keys.h"
 #include "messages/certificate.h"
+#include "messages/certificate_request.h"
+#include "messages/certificate_verify.h"
 #include "messages/client_key_exchange.h"
 #include "messages/finished.h"
 #include "messages/handshake.h"
@@ -115,17 +117,99 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
            std::string(signature_scheme_name(ske.scheme)));
   ServerShare share{ske.group, std::move(ske.public_key), proof};
   return ExpectServerHelloDone{std::move(st.offer), std::move(st.transcript), st.neg,
-                               std::move(share)};
+                               std::move(share), std::nullopt};
 }
+
+std::optional<SignatureScheme> client_certificate_scheme(const CertificateRequested& request,
+                                                         std::span<const SignatureScheme> ours,
+                                                         crypto::KeyType type) {
+  const uint8_t wanted = type == crypto::KeyType::rsa ? messages::kClientCertTypeRsaSign
+                                                      : messages::kClientCertTypeEcdsaSign;
+  if (!detail::contains<uint8_t>(request.certificate_types, wanted)) {
+    return std::nullopt;
+  }
+  for (SignatureScheme s : ours) {
+    if (detail::contains<SignatureScheme>(request.schemes, s) &&
+        detail::signature_algorithm(s).has_value() && detail::scheme_fits_key12(s, type)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// accept_certificate_request records the server's CertificateRequest (RFC 5246 §7.4.4).
+Result<State> accept_certificate_request(ExpectServerHelloDone&& st, HandshakeContext& ctx,
+                                         const HandshakeMessageView& msg) {
+  if (st.cert_request) {
+    return Error(ErrorCode::unexpected_message, "certificate_request",
+                 "a second CertificateRequest");
+  }
+  auto req = HS_TRY(messages::parse_certificate_request12(msg.body));
+  st.transcript.add(msg.raw);
+  ctx.note("the server asks for a client certificate");
+  st.cert_request =
+      CertificateRequested{std::move(req.certificate_types), std::move(req.signature_algorithms)};
+  return State{std::move(st)};
+}
+
+// ClientSignature is our CertificateVerify, made only when the request can be met.
+struct ClientSignature {
+  const CertifiedKey* cert = nullptr;
+  SignatureScheme scheme{};
+};
+
+// choose_client_certificate decides what our Certificate holds: nullopt for an empty one.
+std::optional<ClientSignature> choose_client_certificate(const ExpectServerHelloDone& st,
+                                                         HandshakeContext& ctx) {
+  const ClientConfig& config = *st.offer.config;
+  if (!config.client_certificate) {
+    ctx.note("no client certificate configured: sending an empty Certificate");
+    return std::nullopt;
+  }
+  const CertifiedKey& ours = *config.client_certificate;
+  auto scheme =
+      client_certificate_scheme(*st.cert_request, config.signature_schemes, ours.key->type());
+  if (!scheme) {
+    ctx.note(
+        "the client certificate's key cannot meet the server's CertificateRequest: "
+        "sending an empty Certificate");
+    return std::nullopt;
+  }
+  return ClientSignature{&ours, *scheme};
+}
+
+}  // namespace
 
 Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg) {
+  if (msg.type == HandshakeType::certificate_request) {
+    return accept_certificate_request(std::move(st), ctx, msg);
+  }
   if (msg.type != HandshakeType::server_hello_done) {
     return Error(ErrorCode::unexpected_message, "server_hello_done", "expected ServerHelloDone");
   }
   HS_TRY(messages::parse_server_hello_done(msg.body));
   st.transcript.add(msg.raw);
   const crypto::Provider& provider = ctx.provider();
+
+  // RFC 5246 §7.4.6: "This is the first message the client can send after receiving a
+  // ServerHelloDone message. This message is only sent if the server requests a certificate.
+  // If no suitable certificate is available, the client MUST send a certificate message
+  // containing no certificates."
+  std::optional<ClientSignature> signer;
+  if (st.cert_request) {
+    signer = choose_client_certificate(st, ctx);
+    messages::Certificate12 ours;
+    if (signer) {
+      ours.chain = signer->cert->chain;
+    }
+    std::vector<uint8_t> cert_raw;
+    HS_TRY(messages::serialize_message(ours, cert_raw));
+    HS_TRY(ctx.send_handshake(cert_raw));
+    st.transcript.add(cert_raw);
+  }
 
   // ClientKeyExchange: our ephemeral share on the server's curve (RFC 8422 §5.7).
   auto share = HS_TRY(provider.generate_key_share(st.share.group));
@@ -148,6 +232,27 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
   ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
   auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master,
                                                st.offer.client_random, st.neg.server_random));
+
+  // The CertificateVerify follows the ClientKeyExchange but is not part of the RFC 7627
+  // session_hash (which ends with the ClientKeyExchange), so it is sent after the derivation.
+  if (signer) {
+    // RFC 5246 §7.4.8: the signature covers "all handshake messages sent or received, starting
+    // at client hello and up to, but not including, this message", with a pair the
+    // CertificateRequest listed.
+    // client_certificate_scheme only picks schemes signature_algorithm() knows.
+    auto alg = detail::signature_algorithm(signer->scheme);
+    auto signature = signer->cert->key->sign(alg.value(), st.transcript.messages());
+    if (!signature.ok()) {
+      return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
+    }
+    messages::CertificateVerify cv{signer->scheme, std::move(signature).value()};
+    std::vector<uint8_t> cv_raw;
+    HS_TRY(messages::serialize_message(cv, cv_raw));
+    HS_TRY(ctx.send_handshake(cv_raw));
+    st.transcript.add(cv_raw);
+    ctx.note("client certificate sent, CertificateVerify signed with " +
+             std::string(signature_scheme_name(signer->scheme)));
+  }
 
   // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is under the new keys.
   HS_TRY(ctx.send_change_cipher_spec());

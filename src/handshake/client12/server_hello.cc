@@ -144,6 +144,11 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                  "server does not support secure renegotiation (RFC 5746)");
   }
 
+  if (st.offer.config->client_certificate) {
+    // Should the server ask for our certificate, our CertificateVerify signs every message
+    // from the ClientHello on (RFC 5246 §7.4.8), with the hash of the scheme we pick.
+    st.transcript.keep_messages();
+  }
   HS_TRY(st.transcript.set_hash(ctx.provider(), neg.suite.hash));
   st.transcript.add(msg.raw);
   ctx.set_version(ProtocolVersion::tls1_2);

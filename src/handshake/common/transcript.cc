@@ -8,7 +8,8 @@ Transcript::Transcript(const crypto::Provider& provider, crypto::HashAlg alg)
 void Transcript::add(std::span<const uint8_t> raw) {
   if (hash_) {
     hash_->update(raw);
-  } else {
+  }
+  if (!hash_ || keep_) {
     buffered_.insert(buffered_.end(), raw.begin(), raw.end());
   }
 }
@@ -25,8 +26,10 @@ Result<void> Transcript::set_hash(const crypto::Provider& provider, crypto::Hash
     return Error(ErrorCode::internal_error, "transcript", "hash unavailable");
   }
   hash_->update(buffered_);
-  buffered_.clear();
-  buffered_.shrink_to_fit();
+  if (!keep_) {
+    buffered_.clear();
+    buffered_.shrink_to_fit();
+  }
   return ok_result();
 }
 
@@ -45,6 +48,7 @@ Transcript Transcript::clone() const {
     t.hash_ = hash_->clone();
   }
   t.buffered_ = buffered_;
+  t.keep_ = keep_;
   return t;
 }
 

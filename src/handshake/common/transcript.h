@@ -32,6 +32,15 @@ class Transcript {
   // alg is the chosen hash; only valid when has_hash().
   crypto::HashAlg alg() const { return hash_->alg(); }
 
+  // keep_messages makes the transcript also keep every message it absorbs (and those still
+  // buffered), for messages(). A TLS 1.2 CertificateVerify signs the handshake messages
+  // themselves with the hash of its signature scheme (RFC 5246 §7.4.8), which need not be the
+  // PRF hash, so the side that may sign or check one calls this before set_hash().
+  void keep_messages() { keep_ = true; }
+  // messages returns every message absorbed so far, concatenated; complete only when
+  // keep_messages() was called before the hash was set (else empty once it is).
+  std::span<const uint8_t> messages() const { return buffered_; }
+
   // current returns the hash of every message absorbed so far (empty before set_hash()).
   std::vector<uint8_t> current() const;
   // clone copies the running state (e.g. to fork a HelloRetryRequest transcript).
@@ -39,7 +48,9 @@ class Transcript {
 
  private:
   std::unique_ptr<crypto::Hash> hash_;
+  // buffered_: the messages before set_hash(), and all of them with keep_.
   std::vector<uint8_t> buffered_;
+  bool keep_ = false;
 };
 
 }  // namespace hs::detail

@@ -39,6 +39,12 @@ bool qualifies(const StoredSession& s, const ClientOffer& offer, const ServerCon
     why = "the session's cipher suite is no longer enabled";
     return false;
   }
+  // A server that requires client certificates resumes only sessions whose client presented
+  // a verified one; resuming any other would let a client skip authentication.
+  if (config.client_auth == ClientAuth::require && s.peer_chain.empty()) {
+    why = "the session has no client certificate and one is required";
+    return false;
+  }
   if (s.secret.size() != 48) {
     why = "bad master secret";
     return false;

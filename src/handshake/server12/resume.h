@@ -29,10 +29,10 @@ std::optional<std::vector<uint8_t>> client_session_ticket(const messages::Client
 // find_resumption looks up what `hello` offers to resume: a ticket (when config.issue_tickets)
 // that opens under our keys, else a session ID in config.session_cache. A session qualifies
 // when it is TLS 1.2, not expired at `now_ms`, its suite is one the client offers and we still
-// allow. Anything that does not qualify (unknown, rotated-out key, tampered, expired) gives
-// nullopt — a full handshake, never an error — with a note saying why. The one error is RFC
-// 7627 §5.3: a known session whose EMS use differs in the abort direction
-// (extended_master_secret_required, handshake_failure).
+// allow, and (with ClientAuth::require) its client presented a certificate. Anything that does not
+// qualify (unknown, rotated-out key, tampered, expired) gives nullopt — a full handshake, never an
+// error — with a note saying why. The one error is RFC 7627 §5.3: a known session whose EMS use
+// differs in the abort direction (extended_master_secret_required, handshake_failure).
 Result<std::optional<Resumption>> find_resumption(const messages::ClientHello& hello,
                                                   const ClientOffer& offer,
                                                   const ServerConfig& config, uint64_t now_ms,

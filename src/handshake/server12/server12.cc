@@ -91,6 +91,7 @@ StoredSession session_of(const Params& params, const SecretBytes& master) {
   s.alpn = params.alpn;
   s.server_name = params.server_name;
   s.extended_master_secret = params.extended_master_secret;
+  s.peer_chain = params.client_chain;
   return s;
 }
 
@@ -202,6 +203,11 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
   info.extended_master_secret = params.extended_master_secret;
   info.session_id = sh.legacy_session_id;
   info.resumed = true;
+  // The client authenticated in the original handshake (its chain was verified then): the
+  // resumed session is still that client's.
+  info.peer_chain = r.session.peer_chain;
+  info.peer_verified = !r.session.peer_chain.empty();
+  params.client_chain = std::move(r.session.peer_chain);
   ctx.note(r.by_ticket ? "resumed by ticket" : "resumed by session ID");
 
   SecretBytes master = std::move(r.session.secret);
@@ -232,8 +238,14 @@ std::string_view state_name(const State& state) {
     std::string_view operator()(const ExpectClientHello&) const {
       return "server12::ExpectClientHello";
     }
+    std::string_view operator()(const ExpectClientCertificate&) const {
+      return "server12::ExpectClientCertificate";
+    }
     std::string_view operator()(const ExpectClientKeyExchange&) const {
       return "server12::ExpectClientKeyExchange";
+    }
+    std::string_view operator()(const ExpectCertificateVerify&) const {
+      return "server12::ExpectCertificateVerify";
     }
     std::string_view operator()(const ExpectChangeCipherSpec&) const {
       return "server12::ExpectChangeCipherSpec";
@@ -298,6 +310,11 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   }
 
   detail::Transcript transcript(provider, suite->hash);
+  const bool request_client_cert = env.config.client_auth != ClientAuth::none;
+  if (request_client_cert) {
+    // The client's CertificateVerify signs every message from the ClientHello on.
+    transcript.keep_messages();
+  }
   transcript.add(msg.raw);
 
   messages::ServerHello sh;
@@ -346,9 +363,20 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   ske.signature = std::move(signature).value();
   HS_TRY(send(env, transcript, ske));
 
+  if (request_client_cert) {
+    // RFC 5246 §7.4.4: "If sent, it will follow the ServerKeyExchange message". Never on
+    // resumption: the abbreviated handshake has no room for it (RFC 5246 §7.3 figure 2).
+    params.client_auth_schemes = client_auth_schemes(env.config);
+    HS_TRY(send(env, transcript, make_certificate_request(env.config, params.client_auth_schemes)));
+  }
+
   HS_TRY(send(env, transcript, messages::ServerHelloDone{}));
 
-  return ExpectClientKeyExchange{std::move(params), std::move(transcript), std::move(key_share)};
+  if (request_client_cert) {
+    return ExpectClientCertificate{std::move(params), std::move(transcript), std::move(key_share)};
+  }
+  return ExpectClientKeyExchange{std::move(params), std::move(transcript), std::move(key_share),
+                                 std::nullopt};
 }
 
 // ---- ExpectClientKeyExchange: ECDHE, master secret, key block ----
@@ -380,6 +408,12 @@ Result<State> handle(ExpectClientKeyExchange&& st, Env env, const HandshakeMessa
   auto keys = HS_TRY(keyschedule::key_block(provider, st.params.suite.hash, st.params.suite.aead,
                                             master.expose(), st.params.client_random,
                                             st.params.server_random));
+  if (st.client_key) {
+    // RFC 5246 §7.4.8: CertificateVerify "is only sent following a client certificate that has
+    // signing capability ... it MUST immediately follow the client key exchange message".
+    return ExpectCertificateVerify{std::move(st.params), std::move(st.transcript),
+                                   std::move(master), std::move(keys), std::move(*st.client_key)};
+  }
   return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript), std::move(master),
                                 std::move(keys)};
 }

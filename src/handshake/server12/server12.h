@@ -4,6 +4,15 @@
 //   ExpectClientHello --ClientHello / ServerHello, Certificate, ServerKeyExchange,
 //                       ServerHelloDone--> ExpectClientKeyExchange
 //   ExpectClientKeyExchange --ClientKeyExchange--> ExpectChangeCipherSpec
+//
+// Client authentication (ServerConfig::client_auth request/require, full handshakes only; RFC
+// 5246 §7.4.4, §7.4.6, §7.4.8):
+//   ExpectClientHello --ClientHello / ServerHello, Certificate, ServerKeyExchange,
+//                       CertificateRequest, ServerHelloDone--> ExpectClientCertificate
+//   ExpectClientCertificate --Certificate (chain verified, or empty)--> ExpectClientKeyExchange
+//   ExpectClientKeyExchange --ClientKeyExchange--> ExpectCertificateVerify (a certificate was
+//                       sent) or ExpectChangeCipherSpec (none)
+//   ExpectCertificateVerify --CertificateVerify--> ExpectChangeCipherSpec
 //   ExpectChangeCipherSpec --ChangeCipherSpec (read keys switch)--> ExpectFinished
 //   ExpectFinished --Finished / [NewSessionTicket], ChangeCipherSpec, Finished--> Connected
 //
@@ -20,6 +29,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,6 +39,7 @@
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls12_keys.h"
+#include "messages/certificate_request.h"
 
 namespace hs::server12 {
 
@@ -45,14 +56,44 @@ struct Params {
   std::string alpn;                 // kept with the session
   std::string server_name;          // kept with the session
   uint64_t created_ms = 0;          // when the session was first made
+  // Client authentication: the schemes our CertificateRequest listed (empty when we sent
+  // none), and the client's verified chain (empty when it sent none), kept with the session.
+  std::vector<SignatureScheme> client_auth_schemes;
+  std::vector<CertificateDer> client_chain;
+};
+
+// ClientKey is the public key of the client's verified certificate, for its CertificateVerify.
+struct ClientKey {
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::KeyType type{};
 };
 
 struct ExpectClientHello {};
 
+// ExpectClientCertificate: we sent a CertificateRequest; RFC 5246 §7.4.6: "This is the first
+// message the client can send after receiving a ServerHelloDone message."
+struct ExpectClientCertificate {
+  Params params;
+  detail::Transcript transcript;  // through ServerHelloDone, messages kept (keep_messages)
+  std::unique_ptr<crypto::KeyShare> key_share;
+};
+
 struct ExpectClientKeyExchange {
   Params params;
-  detail::Transcript transcript;  // through ServerHelloDone
+  detail::Transcript transcript;  // through ServerHelloDone (or the client's Certificate)
   std::unique_ptr<crypto::KeyShare> key_share;
+  // client_key: set when the client sent a certificate, whose CertificateVerify comes next.
+  std::optional<ClientKey> client_key;
+};
+
+// ExpectCertificateVerify: the client sent a certificate; its CertificateVerify proves it
+// holds the key (RFC 5246 §7.4.8), before its ChangeCipherSpec.
+struct ExpectCertificateVerify {
+  Params params;
+  detail::Transcript transcript;  // through ClientKeyExchange, messages kept
+  SecretBytes master_secret;
+  keyschedule::KeyBlock12 keys;
+  ClientKey client_key;
 };
 
 struct ExpectChangeCipherSpec {
@@ -71,8 +112,9 @@ struct ExpectFinished {
 
 struct Connected {};
 
-using State = std::variant<ExpectClientHello, ExpectClientKeyExchange, ExpectChangeCipherSpec,
-                           ExpectFinished, Connected>;
+using State =
+    std::variant<ExpectClientHello, ExpectClientCertificate, ExpectClientKeyExchange,
+                 ExpectCertificateVerify, ExpectChangeCipherSpec, ExpectFinished, Connected>;
 
 // state_name returns "server12::<State>" for the trace.
 std::string_view state_name(const State& state);
@@ -89,7 +131,11 @@ struct Env {
 // handle consumes the current state and one handshake message and returns the next state.
 // Each first rejects message types the state does not expect (unexpected_message).
 Result<State> handle(ExpectClientHello&& st, Env env, const detail::HandshakeMessageView& msg);
+Result<State> handle(ExpectClientCertificate&& st, Env env,
+                     const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectClientKeyExchange&& st, Env env,
+                     const detail::HandshakeMessageView& msg);
+Result<State> handle(ExpectCertificateVerify&& st, Env env,
                      const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectChangeCipherSpec&& st, Env env, const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectFinished&& st, Env env, const detail::HandshakeMessageView& msg);
@@ -103,6 +149,15 @@ Result<State> handle_ccs(S&& /*st*/, Env /*env*/) {
   return Error(ErrorCode::unexpected_message, "change_cipher_spec",
                "ChangeCipherSpec not expected in this state");
 }
+
+// client_auth_schemes are the signature schemes a CertificateRequest lists: those of
+// config.signature_schemes we can verify in a TLS 1.2 CertificateVerify.
+std::vector<SignatureScheme> client_auth_schemes(const ServerConfig& config);
+
+// make_certificate_request builds our TLS 1.2 CertificateRequest (RFC 5246 §7.4.4):
+// certificate_types rsa_sign and ecdsa_sign, `schemes`, and config.client_ca_names.
+messages::CertificateRequest12 make_certificate_request(const ServerConfig& config,
+                                                        std::vector<SignatureScheme> schemes);
 
 // Server12Driver runs the states above behind the HandshakeDriver seam.
 class Server12Driver final : public detail::HandshakeDriver {

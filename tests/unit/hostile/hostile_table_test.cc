@@ -179,8 +179,9 @@ struct Row {
   AlertDescription alert;
   ErrorCode code;
   bool hrr = false;  // TLS 1.3 server rows: the server only takes P-256, so it sends an HRR
-  // client_auth: TLS 1.3 server rows where the server requires a client certificate and our
-  // client sends one (ECDSA): CH | CCS, {Certificate}, {CertificateVerify}, {Finished}.
+  // client_auth: rows where the server requires a client certificate and our client sends one
+  // (ECDSA). TLS 1.3 server rows: CH | CCS, {Certificate}, {CertificateVerify}, {Finished};
+  // TLS 1.2 rows (mtls12): the client_auth_client/client_auth_server loopback below.
   bool client_auth = false;
 };
 
@@ -407,6 +408,87 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
 
 void add_server13_rows(std::vector<Row>& rows);
 
+// ---- TLS 1.2 client authentication (mtls12) -------------------------------------------------
+// Rows on a loopback where the server requires a client certificate (client_auth_server) and
+// the client has one (client_auth_client). Row names start with "mtls12_".
+
+ClientConfig client_auth_client() {
+  ClientConfig c = table_client();
+  c.client_certificate = server_certificates()[1];  // the ECDSA chain; any chain will do
+  return c;
+}
+
+// AcceptAnyClient stands in for the client verifier: the chain checks have their own tests.
+class AcceptAnyClient final : public CertificateVerifier {
+ public:
+  Result<void> verify(std::span<const CertificateDer>, std::string_view) override {
+    return ok_result();
+  }
+};
+
+ServerConfig client_auth_server() {
+  ServerConfig s = table_server();
+  s.client_auth = ClientAuth::require;
+  s.client_verifier = std::make_shared<AcceptAnyClient>();
+  return s;
+}
+
+void add_client_auth12_rows(std::vector<Row>& rows) {
+  using AD = AlertDescription;
+  using EC = ErrorCode;
+  const size_t first = rows.size();
+  // The client sends ClientHello, Certificate, ClientKeyExchange, CertificateVerify | CCS,
+  // Finished; the server SH, Certificate, SKE, CertificateRequest, SHD | ...
+  const StateInfo s_ccert{1, "server12::ExpectClientCertificate", {11}, false};
+  const StateInfo s_cv{3, "server12::ExpectCertificateVerify", {15}, false};
+  const StateInfo c_shd_cr{3, "client12::ExpectServerHelloDone", {13, 14}, false};
+  const StateInfo c_shd_after_cr{4, "client12::ExpectServerHelloDone", {14}, false};
+  for (const auto* st : {&s_ccert, &s_cv}) {
+    common_rows(rows, Side::server, *st);
+  }
+  auto server = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
+                    EC e) { add(rows, Side::server, st, what, input, std::move(inj), a, e); };
+  auto client = [&](const StateInfo& st, std::string what, std::string input, Inject inj, AD a,
+                    EC e) { add(rows, Side::client, st, what, input, std::move(inj), a, e); };
+  server(s_ccert, "truncated", "client Certificate missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  server(s_ccert, "trailing", "client Certificate with a trailing byte", trailing(),
+         AD::decode_error, EC::decode_error);
+  // RFC 5246 §7.4.6: an empty Certificate to a server that requires one: handshake_failure.
+  server(s_ccert, "empty_list", "client Certificate with no certificate",
+         message(11, Bytes{0, 0, 0}), AD::handshake_failure, EC::no_client_certificate);
+  server(s_ccert, "unparsable_leaf", "client Certificate holding an empty SEQUENCE",
+         message(11, Bytes{0, 0, 5, 0, 0, 2, 0x30, 0x00}), AD::bad_certificate,
+         EC::bad_certificate);
+  server(s_cv, "truncated", "CertificateVerify missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  server(s_cv, "trailing", "CertificateVerify with a trailing byte", trailing(), AD::decode_error,
+         EC::decode_error);
+  server(s_cv, "bad_signature", "CertificateVerify with a flipped bit",
+         edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_signature);
+  server(s_cv, "unoffered_scheme", "CertificateVerify with scheme 0x0201 (rsa_pkcs1_sha1)",
+         edit_next([](Bytes& m) { put_u16(m, 4, 0x0201); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(s_cv, "scheme_not_for_key", "CertificateVerify of an ECDSA key with rsa_pss_rsae_sha256",
+         edit_next([](Bytes& m) { put_u16(m, 4, 0x0804); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  client(c_shd_cr, "request_truncated", "CertificateRequest missing its last byte", truncated(),
+         AD::decode_error, EC::decode_error);
+  client(c_shd_cr, "request_trailing", "CertificateRequest with a trailing byte", trailing(),
+         AD::decode_error, EC::decode_error);
+  client(c_shd_cr, "request_no_types", "CertificateRequest with no certificate_types",
+         message(13, Bytes{0, 0, 2, 4, 3, 0, 0}), AD::decode_error, EC::decode_error);
+  client(c_shd_cr, "request_no_schemes", "CertificateRequest with no signature algorithms",
+         message(13, Bytes{1, 64, 0, 0, 0, 0}), AD::decode_error, EC::decode_error);
+  client(c_shd_after_cr, "second_request", "a second CertificateRequest",
+         message(13, Bytes{1, 64, 0, 2, 4, 3, 0, 0}), AD::unexpected_message,
+         EC::unexpected_message);
+  for (size_t i = first; i < rows.size(); ++i) {
+    rows[i].name = "mtls12_" + rows[i].name;
+    rows[i].client_auth = true;
+  }
+}
+
 std::vector<Row> build_table() {
   std::vector<Row> rows;
   using AD = AlertDescription;
@@ -416,7 +498,7 @@ std::vector<Row> build_table() {
   const StateInfo c_sh{0, "client12::ExpectServerHello", {2}, false};
   const StateInfo c_cert{1, "client12::ExpectCertificate", {11}, false};
   const StateInfo c_ske{2, "client12::ExpectServerKeyExchange", {12}, false};
-  const StateInfo c_shd{3, "client12::ExpectServerHelloDone", {14}, false};
+  const StateInfo c_shd{3, "client12::ExpectServerHelloDone", {13, 14}, false};
   const StateInfo c_nst{4, "client12::ExpectNewSessionTicket", {4}, false};
   const StateInfo c_ccs{5, "client12::ExpectChangeCipherSpec", {}, false};
   const StateInfo c_fin{6, "client12::ExpectFinished", {20}, true};
@@ -663,6 +745,7 @@ std::vector<Row> build_table() {
       AD::decode_error, EC::decode_error);
 
   add_server13_rows(rows);
+  add_client_auth12_rows(rows);
   return rows;
 }
 
@@ -687,7 +770,8 @@ TEST_P(HostileTable, RefusedWithTheRightAlert) {
     run13(row);
     return;
   }
-  Loopback lb(table_client(), table_server());
+  Loopback lb(row.client_auth ? client_auth_client() : table_client(),
+              row.client_auth ? client_auth_server() : table_server());
   ASSERT_TRUE(lb.started());
   lb.run(row.role, row.prefix);
   const Side peer = other(row.role);
@@ -1389,7 +1473,7 @@ TEST(HostileTableShape, EveryStateCovered) {
     per_state[row.state]++;
     EXPECT_TRUE(names.insert(row.name).second) << row.name;
   }
-  EXPECT_EQ(per_state.size(), 25u);  // + 6 TLS 1.3 server states
+  EXPECT_EQ(per_state.size(), 25u + 2u);  // + 6 TLS 1.3 server states, + 2 TLS 1.2 client auth
   for (const auto& [state, n] : per_state) {
     EXPECT_GE(n, 10u) << state;
   }
