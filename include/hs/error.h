@@ -40,13 +40,13 @@ enum class ErrorCode : uint16_t {
   bad_certificate,          // certificate malformed or unusable
   unsupported_certificate,  // key type or algorithm we cannot use
   certificate_expired,
-  certificate_unknown,    // validation failed for another reason
-  unknown_ca,             // no path to a trust anchor
-  certificate_required,   // the peer sent no certificate where one is required
-  no_client_certificate,  // a TLS 1.2 client sent an empty Certificate to a server that requires
-                          // one (RFC 5246 §7.4.6: handshake_failure, TLS 1.2 has no
-                          // certificate_required alert)
+  certificate_unknown,            // validation failed for another reason
+  unknown_ca,                     // no path to a trust anchor
+  certificate_required,           // the peer sent no certificate where one is required
   verification_disabled_refusal,  // chain validation unavailable and -k not given
+  // no_client_certificate: a TLS 1.2 client sent an empty Certificate to a server that requires
+  // one (RFC 5246 §7.4.6: handshake_failure; TLS 1.2 has no certificate_required alert).
+  no_client_certificate,
   // Alerts and closure.
   peer_alert,   // the peer sent a fatal alert (see Error::peer_alert)
   peer_closed,  // close_notify received (not an error for reads: EOF)

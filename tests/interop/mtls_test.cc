@@ -2,8 +2,7 @@
 // `openssl s_client -cert/-key` against `hs server --verify-client CA [--require-client-cert]`,
 // with ECDSA and RSA client certificates; an untrusted client certificate is refused with
 // unknown_ca and a missing one (with --require-client-cert) with handshake_failure, as s_client
-// reports them. TLS 1.2 here; the TLS 1.3 cases belong to the TLS 1.3 client authentication work
-// (see the marked block at the end).
+// reports them. TLS 1.2 here; TLS 1.3 is in mtls13_test.cc.
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -217,10 +216,7 @@ TEST_F(MtlsTest, HsClientAndHsServer12) {
       << r.output();
 }
 
-// ---- TLS 1.3 (mtls13) ----
-// TLS 1.3 client authentication cases go here: hs client --cert against `openssl s_server
-// -Verify 1 -tls1_3`, openssl s_client -tls1_3 -cert against hs server --require-client-cert
-// (a missing certificate is certificate_required there), and the untrusted certificate.
+// TLS 1.3 client authentication has its interop tests in mtls13_test.cc.
 
 }  // namespace
 }  // namespace hs::test
