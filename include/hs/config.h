@@ -110,6 +110,19 @@ struct ClientConfig {
   // what is safe to repeat (an idempotent request). Off by default.
   bool enable_early_data = false;
   Limits limits;
+  // record_size_limit is offered in the ClientHello (RFC 8449): the largest protected record
+  // plaintext we accept, counted as TLS 1.3 counts it (content + inner type byte + padding), so
+  // 16385 (2^14 + 1, the default) means "any size". Under TLS 1.2 the limit applies to the
+  // fragment, capped at 2^14. A server that answers with its own limit gets protected records
+  // no larger than that from us. 64..16385, or 0 to not offer the extension.
+  uint16_t record_size_limit = 16385;
+  // key_update_after_records: under TLS 1.3, write() sends a KeyUpdate (update_not_requested)
+  // and moves to the next traffic secret once this many records were sealed under one sending
+  // key. RFC 8446 §5.5 allows AES-GCM 2^24.5 full-size records per key; the default 2^24 stays
+  // below it for every suite (ChaCha20-Poly1305 has no practical limit). Tests set it low. TLS
+  // 1.2 cannot rekey: the connection fails with internal_error rather than let the 64-bit
+  // sequence number wrap (RFC 5246 §6.1: "Sequence numbers ... MUST NOT wrap").
+  uint64_t key_update_after_records = uint64_t{1} << 24;
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
   const crypto::Provider* provider = nullptr;
@@ -184,6 +197,12 @@ struct ServerConfig {
   // several servers share ticket keys.
   std::shared_ptr<EarlyDataReplayGuard> early_data_guard;
   Limits limits;
+  // record_size_limit: our limit (RFC 8449), sent in the ServerHello (TLS 1.2, capped at 2^14)
+  // or EncryptedExtensions (TLS 1.3) only when the client offered the extension; see
+  // ClientConfig::record_size_limit. 0 never answers it (the client's limit is still obeyed).
+  uint16_t record_size_limit = 16385;
+  // key_update_after_records: see ClientConfig.
+  uint64_t key_update_after_records = uint64_t{1} << 24;
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

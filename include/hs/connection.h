@@ -113,6 +113,12 @@ class Connection {
 
   // close queues close_notify (RFC 8446 §6.1); write() fails afterwards.
   void close();
+  // key_update queues a TLS 1.3 KeyUpdate and switches to the next sending key (RFC 8446
+  // §4.6.3); with `request_peer_update` the peer must answer with its own KeyUpdate, so both
+  // directions change keys. write() also does this by itself every key_update_after_records
+  // records (see ClientConfig). internal_error before the handshake finished or under TLS 1.2
+  // (which has no rekeying).
+  Result<void> key_update(bool request_peer_update = false);
 
   const SessionInfo& info() const;
   // set_observer installs an event observer (not owned; may be null). Install it before the

@@ -126,6 +126,8 @@ Result<void> check_client_config(const ClientConfig& config) {
     return Error(ErrorCode::invalid_config, "client config",
                  "client_certificate needs a chain and its private key");
   }
+  HS_TRY(check_record_limits(config.record_size_limit, config.key_update_after_records,
+                             "client config"));
   return ok_result();
 }
 
@@ -143,6 +145,8 @@ Result<void> check_server_config(const ServerConfig& config) {
     return Error(ErrorCode::invalid_config, "server config",
                  "client_auth request/require needs a client_verifier");
   }
+  HS_TRY(check_record_limits(config.record_size_limit, config.key_update_after_records,
+                             "server config"));
   return ok_result();
 }
 

@@ -31,6 +31,7 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
   auto impl = std::make_unique<detail::ConnectionImpl>(true, provider, config->key_log,
                                                        std::move(driver), observer);
   impl->set_limits(config->limits);
+  impl->set_key_update_after_records(config->key_update_after_records);
   HS_TRY(impl->start());
   return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }
@@ -53,6 +54,9 @@ Result<size_t> Connection::write_early_data(std::span<const uint8_t> data) {
 size_t Connection::early_data_room() const { return impl_->early_data_room(); }
 size_t Connection::read_early_data(std::span<uint8_t> out) { return impl_->read_early_data(out); }
 size_t Connection::early_data_readable() const { return impl_->early_data_readable(); }
+Result<void> Connection::key_update(bool request_peer_update) {
+  return impl_->key_update(request_peer_update);
+}
 const SessionInfo& Connection::info() const { return impl_->session(); }
 void Connection::set_observer(Observer* observer) { impl_->set_observer(observer); }
 

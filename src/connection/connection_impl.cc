@@ -1,6 +1,7 @@
 #include "connection/connection_impl.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "codec/reader.h"
@@ -47,6 +48,17 @@ std::optional<WireHeader> RecordHeaderTracker::pop() {
   WireHeader h = headers_.front();
   headers_.pop_front();
   return h;
+}
+
+Result<void> check_record_limits(uint16_t record_size_limit, uint64_t key_update_after_records,
+                                 const char* context) {
+  if (record_size_limit != 0 && (record_size_limit < 64 || record_size_limit > kMaxPlaintext + 1)) {
+    return Error(ErrorCode::invalid_config, context, "record_size_limit must be 0 or 64..16385");
+  }
+  if (key_update_after_records == 0) {
+    return Error(ErrorCode::invalid_config, context, "key_update_after_records must be at least 1");
+  }
+  return ok_result();
 }
 
 // ---- ConnectionImpl ----
@@ -104,9 +116,27 @@ Error ConnectionImpl::fail(Error e) {
   return e;
 }
 
+size_t ConnectionImpl::max_fragment() const {
+  if (!peer_record_limit_) {
+    return kMaxPlaintext;
+  }
+  // RFC 8449 §4: the value "includes the content type and padding added in TLS 1.3 (that is,
+  // the complete length of TLSInnerPlaintext)" (we add no padding), and "Even if a larger
+  // record size limit is provided by a peer, an endpoint MUST NOT send records larger than the
+  // protocol-defined limit". The parser refused values below 64.
+  if (version_ == ProtocolVersion::tls1_3 && encoder_.protection().encrypted()) {
+    return std::min<size_t>(*peer_record_limit_, kMaxPlaintext + 1) - 1;
+  }
+  // "Unprotected messages are not subject to this limit", but smaller records are always
+  // allowed, and gnutls 3.7 does enforce the limit on the unprotected TLS 1.2 server flight
+  // ("Received packet with illegal length"), so once we know the limit it caps every record.
+  return std::min<size_t>(*peer_record_limit_, kMaxPlaintext);
+}
+
 Result<void> ConnectionImpl::write_records(ContentType type, std::span<const uint8_t> data,
                                            uint8_t handshake_type) {
   size_t before = out_.size();
+  HS_TRY(encoder_.set_max_fragment(max_fragment()));
   auto r = encoder_.write(type, data, out_);
   // Report each record header we produced, parsed back from what the encoder appended.
   codec::Reader records(std::span<const uint8_t>(out_).subspan(before));
@@ -165,12 +195,22 @@ Result<void> ConnectionImpl::set_read_protection(std::unique_ptr<record::RecordP
     return Error(ErrorCode::unexpected_message, "key change",
                  "handshake message spans a key change");
   }
+  if (own_record_limit_ && p->encrypted()) {
+    p->set_plaintext_limit(*own_record_limit_);
+  }
   decoder_.set_protection(std::move(p));
   if (!is_client_ && secret_name == "client_handshake_traffic_secret") {
     decoder_.allow_plaintext_alerts();
   }
   emit(KeyChangeEvent{Direction::in, secret_name});
   return ok_result();
+}
+
+void ConnectionImpl::set_own_record_size_limit(uint16_t limit, bool current_keys) {
+  own_record_limit_ = limit;
+  if (current_keys && decoder_.protection().encrypted()) {
+    decoder_.limit_plaintext(limit);
+  }
 }
 
 void ConnectionImpl::set_version(ProtocolVersion v) {
@@ -476,10 +516,52 @@ Result<void> ConnectionImpl::write(std::span<const uint8_t> data) {
   if (!driver_->is_connected()) {
     return Error(ErrorCode::internal_error, "write", "write before the handshake finished");
   }
-  if (data.empty()) {
-    return ok_result();
+  while (!data.empty()) {
+    size_t n = data.size();
+    if (version_ == ProtocolVersion::tls1_3) {
+      // RFC 8446 §5.5: "Implementations SHOULD NOT allow more than [the limit] to be processed
+      // with the same key; ... implementations SHOULD do a key update using KeyUpdate
+      // (Section 4.6.3) prior to reaching these limits." (AES-GCM: 2^24.5 full-size records.)
+      uint64_t sealed = encoder_.protection().sequence_number();
+      if (sealed >= key_update_after_records_) {
+        auto r = driver_->send_key_update(*this, /*request_peer_update=*/false);
+        if (!r.ok()) {
+          return fail(std::move(r).error());
+        }
+        note("KeyUpdate sent: " + std::to_string(sealed) +
+             " records sealed under the previous key");
+        sealed = encoder_.protection().sequence_number();
+      }
+      // Write no more records than the key has left, then update before the rest.
+      const uint64_t left = key_update_after_records_ - std::min(sealed, key_update_after_records_);
+      const size_t fragment = max_fragment();
+      if (left < (n + fragment - 1) / fragment) {
+        n = static_cast<size_t>(left) * fragment;
+      }
+    }
+    auto r = write_records(ContentType::application_data, data.first(n), 0);
+    if (!r.ok()) {
+      return fail(std::move(r).error());
+    }
+    data = data.subspan(n);
   }
-  auto r = write_records(ContentType::application_data, data, 0);
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::key_update(bool request_peer_update) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (sent_close_notify_) {
+    return Error(ErrorCode::internal_error, "key_update", "key_update after close()");
+  }
+  // RFC 8446 §4.6.3: KeyUpdate "can be sent by either peer after it has sent a Finished
+  // message"; we send it only once the handshake is complete, under TLS 1.3.
+  if (!driver_->is_connected() || version_ != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::internal_error, "key_update",
+                 "KeyUpdate needs an established TLS 1.3 connection");
+  }
+  auto r = driver_->send_key_update(*this, request_peer_update);
   if (!r.ok()) {
     return fail(std::move(r).error());
   }

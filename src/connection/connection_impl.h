@@ -48,6 +48,13 @@ class RecordHeaderTracker {
   std::deque<WireHeader> headers_;
 };
 
+// check_record_limits validates ClientConfig/ServerConfig::record_size_limit (0, or 64..2^14+1:
+// RFC 8449 §4 "Endpoints MUST NOT send a "record_size_limit" extension with a value smaller
+// than 64" and "MUST NOT send a value higher than the protocol-defined maximum record size")
+// and key_update_after_records (at least 1). invalid_config otherwise.
+Result<void> check_record_limits(uint16_t record_size_limit, uint64_t key_update_after_records,
+                                 const char* context);
+
 class ConnectionImpl final : public HandshakeContext {
  public:
   // kMaxBufferedPlaintext bounds unread application data: above it, records stay undecrypted
@@ -75,6 +82,13 @@ class ConnectionImpl final : public HandshakeContext {
   size_t readable() const { return plaintext_.size() - plaintext_pos_; }
   Result<void> write(std::span<const uint8_t> data);
   void close();
+  // key_update sends a TLS 1.3 KeyUpdate (see Connection::key_update).
+  Result<void> key_update(bool request_peer_update);
+  // set_key_update_after_records sets how many records one TLS 1.3 sending key seals before
+  // write() sends a KeyUpdate (ClientConfig/ServerConfig::key_update_after_records; at least 1).
+  void set_key_update_after_records(uint64_t records) {
+    key_update_after_records_ = records == 0 ? 1 : records;
+  }
 
   // 0-RTT (see hs::Connection).
   Result<size_t> write_early_data(std::span<const uint8_t> data);
@@ -96,6 +110,8 @@ class ConnectionImpl final : public HandshakeContext {
   void set_version(ProtocolVersion v) override;
   void set_trace_version(ProtocolVersion v) override;
   Result<void> send_alert(AlertLevel level, AlertDescription description) override;
+  void set_peer_record_size_limit(uint16_t limit) override { peer_record_limit_ = limit; }
+  void set_own_record_size_limit(uint16_t limit, bool current_keys) override;
   void skip_early_data(size_t budget) override { decoder_.skip_undecryptable_records(budget); }
   void open_early_data(size_t max) override;
   void close_early_data(bool accepted) override;
@@ -130,6 +146,10 @@ class ConnectionImpl final : public HandshakeContext {
                              uint8_t handshake_type);
   void emit(EventBody body);
   void emit_pending_headers_in();
+  // max_fragment is the plaintext cap for the next record sent: 2^14, or less under protection
+  // when the peer sent record_size_limit (RFC 8449 §4; for TLS 1.3 the limit counts the inner
+  // content type byte).
+  size_t max_fragment() const;
 
   bool is_client_;
   const crypto::Provider& provider_;
@@ -163,6 +183,11 @@ class ConnectionImpl final : public HandshakeContext {
   bool peer_closed_ = false;
   bool sent_close_notify_ = false;
   std::optional<Error> failed_;
+  // RFC 8449 record_size_limit values, once negotiated: the peer's caps what we send, ours is
+  // enforced on what we receive (both only on protected records).
+  std::optional<uint16_t> peer_record_limit_;
+  std::optional<uint16_t> own_record_limit_;
+  uint64_t key_update_after_records_ = uint64_t{1} << 24;
 };
 
 // check_client_config / check_server_config refuse a configuration that cannot work

@@ -22,6 +22,7 @@ Result<std::unique_ptr<Connection>> Connection::server(std::shared_ptr<const Ser
   auto impl = std::make_unique<detail::ConnectionImpl>(false, provider, config->key_log,
                                                        std::move(driver), nullptr);
   impl->set_limits(config->limits);
+  impl->set_key_update_after_records(config->key_update_after_records);
   HS_TRY(impl->start());
   return std::unique_ptr<Connection>(new Connection(std::move(impl)));
 }

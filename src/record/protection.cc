@@ -200,6 +200,11 @@ Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t versio
   if (plaintext_len > kMaxPlaintext) {
     return record_overflow();
   }
+  // RFC 8449 §4: "A TLS endpoint that receives a record larger than its advertised limit MUST
+  // generate a fatal "record_overflow" alert".
+  if (plaintext_len > plaintext_limit()) {
+    return record_overflow();
+  }
   return OpenedRecord{type, body};
 }
 
@@ -315,6 +320,12 @@ Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t versio
   // RFC 8446 §5.4 (via §5.2): "The full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
   // octets."
   if (inner_len > kMaxPlaintext + 1) {
+    return record_overflow();
+  }
+  // RFC 8449 §4: the limit counts "the complete length of TLSInnerPlaintext"; "A TLS endpoint
+  // that receives a record larger than its advertised limit MUST generate a fatal
+  // "record_overflow" alert".
+  if (inner_len > plaintext_limit()) {
     return record_overflow();
   }
   // RFC 8446 §5.4: "the receiving implementation scans the field from the end toward the

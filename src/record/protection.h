@@ -74,6 +74,16 @@ class RecordProtection {
   virtual Result<OpenedRecord> open(ContentType type, uint16_t version,
                                     std::span<uint8_t> fragment) = 0;
 
+  // set_plaintext_limit lowers the largest plaintext open() accepts, for the limit we
+  // advertised in record_size_limit (RFC 8449 §4): for TLS 1.3 it bounds the whole
+  // TLSInnerPlaintext (content, type byte and padding), for TLS 1.2 the decrypted fragment. A
+  // larger record fails with record_overflow ("A TLS endpoint that receives a record larger
+  // than its advertised limit MUST generate a fatal "record_overflow" alert"). Values above the
+  // protocol maximum change nothing; NullProtection ignores it ("Unprotected messages are not
+  // subject to this limit").
+  void set_plaintext_limit(size_t limit) { plaintext_limit_ = limit; }
+  size_t plaintext_limit() const { return plaintext_limit_; }
+
   // sequence_number is the number the next sealed or opened record will use.
   uint64_t sequence_number() const { return seq_; }
   // dangerous_set_sequence_number jumps the counter (tests of the wrap refusal only).
@@ -92,6 +102,7 @@ class RecordProtection {
  private:
   uint64_t seq_ = 0;
   bool exhausted_ = false;
+  size_t plaintext_limit_ = SIZE_MAX;
 };
 
 // NullProtection is the initial epoch: TLSPlaintext records, no sequence numbers consumed.

@@ -75,6 +75,9 @@ class RecordDecoder {
   // "encrypted as specified by the current connection state") and sends its alert in the clear,
   // which OpenSSL's server accepts too (ENC_READ_STATE_ALLOW_PLAIN_ALERTS).
   void allow_plaintext_alerts() { plaintext_alerts_ = true; }
+  // limit_plaintext calls set_plaintext_limit(limit) on the current protection (RFC 8449: our
+  // record_size_limit, once it applies to the records being read).
+  void limit_plaintext(size_t limit) { protection_->set_plaintext_limit(limit); }
 
   // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
   bool has_buffered_bytes() const { return start_ < buf_.size(); }

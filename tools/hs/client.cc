@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -67,6 +68,9 @@ struct ClientOptions {
   std::string trace_json;
   // --tls-earlydata (curl 8.x): send the request as TLS 1.3 0-RTT data when resuming.
   bool tls_earlydata = false;
+  // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
+  uint16_t record_size_limit = 16385;
+  uint64_t key_update_after_records = uint64_t{1} << 24;
   std::string url;
 };
 
@@ -256,6 +260,8 @@ int Client::run() {
   config->alpn = {"http/1.1"};
   config->enable_early_data = o_.tls_earlydata;
   config->dangerous_skip_verification = o_.insecure;
+  config->record_size_limit = o_.record_size_limit;
+  config->key_update_after_records = o_.key_update_after_records;
   if (!o_.insecure) {
     auto verifier = make_verifier(o_.cacert, o_.capath);
     if (!verifier.ok()) {
@@ -741,6 +747,12 @@ std::function<int()> register_client(CLI::App& app) {
                 "Send the request as TLS 1.3 0-RTT early data when resuming (--reconnect, "
                 "--sess-in); it is resent after the handshake if the server declines. Early "
                 "data can be replayed: use it only for safe requests");
+  sub->add_option("--record-size-limit", opts->record_size_limit,
+                  "RFC 8449 limit offered for records we receive (64..16385; 0: not offered)")
+      ->check(CLI::Range(0, 16385));
+  sub->add_option("--key-update-after", opts->key_update_after_records,
+                  "TLS 1.3: send a KeyUpdate after N records under one key (default 2^24)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
   sub->add_option("url", opts->url, "https:// URL")->required();
   return [opts]() {
     Client client(*opts);

@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -53,7 +54,9 @@ struct ServerOptions {
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
   std::string verify_client;
   bool require_client_cert = false;
-  uint32_t max_early_data = 0;  // --max-early-data N (0: 0-RTT off)
+  uint32_t max_early_data = 0;         // --max-early-data N (0: 0-RTT off)
+  uint16_t record_size_limit = 16385;  // RFC 8449 answer (0: never answered)
+  uint64_t key_update_after_records = uint64_t{1} << 24;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -484,6 +487,8 @@ int run_server(const ServerOptions& o) {
   // processes accept each other's tickets, else random ones for this process).
   config->session_cache = std::make_shared<ServerSessionCache>(20000, config->ticket_lifetime);
   config->issue_tickets = !o.no_tickets;
+  config->record_size_limit = o.record_size_limit;
+  config->key_update_after_records = o.key_update_after_records;
   if (!o.ticket_keys.empty()) {
     auto keys = load_ticket_keys_file(o.ticket_keys);
     if (!keys.ok()) {
@@ -602,6 +607,12 @@ std::function<int()> register_server(CLI::App& app) {
                   "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
   sub->add_flag("--require-client-cert", opts->require_client_cert,
                 "Refuse clients without a certificate (needs --verify-client)");
+  sub->add_option("--record-size-limit", opts->record_size_limit,
+                  "RFC 8449 limit answered to clients that offer one (64..16385; 0: none)")
+      ->check(CLI::Range(0, 16385));
+  sub->add_option("--key-update-after", opts->key_update_after_records,
+                  "TLS 1.3: send a KeyUpdate after N records under one key (default 2^24)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
   return [opts]() { return run_server(*opts); };
 }
 

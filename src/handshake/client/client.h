@@ -72,6 +72,7 @@ class Driver final : public detail::HandshakeDriver {
   Result<void> on_change_cipher_spec(HandshakeContext& ctx) override;
   bool is_connected() const override;
   std::string_view state_name() const override;
+  Result<void> send_key_update(HandshakeContext& ctx, bool request_peer_update) override;
 
   // tls13_state is the TLS 1.3 state, or nullptr (tests read the latest ticket through it).
   const client13::State* tls13_state() const { return std::get_if<client13::State>(&state_); }

@@ -218,6 +218,14 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   ext.push_back(HS_TRY(make_extension(ExtensionType::signature_algorithms, [&](auto& o) {
     return messages::serialize_signature_algorithms(schemes, o);
   })));
+  if (config->record_size_limit != 0) {
+    // RFC 8449 §4: "Endpoints SHOULD advertise the "record_size_limit" extension, even if they
+    // have no need to limit the size of records." Our value counts as TLS 1.3 counts (2^14 + 1
+    // for "any size"); "A server MUST NOT enforce this restriction" when it speaks TLS 1.2.
+    ext.push_back(HS_TRY(make_extension(ExtensionType::record_size_limit, [&](auto& o) {
+      return messages::serialize_record_size_limit(config->record_size_limit, o);
+    })));
+  }
   std::vector<std::unique_ptr<crypto::KeyShare>> shares;
   if (out.offers_tls13) {
     // RFC 8446 §4.2.1: "Implementations of this specification MUST send this extension in the

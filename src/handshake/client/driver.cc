@@ -43,6 +43,16 @@ void Driver::enter(HandshakeContext& ctx, std::string_view before, State next) {
   }
 }
 
+Result<void> Driver::send_key_update(HandshakeContext& ctx, bool request_peer_update) {
+  if (auto* s13 = std::get_if<client13::State>(&state_)) {
+    if (auto* connected = std::get_if<client13::Connected>(s13)) {
+      return client13::send_key_update(*connected, ctx, request_peer_update);
+    }
+  }
+  return Error(ErrorCode::internal_error, "key_update",
+               "KeyUpdate needs an established TLS 1.3 connection");
+}
+
 Result<void> Driver::start(HandshakeContext& ctx) {
   auto hello = HS_TRY(build_client_hello(ctx.provider(), config_, host_, hooks_));
   // OpenSSL's message callback reports the ClientHello and ServerHello under the highest

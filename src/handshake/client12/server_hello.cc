@@ -120,6 +120,17 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                      "renegotiation_info is not empty on an initial handshake");
       }
       reneg = true;
+    } else if (e.type == ExtensionType::record_size_limit) {
+      // RFC 8449 §4: the server's limit caps our protected records (Finished and application
+      // data; values above 2^14 mean 2^14 in TLS 1.2); ours now holds for the records it
+      // protects. Values below 64 are illegal_parameter (the parser checks).
+      const uint16_t limit = HS_TRY(messages::parse_record_size_limit(e.data));
+      ctx.set_peer_record_size_limit(limit);
+      if (st.offer.config->record_size_limit != 0) {
+        ctx.set_own_record_size_limit(st.offer.config->record_size_limit, /*current_keys=*/true);
+      }
+      ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
+               std::to_string(st.offer.config->record_size_limit));
     } else {
       // Offered types a server never answers in TLS 1.2 (signature_algorithms,
       // supported_groups).

@@ -213,6 +213,7 @@ struct Connected {
   std::string store_key;
   std::string alpn;
   std::string server_name;
+  size_t key_updates_sent = 0;
 };
 
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
@@ -233,6 +234,10 @@ Result<State> handle(ExpectCertificateVerify&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
 Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
 Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+
+// send_key_update sends a KeyUpdate (update_requested when `request_peer_update`) under the
+// current key and switches to client_application_traffic_secret_N+1 (RFC 8446 §4.6.3, §7.2).
+Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update);
 
 // handle_message dispatches to the handler of the current state.
 Result<State> handle_message(State&& state, HandshakeContext& ctx, const HandshakeMessageView& msg);

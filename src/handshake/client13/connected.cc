@@ -80,19 +80,8 @@ Result<void> handle_key_update(Connected& st, HandshakeContext& ctx,
   if (ku.request_update == messages::KeyUpdateRequest::update_requested) {
     // RFC 8446 §4.6.3: "If the request_update field is set to "update_requested", then the
     // receiver MUST send a KeyUpdate of its own with request_update set to
-    // "update_not_requested" prior to sending its next Application Data record." The KeyUpdate
-    // goes under the old key; everything after it under the new one.
-    messages::KeyUpdate reply{messages::KeyUpdateRequest::update_not_requested};
-    std::vector<uint8_t> raw;
-    HS_TRY(messages::serialize_message(reply, raw));
-    HS_TRY(ctx.send_handshake(raw));
-    auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.client_app));
-    auto write_keys = HS_TRY(keyschedule::traffic_keys(provider, next_write, st.suite.aead));
-    ctx.set_write_protection(
-        HS_TRY(record::make_tls13_protection(provider, st.suite.aead, write_keys.key.expose(),
-                                             write_keys.iv.expose())),
-        "client_application_traffic_secret_N+1");
-    st.client_app = std::move(next_write);
+    // "update_not_requested" prior to sending its next Application Data record."
+    HS_TRY(send_key_update(st, ctx, /*request_peer_update=*/false));
     ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
   } else {
     ctx.note("KeyUpdate received; read key updated");
@@ -101,6 +90,27 @@ Result<void> handle_key_update(Connected& st, HandshakeContext& ctx,
 }
 
 }  // namespace
+
+Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update) {
+  const crypto::Provider& provider = ctx.provider();
+  messages::KeyUpdate ku{request_peer_update ? messages::KeyUpdateRequest::update_requested
+                                             : messages::KeyUpdateRequest::update_not_requested};
+  std::vector<uint8_t> raw;
+  HS_TRY(messages::serialize_message(ku, raw));
+  // RFC 8446 §4.6.3: the KeyUpdate goes under the old key; "the sender MUST send all its
+  // traffic using the next generation of keys" after it. It ends its record (§5.1): the next
+  // record is sealed under the new key.
+  HS_TRY(ctx.send_handshake(raw));
+  auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.client_app));
+  auto write_keys = HS_TRY(keyschedule::traffic_keys(provider, next_write, st.suite.aead));
+  ctx.set_write_protection(
+      HS_TRY(record::make_tls13_protection(provider, st.suite.aead, write_keys.key.expose(),
+                                           write_keys.iv.expose())),
+      "client_application_traffic_secret_N+1");
+  st.client_app = std::move(next_write);
+  ++st.key_updates_sent;
+  return ok_result();
+}
 
 Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessageView& msg) {
   if (msg.type == HandshakeType::new_session_ticket) {

@@ -174,14 +174,16 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
       }
       st.s.early_data_accepted = true;
     } else if (e.type == ExtensionType::record_size_limit) {
-      // RFC 8449 §4: the limit covers the TLS 1.3 inner plaintext (content + type byte). We
-      // offer the extension only in known-answer tests and never fragment below 2^14, so a
-      // smaller limit is one we cannot honour.
-      uint16_t limit = HS_TRY(messages::parse_record_size_limit(e.data));
-      if (limit < kMaxPlaintext + 1) {
-        return Error(ErrorCode::internal_error, "encrypted_extensions",
-                     "record_size_limit below 2^14 + 1 is not supported");
+      // RFC 8449 §4: values below 64 are illegal_parameter (the parser checks). From here on
+      // our protected records fit the server's limit (it counts the inner content type); the
+      // server already sealed this flight under ours, which it learnt from the ClientHello.
+      const uint16_t limit = HS_TRY(messages::parse_record_size_limit(e.data));
+      ctx.set_peer_record_size_limit(limit);
+      if (offer.config->record_size_limit != 0) {  // 0 only when a test hook added the offer
+        ctx.set_own_record_size_limit(offer.config->record_size_limit, /*current_keys=*/true);
       }
+      ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
+               std::to_string(offer.config->record_size_limit));
     }
     // Anything else offered and allowed is not interpreted (we offer nothing else today).
   }

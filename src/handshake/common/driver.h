@@ -68,6 +68,20 @@ class HandshakeContext {
     return Error(ErrorCode::internal_error, "send_alert");
   }
 
+  // set_peer_record_size_limit applies the peer's record_size_limit (RFC 8449 §4): "an endpoint
+  // MUST NOT generate a protected record with plaintext that is larger than the RecordSizeLimit
+  // value it receives from its peer". It caps every record sent from now on: protected TLS 1.3
+  // records to limit - 1 bytes of content (the limit counts the inner content type byte), every
+  // other record to the limit (unprotected ones too, which RFC 8449 allows and gnutls needs).
+  virtual void set_peer_record_size_limit(uint16_t limit) { (void)limit; }
+  // set_own_record_size_limit enforces the limit we advertised (RFC 8449 §4) on the protected
+  // records read under every later read protection, and under the current one when
+  // `current_keys` (and it decrypts): larger records fail with record_overflow.
+  virtual void set_own_record_size_limit(uint16_t limit, bool current_keys) {
+    (void)limit;
+    (void)current_keys;
+  }
+
   // skip_early_data tells the record layer that we declined the client's 0-RTT data: up to
   // `budget` bytes of records that do not open under the current read keys (or arrive as
   // application_data while unprotected) are dropped (RFC 8446 §4.2.10). Default: no skipping.
@@ -122,6 +136,14 @@ class HandshakeDriver {
   }
   // is_connected: application data may flow (both Finished verified).
   virtual bool is_connected() const = 0;
+  // send_key_update sends a TLS 1.3 KeyUpdate and switches to the next sending key (RFC 8446
+  // §4.6.3); `request_peer_update` asks the peer to update its sending key too. Only once
+  // connected under TLS 1.3; internal_error otherwise.
+  virtual Result<void> send_key_update(HandshakeContext& ctx, bool request_peer_update) {
+    (void)ctx;
+    (void)request_peer_update;
+    return Error(ErrorCode::internal_error, "key_update", "KeyUpdate needs a TLS 1.3 connection");
+  }
   // state_name is the current state's name for the trace ("client12::ExpectServerHelloDone").
   virtual std::string_view state_name() const = 0;
 };

@@ -44,6 +44,16 @@ bool Driver::is_connected() const {
   return false;
 }
 
+Result<void> Driver::send_key_update(detail::HandshakeContext& ctx, bool request_peer_update) {
+  if (auto* s13 = std::get_if<server13::State>(&state_)) {
+    if (auto* connected = std::get_if<server13::Connected>(s13)) {
+      return server13::send_key_update(*connected, ctx, request_peer_update);
+    }
+  }
+  return Error(ErrorCode::internal_error, "key_update",
+               "KeyUpdate needs an established TLS 1.3 connection");
+}
+
 Result<void> Driver::start(detail::HandshakeContext& ctx) {
   ctx.emit_state(state_name());
   return ok_result();

@@ -162,6 +162,14 @@ Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, Client
         offer.secure_renegotiation = true;
         break;
       }
+      case ExtensionType::record_size_limit:
+        // RFC 8449 §4: "An endpoint MUST treat receipt of a smaller value [than 64] as a fatal
+        // error and generate an "illegal_parameter" alert" (the parser checks). Larger values
+        // than the version allows are the client's business: "A server MUST NOT enforce this
+        // restriction". §5: a server "MUST ignore a "max_fragment_length" that appears in a
+        // ClientHello if both extensions appear"; we ignore it anyway.
+        offer.record_size_limit = HS_TRY(messages::parse_record_size_limit(ext.data));
+        break;
       case ExtensionType::max_fragment_length:
       case ExtensionType::status_request:
       case ExtensionType::use_srtp:
@@ -169,7 +177,6 @@ Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, Client
       case ExtensionType::signed_certificate_timestamp:
       case ExtensionType::padding:
       case ExtensionType::encrypt_then_mac:
-      case ExtensionType::record_size_limit:
       case ExtensionType::session_ticket:
       case ExtensionType::pre_shared_key:
       case ExtensionType::early_data:

@@ -40,6 +40,8 @@ struct ClientOffer {
   bool secure_renegotiation = false;
   // offers_tls13: supported_versions lists TLS 1.3 (for the RFC 8446 §4.1.3 sentinel).
   bool offers_tls13 = false;
+  // record_size_limit: the client's RFC 8449 limit (64..65535), nullopt when not offered.
+  std::optional<uint16_t> record_size_limit;
 };
 
 // read_client_offer validates a parsed ClientHello for a TLS 1.2 server and decodes the
@@ -48,7 +50,8 @@ struct ClientOffer {
 //                       supported_versions, or supported_versions without 0x0303), or the
 //                       configuration does not allow TLS 1.2;
 //   illegal_parameter - compression_methods without null, or ec_point_formats without
-//                       uncompressed (RFC 8422 §5.1.2);
+//                       uncompressed (RFC 8422 §5.1.2), or a record_size_limit below 64
+//                       (RFC 8449 §4);
 //   insecure_renegotiation - a non-empty renegotiated_connection (RFC 5746 §3.6);
 //   decode_error      - a malformed extension body we decode.
 Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
@@ -57,7 +60,8 @@ Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
 // read_client_offer13 decodes a ClientHello for the TLS 1.3 server: the TLS 1.3 cipher suites
 // and the extensions both versions use (SNI, supported_groups, signature_algorithms, ALPN).
 // It applies none of the TLS 1.2 rules (version gate, ec_point_formats, renegotiation_info);
-// the TLS 1.3 checks are the caller's. decode_error for a malformed extension body.
+// the TLS 1.3 checks are the caller's. decode_error for a malformed extension body;
+// illegal_parameter for a record_size_limit below 64.
 Result<ClientOffer> read_client_offer13(const messages::ClientHello& hello);
 
 // server_scheme_fits_key reports whether we sign a TLS 1.2 ServerKeyExchange with `scheme`

@@ -158,6 +158,29 @@ Result<void> add_hello_extensions(const ClientOffer& offer, bool extended_master
   return ok_result();
 }
 
+// add_record_size_limit answers the client's record_size_limit (RFC 8449) and sets both limits
+// on the record layer; they apply to the protected records after ChangeCipherSpec. "During
+// renegotiation or resumption, the record size limit is renegotiated", so both handshakes do it.
+Result<void> add_record_size_limit(Env env, const ClientOffer& offer, messages::ServerHello& sh) {
+  if (!offer.record_size_limit) {
+    return ok_result();  // RFC 5246 §7.4.1.4: no extension the client did not offer
+  }
+  env.ctx.set_peer_record_size_limit(*offer.record_size_limit);
+  if (env.config.record_size_limit == 0) {
+    return ok_result();
+  }
+  // RFC 8449 §4: "For TLS 1.2 and earlier, that limit is 2^14 octets" and "an endpoint MUST
+  // NOT send a value higher than the protocol-defined maximum record size".
+  const auto ours =
+      static_cast<uint16_t>(std::min<size_t>(env.config.record_size_limit, kMaxPlaintext));
+  sh.extensions.push_back(
+      HS_TRY(messages::make_extension(ExtensionType::record_size_limit, [&](auto& out) {
+        return messages::serialize_record_size_limit(ours, out);
+      })));
+  env.ctx.set_own_record_size_limit(ours, /*current_keys=*/true);
+  return ok_result();
+}
+
 // resume answers a ClientHello that resumes `r` with the abbreviated handshake of RFC 5246
 // §7.3 figure 2: ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished.
 Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer& offer,
@@ -192,6 +215,7 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
   // in the server hello."
   HS_TRY(
       add_hello_extensions(offer, params.extended_master_secret, /*sni_ack=*/false, sel.alpn, sh));
+  HS_TRY(add_record_size_limit(env, offer, sh));
   add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);
   HS_TRY(send(env, transcript, sh));
@@ -329,6 +353,7 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   sh.cipher_suite = sel.suite;
   sh.compression_method = 0;
   HS_TRY(add_hello_extensions(offer, sel.extended_master_secret, sel.sni_matched, sel.alpn, sh));
+  HS_TRY(add_record_size_limit(env, offer, sh));
 
   add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);

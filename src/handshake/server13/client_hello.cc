@@ -552,6 +552,23 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
     // an "early_data" extension in EncryptedExtensions" (empty there).
     ee.extensions.push_back(Extension{ExtensionType::early_data, {}});
   }
+  if (h.offer.record_size_limit) {
+    // RFC 8449 §4: "In TLS 1.3, the server sends the "record_size_limit" extension in the
+    // EncryptedExtensions message." The client's limit (which counts the inner content type)
+    // caps every protected record we send from EncryptedExtensions on; ours holds for the
+    // client's records under its handshake and application keys. (Declined 0-RTT records are
+    // skipped before any limit is checked.)
+    ctx.set_peer_record_size_limit(*h.offer.record_size_limit);
+    if (env.config.record_size_limit != 0) {
+      ee.extensions.push_back(
+          HS_TRY(messages::make_extension(ExtensionType::record_size_limit, [&](auto& out) {
+            return messages::serialize_record_size_limit(env.config.record_size_limit, out);
+          })));
+      // Accepted 0-RTT records were sealed before the client knew our limit: the limit starts
+      // with the client's handshake keys.
+      ctx.set_own_record_size_limit(env.config.record_size_limit, /*current_keys=*/!accept_early);
+    }
+  }
   HS_TRY(send(ctx, transcript, ee));
 
   SessionInfo& info = ctx.info();

@@ -42,16 +42,8 @@ Result<void> handle_key_update(Connected& st, Env env, const HandshakeMessageVie
   if (ku.request_update == messages::KeyUpdateRequest::update_requested) {
     // RFC 8446 §4.6.3: "If the request_update field is set to "update_requested", then the
     // receiver MUST send a KeyUpdate of its own with request_update set to
-    // "update_not_requested" prior to sending its next Application Data record." It goes under
-    // the old key; everything after it under the new one.
-    std::vector<uint8_t> raw;
-    HS_TRY(messages::serialize_message(
-        messages::KeyUpdate{messages::KeyUpdateRequest::update_not_requested}, raw));
-    HS_TRY(ctx.send_handshake(raw));
-    auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.server_app));
-    ctx.set_write_protection(HS_TRY(protection_for(provider, next_write, st.suite.aead)),
-                             "server_application_traffic_secret_N+1");
-    st.server_app = std::move(next_write);
+    // "update_not_requested" prior to sending its next Application Data record."
+    HS_TRY(send_key_update(st, ctx, /*request_peer_update=*/false));
     ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
   } else {
     ctx.note("KeyUpdate received; read key updated");
@@ -60,6 +52,24 @@ Result<void> handle_key_update(Connected& st, Env env, const HandshakeMessageVie
 }
 
 }  // namespace
+
+Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update) {
+  const crypto::Provider& provider = ctx.provider();
+  std::vector<uint8_t> raw;
+  HS_TRY(messages::serialize_message(
+      messages::KeyUpdate{request_peer_update ? messages::KeyUpdateRequest::update_requested
+                                              : messages::KeyUpdateRequest::update_not_requested},
+      raw));
+  // RFC 8446 §4.6.3: the KeyUpdate goes under the old key, everything after it under the new
+  // one; it ends its record (§5.1).
+  HS_TRY(ctx.send_handshake(raw));
+  auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.server_app));
+  ctx.set_write_protection(HS_TRY(protection_for(provider, next_write, st.suite.aead)),
+                           "server_application_traffic_secret_N+1");
+  st.server_app = std::move(next_write);
+  ++st.key_updates_sent;
+  return ok_result();
+}
 
 Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view alpn,
                           std::string_view server_name) {

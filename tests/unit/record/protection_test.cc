@@ -467,6 +467,41 @@ TEST_P(EveryAead, Tls13InnerPlaintextOverLimitIsRecordOverflow) {
   EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
 }
 
+// RFC 8449 §4: the limit we advertised counts the whole TLSInnerPlaintext (content, type byte
+// and padding); one byte more is record_overflow, padding included.
+TEST_P(EveryAead, Tls13RecordSizeLimitCountsTypeAndPadding) {
+  auto sealer = testing::tls13(GetParam());
+  auto opener = testing::tls13(GetParam());
+  opener->set_plaintext_limit(256);
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(255), out));
+  auto parts = split_record(out);
+  EXPECT_TRUE(opener->open(parts.type, parts.version, parts.fragment).ok());
+  out.clear();
+  ASSERT_TRUE(sealer->seal_with_padding(ContentType::application_data, pattern(200), 56, out));
+  parts = split_record(out);
+  auto r = opener->open(parts.type, parts.version, parts.fragment);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+}
+
+// RFC 8449 §4: in TLS 1.2 the limit covers the plaintext fragment.
+TEST_P(EveryAead, Tls12RecordSizeLimitCountsThePlaintext) {
+  auto sealer = testing::tls12(GetParam());
+  auto opener = testing::tls12(GetParam());
+  opener->set_plaintext_limit(64);
+  std::vector<uint8_t> out;
+  ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(64), out));
+  auto parts = split_record(out);
+  EXPECT_TRUE(opener->open(parts.type, parts.version, parts.fragment).ok());
+  out.clear();
+  ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(65), out));
+  parts = split_record(out);
+  auto r = opener->open(parts.type, parts.version, parts.fragment);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+}
+
 TEST_P(EveryAead, Tls13ProtectedChangeCipherSpecIsUnexpected) {
   auto frag = seal_inner(GetParam(), {0x01, 20});
   auto opener = testing::tls13(GetParam());
