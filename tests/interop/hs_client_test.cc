@@ -3,6 +3,7 @@
 // for line with what the installed curl prints against the same server; curl-like exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -97,12 +98,12 @@ class HsClientTest : public ::testing::Test {
   }
 
   void start_openssl(const std::filesystem::path& cert, const std::filesystem::path& key,
-                     std::vector<std::string> extra = {}) {
+                     std::vector<std::string> extra = {}, const std::string& version = "-tls1_2") {
     port_ = free_port();
     std::vector<std::string> args = {
         "openssl", "s_server",    "-accept", "127.0.0.1:" + std::to_string(port_),
         "-cert",   cert.string(), "-key",    key.string(),
-        "-www",    "-tls1_2"};
+        "-www",    version};
     args.insert(args.end(), extra.begin(), extra.end());
     server_.emplace(std::move(args));
     ASSERT_TRUE(server_->wait_for_port(port_, 10s)) << server_->output();
@@ -164,6 +165,61 @@ TEST_F(HsClientTest, VerboseTraceMatchesCurlForHead) {
                     {"--http1.1", "--tlsv1.2", "--tls-max", "1.2", "-k", "--head", "-m", "2",
                      "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256", "--resolve", resolve(), url()},
                     20s);
+}
+
+// TLS 1.3: curl --tlsv1.3 and hs client --tlsv1.3 against the same s_server -tls1_3, once per
+// suite (s_server offers just that one, since curl and hs prefer different ones): Encrypted
+// Extensions (8), CERT verify (15), the two Newsession Tickets (4) after the handshake, and the
+// close_notify alerts, in curl's words and order.
+TEST_F(HsClientTest, VerboseTraceMatchesCurlForTls13) {
+  ASSERT_TRUE(require_program("curl"));
+  for (const char* suite :
+       {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"}) {
+    SCOPED_TRACE(suite);
+    start_openssl(pki_.rsa_cert, pki_.rsa_key, {"-ciphersuites", suite}, "-tls1_3");
+    compare_with_curl(*this,
+                      {"--http1.1", "--tlsv1.3", "--cacert", pki_.ca_cert.string(), "--resolve",
+                       resolve(), url()},
+                      20s);
+  }
+}
+
+// TLS 1.3 resumption: curl fetching the URL twice resumes the session from the first
+// connection's ticket on the second (s_server -www closes after each response), as hs client
+// --reconnect 1 does; the lines of both connections, "SSL re-using session ID" included, match.
+TEST_F(HsClientTest, VerboseTraceMatchesCurlForTls13Resumption) {
+  ASSERT_TRUE(require_program("curl"));
+  start_openssl(pki_.ecdsa_cert, pki_.ecdsa_key, {"-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+                "-tls1_3");
+  const std::vector<std::string> common = {"-v",        "-s",       "--http1.1",
+                                           "--tlsv1.3", "--cacert", pki_.ca_cert.string(),
+                                           "--resolve", resolve()};
+  std::vector<std::string> curl_args = {"curl"};
+  curl_args.insert(curl_args.end(), common.begin(), common.end());
+  curl_args.insert(curl_args.end(), {url(), url()});
+  CommandResult curl = run_command(curl_args, 20s);
+  std::vector<std::string> hs_args = common;
+  hs_args.insert(hs_args.end(), {"--reconnect", "1", url()});
+  CommandResult ours = hs(hs_args, 20s);
+  auto lines = [](const std::string& verbose) {
+    std::vector<std::string> out;
+    std::istringstream in(verbose);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("* SSL re-using", 0) == 0) {
+        out.push_back(line);
+      }
+      for (const std::string& l : tls_lines(line)) {
+        out.push_back(l);
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> want = lines(curl.err);
+  const std::vector<std::string> got = lines(ours.err);
+  ASSERT_EQ(std::count(want.begin(), want.end(), "* SSL re-using session ID"), 1) << curl.output();
+  EXPECT_EQ(got, want) << "curl:\n" << joined(want) << "hs:\n" << joined(got) << ours.output();
+  EXPECT_EQ(ours.exit_code, curl.exit_code) << curl.output() << ours.output();
 }
 
 TEST_F(HsClientTest, VerboseTraceMatchesCurlForGetEcdsa) {
