@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "codec/wire.h"
+#include "common/json.h"
 
 namespace hs::trace {
 
@@ -26,24 +27,6 @@ std::string version_hex(uint16_t v) {
 
 }  // namespace
 
-std::string json_escape(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", u);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 void JsonTraceRenderer::on_event(const Event& event) {
   if (!start_) {
     start_ = event.time;
@@ -57,34 +40,34 @@ void JsonTraceRenderer::on_event(const Event& event) {
         if constexpr (std::is_same_v<T, RecordEvent>) {
           line += ",\"event\":\"record\",\"direction\":\"" +
                   std::string(direction_name(e.direction)) +
-                  "\",\"content_type\":" + json_escape(content_type_text(e.content_type)) +
+                  "\",\"content_type\":" + json_string(content_type_text(e.content_type)) +
                   ",\"version\":\"" + version_hex(e.version) +
                   "\",\"length\":" + std::to_string(e.length);
         } else if constexpr (std::is_same_v<T, MessageEvent>) {
           line += ",\"event\":\"message\",\"direction\":\"" +
                   std::string(direction_name(e.direction)) +
-                  "\",\"content_type\":" + json_escape(content_type_text(e.content_type));
+                  "\",\"content_type\":" + json_string(content_type_text(e.content_type));
           if (e.content_type == static_cast<uint8_t>(ContentType::handshake)) {
             std::string_view name =
                 handshake_type_name(static_cast<HandshakeType>(e.handshake_type));
             line += ",\"handshake_type\":" + std::to_string(e.handshake_type) +
-                    ",\"name\":" + json_escape(name.empty() ? "unknown" : name);
+                    ",\"name\":" + json_string(name.empty() ? "unknown" : name);
           }
           line += ",\"length\":" + std::to_string(e.bytes.size()) + ",\"version\":\"" +
                   version_hex(e.version) + "\",\"encrypted\":" + (e.encrypted ? "true" : "false");
         } else if constexpr (std::is_same_v<T, StateEvent>) {
-          line += ",\"event\":\"state\",\"state\":" + json_escape(e.state);
+          line += ",\"event\":\"state\",\"state\":" + json_string(e.state);
         } else if constexpr (std::is_same_v<T, KeyChangeEvent>) {
           line += ",\"event\":\"key_change\",\"direction\":\"" +
                   std::string(direction_name(e.direction)) +
-                  "\",\"secret\":" + json_escape(e.secret);
+                  "\",\"secret\":" + json_string(e.secret);
         } else if constexpr (std::is_same_v<T, AlertEvent>) {
           line += ",\"event\":\"alert\",\"direction\":\"" +
                   std::string(direction_name(e.direction)) + "\",\"level\":\"" +
                   (e.level == AlertLevel::warning ? "warning" : "fatal") +
-                  "\",\"description\":" + json_escape(alert_name(e.description));
+                  "\",\"description\":" + json_string(alert_name(e.description));
         } else if constexpr (std::is_same_v<T, NoteEvent>) {
-          line += ",\"event\":\"note\",\"text\":" + json_escape(e.text);
+          line += ",\"event\":\"note\",\"text\":" + json_string(e.text);
         }
       },
       event.body);

@@ -45,7 +45,4 @@ class TeeObserver : public Observer {
   std::vector<Observer*> observers_;
 };
 
-// json_escape returns `s` as a JSON string literal, quotes included.
-std::string json_escape(std::string_view s);
-
 }  // namespace hs::trace

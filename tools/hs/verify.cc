@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.h"
 #include "subcommands.h"
 #include "x509/certificate.h"
 #include "x509/der.h"
@@ -40,24 +41,6 @@ std::optional<std::string> read_text(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// json_string quotes `s` as a JSON string (RFC 8259 §7); bytes >= 0x80 pass through, as names
-// are UTF-8 already.
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
 }
 
 int usage_error(const std::string& message) {
