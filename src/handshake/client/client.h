@@ -29,13 +29,18 @@ namespace hs::client {
 using detail::HandshakeContext;
 using detail::HandshakeMessageView;
 
-// TestHooks are test-only switches for known-answer tests (RFC 8448 §3 byte-for-byte): no
+// TestHooks are test-only switches for known-answer tests (RFC 8448 byte-for-byte): no
 // production path sets them. `middlebox_compat = false` sends an empty legacy_session_id and no
-// dummy ChangeCipherSpec; `edit_client_hello` may rewrite the ClientHello before it is encoded
-// (the offer's list of extension types is taken from the edited message).
+// dummy ChangeCipherSpec; `edit_client_hello` may rewrite the ClientHello, and
+// `edit_client_hello2` the ClientHello2 sent after a HelloRetryRequest, before it is encoded:
+// after the PSK offer is added and before its binder is computed, so pre_shared_key must stay
+// last (the offer's list of extension types is taken from the edited message); `now_ms` replaces
+// session_now_ms() as the clock the obfuscated_ticket_age of a PSK offer is computed from.
 struct TestHooks {
   bool middlebox_compat = true;
   std::function<void(messages::ClientHello&)> edit_client_hello;
+  std::function<void(messages::ClientHello&)> edit_client_hello2;
+  std::function<uint64_t()> now_ms;
 };
 
 // Hello is the built ClientHello with the offers both versions check the server against.

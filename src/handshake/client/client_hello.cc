@@ -249,9 +249,6 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
       return messages::serialize_key_share_client({entry}, o);
     })));
   }
-  if (hooks.edit_client_hello) {
-    hooks.edit_client_hello(hello);
-  }
   bool early_data = false;
   if (resume13.has_value()) {
     // RFC 8446 §4.2.10: early_data is empty in a ClientHello; pre_shared_key stays last.
@@ -259,7 +256,11 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     if (early_data) {
       hello.extensions.push_back(Extension{ExtensionType::early_data, {}});
     }
-    HS_TRY(client13::add_psk_offer(hello, *resume13, session_now_ms()));
+    HS_TRY(client13::add_psk_offer(hello, *resume13,
+                                   hooks.now_ms ? hooks.now_ms() : session_now_ms()));
+  }
+  if (hooks.edit_client_hello) {
+    hooks.edit_client_hello(hello);
   }
   std::vector<ExtensionType> sent;
   for (const Extension& e : hello.extensions) {
@@ -304,6 +305,8 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     o.hello = hello;
     o.hello_raw = out.raw;
     o.middlebox_compat = hooks.middlebox_compat;
+    o.edit_hello2 = hooks.edit_client_hello2;
+    o.now_ms = hooks.now_ms;
     o.psk = std::move(resume13);
     o.early_data = early_data;
     o.store = store;

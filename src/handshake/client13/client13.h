@@ -32,6 +32,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,6 +74,11 @@ struct Offer {
   // our second flight (RFC 8446 Appendix D.4). On by default; off only in known-answer tests.
   bool middlebox_compat = true;
   bool ccs_sent = false;
+  // edit_hello2 / now_ms: client::TestHooks::edit_client_hello2 and ::now_ms, for ClientHello2
+  // (test-only; empty in production, where now() is session_now_ms()).
+  std::function<void(messages::ClientHello&)> edit_hello2;
+  std::function<uint64_t()> now_ms;
+  uint64_t now() const { return now_ms ? now_ms() : session_now_ms(); }
   // psk: the stored session whose ticket the ClientHello offers as its one PSK (identity 0);
   // nullopt when none (or dropped after a HelloRetryRequest chose another hash).
   std::optional<StoredSession> psk;

@@ -117,7 +117,11 @@ TABLE = [
     # The server's second handshake record: EE..Finished under the server handshake keys.
     ("s3_server_flight_plaintext", 3, "server", "send handshake record", "payload", 1),
     ("s3_server_flight_record", 3, "server", "send handshake record", "complete record", 1),
+    # The server's third handshake record: the NewSessionTicket §4 resumes with.
+    ("s3_new_session_ticket_record", 3, "server", "send handshake record", "complete record", 2),
     # Section 4: Resumed 0-RTT Handshake.
+    ("s4_client_hello_record", 4, "client", "send handshake record", "complete record", 0),
+    ("s4_server_hello_record", 4, "server", "send handshake record", "complete record", 0),
     ("s4_psk", 4, "client", 'extract secret "early"', "IKM", 0),
     ("s4_early_secret", 4, "client", 'extract secret "early"', "secret", 0),
     ("s4_client_hello_prefix", 4, "client", "calculate PSK binder", "ClientHello prefix", 0),
@@ -154,7 +158,38 @@ TABLE = [
     ("s4_end_of_early_data", 4, "client", "construct an EndOfEarlyData", "EndOfEarlyData", 0),
     ("s4_client_finished", 4, "client", "construct a Finished", "Finished", 0),
     ("s4_resumption_master_secret", 4, "client", 'derive secret "tls13 res master"', "expanded", 0),
+    ("s4_client_x25519_private", 4, "client", "create an ephemeral x25519", "private key", 0),
+    # The client's records: ClientHello (0), then EndOfEarlyData under the early traffic key (1),
+    # then Finished under the client handshake key (2); application_data: the 0-RTT data "ABCDEF"
+    # (0), then 1-RTT data (1).
+    ("s4_client_early_data_record", 4, "client", "send application_data record",
+     "complete record", 0),
+    ("s4_client_end_of_early_data_record", 4, "client", "send handshake record",
+     "complete record", 1),
+    ("s4_client_finished_record", 4, "client", "send handshake record", "complete record", 2),
+    # The server's second handshake record: EncryptedExtensions and Finished.
+    ("s4_server_flight_record", 4, "server", "send handshake record", "complete record", 1),
+    ("s4_client_application_record", 4, "client", "send application_data record",
+     "complete record", 1),
+    ("s4_server_application_record", 4, "server", "send application_data record",
+     "complete record", 0),
+    ("s4_client_alert_record", 4, "client", "send alert record", "complete record", 0),
+    ("s4_server_alert_record", 4, "server", "send alert record", "complete record", 0),
     # Section 5: HelloRetryRequest.
+    ("s5_client_x25519_private", 5, "client", "create an ephemeral x25519", "private key", 0),
+    ("s5_client_hello1_record", 5, "client", "send handshake record", "complete record", 0),
+    ("s5_client_hello2_record", 5, "client", "send handshake record", "complete record", 1),
+    ("s5_hello_retry_request_record", 5, "server", "send handshake record", "complete record", 0),
+    ("s5_server_hello_record", 5, "server", "send handshake record", "complete record", 1),
+    # The server's handshake records: HelloRetryRequest (0), ServerHello (1), then
+    # EncryptedExtensions..Finished under the server handshake key (2).
+    ("s5_server_flight_record", 5, "server", "send handshake record", "complete record", 2),
+    # The client's handshake records: ClientHello1 (0), ClientHello2 (1), Finished (2).
+    ("s5_client_finished_record", 5, "client", "send handshake record", "complete record", 2),
+    ("s5_exporter_master_secret", 5, "server", 'derive secret "tls13 exp master"', "expanded", 0),
+    ("s5_resumption_master_secret", 5, "client", 'derive secret "tls13 res master"', "expanded", 0),
+    ("s5_client_alert_record", 5, "client", "send alert record", "complete record", 0),
+    ("s5_server_alert_record", 5, "server", "send alert record", "complete record", 0),
     ("s5_client_hello1", 5, "client", "construct a ClientHello", "ClientHello", 0),
     ("s5_hello_retry_request", 5, "server", "construct a ServerHello", "ServerHello", 0),
     ("s5_client_hello2", 5, "client", "construct a ClientHello", "ClientHello", 1),
