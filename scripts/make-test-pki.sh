@@ -17,6 +17,10 @@
 #   other-ca.pem, other-ca.key         a second root CA, ECDSA P-256, that nothing trusts
 #   untrusted-client.pem, .key         client leaf (CN=hs-untrusted-client), ECDSA P-256, clientAuth
 #                                      EKU, issued by other-ca: a client the test servers refuse
+#   ed25519.pem, ed25519.key           server leaf, Ed25519, signed by the root
+#   rsa-pss.pem, rsa-pss.key           server leaf, RSA-2048 id-RSASSA-PSS key (no parameters, as
+#                                      openssl genpkey -algorithm RSA-PSS writes it), signed by the
+#                                      root with sha256WithRSAEncryption
 # Server leaves: CA:FALSE, KU critical digitalSignature, EKU serverAuth.
 # Signatures are sha256 (sha256WithRSAEncryption / ecdsa-with-SHA256).
 set -euo pipefail
@@ -66,11 +70,13 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 CNF
 
-# genkey NAME rsa|ec: a PKCS#8 PEM private key in NAME.key.
+# genkey NAME rsa|ec|ed25519|rsa-pss: a PKCS#8 PEM private key in NAME.key.
 genkey() {
   case "$2" in
     rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null ;;
     ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" ;;
+    ed25519) openssl genpkey -algorithm ED25519 -out "$1.key" ;;
+    rsa-pss) openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null ;;
   esac
   chmod 600 "$1.key"
 }
@@ -93,6 +99,11 @@ issue rsa "/O=handshake tests/CN=${host}" server ca 825
 genkey ecdsa ec
 issue ecdsa "/O=handshake tests/CN=${host}" server ca 825
 
+genkey ed25519 ed25519
+issue ed25519 "/O=handshake tests/CN=${host}" server ca 825
+genkey rsa-pss rsa-pss
+issue rsa-pss "/O=handshake tests/CN=${host}" server ca 825
+
 genkey intermediate ec
 issue intermediate "/O=handshake tests/CN=handshake test intermediate CA" intermediate ca 1825
 genkey chain-leaf rsa
@@ -112,7 +123,8 @@ genkey untrusted-client ec
 issue untrusted-client "/O=handshake tests/CN=hs-untrusted-client" client other-ca 825
 
 # Self-check: every leaf verifies for its purpose, so a broken PKI fails here, not in a test.
-openssl verify -CAfile ca.pem -purpose sslserver -verify_hostname "$host" rsa.pem ecdsa.pem >/dev/null
+openssl verify -CAfile ca.pem -purpose sslserver -verify_hostname "$host" rsa.pem ecdsa.pem \
+  ed25519.pem rsa-pss.pem >/dev/null
 openssl verify -CAfile ca.pem -untrusted intermediate.pem -purpose sslserver chain-leaf.pem >/dev/null
 openssl verify -CAfile ca.pem -purpose sslclient client.pem client-rsa.pem >/dev/null
 openssl verify -CAfile other-ca.pem -purpose sslclient untrusted-client.pem >/dev/null

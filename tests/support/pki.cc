@@ -48,6 +48,10 @@ TestPki pki_files(const std::filesystem::path& dir) {
   pki.other_ca_cert = file("other-ca.pem");
   pki.untrusted_client_cert = file("untrusted-client.pem");
   pki.untrusted_client_key = file("untrusted-client.key");
+  pki.ed25519_cert = file("ed25519.pem");
+  pki.ed25519_key = file("ed25519.key");
+  pki.rsa_pss_cert = file("rsa-pss.pem");
+  pki.rsa_pss_key = file("rsa-pss.key");
   return pki;
 }
 

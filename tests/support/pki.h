@@ -31,6 +31,10 @@ struct TestPki {
   std::filesystem::path other_ca_cert;          // a second root, ECDSA P-256, trusted by nothing
   std::filesystem::path untrusted_client_cert;  // client leaf issued by other_ca (EKU clientAuth)
   std::filesystem::path untrusted_client_key;
+  std::filesystem::path ed25519_cert;  // leaf, Ed25519, issued by the root
+  std::filesystem::path ed25519_key;
+  std::filesystem::path rsa_pss_cert;  // leaf, RSA-2048 id-RSASSA-PSS key, issued by the root
+  std::filesystem::path rsa_pss_key;
 };
 
 // make_test_pki creates a fresh PKI for `host` in dir/pki by running scripts/make-test-pki.sh

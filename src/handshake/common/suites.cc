@@ -75,14 +75,20 @@ std::optional<crypto::SignatureAlgorithm> signature_algorithm(SignatureScheme sc
       return A::rsa_pss_sha384;
     case SignatureScheme::rsa_pss_rsae_sha512:
       return A::rsa_pss_sha512;
+    // RFC 8446 §4.2.3 defines rsa_pss_pss_* for TLS 1.2 too ("these values refer solely to
+    // signatures which appear in certificates" is said of rsa_pkcs1_* only): the same RSASSA-PSS
+    // signature, made with a key whose SPKI is id-RSASSA-PSS.
+    case SignatureScheme::rsa_pss_pss_sha256:
+      return A::rsa_pss_sha256;
+    case SignatureScheme::rsa_pss_pss_sha384:
+      return A::rsa_pss_sha384;
+    case SignatureScheme::rsa_pss_pss_sha512:
+      return A::rsa_pss_sha512;
     case SignatureScheme::ed25519:
       return A::ed25519;
     case SignatureScheme::rsa_pkcs1_sha1:
     case SignatureScheme::ecdsa_sha1:
     case SignatureScheme::ed448:
-    case SignatureScheme::rsa_pss_pss_sha256:
-    case SignatureScheme::rsa_pss_pss_sha384:
-    case SignatureScheme::rsa_pss_pss_sha512:
       return std::nullopt;
   }
   return std::nullopt;
@@ -103,12 +109,15 @@ bool scheme_fits_key12(SignatureScheme scheme, crypto::KeyType type) {
       return is_ec(type);
     case SignatureScheme::ed25519:
       return type == crypto::KeyType::ed25519;
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
-    case SignatureScheme::ed448:
+    // RFC 8446 §4.2.3: rsa_pss_pss_* "If the public key is carried in an X.509 certificate, it
+    // MUST use the RSASSA-PSS OID".
     case SignatureScheme::rsa_pss_pss_sha256:
     case SignatureScheme::rsa_pss_pss_sha384:
     case SignatureScheme::rsa_pss_pss_sha512:
+      return type == crypto::KeyType::rsa_pss;
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ed448:
       return false;
   }
   return false;
@@ -116,8 +125,10 @@ bool scheme_fits_key12(SignatureScheme scheme, crypto::KeyType type) {
 
 bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type) {
   switch (auth) {
+    // An RSASSA-PSS key authenticates ECDHE_RSA suites: RFC 8446 §4.2.3 lets TLS 1.2 sign
+    // with rsa_pss_pss_*, and RFC 4492/8422 ask only for an RSA signing key.
     case SuiteAuth::rsa:
-      return type == crypto::KeyType::rsa;
+      return type == crypto::KeyType::rsa || type == crypto::KeyType::rsa_pss;
     case SuiteAuth::ecdsa:
       return is_ec(type) || type == crypto::KeyType::ed25519;
     case SuiteAuth::any:

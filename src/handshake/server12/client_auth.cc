@@ -56,6 +56,7 @@ std::vector<SignatureScheme> client_auth_schemes(const ServerConfig& config) {
   std::vector<SignatureScheme> out;
   for (SignatureScheme s : config.signature_schemes) {
     // Only what we can verify in TLS 1.2: the provider implements it and some key type fits.
+    // rsa_pss_pss_* (RSASSA-PSS client keys) are not requested: untested against TLS 1.2 peers.
     if (detail::signature_algorithm(s).has_value() &&
         (detail::scheme_fits_key12(s, crypto::KeyType::rsa) ||
          detail::scheme_fits_key12(s, crypto::KeyType::ec_p256) ||

@@ -31,14 +31,17 @@ bool is_chacha20_suite(CipherSuite suite) {
 // nullopt for keys we do not serve TLS 1.2 with.
 std::optional<SuiteAuth> key_auth(crypto::KeyType type) {
   switch (type) {
+    // RSASSA-PSS keys sign ECDHE_RSA handshakes with rsa_pss_pss_* (RFC 8446 §4.2.3).
     case crypto::KeyType::rsa:
+    case crypto::KeyType::rsa_pss:
       return SuiteAuth::rsa;
+    // RFC 8422 §2.1: in ECDHE_ECDSA "the server's certificate MUST contain an ECDSA- or
+    // EdDSA-capable public key".
     case crypto::KeyType::ec_p256:
     case crypto::KeyType::ec_p384:
-      return SuiteAuth::ecdsa;
-    case crypto::KeyType::rsa_pss:
-    case crypto::KeyType::ec_p521:
     case crypto::KeyType::ed25519:
+      return SuiteAuth::ecdsa;
+    case crypto::KeyType::ec_p521:
     case crypto::KeyType::ed448:
       return std::nullopt;
   }
@@ -230,14 +233,18 @@ bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type) {
       return type == crypto::KeyType::ec_p256;
     case SignatureScheme::ecdsa_secp384r1_sha384:
       return type == crypto::KeyType::ec_p384;
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
+    // RFC 8422 §5.1.3: Ed25519 is negotiated in TLS 1.2 with the ed25519 code point.
     case SignatureScheme::ed25519:
-    case SignatureScheme::ed448:
+      return type == crypto::KeyType::ed25519;
+    // RFC 8446 §4.2.3: rsa_pss_pss_* need an RSASSA-PSS key, and only they can use it.
     case SignatureScheme::rsa_pss_pss_sha256:
     case SignatureScheme::rsa_pss_pss_sha384:
     case SignatureScheme::rsa_pss_pss_sha512:
+      return type == crypto::KeyType::rsa_pss;
+    case SignatureScheme::rsa_pkcs1_sha1:
+    case SignatureScheme::ecdsa_sha1:
+    case SignatureScheme::ecdsa_secp521r1_sha512:
+    case SignatureScheme::ed448:
       return false;
   }
   return false;

@@ -67,7 +67,8 @@ Result<ClientOffer> read_client_offer13(const messages::ClientHello& hello);
 // server_scheme_fits_key reports whether we sign a TLS 1.2 ServerKeyExchange with `scheme`
 // and a key of `type`. Stricter than RFC 5246 (whose ECDSA code points name only the hash): we
 // bind the curve as TLS 1.3 does, so P-256 signs only with ecdsa_secp256r1_sha256 and P-384
-// only with ecdsa_secp384r1_sha384; RSA keys sign with rsa_pss_rsae_* and rsa_pkcs1_sha256+.
+// only with ecdsa_secp384r1_sha384; RSA keys sign with rsa_pss_rsae_* and rsa_pkcs1_sha256+,
+// RSASSA-PSS keys with rsa_pss_pss_*, Ed25519 keys with ed25519.
 bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type);
 
 // Selection is everything negotiate() picked.

@@ -230,7 +230,7 @@ TEST(Server12ClientAuth, CertificateRequestListsOurSchemesAndCaNames) {
   for (SignatureScheme s : req.signature_algorithms) {
     EXPECT_TRUE(detail::signature_algorithm(s).has_value()) << signature_scheme_name(s);
   }
-  // rsa_pss_pss_* are never offered: we cannot verify them in TLS 1.2.
+  // rsa_pss_pss_* are not requested from TLS 1.2 clients (see client_auth_schemes).
   EXPECT_EQ(std::count(req.signature_algorithms.begin(), req.signature_algorithms.end(),
                        SignatureScheme::rsa_pss_pss_sha256),
             0);
