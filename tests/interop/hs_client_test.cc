@@ -94,7 +94,7 @@ class HsClientTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(require_hs_binary());
     ASSERT_TRUE(require_program("openssl"));
-    pki_ = make_test_pki(dir_);
+    pki_ = shared_test_pki();  // read-only here; saves generating RSA keys per test
   }
 
   void start_openssl(const std::filesystem::path& cert, const std::filesystem::path& key,
