@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,29 +52,51 @@ struct DissectedConnection {
   std::string line;
 };
 
-// parse_hs_json reads the fields the test needs from hs dissect's JSON lines with regular
-// expressions (the project has no JSON parser; the format is documented in src/dissect/render.h).
+// parse_hs_json reads the fields the test needs from hs dissect's JSON lines by plain string
+// search (the project has no JSON parser; the format is documented in src/dissect/render.h).
+// Not std::regex: libstdc++'s matcher recurses per character, and the hex of the application
+// data overflows the stack under ASan.
 std::vector<DissectedConnection> parse_hs_json(const std::string& out) {
+  static constexpr std::string_view kFrom = "{\"from\":\"";
+  static constexpr std::string_view kHandshake = "\",\"kind\":\"handshake\",\"type\":";
+  static constexpr std::string_view kClientData = "\"application_data\":{\"client\":\"";
+  static constexpr std::string_view kServerData = "\",\"server\":\"";
   std::vector<DissectedConnection> conns;
   std::istringstream in(out);
   std::string line;
-  static const std::regex kMessage(
-      R"re(\{"from":"(client|server)","kind":"handshake","type":(\d+))re");
-  static const std::regex kData(
-      R"re("application_data":\{"client":"([0-9a-f]*)","server":"([0-9a-f]*)"\})re");
   while (std::getline(in, line)) {
     if (line.rfind("{\"connection\":", 0) != 0) {
       continue;
     }
     DissectedConnection c;
     c.line = line;
-    for (std::sregex_iterator it(line.begin(), line.end(), kMessage), end; it != end; ++it) {
-      c.messages.emplace_back((*it)[1].str(), std::stoi((*it)[2].str()));
+    for (size_t at = line.find(kFrom); at != std::string::npos; at = line.find(kFrom, at + 1)) {
+      size_t who = at + kFrom.size();
+      size_t who_end = line.find('"', who);
+      if (who_end == std::string::npos ||
+          line.compare(who_end, kHandshake.size(), kHandshake) != 0) {
+        continue;  // a record, not a handshake message
+      }
+      size_t digits = who_end + kHandshake.size();
+      size_t digits_end = line.find_first_not_of("0123456789", digits);
+      if (digits_end == digits || digits_end == std::string::npos) {
+        continue;
+      }
+      c.messages.emplace_back(line.substr(who, who_end - who),
+                              std::stoi(line.substr(digits, digits_end - digits)));
     }
-    std::smatch m;
-    if (std::regex_search(line, m, kData)) {
-      c.client_data_hex = m[1].str();
-      c.server_data_hex = m[2].str();
+    if (size_t data = line.find(kClientData); data != std::string::npos) {
+      size_t client = data + kClientData.size();
+      size_t client_end = line.find('"', client);
+      if (client_end != std::string::npos &&
+          line.compare(client_end, kServerData.size(), kServerData) == 0) {
+        size_t server = client_end + kServerData.size();
+        size_t server_end = line.find('"', server);
+        if (server_end != std::string::npos) {
+          c.client_data_hex = line.substr(client, client_end - client);
+          c.server_data_hex = line.substr(server, server_end - server);
+        }
+      }
     }
     c.resumed = line.find("\"resumed\":true") != std::string::npos;
     conns.push_back(std::move(c));

@@ -126,7 +126,9 @@ const crypto::TestingProvider kProvider;
 
 TEST(Packet, ParsesEthernetIpv4AndRawIpv6) {
   std::vector<uint8_t> payload = {1, 2, 3};
-  auto seg = parse_tcp_segment(LinkType::ethernet, ipv4_frame({5000, 443, 7, 0x18}, payload));
+  // The segment's payload points into the frame, which must outlive it.
+  std::vector<uint8_t> frame = ipv4_frame({5000, 443, 7, 0x18}, payload);
+  auto seg = parse_tcp_segment(LinkType::ethernet, frame);
   ASSERT_TRUE(seg.has_value());
   EXPECT_EQ(seg->src.port, 5000);
   EXPECT_EQ(seg->dst.port, 443);
@@ -134,7 +136,8 @@ TEST(Packet, ParsesEthernetIpv4AndRawIpv6) {
   EXPECT_EQ(std::vector<uint8_t>(seg->payload.begin(), seg->payload.end()), payload);
   EXPECT_EQ(to_string(seg->src), "127.0.0.1:5000");
 
-  auto seg6 = parse_tcp_segment(LinkType::raw, ipv6_frame({5000, 443, 9, 0x02}, {}));
+  std::vector<uint8_t> frame6 = ipv6_frame({5000, 443, 9, 0x02}, {});
+  auto seg6 = parse_tcp_segment(LinkType::raw, frame6);
   ASSERT_TRUE(seg6.has_value());
   EXPECT_TRUE(seg6->syn);
   EXPECT_TRUE(seg6->payload.empty());
