@@ -62,6 +62,21 @@ class Connection {
   // receive processes bytes read from the transport. On a fatal error it returns the Error,
   // queues the matching alert in output() (flush it, then close the transport), and every later
   // call returns the same error.
+  //
+  // Memory per connection is bounded (a slow or flooding peer cannot grow it without end):
+  // - Unread application data: once more than 64 KiB are decrypted and unread, further records
+  //   stay encrypted until read() makes room. A receive() that would then leave more than
+  //   64 KiB + 4 full-size records (about 130 KiB) undecrypted fails with
+  //   ErrorCode::record_overflow (alert record_overflow: more records than we hold). The
+  //   application must read() what is readable() before passing more bytes. Bytes passed to a
+  //   receive() while the plaintext buffer has room are always accepted, however many.
+  // - Output that receive() produces (handshake flights, KeyUpdate answers, no_renegotiation
+  //   warnings) and that was not yet taken with consume_output(): above 1 MiB receive() fails
+  //   with ErrorCode::unexpected_message (the peer keeps sending messages that demand answers
+  //   it never reads). The application must flush output() after every receive(). Output
+  //   queued by write(), key_update() and close() does not count and is never refused.
+  // - TLS 1.3 KeyUpdate(update_requested) gets one answer before our next application data
+  //   record however many requests arrive (RFC 8446 §4.6.3).
   Result<void> receive(std::span<const uint8_t> data);
   // receive_eof tells the connection the transport reached end of file. Without a prior
   // close_notify this is truncation (ErrorCode::truncated); after one, it is ok.

@@ -7,6 +7,7 @@
 #include "codec/reader.h"
 #include "messages/alert.h"
 #include "messages/change_cipher_spec.h"
+#include "messages/key_update.h"
 
 namespace hs::detail {
 
@@ -156,6 +157,13 @@ Result<void> ConnectionImpl::write_records(ContentType type, std::span<const uin
   }
   emit(MessageEvent{Direction::out, static_cast<uint8_t>(type), handshake_type, trace_version_,
                     data, encoder_.protection().encrypted()});
+  if (type == ContentType::application_data) {
+    key_update_reply_pending_ = false;
+  } else if (type == ContentType::handshake &&
+             handshake_type == static_cast<uint8_t>(HandshakeType::key_update) && data.size() > 4 &&
+             data[4] == static_cast<uint8_t>(messages::KeyUpdateRequest::update_not_requested)) {
+    key_update_reply_pending_ = true;
+  }
   return ok_result();
 }
 
@@ -242,6 +250,8 @@ void ConnectionImpl::note(std::string text) { emit(NoteEvent{std::move(text)}); 
 void ConnectionImpl::consume_output(size_t n) {
   n = std::min(n, out_.size());
   out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(n));
+  // Counted as the newest bytes: they leave the count only once everything before them went.
+  provoked_out_ = std::min(provoked_out_, out_.size());
 }
 
 Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
@@ -253,9 +263,31 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
     // ignored." (RFC 5246 §7.2.1 says the same.)
     return ok_result();
   }
+  // An application that keeps calling receive() without read() while records already wait
+  // behind a full plaintext buffer would make the decoder grow without bound.
+  if (readable() > kMaxBufferedPlaintext &&
+      decoder_.buffered_size() + data.size() > kMaxBufferedCiphertext) {
+    return fail(Error(ErrorCode::record_overflow, "receive",
+                      "too much unread data buffered: read() the received data before passing "
+                      "more bytes to receive()"));
+  }
   headers_in_.feed(data);
   decoder_.feed(data);
-  return pump();
+  return pump_bounded();
+}
+
+Result<void> ConnectionImpl::pump_bounded() {
+  const size_t out_before = out_.size();
+  auto r = pump();
+  if (!r.ok()) {
+    return r;
+  }
+  provoked_out_ += out_.size() - std::min(out_before, out_.size());
+  if (provoked_out_ > kMaxProvokedOutput) {
+    return fail(Error(ErrorCode::unexpected_message, "receive",
+                      "the peer keeps provoking answers that are never sent: flush output()"));
+  }
+  return ok_result();
 }
 
 Result<void> ConnectionImpl::pump() {
@@ -501,7 +533,7 @@ size_t ConnectionImpl::read(std::span<uint8_t> out) {
   // Records may have been left in the decoder while the buffer was full. An error here is
   // remembered and returned by the next receive() or receive_eof().
   if (n > 0 && !failed_ && decoder_.has_buffered_bytes()) {
-    (void)pump();
+    (void)pump_bounded();
   }
   return n;
 }

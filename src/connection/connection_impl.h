@@ -60,6 +60,15 @@ class ConnectionImpl final : public HandshakeContext {
   // kMaxBufferedPlaintext bounds unread application data: above it, records stay undecrypted
   // in the decoder until read() makes room.
   static constexpr size_t kMaxBufferedPlaintext = 64 * 1024;
+  // kMaxBufferedCiphertext bounds the bytes receive() accepts into the record decoder while
+  // unread plaintext is at kMaxBufferedPlaintext (records pending behind it): the application
+  // keeps calling receive() without read(). Four full-size TLSCiphertext records of slack.
+  static constexpr size_t kMaxBufferedCiphertext = kMaxBufferedPlaintext + 4 * (5 + 16384 + 256);
+  // kMaxProvokedOutput bounds the output that receive() produced (handshake flights, KeyUpdate
+  // answers, no_renegotiation warnings) and the application has not taken with
+  // consume_output(): a peer that keeps provoking answers while we never flush. write() output
+  // does not count.
+  static constexpr size_t kMaxProvokedOutput = 1024 * 1024;
 
   ConnectionImpl(bool is_client, const crypto::Provider& provider,
                  std::shared_ptr<KeyLogSink> key_log, std::unique_ptr<HandshakeDriver> driver,
@@ -119,6 +128,7 @@ class ConnectionImpl final : public HandshakeContext {
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override;
   void note(std::string text) override;
+  bool key_update_reply_pending() const override { return key_update_reply_pending_; }
   SessionInfo& info() override { return info_; }
   const Limits& limits() const override { return limits_; }
   // set_limits installs the configuration's Limits (before the first receive()).
@@ -131,6 +141,8 @@ class ConnectionImpl final : public HandshakeContext {
   // pump decrypts and dispatches buffered records until the decoder needs more bytes, the
   // plaintext buffer is full, or the peer closed.
   Result<void> pump();
+  // pump_bounded runs pump() and counts the output it produced against kMaxProvokedOutput.
+  Result<void> pump_bounded();
   Result<void> dispatch(const record::Record& rec, bool encrypted);
   Result<void> on_handshake_fragment(std::span<const uint8_t> fragment, bool encrypted);
   Result<void> on_alert(std::span<const uint8_t> fragment, bool encrypted);
@@ -188,6 +200,10 @@ class ConnectionImpl final : public HandshakeContext {
   std::optional<uint16_t> peer_record_limit_;
   std::optional<uint16_t> own_record_limit_;
   uint64_t key_update_after_records_ = uint64_t{1} << 24;
+  // A KeyUpdate(update_not_requested) went out after our last application data record.
+  bool key_update_reply_pending_ = false;
+  // Bytes at the end of out_ that receive() produced (see kMaxProvokedOutput).
+  size_t provoked_out_ = 0;
 };
 
 // check_client_config / check_server_config refuse a configuration that cannot work

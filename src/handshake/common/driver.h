@@ -102,6 +102,11 @@ class HandshakeContext {
   // emit_state and note feed the trace.
   virtual void emit_state(std::string_view state) = 0;
   virtual void note(std::string text) = 0;
+  // key_update_reply_pending is true when a KeyUpdate(update_not_requested) was sent after our
+  // last application data record: a further update_requested needs no new answer (RFC 8446
+  // §4.6.3 asks for one KeyUpdate "prior to sending its next Application Data record").
+  // Default: false (always answer).
+  virtual bool key_update_reply_pending() const { return false; }
 
   // info is the negotiated session, filled in by the state machine as it learns things.
   virtual SessionInfo& info() = 0;

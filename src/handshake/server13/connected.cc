@@ -43,8 +43,15 @@ Result<void> handle_key_update(Connected& st, Env env, const HandshakeMessageVie
     // RFC 8446 §4.6.3: "If the request_update field is set to "update_requested", then the
     // receiver MUST send a KeyUpdate of its own with request_update set to
     // "update_not_requested" prior to sending its next Application Data record."
-    HS_TRY(send_key_update(st, ctx, /*request_peer_update=*/false));
-    ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
+    // One answer owed before our next application data record covers every request received
+    // until then: a peer that floods requests without reading gets one KeyUpdate, not one each
+    // (BoringSSL coalesces the same way).
+    if (ctx.key_update_reply_pending()) {
+      ctx.note("KeyUpdate received (update_requested); our answer is already queued");
+    } else {
+      HS_TRY(send_key_update(st, ctx, /*request_peer_update=*/false));
+      ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
+    }
   } else {
     ctx.note("KeyUpdate received; read key updated");
   }

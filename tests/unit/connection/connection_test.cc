@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connection/connection_impl.h"
 #include "unit/handshake/common/client_harness.h"
 
 namespace hs::testing {
@@ -96,6 +97,108 @@ TEST(Connection, PlaintextBufferIsBoundedAndResumesOnRead) {
     total += n;
   }
   EXPECT_EQ(total, 8u * 16000);
+}
+
+TEST(Connection, UndecryptedBufferIsBoundedWhenTheApplicationNeverReads) {
+  ClientHarness h;
+  h.handshake();
+  // Plaintext fills up to kMaxBufferedPlaintext; the records behind it stay in the decoder.
+  // More receive() calls without read() may add up to kMaxBufferedCiphertext, then fail.
+  const std::string chunk(16000, 'x');
+  size_t fed = 0;
+  std::optional<Error> failure;
+  for (int i = 0; i < 64 && !failure; ++i) {
+    const Bytes record = h.server.app_data(chunk);  // each sealed under the next sequence number
+    auto r = h.to_client(record);
+    if (r.ok()) {
+      fed += record.size();
+    } else {
+      failure = r.error();
+    }
+  }
+  ASSERT_TRUE(failure.has_value()) << "fed " << fed << " bytes without a failure";
+  EXPECT_EQ(failure->code(), ErrorCode::record_overflow) << failure->message();
+  EXPECT_TRUE(h.client->failed());
+  // Everything accepted fits the documented bounds: plaintext plus the undecrypted slack.
+  EXPECT_GT(fed, detail::ConnectionImpl::kMaxBufferedPlaintext);
+  EXPECT_LE(fed, detail::ConnectionImpl::kMaxBufferedPlaintext + 16384 +
+                     detail::ConnectionImpl::kMaxBufferedCiphertext);
+  auto sent = h.from_client();
+  auto a = last_alert(sent);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(*a, AlertDescription::record_overflow);
+}
+
+TEST(Connection, ReadingKeepsTheUndecryptedBufferSmall) {
+  ClientHarness h;
+  h.handshake();
+  // 4 MiB in 16000-byte records, fed in batches of 8 records (128 KB, more than the plaintext
+  // cap at once) and read in 5000-byte chunks: never near either bound.
+  const std::string chunk(16000, 'y');
+  size_t total = 0;
+  Bytes buf(5000);
+  for (int b = 0; b < 33; ++b) {
+    Bytes batch;
+    for (int i = 0; i < 8; ++i) {
+      ScriptedServer::append(batch, h.server.app_data(chunk));
+    }
+    auto r = h.to_client(batch);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    while (size_t n = h.client->read(buf)) {
+      total += n;
+    }
+    h.from_client();
+  }
+  EXPECT_EQ(total, 33u * 8u * 16000u);
+  EXPECT_FALSE(h.client->failed());
+}
+
+TEST(Connection, OutputProvokedByThePeerIsBounded) {
+  ClientHarness h;
+  h.handshake();
+  // Every HelloRequest gets a no_renegotiation warning (RFC 5246 §7.2.2): a peer sending them
+  // while never reading would grow our output without end if we never flushed.
+  const Bytes hello_request = {0, 0, 0, 0};
+  auto make_batch = [&] {
+    Bytes batch;
+    for (int i = 0; i < 1000; ++i) {
+      ScriptedServer::append(batch, h.server.record(ContentType::handshake, hello_request));
+    }
+    return batch;
+  };
+  // Flushed after each batch: no failure, however many.
+  for (int b = 0; b < 3; ++b) {
+    ASSERT_TRUE(h.to_client(make_batch()).ok());
+    EXPECT_GT(h.client->output().size(), 0u);
+    h.client->consume_output(h.client->output().size());
+  }
+  // Never flushed: fails once the unsent answers pass kMaxProvokedOutput.
+  std::optional<Error> failure;
+  size_t batches = 0;
+  while (!failure && batches < 200) {
+    auto r = h.to_client(make_batch());
+    ++batches;
+    if (!r.ok()) {
+      failure = r.error();
+    }
+  }
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->code(), ErrorCode::unexpected_message) << failure->message();
+  EXPECT_GT(h.client->output().size(), detail::ConnectionImpl::kMaxProvokedOutput);
+}
+
+TEST(Connection, LargeApplicationWritesDoNotCountAsProvokedOutput) {
+  ClientHarness h;
+  h.handshake();
+  // 3 MiB written and not flushed, then peer data and a HelloRequest answered: still fine.
+  Bytes big(3 * 1024 * 1024, 0x5a);
+  ASSERT_TRUE(h.client->write(big).ok());
+  const Bytes hello_request = {0, 0, 0, 0};
+  ASSERT_TRUE(h.to_client(h.server.record(ContentType::handshake, hello_request)).ok());
+  ASSERT_TRUE(h.to_client(h.server.app_data("hello")).ok());
+  EXPECT_EQ(h.client->readable(), 5u);
+  EXPECT_GT(h.client->output().size(), big.size());
+  EXPECT_FALSE(h.client->failed());
 }
 
 TEST(Connection, DataAfterCloseNotifyIsIgnored) {

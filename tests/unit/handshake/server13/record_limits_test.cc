@@ -294,9 +294,11 @@ TEST(AutomaticKeyUpdate, ExplicitKeyUpdateRequestingThePeers) {
     ASSERT_TRUE(p.server->key_update(/*request_peer_update=*/false).ok());
     p.pump();
   }
-  // Each request is answered (RFC 8446 §4.6.3), so both directions changed keys ten times.
+  // The first request is answered (RFC 8446 §4.6.3); the server sends no application data in
+  // between, so its own KeyUpdates already precede its next data record and the later requests
+  // need no further answer: 1 answer + 5 of its own.
   EXPECT_EQ(cw.count(cw.sent, 24), 5u);
-  EXPECT_EQ(sw.count(sw.sent, 24), 10u);
+  EXPECT_EQ(sw.count(sw.sent, 24), 6u);
   const Bytes data = pattern(100000, 8);
   auto [got_up, got_down] = transfer(p, data, data, 30000);
   EXPECT_EQ(got_up, data);
@@ -310,6 +312,51 @@ TEST(AutomaticKeyUpdate, ExplicitKeyUpdateRequestingThePeers) {
   auto r = p.client->key_update();
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(p.client->failed());
+}
+
+// update_requested_count counts the KeyUpdates among `msgs` that ask for an answer (body 1).
+size_t update_requested_count(const std::vector<std::pair<uint8_t, Bytes>>& msgs) {
+  return static_cast<size_t>(std::count_if(msgs.begin(), msgs.end(), [](const auto& m) {
+    return m.first == 24 && m.second.size() == 5 && m.second[4] == 1;
+  }));
+}
+
+TEST(AutomaticKeyUpdate, FloodOfRequestsGetsOneAnswerPerDataRecord) {
+  const TestCerts* certs = test_certs();
+  ASSERT_NE(certs, nullptr);
+  Wire cw;
+  Wire sw;
+  Pair13 p = connect_observed(client13_config(), make_config({certs->ecdsa}), cw, sw);
+  ASSERT_TRUE(p.client->is_connected());
+  const Bytes data = pattern(40000, 9);
+  for (int round = 1; round <= 3; ++round) {
+    // Client -> server: 20 KeyUpdate(update_requested) in a row, then the server answers.
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(p.client->key_update(/*request_peer_update=*/true).ok());
+    }
+    p.pump();
+    ASSERT_FALSE(p.server_error) << p.server_error->message();
+    EXPECT_EQ(update_requested_count(sw.received), 20u * static_cast<size_t>(round));
+    // RFC 8446 §4.6.3: one KeyUpdate "prior to sending its next Application Data record".
+    EXPECT_EQ(sw.count(sw.sent, 24), static_cast<size_t>(round));
+    EXPECT_EQ(cw.count(cw.received, 24), static_cast<size_t>(round));
+    // Both directions still work under the new keys.
+    auto [got_up, got_down] = transfer(p, data, data, 16384);
+    ASSERT_FALSE(p.client_error) << p.client_error->message();
+    ASSERT_FALSE(p.server_error) << p.server_error->message();
+    EXPECT_EQ(got_up, data);
+    EXPECT_EQ(got_down, data);
+  }
+  // Server -> client as well: the client coalesces the same way.
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(p.server->key_update(/*request_peer_update=*/true).ok());
+  }
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  EXPECT_EQ(cw.count(cw.sent, 24), 60u + 1u);
+  auto [got_up, got_down] = transfer(p, data, data, 16384);
+  EXPECT_EQ(got_up, data);
+  EXPECT_EQ(got_down, data);
 }
 
 }  // namespace
