@@ -94,7 +94,7 @@ class PemOpensslTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!testing::have_openssl()) {
-      GTEST_SKIP() << "openssl CLI not available";
+      FAIL() << "openssl CLI not available (scripts/setup.sh installs it)";
     }
   }
   TempDir dir_;

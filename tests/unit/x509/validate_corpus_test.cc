@@ -417,7 +417,7 @@ class ValidateCorpusTest : public ::testing::Test {
   }
   void SetUp() override {
     if (!testing::have_openssl()) {
-      GTEST_SKIP() << "openssl CLI not available";
+      FAIL() << "openssl CLI not available (scripts/setup.sh installs it)";
     }
     ASSERT_TRUE(generated_) << "corpus generation failed";
   }
