@@ -26,6 +26,8 @@
 #include "trace/curl_trace.h"
 #include "trace/detailed_trace.h"
 #include "trace/json_trace.h"
+#include "trace/ladder.h"
+#include "trace_svg.h"
 #include "verifier.h"
 #include "x509/certificate.h"
 #include "x509/hostname.h"
@@ -66,6 +68,9 @@ struct ClientOptions {
   int reconnect = 0;
   // --trace-json FILE: every event of every connection as JSON Lines (src/trace/json_trace.h).
   std::string trace_json;
+  // --trace-svg FILE: the ladder diagram of each connection (src/trace/ladder.h); connection #0
+  // writes FILE, #N (with --reconnect) FILE with "-N" before its extension.
+  std::string trace_svg;
   // --tls-earlydata (curl 8.x): send the request as TLS 1.3 0-RTT data when resuming.
   bool tls_earlydata = false;
   // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
@@ -163,6 +168,10 @@ class Client {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> trace_file_{nullptr, &std::fclose};
   std::unique_ptr<Observer> json_trace_;
   std::unique_ptr<Observer> tee_;
+  // --trace-svg: the current connection's recorder and what its handshake negotiated.
+  std::unique_ptr<trace::LadderRecorder> ladder_;
+  trace::LadderSummary ladder_summary_;
+  std::string ladder_server_;
   std::shared_ptr<ClientConfig> config_;
 };
 
@@ -287,7 +296,19 @@ int Client::run() {
     return rc;
   }
   for (int i = 0; i <= o_.reconnect; ++i) {
-    if (int rc = connect_once(*url, i); rc != 0) {
+    int rc = connect_once(*url, i);
+    if (ladder_) {
+      trace::Ladder ladder = ladder_->ladder(ladder_summary_);
+      ladder.client_label = "hs client";
+      ladder.server_label = ladder_server_;
+      ladder_.reset();
+      if (!write_trace_svg(trace::ladder_file_name(o_.trace_svg, static_cast<uint64_t>(i), 0),
+                           ladder) &&
+          rc == 0) {
+        rc = 23;
+      }
+    }
+    if (rc != 0) {
       return rc;
     }
   }
@@ -478,9 +499,14 @@ int Client::connect_once(const Url& target, int index) {
     });
   }
   Observer* observer = renderer_.get();
-  if (json_trace_) {
+  if (!o_.trace_svg.empty()) {
+    ladder_ = std::make_unique<trace::LadderRecorder>(trace::LadderSide::client);
+    ladder_summary_ = {};
+    ladder_server_ = fmt::format("{}:{}", url->host, url->port);
+  }
+  if (json_trace_ || ladder_) {
     tee_ = std::make_unique<trace::TeeObserver>(
-        std::vector<Observer*>{renderer_.get(), json_trace_.get()});
+        std::vector<Observer*>{renderer_.get(), json_trace_.get(), ladder_.get()});
     observer = tee_.get();
   }
   auto conn = Connection::client(config, url->host, observer);
@@ -536,6 +562,7 @@ int Client::connect_once(const Url& target, int index) {
     return rc;
   }
   const SessionInfo& info = stream.connection().info();
+  ladder_summary_ = trace::ladder_summary(info);
   if (o_.verbose > 0) {
     info_line(trace::curl_ssl_connection_line(info));
     info_line(trace::curl_alpn_result_line(info.alpn));
@@ -734,6 +761,9 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("-o,--output", opts->output, "Write the body to FILE");
   sub->add_option("--trace-json", opts->trace_json,
                   "Write every TLS event (messages, records, states, key changes) as JSON Lines");
+  sub->add_option("--trace-svg", opts->trace_svg,
+                  "Draw the handshake as a ladder diagram (SVG) into FILE; connection #N of "
+                  "--reconnect into FILE-N");
   sub->add_flag("-s,--silent", opts->silent, "Silent mode");
   sub->add_flag("-S,--show-error", opts->show_error, "Show errors even with -s");
   sub->add_option("-m,--max-time", opts->max_time, "Maximum time for the whole transfer (s)");
