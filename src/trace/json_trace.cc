@@ -34,6 +34,9 @@ void JsonTraceRenderer::on_event(const Event& event) {
   char t[32];
   std::snprintf(t, sizeof t, "%.6f", std::chrono::duration<double>(event.time - *start_).count());
   std::string line = std::string("{\"t\":") + t;
+  if (connection_) {
+    line += ",\"connection\":" + std::to_string(*connection_);
+  }
   std::visit(
       [&line](const auto& e) {
         using T = std::decay_t<decltype(e)>;

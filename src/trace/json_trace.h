@@ -7,6 +7,7 @@
 #include <hs/events.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,14 +24,21 @@ namespace hs::trace {
 //   {"t":...,"event":"key_change","direction":"in","secret":"server_handshake_traffic_secret"}
 //   {"t":...,"event":"alert","direction":"in","level":"warning","description":"close_notify"}
 //   {"t":...,"event":"note","text":"..."}
-// `t` is seconds since the first event this renderer saw.
+// `t` is seconds since the first event this renderer saw, or since `start` when given.
+//
+// A server traces many connections into one file: it gives each connection's renderer the
+// connection's id, written as `"connection":N` right after `t`, and one shared `start` so the
+// times of all connections are on one clock.
 class JsonTraceRenderer : public Observer {
  public:
   explicit JsonTraceRenderer(LineSink sink) : sink_(std::move(sink)) {}
+  JsonTraceRenderer(LineSink sink, uint64_t connection, std::chrono::steady_clock::time_point start)
+      : sink_(std::move(sink)), connection_(connection), start_(start) {}
   void on_event(const Event& event) override;
 
  private:
   LineSink sink_;
+  std::optional<uint64_t> connection_;
   std::optional<std::chrono::steady_clock::time_point> start_;
 };
 

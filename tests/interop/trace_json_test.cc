@@ -3,6 +3,7 @@
 // run wrote to its key log.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -97,6 +98,63 @@ INSTANTIATE_TEST_SUITE_P(Versions, TraceJsonTest, ::testing::Values("1.2", "1.3"
                          [](const ::testing::TestParamInfo<const char*>& p) {
                            return std::string(p.param) == "1.2" ? "Tls12" : "Tls13";
                          });
+
+// `hs server --trace-json FILE`: the events of every connection in one file, each object naming
+// its connection; a TLS 1.2 and a TLS 1.3 client give two connections whose messages, read from
+// the server's side, are each handshake in order, and no secret of the server's key log appears.
+TEST(TraceJsonServerTest, EveryConnectionsEventsWithItsId) {
+  ASSERT_TRUE(require_hs_binary());
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  auto trace = dir / "server.jsonl";
+  auto keylog = dir / "server_keys.log";
+  ProcessOptions env;
+  env.env.emplace_back("SSLKEYLOGFILE", keylog.string());
+  HsServerProcess server(HsServerProcess::cert_args(pki, false), {"--trace-json", trace.string()},
+                         env);
+  ASSERT_NE(server.port(), 0) << server.output();
+  for (const char* version : {"1.2", "1.3"}) {
+    CommandResult r =
+        run_command({hs_binary().string(), "client", "-s", "--cacert", pki.ca_cert.string(),
+                     "--tlsv" + std::string(version), "--tls-max", version, "--resolve",
+                     server.resolve(), server.url("/")},
+                    20s);
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+  }
+  // The server read each client's Finished before answering, so those events are in the file
+  // (it is flushed line by line).
+  std::map<uint64_t, std::vector<std::string>> by_connection;
+  for (const auto& l : lines_of(read_file(trace))) {
+    ASSERT_EQ(l.rfind("{\"t\":", 0), 0u) << l;
+    size_t at = l.find(",\"connection\":");
+    ASSERT_NE(at, std::string::npos) << l;
+    at += 14;
+    std::string id = l.substr(at, l.find_first_not_of("0123456789", at) - at);
+    ASSERT_FALSE(id.empty()) << l;
+    by_connection[std::stoull(id)].push_back(l);
+  }
+  ASSERT_EQ(by_connection.size(), 2u) << read_file(trace);
+  const std::vector<std::vector<std::string>> want = {
+      {"in:client_hello", "out:server_hello", "out:certificate", "out:server_key_exchange",
+       "out:server_hello_done", "in:client_key_exchange", "in:finished"},
+      {"in:client_hello", "out:server_hello", "out:encrypted_extensions", "out:certificate",
+       "out:certificate_verify", "out:finished", "in:finished"}};
+  size_t i = 0;
+  for (const auto& [id, lines] : by_connection) {
+    SCOPED_TRACE("connection " + std::to_string(id));
+    std::vector<std::string> got = handshake_names(lines);
+    ASSERT_GE(got.size(), want[i].size()) << read_file(trace);
+    EXPECT_EQ(std::vector<std::string>(got.begin(), got.begin() + want[i].size()), want[i])
+        << read_file(trace);
+    ++i;
+  }
+  std::string all = read_file(trace);
+  std::vector<std::string> keys = lines_of(read_file(keylog));
+  ASSERT_FALSE(keys.empty());
+  for (const auto& k : keys) {
+    EXPECT_FALSE(contains(all, k.substr(k.rfind(' ') + 1))) << k;
+  }
+}
 
 }  // namespace
 }  // namespace hs::test

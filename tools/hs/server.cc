@@ -30,6 +30,7 @@
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
+#include "trace_file.h"
 #include "x509/certificate.h"
 #include "x509/pem.h"
 
@@ -57,6 +58,9 @@ struct ServerOptions {
   uint32_t max_early_data = 0;         // --max-early-data N (0: 0-RTT off)
   uint16_t record_size_limit = 16385;  // RFC 8449 answer (0: never answered)
   uint64_t key_update_after_records = uint64_t{1} << 24;
+  // --trace-json FILE: every event of every connection as JSON Lines, each with its connection
+  // id (src/trace/json_trace.h).
+  std::string trace_json;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -249,20 +253,29 @@ class HttpServer : public io::ServerHandler {
   struct State;
 
  public:
-  explicit HttpServer(const ServerOptions& o) : o_(o) {}
+  HttpServer(const ServerOptions& o, JsonTraceFile* trace_json) : o_(o), trace_json_(trace_json) {}
 
   void on_accept(io::ServerSession& s) override {
     auto& st = state_[s.id()];
+    std::vector<std::unique_ptr<Observer>> traces;
     if (o_.verbose > 0) {
       // One line per event, prefixed with the connection number, as the client prints them.
       auto sink = [id = s.id()](std::string_view line) {
         std::fprintf(stderr, "#%llu %.*s\n", static_cast<unsigned long long>(id),
                      static_cast<int>(line.size()), line.data());
       };
-      st.observer = std::make_unique<SkeObserver>(std::make_unique<trace::CurlTraceRenderer>(sink));
-    } else {
-      st.observer = std::make_unique<SkeObserver>();
+      traces.push_back(std::make_unique<trace::CurlTraceRenderer>(sink));
     }
+    if (trace_json_ != nullptr) {
+      traces.push_back(trace_json_->renderer(s.id()));
+    }
+    std::unique_ptr<Observer> trace;
+    if (traces.size() == 1) {
+      trace = std::move(traces.front());
+    } else if (!traces.empty()) {
+      trace = std::make_unique<OwnedTee>(std::move(traces));
+    }
+    st.observer = std::make_unique<SkeObserver>(std::move(trace));
     s.tls().set_observer(st.observer.get());
   }
 
@@ -442,6 +455,7 @@ class HttpServer : public io::ServerHandler {
   }
 
   const ServerOptions& o_;
+  JsonTraceFile* trace_json_;  // --trace-json, or null
   std::unordered_map<uint64_t, State> state_;
 };
 
@@ -542,7 +556,15 @@ int run_server(const ServerOptions& o) {
     std::fputs("hs: bad port in --listen\n", stderr);
     return 2;
   }
-  HttpServer handler(o);
+  std::unique_ptr<JsonTraceFile> trace_json;
+  if (!o.trace_json.empty()) {
+    trace_json = JsonTraceFile::open(o.trace_json);
+    if (!trace_json) {
+      std::fprintf(stderr, "hs: cannot write --trace-json file %s\n", o.trace_json.c_str());
+      return 2;
+    }
+  }
+  HttpServer handler(o, trace_json.get());
   io::ServerLoopOptions lopts;
   lopts.handshake_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
@@ -591,6 +613,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_flag("-v,--verbose", opts->verbose,
                 "Print each connection's handshake (curl-style lines, prefixed #N) and its outcome "
                 "to stderr");
+  sub->add_option("--trace-json", opts->trace_json,
+                  "Write every connection's events to FILE, one JSON object per line, each with "
+                  "its \"connection\" id");
   sub->add_option("--handshake-timeout", opts->handshake_timeout,
                   "Seconds a client has to finish the handshake");
   sub->add_option("--idle-timeout", opts->idle_timeout, "Seconds before an idle connection closes");
