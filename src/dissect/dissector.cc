@@ -214,7 +214,62 @@ class Dissector::Connection {
     bool broken = false;                                   // not (or no longer) decodable as TLS
     bool sent_ccs = false;
     std::optional<keyschedule::TrafficSecret> application_secret;  // TLS 1.3, for KeyUpdate
+    // TLS 1.3 0-RTT (client side only). The early keys depend on the resumed session's cipher
+    // suite, which the ClientHello does not name: `candidates` holds the early keys under each
+    // offered suite until one opens the first early record. `next` holds the handshake keys
+    // the client moves to after its early data: after EndOfEarlyData, or, when the server
+    // rejected 0-RTT, right after the ServerHello (its first record that the early keys do not
+    // open). `early` is set while the records are (or may be) early data.
+    std::vector<std::unique_ptr<record::RecordProtection>> candidates;
+    std::unique_ptr<record::RecordProtection> next;
+    bool early = false;
   };
+
+  struct Opened {
+    ContentType type;
+    std::vector<uint8_t> plaintext;
+  };
+
+  // try_open opens a copy of `fragment` with `p` (a failed open leaves the bytes it worked on
+  // unspecified, and the caller may try other keys on the same record).
+  static std::optional<Opened> try_open(record::RecordProtection& p, ContentType type,
+                                        uint16_t version, std::span<const uint8_t> fragment,
+                                        std::string& error) {
+    std::vector<uint8_t> copy(fragment.begin(), fragment.end());
+    auto opened = p.open(type, version, copy);
+    if (!opened.ok()) {
+      error = opened.error().message();
+      return std::nullopt;
+    }
+    return Opened{opened->type,
+                  std::vector<uint8_t>(opened->plaintext.begin(), opened->plaintext.end())};
+  }
+
+  // open_protected opens one protected record with the keys this side may be using (see Side).
+  std::optional<Opened> open_protected(Side& s, ContentType type, uint16_t version,
+                                       std::span<const uint8_t> fragment, std::string& error) {
+    std::optional<Opened> opened;
+    if (s.protection) {
+      opened = try_open(*s.protection, type, version, fragment, error);
+    } else if (!s.candidates.empty()) {
+      for (auto& c : s.candidates) {
+        opened = try_open(*c, type, version, fragment, error);
+        if (opened) {
+          s.protection = std::move(c);
+          break;
+        }
+      }
+      s.candidates.clear();
+    }
+    if (!opened && s.next) {
+      opened = try_open(*s.next, type, version, fragment, error);
+      if (opened) {
+        s.protection = std::move(s.next);
+        s.early = false;
+      }
+    }
+    return opened;
+  }
 
   Side& side(Direction d) { return sides_[d == Direction::client_to_server ? 0 : 1]; }
 
@@ -265,10 +320,13 @@ class Dissector::Connection {
     // RFC 8446, 5: a change_cipher_spec record is never protected in TLS 1.3 (middlebox
     // compatibility); every other record after the key change is.
     bool is_protected =
-        s.encrypted && !(tls13_ && type == ContentType::change_cipher_spec && fragment.size() == 1);
+        s.encrypted &&
+        !((tls13_ || s.early) && type == ContentType::change_cipher_spec && fragment.size() == 1);
     std::span<const uint8_t> plaintext = fragment;
+    std::vector<uint8_t> opened_plaintext;
+    bool early_record = false;
     if (is_protected) {
-      if (!s.protection) {
+      if (!s.protection && s.candidates.empty() && !s.next) {
         FlowItem item;
         item.kind = FlowItem::Kind::encrypted;
         item.encrypted = true;
@@ -280,9 +338,10 @@ class Dissector::Connection {
         add_item(d, std::move(item), time);
         return;
       }
-      auto opened = s.protection->open(type, version, fragment);
-      if (!opened.ok()) {
-        note(std::string(side_name(d)) + ": a record did not decrypt (" + opened.error().message() +
+      std::string error;
+      auto opened = open_protected(s, type, version, fragment, error);
+      if (!opened) {
+        note(std::string(side_name(d)) + ": a record did not decrypt (" + error +
              "); wrong or missing key log entry?");
         s.protection.reset();
         FlowItem item;
@@ -294,8 +353,10 @@ class Dissector::Connection {
         return;
       }
       type = opened->type;
-      plaintext = opened->plaintext;
+      opened_plaintext = std::move(opened->plaintext);
+      plaintext = opened_plaintext;
       r_.decrypted = true;
+      early_record = s.early;
     }
     switch (type) {
       case ContentType::handshake: {
@@ -351,11 +412,13 @@ class Dissector::Connection {
       case ContentType::application_data: {
         FlowItem item;
         item.kind = FlowItem::Kind::application_data;
-        item.name = "Application Data";
+        item.name = early_record ? "Early Data" : "Application Data";
         item.length = plaintext.size();
         item.encrypted = is_protected;
         add_item(d, std::move(item), time);
-        auto& sink = d == Direction::client_to_server ? r_.client_data : r_.server_data;
+        auto& sink = early_record                       ? r_.early_data_plaintext
+                     : d == Direction::client_to_server ? r_.client_data
+                                                        : r_.server_data;
         sink.insert(sink.end(), plaintext.begin(), plaintext.end());
         break;
       }
@@ -391,6 +454,12 @@ class Dissector::Connection {
         }
         client_random_ = ch->random;
         client_session_id_ = ch->legacy_session_id;
+        offered_suites_ = ch->cipher_suites;
+        // RFC 8446, 4.2.10: a client sending 0-RTT data puts early_data in its (first)
+        // ClientHello; the ClientHello after a HelloRetryRequest MUST NOT.
+        early_offered_ =
+            !r_.hello_retry &&
+            messages::find_extension(ch->extensions, ExtensionType::early_data) != nullptr;
         f.emplace_back("version", version_label(static_cast<uint16_t>(ch->legacy_version)));
         f.emplace_back("random", trace::hex(ch->random));
         f.emplace_back("session_id", ch->legacy_session_id.empty()
@@ -433,6 +502,14 @@ class Dissector::Connection {
           break;
         }
         f.emplace_back("extensions", extension_list(ee->extensions));
+        if (early_offered_) {
+          // RFC 8446, 4.2.10: a server that accepts the early data puts early_data in its
+          // EncryptedExtensions.
+          bool accepted =
+              messages::find_extension(ee->extensions, ExtensionType::early_data) != nullptr;
+          r_.early_data = accepted ? "accepted" : "rejected";
+          f.emplace_back("early_data", r_.early_data);
+        }
         if (const auto* alpn = messages::find_extension(
                 ee->extensions, ExtensionType::application_layer_protocol_negotiation)) {
           if (auto proto = messages::parse_alpn_server(alpn->data); proto.ok()) {
@@ -616,18 +693,42 @@ class Dissector::Connection {
   // records after the ServerHello use the handshake traffic secrets, each side's records after
   // its Finished the application traffic secrets, and after a KeyUpdate the next generation.
   void after_message(Direction d, uint8_t type) {
+    using K = keyschedule::TrafficSecretKind;
+    bool from_server = d == Direction::server_to_client;
+    if (!from_server && early_offered_ &&
+        type == static_cast<uint8_t>(HandshakeType::client_hello)) {
+      start_early_data();
+      return;
+    }
     if (!tls13_) {
       return;
     }
-    using K = keyschedule::TrafficSecretKind;
-    bool from_server = d == Direction::server_to_client;
+    Side& client = side(Direction::client_to_server);
     switch (static_cast<HandshakeType>(type)) {
       case HandshakeType::server_hello:
+        if (from_server && last_hello_was_retry_ && client.early) {
+          // RFC 8446, 4.2.10: a HelloRetryRequest rejects the early data; the client's second
+          // ClientHello is a plaintext record again.
+          r_.early_data = "rejected";
+          client.early = false;
+          client.encrypted = false;
+          client.protection.reset();
+          client.candidates.clear();
+        }
         if (from_server && !last_hello_was_retry_) {
           install_tls13_keys(Direction::server_to_client, "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                              K::server_handshake);
+          // A client that sent early data keeps its early keys until EndOfEarlyData (or, when
+          // the server rejects 0-RTT, until its first handshake record); see Side.
           install_tls13_keys(Direction::client_to_server, "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-                             K::client_handshake);
+                             K::client_handshake, /*after_early_data=*/client.early);
+        }
+        break;
+      case HandshakeType::end_of_early_data:
+        // RFC 8446, 4.5: EndOfEarlyData is the last record under the early keys.
+        if (!from_server) {
+          client.protection = std::move(client.next);
+          client.early = false;
         }
         break;
       case HandshakeType::finished:
@@ -655,7 +756,6 @@ class Dissector::Connection {
       case HandshakeType::hello_request:
       case HandshakeType::client_hello:
       case HandshakeType::new_session_ticket:
-      case HandshakeType::end_of_early_data:
       case HandshakeType::encrypted_extensions:
       case HandshakeType::certificate:
       case HandshakeType::server_key_exchange:
@@ -696,11 +796,63 @@ class Dissector::Connection {
     }
   }
 
-  void install_tls13_keys(Direction d, std::string_view label,
-                          keyschedule::TrafficSecretKind kind) {
-    Side& s = side(d);
+  // start_early_data: the client's records after a ClientHello offering 0-RTT are protected
+  // with client_early_traffic_secret (RFC 8446, 2.3 and 7.1), under the resumed session's
+  // suite: one candidate per offered TLS 1.3 suite whose hash fits the logged secret.
+  void start_early_data() {
+    Side& s = side(Direction::client_to_server);
     s.encrypted = true;
-    s.protection.reset();
+    s.early = true;
+    r_.early_data = "offered";
+    if (keylog_ == nullptr || !client_random_) {
+      return;
+    }
+    const SecretBytes* bytes = keylog_->find("CLIENT_EARLY_TRAFFIC_SECRET", *client_random_);
+    if (bytes == nullptr) {
+      note_once_missing("CLIENT_EARLY_TRAFFIC_SECRET");
+      return;
+    }
+    for (CipherSuite cs : offered_suites_) {
+      auto info = detail::suite_info(cs);
+      if (!info || !detail::is_tls13_suite(cs)) {
+        continue;
+      }
+      auto secret = keyschedule::TrafficSecret::dangerous_from_bytes(
+          keyschedule::TrafficSecretKind::client_early, info->hash, bytes->expose());
+      if (!secret.ok()) {
+        continue;  // the secret's length is not this suite's hash length
+      }
+      if (auto p = protection_for(*info, *secret)) {
+        s.candidates.push_back(std::move(p));
+      }
+    }
+  }
+
+  std::unique_ptr<record::RecordProtection> protection_for(
+      const detail::SuiteInfo& suite, const keyschedule::TrafficSecret& secret) {
+    auto keys = keyschedule::traffic_keys(*provider_, secret, suite.aead);
+    if (!keys.ok()) {
+      return nullptr;
+    }
+    auto p = record::make_tls13_protection(*provider_, suite.aead, keys->key.expose(),
+                                           keys->iv.expose());
+    if (!p.ok()) {
+      return nullptr;
+    }
+    return std::move(p).value();
+  }
+
+  // install_tls13_keys sets side d's keys from the key log line `label`; with
+  // `after_early_data` they become the client's next keys (Side::next) instead.
+  void install_tls13_keys(Direction d, std::string_view label, keyschedule::TrafficSecretKind kind,
+                          bool after_early_data = false) {
+    Side& s = side(d);
+    if (after_early_data) {
+      s.next.reset();
+    } else {
+      s.encrypted = true;
+      s.protection.reset();
+    }
     if (keylog_ == nullptr || !client_random_ || !suite_) {
       return;
     }
@@ -713,6 +865,10 @@ class Dissector::Connection {
         keyschedule::TrafficSecret::dangerous_from_bytes(kind, suite_->hash, bytes->expose());
     if (!secret.ok()) {
       note(std::string(label) + ": " + secret.error().message());
+      return;
+    }
+    if (after_early_data) {
+      s.next = protection_for(*suite_, *secret);
       return;
     }
     install_traffic_secret(d, std::move(secret).value());
@@ -750,6 +906,8 @@ class Dissector::Connection {
   std::optional<std::array<uint8_t, 32>> client_random_;
   std::optional<std::array<uint8_t, 32>> server_random_;
   std::vector<uint8_t> client_session_id_;
+  std::vector<CipherSuite> offered_suites_;
+  bool early_offered_ = false;  // the ClientHello carried early_data
   std::optional<detail::SuiteInfo> suite_;
   bool tls13_ = false;
   bool last_hello_was_retry_ = false;

@@ -48,10 +48,17 @@ struct ConnectionReport {
   bool hello_retry = false;
   bool tls = false;        // at least one TLS record was recognised
   bool decrypted = false;  // some protected record was opened with the key log
+  // early_data is the TLS 1.3 0-RTT outcome (RFC 8446, 4.2.10): "" when the client offered
+  // none, else "offered" (the capture does not say more), "accepted" or "rejected".
+  std::string early_data;
   std::vector<FlowItem> items;
   // Decrypted application data per direction (plaintext, concatenated).
   std::vector<uint8_t> client_data;
   std::vector<uint8_t> server_data;
+  // The client's 0-RTT data, decrypted with CLIENT_EARLY_TRAFFIC_SECRET; not in client_data,
+  // since a server that rejects it never reads it (the client sends it again after the
+  // handshake).
+  std::vector<uint8_t> early_data_plaintext;
   // notes are human-readable problems: gaps, undecryptable records, truncation.
   std::vector<std::string> notes;
 };

@@ -79,6 +79,9 @@ std::string render_text(const ConnectionReport& r) {
   if (r.hello_retry) {
     out += " (HelloRetryRequest)";
   }
+  if (!r.early_data.empty()) {
+    out += " (0-RTT " + r.early_data + ")";
+  }
   out += "\n";
   if (!r.tls) {
     out += "  (no TLS records)\n";
@@ -102,6 +105,10 @@ std::string render_text(const ConnectionReport& r) {
     for (const auto& [name, value] : item.fields) {
       out += indent + name + ": " + value + "\n";
     }
+  }
+  if (!r.early_data_plaintext.empty()) {
+    out += "  Early data: client sent " + std::to_string(r.early_data_plaintext.size()) +
+           " bytes as 0-RTT data\n    client: " + text_preview(r.early_data_plaintext) + "\n";
   }
   if (!r.client_data.empty() || !r.server_data.empty()) {
     out += "  Application data: client sent " + std::to_string(r.client_data.size()) +
@@ -130,6 +137,7 @@ std::string render_json(const ConnectionReport& r) {
   out += std::string(",\"resumed\":") + (r.resumed ? "true" : "false");
   out += std::string(",\"hello_retry\":") + (r.hello_retry ? "true" : "false");
   out += std::string(",\"decrypted\":") + (r.decrypted ? "true" : "false");
+  out += ",\"early_data\":" + json_string(r.early_data);
   out += ",\"messages\":[";
   for (size_t i = 0; i < r.items.size(); ++i) {
     const FlowItem& item = r.items[i];
@@ -158,7 +166,8 @@ std::string render_json(const ConnectionReport& r) {
     out += "}}";
   }
   out += "],\"application_data\":{\"client\":" + json_string(full_hex(r.client_data)) +
-         ",\"server\":" + json_string(full_hex(r.server_data)) + "}";
+         ",\"server\":" + json_string(full_hex(r.server_data)) +
+         ",\"early\":" + json_string(full_hex(r.early_data_plaintext)) + "}";
   out += ",\"notes\":[";
   for (size_t i = 0; i < r.notes.size(); ++i) {
     out += (i > 0 ? "," : "") + json_string(r.notes[i]);

@@ -20,9 +20,11 @@ std::string render_text(const ConnectionReport& report);
 // render_json renders one connection as one line of JSON:
 //   {"connection":1,"client":"..","server":"..","version":"TLSv1.3","cipher_suite":"..",
 //    "group":"..","resumed":false,"hello_retry":false,"decrypted":true,
+//    "early_data":""|"offered"|"accepted"|"rejected",
 //    "messages":[{"from":"client","kind":"handshake","type":1,"name":"Client Hello",
 //                 "length":N,"encrypted":false,"time":T,"fields":{...}}, ...],
-//    "application_data":{"client":"<hex>","server":"<hex>"},"notes":[...]}
+//    "application_data":{"client":"<hex>","server":"<hex>","early":"<hex>"},"notes":[...]}
+// ("early" is the client's 0-RTT data; "Early Data" messages carry it.)
 std::string render_json(const ConnectionReport& report);
 
 // text_preview renders up to `max` bytes as printable text ("\r\n" as "\\r\\n", other control

@@ -3,7 +3,8 @@
 // session, for TLS 1.2 and TLS 1.3; the key log comes from s_client -keylogfile. hs dissect
 // --json --keylog must agree with tshark's own dissection of the same file (connections,
 // handshake message types, direction and order, decrypted), and the application data it
-// decrypts must be exactly what s_client sent and received.
+// decrypts must be exactly what s_client sent and received. Then 0-RTT: a capture of hs client
+// sending early data to hs server.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "support/capture.h"
+#include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -255,6 +257,91 @@ INSTANTIATE_TEST_SUITE_P(Versions, DissectTest,
                                            Case{"Tls13", "-tls1_3", false},
                                            Case{"Tls13HelloRetry", "-tls1_3", true}),
                          [](const ::testing::TestParamInfo<Case>& p) { return p.param.name; });
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  }
+  return out;
+}
+
+// json_string_field returns the value of the first "key":"value" in `line` ("" if absent).
+std::string json_string_field(const std::string& line, const std::string& key) {
+  std::string marker = "\"" + key + "\":\"";
+  size_t at = line.find(marker);
+  if (at == std::string::npos) {
+    return "";
+  }
+  at += marker.size();
+  return line.substr(at, line.find('"', at) - at);
+}
+
+// 0-RTT: `hs client --tls-earlydata --reconnect 1` against `hs server --max-early-data`, its key
+// log holding CLIENT_EARLY_TRAFFIC_SECRET. The second connection resumes and sends its request
+// as early data; hs dissect decrypts that data and the EndOfEarlyData, and agrees with tshark on
+// the handshake messages of both connections.
+TEST(DissectEarlyDataTest, DecryptsZeroRttDataAndEndOfEarlyData) {
+  ASSERT_TRUE(require_hs_binary());
+  ASSERT_TRUE(require_program("dumpcap"));
+  ASSERT_TRUE(require_program("tshark"));
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  auto cap_file = dir / "cap.pcapng";
+  auto keylog = dir / "keys.log";
+  HsServerProcess server(HsServerProcess::cert_args(pki, false), {"--max-early-data", "16384"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  LoopbackCapture capture(cap_file, server.port());
+  ASSERT_TRUE(capture.ready()) << capture.output();
+  CommandResult client =
+      run_command({"env", "SSLKEYLOGFILE=" + keylog.string(), hs_binary().string(), "client", "-v",
+                   "--cacert", pki.ca_cert.string(), "--resolve", server.resolve(),
+                   "--tls-earlydata", "--reconnect", "1", server.url("/")},
+                  20s);
+  ASSERT_EQ(client.exit_code, 0) << client.output();
+  ASSERT_NE(client.err.find("* TLS early data: accepted by the server"), std::string::npos)
+      << client.output();
+  EXPECT_EQ(capture.stop(), 0) << capture.output();
+
+  const std::string port = std::to_string(server.port());
+  CommandResult hs = run_command({hs_binary().string(), "dissect", cap_file.string(), "--json",
+                                  "--keylog", keylog.string(), "--port", port},
+                                 30s);
+  ASSERT_EQ(hs.exit_code, 0) << hs.output();
+  std::vector<DissectedConnection> ours = parse_hs_json(hs.out);
+  ASSERT_EQ(ours.size(), 2u) << hs.out;
+  CommandResult ts =
+      run_command({"tshark", "-n", "-r", cap_file.string(), "-o",
+                   "tls.keylog_file:" + keylog.string(), "-d", "tcp.port==" + port + ",tls", "-T",
+                   "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tls.handshake.type"},
+                  30s);
+  ASSERT_EQ(ts.exit_code, 0) << ts.output();
+  std::map<int, std::vector<Message>> theirs = tshark_messages(ts.out, server.port());
+  ASSERT_EQ(theirs.size(), 2u) << ts.out;
+  auto stream = theirs.begin();
+  for (int i = 0; i < 2; ++i, ++stream) {
+    EXPECT_EQ(describe(ours[i].messages), describe(stream->second)) << ours[i].line << "\n"
+                                                                    << ts.out;
+  }
+  const DissectedConnection& first = ours[0];
+  const DissectedConnection& zero_rtt = ours[1];
+  EXPECT_EQ(json_string_field(first.line, "early_data"), "") << first.line;
+  EXPECT_TRUE(zero_rtt.resumed) << zero_rtt.line;
+  EXPECT_EQ(json_string_field(zero_rtt.line, "early_data"), "accepted") << zero_rtt.line;
+  // The EndOfEarlyData (type 5) came from the client, decrypted with the early keys, before its
+  // Finished; then the handshake keys took over.
+  std::string order = describe(zero_rtt.messages);
+  ASSERT_NE(order.find("client:5 client:20"), std::string::npos) << zero_rtt.line;
+  EXPECT_NE(zero_rtt.line.find("\"name\":\"Early Data\""), std::string::npos) << zero_rtt.line;
+  // The early data is the request, and the server's page counts exactly its bytes.
+  std::string early = from_hex(json_string_field(zero_rtt.line, "early"));
+  EXPECT_EQ(early.rfind("GET / HTTP/1.1\r\n", 0), 0u) << early;
+  std::string answer = from_hex(zero_rtt.server_data_hex);
+  EXPECT_NE(answer.find("Early data: accepted (" + std::to_string(early.size()) + " bytes)"),
+            std::string::npos)
+      << answer;
+  EXPECT_EQ(zero_rtt.client_data_hex, "") << zero_rtt.line;
+}
 
 }  // namespace
 }  // namespace hs::test
