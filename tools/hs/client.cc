@@ -18,10 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "client_flags.h"
 #include "http.h"
 #include "io/client_stream.h"
 #include "io/socket.h"
 #include "options.h"
+#include "progress.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
 #include "trace/detailed_trace.h"
@@ -29,6 +31,7 @@
 #include "trace/ladder.h"
 #include "trace_svg.h"
 #include "verifier.h"
+#include "write_out.h"
 #include "x509/certificate.h"
 #include "x509/hostname.h"
 #include "x509/pem.h"
@@ -76,6 +79,17 @@ struct ClientOptions {
   // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
   uint16_t record_size_limit = 16385;
   uint64_t key_update_after_records = uint64_t{1} << 24;
+  // curl habits (client_flags.h, write_out.h, progress.h): -O, -f, -L/--max-redirs,
+  // --connect-to, --tls13-ciphers, -w, --no-progress-meter, -h.
+  bool remote_name = false;
+  bool fail_http = false;
+  bool location = false;
+  int max_redirs = 50;
+  std::vector<std::string> connect_to;
+  std::string tls13_ciphers;
+  std::string write_out;
+  bool no_progress_meter = false;
+  bool help = false;
   std::string url;
 };
 
@@ -119,10 +133,24 @@ class Client {
  public:
   explicit Client(const ClientOptions& o) : o_(o) {}
 
+  // run runs the transfer (run_transfers), then prints -w's output.
   int run();
 
  private:
+  int run_transfers();
+  // since_start is the time since the command started, for -w's time_* variables.
+  std::chrono::microseconds since_start() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                 start_);
+  }
+  // open_output opens -o/-O's file (or picks stdout) when the first bytes are to be written,
+  // as curl does: a failed transfer leaves no empty file behind.
+  std::FILE* open_output();
   int fail(int code, const std::string& message) {
+    info_.exit_code = code;
+    info_.error_message = message;
+    // curl ends its meter line before the error message.
+    progress_.finish(std::chrono::steady_clock::now());
     if (o_.verbose > 0) {
       info_line("* " + message);
     }
@@ -173,6 +201,17 @@ class Client {
   trace::LadderSummary ladder_summary_;
   std::string ladder_server_;
   std::shared_ptr<ClientConfig> config_;
+  // -w's values, filled as the transfer goes.
+  TransferInfo info_;
+  // The -o/-O output, opened on first write, and curl's progress meter for it.
+  std::string output_path_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_file_{nullptr, &std::fclose};
+  ProgressMeter progress_{stderr};
+  bool show_progress_ = false;
+  // The Location to follow next (-L), set by transfer() on a 3xx answer.
+  std::optional<std::string> follow_;
+  int connections_ = 0;
+  std::string write_out_format_;
 };
 
 int Client::timed_out(size_t received) {
@@ -215,11 +254,70 @@ void Client::print_certificate(const Connection& conn, const std::string& host) 
 }
 
 int Client::run() {
+  if (o_.help || o_.url.empty()) {
+    std::fputs(client_help().c_str(), o_.help ? stdout : stderr);
+    return o_.help ? 0 : 2;
+  }
+  std::optional<std::string> format;
+  if (!o_.write_out.empty()) {
+    format = load_write_out_format(o_.write_out);
+    if (!format) {
+      std::fprintf(stderr, "hs: Failed to open %s\n", o_.write_out.c_str() + 1);
+      format = "";
+    }
+  }
+  if (format) {
+    write_out_format_ = *format;
+  }
+  int rc = run_transfers();
+  progress_.finish(std::chrono::steady_clock::now());
+  if (format) {
+    info_.exit_code = rc;
+    info_.time_total = since_start();
+    WriteOut w = render_write_out(*format, info_);
+    for (const std::string& warning : w.warnings) {
+      std::fprintf(stderr, "hs: %s\n", warning.c_str());
+    }
+    for (const WriteOut::Piece& piece : w.pieces) {
+      std::fwrite(piece.text.data(), 1, piece.text.size(), piece.to_stderr ? stderr : stdout);
+    }
+    std::fflush(stdout);
+  }
+  return rc;
+}
+
+std::FILE* Client::open_output() {
+  if (output_path_.empty()) {
+    return stdout;
+  }
+  if (!output_file_) {
+    output_file_.reset(std::fopen(output_path_.c_str(), "wb"));
+  }
+  return output_file_.get();
+}
+
+int Client::run_transfers() {
   std::string error;
   auto url = parse_url(o_.url, error);
   if (!url) {
-    std::fprintf(stderr, "hs: %s\n", error.c_str());
-    return error.find("https") != std::string::npos ? 1 : 3;
+    if (error.find("https") != std::string::npos) {
+      // curl's words; hs speaks https:// only (see the README's curl table).
+      std::string scheme = o_.url.substr(0, o_.url.find("://"));
+      return fail(1, "Protocol \"" + scheme + "\" not supported or disabled in libcurl");
+    }
+    return fail(3, error);
+  }
+  if (o_.remote_name) {
+    output_path_ = remote_name(*url);
+    if (output_path_.empty()) {
+      return fail(23, "Remote file name has no length!");
+    }
+  } else if (!o_.output.empty() && o_.output != "-") {
+    output_path_ = o_.output;
+  }
+  show_progress_ = !output_path_.empty() && !o_.silent && !o_.no_progress_meter;
+  if (show_progress_) {
+    progress_.start(start_);
   }
 
   auto config = std::make_shared<ClientConfig>();
@@ -236,6 +334,20 @@ int Client::run() {
       return fail(35, "unsupported --tls-max " + o_.tls_max + " (TLS 1.2 and 1.3 only)");
     }
     config->max_version = *v;
+  }
+  if (!o_.tls13_ciphers.empty()) {
+    auto suites = parse_tls13_cipher_list(o_.tls13_ciphers);
+    if (!suites.ok()) {
+      return fail(59, suites.error().detail());
+    }
+    // --tls13-ciphers sets the TLS 1.3 list and keeps the TLS 1.2 one.
+    std::vector<CipherSuite> merged = *suites;
+    for (CipherSuite s : config->cipher_suites) {
+      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
+        merged.push_back(s);
+      }
+    }
+    config->cipher_suites = merged;
   }
   if (!o_.ciphers.empty()) {
     auto suites = parse_cipher_list(o_.ciphers);
@@ -296,21 +408,52 @@ int Client::run() {
     return rc;
   }
   for (int i = 0; i <= o_.reconnect; ++i) {
-    int rc = connect_once(*url, i);
-    if (ladder_) {
-      trace::Ladder ladder = ladder_->ladder(ladder_summary_);
-      ladder.client_label = "hs client";
-      ladder.server_label = ladder_server_;
-      ladder_.reset();
-      if (!write_trace_svg(trace::ladder_file_name(o_.trace_svg, static_cast<uint64_t>(i), 0),
-                           ladder) &&
-          rc == 0) {
-        rc = 23;
+    // -L: each Location is a new connection (curl would reuse one to the same host).
+    Url hop = *url;
+    for (int redirects = 0;; ++redirects) {
+      info_.url_effective = url_text(hop);
+      info_.scheme = "HTTPS";
+      follow_.reset();
+      const int index = connections_++;
+      int rc = connect_once(hop, index);
+      if (ladder_) {
+        trace::Ladder ladder = ladder_->ladder(ladder_summary_);
+        ladder.client_label = "hs client";
+        ladder.server_label = ladder_server_;
+        ladder_.reset();
+        if (!write_trace_svg(trace::ladder_file_name(o_.trace_svg, static_cast<uint64_t>(index), 0),
+                             ladder) &&
+            rc == 0) {
+          rc = 23;
+        }
       }
+      if (rc != 0) {
+        return rc;
+      }
+      if (!follow_) {
+        break;
+      }
+      if (redirects >= o_.max_redirs) {
+        return fail(47, fmt::format("Maximum ({}) redirects followed", o_.max_redirs));
+      }
+      verbose(fmt::format("* Issue another request to this URL: '{}'", *follow_));
+      auto next = parse_url(*follow_, error);
+      if (!next) {
+        if (error.find("https") != std::string::npos) {
+          std::string scheme = follow_->substr(0, follow_->find("://"));
+          return fail(1, "Protocol \"" + scheme + "\" not supported or disabled in libcurl");
+        }
+        return fail(3, error);
+      }
+      if (config->sessions) {
+        config->session_key = session_key(next->host, next->port);
+      }
+      info_.num_redirects = redirects + 1;
+      hop = *next;
     }
-    if (rc != 0) {
-      return rc;
-    }
+  }
+  if (!output_path_.empty() && !output_file_ && open_output() == nullptr) {
+    return fail(23, "Failure writing output to destination");
   }
   return save_session();
 }
@@ -426,9 +569,20 @@ int Client::connect_once(const Url& target, int index) {
   if (index > 0) {
     verbose(fmt::format("* Hostname {} was found in DNS cache", url->host));
   }
+  std::string bad;
+  auto target_addr = connect_to(o_.connect_to, url->host, url->port, bad);
+  if (!target_addr) {
+    return fail(49, bad);  // CURLE_SETOPT_OPTION_SYNTAX
+  }
   io::ConnectOptions copts;
-  copts.host = url->host;
-  copts.port = url->port;
+  copts.host = target_addr->host;
+  copts.port = target_addr->port;
+  if (target_addr->host != url->host) {
+    verbose("* Connecting to hostname: " + target_addr->host);
+  }
+  if (target_addr->port != url->port) {
+    verbose(fmt::format("* Connecting to port: {}", target_addr->port));
+  }
   for (const std::string& r : o_.resolve) {
     // HOST:PORT:ADDR (ADDR may be a bracketed IPv6 literal).
     size_t c1 = r.find(':');
@@ -436,14 +590,14 @@ int Client::connect_once(const Url& target, int index) {
     if (c2 == std::string::npos) {
       continue;
     }
-    if (r.substr(0, c1) == url->host &&
-        r.substr(c1 + 1, c2 - c1 - 1) == std::to_string(url->port)) {
+    if (r.substr(0, c1) == copts.host &&
+        r.substr(c1 + 1, c2 - c1 - 1) == std::to_string(copts.port)) {
       std::string addr = r.substr(c2 + 1);
       if (addr.size() > 2 && addr.front() == '[' && addr.back() == ']') {
         addr = addr.substr(1, addr.size() - 2);
       }
       copts.address = addr;
-      verbose(fmt::format("* Added {}:{}:{} to DNS cache", url->host, url->port, addr));
+      verbose(fmt::format("* Added {}:{}:{} to DNS cache", copts.host, copts.port, addr));
     }
   }
   copts.timeout = o_.connect_timeout > 0
@@ -452,24 +606,48 @@ int Client::connect_once(const Url& target, int index) {
   if (o_.max_time > 0) {
     copts.timeout = std::min(copts.timeout, left());
   }
+  // The name is resolved when the first address is tried (-w's time_namelookup).
+  bool resolved = false;
+  copts.on_trying = [this, &resolved](std::string_view a) {
+    if (!resolved) {
+      info_.time_namelookup = since_start();
+      resolved = true;
+    }
+    if (o_.verbose > 0) {
+      info_line(fmt::format("*   Trying {}...", a));
+    }
+  };
   if (o_.verbose > 0) {
-    copts.on_trying = [](std::string_view a) { info_line(fmt::format("*   Trying {}...", a)); };
     copts.on_failed = [](std::string_view m) { info_line(fmt::format("* {}", m)); };
   }
+  const auto connect_start = std::chrono::steady_clock::now();
   auto connected = io::tcp_connect(copts);
   if (auto* err = std::get_if<io::ConnectError>(&connected)) {
     switch (err->failure) {
       case io::ConnectFailure::resolve:
         return fail(6, err->message);
-      case io::ConnectFailure::connect:
-        return fail(7, err->message);
+      case io::ConnectFailure::connect: {
+        // curl 7.88: "Failed to connect to HOST port N after T ms: Couldn't connect to server".
+        std::string message = err->message;
+        if (size_t colon = message.find(": Couldn't"); colon != std::string::npos) {
+          auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::steady_clock::now() - connect_start);
+          message.insert(colon, fmt::format(" after {} ms", ms.count()));
+        }
+        return fail(7, message);
+      }
       case io::ConnectFailure::timeout:
         return fail(28, err->message);
     }
   }
   auto& conn_ok = std::get<io::Connected>(connected);
-  verbose(fmt::format("* Connected to {} ({}) port {} (#{})", url->host, conn_ok.address, url->port,
-                      index));
+  info_.time_connect = since_start();
+  info_.remote_ip = conn_ok.address;
+  info_.remote_port = copts.port;
+  info_.local_port = io::local_port(conn_ok.fd.get());
+  ++info_.num_connects;
+  verbose(fmt::format("* Connected to {} ({}) port {} (#{})", copts.host, conn_ok.address,
+                      copts.port, index));
   verbose(trace::curl_alpn_offer_line(config->alpn));
   if (config->sessions && config->sessions->get(config->session_key).has_value()) {
     // curl 7.88 prints this when its session cache holds a session for the host.
@@ -544,6 +722,9 @@ int Client::connect_once(const Url& target, int index) {
   auto hs = stream.handshake(left());
   if (!hs.ok()) {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
+    if (code == 60) {
+      info_.ssl_verify_result = openssl_verify_code(hs.error());
+    }
     if (hs.error().code() == ErrorCode::timeout) {
       return timed_out(0);
     }
@@ -551,7 +732,7 @@ int Client::connect_once(const Url& target, int index) {
       info_line("* " + hs.error().note());
     }
     int rc = fail(code, describe_handshake_error(hs.error()));
-    if (code == 60 && !o_.silent) {
+    if (code == 60 && (!o_.silent || o_.show_error)) {
       std::fputs(
           "More details here: https://curl.se/docs/sslcerts.html\n\n"
           "hs failed to verify the legitimacy of the server and therefore could not\n"
@@ -563,6 +744,17 @@ int Client::connect_once(const Url& target, int index) {
   }
   const SessionInfo& info = stream.connection().info();
   ladder_summary_ = trace::ladder_summary(info);
+  info_.time_appconnect = since_start();
+  if (o_.insecure && write_out_format_.find("ssl_verify_result") != std::string::npos &&
+      !info.peer_chain.empty()) {
+    // curl -k still reports what chain verification said (SSL_get_verify_result), against the
+    // system store only (it loads no --cacert then) and without a host name check.
+    if (auto verifier = make_verifier("", ""); verifier.ok()) {
+      auto r = (*verifier)->verify(info.peer_chain, url->host);
+      const long code = r.ok() ? 0 : openssl_verify_code(r.error());
+      info_.ssl_verify_result = code == 62 ? 0 : code;
+    }
+  }
   if (o_.verbose > 0) {
     info_line(trace::curl_ssl_connection_line(info));
     info_line(trace::curl_alpn_result_line(info.alpn));
@@ -601,21 +793,13 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
       info_line("> " + l);
     }
   }
+  info_.time_pretransfer = since_start();
+  info_.size_request += request.size();
   auto w = sent_early ? ok_result()
                       : stream.write(std::span<const uint8_t>(
                             reinterpret_cast<const uint8_t*>(request.data()), request.size()));
   if (!w.ok()) {
     return fail(55, "Failed sending data to the peer: " + w.error().message());
-  }
-
-  std::FILE* out = stdout;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, &std::fclose);
-  if (!o_.output.empty() && o_.output != "-") {
-    file.reset(std::fopen(o_.output.c_str(), "wb"));
-    if (!file) {
-      return fail(23, "Failed writing body: cannot open " + o_.output);
-    }
-    out = file.get();
   }
 
   std::string buffer;
@@ -635,6 +819,9 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     }
     if (*n == 0) {
       eof = true;
+    }
+    if (received == 0 && *n > 0) {
+      info_.time_starttransfer = since_start();
     }
     received += *n;
     buffer.append(reinterpret_cast<const char*>(chunk.data()), *n);
@@ -664,6 +851,22 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     return fail(8, "Weird server reply");
   }
   buffer.erase(0, end + 4);
+  info_.http_code = head->status;
+  info_.http_version = head->http_minor == 0 ? "1.0" : "1.1";
+  info_.size_header += head->raw.size();
+  info_.headers.clear();
+  for (size_t i = 1; i < head->lines.size(); ++i) {
+    const std::string& line = head->lines[i];
+    size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      size_t v = line.find_first_not_of(" \t", colon + 1);
+      info_.headers.emplace_back(line.substr(0, colon),
+                                 v == std::string::npos ? std::string() : line.substr(v));
+    }
+  }
+  if (auto ct = header_value(info_.headers, "content-type")) {
+    info_.content_type = *ct;
+  }
   if (head->http_minor == 0) {
     verbose("* HTTP 1.0, assume close after body");
   }
@@ -671,17 +874,56 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     verbose("< " + line);
   }
   verbose("< ");
+  // -f: curl stops at the status line, writing nothing (curl 7.88's words).
+  if (o_.fail_http && head->status >= 400) {
+    int rc = fail(22, fmt::format("The requested URL returned error: {}", head->status));
+    stream.close();
+    return rc;
+  }
+  auto location = header_value(info_.headers, "location");
+  const bool redirect = head->status >= 300 && head->status < 400 && location.has_value();
+  if (redirect) {
+    const std::string next = resolve_location(url, *location);
+    if (o_.location) {
+      follow_ = next;
+    } else {
+      info_.redirect_url = next;
+    }
+  }
+  std::FILE* out = open_output();
+  if (out == nullptr) {
+    int rc = fail(23, "Failure writing output to destination");
+    stream.close();
+    return rc;
+  }
   if (o_.head) {
     std::fwrite(head->raw.data(), 1, head->raw.size(), out);
+  }
+  if (show_progress_ && head->content_length && !o_.head) {
+    progress_.expect(*head->content_length);
+  }
+  if (follow_ && !o_.head) {
+    // -L: the body of a followed redirect is not output; this connection is done with.
+    verbose(fmt::format("* Ignoring the response-body"));
+    verbose(fmt::format("* Closing connection {}", index_));
+    stream.close();
+    return 0;
   }
 
   // Body.
   if (!o_.head) {
     ChunkedDecoder chunked;
     size_t body = 0;
+    bool write_failed = false;
     auto emit = [&](std::string_view data) {
-      std::fwrite(data.data(), 1, data.size(), out);
+      if (std::fwrite(data.data(), 1, data.size(), out) != data.size()) {
+        write_failed = true;
+      }
       body += data.size();
+      info_.size_download = body;
+      if (show_progress_) {
+        progress_.update(body, std::chrono::steady_clock::now());
+      }
     };
     auto consume = [&]() -> bool {
       if (head->chunked) {
@@ -711,7 +953,7 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     if (!consume()) {
       return fail(56, "Malformed chunked encoding");
     }
-    while (!complete()) {
+    while (!complete() && !write_failed) {
       if (eof) {
         return fail(18, "transfer closed with outstanding read data remaining");
       }
@@ -722,6 +964,11 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
       if (!consume()) {
         return fail(56, "Malformed chunked encoding");
       }
+    }
+    if (write_failed || std::fflush(out) != 0) {
+      int rc = fail(23, "Failure writing output to destination");
+      stream.close();
+      return rc;
     }
   }
   std::fflush(out);
@@ -783,7 +1030,22 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--key-update-after", opts->key_update_after_records,
                   "TLS 1.3: send a KeyUpdate after N records under one key (default 2^24)")
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
-  sub->add_option("url", opts->url, "https:// URL")->required();
+  sub->add_flag("-O,--remote-name", opts->remote_name,
+                "Write output to a file named as the remote file");
+  sub->add_flag("-f,--fail", opts->fail_http, "Fail fast with no output on HTTP errors (exit 22)");
+  sub->add_flag("-L,--location", opts->location, "Follow redirects");
+  sub->add_option("--max-redirs", opts->max_redirs, "Maximum number of redirects allowed");
+  sub->add_option("--connect-to", opts->connect_to,
+                  "HOST1:PORT1:HOST2:PORT2: connect to HOST2:PORT2 for HOST1:PORT1")
+      ->allow_extra_args(false);
+  sub->add_option("--tls13-ciphers", opts->tls13_ciphers, "TLS 1.3 cipher suites to use");
+  sub->add_option("-w,--write-out", opts->write_out,
+                  "Use output FORMAT after completion (curl's %{variables}, @file)");
+  sub->add_flag("--no-progress-meter", opts->no_progress_meter, "Do not show the progress meter");
+  // curl's --help layout (client_flags.cc) instead of CLI11's.
+  sub->set_help_flag();
+  sub->add_flag("-h,--help", opts->help, "Get help for commands");
+  sub->add_option("url", opts->url, "https:// URL");
   return [opts]() {
     Client client(*opts);
     return client.run();

@@ -61,6 +61,8 @@ struct ServerOptions {
   // --trace-json FILE: every event of every connection as JSON Lines, each with its connection
   // id (src/trace/json_trace.h).
   std::string trace_json;
+  // --redirect PATH=LOCATION: answer GET/HEAD PATH with 302 and that Location (to test -L).
+  std::vector<std::string> redirects;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -362,10 +364,12 @@ class HttpServer : public io::ServerHandler {
   };
 
   void respond(io::ServerSession& s, int status, std::string_view reason,
-               std::string_view content_type, std::string_view body, bool head, bool keep_alive) {
+               std::string_view content_type, std::string_view body, bool head, bool keep_alive,
+               std::string_view extra_headers = {}) {
     std::string msg = fmt::format(
-        "HTTP/1.1 {} {}\r\nServer: hs/0.1\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}\r\n",
-        status, reason, content_type, body.size(), keep_alive ? "" : "Connection: close\r\n");
+        "HTTP/1.1 {} {}\r\nServer: hs/0.1\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}{}\r\n",
+        status, reason, content_type, body.size(), extra_headers,
+        keep_alive ? "" : "Connection: close\r\n");
     if (!head) {
       msg.append(body);
     }
@@ -411,6 +415,14 @@ class HttpServer : public io::ServerHandler {
       respond(s, 405, "Method Not Allowed", "text/plain", "method not allowed\n", false,
               req.keep_alive);
       return;
+    }
+    for (const std::string& r : o_.redirects) {
+      size_t eq = r.find('=');
+      if (eq != std::string::npos && req.target == r.substr(0, eq)) {
+        respond(s, 302, "Found", "text/plain", "redirect\n", head, req.keep_alive,
+                "Location: " + r.substr(eq + 1) + "\r\n");
+        return;
+      }
     }
     if (o_.root.empty()) {
       respond(s, 200, "OK", "text/html", status_page(s, st), head, req.keep_alive);
@@ -607,6 +619,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (default: http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
+  sub->add_option("--redirect", opts->redirects,
+                  "PATH=LOCATION: answer PATH with 302 Found to LOCATION (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--max-early-data", opts->max_early_data,
                   "Accept TLS 1.3 0-RTT early data up to N bytes per resumed connection (default "
                   "0: off); each ticket's early data is accepted once per process");
