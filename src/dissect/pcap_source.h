@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -20,7 +21,9 @@ struct Frame {
 
 class PacketSource {
  public:
-  enum class Status : uint8_t { frame, end, error };
+  // timeout: a live capture saw no frame within its read timeout (the caller checks its stop
+  // conditions and asks again); files never return it.
+  enum class Status : uint8_t { frame, end, error, timeout };
   virtual ~PacketSource() = default;
   virtual LinkType link_type() const = 0;
   // next reads the next frame. `error` means the capture is damaged from here on (a truncated
@@ -32,5 +35,20 @@ class PacketSource {
 // open_capture_file opens a pcap or pcapng file with libpcap. On failure returns null and sets
 // `error` (the file is missing, not a capture, or of a link type we cannot read).
 std::unique_ptr<PacketSource> open_capture_file(const std::string& path, std::string& error);
+
+// LiveCaptureOptions says what open_live_capture listens to.
+struct LiveCaptureOptions {
+  std::string interface;         // "lo", "eth0", "any"
+  std::optional<uint16_t> port;  // BPF filter "tcp port N"; without it "tcp"
+  int read_timeout_ms = 100;     // how long next() waits before returning Status::timeout
+};
+
+// open_live_capture captures on an interface (pcap_create, immediate mode so each frame comes
+// as soon as it is seen, pcap_activate, then the BPF filter). On failure returns null and sets
+// `error` to a sentence naming the cause: no such interface, no permission to capture (root or
+// the CAP_NET_RAW and CAP_NET_ADMIN capabilities are needed), interface down, a link type we
+// cannot read. Implemented in pcap_live.cc.
+std::unique_ptr<PacketSource> open_live_capture(const LiveCaptureOptions& options,
+                                                std::string& error);
 
 }  // namespace hs::dissect

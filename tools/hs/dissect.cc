@@ -1,6 +1,10 @@
 // hs dissect FILE.pcap|FILE.pcapng [--keylog FILE] [--port N] [--json]: each TCP connection of a
 // capture as the article draws it, decoded with the library's own codecs and, with an NSS key
-// log, decrypted. The capture logic lives in src/dissect; this file opens the files and prints.
+// log, decrypted. hs dissect -i IFACE [-c N] [--duration S] ...: the same, live, each connection
+// printed when it ends (and the rest when the capture stops). The capture logic lives in
+// src/dissect; this file opens the files and prints.
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -11,6 +15,7 @@
 #include "crypto/provider.h"
 #include "dissect/dissector.h"
 #include "dissect/keylog_file.h"
+#include "dissect/live_dissector.h"
 #include "dissect/pcap_source.h"
 #include "dissect/render.h"
 #include "subcommands.h"
@@ -21,12 +26,121 @@ namespace {
 
 struct DissectOptions {
   std::string capture;
+  std::string interface;  // -i: capture live instead of reading `capture`
+  int count = 0;          // -c: stop after this many frames (0: no limit)
+  double duration = 0;    // --duration: stop after this many seconds (0: no limit)
   std::string keylog;
   int port = 0;
   bool json = false;
 };
 
+void print_reports(const DissectOptions& o, const std::vector<dissect::ConnectionReport>& reports) {
+  for (const auto& r : reports) {
+    if (o.json) {
+      std::printf("%s\n", dissect::render_json(r).c_str());
+    } else {
+      std::printf("%s\n", dissect::render_text(r).c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+// read_keylog reads the key log as it is now; nullopt when it cannot be read (yet).
+std::optional<dissect::KeyLogFile> read_keylog(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return dissect::KeyLogFile::parse(text.str());
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void on_dissect_stop_signal(int /*sig*/) { g_stop = 1; }
+
+// run_live captures on o.interface until -c frames, --duration seconds, or SIGINT/SIGTERM.
+// The key log is read again for each connection as it ends: the endpoints write their lines
+// during the handshake, while the capture runs.
+int run_live(const DissectOptions& o) {
+  dissect::LiveCaptureOptions lo;
+  lo.interface = o.interface;
+  if (o.port > 0) {
+    lo.port = static_cast<uint16_t>(o.port);
+  }
+  std::string error;
+  std::unique_ptr<dissect::PacketSource> source = dissect::open_live_capture(lo, error);
+  if (!source) {
+    std::fprintf(stderr, "hs: cannot capture on %s: %s\n", o.interface.c_str(), error.c_str());
+    return 2;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_dissect_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::fprintf(stderr, "hs: capturing on %s (%s); stop with Ctrl-C\n", o.interface.c_str(),
+               lo.port ? ("tcp port " + std::to_string(*lo.port)).c_str() : "tcp");
+  std::fflush(stderr);
+
+  dissect::LiveDissector live(source->link_type(), crypto::default_provider(), lo.port);
+  auto keys = [&o]() -> std::optional<dissect::KeyLogFile> {
+    return o.keylog.empty() ? std::nullopt : read_keylog(o.keylog);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  dissect::Frame frame;
+  while (g_stop == 0) {
+    if (o.count > 0 && live.frames() >= static_cast<size_t>(o.count)) {
+      break;
+    }
+    if (o.duration > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            o.duration) {
+      break;
+    }
+    dissect::PacketSource::Status st = source->next(frame);
+    if (st == dissect::PacketSource::Status::timeout) {
+      continue;
+    }
+    if (st != dissect::PacketSource::Status::frame) {
+      if (st == dissect::PacketSource::Status::error) {
+        std::fprintf(stderr, "hs: capture on %s failed: %s\n", o.interface.c_str(),
+                     source->error_message().c_str());
+        status = 1;
+      }
+      break;
+    }
+    live.add_frame(frame.data, frame.time);
+    if (live.completed()) {
+      auto k = keys();
+      print_reports(o, live.take_completed(k ? &*k : nullptr));
+    }
+  }
+  auto k = keys();
+  if (!o.keylog.empty() && !k) {
+    std::fprintf(stderr, "hs: %s: cannot read the key log\n", o.keylog.c_str());
+  }
+  print_reports(o, live.finish(k ? &*k : nullptr));
+  if (!o.json) {
+    std::printf("%zu frames, %zu TCP connections\n", live.frames(), live.connections());
+  }
+  return status;
+}
+
 int run_dissect(const DissectOptions& o) {
+  if (o.capture.empty() == o.interface.empty()) {
+    std::fputs("hs: dissect takes a capture file or -i INTERFACE (one of them)\n", stderr);
+    return 2;
+  }
+  if (!o.interface.empty()) {
+    return run_live(o);
+  }
+  if (o.count > 0 || o.duration > 0) {
+    std::fputs("hs: -c and --duration are for live captures (-i)\n", stderr);
+    return 2;
+  }
   std::optional<dissect::KeyLogFile> keys;
   if (!o.keylog.empty()) {
     std::ifstream in(o.keylog, std::ios::binary);
@@ -72,13 +186,7 @@ int run_dissect(const DissectOptions& o) {
     dissector.add_frame(frame.data, frame.time);
   }
   std::vector<dissect::ConnectionReport> reports = dissector.finish();
-  for (const auto& r : reports) {
-    if (o.json) {
-      std::printf("%s\n", dissect::render_json(r).c_str());
-    } else {
-      std::printf("%s\n", dissect::render_text(r).c_str());
-    }
-  }
+  print_reports(o, reports);
   if (!o.json) {
     std::printf("%zu frames, %zu TCP connections\n", dissector.frames(), reports.size());
   }
@@ -90,10 +198,22 @@ int run_dissect(const DissectOptions& o) {
 std::function<int()> register_dissect(CLI::App& app) {
   auto opts = std::make_shared<DissectOptions>();
   CLI::App* sub = app.add_subcommand(
-      "dissect", "Show the TLS connections of a capture (pcap/pcapng), decrypted with a key log");
-  sub->add_option("capture", opts->capture, "Capture file (pcap or pcapng)")->required();
-  sub->add_option("--keylog", opts->keylog, "NSS key log (SSLKEYLOGFILE) to decrypt with");
-  sub->add_option("--port", opts->port, "Only TCP connections with this port")
+      "dissect",
+      "Show the TLS connections of a capture (pcap/pcapng file, or live with -i), decrypted with "
+      "a key log");
+  sub->add_option("capture", opts->capture, "Capture file (pcap or pcapng)");
+  sub->add_option("-i,--interface", opts->interface,
+                  "Capture live on this interface (lo, eth0, any); needs root or "
+                  "CAP_NET_RAW+CAP_NET_ADMIN. Each connection is shown when it ends");
+  sub->add_option("-c,--count", opts->count, "Live: stop after N packets")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--duration", opts->duration, "Live: stop after S seconds")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--keylog", opts->keylog,
+                  "NSS key log (SSLKEYLOGFILE) to decrypt with; live, it is read again as each "
+                  "connection ends");
+  sub->add_option("--port", opts->port,
+                  "Only TCP connections with this port (live: the capture filter)")
       ->check(CLI::Range(1, 65535));
   sub->add_flag("--json", opts->json, "One JSON object per connection");
   return [opts]() { return run_dissect(*opts); };

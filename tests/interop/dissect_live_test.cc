@@ -1,0 +1,150 @@
+// `hs dissect -i lo`: live capture with libpcap while hs client fetches a page from hs server.
+// Each connection is printed when it ends, decrypted with the key log the client writes during
+// the run; -c and --duration stop the capture by themselves, SIGTERM stops it cleanly, and an
+// interface that cannot be opened gives a clear error. Capturing needs root (as CI runs).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/hs_server.h"
+#include "support/paths.h"
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace hs::test {
+namespace {
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+// wait_for polls `read` until it holds `needle` or `timeout` passes.
+template <typename F>
+bool wait_for(F&& read, const std::string& needle, std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (contains(read(), needle)) {
+      return true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return contains(read(), needle);
+}
+
+// start_live starts `hs dissect -i lo --port PORT ARGS...` and waits until it captures.
+std::unique_ptr<Process> start_live(uint16_t port, std::vector<std::string> args) {
+  std::vector<std::string> argv = {hs_binary().string(), "dissect", "-i", "lo", "--port",
+                                   std::to_string(port)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto p = std::make_unique<Process>(std::move(argv));
+  EXPECT_TRUE(wait_for([&p] { return p->stderr_text(); }, "hs: capturing on lo (tcp port"))
+      << p->output();
+  return p;
+}
+
+CommandResult fetch(const HsServerProcess& server, const TestPki& pki, const std::string& keylog,
+                    const std::string& version) {
+  return run_command({"env", "SSLKEYLOGFILE=" + keylog, hs_binary().string(), "client", "-s",
+                      "--cacert", pki.ca_cert.string(), "--tlsv" + version, "--tls-max", version,
+                      "--resolve", server.resolve(), server.url("/")},
+                     20s);
+}
+
+class DissectLiveTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DissectLiveTest, ShowsEachConnectionDecryptedWhenItEnds) {
+  ASSERT_TRUE(require_hs_binary());
+  const std::string version = GetParam();
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  const std::string keylog = (dir / "keys.log").string();
+  HsServerProcess server(HsServerProcess::cert_args(pki, false));
+  ASSERT_NE(server.port(), 0) << server.output();
+  // The key log does not exist yet: the client writes it during the capture.
+  auto live = start_live(server.port(), {"--keylog", keylog, "--duration", "30"});
+  CommandResult r = fetch(server, pki, keylog, version);
+  ASSERT_EQ(r.exit_code, 0) << r.output();
+  // The connection is printed once it has ended, while the capture still runs.
+  ASSERT_TRUE(wait_for([&live] { return live->stdout_text(); }, "Application data:"))
+      << live->output();
+  EXPECT_TRUE(live->running());
+  EXPECT_EQ(live->stop(), 0) << live->output();
+  const std::string out = live->stdout_text();
+  EXPECT_TRUE(contains(out, "Connection 1: 127.0.0.1:")) << out;
+  EXPECT_TRUE(contains(out, " -> 127.0.0.1:" + std::to_string(server.port()) + "  TLSv" + version))
+      << out;
+  std::vector<std::string> flow = {"  Client Hello ->", "<- Server Hello", "<- Certificate"};
+  if (version == "1.3") {
+    flow.insert(flow.end(), {"<- Certificate Verify [decrypted]", "<- Finished [decrypted]",
+                             "  Finished [decrypted] ->"});
+  } else {
+    flow.insert(flow.end(), {"<- Server Hello Done", "  Client Key Exchange ->",
+                             "  Finished [decrypted] ->", "<- Finished [decrypted]"});
+  }
+  size_t at = 0;
+  for (const std::string& step : flow) {
+    size_t next = out.find(step, at);
+    ASSERT_NE(next, std::string::npos) << "missing or out of order: " << step << "\n" << out;
+    at = next + step.size();
+  }
+  // The HTTP request and answer, decrypted.
+  EXPECT_TRUE(contains(out, "client: GET / HTTP/1.1\\r\\n")) << out;
+  EXPECT_TRUE(contains(out, "server: HTTP/1.1 200 OK\\r\\n")) << out;
+  EXPECT_TRUE(contains(out, "frames, 1 TCP connections")) << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, DissectLiveTest, ::testing::Values("1.2", "1.3"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::string(p.param) == "1.2" ? "Tls12" : "Tls13";
+                         });
+
+TEST(DissectLiveStopTest, CountStopsTheCaptureAndPrintsWhatItHas) {
+  ASSERT_TRUE(require_hs_binary());
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  HsServerProcess server(HsServerProcess::cert_args(pki, false));
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto live = start_live(server.port(), {"-c", "4"});
+  CommandResult r = fetch(server, pki, (dir / "keys.log").string(), "1.3");
+  ASSERT_EQ(r.exit_code, 0) << r.output();
+  // Four packets (SYN, SYN-ACK, ACK, ClientHello): the capture ends by itself and shows the
+  // connection it had not seen end.
+  EXPECT_EQ(live->wait(10s), std::optional<int>(0)) << live->output();
+  const std::string out = live->stdout_text();
+  EXPECT_TRUE(contains(out, "Connection 1: 127.0.0.1:")) << out;
+  EXPECT_TRUE(contains(out, "  Client Hello ->")) << out;
+  EXPECT_FALSE(contains(out, "<- Server Hello")) << out;
+  EXPECT_TRUE(contains(out, "4 frames, 1 TCP connections")) << out;
+}
+
+TEST(DissectLiveStopTest, DurationStopsAnIdleCapture) {
+  ASSERT_TRUE(require_hs_binary());
+  auto live = start_live(free_port(), {"--duration", "0.3", "--json"});
+  EXPECT_EQ(live->wait(10s), std::optional<int>(0)) << live->output();
+  EXPECT_EQ(live->stdout_text(), "") << live->output();
+}
+
+TEST(DissectLiveErrorTest, UnknownInterfaceAndNoPermissionAreNamed) {
+  ASSERT_TRUE(require_hs_binary());
+  CommandResult r = run_command({hs_binary().string(), "dissect", "-i", "nosuchif0"}, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.output();
+  EXPECT_TRUE(contains(r.err, "hs: cannot capture on nosuchif0: no such interface")) << r.output();
+  // Without the capture capabilities (as root, setpriv drops them from the bounding set before
+  // running hs), opening lo is refused with the reason.
+  std::vector<std::string> argv = {hs_binary().string(), "dissect", "-i", "lo", "--duration", "1"};
+  if (::geteuid() == 0) {
+    ASSERT_TRUE(require_program("setpriv"));
+    argv.insert(argv.begin(), {"setpriv", "--inh-caps=-all", "--bounding-set=-net_raw,-net_admin"});
+  }
+  r = run_command(argv, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.output();
+  EXPECT_TRUE(contains(r.err, "hs: cannot capture on lo: no permission to capture")) << r.output();
+}
+
+}  // namespace
+}  // namespace hs::test
