@@ -1,10 +1,12 @@
 // StoredSession helpers and the --sess-out/--sess-in file format.
 #include <hs/session.h>
 
+#include <atomic>
 #include <chrono>
 
 #include "codec/reader.h"
 #include "codec/writer.h"
+#include "session/session_clock.h"
 
 namespace hs {
 
@@ -21,7 +23,18 @@ constexpr uint16_t kFormatVersion = 2;
 
 }  // namespace
 
+namespace {
+std::atomic<uint64_t> g_pinned_ms{0};
+}  // namespace
+
+namespace detail {
+void dangerous_pin_session_clock(uint64_t ms) { g_pinned_ms.store(ms); }
+}  // namespace detail
+
 uint64_t session_now_ms() {
+  if (uint64_t pinned = g_pinned_ms.load(); pinned != 0) {
+    return pinned;
+  }
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());

@@ -161,6 +161,17 @@ class Loopback {
 
   bool started() const { return ends_[0].conn && ends_[1].conn; }
 
+  // write_early_data has the client queue `data` as 0-RTT data right after its ClientHello
+  // (a resumed TLS 1.3 client with ClientConfig::enable_early_data); false when it cannot.
+  bool write_early_data(std::span<const uint8_t> data) {
+    if (!started()) {
+      return false;
+    }
+    auto w = end(Side::client).conn->write_early_data(data);
+    flush(Side::client);
+    return w.ok() && w.value() == data.size();
+  }
+
   // run delivers records until neither side has anything left, except that at most
   // `limit` records are delivered to `target`; the other side always processes everything
   // it is sent. Returns when `target` got `limit` records or the exchange went quiet.

@@ -3,6 +3,8 @@
 //   openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=fuzz.example
 //     -addext subjectAltName=DNS:fuzz.example -keyout rsa_key.pem -out rsa_cert.pem
 //   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 ... (ecdsa_*.pem)
+//   openssl req -x509 -newkey ed25519 ... (ed25519_*.pem: the one deterministic TLS 1.3
+//     signature, so a whole TLS 1.3 handshake, and the session it leaves, repeats byte for byte)
 // and embedded here so that the targets need no file at run time. Never use them elsewhere.
 #pragma once
 
@@ -73,6 +75,21 @@ inline constexpr const char kEcdsaKeyPem[] = R"PEM(-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgb72SWshrnAq4IRrH
 n6FZ8RpDkJFiy9lQ+6nYGHfmOg6hRANCAAT8ScNvlg1wpU6RB1AA94ghB314VBBn
 8QH8v5pzd2aTUZpM6Vb7B1b85k/kPlLacTnGBe4VFQlH4X+R8EnrE6wg
+-----END PRIVATE KEY-----
+)PEM";
+inline constexpr const char kEd25519CertPem[] = R"PEM(-----BEGIN CERTIFICATE-----
+MIIBXjCCARCgAwIBAgIUVCVASSkMVDsUQmNu9b0skztyRmcwBQYDK2VwMBcxFTAT
+BgNVBAMMDGZ1enouZXhhbXBsZTAgFw0yNjExMjgwNTI0NDRaGA8yMTI2MTEwNDA1
+MjQ0NFowFzEVMBMGA1UEAwwMZnV6ei5leGFtcGxlMCowBQYDK2VwAyEA3cidNQYQ
+E719uSBRDu5KkxWlCnpKSIf1IweX+CEDFbajbDBqMB0GA1UdDgQWBBQYwNwTb6Pw
+U7dWf699T42cPb3XPTAfBgNVHSMEGDAWgBQYwNwTb6PwU7dWf699T42cPb3XPTAP
+BgNVHRMBAf8EBTADAQH/MBcGA1UdEQQQMA6CDGZ1enouZXhhbXBsZTAFBgMrZXAD
+QQCq1PwX49nRSZrNicsyYm+G+MIMSsawjoDY1ktf9t+wTl9XHABrlAYjqdCLkFqh
+WRtwQM/ul6BI2z1ecvpYagMG
+-----END CERTIFICATE-----
+)PEM";
+inline constexpr const char kEd25519KeyPem[] = R"PEM(-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIFbj7riz9WrSd3fDBpzW2T2qSsUlfEje+NKCBe5rDRhD
 -----END PRIVATE KEY-----
 )PEM";
 

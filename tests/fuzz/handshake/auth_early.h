@@ -1,0 +1,113 @@
+// Client authentication and 0-RTT for the handshake fuzz targets (fuzz_client_auth_early,
+// fuzz_server_auth_early), their seed generator (seeds.h) and the hostile-input table.
+//
+// Everything here repeats byte for byte from one run to the next, so seeds recorded once stay
+// valid: the session clock is pinned (session_clock.h), the server's ticket key is fixed, and the
+// session a resuming client holds comes from a full TLS 1.3 handshake against an Ed25519 server
+// (the one deterministic TLS 1.3 signature; the resumption secret covers the transcript).
+#pragma once
+
+#include <hs/config.h>
+#include <hs/session.h>
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "fuzz/handshake/loopback.h"
+#include "session/session_clock.h"
+
+namespace hs::fuzzing {
+
+// kPinnedClockMs: session_now_ms() in the targets and the seed generator (2027-01-15).
+inline constexpr uint64_t kPinnedClockMs = 1'800'000'000'000;
+inline void pin_clock() { detail::dangerous_pin_session_clock(kPinnedClockMs); }
+
+// kEarlyData is what the resuming client sends as 0-RTT data.
+inline constexpr std::string_view kEarlyData = "GET / HTTP/1.1\r\nHost: fuzz.example\r\n\r\n";
+inline std::span<const uint8_t> early_data_bytes() {
+  return {reinterpret_cast<const uint8_t*>(kEarlyData.data()), kEarlyData.size()};
+}
+
+// ticket_keys: one fixed key (name 16 x 0x4B, key 32 x 0x7E). `provider` null seals with
+// libcrypto's random nonces (a server that only needs to open tickets).
+inline std::shared_ptr<TicketKeys> ticket_keys(const crypto::Provider* provider = nullptr) {
+  Bytes entry(TicketKeys::kNameLen, 0x4B);
+  entry.insert(entry.end(), TicketKeys::kKeyLen, 0x7E);
+  auto keys = TicketKeys::from_bytes(entry, provider);
+  if (!keys.ok()) {
+    __builtin_trap();
+  }
+  return std::move(keys).value();
+}
+
+inline const ServerCertificate& ed25519_certificate() {
+  static const ServerCertificate cert = [] {
+    auto c = load_server_certificate(kEd25519CertPem, kEd25519KeyPem);
+    if (!c.ok()) {
+      __builtin_trap();  // the committed key must load
+    }
+    return std::move(c).value();
+  }();
+  return cert;
+}
+
+// AcceptAnyClient stands in for the client-certificate verifier: the chain checks have their
+// own tests and fuzz targets; here every presented chain goes on to CertificateVerify.
+class AcceptAnyClient final : public CertificateVerifier {
+ public:
+  Result<void> verify(std::span<const CertificateDer>, std::string_view) override {
+    return ok_result();
+  }
+};
+
+// auth_early_server_config: the fuzz server asking for a client certificate (request: an empty
+// Certificate is accepted too) and accepting 0-RTT on tickets of the fixed key. Each connection
+// needs its own early_data_guard (the guard refuses a ticket's second use).
+inline ServerConfig auth_early_server_config() {
+  ServerConfig s = fuzz_server_config();
+  s.client_auth = ClientAuth::request;
+  s.client_verifier = std::make_shared<AcceptAnyClient>();
+  s.ticket_keys = ticket_keys();
+  s.max_early_data_size = 16384;
+  s.early_data_guard = std::make_shared<InMemoryReplayGuard>();
+  return s;
+}
+
+// first_session runs a full TLS 1.3 handshake of the fuzz client against an Ed25519 server
+// with the fixed ticket key and 0-RTT on, and returns the first ticket it stored.
+inline std::optional<StoredSession> first_session() {
+  pin_clock();
+  crypto::TestingProvider ticket_provider(0x71C7);  // the ticket's nonce, deterministic
+  ServerConfig s = auth_early_server_config();
+  s.client_auth = ClientAuth::none;
+  s.certificates = {ed25519_certificate()};
+  s.ticket_keys = ticket_keys(&ticket_provider);
+  ClientConfig c = fuzz_client_config();
+  auto store = std::make_shared<InMemorySessionStore>();
+  c.sessions = store;
+  {
+    Loopback lb(c, s);
+    lb.run_all();
+    if (!lb.conn(Side::client).is_connected()) {
+      return std::nullopt;
+    }
+  }
+  return store->take(kServerName);
+}
+
+// auth_early_client_config: the fuzz client with an Ed25519 client certificate and, when
+// `session` is set, that session to resume with 0-RTT (write kEarlyData after creating it).
+inline ClientConfig auth_early_client_config(const std::optional<StoredSession>& session) {
+  ClientConfig c = fuzz_client_config();
+  c.client_certificate = ed25519_certificate();
+  if (session) {
+    auto store = std::make_shared<InMemorySessionStore>();
+    store->put(kServerName, session->clone());
+    c.sessions = store;
+    c.enable_early_data = true;
+  }
+  return c;
+}
+
+}  // namespace hs::fuzzing
