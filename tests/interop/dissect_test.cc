@@ -3,11 +3,15 @@
 // session, for TLS 1.2 and TLS 1.3; the key log comes from s_client -keylogfile. hs dissect
 // --json --keylog must agree with tshark's own dissection of the same file (connections,
 // handshake message types, direction and order, decrypted), and the application data it
-// decrypts must be exactly what s_client sent and received. Then 0-RTT: a capture of hs client
-// sending early data to hs server.
+// decrypts must be exactly what s_client sent and received; the same capture cut short still
+// shows its first connection, with a message saying where it broke. Then 0-RTT: a capture of hs
+// client sending early data to hs server.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -141,6 +145,44 @@ struct Case {
   bool hello_retry;
 };
 
+const std::vector<Message>& stream_of(const std::map<int, std::vector<Message>>& streams,
+                                      size_t i) {
+  auto it = streams.begin();
+  std::advance(it, static_cast<std::ptrdiff_t>(i));
+  return it->second;
+}
+
+// check_damaged_captures: bad and truncated captures give a clear message and whatever could be
+// decoded. The capture cut two thirds of the way in (inside a pcapng block) still shows the
+// first connection whole, as tshark dissected it from the complete file; a file that is no
+// capture at all is refused with libpcap's reason.
+void check_damaged_captures(const std::filesystem::path& cap_file,
+                            const std::filesystem::path& keylog, uint16_t port,
+                            const std::vector<Message>& first_connection) {
+  SCOPED_TRACE("damaged captures");
+  TempDir dir;
+  std::string bytes = read_file(cap_file);
+  ASSERT_GT(bytes.size(), 300u);
+  auto cut = dir.write_file("cut.pcapng", bytes.substr(0, bytes.size() * 2 / 3));
+  CommandResult r = run_command({hs_binary().string(), "dissect", cut.string(), "--json",
+                                 "--keylog", keylog.string(), "--port", std::to_string(port)},
+                                30s);
+  EXPECT_EQ(r.exit_code, 1) << r.output();
+  EXPECT_NE(r.err.find(cut.string() + ": the capture is damaged after frame "), std::string::npos)
+      << r.output();
+  EXPECT_NE(r.err.find("showing what was decoded before it"), std::string::npos) << r.output();
+  std::vector<DissectedConnection> partial = parse_hs_json(r.out);
+  ASSERT_FALSE(partial.empty()) << r.output();
+  EXPECT_EQ(describe(partial[0].messages), describe(first_connection)) << partial[0].line;
+
+  auto not_a_capture = dir.write_file("notes.txt", "this is not a capture\n");
+  r = run_command({hs_binary().string(), "dissect", not_a_capture.string()}, 10s);
+  EXPECT_EQ(r.exit_code, 2) << r.output();
+  EXPECT_NE(r.err.find(not_a_capture.string() + ": cannot read the capture: "), std::string::npos)
+      << r.output();
+  EXPECT_EQ(r.out, "") << r.output();
+}
+
 class DissectTest : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
@@ -243,6 +285,9 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
   EXPECT_FALSE(ours_tls[0]->resumed) << ours_tls[0]->line;
   EXPECT_TRUE(ours_tls[1]->resumed) << ours_tls[1]->line;
   EXPECT_EQ(describe(ours_tls[1]->messages).find(":11 "), std::string::npos) << ours_tls[1]->line;
+  if (version_flag == "-tls1_2" && !hello_retry) {
+    check_damaged_captures(cap_file, keylog, port, stream_of(theirs, 0));
+  }
   for (const DissectedConnection* c : ours_tls) {
     EXPECT_EQ(c->line.find("\"hello_retry\":true") != std::string::npos, hello_retry) << c->line;
     if (hello_retry) {
@@ -277,71 +322,107 @@ std::string json_string_field(const std::string& line, const std::string& key) {
   return line.substr(at, line.find('"', at) - at);
 }
 
-// 0-RTT: `hs client --tls-earlydata --reconnect 1` against `hs server --max-early-data`, its key
-// log holding CLIENT_EARLY_TRAFFIC_SECRET. The second connection resumes and sends its request
-// as early data; hs dissect decrypts that data and the EndOfEarlyData, and agrees with tshark on
+// 0-RTT: `hs client --tls-earlydata --reconnect 1` with its key log holding
+// CLIENT_EARLY_TRAFFIC_SECRET, against `hs server --max-early-data` (accepts the early data) and
+// against `openssl s_server -www -max_early_data` (its tickets allow early data, but in -www mode
+// it declines it, and the client sends the request again after the handshake). The second
+// connection resumes and sends its request as early data; hs dissect decrypts that data (and,
+// when accepted, the EndOfEarlyData), says whether it was accepted, and agrees with tshark on
 // the handshake messages of both connections.
-TEST(DissectEarlyDataTest, DecryptsZeroRttDataAndEndOfEarlyData) {
+class DissectEarlyDataTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DissectEarlyDataTest, DecryptsZeroRttData) {
+  const bool accepted = GetParam();
   ASSERT_TRUE(require_hs_binary());
   ASSERT_TRUE(require_program("dumpcap"));
   ASSERT_TRUE(require_program("tshark"));
+  ASSERT_TRUE(require_program("openssl"));
   const TestPki& pki = shared_test_pki();
   TempDir dir;
   auto cap_file = dir / "cap.pcapng";
   auto keylog = dir / "keys.log";
-  HsServerProcess server(HsServerProcess::cert_args(pki, false), {"--max-early-data", "16384"});
-  ASSERT_NE(server.port(), 0) << server.output();
-  LoopbackCapture capture(cap_file, server.port());
+  std::unique_ptr<HsServerProcess> hs_server;
+  std::unique_ptr<Process> openssl_server;
+  uint16_t port = 0;
+  if (accepted) {
+    hs_server =
+        std::make_unique<HsServerProcess>(HsServerProcess::cert_args(pki, false),
+                                          std::vector<std::string>{"--max-early-data", "16384"});
+    port = hs_server->port();
+    ASSERT_NE(port, 0) << hs_server->output();
+  } else {
+    port = free_port();
+    openssl_server = std::make_unique<Process>(std::vector<std::string>{
+        "openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-www", "-tls1_3",
+        "-cert", pki.rsa_cert.string(), "-key", pki.rsa_key.string(), "-max_early_data", "16384"});
+    ASSERT_TRUE(openssl_server->wait_for_port(port)) << openssl_server->output();
+  }
+  LoopbackCapture capture(cap_file, port);
   ASSERT_TRUE(capture.ready()) << capture.output();
-  CommandResult client =
-      run_command({"env", "SSLKEYLOGFILE=" + keylog.string(), hs_binary().string(), "client", "-v",
-                   "--cacert", pki.ca_cert.string(), "--resolve", server.resolve(),
-                   "--tls-earlydata", "--reconnect", "1", server.url("/")},
-                  20s);
+  const std::string url = "https://localhost:" + std::to_string(port) + "/";
+  CommandResult client = run_command(
+      {"env", "SSLKEYLOGFILE=" + keylog.string(), hs_binary().string(), "client", "-v", "--cacert",
+       pki.ca_cert.string(), "--resolve", "localhost:" + std::to_string(port) + ":127.0.0.1",
+       "--tls-earlydata", "--reconnect", "1", url},
+      20s);
   ASSERT_EQ(client.exit_code, 0) << client.output();
-  ASSERT_NE(client.err.find("* TLS early data: accepted by the server"), std::string::npos)
+  ASSERT_NE(client.err.find(accepted ? "* TLS early data: accepted by the server"
+                                     : "* TLS early data: rejected by the server"),
+            std::string::npos)
       << client.output();
   EXPECT_EQ(capture.stop(), 0) << capture.output();
 
-  const std::string port = std::to_string(server.port());
   CommandResult hs = run_command({hs_binary().string(), "dissect", cap_file.string(), "--json",
-                                  "--keylog", keylog.string(), "--port", port},
+                                  "--keylog", keylog.string(), "--port", std::to_string(port)},
                                  30s);
   ASSERT_EQ(hs.exit_code, 0) << hs.output();
   std::vector<DissectedConnection> ours = parse_hs_json(hs.out);
   ASSERT_EQ(ours.size(), 2u) << hs.out;
-  CommandResult ts =
-      run_command({"tshark", "-n", "-r", cap_file.string(), "-o",
-                   "tls.keylog_file:" + keylog.string(), "-d", "tcp.port==" + port + ",tls", "-T",
-                   "fields", "-e", "tcp.stream", "-e", "tcp.srcport", "-e", "tls.handshake.type"},
-                  30s);
+  CommandResult ts = run_command(
+      {"tshark", "-n", "-r", cap_file.string(), "-o", "tls.keylog_file:" + keylog.string(), "-d",
+       "tcp.port==" + std::to_string(port) + ",tls", "-T", "fields", "-e", "tcp.stream", "-e",
+       "tcp.srcport", "-e", "tls.handshake.type"},
+      30s);
   ASSERT_EQ(ts.exit_code, 0) << ts.output();
-  std::map<int, std::vector<Message>> theirs = tshark_messages(ts.out, server.port());
+  std::map<int, std::vector<Message>> theirs = tshark_messages(ts.out, port);
   ASSERT_EQ(theirs.size(), 2u) << ts.out;
-  auto stream = theirs.begin();
-  for (int i = 0; i < 2; ++i, ++stream) {
-    EXPECT_EQ(describe(ours[i].messages), describe(stream->second)) << ours[i].line << "\n"
-                                                                    << ts.out;
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(describe(ours[i].messages), describe(stream_of(theirs, i))) << ours[i].line << "\n"
+                                                                          << ts.out;
   }
   const DissectedConnection& first = ours[0];
   const DissectedConnection& zero_rtt = ours[1];
   EXPECT_EQ(json_string_field(first.line, "early_data"), "") << first.line;
   EXPECT_TRUE(zero_rtt.resumed) << zero_rtt.line;
-  EXPECT_EQ(json_string_field(zero_rtt.line, "early_data"), "accepted") << zero_rtt.line;
-  // The EndOfEarlyData (type 5) came from the client, decrypted with the early keys, before its
-  // Finished; then the handshake keys took over.
-  std::string order = describe(zero_rtt.messages);
-  ASSERT_NE(order.find("client:5 client:20"), std::string::npos) << zero_rtt.line;
+  EXPECT_EQ(json_string_field(zero_rtt.line, "early_data"), accepted ? "accepted" : "rejected")
+      << zero_rtt.line;
   EXPECT_NE(zero_rtt.line.find("\"name\":\"Early Data\""), std::string::npos) << zero_rtt.line;
-  // The early data is the request, and the server's page counts exactly its bytes.
+  // The early data is the request, decrypted with the early keys whatever the server did.
   std::string early = from_hex(json_string_field(zero_rtt.line, "early"));
   EXPECT_EQ(early.rfind("GET / HTTP/1.1\r\n", 0), 0u) << early;
+  std::string order = describe(zero_rtt.messages);
   std::string answer = from_hex(zero_rtt.server_data_hex);
-  EXPECT_NE(answer.find("Early data: accepted (" + std::to_string(early.size()) + " bytes)"),
-            std::string::npos)
-      << answer;
-  EXPECT_EQ(zero_rtt.client_data_hex, "") << zero_rtt.line;
+  if (accepted) {
+    // The EndOfEarlyData (type 5) came from the client under the early keys, right before its
+    // Finished under the handshake keys; the server's page counts exactly the early bytes.
+    EXPECT_NE(order.find("client:5 client:20"), std::string::npos) << zero_rtt.line;
+    EXPECT_NE(answer.find("Early data: accepted (" + std::to_string(early.size()) + " bytes)"),
+              std::string::npos)
+        << answer;
+    EXPECT_EQ(zero_rtt.client_data_hex, "") << zero_rtt.line;
+  } else {
+    // No EndOfEarlyData; the client moved to its handshake keys and sent the request again.
+    EXPECT_EQ(order.find("client:5"), std::string::npos) << zero_rtt.line;
+    EXPECT_NE(order.find("client:20"), std::string::npos) << zero_rtt.line;
+    EXPECT_EQ(from_hex(zero_rtt.client_data_hex), early) << zero_rtt.line;
+    EXPECT_EQ(answer.rfind("HTTP/1.0 200 ok", 0), 0u) << answer;
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(ZeroRtt, DissectEarlyDataTest, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& p) {
+                           return p.param ? "AcceptedByHsServer" : "RejectedByOpensslServer";
+                         });
 
 }  // namespace
 }  // namespace hs::test
