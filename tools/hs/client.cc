@@ -138,6 +138,7 @@ class Client {
 
  private:
   int run_transfers();
+  int configure(const Url& url);
   // since_start is the time since the command started, for -w's time_* variables.
   std::chrono::microseconds since_start() const {
     return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -211,7 +212,11 @@ class Client {
   // The Location to follow next (-L), set by transfer() on a 3xx answer.
   std::optional<std::string> follow_;
   int connections_ = 0;
+  int redirects_ = 0;  // redirects followed so far (-L)
   std::string write_out_format_;
+  bool configured_ = false;
+  // A URL curl cannot parse ends before any transfer: -w prints nothing then.
+  bool no_transfer_ = false;
 };
 
 int Client::timed_out(size_t received) {
@@ -271,7 +276,7 @@ int Client::run() {
   }
   int rc = run_transfers();
   progress_.finish(std::chrono::steady_clock::now());
-  if (format) {
+  if (format && !no_transfer_) {
     info_.exit_code = rc;
     info_.time_total = since_start();
     WriteOut w = render_write_out(*format, info_);
@@ -297,6 +302,7 @@ std::FILE* Client::open_output() {
 }
 
 int Client::run_transfers() {
+  info_.url_effective = o_.url;
   std::string error;
   auto url = parse_url(o_.url, error);
   if (!url) {
@@ -305,6 +311,7 @@ int Client::run_transfers() {
       std::string scheme = o_.url.substr(0, o_.url.find("://"));
       return fail(1, "Protocol \"" + scheme + "\" not supported or disabled in libcurl");
     }
+    no_transfer_ = true;
     return fail(3, error);
   }
   if (o_.remote_name) {
@@ -320,99 +327,12 @@ int Client::run_transfers() {
     progress_.start(start_);
   }
 
-  auto config = std::make_shared<ClientConfig>();
-  config_ = config;
-  if (o_.tlsv1_2) {
-    config->min_version = ProtocolVersion::tls1_2;
-  }
-  if (o_.tlsv1_3) {  // curl: "Use TLSv1.3 or greater"
-    config->min_version = ProtocolVersion::tls1_3;
-  }
-  if (!o_.tls_max.empty()) {
-    auto v = parse_tls_version(o_.tls_max);
-    if (!v) {
-      return fail(35, "unsupported --tls-max " + o_.tls_max + " (TLS 1.2 and 1.3 only)");
-    }
-    config->max_version = *v;
-  }
-  if (!o_.tls13_ciphers.empty()) {
-    auto suites = parse_tls13_cipher_list(o_.tls13_ciphers);
-    if (!suites.ok()) {
-      return fail(59, suites.error().detail());
-    }
-    // --tls13-ciphers sets the TLS 1.3 list and keeps the TLS 1.2 one.
-    std::vector<CipherSuite> merged = *suites;
-    for (CipherSuite s : config->cipher_suites) {
-      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
-        merged.push_back(s);
-      }
-    }
-    config->cipher_suites = merged;
-  }
-  if (!o_.ciphers.empty()) {
-    auto suites = parse_cipher_list(o_.ciphers);
-    if (!suites.ok()) {
-      return fail(59, suites.error().detail());
-    }
-    // --ciphers sets the TLS 1.2 list (curl's --tls13-ciphers is the 1.3 one).
-    std::vector<CipherSuite> merged;
-    for (CipherSuite s : config->cipher_suites) {
-      if (static_cast<uint16_t>(s) >> 8 == 0x13) {
-        merged.push_back(s);
-      }
-    }
-    for (CipherSuite s : *suites) {
-      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
-        merged.push_back(s);
-      } else if (std::find(merged.begin(), merged.end(), s) == merged.end()) {
-        merged.push_back(s);
-      }
-    }
-    config->cipher_suites = merged;
-  }
-  if (!o_.curves.empty()) {
-    auto groups = parse_curve_list(o_.curves);
-    if (!groups.ok()) {
-      return fail(35, groups.error().detail());
-    }
-    config->groups = *groups;
-  }
-  // We speak HTTP/1.1 only, so that is all we offer (curl offers h2 unless --http1.1).
-  config->alpn = {"http/1.1"};
-  config->enable_early_data = o_.tls_earlydata;
-  config->dangerous_skip_verification = o_.insecure;
-  config->record_size_limit = o_.record_size_limit;
-  config->key_update_after_records = o_.key_update_after_records;
-  if (!o_.insecure) {
-    auto verifier = make_verifier(o_.cacert, o_.capath);
-    if (!verifier.ok()) {
-      return fail(77, verifier.error().detail());
-    }
-    config->verifier = *verifier;
-  }
-  if (int rc = load_client_certificate(); rc != 0) {
-    return rc;
-  }
-  if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
-    config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
-    if (!config->key_log) {
-      verbose(std::string("* Failed to open SSLKEYLOGFILE ") + path);
-    }
-  }
-
-  if (o_.reconnect > 0 || !o_.sess_in.empty() || !o_.sess_out.empty()) {
-    config->sessions = std::make_shared<InMemorySessionStore>();
-    config->session_key = session_key(url->host, url->port);
-  }
-  if (int rc = load_session(); rc != 0) {
-    return rc;
-  }
+  config_ = std::make_shared<ClientConfig>();
   for (int i = 0; i <= o_.reconnect; ++i) {
     // -L: each Location is a new connection (curl would reuse one to the same host).
     Url hop = *url;
-    for (int redirects = 0;; ++redirects) {
+    for (redirects_ = 0;; ++redirects_) {
       info_.url_effective = url_text(hop);
-      info_.scheme = "HTTPS";
       follow_.reset();
       const int index = connections_++;
       int rc = connect_once(hop, index);
@@ -433,9 +353,6 @@ int Client::run_transfers() {
       if (!follow_) {
         break;
       }
-      if (redirects >= o_.max_redirs) {
-        return fail(47, fmt::format("Maximum ({}) redirects followed", o_.max_redirs));
-      }
       verbose(fmt::format("* Issue another request to this URL: '{}'", *follow_));
       auto next = parse_url(*follow_, error);
       if (!next) {
@@ -445,10 +362,10 @@ int Client::run_transfers() {
         }
         return fail(3, error);
       }
-      if (config->sessions) {
-        config->session_key = session_key(next->host, next->port);
+      if (config_->sessions) {
+        config_->session_key = session_key(next->host, next->port);
       }
-      info_.num_redirects = redirects + 1;
+      info_.num_redirects = redirects_ + 1;
       hop = *next;
     }
   }
@@ -562,6 +479,99 @@ int Client::save_session() {
   return 0;
 }
 
+// configure turns the TLS flags into config_. curl does this once connected (OpenSSL's
+// SSL_CTX setup), so its errors (58, 59, 77) come after the TCP connect, with -w's remote_ip and
+// ports already set; so do ours.
+int Client::configure(const Url& url) {
+  const std::shared_ptr<ClientConfig>& config = config_;
+  if (o_.tlsv1_2) {
+    config->min_version = ProtocolVersion::tls1_2;
+  }
+  if (o_.tlsv1_3) {  // curl: "Use TLSv1.3 or greater"
+    config->min_version = ProtocolVersion::tls1_3;
+  }
+  if (!o_.tls_max.empty()) {
+    auto v = parse_tls_version(o_.tls_max);
+    if (!v) {
+      return fail(35, "unsupported --tls-max " + o_.tls_max + " (TLS 1.2 and 1.3 only)");
+    }
+    config->max_version = *v;
+  }
+  if (!o_.tls13_ciphers.empty()) {
+    auto suites = parse_tls13_cipher_list(o_.tls13_ciphers);
+    if (!suites.ok()) {
+      return fail(59, suites.error().detail());
+    }
+    // --tls13-ciphers sets the TLS 1.3 list and keeps the TLS 1.2 one.
+    std::vector<CipherSuite> merged = *suites;
+    for (CipherSuite s : config->cipher_suites) {
+      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
+        merged.push_back(s);
+      }
+    }
+    config->cipher_suites = merged;
+  }
+  if (!o_.ciphers.empty()) {
+    auto suites = parse_cipher_list(o_.ciphers);
+    if (!suites.ok()) {
+      return fail(59, suites.error().detail());
+    }
+    // --ciphers sets the TLS 1.2 list (curl's --tls13-ciphers is the 1.3 one).
+    std::vector<CipherSuite> merged;
+    for (CipherSuite s : config->cipher_suites) {
+      if (static_cast<uint16_t>(s) >> 8 == 0x13) {
+        merged.push_back(s);
+      }
+    }
+    for (CipherSuite s : *suites) {
+      if (static_cast<uint16_t>(s) >> 8 != 0x13) {
+        merged.push_back(s);
+      } else if (std::find(merged.begin(), merged.end(), s) == merged.end()) {
+        merged.push_back(s);
+      }
+    }
+    config->cipher_suites = merged;
+  }
+  if (!o_.curves.empty()) {
+    auto groups = parse_curve_list(o_.curves);
+    if (!groups.ok()) {
+      return fail(35, groups.error().detail());
+    }
+    config->groups = *groups;
+  }
+  // We speak HTTP/1.1 only, so that is all we offer (curl offers h2 unless --http1.1).
+  config->alpn = {"http/1.1"};
+  config->enable_early_data = o_.tls_earlydata;
+  config->dangerous_skip_verification = o_.insecure;
+  config->record_size_limit = o_.record_size_limit;
+  config->key_update_after_records = o_.key_update_after_records;
+  if (!o_.insecure) {
+    auto verifier = make_verifier(o_.cacert, o_.capath);
+    if (!verifier.ok()) {
+      return fail(77, verifier.error().detail());
+    }
+    config->verifier = *verifier;
+  }
+  if (int rc = load_client_certificate(); rc != 0) {
+    return rc;
+  }
+  if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
+    config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
+    if (!config->key_log) {
+      verbose(std::string("* Failed to open SSLKEYLOGFILE ") + path);
+    }
+  }
+
+  if (o_.reconnect > 0 || !o_.sess_in.empty() || !o_.sess_out.empty()) {
+    config->sessions = std::make_shared<InMemorySessionStore>();
+    config->session_key = session_key(url.host, url.port);
+  }
+  if (int rc = load_session(); rc != 0) {
+    return rc;
+  }
+  return 0;
+}
+
 int Client::connect_once(const Url& target, int index) {
   const Url* url = &target;
   const std::shared_ptr<ClientConfig>& config = config_;
@@ -642,10 +652,19 @@ int Client::connect_once(const Url& target, int index) {
   }
   auto& conn_ok = std::get<io::Connected>(connected);
   info_.time_connect = since_start();
+  info_.scheme = "HTTPS";  // curl 7.88 sets it once connected, upper-case
   info_.remote_ip = conn_ok.address;
   info_.remote_port = copts.port;
   info_.local_port = io::local_port(conn_ok.fd.get());
   ++info_.num_connects;
+  // From here curl's TLS layer has started: its verify result is "not ok" (1) until verified.
+  info_.ssl_verify_result = 1;
+  if (!configured_) {
+    if (int rc = configure(*url); rc != 0) {
+      return rc;
+    }
+    configured_ = true;
+  }
   verbose(fmt::format("* Connected to {} ({}) port {} (#{})", copts.host, conn_ok.address,
                       copts.port, index));
   verbose(trace::curl_alpn_offer_line(config->alpn));
@@ -723,10 +742,15 @@ int Client::connect_once(const Url& target, int index) {
   if (!hs.ok()) {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
     if (code == 60) {
-      info_.ssl_verify_result = openssl_verify_code(hs.error());
+      // curl checks host names itself and then reports 1, not OpenSSL's 62.
+      const long verify = openssl_verify_code(hs.error());
+      info_.ssl_verify_result = verify == 62 ? 1 : verify;
     }
     if (hs.error().code() == ErrorCode::timeout) {
-      return timed_out(0);
+      // curl counts the TLS handshake as part of connecting.
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start_);
+      return fail(28, fmt::format("Connection timed out after {} milliseconds", ms.count()));
     }
     if (o_.verbose >= 2 && !hs.error().note().empty()) {
       info_line("* " + hs.error().note());
@@ -745,11 +769,14 @@ int Client::connect_once(const Url& target, int index) {
   const SessionInfo& info = stream.connection().info();
   ladder_summary_ = trace::ladder_summary(info);
   info_.time_appconnect = since_start();
+  if (!o_.insecure) {
+    info_.ssl_verify_result = 0;  // verified
+  }
   if (o_.insecure && write_out_format_.find("ssl_verify_result") != std::string::npos &&
       !info.peer_chain.empty()) {
     // curl -k still reports what chain verification said (SSL_get_verify_result), against the
     // system store only (it loads no --cacert then) and without a host name check.
-    if (auto verifier = make_verifier("", ""); verifier.ok()) {
+    if (auto verifier = make_verifier("", o_.capath); verifier.ok()) {
       auto r = (*verifier)->verify(info.peer_chain, url->host);
       const long code = r.ok() ? 0 : openssl_verify_code(r.error());
       info_.ssl_verify_result = code == 62 ? 0 : code;
@@ -852,7 +879,7 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
   }
   buffer.erase(0, end + 4);
   info_.http_code = head->status;
-  info_.http_version = head->http_minor == 0 ? "1.0" : "1.1";
+  info_.http_version = head->http_minor == 0 ? "1" : "1.1";  // curl 7.88 spells 1.0 "1"
   info_.size_header += head->raw.size();
   info_.headers.clear();
   for (size_t i = 1; i < head->lines.size(); ++i) {
@@ -882,12 +909,15 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
   }
   auto location = header_value(info_.headers, "location");
   const bool redirect = head->status >= 300 && head->status < 400 && location.has_value();
+  bool too_many_redirects = false;
   if (redirect) {
     const std::string next = resolve_location(url, *location);
-    if (o_.location) {
+    if (o_.location && redirects_ < o_.max_redirs) {
       follow_ = next;
     } else {
+      // Not followed: curl reports it, and reads this response to its end.
       info_.redirect_url = next;
+      too_many_redirects = o_.location;
     }
   }
   std::FILE* out = open_output();
@@ -972,6 +1002,12 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     }
   }
   std::fflush(out);
+  if (too_many_redirects) {
+    info_.headers.clear();  // curl 7.88's %{header_json} is empty after exit 47
+    int rc = fail(47, fmt::format("Maximum ({}) redirects followed", o_.max_redirs));
+    stream.close();
+    return rc;
+  }
   if (head->connection_close || eof) {
     verbose(fmt::format("* Closing connection {}", index_));
   } else {
