@@ -19,6 +19,8 @@ set -euo pipefail
 #   tshark                                          captures (dumpcap) and decrypts them with a
 #                                                   key log in tests/interop (keylog, dissect)
 #   libasio-dev                                     standalone asio: include/hs/asio/stream.h and its test
+#   libxml2-utils librsvg2-bin                      xmllint and rsvg-convert check the --trace-svg
+#                                                   ladder diagrams (tests/interop/trace_svg_test)
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -29,6 +31,7 @@ PACKAGES=(
   libpcap-dev libnghttp2-dev
   tshark
   libasio-dev
+  libxml2-utils librsvg2-bin
 )
 
 missing=()

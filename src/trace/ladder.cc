@@ -25,7 +25,8 @@ bool is_client_data(const LadderArrow& a) {
 // waits_on: a server flight the client has to wait for before it can go on, i.e. one holding a
 // handshake message other than the post-handshake NewSessionTicket and KeyUpdate (a
 // ChangeCipherSpec counts: in TLS 1.2 it announces the server's Finished; an unopened record
-// counts too, as it may hold the server's handshake).
+// counts too, as it may hold the server's handshake; so does an alert, the answer that ends a
+// failed handshake).
 bool waits_on(const Ladder& l, const LadderFlight& f) {
   for (size_t i = f.first; i <= f.last; ++i) {
     const LadderArrow& a = l.arrows[i];
@@ -37,8 +38,8 @@ bool waits_on(const Ladder& l, const LadderFlight& f) {
         break;
       case LadderKind::change_cipher_spec:
       case LadderKind::encrypted:
-        return true;
       case LadderKind::alert:
+        return true;
       case LadderKind::application_data:
         break;
     }
@@ -47,6 +48,9 @@ bool waits_on(const Ladder& l, const LadderFlight& f) {
 }
 
 std::string arrow_name(const LadderMessage& m) {
+  if (!m.label.empty()) {
+    return m.label;
+  }
   switch (m.kind) {
     case LadderKind::handshake:
       return m.hello_retry ? "HelloRetryRequest" : ladder_message_name(m.handshake_type);
@@ -60,6 +64,40 @@ std::string arrow_name(const LadderMessage& m) {
       return "Encrypted Record";
   }
   return "?";
+}
+
+// annotate writes each arrow's note: the moments a reader of the diagram should not miss.
+void annotate(Ladder& l) {
+  bool retried = false;
+  bool first_ticket = true;
+  bool tls13 = l.summary.version == "TLS 1.3";
+  for (LadderArrow& a : l.arrows) {
+    bool hs = a.kind == LadderKind::handshake;
+    if (a.hello_retry) {
+      a.note = "HelloRetryRequest: the server asks for another key share, one more round trip";
+      retried = true;
+    } else if (hs && a.handshake_type == 1 && retried) {
+      a.note = "the ClientHello again, with the key share the server asked for";
+      retried = false;
+    } else if (hs && a.handshake_type == 2 && l.summary.resumed && a.from == LadderSide::server) {
+      a.note = tls13 ? "resumed: the server accepts the PSK, no Certificate, no CertificateVerify"
+                     : "resumed: the server accepts the session, an abbreviated handshake";
+    } else if (a.kind == LadderKind::application_data && a.early_data) {
+      a.note = "0-RTT: data sent with the ClientHello, before the handshake completes";
+    } else if (hs && a.handshake_type == kEndOfEarlyData) {
+      a.note = "end of the 0-RTT data";
+    } else if (a.kind == LadderKind::alert && a.name.find("(fatal)") != std::string::npos) {
+      a.note = "fatal alert: the connection ends here";
+    } else if (a.kind == LadderKind::change_cipher_spec && tls13) {
+      a.note = "middlebox compatibility only (RFC 8446, D.4): no key change";
+    } else if (hs && a.handshake_type == kNewSessionTicket && first_ticket &&
+               a.from == LadderSide::server) {
+      a.note = "a ticket to resume this session later";
+      first_ticket = false;
+    } else if (a.count > 1) {
+      a.note = std::to_string(a.count) + " records";
+    }
+  }
 }
 
 void assign_round_trips(Ladder& l) {
@@ -210,6 +248,7 @@ Ladder build_ladder(std::vector<LadderMessage> messages, LadderSummary summary) 
   std::string version = summary.version.empty() ? "TLS" : summary.version;
   l.title = version + (summary.resumed ? " resumed handshake" : " handshake");
   l.summary = std::move(summary);
+  annotate(l);
   return l;
 }
 

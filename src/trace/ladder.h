@@ -13,7 +13,8 @@
 // - Round trips are counted up to the client's first application data (or the end, when it
 //   never sends any): a round trip completes each time the flow turns from a server flight back
 //   to a client flight, where the server flight is one the client waits on -- it holds a
-//   handshake message other than NewSessionTicket / KeyUpdate. So a TLS 1.2 full handshake
+//   handshake message other than NewSessionTicket / KeyUpdate, a ChangeCipherSpec or an alert
+//   (a handshake the server refuses with an alert took 1 round trip). So a TLS 1.2 full handshake
 //   takes 2 round trips (ClientHello | ServerHello..ServerHelloDone | ClientKeyExchange..Finished
 //   | ChangeCipherSpec Finished | data), a TLS 1.3 full handshake 1 (the client's Finished and
 //   its first data travel together), a HelloRetryRequest adds one, a TLS 1.2 resumption
@@ -65,6 +66,8 @@ struct LadderMessage {
   double time = 0;             // seconds (any origin; build_ladder makes it relative)
   bool encrypted = false;      // travelled under a record key
   std::string key;             // the secret that protected it, when known (for the marker)
+  std::string label;           // a name to show instead of the usual one ("Encrypted Handshake
+                               // Message" for a record a capture could not open)
 };
 
 // LadderArrow is one arrow of the diagram.
@@ -84,6 +87,9 @@ struct LadderArrow {
   // the source knew it ("client_handshake_traffic_secret", "master secret").
   bool encryption_starts = false;
   std::string key;
+  // note: what this arrow means in the handshake's story, when it is worth saying
+  // ("HelloRetryRequest: ...", "resumed: ...", "0-RTT: ...", "fatal alert: ..."), else "".
+  std::string note;
   size_t flight = 0;      // 1-based index into Ladder::flights
   size_t round_trip = 0;  // 1-based handshake round trip; 0 = application phase
 };

@@ -118,30 +118,9 @@ const char* marker_of(const LadderArrow& a) {
   return a.encrypted ? "m-enc" : "m-plain";
 }
 
-// note_of: the annotation under an arrow, or "".
-std::string note_of(const Ladder& l, const LadderArrow& a) {
-  if (a.hello_retry) {
-    return "HelloRetryRequest: the server wants another key share, one more round trip";
-  }
-  if (a.kind == LadderKind::alert && a.name.find("(fatal)") != std::string::npos) {
-    return "fatal alert: the connection ends here";
-  }
-  if (a.early_data && a.kind == LadderKind::application_data) {
-    return "0-RTT: sent with the ClientHello, before the handshake completes";
-  }
-  if (l.summary.resumed && a.from == LadderSide::server && a.kind == LadderKind::handshake &&
-      a.handshake_type == 2 && !a.hello_retry) {
-    return "resumed: the session is accepted, no certificate is sent";
-  }
-  if (a.count > 1) {
-    return std::to_string(a.count) + " records";
-  }
-  return "";
-}
-
 // text_width estimates a text's width in DejaVu Sans (about 0.6 em a character, bold wider).
 double text_width(std::string_view s, double size, bool bold) {
-  return static_cast<double>(s.size()) * size * (bold ? 0.66 : 0.58);
+  return static_cast<double>(s.size()) * size * (bold ? 0.64 : 0.52);
 }
 
 void text(std::string& out, double x, double y, std::string_view anchor, double size,
@@ -167,6 +146,24 @@ void lock(std::string& out, double x, double y, const char* color) {
          color + "\"/></g>\n";
 }
 
+// wrap splits `s` into lines of at most `max` characters, at spaces where it can.
+std::vector<std::string> wrap(std::string_view s, size_t max) {
+  std::vector<std::string> lines;
+  while (s.size() > max) {
+    size_t cut = s.rfind(' ', max);
+    if (cut == std::string_view::npos || cut == 0) {
+      cut = max;
+    }
+    lines.emplace_back(s.substr(0, cut));
+    s.remove_prefix(cut);
+    while (!s.empty() && s.front() == ' ') {
+      s.remove_prefix(1);
+    }
+  }
+  lines.emplace_back(s);
+  return lines;
+}
+
 double x_of(LadderSide s) { return s == LadderSide::client ? kClientX : kServerX; }
 
 }  // namespace
@@ -189,12 +186,18 @@ std::string render_ladder_svg(const Ladder& l) {
       y += 18;
     }
     row_top[i] = y;
-    y += kRow + (note_of(l, l.arrows[i]).empty() ? 0 : kNoteRow);
+    y += kRow + (l.arrows[i].note.empty() ? 0 : kNoteRow);
   }
   row_top[l.arrows.size()] = y;
   const double lifeline_end = y + 10;
   const double legend_top = lifeline_end + 34;
-  const double height = legend_top + 150 + 16 * static_cast<double>(l.notes.size());
+  std::vector<std::string> note_lines;
+  for (const std::string& n : l.notes) {
+    for (std::string& line : wrap(n, 150)) {
+      note_lines.push_back(std::move(line));
+    }
+  }
+  const double height = legend_top + 150 + 16 * static_cast<double>(note_lines.size());
 
   std::string out;
   out.reserve(16384);
@@ -261,7 +264,7 @@ std::string render_ladder_svg(const Ladder& l) {
   for (size_t k = 0; k < l.round_trips.size(); ++k) {
     const LadderRoundTrip& rt = l.round_trips[k];
     double top = row_top[rt.first] + 2;
-    double bottom = row_top[rt.last] + kRow - 2;
+    double bottom = row_top[rt.last] + kRow - 2 + (l.arrows[rt.last].note.empty() ? 0 : kNoteRow);
     out += "<g class=\"round-trip\" data-index=\"" + std::to_string(k + 1) +
            "\"><rect x=\"10\" y=\"" + num(top) + "\" width=\"" + num(kWidth - 20) + "\" height=\"" +
            num(bottom - top) + "\" rx=\"10\" fill=\"" + (k % 2 == 0 ? "#eef4fb" : "#f3f0fa") +
@@ -368,7 +371,7 @@ std::string render_ladder_svg(const Ladder& l) {
     double name_w = text_width(a.name, 13.5, true);
     double size_w = text_width(size, 12, false);
     double lock_w = a.encrypted ? 16 : 0;
-    double total = lock_w + name_w + 8 + size_w;
+    double total = lock_w + name_w + 10 + size_w;
     double mid = (x1 + x2) / 2;
     double left = mid - total / 2;
     double base = row_top[i] + 18;
@@ -379,8 +382,8 @@ std::string render_ladder_svg(const Ladder& l) {
       lock(out, left, base - 12, kEncrypted);
     }
     text(out, left + lock_w, base, "start", 13.5, color, a.name, "font-weight=\"bold\"");
-    text(out, left + lock_w + name_w + 8, base, "start", 12, "#57606a", size);
-    std::string note = note_of(l, a);
+    text(out, left + lock_w + name_w + 10, base, "start", 12, "#57606a", size);
+    const std::string& note = a.note;
     if (!note.empty()) {
       text(out, mid, y2 + 17, "middle", 11, a.hello_retry ? kRetry : "#57606a", note,
            "font-style=\"italic\"");
@@ -403,20 +406,26 @@ std::string render_ladder_svg(const Ladder& l) {
                       {"ChangeCipherSpec", kCcs, "m-ccs", true},
                       {"application data", kData, "m-data", false},
                       {"HelloRetryRequest", kRetry, "m-retry", false},
-                      {"alert", kAlert, "m-alert", false}};
-  double kx = 24;
-  for (const Key& k : keys) {
-    out += "<line x1=\"" + num(kx) + "\" y1=\"" + num(ly) + "\" x2=\"" + num(kx + 40) + "\" y2=\"" +
-           num(ly) + "\" stroke=\"" + k.color + "\" stroke-width=\"2.2\"" +
-           (k.dashed ? " stroke-dasharray=\"7 4\"" : "") + " marker-end=\"url(#" + k.marker +
-           ")\"/>\n";
-    text(out, kx + 48, ly + 4, "start", 11.5, "#1b1f24", k.label);
-    kx += 48 + text_width(k.label, 11.5, false) + 26;
+                      {"alert", kAlert, "m-alert", false},
+                      {"0-RTT early data", kData, "m-data", true}};
+  for (size_t k = 0; k < std::size(keys); ++k) {
+    double kx = 24 + 256 * static_cast<double>(k % 4);
+    double ky = ly + 24 * static_cast<double>(k / 4);
+    out += "<line x1=\"" + num(kx) + "\" y1=\"" + num(ky) + "\" x2=\"" + num(kx + 40) + "\" y2=\"" +
+           num(ky) + "\" stroke=\"" + keys[k].color + "\" stroke-width=\"2.2\"" +
+           (keys[k].dashed ? " stroke-dasharray=\"7 4\"" : "") + " marker-end=\"url(#" +
+           keys[k].marker + ")\"/>\n";
+    text(out, kx + 50, ky + 4, "start", 11.5, "#1b1f24", keys[k].label);
   }
-  ly += 26;
-  lock(out, 24, ly - 10, kEncrypted);
-  text(out, 42, ly, "start", 11.5, "#1b1f24",
-       "protected by a record key (green bar: that side sends encrypted from there on)");
+  {
+    double kx = 24 + 256 * 3;
+    double ky = ly + 24;
+    out += "<rect x=\"" + num(kx + 17) + "\" y=\"" + num(ky - 9) +
+           "\" width=\"6\" height=\"18\" rx=\"3\" fill=\"" + kEncrypted + "\"/>\n";
+    lock(out, kx + 28, ky - 7, kEncrypted);
+    text(out, kx + 50, ky + 4, "start", 11.5, "#1b1f24", "sends encrypted from here");
+  }
+  ly += 48;
   ly += 22;
   std::string facts = "version " + (l.summary.version.empty() ? "?" : l.summary.version) +
                       ";  cipher suite " +
@@ -441,7 +450,7 @@ std::string render_ladder_svg(const Ladder& l) {
                                 (l.viewpoint.empty() ? std::string("local") : l.viewpoint) +
                                 "'s clock, since the first message.";
   text(out, 24, ly, "start", 11.5, "#57606a", clock);
-  for (const std::string& n : l.notes) {
+  for (const std::string& n : note_lines) {
     ly += 16;
     text(out, 24, ly, "start", 11.5, "#57606a", n);
   }

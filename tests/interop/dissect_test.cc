@@ -20,6 +20,7 @@
 
 #include "support/capture.h"
 #include "support/hs_server.h"
+#include "support/ladder_svg.h"
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
@@ -246,9 +247,10 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
   }
   EXPECT_EQ(capture.stop(), 0) << capture.output();
 
-  CommandResult hs = run_command({hs_binary().string(), "dissect", cap_file.string(), "--json",
-                                  "--keylog", keylog.string(), "--port", std::to_string(port)},
-                                 30s);
+  CommandResult hs = run_command(
+      {hs_binary().string(), "dissect", cap_file.string(), "--json", "--keylog", keylog.string(),
+       "--port", std::to_string(port), "--trace-svg", (dir_ / "ladder.svg").string()},
+      30s);
   ASSERT_EQ(hs.exit_code, 0) << hs.output();
   std::vector<DissectedConnection> ours = parse_hs_json(hs.out);
 
@@ -285,6 +287,20 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
   EXPECT_FALSE(ours_tls[0]->resumed) << ours_tls[0]->line;
   EXPECT_TRUE(ours_tls[1]->resumed) << ours_tls[1]->line;
   EXPECT_EQ(describe(ours_tls[1]->messages).find(":11 "), std::string::npos) << ours_tls[1]->line;
+  // --trace-svg: one ladder diagram per TLS connection (ladder.svg, then ladder-2.svg), well
+  // formed and rendering, counting the round trips of a full and a resumed handshake, with one
+  // handshake arrow per handshake message hs dissect found.
+  const std::filesystem::path svgs[2] = {dir_ / "ladder.svg", dir_ / "ladder-2.svg"};
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(svgs[i].string());
+    EXPECT_TRUE(svg_renders(svgs[i]));
+    SvgLadder l = read_svg_ladder(svgs[i]);
+    int want = (version_flag == "-tls1_2" && i == 0) || hello_retry ? 2 : 1;
+    EXPECT_EQ(l.round_trips, want) << read_file(svgs[i]);
+    EXPECT_EQ(l.resumed, i == 1);
+    EXPECT_EQ(l.hello_retry, hello_retry);
+    EXPECT_EQ(l.handshake.size(), ours_tls[i]->messages.size()) << read_file(svgs[i]);
+  }
   if (version_flag == "-tls1_2" && !hello_retry) {
     check_damaged_captures(cap_file, keylog, port, stream_of(theirs, 0));
   }

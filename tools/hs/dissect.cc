@@ -15,10 +15,12 @@
 #include "crypto/provider.h"
 #include "dissect/dissector.h"
 #include "dissect/keylog_file.h"
+#include "dissect/ladder_report.h"
 #include "dissect/live_dissector.h"
 #include "dissect/pcap_source.h"
 #include "dissect/render.h"
 #include "subcommands.h"
+#include "trace_svg.h"
 
 namespace hs::tool {
 
@@ -32,9 +34,26 @@ struct DissectOptions {
   std::string keylog;
   int port = 0;
   bool json = false;
+  // --trace-svg FILE: one ladder diagram per TLS connection; the first writes FILE, connection
+  // N (as numbered in the output) FILE with "-N" before its extension.
+  std::string trace_svg;
 };
 
-void print_reports(const DissectOptions& o, const std::vector<dissect::ConnectionReport>& reports) {
+// print_reports prints each connection and, with --trace-svg, draws each TLS connection's
+// ladder: the first (`first_svg` remembers which) into FILE, connection N into FILE-N. False when
+// a diagram could not be written.
+bool print_reports(const DissectOptions& o, const std::vector<dissect::ConnectionReport>& reports,
+                   std::optional<size_t>& first_svg) {
+  bool written = true;
+  for (const auto& r : reports) {
+    if (o.trace_svg.empty() || !r.tls) {
+      continue;
+    }
+    first_svg = first_svg.value_or(r.index);
+    written = write_trace_svg(trace::ladder_file_name(o.trace_svg, r.index, *first_svg),
+                              dissect::ladder_from_report(r)) &&
+              written;
+  }
   for (const auto& r : reports) {
     if (o.json) {
       std::printf("%s\n", dissect::render_json(r).c_str());
@@ -43,6 +62,7 @@ void print_reports(const DissectOptions& o, const std::vector<dissect::Connectio
     }
   }
   std::fflush(stdout);
+  return written;
 }
 
 // read_keylog reads the key log as it is now; nullopt when it cannot be read (yet).
@@ -90,6 +110,7 @@ int run_live(const DissectOptions& o) {
   };
   const auto start = std::chrono::steady_clock::now();
   int status = 0;
+  std::optional<size_t> first_svg;  // --trace-svg numbering
   dissect::Frame frame;
   while (g_stop == 0) {
     if (o.count > 0 && live.frames() >= static_cast<size_t>(o.count)) {
@@ -115,14 +136,18 @@ int run_live(const DissectOptions& o) {
     live.add_frame(frame.data, frame.time);
     if (live.completed()) {
       auto k = keys();
-      print_reports(o, live.take_completed(k ? &*k : nullptr));
+      if (!print_reports(o, live.take_completed(k ? &*k : nullptr), first_svg)) {
+        status = 1;
+      }
     }
   }
   auto k = keys();
   if (!o.keylog.empty() && !k) {
     std::fprintf(stderr, "hs: %s: cannot read the key log\n", o.keylog.c_str());
   }
-  print_reports(o, live.finish(k ? &*k : nullptr));
+  if (!print_reports(o, live.finish(k ? &*k : nullptr), first_svg)) {
+    status = 1;
+  }
   if (!o.json) {
     std::printf("%zu frames, %zu TCP connections\n", live.frames(), live.connections());
   }
@@ -186,7 +211,10 @@ int run_dissect(const DissectOptions& o) {
     dissector.add_frame(frame.data, frame.time);
   }
   std::vector<dissect::ConnectionReport> reports = dissector.finish();
-  print_reports(o, reports);
+  std::optional<size_t> first_svg;
+  if (!print_reports(o, reports, first_svg)) {
+    damaged = true;
+  }
   if (!o.json) {
     std::printf("%zu frames, %zu TCP connections\n", dissector.frames(), reports.size());
   }
@@ -216,6 +244,9 @@ std::function<int()> register_dissect(CLI::App& app) {
                   "Only TCP connections with this port (live: the capture filter)")
       ->check(CLI::Range(1, 65535));
   sub->add_flag("--json", opts->json, "One JSON object per connection");
+  sub->add_option("--trace-svg", opts->trace_svg,
+                  "Draw each TLS connection as a ladder diagram (SVG): the first into FILE, "
+                  "connection N into FILE-N");
   return [opts]() { return run_dissect(*opts); };
 }
 

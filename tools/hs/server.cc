@@ -30,7 +30,10 @@
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
+#include "trace/json_trace.h"
+#include "trace/ladder.h"
 #include "trace_file.h"
+#include "trace_svg.h"
 #include "x509/certificate.h"
 #include "x509/pem.h"
 
@@ -63,6 +66,9 @@ struct ServerOptions {
   std::string trace_json;
   // --redirect PATH=LOCATION: answer GET/HEAD PATH with 302 and that Location (to test -L).
   std::vector<std::string> redirects;
+  // --trace-svg FILE: each connection's ladder diagram, written when it closes; connection #1
+  // (the number -v prints) writes FILE, #N FILE with "-N" before its extension.
+  std::string trace_svg;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -278,7 +284,14 @@ class HttpServer : public io::ServerHandler {
       trace = std::make_unique<OwnedTee>(std::move(traces));
     }
     st.observer = std::make_unique<SkeObserver>(std::move(trace));
-    s.tls().set_observer(st.observer.get());
+    Observer* observer = st.observer.get();
+    if (!o_.trace_svg.empty()) {
+      st.ladder = std::make_unique<trace::LadderRecorder>(trace::LadderSide::server);
+      st.tee = std::make_unique<trace::TeeObserver>(
+          std::vector<Observer*>{st.observer.get(), st.ladder.get()});
+      observer = st.tee.get();
+    }
+    s.tls().set_observer(observer);
   }
 
   void on_handshake_done(io::ServerSession& s) override {
@@ -353,6 +366,12 @@ class HttpServer : public io::ServerHandler {
                    static_cast<unsigned long long>(s.id()), s.peer().c_str(),
                    error != nullptr ? ": " : "", error != nullptr ? error->message().c_str() : "");
     }
+    if (auto it = state_.find(s.id()); it != state_.end() && it->second.ladder) {
+      trace::Ladder ladder = it->second.ladder->ladder(trace::ladder_summary(s.tls().info()));
+      ladder.client_label = s.peer();
+      ladder.server_label = "hs server";
+      (void)write_trace_svg(trace::ladder_file_name(o_.trace_svg, s.id(), 1), ladder);
+    }
     state_.erase(s.id());
   }
 
@@ -361,6 +380,9 @@ class HttpServer : public io::ServerHandler {
     std::string in;
     size_t early_bytes = 0;  // 0-RTT data received
     std::unique_ptr<SkeObserver> observer;
+    // --trace-svg: the recorder and the tee feeding it next to `observer`.
+    std::unique_ptr<trace::LadderRecorder> ladder;
+    std::unique_ptr<trace::TeeObserver> tee;
   };
 
   void respond(io::ServerSession& s, int status, std::string_view reason,
@@ -622,6 +644,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--redirect", opts->redirects,
                   "PATH=LOCATION: answer PATH with 302 Found to LOCATION (repeatable)")
       ->allow_extra_args(false);
+  sub->add_option("--trace-svg", opts->trace_svg,
+                  "Draw each connection's handshake as a ladder diagram (SVG): connection #1 "
+                  "into FILE, #N into FILE-N");
   sub->add_option("--max-early-data", opts->max_early_data,
                   "Accept TLS 1.3 0-RTT early data up to N bytes per resumed connection (default "
                   "0: off); each ticket's early data is accepted once per process");
