@@ -6,6 +6,11 @@
 2. libssl is never used by the library: no <openssl/ssl.h>-family header anywhere under src/ or
    include/, no <openssl/...> header at all outside src/crypto/openssl/, and no OpenSSL::SSL /
    -lssl in the library's CMake files (CMakeLists.txt, cmake/, src/).
+3. Every MAC, Finished, binder and cookie check in the library goes through the one
+   constant-time compare, crypto::constant_time_equal (CRYPTO_memcmp, src/crypto/openssl/):
+   outside src/crypto/, no ==, !=, std::equal, std::ranges::equal or std::mismatch on a value
+   named like verify_data, binder, mac, hmac or cookie (issue #8 item 4). A comparison with
+   nullptr or of a .size() checks a pointer or a length, not contents.
 
 Prints each violation as path:line: text and exits 1 if there is any.
 """
@@ -19,6 +24,28 @@ EXEMPT = ["src/codec/", "src/crypto/"]
 BANNED = re.compile(r"\b(memcpy|memcmp|strcpy)\b|\bnew\s+[\w:<>, ]+\[")
 LIBSSL_HEADER = re.compile(r'#\s*include\s*[<"]openssl/(ssl|ssl2|ssl3|tls1|dtls1|srtp|sslerr)\.h')
 OPENSSL_HEADER = re.compile(r'#\s*include\s*[<"]openssl/')
+# Rule 3: contents of secret-derived values compared by something other than constant_time_equal.
+CT_NAME = r"(?<!::)\b(\w*(?:verify_data|binder|hmac|mac|cookie)\w*)\b(?!::)"
+CT_RANGE_CMP = re.compile(
+    r"\b(?:std::equal|std::ranges::equal|std::mismatch|std::lexicographical_compare)\s*\("
+    r"[^;]*" + CT_NAME)
+CT_OPERATOR = re.compile(
+    CT_NAME + r"(?:\.expose\(\))?\s*(?:==|!=)(?!\s*nullptr\b)"
+    r"|(?:==|!=)\s*(?:\w+(?:\.|->))*" + CT_NAME + r"(?!\s*[.(\[]|->)")
+CT_LENGTH = re.compile(r"(?:len|length|size|count|type|kind)$")
+
+
+def compares_secret(code):
+    """Rule 3: the line compares the contents of a MAC-like value without constant_time_equal."""
+    for pattern in (CT_RANGE_CMP, CT_OPERATOR):
+        for m in pattern.finditer(code):
+            name = next(g for g in m.groups() if g)
+            if not CT_LENGTH.search(name):
+                return True
+    return False
+
+
+CT_EXEMPT = ["src/crypto/"]
 LIBSSL_LINK = re.compile(r"OpenSSL::SSL|(?<![\w-])-lssl\b|\blibssl\b")
 
 
@@ -65,6 +92,11 @@ def main():
         for number, code in strip_comments(lines):
             if not exempt and BANNED.search(code):
                 problems.append(f"{rel}:{number}: banned call: {lines[number - 1].strip()}")
+            if (rel.startswith("src/") and not any(rel.startswith(e) for e in CT_EXEMPT)
+                    and compares_secret(code)):
+                problems.append(
+                    f"{rel}:{number}: compare MACs, Finished, binders and cookies with "
+                    f"crypto::constant_time_equal: {lines[number - 1].strip()}")
             if in_library and LIBSSL_HEADER.search(code):
                 problems.append(f"{rel}:{number}: libssl header: {lines[number - 1].strip()}")
             elif (in_library and not rel.startswith("src/crypto/openssl/")
