@@ -442,5 +442,37 @@ TEST_F(CurlFlagsTest, ProgressMeterHasCurlsLayout) {
   EXPECT_EQ(last.back(), '\n');
 }
 
+// --help in curl's layout ("Usage:", then " -x, --long <arg>  text" with the text column
+// aligned), and hs(1) documents every flag it lists.
+TEST_F(CurlFlagsTest, HelpAndManPageListEveryFlag) {
+  CommandResult help = run_command({hs_binary().string(), "client", "--help"});
+  ASSERT_EQ(help.exit_code, 0) << help.output();
+  EXPECT_EQ(help.out.rfind("Usage: hs client [options...] <url>\n", 0), 0u) << help.out;
+  const std::string man = read_file(std::filesystem::path(HS_SOURCE_DIR) / "docs" / "hs.1");
+  ASSERT_FALSE(man.empty());
+  std::istringstream in(help.out);
+  std::string line;
+  std::getline(in, line);
+  size_t column = 0;
+  int flags = 0;
+  static const std::regex kLine(R"(^ (-[a-zA-Z], |    )(--[a-z0-9.-]+)( <[^>]+>)? +\S.*$)");
+  while (std::getline(in, line) && !line.empty()) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(line, m, kLine)) << line;
+    // The description starts in one column, or a space after an option too long for it (as
+    // curl's own --help all does).
+    const size_t option_end = 1 + m.length(1) + m.length(2) + m.length(3);
+    size_t text = line.find_first_not_of(' ', option_end);
+    if (column == 0) {
+      column = text;
+    }
+    EXPECT_EQ(text, std::max(column, option_end + 1)) << line;
+    std::string troff = std::regex_replace(m[2].str(), std::regex("-"), "\\-");
+    EXPECT_NE(man.find(troff), std::string::npos) << m[2] << " is not in docs/hs.1";
+    ++flags;
+  }
+  EXPECT_GE(flags, 30);
+}
+
 }  // namespace
 }  // namespace hs::test

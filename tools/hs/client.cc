@@ -131,7 +131,7 @@ std::string describe_handshake_error(const Error& e) {
 
 class Client {
  public:
-  explicit Client(const ClientOptions& o) : o_(o) {}
+  Client(const ClientOptions& o, std::string help) : o_(o), help_(std::move(help)) {}
 
   // run runs the transfer (run_transfers), then prints -w's output.
   int run();
@@ -190,6 +190,7 @@ class Client {
   int load_client_certificate();
 
   const ClientOptions& o_;
+  std::string help_;  // --help's text (client_flags.h)
   int index_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::unique_ptr<Observer> renderer_;
@@ -260,7 +261,7 @@ void Client::print_certificate(const Connection& conn, const std::string& host) 
 
 int Client::run() {
   if (o_.help || o_.url.empty()) {
-    std::fputs(client_help().c_str(), o_.help ? stdout : stderr);
+    std::fputs(help_.c_str(), o_.help ? stdout : stderr);
     return o_.help ? 0 : 2;
   }
   std::optional<std::string> format;
@@ -1082,8 +1083,8 @@ std::function<int()> register_client(CLI::App& app) {
   sub->set_help_flag();
   sub->add_flag("-h,--help", opts->help, "Get help for commands");
   sub->add_option("url", opts->url, "https:// URL");
-  return [opts]() {
-    Client client(*opts);
+  return [opts, sub]() {
+    Client client(*opts, client_help(*sub));
     return client.run();
   };
 }

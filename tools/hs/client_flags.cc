@@ -39,7 +39,7 @@ constexpr HelpLine kHelp[] = {
     {"    --reconnect <num>", "Connect N more times, resuming the session (hs)"},
     {"    --record-size-limit <bytes>", "RFC 8449 record size limit to offer (hs)"},
     {"-O, --remote-name", "Write output to a file named as the remote file"},
-    {"    --resolve <[+]host:port:addr[,addr]...>", "Resolve the host+port to this address"},
+    {"    --resolve <host:port:addr>", "Resolve the host+port to this address"},
     {"    --sess-in <file>", "Resume the TLS session saved in file (hs)"},
     {"    --sess-out <file>", "Save the TLS session to file, mode 0600 (hs)"},
     {"-S, --show-error", "Show error even when -s is used"},
@@ -50,6 +50,7 @@ constexpr HelpLine kHelp[] = {
     {"    --tlsv1.2", "Use TLSv1.2 or greater"},
     {"    --tlsv1.3", "Use TLSv1.3 or greater"},
     {"    --trace-json <file>", "Write every TLS event as JSON Lines (hs)"},
+    {"    --trace-svg <file>", "Draw each connection's handshake as an SVG ladder (hs)"},
     {"-v, --verbose", "Make the operation more talkative"},
     {"-w, --write-out <format>", "Use output FORMAT after completion"},
 };
@@ -85,20 +86,52 @@ bool take_host(std::string_view& in, std::string& host) {
 
 }  // namespace
 
-std::string client_help() {
+std::string client_help(const CLI::App& app) {
+  // Every option registered (flags added later show up with their CLI11 description), in curl's
+  // words where curl has the flag, sorted by long name as curl's list is.
+  std::vector<HelpLine> lines;
+  std::vector<std::string> made;  // storage for lines not in kHelp
+  made.reserve(64);
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->get_lnames().empty()) {
+      continue;
+    }
+    const std::string name = "--" + opt->get_lnames().front();
+    const HelpLine* known = nullptr;
+    for (const HelpLine& h : kHelp) {
+      std::string_view o = h.opt.substr(4);
+      if (o.substr(0, o.find(' ')) == name) {
+        known = &h;
+      }
+    }
+    if (known != nullptr) {
+      lines.push_back(*known);
+      continue;
+    }
+    std::string text = opt->get_snames().empty() ? "    " : "-" + opt->get_snames().front() + ", ";
+    text += name;
+    if (opt->get_type_size_min() > 0) {
+      text += " <arg>";
+    }
+    made.push_back(text);
+    made.push_back(opt->get_description());
+    lines.push_back({made[made.size() - 2], made.back()});
+  }
+  std::sort(lines.begin(), lines.end(),
+            [](const HelpLine& a, const HelpLine& b) { return a.opt.substr(4) < b.opt.substr(4); });
   // tool_help.c: the option column is as wide as the longest option, unless option and text
   // together pass 80 columns.
   size_t longopt = 5;
   size_t longdesc = 5;
-  for (const HelpLine& h : kHelp) {
+  for (const HelpLine& h : lines) {
     longopt = std::max(longopt, h.opt.size());
     longdesc = std::max(longdesc, h.text.size());
   }
   if (longopt + longdesc > 80) {
-    longopt = 80 - longdesc;
+    longopt = longdesc < 80 ? 80 - longdesc : 0;
   }
   std::string out = "Usage: hs client [options...] <url>\n";
-  for (const HelpLine& h : kHelp) {
+  for (const HelpLine& h : lines) {
     out += fmt::format(" {:<{}} {}\n", h.opt, longopt, h.text);
   }
   out +=

@@ -7,6 +7,7 @@
 #include <hs/result.h>
 #include <hs/wire.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,9 +18,10 @@
 
 namespace hs::tool {
 
-// client_help is `hs client --help`: curl's "Usage:" line and one " -x, --long <arg>  text" line
-// per flag, the option column as wide as the longest option (curl's tool_help.c layout).
-std::string client_help();
+// client_help is `hs client --help` for the options registered on `app`: curl's "Usage:" line
+// and one " -x, --long <arg>  text" line per flag, the option column as wide as the longest
+// option (curl's tool_help.c layout).
+std::string client_help(const CLI::App& app);
 
 // ConnectTarget is where --connect-to sends a connection for HOST:PORT.
 struct ConnectTarget {
