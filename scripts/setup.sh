@@ -15,7 +15,11 @@ set -euo pipefail
 #   clang-format-16                                 the format check in test.sh
 #   openssl gnutls-bin curl ca-certificates         interop peers and the test PKI (openssl CLI)
 #   python3                                         the banned-call check in test.sh
-#   libpcap-dev libnghttp2-dev                      cheap now, needed by planned tools/tests
+#   libpcap-dev                                     hs dissect reads pcap/pcapng captures
+#   libnghttp2-dev                                  HTTP/2 in hs client and hs server (tools/hs/http2_*)
+#   nginx                                           h2 test peer for hs client (the bare binary
+#                                                   package: ssl and http2 are built in; its
+#                                                   service is not started in containers)
 #   tshark                                          captures (dumpcap) and decrypts them with a
 #                                                   key log in tests/interop (keylog, dissect)
 #   libasio-dev                                     standalone asio: include/hs/asio/stream.h and its test
@@ -29,6 +33,7 @@ PACKAGES=(
   clang clang-format-16 libclang-rt-14-dev llvm
   curl gnutls-bin ca-certificates python3
   libpcap-dev libnghttp2-dev
+  nginx
   tshark
   libasio-dev
   libxml2-utils librsvg2-bin

@@ -235,11 +235,25 @@ void CurlTraceRenderer::set_after_client_hello(std::vector<std::string> lines) {
   after_client_hello_ = std::move(lines);
 }
 
+void CurlTraceRenderer::track_session_cache(bool cached) {
+  track_sessions_ = true;
+  session_cached_ = cached;
+}
+
 void CurlTraceRenderer::on_event(const Event& event) {
   if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
     auto line = curl_message_line(*m);
     if (line) {
       sink_(*line);
+    }
+    if (track_sessions_ && m->direction == Direction::in &&
+        m->content_type == static_cast<uint8_t>(ContentType::handshake) &&
+        m->handshake_type == static_cast<uint8_t>(HandshakeType::new_session_ticket) &&
+        m->version == static_cast<uint16_t>(ProtocolVersion::tls1_3)) {
+      if (session_cached_) {
+        sink_("* old SSL session ID is stale, removing");
+      }
+      session_cached_ = true;
     }
     bool client_hello = m->direction == Direction::out &&
                         m->content_type == static_cast<uint8_t>(ContentType::handshake) &&

@@ -43,12 +43,20 @@ class CurlTraceRenderer : public Observer {
   // "*  CAfile: ..." / "*  CApath: ..." there, when it loads the trust store).
   void set_after_client_hello(std::vector<std::string> lines);
 
+  // track_session_cache prints, as curl 7.88 does with its session cache on, "* old SSL session
+  // ID is stale, removing" after each TLS 1.3 NewSessionTicket that replaces a cached session:
+  // every ticket but the first, or every one when `cached` (a session was cached before this
+  // connection).
+  void track_session_cache(bool cached);
+
   void on_event(const Event& event) override;
 
  private:
   LineSink sink_;
   CurlTraceOptions options_;
   std::vector<std::string> after_client_hello_;
+  bool track_sessions_ = false;
+  bool session_cached_ = false;
 };
 
 // curl_version_name is curl's spelling of a record/protocol version ("TLSv1.2", "SSLv3"),

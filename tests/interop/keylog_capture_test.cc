@@ -23,7 +23,8 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 // decrypted_http runs tshark over `capture` with `keylog` and prints one line per HTTP message:
 // the request method and URI, or the response code. The port is not 443, so tshark is told it
-// carries TLS; ALPN "http/1.1" then hands the plaintext to the HTTP dissector.
+// carries TLS; ALPN "http/1.1" (the client runs with --http1.1) then hands the plaintext to the
+// HTTP dissector.
 CommandResult decrypted_http(const std::filesystem::path& capture,
                              const std::filesystem::path& keylog, uint16_t port) {
   return run_command(
@@ -61,8 +62,8 @@ TEST_P(KeylogCaptureTest, TsharkDecryptsHttpWithEitherSidesKeyLog) {
 
   CommandResult client =
       run_command({"env", "SSLKEYLOGFILE=" + client_log.string(), hs_binary().string(), "client",
-                   "-s", "--cacert", pki_->ca_cert.string(), "--tlsv" + version, "--tls-max",
-                   version, "--resolve", server.resolve(), server.url("/")},
+                   "-s", "--http1.1", "--cacert", pki_->ca_cert.string(), "--tlsv" + version,
+                   "--tls-max", version, "--resolve", server.resolve(), server.url("/")},
                   20s);
   ASSERT_EQ(client.exit_code, 0) << client.output() << server.output();
   EXPECT_EQ(capture.stop(), 0) << capture.output();

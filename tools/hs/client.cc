@@ -20,6 +20,7 @@
 
 #include "client_flags.h"
 #include "http.h"
+#include "http2_client.h"
 #include "io/client_stream.h"
 #include "io/socket.h"
 #include "options.h"
@@ -60,6 +61,7 @@ struct ClientOptions {
   std::string ciphers;
   std::string curves;
   bool http1_1 = false;
+  bool http2 = false;  // --http2: the default already (h2 offered first, as curl)
   std::string output;
   bool silent = false;
   bool show_error = false;
@@ -181,6 +183,18 @@ class Client {
   // transfer sends the request (unless it already went as early data, `sent_early`) and reads
   // the response.
   int transfer(io::ClientStream& stream, const Url& url, bool sent_early);
+  // transfer_h2 is transfer() when ALPN chose h2 (http2_client.cc does the HTTP/2).
+  int transfer_h2(io::ClientStream& stream, const Url& url);
+  // after_head is what both transfers do with a response head: -w's values, -f, -L's Location,
+  // the output file, -I's copy and the progress meter's size. Returns curl's exit code (0: go
+  // on).
+  struct HeadAction {
+    std::FILE* out = nullptr;
+    bool skip_body = false;           // -L follows without reading the body
+    bool too_many_redirects = false;  // exit 47 once the body is read
+  };
+  int after_head(const ResponseHead& head, const Url& url, std::string_view version,
+                 HeadAction& act);
   // connect_once runs one connection (TCP, handshake, request) as connection #index.
   int connect_once(const Url& target, int index);
   // load_session / save_session read --sess-in and write --sess-out.
@@ -540,8 +554,13 @@ int Client::configure(const Url& url) {
     }
     config->groups = *groups;
   }
-  // We speak HTTP/1.1 only, so that is all we offer (curl offers h2 unless --http1.1).
-  config->alpn = {"http/1.1"};
+  // As curl: h2 then http/1.1, unless --http1.1. Early data carries an HTTP/1.1 request,
+  // so --tls-earlydata offers http/1.1 only.
+  if (o_.http1_1 || o_.tls_earlydata) {
+    config->alpn = {"http/1.1"};
+  } else {
+    config->alpn = {"h2", "http/1.1"};
+  }
   config->enable_early_data = o_.tls_earlydata;
   config->dangerous_skip_verification = o_.insecure;
   config->record_size_limit = o_.record_size_limit;
@@ -611,6 +630,9 @@ int Client::connect_once(const Url& target, int index) {
       verbose(fmt::format("* Added {}:{}:{} to DNS cache", copts.host, copts.port, addr));
     }
   }
+  if (index == 0 && copts.address) {
+    verbose(fmt::format("* Hostname {} was found in DNS cache", copts.host));
+  }
   copts.timeout = o_.connect_timeout > 0
                       ? std::chrono::milliseconds(static_cast<int64_t>(o_.connect_timeout * 1000))
                       : std::chrono::milliseconds(300000);
@@ -678,6 +700,8 @@ int Client::connect_once(const Url& target, int index) {
     renderer_ = std::make_unique<trace::DetailedTraceRenderer>(info_line);
   } else if (o_.verbose == 1) {
     auto curl = std::make_unique<trace::CurlTraceRenderer>(info_line);
+    curl->track_session_cache(config->sessions &&
+                              config->sessions->get(config->session_key).has_value());
     if (!o_.insecure) {
       curl->set_after_client_hello(
           {std::string("*  CAfile: ") + (o_.cacert.empty() ? kDefaultCaFile : o_.cacert.c_str()),
@@ -809,8 +833,114 @@ std::string Client::request_for(const Url& url) const {
                      o_.head ? "HEAD" : "GET", url.path, host_header(url));
 }
 
+int Client::after_head(const ResponseHead& head, const Url& url, std::string_view version,
+                       HeadAction& act) {
+  info_.http_code = head.status;
+  info_.http_version = std::string(version);
+  info_.size_header += head.raw.size();
+  info_.headers.clear();
+  for (size_t i = 1; i < head.lines.size(); ++i) {
+    const std::string& line = head.lines[i];
+    size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      size_t v = line.find_first_not_of(" \t", colon + 1);
+      info_.headers.emplace_back(line.substr(0, colon),
+                                 v == std::string::npos ? std::string() : line.substr(v));
+    }
+  }
+  if (auto ct = header_value(info_.headers, "content-type")) {
+    info_.content_type = *ct;
+  }
+  // -f: curl stops at the status line, writing nothing (curl 7.88's words).
+  if (o_.fail_http && head.status >= 400) {
+    return fail(22, fmt::format("The requested URL returned error: {}", head.status));
+  }
+  auto location = header_value(info_.headers, "location");
+  const bool redirect = head.status >= 300 && head.status < 400 && location.has_value();
+  if (redirect) {
+    const std::string next = resolve_location(url, *location);
+    if (o_.location && redirects_ < o_.max_redirs) {
+      follow_ = next;
+    } else {
+      // Not followed: curl reports it, and reads this response to its end.
+      info_.redirect_url = next;
+      act.too_many_redirects = o_.location;
+    }
+  }
+  act.out = open_output();
+  if (act.out == nullptr) {
+    return fail(23, "Failure writing output to destination");
+  }
+  if (o_.head) {
+    std::fwrite(head.raw.data(), 1, head.raw.size(), act.out);
+  }
+  if (show_progress_ && head.content_length && !o_.head) {
+    progress_.expect(*head.content_length);
+  }
+  if (follow_ && !o_.head) {
+    // -L: the body of a followed redirect is not output; this connection is done with.
+    verbose(fmt::format("* Ignoring the response-body"));
+    act.skip_body = true;
+  }
+  return 0;
+}
+
+int Client::transfer_h2(io::ClientStream& stream, const Url& url) {
+  Http2Request request{o_.head, url.path, host_header(url), "hs/0.1"};
+  Http2ClientHooks hooks;
+  hooks.verbose_on = o_.verbose > 0;
+  hooks.verbose = info_line;
+  hooks.left = [this]() { return left(); };
+  hooks.fail = [this](int code, const std::string& message) { return fail(code, message); };
+  hooks.timed_out = [this](size_t received) { return timed_out(received); };
+  HeadAction act;
+  bool write_failed = false;
+  size_t body = 0;
+  hooks.on_head = [&](const ResponseHead& head) {
+    info_.time_starttransfer = since_start();
+    int rc = after_head(head, url, "2", act);
+    return rc != 0 ? rc : (act.skip_body ? -1 : 0);
+  };
+  hooks.on_body = [&](std::string_view data) {
+    if (std::fwrite(data.data(), 1, data.size(), act.out) != data.size()) {
+      write_failed = true;
+    }
+    body += data.size();
+    info_.size_download = body;
+    if (show_progress_) {
+      progress_.update(body, std::chrono::steady_clock::now());
+    }
+  };
+  info_.time_pretransfer = since_start();
+  if (int rc = http2_transfer(stream, request, hooks); rc != 0) {
+    stream.close();
+    return rc;
+  }
+  if (act.out != nullptr && (write_failed || std::fflush(act.out) != 0)) {
+    int rc = fail(23, "Failure writing output to destination");
+    stream.close();
+    return rc;
+  }
+  if (act.too_many_redirects) {
+    info_.headers.clear();  // curl 7.88's %{header_json} is empty after exit 47
+    int rc = fail(47, fmt::format("Maximum ({}) redirects followed", o_.max_redirs));
+    stream.close();
+    return rc;
+  }
+  verbose(act.skip_body ? fmt::format("* Closing connection {}", index_)
+                        : fmt::format("* Connection #{} to host {} left intact", index_, url.host));
+  stream.connection().set_observer(nullptr);  // curl closes cached connections untraced
+  stream.close();
+  return 0;
+}
+
 int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) {
-  verbose("* using HTTP/1.x");
+  const std::string& alpn = stream.connection().info().alpn;
+  if (alpn == "h2") {
+    return transfer_h2(stream, url);
+  }
+  // curl 7.88: "using HTTP/1.1" when ALPN agreed on it, "using HTTP/1.x" without ALPN.
+  verbose(alpn == "http/1.1" ? "* using HTTP/1.1" : "* using HTTP/1.x");
   std::string request = sent_early ? std::string() : request_for(url);
   if (o_.verbose > 0 && !sent_early) {
     for (const std::string& line : split(request, "\n")) {
@@ -879,22 +1009,6 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     return fail(8, "Weird server reply");
   }
   buffer.erase(0, end + 4);
-  info_.http_code = head->status;
-  info_.http_version = head->http_minor == 0 ? "1" : "1.1";  // curl 7.88 spells 1.0 "1"
-  info_.size_header += head->raw.size();
-  info_.headers.clear();
-  for (size_t i = 1; i < head->lines.size(); ++i) {
-    const std::string& line = head->lines[i];
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      size_t v = line.find_first_not_of(" \t", colon + 1);
-      info_.headers.emplace_back(line.substr(0, colon),
-                                 v == std::string::npos ? std::string() : line.substr(v));
-    }
-  }
-  if (auto ct = header_value(info_.headers, "content-type")) {
-    info_.content_type = *ct;
-  }
   if (head->http_minor == 0) {
     verbose("* HTTP 1.0, assume close after body");
   }
@@ -902,40 +1016,15 @@ int Client::transfer(io::ClientStream& stream, const Url& url, bool sent_early) 
     verbose("< " + line);
   }
   verbose("< ");
-  // -f: curl stops at the status line, writing nothing (curl 7.88's words).
-  if (o_.fail_http && head->status >= 400) {
-    int rc = fail(22, fmt::format("The requested URL returned error: {}", head->status));
+  HeadAction act;
+  // curl 7.88 spells 1.0 "1".
+  if (int rc = after_head(*head, url, head->http_minor == 0 ? "1" : "1.1", act); rc != 0) {
     stream.close();
     return rc;
   }
-  auto location = header_value(info_.headers, "location");
-  const bool redirect = head->status >= 300 && head->status < 400 && location.has_value();
-  bool too_many_redirects = false;
-  if (redirect) {
-    const std::string next = resolve_location(url, *location);
-    if (o_.location && redirects_ < o_.max_redirs) {
-      follow_ = next;
-    } else {
-      // Not followed: curl reports it, and reads this response to its end.
-      info_.redirect_url = next;
-      too_many_redirects = o_.location;
-    }
-  }
-  std::FILE* out = open_output();
-  if (out == nullptr) {
-    int rc = fail(23, "Failure writing output to destination");
-    stream.close();
-    return rc;
-  }
-  if (o_.head) {
-    std::fwrite(head->raw.data(), 1, head->raw.size(), out);
-  }
-  if (show_progress_ && head->content_length && !o_.head) {
-    progress_.expect(*head->content_length);
-  }
-  if (follow_ && !o_.head) {
-    // -L: the body of a followed redirect is not output; this connection is done with.
-    verbose(fmt::format("* Ignoring the response-body"));
+  std::FILE* out = act.out;
+  const bool too_many_redirects = act.too_many_redirects;
+  if (act.skip_body) {
     verbose(fmt::format("* Closing connection {}", index_));
     stream.close();
     return 0;
@@ -1041,7 +1130,9 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");
   sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
-  sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (the only version hs speaks)");
+  sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (offer only http/1.1 in ALPN)");
+  sub->add_flag("--http2", opts->http2,
+                "Use HTTP/2 when the server agrees (the default: ALPN offers h2,http/1.1)");
   sub->add_option("-o,--output", opts->output, "Write the body to FILE");
   sub->add_option("--trace-json", opts->trace_json,
                   "Write every TLS event (messages, records, states, key changes) as JSON Lines");

@@ -28,6 +28,7 @@ constexpr HelpLine kHelp[] = {
     {"-I, --head", "Show document info only"},
     {"-h, --help", "Get help for commands"},
     {"    --http1.1", "Use HTTP 1.1"},
+    {"    --http2", "Use HTTP 2"},
     {"-k, --insecure", "Allow insecure server connections"},
     {"    --key <key>", "Private key file name"},
     {"    --key-update-after <records>", "TLS 1.3: KeyUpdate after N records (hs)"},

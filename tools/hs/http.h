@@ -35,6 +35,16 @@ struct RequestHead {
 
 std::optional<RequestHead> parse_request_head(std::string_view head);
 
+// HttpResponse is what `hs server` answers, before it is written as HTTP/1.1 or HTTP/2. For
+// HEAD the body is still filled in (its length is the Content-Length) and not sent.
+struct HttpResponse {
+  int status = 200;
+  std::string reason;  // HTTP/1.1 only: HTTP/2 has no reason phrase
+  std::string content_type;
+  std::string body;
+  std::string location;  // a Location header when not empty (hs server --redirect)
+};
+
 // header_value returns the first value of `name` (case-insensitive), or nullopt.
 std::optional<std::string> header_value(const std::vector<std::pair<std::string, std::string>>& h,
                                         std::string_view name);

@@ -24,6 +24,7 @@
 
 #include "codec/reader.h"
 #include "http.h"
+#include "http2_server.h"
 #include "io/server_loop.h"
 #include "messages/handshake.h"
 #include "messages/server_key_exchange.h"
@@ -311,6 +312,24 @@ class HttpServer : public io::ServerHandler {
       }
     }
     auto& st = state_[s.id()];
+    if (s.tls().info().alpn == "h2") {
+      st.h2 = Http2ServerConnection::create();
+      std::string out;
+      std::string error;
+      if (!st.h2 || !st.h2->flush(out, error)) {
+        s.close();
+        return;
+      }
+      send_bytes(s, out);  // our connection preface: SETTINGS
+      if (!st.in.empty()) {
+        std::string early = std::move(st.in);
+        st.in.clear();
+        serve_h2(
+            s, st,
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(early.data()), early.size()));
+      }
+      return;
+    }
     if (!st.in.empty()) {
       serve_buffered(s, st);  // requests that came as early data
     }
@@ -331,8 +350,29 @@ class HttpServer : public io::ServerHandler {
 
   void on_data(io::ServerSession& s, std::span<const uint8_t> data) override {
     auto& st = state_[s.id()];
+    if (st.h2) {
+      serve_h2(s, st, data);
+      return;
+    }
     st.in.append(reinterpret_cast<const char*>(data.data()), data.size());
     serve_buffered(s, st);
+  }
+
+  // serve_h2 hands the client's bytes to HTTP/2 (http2_server.cc), which answers each request
+  // with the same answer() as HTTP/1.1.
+  void serve_h2(io::ServerSession& s, State& st, std::span<const uint8_t> data) {
+    std::string out;
+    std::string error;
+    const bool ok = st.h2->receive(
+        data, [&](const RequestHead& req) { return answer(s, st, req); }, out, error);
+    send_bytes(s, out);
+    if (!ok && o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu HTTP/2 error: %s\n",
+                   static_cast<unsigned long long>(s.id()), error.c_str());
+    }
+    if (!ok || st.h2->done()) {
+      s.close();
+    }
   }
 
   void serve_buffered(io::ServerSession& s, State& st) {
@@ -383,7 +423,15 @@ class HttpServer : public io::ServerHandler {
     // --trace-svg: the recorder and the tee feeding it next to `observer`.
     std::unique_ptr<trace::LadderRecorder> ladder;
     std::unique_ptr<trace::TeeObserver> tee;
+    std::unique_ptr<Http2ServerConnection> h2;  // set when ALPN chose h2
   };
+
+  static void send_bytes(io::ServerSession& s, std::string_view bytes) {
+    if (!bytes.empty()) {
+      (void)s.send(
+          std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    }
+  }
 
   void respond(io::ServerSession& s, int status, std::string_view reason,
                std::string_view content_type, std::string_view body, bool head, bool keep_alive,
@@ -432,37 +480,36 @@ class HttpServer : public io::ServerHandler {
   }
 
   void handle(io::ServerSession& s, State& st, const RequestHead& req) {
-    bool head = req.method == "HEAD";
-    if (req.method != "GET" && !head) {
-      respond(s, 405, "Method Not Allowed", "text/plain", "method not allowed\n", false,
-              req.keep_alive);
-      return;
+    HttpResponse r = answer(s, st, req);
+    respond(s, r.status, r.reason, r.content_type, r.body, req.method == "HEAD", req.keep_alive,
+            r.location.empty() ? std::string() : "Location: " + r.location + "\r\n");
+  }
+
+  // answer decides the response to `req`, for HTTP/1.1 and HTTP/2 alike.
+  HttpResponse answer(io::ServerSession& s, State& st, const RequestHead& req) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      return {405, "Method Not Allowed", "text/plain", "method not allowed\n", {}};
     }
     for (const std::string& r : o_.redirects) {
       size_t eq = r.find('=');
       if (eq != std::string::npos && req.target == r.substr(0, eq)) {
-        respond(s, 302, "Found", "text/plain", "redirect\n", head, req.keep_alive,
-                "Location: " + r.substr(eq + 1) + "\r\n");
-        return;
+        return {302, "Found", "text/plain", "redirect\n", r.substr(eq + 1)};
       }
     }
     if (o_.root.empty()) {
-      respond(s, 200, "OK", "text/html", status_page(s, st), head, req.keep_alive);
-      return;
+      return {200, "OK", "text/html", status_page(s, st), {}};
     }
     std::string target = req.target.substr(0, req.target.find_first_of("?#"));
     auto decoded = percent_decode(target);
     if (!decoded || decoded->empty() || decoded->front() != '/') {
-      respond(s, 400, "Bad Request", "text/plain", "bad path\n", head, req.keep_alive);
-      return;
+      return {400, "Bad Request", "text/plain", "bad path\n", {}};
     }
     // No path traversal: every segment must be a plain name ("", ".", ".." and anything with a
     // backslash are refused), and the result must stay below the canonical root.
     std::filesystem::path rel;
     for (const std::string& seg : split(*decoded, "/")) {
       if (seg == "." || seg == "..") {
-        respond(s, 403, "Forbidden", "text/plain", "forbidden\n", head, req.keep_alive);
-        return;
+        return {403, "Forbidden", "text/plain", "forbidden\n", {}};
       }
       rel /= seg;
     }
@@ -475,17 +522,15 @@ class HttpServer : public io::ServerHandler {
     std::filesystem::path real = std::filesystem::weakly_canonical(file, ec);
     auto [r_end, f_it] = std::mismatch(root.begin(), root.end(), real.begin(), real.end());
     if (ec || r_end != root.end()) {
-      respond(s, 403, "Forbidden", "text/plain", "forbidden\n", head, req.keep_alive);
-      return;
+      return {403, "Forbidden", "text/plain", "forbidden\n", {}};
     }
     (void)f_it;
     auto body =
         std::filesystem::is_regular_file(real, ec) ? read_text(real.string()) : std::nullopt;
     if (!body) {
-      respond(s, 404, "Not Found", "text/plain", "not found\n", head, req.keep_alive);
-      return;
+      return {404, "Not Found", "text/plain", "not found\n", {}};
     }
-    respond(s, 200, "OK", content_type_for(real), *body, head, req.keep_alive);
+    return {200, "OK", content_type_for(real), std::move(*body), {}};
   }
 
   const ServerOptions& o_;
@@ -514,9 +559,9 @@ int run_server(const ServerOptions& o) {
     }
     config->certificates.push_back(std::move(loaded).value());
   }
-  // This server speaks HTTP/1.1, so that is what it agrees to unless told otherwise (as the
-  // article's servers answer ALPN); --alpn replaces the list.
-  config->alpn = o.alpn.empty() ? std::vector<std::string>{"http/1.1"} : split(o.alpn, ",");
+  // This server speaks HTTP/2 and HTTP/1.1 and prefers h2 when the client offers both (as
+  // nginx); --alpn replaces the list (--alpn http/1.1 turns HTTP/2 off).
+  config->alpn = o.alpn.empty() ? std::vector<std::string>{"h2", "http/1.1"} : split(o.alpn, ",");
   if (!o.curves.empty()) {
     auto groups = parse_curve_list(o.curves);
     if (!groups.ok()) {
@@ -638,7 +683,8 @@ std::function<int()> register_server(CLI::App& app) {
       ->required();
   sub->add_option("--key", opts->keys, "Private key (PEM) for the matching --cert")->required();
   sub->add_option("--listen", opts->listen, "ADDRESS:PORT (port 0 picks a free one)");
-  sub->add_option("--alpn", opts->alpn, "ALPN protocols in preference order (default: http/1.1)");
+  sub->add_option("--alpn", opts->alpn,
+                  "ALPN protocols in preference order (default: h2,http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
   sub->add_option("--redirect", opts->redirects,
