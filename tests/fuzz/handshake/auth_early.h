@@ -66,6 +66,9 @@ class AcceptAnyClient final : public CertificateVerifier {
 // needs its own early_data_guard (the guard refuses a ticket's second use).
 inline ServerConfig auth_early_server_config() {
   ServerConfig s = fuzz_server_config();
+  // Ed25519 first: a TLS 1.3 client that takes it gets a deterministic CertificateVerify, so a
+  // full handshake recorded into a seed replays to the end.
+  s.certificates.insert(s.certificates.begin(), ed25519_certificate());
   s.client_auth = ClientAuth::request;
   s.client_verifier = std::make_shared<AcceptAnyClient>();
   s.ticket_keys = ticket_keys();
@@ -98,10 +101,10 @@ inline std::optional<StoredSession> first_session() {
 
 // auth_early_client_config: the fuzz client with an Ed25519 client certificate and, when
 // `session` is set, that session to resume with 0-RTT (write kEarlyData after creating it).
-inline ClientConfig auth_early_client_config(const std::optional<StoredSession>& session) {
+inline ClientConfig auth_early_client_config(const StoredSession* session) {
   ClientConfig c = fuzz_client_config();
   c.client_certificate = ed25519_certificate();
-  if (session) {
+  if (session != nullptr) {
     auto store = std::make_shared<InMemorySessionStore>();
     store->put(kServerName, session->clone());
     c.sessions = store;

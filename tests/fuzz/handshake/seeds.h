@@ -8,6 +8,10 @@
 //                                replays itself; the first byte picks the prefix
 //   server/<variant>             what the fuzz server received from a client configured as
 //                                <variant>
+//   client_auth_early/<variant>  what fuzz_client_auth_early's client (client certificate,
+//                                0-RTT resumption, auth_early.h) received from <variant>
+//   server_auth_early/<variant>  what fuzz_server_auth_early's server (client certificate
+//                                requested, 0-RTT accepted) received from <variant>
 //
 // Every seed starts with drive.h's chunking byte (0: one receive()). TLS 1.3 seeds come from
 // the same runs once the server speaks TLS 1.3: the `tls13` variants offer it on both sides.
@@ -16,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/handshake/auth_early.h"
 #include "fuzz/handshake/loopback.h"
 
 namespace hs::fuzzing {
@@ -84,6 +89,43 @@ inline std::vector<ClientVariant> client_variants() {
   return out;
 }
 
+// auth_early_server_variants: the servers fuzz_client_auth_early's client is recorded against.
+inline std::vector<ServerVariant> auth_early_server_variants() {
+  std::vector<ServerVariant> out;
+  out.push_back({"tls13_early_accepted", auth_early_server_config()});
+  ServerVariant declined{"tls13_early_declined", auth_early_server_config()};
+  declined.config.max_early_data_size = 0;
+  out.push_back(std::move(declined));
+  // Full handshakes with a CertificateRequest (the client holds no session).
+  ServerVariant auth13{"tls13_client_auth", auth_early_server_config()};
+  auth13.config.client_auth = ClientAuth::require;
+  out.push_back(std::move(auth13));
+  ServerVariant auth12{"tls12_client_auth", auth_early_server_config()};
+  auth12.config.max_version = ProtocolVersion::tls1_2;
+  auth12.config.client_auth = ClientAuth::require;
+  out.push_back(std::move(auth12));
+  return out;
+}
+
+// auth_early_client_variants: the clients fuzz_server_auth_early's server is recorded against;
+// `early` ones resume the first_session() ticket and send kEarlyData.
+struct AuthEarlyClient {
+  std::string name;
+  ClientConfig config;
+  bool early = false;
+};
+inline std::vector<AuthEarlyClient> auth_early_client_variants() {
+  static const std::optional<StoredSession> session = first_session();
+  std::vector<AuthEarlyClient> out;
+  out.push_back({"tls13_early", auth_early_client_config(&*session), true});
+  out.push_back({"tls13_client_cert", auth_early_client_config(nullptr)});
+  ClientConfig cert12 = auth_early_client_config(nullptr);
+  cert12.max_version = ProtocolVersion::tls1_2;
+  out.push_back({"tls12_client_cert", std::move(cert12)});
+  out.push_back({"tls13_no_cert", fuzz_client_config()});
+  return out;
+}
+
 struct Seed {
   std::string target;  // corpus directory name
   std::string name;
@@ -128,6 +170,26 @@ inline std::vector<Seed> make_seeds() {
     Loopback lb(v.config, fuzz_server_config());
     lb.run_all();
     out.push_back({"server", v.name, seed_bytes(lb.delivered(Side::server))});
+  }
+  const auto session = first_session();  // pins the session clock
+  for (auto& v : auth_early_server_variants()) {
+    const bool early = v.name.find("early") != std::string::npos;
+    Loopback lb(auth_early_client_config(early ? &*session : nullptr), v.config);
+    if (early) {
+      (void)lb.write_early_data(early_data_bytes());
+    }
+    lb.run_all();
+    Bytes seed = seed_bytes(lb.delivered(Side::client));
+    seed[0] = early ? 0x00 : 0x80;  // fuzz_client_auth_early: top bit = no session
+    out.push_back({"client_auth_early", v.name, std::move(seed)});
+  }
+  for (auto& v : auth_early_client_variants()) {
+    Loopback lb(v.config, auth_early_server_config());
+    if (v.early) {
+      (void)lb.write_early_data(early_data_bytes());
+    }
+    lb.run_all();
+    out.push_back({"server_auth_early", v.name, seed_bytes(lb.delivered(Side::server))});
   }
   return out;
 }

@@ -1474,7 +1474,7 @@ void run_client13_loopback(const Row& row) {
   }
   if (row.client_auth) {
     sc = auth_early_server_config();
-    cc = auth_early_client_config(std::nullopt);
+    cc = auth_early_client_config(nullptr);
   }
   Loopback lb(cc, sc);
   ASSERT_TRUE(lb.started());
@@ -1581,7 +1581,7 @@ void run_server13(const Row& row) {
     session = first_session();
     ASSERT_TRUE(session.has_value());
     sc = auth_early_server_config();
-    cc = auth_early_client_config(session);
+    cc = auth_early_client_config(&*session);
   }
   Loopback lb(cc, sc);
   ASSERT_TRUE(lb.started());

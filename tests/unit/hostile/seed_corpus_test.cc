@@ -1,8 +1,9 @@
 // The seed corpora of the handshake fuzz targets (tests/fuzz/handshake/seeds.h): with
 // HS_WRITE_FUZZ_CORPUS=1 this test (re)writes tests/fuzz/corpus/{client,client_after_hello,
-// server}/ from fresh in-memory handshakes; otherwise it checks that the committed seeds still
-// carry the fuzz targets' fixed client and server through a whole handshake, so a change to
-// the ClientHello or the server's choices does not silently leave the fuzzers with stale seeds.
+// server,client_auth_early,server_auth_early}/ from fresh in-memory handshakes; otherwise it checks
+// that the committed seeds still carry the fuzz targets' fixed client and server through a whole
+// handshake, so a change to the ClientHello or the server's choices does not silently leave the
+// fuzzers with stale seeds.
 //
 //   HS_WRITE_FUZZ_CORPUS=1 ./hs_hostile_test --gtest_filter='SeedCorpus.*'
 #include <gtest/gtest.h>
@@ -103,6 +104,53 @@ TEST(SeedCorpus, WriteOrCheck) {
     auto r = conn.value()->receive(std::span<const uint8_t>(seed).subspan(1));
     EXPECT_TRUE(r.ok()) << r.error().message() << " (stale seed: HS_WRITE_FUZZ_CORPUS=1)";
     EXPECT_TRUE(conn.value()->is_connected());
+  }
+}
+
+// The client-auth and 0-RTT seeds replay to a connected fuzz_client_auth_early client and
+// fuzz_server_auth_early server, configured exactly as the targets are: every byte they
+// compute repeats (pinned clock, fixed ticket key, Ed25519 signatures), so each seed carries
+// the target through its whole handshake, 0-RTT included.
+TEST(SeedCorpus, AuthEarlySeedsReplay) {
+  const auto session = first_session();  // pins the session clock, as the targets do
+  ASSERT_TRUE(session.has_value());
+  for (auto& v : auth_early_server_variants()) {
+    SCOPED_TRACE(v.name);
+    Bytes seed = read_file(corpus_dir("client_auth_early") / v.name);
+    ASSERT_FALSE(seed.empty());
+    const bool resume = (seed[0] & 0x80) == 0;
+    crypto::TestingProvider provider(kClientSeed);
+    auto config =
+        std::make_shared<ClientConfig>(auth_early_client_config(resume ? &*session : nullptr));
+    config->provider = &provider;
+    auto conn = Connection::client(config, kServerName);
+    ASSERT_TRUE(conn.ok());
+    if (resume) {
+      ASSERT_TRUE(conn.value()->write_early_data(early_data_bytes()).ok());
+    }
+    auto r = conn.value()->receive(std::span<const uint8_t>(seed).subspan(1));
+    EXPECT_TRUE(r.ok()) << r.error().message() << " (stale seed: HS_WRITE_FUZZ_CORPUS=1)";
+    EXPECT_TRUE(conn.value()->is_connected());
+    if (v.name == "tls13_early_accepted") {
+      EXPECT_EQ(conn.value()->info().early_data, EarlyDataStatus::accepted);
+    }
+  }
+  for (auto& v : auth_early_client_variants()) {
+    SCOPED_TRACE(v.name);
+    Bytes seed = read_file(corpus_dir("server_auth_early") / v.name);
+    ASSERT_FALSE(seed.empty());
+    crypto::TestingProvider provider(kServerSeed);
+    auto config = std::make_shared<ServerConfig>(auth_early_server_config());
+    config->provider = &provider;
+    auto conn = Connection::server(config);
+    ASSERT_TRUE(conn.ok());
+    auto r = conn.value()->receive(std::span<const uint8_t>(seed).subspan(1));
+    EXPECT_TRUE(r.ok()) << r.error().message() << " (stale seed: HS_WRITE_FUZZ_CORPUS=1)";
+    EXPECT_TRUE(conn.value()->is_connected());
+    if (v.early) {
+      EXPECT_EQ(conn.value()->info().early_data, EarlyDataStatus::accepted);
+      EXPECT_EQ(conn.value()->early_data_readable(), kEarlyData.size());
+    }
   }
 }
 
