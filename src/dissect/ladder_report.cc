@@ -81,6 +81,7 @@ trace::Ladder ladder_from_report(const ConnectionReport& r) {
         if (!description.empty()) {
           m.alert = description + " (" + field(item, "level") + ")";
         }
+        m.fatal = field(item, "level") == "fatal";
         break;
       }
       case FlowItem::Kind::application_data:

@@ -25,8 +25,8 @@ bool is_client_data(const LadderArrow& a) {
 // waits_on: a server flight the client has to wait for before it can go on, i.e. one holding a
 // handshake message other than the post-handshake NewSessionTicket and KeyUpdate (a
 // ChangeCipherSpec counts: in TLS 1.2 it announces the server's Finished; an unopened record
-// counts too, as it may hold the server's handshake; so does an alert, the answer that ends a
-// failed handshake).
+// counts too, as it may hold the server's handshake; so does a fatal alert, the answer that ends
+// a failed handshake; close_notify does not).
 bool waits_on(const Ladder& l, const LadderFlight& f) {
   for (size_t i = f.first; i <= f.last; ++i) {
     const LadderArrow& a = l.arrows[i];
@@ -38,8 +38,12 @@ bool waits_on(const Ladder& l, const LadderFlight& f) {
         break;
       case LadderKind::change_cipher_spec:
       case LadderKind::encrypted:
-      case LadderKind::alert:
         return true;
+      case LadderKind::alert:
+        if (a.fatal) {
+          return true;
+        }
+        break;
       case LadderKind::application_data:
         break;
     }
@@ -86,7 +90,7 @@ void annotate(Ladder& l) {
       a.note = "0-RTT: data sent with the ClientHello, before the handshake completes";
     } else if (hs && a.handshake_type == kEndOfEarlyData) {
       a.note = "end of the 0-RTT data";
-    } else if (a.kind == LadderKind::alert && a.name.find("(fatal)") != std::string::npos) {
+    } else if (a.kind == LadderKind::alert && a.fatal) {
       a.note = "fatal alert: the connection ends here";
     } else if (a.kind == LadderKind::change_cipher_spec && tls13) {
       a.note = "middlebox compatibility only (RFC 8446, D.4): no key change";
@@ -227,6 +231,7 @@ Ladder build_ladder(std::vector<LadderMessage> messages, LadderSummary summary) 
     a.early_data =
         m.early_data || (m.kind == LadderKind::handshake && m.handshake_type == kEndOfEarlyData);
     a.hello_retry = m.hello_retry;
+    a.fatal = m.fatal;
     size_t side = m.from == LadderSide::client ? 0 : 1;
     if (m.encrypted && !started[side]) {
       started[side] = true;
@@ -247,6 +252,9 @@ Ladder build_ladder(std::vector<LadderMessage> messages, LadderSummary summary) 
   assign_round_trips(l);
   std::string version = summary.version.empty() ? "TLS" : summary.version;
   l.title = version + (summary.resumed ? " resumed handshake" : " handshake");
+  if (std::ranges::any_of(l.arrows, [](const LadderArrow& a) { return a.fatal; })) {
+    l.title += " (failed)";
+  }
   l.summary = std::move(summary);
   annotate(l);
   return l;
@@ -324,6 +332,7 @@ void LadderRecorder::on_event(const Event& event) {
     case ContentType::alert:
       msg.kind = LadderKind::alert;
       if (m->bytes.size() == 2) {
+        msg.fatal = m->bytes[0] == 2;
         msg.alert = std::string(alert_name(static_cast<AlertDescription>(m->bytes[1]))) +
                     (m->bytes[0] == 1 ? " (warning)" : " (fatal)");
       }

@@ -13,8 +13,8 @@
 // - Round trips are counted up to the client's first application data (or the end, when it
 //   never sends any): a round trip completes each time the flow turns from a server flight back
 //   to a client flight, where the server flight is one the client waits on -- it holds a
-//   handshake message other than NewSessionTicket / KeyUpdate, a ChangeCipherSpec or an alert
-//   (a handshake the server refuses with an alert took 1 round trip). So a TLS 1.2 full handshake
+//   handshake message other than NewSessionTicket / KeyUpdate, a ChangeCipherSpec or a fatal
+//   alert (a handshake the server refuses took 1 round trip). So a TLS 1.2 full handshake
 //   takes 2 round trips (ClientHello | ServerHello..ServerHelloDone | ClientKeyExchange..Finished
 //   | ChangeCipherSpec Finished | data), a TLS 1.3 full handshake 1 (the client's Finished and
 //   its first data travel together), a HelloRetryRequest adds one, a TLS 1.2 resumption
@@ -61,6 +61,7 @@ struct LadderMessage {
   bool hello_retry = false;    // a ServerHello carrying the HelloRetryRequest random
   bool early_data = false;     // 0-RTT application data (or EndOfEarlyData)
   std::string alert;           // LadderKind::alert: "close_notify (warning)"; "" when unknown
+  bool fatal = false;          // LadderKind::alert: a fatal alert
   size_t size = 0;             // bytes: handshake messages with their 4-byte header, the
                                // plaintext of alerts and data, the ciphertext of unopened records
   double time = 0;             // seconds (any origin; build_ladder makes it relative)
@@ -83,6 +84,7 @@ struct LadderArrow {
   bool encrypted = false;
   bool early_data = false;
   bool hello_retry = false;
+  bool fatal = false;  // a fatal alert
   // encryption_starts: the first encrypted arrow in its direction; `key` names the secret when
   // the source knew it ("client_handshake_traffic_secret", "master secret").
   bool encryption_starts = false;
@@ -175,6 +177,11 @@ class LadderRecorder : public Observer {
 // data-flight, data-round-trip and data-encrypted, so tests and the --trace-html page can read
 // it back.
 std::string render_ladder_svg(const Ladder& ladder);
+
+// render_ladder_svg_element is the same drawing as one <svg> element without the XML
+// declaration, for inline use in an HTML page; `id_prefix` is put before every id it defines
+// (its arrow-head markers), so several diagrams can share one page.
+std::string render_ladder_svg_element(const Ladder& ladder, const std::string& id_prefix);
 
 // ladder_file_name is where connection `number` of a run writes its diagram: `file` for the
 // first connection (`first_number`), else `file` with "-<number>" before its extension

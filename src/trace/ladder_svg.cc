@@ -130,8 +130,8 @@ void text(std::string& out, double x, double y, std::string_view anchor, double 
          (extra.empty() ? "" : " " + std::string(extra)) + ">" + esc(content) + "</text>\n";
 }
 
-void marker(std::string& out, const char* id, const char* color) {
-  out += std::string("<marker id=\"") + id +
+void marker(std::string& out, const std::string& prefix, const char* id, const char* color) {
+  out += "<marker id=\"" + prefix + id +
          "\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"9\" markerHeight=\"9\" "
          "markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"" +
          color + "\"/></marker>\n";
@@ -169,6 +169,11 @@ double x_of(LadderSide s) { return s == LadderSide::client ? kClientX : kServerX
 }  // namespace
 
 std::string render_ladder_svg(const Ladder& l) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render_ladder_svg_element(l, "");
+}
+
+std::string render_ladder_svg_element(const Ladder& l, const std::string& id_prefix) {
+  const std::string prefix = esc(id_prefix);
   // Row tops: each arrow one row, annotated arrows a little taller, and a gap before the
   // client's first application data for the "handshake done" line.
   std::vector<double> row_top(l.arrows.size() + 1);
@@ -201,7 +206,6 @@ std::string render_ladder_svg(const Ladder& l) {
 
   std::string out;
   out.reserve(16384);
-  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" + num(kWidth) +
          "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(kWidth) + " " + num(height) +
          "\" font-family=\"" + kFont + "\" data-round-trips=\"" +
@@ -219,12 +223,12 @@ std::string render_ladder_svg(const Ladder& l) {
            "\n";
   }
   out += "</desc>\n<defs>\n";
-  marker(out, "m-plain", kPlain);
-  marker(out, "m-enc", kEncrypted);
-  marker(out, "m-ccs", kCcs);
-  marker(out, "m-alert", kAlert);
-  marker(out, "m-retry", kRetry);
-  marker(out, "m-data", kData);
+  marker(out, prefix, "m-plain", kPlain);
+  marker(out, prefix, "m-enc", kEncrypted);
+  marker(out, prefix, "m-ccs", kCcs);
+  marker(out, prefix, "m-alert", kAlert);
+  marker(out, prefix, "m-retry", kRetry);
+  marker(out, prefix, "m-data", kData);
   out += "</defs>\n";
   out += "<rect x=\"0\" y=\"0\" width=\"" + num(kWidth) + "\" height=\"" + num(height) +
          "\" fill=\"#ffffff\"/>\n";
@@ -364,7 +368,7 @@ std::string render_ladder_svg(const Ladder& l) {
     }
     out += "<line x1=\"" + num(x1) + "\" y1=\"" + num(y1) + "\" x2=\"" + num(x2) + "\" y2=\"" +
            num(y2) + "\" stroke=\"" + color + "\" stroke-width=\"2.2\"" + dash +
-           " marker-end=\"url(#" + marker_of(a) + ")\"/>\n";
+           " marker-end=\"url(#" + prefix + marker_of(a) + ")\"/>\n";
     // Label: name (bold) and size, centred above the arrow; encrypted ones in a tinted pill
     // with a lock.
     std::string size = size_text(a.size);
@@ -413,7 +417,7 @@ std::string render_ladder_svg(const Ladder& l) {
     double ky = ly + 24 * static_cast<double>(k / 4);
     out += "<line x1=\"" + num(kx) + "\" y1=\"" + num(ky) + "\" x2=\"" + num(kx + 40) + "\" y2=\"" +
            num(ky) + "\" stroke=\"" + keys[k].color + "\" stroke-width=\"2.2\"" +
-           (keys[k].dashed ? " stroke-dasharray=\"7 4\"" : "") + " marker-end=\"url(#" +
+           (keys[k].dashed ? " stroke-dasharray=\"7 4\"" : "") + " marker-end=\"url(#" + prefix +
            keys[k].marker + ")\"/>\n";
     text(out, kx + 50, ky + 4, "start", 11.5, "#1b1f24", keys[k].label);
   }

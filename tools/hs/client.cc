@@ -764,6 +764,7 @@ int Client::connect_once(const Url& target, int index) {
   }
   io::ClientStream stream(std::move(conn_ok.fd), std::move(conn).value());
   auto hs = stream.handshake(left());
+  ladder_summary_ = trace::ladder_summary(stream.connection().info());  // also when it failed
   if (!hs.ok()) {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
     if (code == 60) {
@@ -792,7 +793,6 @@ int Client::connect_once(const Url& target, int index) {
     return rc;
   }
   const SessionInfo& info = stream.connection().info();
-  ladder_summary_ = trace::ladder_summary(info);
   info_.time_appconnect = since_start();
   if (!o_.insecure) {
     info_.ssl_verify_result = 0;  // verified

@@ -46,6 +46,10 @@ class Script {
   void hs(Direction d, uint8_t type, size_t size, bool encrypted = false) {
     msg(d, kHandshake, type, size, encrypted);
   }
+  void close_notify(Direction d) {
+    std::vector<uint8_t>& bytes = storage_.emplace_back(std::vector<uint8_t>{1, 0});
+    recorder.on_event({next(), MessageEvent{d, kAlert, 0, 0x0304, bytes, true}});
+  }
   void key(Direction d, const char* secret) {
     recorder.on_event({next(), KeyChangeEvent{d, secret}});
   }
@@ -212,6 +216,9 @@ TEST(Ladder, ZeroRttDataLeavesBeforeAnyRoundTrip) {
   s.key(kOut, "client_handshake_traffic_secret");
   s.hs(kOut, 20, 36, true);
   s.msg(kIn, kData, 0, 400, true);
+  // The closing exchange of warnings is no round trip of the handshake.
+  s.close_notify(kOut);
+  s.close_notify(kIn);
   LadderSummary summary;
   summary.resumed = true;
   summary.early_data = "accepted";
@@ -222,6 +229,9 @@ TEST(Ladder, ZeroRttDataLeavesBeforeAnyRoundTrip) {
   EXPECT_TRUE(l.arrows[5].early_data);  // EndOfEarlyData
   EXPECT_EQ(l.data_after_round_trips, 0u);
   EXPECT_EQ(l.round_trips.size(), 1u);  // the handshake itself still takes one
+  EXPECT_EQ(l.arrows.back().name, "Alert: close_notify (warning)");
+  EXPECT_FALSE(l.arrows.back().fatal);
+  EXPECT_TRUE(l.arrows.back().note.empty());
 }
 
 TEST(Ladder, ServerViewAndRefusedHandshake) {
@@ -234,8 +244,10 @@ TEST(Ladder, ServerViewAndRefusedHandshake) {
             (std::vector<std::string>{"C:ClientHello", "S:Alert: handshake_failure (fatal)"}));
   EXPECT_EQ(l.round_trips.size(), 1u);
   EXPECT_FALSE(l.data_after_round_trips.has_value());
+  EXPECT_TRUE(l.arrows[1].fatal);
   EXPECT_NE(l.arrows[1].note.find("fatal"), std::string::npos);
   EXPECT_EQ(l.viewpoint, "server");
+  EXPECT_EQ(l.title, "TLS handshake (failed)");
 }
 
 TEST(LadderSvg, CarriesTheModelAndEscapesText) {
@@ -264,6 +276,19 @@ TEST(LadderSvg, CarriesTheModelAndEscapesText) {
   EXPECT_NE(svg.find("data-name=\"Finished\" data-from=\"client\" data-size=\"16\""),
             std::string::npos);
   EXPECT_NE(svg.find("class=\"encrypted-from-here\" data-from=\"server\""), std::string::npos);
+}
+
+TEST(LadderSvg, ElementForHtmlHasPrefixedIds) {
+  Script s(LadderSide::client);
+  tls12_full(s);
+  Ladder l = s.recorder.ladder({});
+  std::string element = render_ladder_svg_element(l, "c2-");
+  EXPECT_EQ(element.rfind("<svg ", 0), 0u);
+  EXPECT_NE(element.find("<marker id=\"c2-m-plain\""), std::string::npos);
+  EXPECT_NE(element.find("url(#c2-m-enc)"), std::string::npos);
+  EXPECT_EQ(element.find("url(#m-"), std::string::npos);
+  EXPECT_EQ(render_ladder_svg(l),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + render_ladder_svg_element(l, ""));
 }
 
 TEST(LadderSvg, EmptyLadderIsStillADocument) {
