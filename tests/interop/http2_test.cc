@@ -175,6 +175,31 @@ TEST_F(Http2Test, CurlHttp2AgainstHsServer) {
   }
 }
 
+// A client that agrees on h2 and then sends no HTTP/2 connection preface (RFC 9113 §3.4: a
+// connection error) is closed by hs server at once, and the server serves on.
+// s_client -quiet ignores its stdin's end, so it returns only when the server closes.
+TEST_F(Http2Test, HsServerClosesAConnectionWithoutThePreface) {
+  ASSERT_TRUE(require_program("openssl"));
+  ASSERT_TRUE(require_program("curl"));
+  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--root", root_.path().string()});
+  ASSERT_NE(server.port(), 0) << server.output();
+  CommandResult bad = run_command({"openssl", "s_client", "-quiet", "-alpn", "h2", "-connect",
+                                   server.connect(), "-servername", "localhost"},
+                                  10s, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_FALSE(bad.timed_out) << bad.output() << server.output();
+  // What came back is our SETTINGS frame (type 4 on stream 0), and then the close: RFC 9113
+  // §3.4, "A GOAWAY frame MAY be omitted in this case, since an invalid preface indicates that
+  // the peer is not using HTTP/2", and nghttp2 omits it.
+  ASSERT_GE(bad.out.size(), 9u) << bad.output();
+  EXPECT_EQ(bad.out[3], '\x04') << bad.output();
+  EXPECT_EQ(bad.out.substr(5, 4), std::string(4, '\0')) << bad.output();
+  CommandResult good = run_command({"curl", "--http2", "-sS", "--cacert", pki_.ca_cert.string(),
+                                    "--resolve", server.resolve(), server.url("/index.html")},
+                                   20s);
+  EXPECT_EQ(good.exit_code, 0) << good.output();
+  EXPECT_EQ(good.out, read_file(root_ / "index.html"));
+}
+
 // hs client against hs server: both sides of our HTTP/2 together, and --http1.1 still works.
 TEST_F(Http2Test, HsClientAgainstHsServer) {
   HsServerProcess server(HsServerProcess::cert_args(pki_), {"--root", root_.path().string()});
