@@ -101,6 +101,32 @@ TEST(Hkdf, Rfc5869TestCase1) {
                 "34007208d5b887185865"));
 }
 
+// RFC 5869, A.2 (Test Case 2): an 80-byte salt is an HMAC key longer than SHA-256's 64-byte
+// block, which HMAC hashes first (RFC 2104, 2); the 80-byte info spans more than one block.
+TEST(Hkdf, Rfc5869TestCase2LongSaltKey) {
+  const auto& p = default_provider();
+  SecretBytes prk =
+      p.hkdf_extract(HashAlg::sha256,
+                     hex("606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+                         "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+                         "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"),
+                     hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+                         "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+                         "404142434445464748494a4b4c4d4e4f"));
+  EXPECT_EQ(vec(prk.expose()),
+            hex("06a6b88c5853361a06104c9ceb35b45cef760014904671014a193f40c15fc244"));
+  auto okm = p.hkdf_expand(HashAlg::sha256, prk.expose(),
+                           hex("b0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+                               "d0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0e1e2e3e4e5e6e7e8e9eaebecedeeef"
+                               "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"),
+                           82);
+  ASSERT_TRUE(okm.ok());
+  EXPECT_EQ(vec(okm->expose()),
+            hex("b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c"
+                "59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71"
+                "cc30c58179ec3e87c14c01d5c1f3434f1d87"));
+}
+
 // RFC 5869, A.3 (Test Case 3): zero-length salt and info.
 TEST(Hkdf, Rfc5869TestCase3) {
   const auto& p = default_provider();
