@@ -1,5 +1,8 @@
 #include "keyschedule/hkdf13.h"
 
+#include <algorithm>
+#include <array>
+
 #include "codec/writer.h"
 
 namespace hs::keyschedule {
@@ -45,8 +48,64 @@ Result<std::vector<uint8_t>> hkdf_label(size_t length, std::string_view label,
 Result<SecretBytes> hkdf_expand_label(const crypto::Provider& provider, crypto::HashAlg hash,
                                       std::span<const uint8_t> secret, std::string_view label,
                                       std::span<const uint8_t> context, size_t length) {
-  const std::vector<uint8_t> info = HS_TRY(hkdf_label(length, label, context));
-  return provider.hkdf_expand(hash, secret, info, length);
+  auto mac = provider.make_hmac(hash, secret);
+  if (mac == nullptr) {
+    return Error(ErrorCode::internal_error, "hkdf_expand_label", "no HMAC");
+  }
+  return hkdf_expand_label(*mac, label, context, length);
+}
+
+Result<SecretBytes> hkdf_expand_label(crypto::Hmac& keyed, std::string_view label,
+                                      std::span<const uint8_t> context, size_t length) {
+  // The HkdfLabel is at most 2 + 1 + 255 + 1 + 255 bytes: encode it on the stack, since a
+  // handshake expands some twenty labels.
+  std::array<uint8_t, 2 + 1 + 255 + 1 + 255> info_buf{};
+  const size_t full_label = kLabelPrefix.size() + label.size();
+  if (length > 0xFFFF || full_label < 7 || full_label > 255 || context.size() > 255) {
+    return Error(ErrorCode::internal_error, "hkdf_label", "out of bounds");
+  }
+  size_t pos = 0;
+  const auto put = [&](std::span<const uint8_t> bytes) {
+    std::copy(bytes.begin(), bytes.end(), std::span<uint8_t>(info_buf).subspan(pos).begin());
+    pos += bytes.size();
+  };
+  const std::array<uint8_t, 3> head = {static_cast<uint8_t>(length >> 8),
+                                       static_cast<uint8_t>(length & 0xFF),
+                                       static_cast<uint8_t>(full_label)};
+  put(head);
+  put(as_bytes(kLabelPrefix));
+  put(as_bytes(label));
+  const std::array<uint8_t, 1> context_len = {static_cast<uint8_t>(context.size())};
+  put(context_len);
+  put(context);
+  return hkdf_expand(keyed, std::span<const uint8_t>(info_buf).first(pos), length);
+}
+
+Result<SecretBytes> hkdf_expand(crypto::Hmac& keyed, std::span<const uint8_t> info, size_t length) {
+  // RFC 5869, 2.3: T(0) = empty, T(i) = HMAC-Hash(PRK, T(i-1) | info | i),
+  // OKM = first L octets of T(1) | T(2) | ..., with L <= 255*HashLen.
+  const size_t n = crypto::hash_len(keyed.alg());
+  if (length > 255 * n) {
+    return Error(ErrorCode::internal_error, "hkdf_expand", "output too long");
+  }
+  SecretBytes okm(length);
+  std::array<uint8_t, crypto::kMaxHashLen> t{};
+  const std::span<uint8_t> t_i = std::span<uint8_t>(t).first(n);
+  size_t done = 0;
+  for (size_t i = 1; done < length; ++i) {
+    if (i > 1) {
+      keyed.update(t_i);
+    }
+    keyed.update(info);
+    const std::array<uint8_t, 1> counter = {static_cast<uint8_t>(i)};
+    keyed.update(counter);
+    keyed.finish(t_i);
+    const size_t take = std::min(n, length - done);
+    std::copy_n(t_i.begin(), take, okm.expose_mut().subspan(done).begin());
+    done += take;
+  }
+  crypto::secure_wipe(t);
+  return okm;
 }
 
 Result<SecretBytes> derive_secret(const crypto::Provider& provider, crypto::HashAlg hash,

@@ -27,6 +27,14 @@ Result<SecretBytes> hkdf_expand_label(const crypto::Provider& provider, crypto::
                                       std::span<const uint8_t> secret, std::string_view label,
                                       std::span<const uint8_t> context, size_t length);
 
+// The same with an HMAC already keyed with Secret, so that several labels expanded from one
+// secret key HMAC once. `keyed` is left keyed with Secret, ready for the next label.
+Result<SecretBytes> hkdf_expand_label(crypto::Hmac& keyed, std::string_view label,
+                                      std::span<const uint8_t> context, size_t length);
+
+// hkdf_expand is HKDF-Expand(PRK, info, L) (RFC 5869 §2.3) with `keyed` keyed with PRK.
+Result<SecretBytes> hkdf_expand(crypto::Hmac& keyed, std::span<const uint8_t> info, size_t length);
+
 // derive_secret is Derive-Secret(Secret, Label, Messages) =
 // HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length). The caller passes
 // the transcript hash (the running hash's current value), not the messages.

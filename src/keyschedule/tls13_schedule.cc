@@ -1,5 +1,6 @@
 #include "keyschedule/tls13_schedule.h"
 
+#include <memory>
 #include <vector>
 
 #include "keyschedule/hkdf13.h"
@@ -12,12 +13,32 @@ std::vector<uint8_t> zeros(crypto::HashAlg hash) {
   return std::vector<uint8_t>(crypto::hash_len(hash), 0);
 }
 
+// derive_keyed is Derive-Secret(secret, label, transcript_hash) with `mac`, the stage's HMAC
+// keyed with `secret`, made on first use: a stage derives two to four secrets from one key.
+Result<SecretBytes> derive_keyed(std::unique_ptr<crypto::Hmac>& mac,
+                                 const crypto::Provider& provider, crypto::HashAlg hash,
+                                 const SecretBytes& secret, std::string_view label,
+                                 std::span<const uint8_t> transcript_hash) {
+  if (transcript_hash.size() != crypto::hash_len(hash)) {
+    return Error(ErrorCode::internal_error, "derive_secret", "transcript hash length");
+  }
+  if (mac == nullptr) {
+    mac = provider.make_hmac(hash, secret.expose());
+    if (mac == nullptr) {
+      return Error(ErrorCode::internal_error, "derive_secret", "no HMAC");
+    }
+  }
+  return hkdf_expand_label(*mac, label, transcript_hash, crypto::hash_len(hash));
+}
+
 // next_stage is HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm), the step between two
-// stages of the schedule; an empty `ikm` stands for the zero string.
-Result<SecretBytes> next_stage(const crypto::Provider& provider, crypto::HashAlg hash,
-                               const SecretBytes& previous, std::span<const uint8_t> ikm) {
-  const SecretBytes derived = HS_TRY(
-      derive_secret(provider, hash, previous.expose(), "derived", empty_hash(provider, hash)));
+// stages of the schedule; an empty `ikm` stands for the zero string. `mac` is the previous
+// stage's keyed HMAC.
+Result<SecretBytes> next_stage(std::unique_ptr<crypto::Hmac>& mac, const crypto::Provider& provider,
+                               crypto::HashAlg hash, const SecretBytes& previous,
+                               std::span<const uint8_t> ikm) {
+  const SecretBytes derived =
+      HS_TRY(derive_keyed(mac, provider, hash, previous, "derived", empty_hash(provider, hash)));
   if (ikm.empty()) {
     return provider.hkdf_extract(hash, derived.expose(), zeros(hash));
   }
@@ -50,19 +71,19 @@ EarlySecret EarlySecret::make(const crypto::Provider& provider, crypto::HashAlg 
 
 Result<SecretBytes> EarlySecret::binder_key(PskKind kind) const {
   const std::string_view label = kind == PskKind::resumption ? "res binder" : "ext binder";
-  return derive_secret(*provider_, hash_, secret_.expose(), label, empty_hash(*provider_, hash_));
+  return derive_keyed(mac_, *provider_, hash_, secret_, label, empty_hash(*provider_, hash_));
 }
 
 Result<TrafficSecret> EarlySecret::client_early_traffic_secret(
     std::span<const uint8_t> client_hello_hash) const {
   SecretBytes s =
-      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c e traffic", client_hello_hash));
+      HS_TRY(derive_keyed(mac_, *provider_, hash_, secret_, "c e traffic", client_hello_hash));
   return TrafficSecret(TrafficSecretKind::client_early, hash_, std::move(s));
 }
 
 Result<SecretBytes> EarlySecret::early_exporter_master_secret(
     std::span<const uint8_t> client_hello_hash) const {
-  return derive_secret(*provider_, hash_, secret_.expose(), "e exp master", client_hello_hash);
+  return derive_keyed(mac_, *provider_, hash_, secret_, "e exp master", client_hello_hash);
 }
 
 // ---- HandshakeSecret ----
@@ -71,21 +92,21 @@ Result<HandshakeSecret> HandshakeSecret::derive(EarlySecret early,
                                                 std::span<const uint8_t> shared_secret) {
   // `early` is a by-value parameter: its Early Secret is wiped when this returns.
   SecretBytes secret =
-      HS_TRY(next_stage(*early.provider_, early.hash_, early.secret_, shared_secret));
+      HS_TRY(next_stage(early.mac_, *early.provider_, early.hash_, early.secret_, shared_secret));
   return HandshakeSecret(*early.provider_, early.hash_, std::move(secret));
 }
 
 Result<TrafficSecret> HandshakeSecret::client_handshake_traffic_secret(
     std::span<const uint8_t> ch_to_sh_hash) const {
   SecretBytes s =
-      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c hs traffic", ch_to_sh_hash));
+      HS_TRY(derive_keyed(mac_, *provider_, hash_, secret_, "c hs traffic", ch_to_sh_hash));
   return TrafficSecret(TrafficSecretKind::client_handshake, hash_, std::move(s));
 }
 
 Result<TrafficSecret> HandshakeSecret::server_handshake_traffic_secret(
     std::span<const uint8_t> ch_to_sh_hash) const {
   SecretBytes s =
-      HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "s hs traffic", ch_to_sh_hash));
+      HS_TRY(derive_keyed(mac_, *provider_, hash_, secret_, "s hs traffic", ch_to_sh_hash));
   return TrafficSecret(TrafficSecretKind::server_handshake, hash_, std::move(s));
 }
 
@@ -93,35 +114,33 @@ Result<TrafficSecret> HandshakeSecret::server_handshake_traffic_secret(
 
 Result<MasterSecret> MasterSecret::derive(HandshakeSecret handshake) {
   // RFC 8446, 7.1: "0 -> HKDF-Extract = Master Secret" (the empty span stands for the zeros).
-  SecretBytes secret =
-      HS_TRY(next_stage(*handshake.provider_, handshake.hash_, handshake.secret_, {}));
+  SecretBytes secret = HS_TRY(
+      next_stage(handshake.mac_, *handshake.provider_, handshake.hash_, handshake.secret_, {}));
   return MasterSecret(*handshake.provider_, handshake.hash_, std::move(secret));
 }
 
 Result<TrafficSecret> MasterSecret::client_application_traffic_secret_0(
     std::span<const uint8_t> ch_to_server_finished_hash) const {
-  SecretBytes s = HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "c ap traffic",
-                                       ch_to_server_finished_hash));
+  SecretBytes s = HS_TRY(
+      derive_keyed(mac_, *provider_, hash_, secret_, "c ap traffic", ch_to_server_finished_hash));
   return TrafficSecret(TrafficSecretKind::client_application, hash_, std::move(s));
 }
 
 Result<TrafficSecret> MasterSecret::server_application_traffic_secret_0(
     std::span<const uint8_t> ch_to_server_finished_hash) const {
-  SecretBytes s = HS_TRY(derive_secret(*provider_, hash_, secret_.expose(), "s ap traffic",
-                                       ch_to_server_finished_hash));
+  SecretBytes s = HS_TRY(
+      derive_keyed(mac_, *provider_, hash_, secret_, "s ap traffic", ch_to_server_finished_hash));
   return TrafficSecret(TrafficSecretKind::server_application, hash_, std::move(s));
 }
 
 Result<SecretBytes> MasterSecret::exporter_master_secret(
     std::span<const uint8_t> ch_to_server_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.expose(), "exp master",
-                       ch_to_server_finished_hash);
+  return derive_keyed(mac_, *provider_, hash_, secret_, "exp master", ch_to_server_finished_hash);
 }
 
 Result<SecretBytes> MasterSecret::resumption_master_secret(
     std::span<const uint8_t> ch_to_client_finished_hash) const {
-  return derive_secret(*provider_, hash_, secret_.expose(), "res master",
-                       ch_to_client_finished_hash);
+  return derive_keyed(mac_, *provider_, hash_, secret_, "res master", ch_to_client_finished_hash);
 }
 
 // ---- Traffic keys, KeyUpdate, Finished, binders, tickets, exporters ----
@@ -131,11 +150,14 @@ Result<TrafficKeys> traffic_keys(const crypto::Provider& provider, const Traffic
   // RFC 8446, 7.3:
   //   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
   //   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length)
+  // One HMAC keyed with the secret serves both labels.
+  auto mac = provider.make_hmac(secret.hash(), secret.secret().expose());
+  if (mac == nullptr) {
+    return Error(ErrorCode::internal_error, "traffic keys", "no HMAC");
+  }
   TrafficKeys keys;
-  keys.key = HS_TRY(hkdf_expand_label(provider, secret.hash(), secret.secret().expose(), "key", {},
-                                      crypto::aead_key_len(alg)));
-  keys.iv = HS_TRY(hkdf_expand_label(provider, secret.hash(), secret.secret().expose(), "iv", {},
-                                     crypto::kAeadNonceLen));
+  keys.key = HS_TRY(hkdf_expand_label(*mac, "key", {}, crypto::aead_key_len(alg)));
+  keys.iv = HS_TRY(hkdf_expand_label(*mac, "iv", {}, crypto::kAeadNonceLen));
   return keys;
 }
 

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -102,6 +103,8 @@ class EarlySecret {
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;
   SecretBytes secret_;
+  // HMAC keyed with secret_, made on first use and shared by every label derived from it.
+  mutable std::unique_ptr<crypto::Hmac> mac_;
 };
 
 // HandshakeSecret = HKDF-Extract(Derive-Secret(Early Secret, "derived", ""), (EC)DHE).
@@ -132,6 +135,8 @@ class HandshakeSecret {
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;
   SecretBytes secret_;
+  // HMAC keyed with secret_, made on first use and shared by every label derived from it.
+  mutable std::unique_ptr<crypto::Hmac> mac_;
 };
 
 // MasterSecret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0). Move-only.
@@ -166,6 +171,8 @@ class MasterSecret {
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;
   SecretBytes secret_;
+  // HMAC keyed with secret_, made on first use and shared by every label derived from it.
+  mutable std::unique_ptr<crypto::Hmac> mac_;
 };
 
 // TrafficKeys is the record protection key and IV for one direction and epoch.
