@@ -396,6 +396,7 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
         resolve(hp), https(hp)},
        59},
       {"unsupported scheme: 1", {"-sS", "foo://localhost/"}, 1},
+      {"no URL: 2", {"-sS"}, 2, true, false},
       {"bad URL: 3", {"-sS", "https://[::1/"}, 3, false},
   };
   for (const Row& row : rows) {

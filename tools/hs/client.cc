@@ -274,9 +274,14 @@ void Client::print_certificate(const Connection& conn, const std::string& host) 
 }
 
 int Client::run() {
-  if (o_.help || o_.url.empty()) {
-    std::fputs(help_.c_str(), o_.help ? stdout : stderr);
-    return o_.help ? 0 : 2;
+  if (o_.help) {
+    std::fputs(help_.c_str(), stdout);
+    return 0;
+  }
+  if (o_.url.empty()) {
+    // curl 7.88's words, and its exit 2.
+    std::fputs("hs: no URL specified!\nhs: try 'hs client --help' for more information\n", stderr);
+    return 2;
   }
   std::optional<std::string> format;
   if (!o_.write_out.empty()) {
