@@ -332,8 +332,12 @@ void add(std::vector<Row>& rows, Side role, const StateInfo& st, std::string wha
 // Rows every state gets: each handshake type it does not take, bad records and alerts.
 void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
   for (uint8_t t : kAllHandshakeTypes) {
-    if (st.accepts.count(t) != 0 || (role == Side::client && t == 0 && st.version == 12)) {
-      continue;  // HelloRequest is ignored by a TLS 1.2 client (RFC 5246 §7.4.1.1): own rows
+    // HelloRequest is ignored by a TLS 1.2 client (RFC 5246 §7.4.1.1), and by one that offers
+    // TLS 1.2 before the ServerHello picks the version: own rows.
+    const bool hello_request_ignored =
+        role == Side::client && t == 0 && (st.version == 12 || (st.loopback13 && st.prefix == 0));
+    if (st.accepts.count(t) != 0 || hello_request_ignored) {
+      continue;
     }
     add(rows, role, st, "handshake_type_" + std::to_string(t),
         "handshake message of type " + std::to_string(t), message(t, Bytes{}),
@@ -403,7 +407,7 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
   bool connected = std::string(st.state).ends_with("Connected");
   // RFC 8446 §4.2.10: a server that accepted 0-RTT reads application data until
   // EndOfEarlyData; those states get their own early-data rows.
-  if (!connected && !st.early) {
+  if (!connected && !(st.early && role == Side::server)) {
     add(rows, role, st, "application_data", "application data before the handshake ends",
         record_of(23, Bytes{'G', 'E', 'T'}), AlertDescription::unexpected_message,
         ErrorCode::unexpected_message);
@@ -720,6 +724,11 @@ std::vector<Row> build_table() {
       EC::duplicate_extension);
   c13(t_ee, "key_share_inside", "EncryptedExtensions carrying key_share",
       message(8, Bytes{0, 6, 0, 51, 0, 2, 0, 29}), AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.2: "Implementations MUST NOT send extension responses if the remote endpoint
+  // did not send the corresponding extension requests ... Upon receiving such an extension, an
+  // endpoint MUST abort the handshake with an "unsupported_extension" alert."
+  c13(t_ee, "early_data_unoffered", "EncryptedExtensions accepting early data nobody offered",
+      message(8, Bytes{0, 4, 0, 42, 0, 0}), AD::unsupported_extension, EC::unsolicited_extension);
   c13(t_cert, "truncated", "Certificate missing its last byte", truncated(), AD::decode_error,
       EC::decode_error);
   c13(t_cert, "trailing", "Certificate with a trailing byte", trailing(), AD::decode_error,
@@ -1412,7 +1421,12 @@ void add_client13_loopback_rows(std::vector<Row>& rows) {
   StateInfo cr{3,     "client13::ExpectCertificateOrRequest", {11, 13}, true, 13,
                false, "ExpectCertificateOrRequest_auth",      true};
   StateInfo cert{4, "client13::ExpectCertificate", {11}, true, 13, false, nullptr, true};
-  for (auto* st : {&sh2, &cr, &cert}) {
+  // Resuming with 0-RTT data (auth_early.h): CH, CCS, early data sent; then SH, CCS, {EE}, ...
+  StateInfo e_sh{0, "client::ExpectServerHello", {2}, false, 13, false, "ExpectServerHello_0rtt"};
+  StateInfo e_ee{2,     "client13::ExpectEncryptedExtensions", {8}, true, 13,
+                 false, "ExpectEncryptedExtensions_0rtt"};
+  e_sh.early = e_ee.early = true;
+  for (auto* st : {&sh2, &cr, &cert, &e_sh, &e_ee}) {
     st->loopback13 = true;
     common_rows(rows, Side::client, *st);
   }
@@ -1456,6 +1470,25 @@ void add_client13_loopback_rows(std::vector<Row>& rows) {
          message(13, Bytes{0, 0, 0}), AD::decode_error, EC::decode_error);
   client(cert, "truncated", "Certificate missing its last byte", truncated(), AD::decode_error,
          EC::decode_error);
+  // RFC 8446 §4.2.11: "Clients MUST verify that the server's selected_identity is within the
+  // range supplied by the client, that the server selected a cipher suite indicating a Hash
+  // associated with the PSK ... If these values are not consistent, the client MUST abort the
+  // handshake with an "illegal_parameter" alert."
+  client(e_sh, "hello_request_with_body", "HelloRequest with a body", message(0, Bytes{0}),
+         AD::decode_error, EC::decode_error);
+  client(e_sh, "psk_identity_out_of_range", "ServerHello selecting PSK identity 1 of 1",
+         edit_next([](Bytes& m) {
+           const size_t at = find_ext(m, server_hello_extensions(m), 41);
+           ASSERT_NE(at, SIZE_MAX);
+           put_u16(m, at + 4, 1);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  client(e_sh, "psk_other_hash", "ServerHello resuming a SHA-256 PSK with TLS_AES_256_GCM_SHA384",
+         edit_next([](Bytes& m) { put_u16(m, server_hello_suite(m), 0x1302); }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // early_data in EncryptedExtensions is "struct {}" (RFC 8446 §4.2.10).
+  client(e_ee, "early_data_with_body", "EncryptedExtensions early_data with a 2-byte body",
+         message(8, Bytes{0, 6, 0, 42, 0, 2, 0, 0}), AD::decode_error, EC::decode_error);
   // RFC 8446 §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST
   // abort the handshake with a "decode_error" alert."
   client(cert, "empty_list", "Certificate with no certificate", message(11, Bytes{0, 0, 0, 0}),
@@ -1476,8 +1509,18 @@ void run_client13_loopback(const Row& row) {
     sc = auth_early_server_config();
     cc = auth_early_client_config(nullptr);
   }
+  std::optional<StoredSession> session;
+  if (row.early) {
+    session = first_session();
+    ASSERT_TRUE(session.has_value());
+    sc = auth_early_server_config();
+    cc = auth_early_client_config(&*session);
+  }
   Loopback lb(cc, sc);
   ASSERT_TRUE(lb.started());
+  if (row.early) {
+    ASSERT_TRUE(lb.write_early_data(early_data_bytes()));
+  }
   lb.run(Side::client, row.prefix);
   ASSERT_FALSE(lb.error(Side::server)) << lb.error(Side::server)->message();
   ASSERT_FALSE(lb.error(Side::client)) << lb.error(Side::client)->message();
@@ -1490,7 +1533,7 @@ void run_client13_loopback(const Row& row) {
   // Once the client has the ServerHello it reads the server's handshake keys; the records it
   // has opened so far took the first sequence numbers.
   std::shared_ptr<record::RecordProtection> seal;
-  if (!row.hrr) {
+  if (!row.hrr && row.prefix >= 2) {  // past SH, CCS
     seal = traffic13_write(lb, Side::server, "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                            keyschedule::TrafficSecretKind::server_handshake);
     ASSERT_NE(seal, nullptr);
@@ -1516,15 +1559,25 @@ void run_client13_loopback(const Row& row) {
   ASSERT_EQ(r.error().alert(), row.alert) << r.error().message();
   EXPECT_TRUE(target.failed());
 
-  // One record, in the clear: the client switches its write side to its handshake keys only
-  // when it sends its second flight (see run13).
+  // One record: in the clear, as the client switches its write side to its handshake keys only
+  // when it sends its second flight (see run13); after 0-RTT data, under the early traffic key
+  // it is writing with (RFC 8446 §6: "encrypted as specified by the current connection
+  // state"), which the server, still reading early data, opens.
   Bytes out(target.output().begin(), target.output().end());
   auto records = split_records(out);
   ASSERT_EQ(records.size(), 1u);
   const Bytes& alert = records.front();
-  ASSERT_EQ(alert.size(), 7u);
-  EXPECT_EQ(alert[0], 21);
-  EXPECT_EQ(Bytes(alert.begin() + 5, alert.end()), (Bytes{2, static_cast<uint8_t>(row.alert)}));
+  if (row.early) {
+    EXPECT_EQ(alert[0], 23) << "alert not protected";
+    auto at_peer = lb.conn(Side::server).receive(alert);
+    ASSERT_FALSE(at_peer.ok());
+    EXPECT_EQ(at_peer.error().code(), ErrorCode::peer_alert) << at_peer.error().message();
+    EXPECT_EQ(at_peer.error().received_alert(), row.alert) << at_peer.error().message();
+  } else {
+    ASSERT_EQ(alert.size(), 7u);
+    EXPECT_EQ(alert[0], 21);
+    EXPECT_EQ(Bytes(alert.begin() + 5, alert.end()), (Bytes{2, static_cast<uint8_t>(row.alert)}));
+  }
 
   target.consume_output(out.size());
   auto again = target.receive(hostile);
