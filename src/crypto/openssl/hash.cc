@@ -1,14 +1,11 @@
 // Hash and Hmac on EVP_MD_CTX and EVP_MAC_CTX.
-#include <algorithm>
-#include <array>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include "crypto/openssl/common.h"
 
 namespace hs::crypto::detail {
 namespace {
-
-// The largest digest block: 128 bytes for SHA-384 and SHA-512.
-constexpr size_t kMaxBlockLen = 128;
 
 class EvpHash final : public Hash {
  public:
@@ -46,44 +43,67 @@ class EvpHash final : public Hash {
   mutable MdCtxPtr scratch_;  // reused by current() to avoid an allocation per call
 };
 
-// EvpHmac is HMAC (RFC 2104) on EVP_MD_CTX rather than EVP_MAC: the key is absorbed once into
-// an inner and an outer digest state, and each tag starts from copies of those. OpenSSL 3.0's
-// EVP_MAC HMAC fetches the digest by name and allocates three digest contexts whenever a key
-// is set, which cost more than the hashing for the short inputs of the key schedules (one
-// HMAC per HKDF label, PRF block and Finished).
+// EvpHmac is libcrypto's HMAC (EVP_MAC). Setting a key on a fresh EVP_MAC_CTX makes OpenSSL
+// 3.0 fetch the digest by name, which costs more than the hashing for the short inputs of the
+// key schedules (one HMAC per HKDF label, PRF block and Finished). So each context starts as a
+// duplicate of a per-digest prototype that already holds the digest (hmac_prototype), and only
+// the key is set on it. finish() re-initialises with the key the context already holds.
 class EvpHmac final : public Hmac {
  public:
-  EvpHmac(HashAlg alg, MdCtxPtr inner, MdCtxPtr outer, MdCtxPtr work)
-      : alg_(alg), inner_(std::move(inner)), outer_(std::move(outer)), work_(std::move(work)) {}
+  EvpHmac(HashAlg alg, MacCtxPtr ctx) : alg_(alg), ctx_(std::move(ctx)) {}
 
   HashAlg alg() const override { return alg_; }
 
   void update(std::span<const uint8_t> data) override {
     if (!data.empty()) {
-      require(EVP_DigestUpdate(work_.get(), data.data(), data.size()) == 1);
+      require(EVP_MAC_update(ctx_.get(), data.data(), data.size()) == 1);
     }
   }
 
   void finish(std::span<uint8_t> out) override {
-    // RFC 2104, 2: H(K XOR opad, H(K XOR ipad, text)).
-    const size_t n = hash_len(alg_);
-    require(out.size() >= n);
-    std::array<uint8_t, kMaxHashLen> inner_hash{};
-    unsigned int len = 0;
-    require(EVP_DigestFinal_ex(work_.get(), inner_hash.data(), &len) == 1);
-    require(EVP_MD_CTX_copy_ex(work_.get(), outer_.get()) == 1);
-    require(EVP_DigestUpdate(work_.get(), inner_hash.data(), n) == 1);
-    require(EVP_DigestFinal_ex(work_.get(), out.data(), &len) == 1);
-    // Restart with the same key for the next tag.
-    require(EVP_MD_CTX_copy_ex(work_.get(), inner_.get()) == 1);
+    require(out.size() >= hash_len(alg_));
+    size_t len = 0;
+    require(EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) == 1);
+    // A null key re-initialises HMAC with the key it already holds (no new key schedule).
+    require(EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1);
   }
 
  private:
   HashAlg alg_;
-  MdCtxPtr inner_;  // after absorbing K XOR ipad
-  MdCtxPtr outer_;  // after absorbing K XOR opad
-  MdCtxPtr work_;   // the tag being computed
+  MacCtxPtr ctx_;
 };
+
+// make_prototype returns an HMAC context with `alg`'s digest and an empty key: EVP_MAC_CTX_dup
+// copies the digest contexts, so the prototype must be keyed (with anything) to be copyable.
+EVP_MAC_CTX* make_prototype(HashAlg alg) {
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(algorithms().hmac);
+  require(ctx != nullptr);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
+      OSSL_PARAM_construct_end(),
+  };
+  // An empty key is legal HMAC (it is zero-padded to the block size), but a null pointer would
+  // mean "keep the previous key", so pass a non-null pointer with length 0.
+  require(EVP_MAC_init(ctx, nonnull_data({}), 0, params) == 1);
+  return ctx;
+}
+
+// hmac_prototype: one per digest for the process, made on first use (thread-safe static
+// initialisation), only ever read (EVP_MAC_CTX_dup) afterwards, never freed.
+const EVP_MAC_CTX* hmac_prototype(HashAlg alg) {
+  static EVP_MAC_CTX* const kSha256 = make_prototype(HashAlg::sha256);
+  static EVP_MAC_CTX* const kSha384 = make_prototype(HashAlg::sha384);
+  static EVP_MAC_CTX* const kSha512 = make_prototype(HashAlg::sha512);
+  switch (alg) {
+    case HashAlg::sha256:
+      return kSha256;
+    case HashAlg::sha384:
+      return kSha384;
+    case HashAlg::sha512:
+      return kSha512;
+  }
+  return kSha256;
+}
 
 }  // namespace
 
@@ -94,38 +114,10 @@ std::unique_ptr<Hash> make_evp_hash(HashAlg alg) {
 }
 
 std::unique_ptr<Hmac> make_evp_hmac(HashAlg alg, std::span<const uint8_t> key) {
-  const EVP_MD* digest = md(alg);
-  const int block_len = EVP_MD_get_block_size(digest);
-  require(block_len > 0 && static_cast<size_t>(block_len) <= kMaxBlockLen);
-  const auto block = static_cast<size_t>(block_len);
-  // RFC 2104, 2: keys longer than the block are hashed first; shorter ones are padded with
-  // zeros to the block length.
-  std::array<uint8_t, kMaxBlockLen> padded{};
-  if (key.size() > block) {
-    unsigned int len = 0;
-    require(EVP_Digest(key.data(), key.size(), padded.data(), &len, digest, nullptr) == 1);
-  } else {
-    std::copy(key.begin(), key.end(), padded.begin());
-  }
-  MdCtxPtr inner(EVP_MD_CTX_new());
-  MdCtxPtr outer(EVP_MD_CTX_new());
-  MdCtxPtr work(EVP_MD_CTX_new());
-  require(inner != nullptr && outer != nullptr && work != nullptr);
-  std::array<uint8_t, kMaxBlockLen> pad{};
-  for (size_t i = 0; i < block; ++i) {
-    pad[i] = static_cast<uint8_t>(padded[i] ^ 0x36);  // ipad
-  }
-  require(EVP_DigestInit_ex2(inner.get(), digest, nullptr) == 1 &&
-          EVP_DigestUpdate(inner.get(), pad.data(), block) == 1);
-  for (size_t i = 0; i < block; ++i) {
-    pad[i] = static_cast<uint8_t>(padded[i] ^ 0x5c);  // opad
-  }
-  require(EVP_DigestInit_ex2(outer.get(), digest, nullptr) == 1 &&
-          EVP_DigestUpdate(outer.get(), pad.data(), block) == 1);
-  secure_wipe(padded);
-  secure_wipe(pad);
-  require(EVP_MD_CTX_copy_ex(work.get(), inner.get()) == 1);
-  return std::make_unique<EvpHmac>(alg, std::move(inner), std::move(outer), std::move(work));
+  MacCtxPtr ctx(EVP_MAC_CTX_dup(hmac_prototype(alg)));
+  require(ctx != nullptr);
+  require(EVP_MAC_init(ctx.get(), nonnull_data(key), key.size(), nullptr) == 1);
+  return std::make_unique<EvpHmac>(alg, std::move(ctx));
 }
 
 }  // namespace hs::crypto::detail
