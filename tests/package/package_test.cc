@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/hs_server.h"
@@ -107,7 +109,10 @@ TEST(Package, ExamplesBuildAgainstInstalledPackageWithFindPackage) {
       "-DCMAKE_CXX_FLAGS=" + std::string(HS_PACKAGE_CXX_FLAGS),
       // asio_echo takes longer to compile than the rest
       // together; hs_asio_test covers that header.
-      "-DHS_EXAMPLES_ASIO=OFF"};
+      "-DHS_EXAMPLES_ASIO=OFF",
+      // The shared library (the pkg-config test below covers -lhandshake too): the examples
+      // link against only what its version script exports.
+      "-DBUILD_SHARED_LIBS=ON"};
   if (std::string launcher = HS_PACKAGE_LAUNCHER; !launcher.empty()) {
     configure.push_back("-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher);
   }
@@ -143,6 +148,92 @@ TEST(Package, ExamplesBuildAgainstInstalledPackageWithFindPackage) {
   ASSERT_EQ(client.exit_code, 0) << describe(client) << server.output();
   EXPECT_NE(client.out.find("connected: TLSv1.3 "), std::string::npos) << client.out;
   EXPECT_NE(client.out.find("response: HTTP/1.1 200"), std::string::npos) << client.out;
+  CommandResult ldd = run_command({"ldd", (build / "blocking_client").string()});
+  EXPECT_NE(ldd.out.find((prefix / "lib/libhandshake.so.").string()), std::string::npos) << ldd.out;
+
+  // The server side of hs::Stream: stream_server answers our blocking_client (TLS 1.3) and
+  // curl limited to TLS 1.2.
+  ASSERT_TRUE(require_program("curl"));
+  Process server2({(build / "stream_server").string(), pki.ecdsa_cert.string(),
+                   pki.ecdsa_key.string(), "0", "2"});
+  ASSERT_TRUE(server2.started()) << server2.error();
+  std::string port;
+  for (int i = 0; i < 500 && port.empty(); ++i) {
+    const std::string out = server2.stdout_text();
+    if (auto at = out.find("listening on ");
+        at != std::string::npos && out.find('\n', at) != std::string::npos) {
+      port = out.substr(at + 13, out.find('\n', at) - at - 13);
+    } else {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  ASSERT_FALSE(port.empty()) << server2.output();
+  CommandResult ours = run_command(
+      {(build / "blocking_client").string(), "localhost", port, pki.ca_cert.string(), "/ours"});
+  ASSERT_EQ(ours.exit_code, 0) << describe(ours) << server2.output();
+  EXPECT_NE(ours.out.find("connected: TLSv1.3 "), std::string::npos) << ours.out;
+  EXPECT_NE(ours.out.find("response: HTTP/1.1 200 OK"), std::string::npos) << ours.out;
+  CommandResult curl = run_command({"curl", "-sS", "--tlsv1.2", "--tls-max", "1.2", "--cacert",
+                                    pki.ca_cert.string(), "https://localhost:" + port + "/curl"});
+  ASSERT_EQ(curl.exit_code, 0) << describe(curl) << server2.output();
+  EXPECT_EQ(curl.out, "hello over TLSv1.2\n");
+  EXPECT_EQ(server2.wait(10s), 0) << server2.output();
+  EXPECT_NE(server2.stdout_text().find("served: TLSv1.3 GET /ours HTTP/1.1"), std::string::npos)
+      << server2.output();
+  EXPECT_NE(server2.stdout_text().find("served: TLSv1.2 GET /curl HTTP/1.1"), std::string::npos)
+      << server2.output();
+}
+
+// libhandshake.so exports the public API and nothing else: every defined dynamic symbol is a
+// member, vtable or typeinfo of a class in include/hs, or a function declared there; none of
+// the internal namespaces (detail, codec, record, handshake, x509, keyschedule, messages, io,
+// trace, crypto beyond the two functions <hs/secret.h> declares) and no std:: instantiation.
+TEST(Package, SharedLibraryExportsOnlyThePublicApi) {
+  ASSERT_TRUE(require_program("nm"));
+  CommandResult nm = run_command({"nm", "-D", "--defined-only", "-C", HS_PACKAGE_SHARED_LIB});
+  ASSERT_EQ(nm.exit_code, 0) << describe(nm);
+  const std::vector<std::string> internal = {
+      "hs::detail::", "hs::codec::",       "hs::record::",     "hs::handshake::",
+      "hs::x509::",   "hs::keyschedule::", "hs::messages::",   "hs::io::",
+      "hs::trace::",  "hs::session::",     "hs::connection::", "hs::dissect::"};
+  int symbols = 0;
+  std::istringstream lines(nm.out);
+  for (std::string line; std::getline(lines, line);) {
+    // "0000000000012345 T hs::Stream::read(...)": the name starts after the type letter.
+    const size_t at = line.find(' ', line.find(' ') + 1);
+    ASSERT_NE(at, std::string::npos) << line;
+    std::string name = line.substr(at + 1);
+    if (name.starts_with("HANDSHAKE_")) {
+      continue;  // the version node itself
+    }
+    ++symbols;
+    for (const char* special : {"vtable for ", "typeinfo for ", "typeinfo name for "}) {
+      if (name.starts_with(special)) {
+        name = name.substr(std::string(special).size());
+      }
+    }
+    // The qualified name, without the parameter list (whose types may be internal: the
+    // private Connection(std::unique_ptr<hs::detail::ConnectionImpl>) constructor).
+    name = name.substr(0, name.find('('));
+    EXPECT_TRUE(name.starts_with("hs::")) << "not in namespace hs: " << line;
+    for (const std::string& ns : internal) {
+      EXPECT_EQ(name.find(ns), std::string::npos) << "internal symbol exported: " << line;
+    }
+    if (name.starts_with("hs::crypto::")) {
+      EXPECT_TRUE(name == "hs::crypto::secure_wipe" || name == "hs::crypto::constant_time_equal")
+          << line;
+    }
+  }
+  // Not vacuous: the entry points an application calls are there.
+  for (const char* api :
+       {"hs::Stream::connect(", "hs::Stream::handshake(", "hs::Connection::client(",
+        "hs::Connection::server(", "hs::make_default_verifier(", "hs::load_server_certificate(",
+        "hs::TicketKeys::generate(", "hs::session_key[abi:cxx11](",
+        "vtable for hs::CertificateVerifier"}) {
+    EXPECT_NE(nm.out.find(api), std::string::npos) << api << " is not exported";
+  }
+  EXPECT_GT(symbols, 50);
+  EXPECT_LT(symbols, 1000) << "the shared library exports more than the public API";
 }
 
 TEST(Package, ExampleBuildsWithPkgConfigAgainstSharedLibrary) {

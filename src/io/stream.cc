@@ -1,0 +1,244 @@
+// hs::Stream: the one blocking loop around a Connection (client and server). tools/hs drives it
+// through io::ClientStream, applications through <hs/stream.h>.
+#include <hs/stream.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "io/socket.h"
+
+namespace hs {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Deadline is a point in time, or none (no_timeout).
+struct Deadline {
+  explicit Deadline(std::chrono::milliseconds timeout)
+      : limited(timeout.count() >= 0),
+        at(Clock::now() + (limited ? timeout : timeout.zero())),
+        total(timeout) {}
+  // poll_ms is the poll() timeout: what is left, or -1 for none.
+  int poll_ms() const {
+    if (!limited) {
+      return -1;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(at - Clock::now());
+    return left.count() < 0 ? 0 : static_cast<int>(left.count());
+  }
+  // expired is curl's exit-28 text: "Operation timed out after 3000 milliseconds".
+  Error expired(const char* context) const {
+    return Error(ErrorCode::timeout, context,
+                 "Operation timed out after " + std::to_string(total.count()) + " milliseconds");
+  }
+  bool limited;
+  Clock::time_point at;
+  std::chrono::milliseconds total;
+};
+
+// wait_for polls `fd` for `events` until the deadline: true when ready.
+Result<bool> wait_for(int fd, short events, const Deadline& deadline) {
+  pollfd p{fd, events, 0};
+  int rc;
+  do {
+    rc = ::poll(&p, 1, deadline.poll_ms());
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) {
+    return Error(ErrorCode::io_error, "poll", std::strerror(errno));
+  }
+  return rc > 0;
+}
+
+}  // namespace
+
+struct Stream::State {
+  State(int socket, std::unique_ptr<Connection> connection, FdOwnership ownership)
+      : fd(socket),
+        owned(ownership == FdOwnership::owned),
+        conn(std::move(connection)),
+        buf(16 * 1024 + 2048) {}
+  ~State() {
+    if (owned && fd >= 0) {
+      ::close(fd);
+    }
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  // flush sends everything the connection has queued.
+  Result<void> flush(const Deadline& deadline) {
+    while (conn->wants_write()) {
+      std::span<const uint8_t> out = conn->output();
+      ssize_t n = ::send(fd, out.data(), out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EINTR) {
+          continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          if (!HS_TRY(wait_for(fd, POLLOUT, deadline))) {
+            return deadline.expired("send");
+          }
+          continue;
+        }
+        return Error(ErrorCode::io_error, "send", std::strerror(errno));
+      }
+      conn->consume_output(static_cast<size_t>(n));
+    }
+    return ok_result();
+  }
+
+  // pump reads once from the socket (waiting until the deadline), feeds the connection and
+  // sends what it answered (its next flight, or the alert for a failure).
+  Result<void> pump(const Deadline& deadline) {
+    if (eof) {
+      return conn->receive_eof();
+    }
+    for (;;) {
+      if (!HS_TRY(wait_for(fd, POLLIN, deadline))) {
+        return deadline.expired("recv");
+      }
+      ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+        continue;
+      }
+      if (n < 0) {
+        return Error(ErrorCode::io_error, "recv", std::strerror(errno));
+      }
+      if (n == 0) {
+        eof = true;
+        auto r = conn->receive_eof();
+        (void)flush(deadline);
+        return r;
+      }
+      auto r = conn->receive(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)));
+      auto f = flush(deadline);
+      if (!r.ok()) {
+        return r;
+      }
+      return f;
+    }
+  }
+
+  int fd;
+  bool owned;
+  std::unique_ptr<Connection> conn;
+  bool eof = false;
+  std::vector<uint8_t> buf;
+};
+
+Stream::Stream(int fd, std::unique_ptr<Connection> connection, FdOwnership ownership)
+    : state_(std::make_unique<State>(fd, std::move(connection), ownership)) {}
+Stream::~Stream() = default;
+Stream::Stream(Stream&& other) noexcept = default;
+Stream& Stream::operator=(Stream&& other) noexcept = default;
+
+Result<Stream> Stream::connect(const std::string& host, uint16_t port,
+                               std::shared_ptr<const ClientConfig> config,
+                               std::chrono::milliseconds timeout) {
+  io::ConnectOptions options;
+  options.host = host;
+  options.port = port;
+  options.timeout = timeout.count() >= 0 ? timeout : std::chrono::hours(24);
+  auto connected = io::tcp_connect(options);
+  if (auto* failed = std::get_if<io::ConnectError>(&connected)) {
+    return Error(
+        failed->failure == io::ConnectFailure::timeout ? ErrorCode::timeout : ErrorCode::io_error,
+        "connect", failed->message);
+  }
+  io::Fd fd = std::move(std::get<io::Connected>(connected).fd);
+  auto conn = HS_TRY(Connection::client(std::move(config), host));
+  return Stream(fd.release(), std::move(conn), FdOwnership::owned);
+}
+
+Result<Stream> Stream::client(int fd, std::shared_ptr<const ClientConfig> config,
+                              std::string server_name, FdOwnership ownership) {
+  auto conn = Connection::client(std::move(config), std::move(server_name));
+  if (!conn.ok()) {
+    if (ownership == FdOwnership::owned) {
+      ::close(fd);
+    }
+    return std::move(conn).error();
+  }
+  return Stream(fd, std::move(conn).value(), ownership);
+}
+
+Result<Stream> Stream::server(int fd, std::shared_ptr<const ServerConfig> config,
+                              FdOwnership ownership) {
+  auto conn = Connection::server(std::move(config));
+  if (!conn.ok()) {
+    if (ownership == FdOwnership::owned) {
+      ::close(fd);
+    }
+    return std::move(conn).error();
+  }
+  return Stream(fd, std::move(conn).value(), ownership);
+}
+
+Result<void> Stream::handshake(std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  Deadline deadline(timeout);
+  HS_TRY(s.flush(deadline));
+  while (!s.conn->is_connected()) {
+    if (s.conn->failed()) {
+      return Error(ErrorCode::internal_error, "handshake", "connection failed");
+    }
+    auto r = s.pump(deadline);
+    if (!r.ok()) {
+      (void)s.flush(deadline);
+      return r;
+    }
+    if (s.eof && !s.conn->is_connected()) {
+      return Error(ErrorCode::truncated, "handshake", "connection closed during the handshake");
+    }
+  }
+  return s.flush(deadline);
+}
+
+Result<size_t> Stream::read(std::span<uint8_t> out, std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  Deadline deadline(timeout);
+  while (s.conn->readable() == 0) {
+    if (s.conn->peer_closed()) {
+      return size_t{0};
+    }
+    auto r = s.pump(deadline);
+    if (!r.ok()) {
+      (void)s.flush(deadline);
+      return std::move(r).error();
+    }
+    if (s.eof && s.conn->readable() == 0) {
+      // receive_eof succeeded: close_notify came first.
+      return size_t{0};
+    }
+  }
+  return s.conn->read(out);
+}
+
+Result<void> Stream::write(std::span<const uint8_t> data, std::chrono::milliseconds timeout) {
+  HS_TRY(state_->conn->write(data));
+  return state_->flush(Deadline(timeout));
+}
+
+Result<void> Stream::shutdown(std::chrono::milliseconds timeout) {
+  State& s = *state_;
+  Result<void> sent = ok_result();
+  if (!s.conn->failed()) {
+    s.conn->close();
+    sent = s.flush(Deadline(timeout));
+  }
+  ::shutdown(s.fd, SHUT_WR);
+  return sent;
+}
+
+Connection& Stream::connection() { return *state_->conn; }
+const Connection& Stream::connection() const { return *state_->conn; }
+int Stream::fd() const { return state_->fd; }
+
+}  // namespace hs
