@@ -169,8 +169,13 @@ class CurlFlagsTest : public ::testing::Test {
     pki_ = shared_test_pki();
   }
 
-  // run_both runs curl and hs client with `flags` at the same time, each in its own directory.
-  std::pair<CommandResult, CommandResult> run_both(const std::vector<std::string>& flags) {
+  // Started is one invocation running as curl and as hs client at the same time, each in its
+  // own directory (dir_/curl, dir_/hs).
+  struct Started {
+    std::unique_ptr<Process> curl;
+    std::unique_ptr<Process> hs;
+  };
+  Started start(const std::vector<std::string>& flags) {
     std::filesystem::create_directories(dir_ / "curl");
     std::filesystem::create_directories(dir_ / "hs");
     std::vector<std::string> curl_args = {"curl"};
@@ -181,20 +186,29 @@ class CurlFlagsTest : public ::testing::Test {
     curl_opts.cwd = dir_ / "curl";
     ProcessOptions hs_opts;
     hs_opts.cwd = dir_ / "hs";
-    Process curl(curl_args, curl_opts);
-    Process hs(hs_args, hs_opts);
-    CommandResult c = finish(curl);
-    CommandResult h = finish(hs);
+    return {std::make_unique<Process>(curl_args, curl_opts),
+            std::make_unique<Process>(hs_args, hs_opts)};
+  }
+  std::pair<CommandResult, CommandResult> run_both(const std::vector<std::string>& flags) {
+    Started s = start(flags);
+    CommandResult c = finish(*s.curl);
+    CommandResult h = finish(*s.hs);
     return {c, h};
   }
 
-  void check(const Row& row) {
-    SCOPED_TRACE(row.name);
+  static std::vector<std::string> flags_of(const Row& row) {
     std::vector<std::string> flags = row.flags;
     if (row.write_out) {
       flags.insert(flags.begin(), {"-w", write_out_format()});
     }
-    auto [curl, hs] = run_both(flags);
+    return flags;
+  }
+
+  // check compares the two runs of `row`.
+  void check(const Row& row, Started& started) {
+    SCOPED_TRACE(row.name);
+    CommandResult curl = finish(*started.curl);
+    CommandResult hs = finish(*started.hs);
     ASSERT_FALSE(curl.timed_out) << curl.output();
     ASSERT_FALSE(hs.timed_out) << hs.output();
     const std::string both = "curl:\n" + curl.output() + "\nhs:\n" + hs.output();
@@ -251,16 +265,16 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
     std::ofstream f(dir_ / "format.txt", std::ios::binary);
     f << "code=%{http_code} version=%{http_version} scheme=%{scheme}\\n";
   }
-  HsServerProcess hs_server(HsServerProcess::cert_args(pki_, false),
-                            {"--root", (dir_ / "root").string(), "--redirect", "/r=/file.bin",
-                             "--redirect", "/loop=/loop"});
-  ASSERT_NE(hs_server.port(), 0) << hs_server.output();
+  // openssl s_server starts while the rest is prepared.
+  const uint16_t ossl_port = free_port();
+  Process ossl({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(ossl_port), "-cert",
+                pki_.rsa_cert.string(), "-key", pki_.rsa_key.string(), "-www", "-no_ticket"});
 
-  // An expired leaf for localhost, issued by the test root (notAfter a day before notBefore).
+  // An expired leaf for localhost (the PKI's ECDSA key), issued by the test root, notAfter a
+  // day before notBefore.
   CommandResult req =
-      run_command({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                   "-nodes", "-keyout", (dir_ / "expired.key").string(), "-subj", "/CN=localhost",
-                   "-out", (dir_ / "expired.csr").string()});
+      run_command({"openssl", "req", "-new", "-key", pki_.ecdsa_key.string(), "-subj",
+                   "/CN=localhost", "-out", (dir_ / "expired.csr").string()});
   ASSERT_EQ(req.exit_code, 0) << req.output();
   {
     std::ofstream f(dir_ / "san.ext");
@@ -272,13 +286,15 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
                    (dir_ / "san.ext").string(), "-out", (dir_ / "expired.pem").string()});
   ASSERT_EQ(sign.exit_code, 0) << sign.output();
 
-  const uint16_t ossl_port = free_port();
-  Process ossl({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(ossl_port), "-cert",
-                pki_.rsa_cert.string(), "-key", pki_.rsa_key.string(), "-www", "-no_ticket"});
   const uint16_t expired_port = free_port();
   Process expired({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(expired_port),
-                   "-cert", (dir_ / "expired.pem").string(), "-key",
-                   (dir_ / "expired.key").string(), "-www"});
+                   "-cert", (dir_ / "expired.pem").string(), "-key", pki_.ecdsa_key.string(),
+                   "-www"});
+  HsServerProcess hs_server(HsServerProcess::cert_args(pki_, false),
+                            {"--root", (dir_ / "root").string(), "--redirect", "/r=/file.bin",
+                             "--redirect", "/loop=/loop"});
+  ASSERT_NE(hs_server.port(), 0) << hs_server.output();
+
   ASSERT_TRUE(ossl.wait_for_port(ossl_port, 10s)) << ossl.output();
   ASSERT_TRUE(expired.wait_for_port(expired_port, 10s)) << expired.output();
   SilentListener silent;
@@ -328,7 +344,7 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
       // curl reuses the connection for the second hop; hs opens a new one (README).
       {"-L",
        {"-sSL", "--cacert", ca, "--capath", capath, "--resolve", resolve(hp), https(hp, "/r"), "-o",
-        "f.bin"},
+        "location.bin"},
        0,
        true,
        true,
@@ -343,7 +359,7 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
       {"--connect-to",
        {"-sS", "--cacert", ca, "--capath", capath, "--connect-to",
         "localhost:443:127.0.0.1:" + std::to_string(hp), "https://localhost/file.bin", "-o",
-        "f.bin"},
+        "connect_to.bin"},
        0},
       {"-O",
        {"-sSO", "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
@@ -372,7 +388,7 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
        60},
       {"-k reports the verify result",
        {"-sSk", "--capath", capath, "--resolve", resolve(hp), https(hp, "/file.bin"), "-o",
-        "f.bin"},
+        "insecure.bin"},
        0},
       {"refused: 7", {"-sS", https(refused, "/", "127.0.0.1")}, 7},
       {"unknown host: 6", {"-sS", "https://no-such-host.invalid/"}, 6},
@@ -399,11 +415,21 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
       {"no URL: 2", {"-sS"}, 2, true, false},
       {"bad URL: 3", {"-sS", "https://[::1/"}, 3, false},
   };
-  for (const Row& row : rows) {
-    check(row);
+  // Rows run a few at a time (they are independent; the waiting is on processes, not CPU).
+  constexpr size_t kBatch = 4;
+  for (size_t first = 0; first < rows.size(); first += kBatch) {
+    std::vector<Started> running;
+    const size_t end = std::min(rows.size(), first + kBatch);
+    for (size_t i = first; i < end; ++i) {
+      running.push_back(start(flags_of(rows[i])));
+    }
+    for (size_t i = first; i < end; ++i) {
+      check(rows[i], running[i - first]);
+    }
   }
   // The files -o/-O wrote are the same.
-  for (const char* name : {"out.bin", "file.bin", "f.bin"}) {
+  for (const char* name :
+       {"out.bin", "file.bin", "location.bin", "connect_to.bin", "insecure.bin"}) {
     EXPECT_EQ(read_file(dir_ / "hs" / name), read_file(dir_ / "curl" / name)) << name;
     EXPECT_FALSE(read_file(dir_ / "hs" / name).empty()) << name;
   }
