@@ -136,7 +136,8 @@ std::string client_help(const CLI::App& app) {
     out += fmt::format(" {:<{}} {}\n", h.opt, longopt, h.text);
   }
   out +=
-      "\nhs client speaks https:// only, HTTP/1.1 (GET and HEAD). Exit codes are curl's; see "
+      "\nhs client speaks https:// only, HTTP/2 or HTTP/1.1 (GET and HEAD). Exit codes are curl's; "
+      "see "
       "hs(1).\n";
   return out;
 }
