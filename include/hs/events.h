@@ -24,12 +24,16 @@ enum class Direction : uint8_t { in, out };
 // record, as OpenSSL sends it; 0x0303 afterwards); `length` the fragment length on the wire
 // (ciphertext length, explicit nonce and tag included, once protected). The five header bytes
 // are content_type, version (big-endian), length (big-endian). Record events come before the
-// MessageEvent of the message the records carry, in wire order.
+// MessageEvent of the message the records carry, in wire order. `fragment` is the record's
+// `length` bytes as they crossed the wire (ciphertext once protected: never secret), valid only
+// during the callback; empty when the connection was made without an observer and one was
+// installed later, or when the record was cut short by an error.
 struct RecordEvent {
   Direction direction;
   uint8_t content_type;
   uint16_t version;
   uint16_t length;
+  std::span<const uint8_t> fragment{};
 };
 
 // MessageEvent: one protocol message (handshake message, change_cipher_spec, alert, or a chunk

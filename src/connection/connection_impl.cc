@@ -13,13 +13,17 @@ namespace hs::detail {
 
 // ---- RecordHeaderTracker ----
 
-void RecordHeaderTracker::feed(std::span<const uint8_t> bytes) {
+void RecordHeaderTracker::feed(std::span<const uint8_t> bytes, bool keep_fragments) {
   codec::Reader in(bytes);
   while (!in.empty()) {
     if (skip_ > 0) {
       size_t n = std::min(skip_, in.remaining());
-      if (!in.skip(n)) {
+      std::span<const uint8_t> part;
+      if (!in.read_bytes(n, part)) {
         return;
+      }
+      if (keep_fragments && filling_ && !headers_.empty()) {
+        headers_.back().fragment.insert(headers_.back().fragment.end(), part.begin(), part.end());
       }
       skip_ -= n;
       continue;
@@ -36,6 +40,7 @@ void RecordHeaderTracker::feed(std::span<const uint8_t> bytes) {
           h.read_u16(header.length)) {
         headers_.push_back(header);
         skip_ = header.length;
+        filling_ = true;
       }
       partial_len_ = 0;
     }
@@ -46,7 +51,10 @@ std::optional<WireHeader> RecordHeaderTracker::pop() {
   if (headers_.empty()) {
     return std::nullopt;
   }
-  WireHeader h = headers_.front();
+  if (headers_.size() == 1) {
+    filling_ = false;  // the record being filled leaves the queue (an error cut it short)
+  }
+  WireHeader h = std::move(headers_.front());
   headers_.pop_front();
   return h;
 }
@@ -96,7 +104,7 @@ void ConnectionImpl::emit(EventBody body) {
 
 void ConnectionImpl::emit_pending_headers_in() {
   while (auto h = headers_in_.pop()) {
-    emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+    emit(RecordEvent{Direction::in, h->content_type, h->version, h->length, h->fragment});
   }
 }
 
@@ -145,11 +153,12 @@ Result<void> ConnectionImpl::write_records(ContentType type, std::span<const uin
     uint8_t ct = 0;
     uint16_t version = 0;
     uint16_t length = 0;
+    std::span<const uint8_t> fragment;
     if (!records.read_u8(ct) || !records.read_u16(version) || !records.read_u16(length) ||
-        !records.skip(length)) {
+        !records.read_bytes(length, fragment)) {
       break;
     }
-    emit(RecordEvent{Direction::out, ct, version, length});
+    emit(RecordEvent{Direction::out, ct, version, length, fragment});
   }
   if (!r.ok()) {
     out_.resize(before);
@@ -271,7 +280,7 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
                       "too much unread data buffered: read() the received data before passing "
                       "more bytes to receive()"));
   }
-  headers_in_.feed(data);
+  headers_in_.feed(data, observer_ != nullptr);
   decoder_.feed(data);
   return pump_bounded();
 }
@@ -308,13 +317,14 @@ Result<void> ConnectionImpl::pump() {
     // wire: report their headers first so the rest stay aligned.
     for (size_t skipped = decoder_.take_skipped_count(); skipped > 0; --skipped) {
       if (auto h = headers_in_.pop()) {
-        emit(RecordEvent{Direction::in, h->content_type, h->version, h->length});
+        emit(RecordEvent{Direction::in, h->content_type, h->version, h->length, h->fragment});
       }
       note("early data record skipped (0-RTT declined)");
     }
     auto header = headers_in_.pop();
     if (header) {
-      emit(RecordEvent{Direction::in, header->content_type, header->version, header->length});
+      emit(RecordEvent{Direction::in, header->content_type, header->version, header->length,
+                       header->fragment});
     }
     // Read protection may change while this record is dispatched; the record itself came in
     // under the protection that was current when it was opened. Under TLS 1.3 protection a

@@ -29,6 +29,9 @@ struct WireHeader {
   uint8_t content_type;
   uint16_t version;
   uint16_t length;
+  // fragment: the record's bytes as received (ciphertext once protected), kept only when the
+  // tracker was fed with keep_fragments (an observer is installed), for RecordEvent::fragment.
+  std::vector<uint8_t> fragment;
 };
 
 // RecordHeaderTracker follows the transport byte stream record by record and remembers each
@@ -37,14 +40,16 @@ struct WireHeader {
 // relies only on the framing (5-byte header, then `length` bytes); the decoder does the checks.
 class RecordHeaderTracker {
  public:
-  void feed(std::span<const uint8_t> bytes);
+  // feed follows `bytes`; with `keep_fragments` each header also keeps its record's bytes.
+  void feed(std::span<const uint8_t> bytes, bool keep_fragments);
   // pop returns the oldest complete header not yet popped.
   std::optional<WireHeader> pop();
 
  private:
   std::array<uint8_t, kRecordHeaderLen> partial_{};
   size_t partial_len_ = 0;
-  size_t skip_ = 0;  // body bytes of the current record still to pass
+  size_t skip_ = 0;       // body bytes of the current record still to pass
+  bool filling_ = false;  // headers_.back() is the current record and collects its fragment
   std::deque<WireHeader> headers_;
 };
 

@@ -22,24 +22,6 @@ std::string hex16(uint16_t v) {
   return std::string(buf.data());
 }
 
-std::string labelled(std::string_view name, uint16_t v) {
-  if (is_grease(v)) {
-    return "GREASE (" + hex16(v) + ")";
-  }
-  if (name.empty()) {
-    return "unknown (" + hex16(v) + ")";
-  }
-  return std::string(name) + " (" + hex16(v) + ")";
-}
-
-std::string version_label(uint16_t v) {
-  std::string name = curl_version_name(v);
-  if (name.empty() || name.front() == '(') {
-    name.clear();
-  }
-  return labelled(name, v);
-}
-
 std::string dir_arrow(Direction d) { return d == Direction::out ? "OUT" : "IN"; }
 
 template <typename T, typename F>
@@ -384,87 +366,6 @@ void describe_handshake(std::vector<std::string>& out, const MessageEvent& m) {
 }
 
 }  // namespace
-
-std::string hex(std::span<const uint8_t> bytes, size_t max) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  size_t n = bytes.size() < max ? bytes.size() : max;
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kDigits[bytes[i] >> 4]);
-    out.push_back(kDigits[bytes[i] & 0xF]);
-  }
-  if (n < bytes.size()) {
-    out += "...(" + std::to_string(bytes.size()) + " bytes)";
-  }
-  return out;
-}
-
-std::string suite_label(uint16_t v) { return labelled(suite_name(static_cast<CipherSuite>(v)), v); }
-std::string group_label(uint16_t v) { return labelled(group_name(static_cast<NamedGroup>(v)), v); }
-std::string scheme_label(uint16_t v) {
-  return labelled(signature_scheme_name(static_cast<SignatureScheme>(v)), v);
-}
-std::string extension_label(uint16_t v) {
-  return labelled(extension_type_name(static_cast<ExtensionType>(v)), v);
-}
-
-std::string message_label(uint8_t t) {
-  std::string_view name;
-  switch (t) {
-    case 0:
-      name = "Hello request";
-      break;
-    case 1:
-      name = "Client hello";
-      break;
-    case 2:
-      name = "Server hello";
-      break;
-    case 4:
-      name = "New session ticket";
-      break;
-    case 5:
-      name = "End of early data";
-      break;
-    case 8:
-      name = "Encrypted extensions";
-      break;
-    case 11:
-      name = "Certificate";
-      break;
-    case 12:
-      name = "Server key exchange";
-      break;
-    case 13:
-      name = "Certificate request";
-      break;
-    case 14:
-      name = "Server hello done";
-      break;
-    case 15:
-      name = "Certificate verify";
-      break;
-    case 16:
-      name = "Client key exchange";
-      break;
-    case 20:
-      name = "Finished";
-      break;
-    case 22:
-      name = "Certificate status";
-      break;
-    case 24:
-      name = "Key update";
-      break;
-    case 254:
-      name = "Message hash";
-      break;
-    default:
-      name = "Unknown";
-      break;
-  }
-  return std::string(name) + " (" + std::to_string(t) + ")";
-}
 
 std::vector<std::string> describe_message(const MessageEvent& m) {
   std::vector<std::string> out;

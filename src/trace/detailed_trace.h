@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "trace/annotate.h"
 #include "trace/curl_trace.h"
 
 namespace hs::trace {
@@ -46,17 +47,5 @@ class DetailedTraceRenderer : public Observer {
 // describe_message renders a MessageEvent's content, one string per line (without the
 // leading "*  " the renderer adds). Exposed for tests.
 std::vector<std::string> describe_message(const MessageEvent& m);
-
-// hex renders bytes as lowercase hex; long values are cut after `max` bytes with "...(N bytes)".
-std::string hex(std::span<const uint8_t> bytes, size_t max = 64);
-
-// Names with their numeric values: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)",
-// "GREASE (0x0a0a)", "unknown (0x1234)".
-std::string suite_label(uint16_t v);
-std::string group_label(uint16_t v);
-std::string scheme_label(uint16_t v);
-std::string extension_label(uint16_t v);
-// message_label is the truthful name: "ServerHelloDone (14)".
-std::string message_label(uint8_t handshake_type);
 
 }  // namespace hs::trace

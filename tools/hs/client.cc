@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "client_flags.h"
+#include "html_trace_file.h"
 #include "http.h"
 #include "http2_client.h"
 #include "io/client_stream.h"
@@ -76,6 +77,8 @@ struct ClientOptions {
   // --trace-svg FILE: the ladder diagram of each connection (src/trace/ladder.h); connection #0
   // writes FILE, #N (with --reconnect) FILE with "-N" before its extension.
   std::string trace_svg;
+  // --trace-html FILE: the illustrated page of every byte (src/trace/html_trace.h).
+  std::string trace_html;
   // --tls-earlydata (curl 8.x): send the request as TLS 1.3 0-RTT data when resuming.
   bool tls_earlydata = false;
   // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
@@ -137,6 +140,15 @@ class Client {
 
   // run runs the transfer (run_transfers), then prints -w's output.
   int run();
+  // finish_trace writes the --trace-html page, if asked for, and returns `rc` (23, curl's write
+  // error, when the page cannot be written and nothing else failed).
+  int finish_trace(int rc) {
+    if (html_trace_ && !html_trace_->write() && rc == 0) {
+      std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", o_.trace_html.c_str());
+      return 23;
+    }
+    return rc;
+  }
 
  private:
   int run_transfers();
@@ -216,6 +228,9 @@ class Client {
   std::unique_ptr<trace::LadderRecorder> ladder_;
   trace::LadderSummary ladder_summary_;
   std::string ladder_server_;
+  // --trace-html: written by finish_trace() whatever the outcome (a failed handshake is worth
+  // explaining too).
+  std::unique_ptr<HtmlTraceFile> html_trace_;
   std::shared_ptr<ClientConfig> config_;
   // -w's values, filled as the transfer goes.
   TransferInfo info_;
@@ -586,6 +601,10 @@ int Client::configure(const Url& url) {
       verbose(std::string("* Failed to open SSLKEYLOGFILE ") + path);
     }
   }
+  if (!o_.trace_html.empty()) {
+    html_trace_ = std::make_unique<HtmlTraceFile>(o_.trace_html, "hs client " + o_.url);
+    config->key_log = html_trace_->wrap_key_log(config->key_log);
+  }
 
   if (o_.reconnect > 0 || !o_.sess_in.empty() || !o_.sess_out.empty()) {
     config->sessions = std::make_shared<InMemorySessionStore>();
@@ -731,9 +750,10 @@ int Client::connect_once(const Url& target, int index) {
     ladder_summary_ = {};
     ladder_server_ = fmt::format("{}:{}", url->host, url->port);
   }
-  if (json_trace_ || ladder_) {
+  if (json_trace_ || ladder_ || html_trace_) {
     tee_ = std::make_unique<trace::TeeObserver>(
-        std::vector<Observer*>{renderer_.get(), json_trace_.get(), ladder_.get()});
+        std::vector<Observer*>{renderer_.get(), json_trace_.get(), ladder_.get(),
+                               html_trace_ ? &html_trace_->renderer() : nullptr});
     observer = tee_.get();
   }
   auto conn = Connection::client(config, url->host, observer);
@@ -1144,6 +1164,9 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--trace-svg", opts->trace_svg,
                   "Draw the handshake as a ladder diagram (SVG) into FILE; connection #N of "
                   "--reconnect into FILE-N");
+  sub->add_option("--trace-html", opts->trace_html,
+                  "Write an HTML page explaining every byte of the handshake into FILE (secret "
+                  "bytes only with SSLKEYLOGFILE)");
   sub->add_flag("-s,--silent", opts->silent, "Silent mode");
   sub->add_flag("-S,--show-error", opts->show_error, "Show errors even with -s");
   sub->add_option("-m,--max-time", opts->max_time, "Maximum time for the whole transfer (s)");
@@ -1181,7 +1204,7 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("url", opts->url, "https:// URL");
   return [opts, sub]() {
     Client client(*opts, client_help(*sub));
-    return client.run();
+    return client.finish_trace(client.run());
   };
 }
 

@@ -1,0 +1,748 @@
+// HtmlTraceRenderer: the illustrated page of one live handshake (see html_trace.h).
+#include "trace/html_trace.h"
+
+#include <array>
+#include <cstdio>
+#include <map>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "codec/wire.h"
+#include "messages/messages.h"
+#include "trace/annotate.h"
+#include "trace/curl_trace.h"
+
+namespace hs::trace {
+
+namespace {
+
+using Item = HtmlTraceRenderer::Item;
+using Kind = HtmlTraceRenderer::Item::Kind;
+
+// The page shows at most this many application-data messages and bytes of each, so a large
+// download does not make a page of megabytes; the rest is summarised.
+constexpr size_t kMaxAppDataItems = 12;
+constexpr size_t kMaxAppDataShown = 256;
+constexpr size_t kColours = 8;
+
+std::string esc(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += '?';
+        } else if (static_cast<unsigned char>(c) >= 0x80) {
+          out += '?';  // the page is UTF-8; peer bytes are not: keep it valid
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string ms(std::chrono::steady_clock::duration d) {
+  double v = std::chrono::duration<double, std::milli>(d).count();
+  std::array<char, 32> buf{};
+  std::snprintf(buf.data(), buf.size(), "%.3f ms", v);
+  return std::string(buf.data());
+}
+
+std::string hex_spaced(std::span<const uint8_t> b) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i > 0) {
+      out.push_back(' ');
+    }
+    out.push_back(kDigits[b[i] >> 4]);
+    out.push_back(kDigits[b[i] & 0xF]);
+  }
+  return out;
+}
+
+// Page renders the sections; ids make every field addressable for the hover links.
+class Page {
+ public:
+  std::string out;
+  int next_id = 0;
+
+  void add(std::string_view s) { out += s; }
+
+  // hex_and_table renders one annotated structure: the coloured hex, then the field table.
+  void hex_and_table(const Field& root, std::span<const uint8_t> bytes, size_t shown_limit) {
+    int id = next_id++;
+    std::vector<const Field*> leaves;
+    collect(root, leaves);
+    size_t shown = bytes.size() < shown_limit ? bytes.size() : shown_limit;
+    add("<div class=\"hex\">");
+    size_t colour = 0;
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      const Field& f = *leaves[i];
+      if (f.offset >= shown) {
+        break;
+      }
+      size_t end = f.offset + f.length < shown ? f.offset + f.length : shown;
+      add("<span class=\"f c" + std::to_string(colour) + "\" data-f=\"" + std::to_string(id) + "-" +
+          std::to_string(i) + "\" title=\"" + esc(f.name) + ": " + esc(f.value) +
+          (f.meaning.empty() ? std::string() : " - " + esc(f.meaning)) + "\">");
+      add(hex_spaced(bytes.subspan(f.offset, end - f.offset)));
+      add("</span> ");
+      colour = (colour + 1) % kColours;
+    }
+    if (shown < bytes.size()) {
+      add("<span class=\"more\">... " + std::to_string(bytes.size() - shown) +
+          " more bytes</span>");
+    }
+    add("</div>\n<table class=\"fields\"><tr><th></th><th>bytes</th><th>field</th><th>value</th>"
+        "<th>meaning</th></tr>\n");
+    size_t leaf_index = 0;
+    rows(root, 0, id, leaf_index);
+    add("</table>\n");
+  }
+
+ private:
+  static void collect(const Field& f, std::vector<const Field*>& leaves) {
+    if (f.is_leaf()) {
+      if (f.length > 0) {
+        leaves.push_back(&f);
+      }
+      return;
+    }
+    for (const Field& c : f.children) {
+      collect(c, leaves);
+    }
+  }
+
+  void rows(const Field& f, int depth, int id, size_t& leaf_index) {
+    bool leaf = f.is_leaf();
+    if (depth > 0 || leaf) {
+      std::string swatch;
+      std::string attrs;
+      if (leaf && f.length > 0) {
+        swatch = "<span class=\"sw c" + std::to_string(leaf_index % kColours) + "\"></span>";
+        attrs = " data-f=\"" + std::to_string(id) + "-" + std::to_string(leaf_index) + "\"";
+        ++leaf_index;
+      }
+      add("<tr class=\"" + std::string(leaf ? "leaf" : "group") + "\"" + attrs + "><td>" + swatch +
+          "</td><td class=\"n\">" + std::to_string(f.length) +
+          "</td><td style=\"padding-left:" + std::to_string(depth * 1.2 + 0.4) + "em\">" +
+          esc(f.name) + "</td><td>" + esc(f.value) + "</td><td>" + esc(f.meaning) + "</td></tr>\n");
+    }
+    for (const Field& c : f.children) {
+      rows(c, depth + 1, id, leaf_index);
+    }
+  }
+};
+
+// Connection is what the summary and the key schedule need from one handshake.
+struct Connection {
+  std::vector<uint8_t> client_random;
+  std::string sni;
+  std::string alpn;
+  std::optional<uint16_t> version;
+  std::optional<uint16_t> suite;
+  std::optional<uint16_t> group;
+  bool ems_offered = false;
+  bool ems_accepted = false;
+  bool psk = false;  // TLS 1.3: the server accepted a PSK
+  bool hrr = false;
+  bool hello_seen = false;
+  bool resumed12 = false;
+  std::vector<uint8_t> client_session_id;
+};
+
+void learn(Connection& c, const Item& m) {
+  if (m.content_type != static_cast<uint8_t>(ContentType::handshake) || m.bytes.size() < 4) {
+    return;
+  }
+  std::span<const uint8_t> body = std::span<const uint8_t>(m.bytes).subspan(4);
+  uint8_t type = m.bytes[0];
+  if (type == static_cast<uint8_t>(HandshakeType::client_hello)) {
+    auto ch = messages::parse_client_hello(body);
+    if (!ch.ok()) {
+      return;
+    }
+    if (c.client_random.empty()) {
+      c.client_random.assign(ch->random.begin(), ch->random.end());
+    }
+    c.client_session_id = ch->legacy_session_id;
+    if (const auto* e = messages::find_extension(ch->extensions, ExtensionType::server_name)) {
+      if (auto n = messages::parse_server_name(e->data); n.ok()) {
+        c.sni = *n;
+      }
+    }
+    c.ems_offered =
+        messages::find_extension(ch->extensions, ExtensionType::extended_master_secret) != nullptr;
+  } else if (type == static_cast<uint8_t>(HandshakeType::server_hello)) {
+    auto sh = messages::parse_server_hello(body);
+    if (!sh.ok()) {
+      return;
+    }
+    if (messages::is_hello_retry_request(*sh)) {
+      c.hrr = true;
+      return;
+    }
+    c.suite = static_cast<uint16_t>(sh->cipher_suite);
+    c.version = static_cast<uint16_t>(sh->legacy_version);
+    if (const auto* e =
+            messages::find_extension(sh->extensions, ExtensionType::supported_versions)) {
+      if (auto v = messages::parse_supported_versions_server(e->data); v.ok()) {
+        c.version = static_cast<uint16_t>(*v);
+      }
+    }
+    if (const auto* e = messages::find_extension(sh->extensions, ExtensionType::key_share)) {
+      if (auto k = messages::parse_key_share_server(e->data); k.ok()) {
+        c.group = static_cast<uint16_t>(k->group);
+      }
+    }
+    if (const auto* e = messages::find_extension(
+            sh->extensions, ExtensionType::application_layer_protocol_negotiation)) {
+      if (auto a = messages::parse_alpn_server(e->data); a.ok()) {
+        c.alpn = *a;
+      }
+    }
+    c.ems_accepted =
+        messages::find_extension(sh->extensions, ExtensionType::extended_master_secret) != nullptr;
+    c.psk = messages::find_extension(sh->extensions, ExtensionType::pre_shared_key) != nullptr;
+    c.resumed12 = c.version == 0x0303 && !sh->legacy_session_id.empty() &&
+                  sh->legacy_session_id == c.client_session_id;
+  } else if (type == static_cast<uint8_t>(HandshakeType::server_key_exchange)) {
+    if (auto ske = messages::parse_server_key_exchange_ecdhe(body); ske.ok()) {
+      c.group = static_cast<uint16_t>(ske->group);
+    }
+  } else if (type == static_cast<uint8_t>(HandshakeType::encrypted_extensions)) {
+    auto ee = messages::parse_encrypted_extensions(body);
+    if (!ee.ok()) {
+      return;
+    }
+    if (const auto* e = messages::find_extension(
+            ee->extensions, ExtensionType::application_layer_protocol_negotiation)) {
+      if (auto a = messages::parse_alpn_server(e->data); a.ok()) {
+        c.alpn = *a;
+      }
+    }
+  }
+}
+
+// Step is one line of the key schedule: what it is called, how it is computed, and the key-log
+// label whose bytes show it (none for secrets that never leave the library).
+struct Step {
+  std::string name;
+  std::string formula;
+  std::string meaning;
+  std::string label;
+  std::string where = "never leaves the library";  // shown when there is no label
+};
+
+std::vector<Step> schedule(const Connection& c) {
+  std::string group = c.group ? group_label(*c.group) : std::string("the chosen group");
+  if (c.version == 0x0304) {
+    std::vector<Step> s;
+    s.push_back({"(EC)DHE shared secret",
+                 c.psk && !c.group ? std::string("none (psk_ke)")
+                                   : "ECDH(own private key, peer's key_share) over " + group,
+                 "each side computes it from its private key and the other's public key; it "
+                 "never crosses the wire",
+                 ""});
+    s.push_back({"early_secret",
+                 c.psk ? "HKDF-Extract(salt = 0, IKM = the resumption PSK from the ticket)"
+                       : "HKDF-Extract(salt = 0, IKM = 0...0)",
+                 c.psk ? "the resumed session's PSK enters the schedule here"
+                       : "no PSK: the first stage is a constant",
+                 ""});
+    s.push_back(
+        {"client_early_traffic_secret", "Derive-Secret(early_secret, \"c e traffic\", ClientHello)",
+         "protects 0-RTT data (only when early data was sent)", "CLIENT_EARLY_TRAFFIC_SECRET"});
+    s.push_back({"handshake_secret",
+                 "HKDF-Extract(salt = Derive-Secret(early_secret, \"derived\", \"\"), IKM = "
+                 "(EC)DHE shared secret)",
+                 "the ephemeral key exchange enters the schedule", ""});
+    s.push_back({"client_handshake_traffic_secret",
+                 "Derive-Secret(handshake_secret, \"c hs traffic\", ClientHello...ServerHello)",
+                 "keys for the client's encrypted handshake messages (its Finished)",
+                 "CLIENT_HANDSHAKE_TRAFFIC_SECRET"});
+    s.push_back({"server_handshake_traffic_secret",
+                 "Derive-Secret(handshake_secret, \"s hs traffic\", ClientHello...ServerHello)",
+                 "keys for EncryptedExtensions through the server's Finished",
+                 "SERVER_HANDSHAKE_TRAFFIC_SECRET"});
+    s.push_back({"master_secret",
+                 "HKDF-Extract(salt = Derive-Secret(handshake_secret, \"derived\", \"\"), IKM = "
+                 "0...0)",
+                 "the last stage", ""});
+    s.push_back({"client_application_traffic_secret_0",
+                 "Derive-Secret(master_secret, \"c ap traffic\", ClientHello...server Finished)",
+                 "keys for the client's application data", "CLIENT_TRAFFIC_SECRET_0"});
+    s.push_back({"server_application_traffic_secret_0",
+                 "Derive-Secret(master_secret, \"s ap traffic\", ClientHello...server Finished)",
+                 "keys for the server's application data (and its tickets)",
+                 "SERVER_TRAFFIC_SECRET_0"});
+    s.push_back({"exporter_master_secret",
+                 "Derive-Secret(master_secret, \"exp master\", ClientHello...server Finished)",
+                 "keying material for the application (RFC 5705 exporters)", "EXPORTER_SECRET"});
+    s.push_back({"resumption_master_secret",
+                 "Derive-Secret(master_secret, \"res master\", ClientHello...client Finished)",
+                 "the PSKs of the session tickets derive from it", ""});
+    s.push_back({"traffic keys",
+                 "key = HKDF-Expand-Label(secret, \"key\", \"\", key_length); iv = "
+                 "HKDF-Expand-Label(secret, \"iv\", \"\", 12)",
+                 "each traffic secret gives one AEAD key and IV; the record sequence number is "
+                 "XORed into the IV",
+                 ""});
+    return s;
+  }
+  std::vector<Step> s;
+  if (c.resumed12) {
+    s.push_back({"master_secret", "from the resumed session (ticket or session ID)",
+                 "resumption skips the key exchange: the old master secret is reused",
+                 "CLIENT_RANDOM"});
+  } else {
+    s.push_back({"pre_master_secret", "ECDH(own private key, peer's public key) over " + group,
+                 "from ServerKeyExchange and ClientKeyExchange; it never crosses the wire", ""});
+    if (c.ems_offered && c.ems_accepted) {
+      s.push_back({"master_secret (extended, RFC 7627)",
+                   "PRF(pre_master_secret, \"extended master secret\", session_hash), 48 bytes",
+                   "session_hash is the hash of ClientHello...ClientKeyExchange: the master "
+                   "secret is bound to this handshake",
+                   "CLIENT_RANDOM"});
+    } else {
+      s.push_back({"master_secret",
+                   "PRF(pre_master_secret, \"master secret\", client_random + server_random), 48 "
+                   "bytes",
+                   "the session's secret", "CLIENT_RANDOM"});
+    }
+  }
+  s.push_back({"key_block", "PRF(master_secret, \"key expansion\", server_random + client_random)",
+               "cut into client_write_key, server_write_key, client_write_IV, server_write_IV "
+               "(AES-GCM: 4-byte implicit nonce; ChaCha20-Poly1305: 12-byte IV)",
+               ""});
+  s.push_back({"verify_data (Finished)",
+               "PRF(master_secret, \"client finished\" / \"server finished\", handshake hash), "
+               "12 bytes",
+               "each side proves it saw the same handshake", "",
+               "public: it is the body of each Finished message above"});
+  return s;
+}
+
+const char* kStyle = R"css(
+:root{--client:#1f6feb;--server:#b35900;--bg:#fbfbfa;--line:#ddd}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;background:var(--bg);color:#222}
+.top{background:#20232a;color:#eee;padding:1.2em 2em}
+.top h1{margin:0 0 .3em;font-size:1.6em}
+.top p{margin:.2em 0;color:#bbb}
+.main{max-width:1100px;margin:0 auto;padding:1em 2em 4em}
+.summary{display:flex;flex-wrap:wrap;gap:.5em;margin:1em 0}
+.summary span{background:#fff;border:1px solid var(--line);border-radius:4px;padding:.2em .6em}
+.ladder{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1em;margin:1em 0;overflow-x:auto}
+div.msg{background:#fff;border:1px solid var(--line);border-left:6px solid var(--client);border-radius:6px;margin:1.2em 0;padding:.6em 1.2em 1em}
+div.msg.in{border-left-color:var(--server)}
+div.msg.srv{margin-left:8%}
+div.msg.cli{margin-right:8%}
+div.msg h2{font-size:1.15em;margin:.3em 0}
+.dir{font-size:.8em;color:#fff;background:var(--client);border-radius:3px;padding:.1em .5em;margin-right:.5em;vertical-align:middle}
+div.msg.srv .dir{background:var(--server)}
+.meaning{color:#555;margin:.2em 0 .6em}
+.t{float:right;color:#888;font-size:.85em}
+h3{font-size:.95em;margin:.8em 0 .3em;color:#444}
+.hex{font:13px/1.7 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;border-radius:4px;padding:.6em .8em;word-wrap:break-word;max-width:100%}
+.hex .f{border-radius:2px;padding:1px 0}
+.hex .f:hover,.hex .f.hl{outline:2px solid #222}
+.more{color:#888}
+table.fields{border-collapse:collapse;width:100%;margin-top:.5em;font-size:.88em}
+table.fields th{text-align:left;color:#666;font-weight:600;border-bottom:1px solid var(--line);padding:.2em .4em}
+table.fields td{border-bottom:1px solid #f0f0f0;padding:.15em .4em;vertical-align:top}
+table.fields td.n{text-align:right;color:#888;width:3.5em}
+table.fields tr.group td{font-weight:600;background:#fafafa}
+table.fields tr.leaf:hover,table.fields tr.hl{background:#fff6c8}
+table.fields td:nth-child(4){font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere;width:34%}
+.sw{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:middle}
+.c0{background:#ffd8d8}.c1{background:#d8ecff}.c2{background:#dcf5d0}.c3{background:#ffeac2}
+.c4{background:#eadcff}.c5{background:#c9f1ef}.c6{background:#ffdcf1}.c7{background:#e8e8c8}
+.event{margin:.6em 0;padding:.4em 1em;border-radius:4px;font-size:.92em}
+.event.key{background:#fff4d6;border:1px solid #f0d48a}
+.event.alert{background:#ffe3e3;border:1px solid #f1a7a7}
+.event.note{color:#666}
+details summary{cursor:pointer;color:#555}
+.keys{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.6em 1.2em}
+.keys ol{padding-left:1.4em}
+.keys li{margin:.5em 0}
+.keys code{font-size:.9em}
+.secret{font:12px ui-monospace,Menlo,Consolas,monospace;background:#fff4d6;padding:.1em .3em;word-break:break-all}
+.nobytes{color:#999;font-style:italic}
+)css";
+
+// kScript links a hex span and its table row on hover; the page works without it (titles).
+const char* kScript = R"js(
+document.addEventListener('mouseover',function(e){var t=e.target.closest('[data-f]');
+document.querySelectorAll('.hl').forEach(function(x){x.classList.remove('hl')});
+if(t){document.querySelectorAll('[data-f="'+t.dataset.f+'"]').forEach(function(x){x.classList.add('hl')})}});
+)js";
+
+std::string heading_for(const Item& m) {
+  switch (static_cast<ContentType>(m.content_type)) {
+    case ContentType::handshake: {
+      uint8_t t = m.bytes.empty() ? 0 : m.bytes[0];
+      std::string label = message_label(t);
+      std::string curl = std::string(curl_message_name(t)) + " (" + std::to_string(t) + ")";
+      if (curl != label) {
+        label += " <span class=\"meaning\">(curl -v: " + curl + ")</span>";
+      }
+      return label;
+    }
+    case ContentType::change_cipher_spec:
+      return "Change cipher spec";
+    case ContentType::alert:
+      return "Alert";
+    case ContentType::application_data:
+      return "Application data";
+    case ContentType::invalid:
+      break;
+  }
+  return "Content type " + std::to_string(m.content_type);
+}
+
+// record_encrypted decides whether the record at `i` was protected: records precede the
+// message they carry, so the next message in the same direction knows. A ChangeCipherSpec
+// record is never protected.
+bool record_encrypted(const std::vector<Item>& items, size_t i) {
+  if (items[i].content_type == static_cast<uint8_t>(ContentType::change_cipher_spec)) {
+    return false;
+  }
+  for (size_t j = i + 1; j < items.size(); ++j) {
+    if (items[j].kind == Kind::message && items[j].direction == items[i].direction) {
+      return items[j].encrypted;
+    }
+  }
+  return items[i].content_type == static_cast<uint8_t>(ContentType::application_data);
+}
+
+}  // namespace
+
+HtmlTraceRenderer::HtmlTraceRenderer(std::string title)
+    : title_(std::move(title)), keys_(std::make_shared<std::vector<KeyLogLine>>()) {}
+
+namespace {
+class TeeKeyLog final : public KeyLogSink {
+ public:
+  TeeKeyLog(std::shared_ptr<KeyLogSink> next, std::shared_ptr<std::vector<KeyLogLine>> keys)
+      : next_(std::move(next)), keys_(std::move(keys)) {}
+  void log(std::string_view label, std::span<const uint8_t> client_random,
+           std::span<const uint8_t> secret) override {
+    if (next_) {
+      next_->log(label, client_random, secret);
+    }
+    keys_->push_back({std::string(label),
+                      std::vector<uint8_t>(client_random.begin(), client_random.end()),
+                      std::vector<uint8_t>(secret.begin(), secret.end())});
+  }
+
+ private:
+  std::shared_ptr<KeyLogSink> next_;
+  std::shared_ptr<std::vector<KeyLogLine>> keys_;
+};
+}  // namespace
+
+std::shared_ptr<KeyLogSink> HtmlTraceRenderer::key_log_tee(std::shared_ptr<KeyLogSink> next) {
+  return std::make_shared<TeeKeyLog>(std::move(next), keys_);
+}
+
+void HtmlTraceRenderer::on_event(const Event& event) {
+  Item item;
+  item.time = event.time;
+  if (const auto* r = std::get_if<RecordEvent>(&event.body)) {
+    item.kind = Kind::record;
+    item.direction = r->direction;
+    item.content_type = r->content_type;
+    item.version = r->version;
+    item.length = r->length;
+    if (app_data_items_ >= kMaxAppDataItems) {
+      return;  // the page has shown enough application data; summarised at the end
+    }
+    item.bytes.assign(r->fragment.begin(), r->fragment.end());
+  } else if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
+    item.kind = Kind::message;
+    item.direction = m->direction;
+    item.content_type = m->content_type;
+    item.version = m->version;
+    item.encrypted = m->encrypted;
+    if (m->content_type == static_cast<uint8_t>(ContentType::application_data)) {
+      app_data_bytes_ += m->bytes.size();
+      if (++app_data_items_ > kMaxAppDataItems) {
+        return;
+      }
+      item.length = static_cast<uint16_t>(std::min<size_t>(m->bytes.size(), 0xFFFF));
+      size_t keep = std::min(m->bytes.size(), kMaxAppDataShown);
+      item.bytes.assign(m->bytes.begin(), m->bytes.begin() + static_cast<std::ptrdiff_t>(keep));
+    } else {
+      item.bytes.assign(m->bytes.begin(), m->bytes.end());
+    }
+  } else if (const auto* k = std::get_if<KeyChangeEvent>(&event.body)) {
+    item.kind = Kind::key_change;
+    item.direction = k->direction;
+    item.text = std::string(k->secret);
+  } else if (const auto* a = std::get_if<AlertEvent>(&event.body)) {
+    item.kind = Kind::alert;
+    item.direction = a->direction;
+    item.text = std::string(a->level == AlertLevel::fatal ? "fatal " : "warning ") +
+                std::string(alert_name(a->description));
+  } else if (const auto* n = std::get_if<NoteEvent>(&event.body)) {
+    item.kind = Kind::note;
+    item.text = n->text;
+  } else if (const auto* s = std::get_if<StateEvent>(&event.body)) {
+    item.kind = Kind::state;
+    item.text = std::string(s->state);
+  }
+  items_.push_back(std::move(item));
+}
+
+std::string HtmlTraceRenderer::render() const {
+  // Which side are we? The first message out is a ClientHello for a client.
+  bool we_are_client = true;
+  for (const Item& it : items_) {
+    if (it.kind == Kind::message) {
+      we_are_client = (it.direction == Direction::out) ==
+                      (it.content_type == static_cast<uint8_t>(ContentType::handshake) &&
+                       !it.bytes.empty() && it.bytes[0] == 1);
+      break;
+    }
+  }
+  auto from_client = [&](Direction d) { return (d == Direction::out) == we_are_client; };
+
+  // One Connection per ClientHello (a client may reconnect; a HelloRetryRequest's second
+  // ClientHello stays in the same connection).
+  std::vector<Connection> conns;
+  std::vector<size_t> conn_of(items_.size(), 0);
+  for (size_t i = 0; i < items_.size(); ++i) {
+    const Item& it = items_[i];
+    bool ch = it.kind == Kind::message &&
+              it.content_type == static_cast<uint8_t>(ContentType::handshake) &&
+              !it.bytes.empty() && it.bytes[0] == 1;
+    if (conns.empty()) {
+      conns.emplace_back();
+    }
+    if (ch && conns.back().hello_seen && !conns.back().hrr) {
+      // A new connection: the records that carried this ClientHello belong to it too.
+      conns.emplace_back();
+      for (size_t j = i;
+           j > 0 && items_[j - 1].kind == Kind::record && items_[j - 1].direction == it.direction;
+           --j) {
+        conn_of[j - 1] = conns.size() - 1;
+      }
+    }
+    if (ch) {
+      conns.back().hello_seen = true;
+    }
+    if (it.kind == Kind::message) {
+      learn(conns.back(), it);
+    }
+    conn_of[i] = conns.size() - 1;
+  }
+
+  Page p;
+  p.add("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+  std::string version_text = "TLS";
+  if (!conns.empty() && conns.front().version) {
+    version_text = conns.front().version == 0x0304 ? "TLS 1.3" : "TLS 1.2";
+  }
+  p.add(esc("The Illustrated " + version_text + " Connection: " + title_));
+  p.add("</title>\n<style>");
+  p.add(kStyle);
+  p.add("</style>\n</head>\n<body>\n<div class=\"top\"><h1>The Illustrated " + esc(version_text) +
+        " Connection</h1>\n<p>" + esc(title_) +
+        "</p><p>Every byte of every record of this handshake, as it crossed the wire. Hover a "
+        "field for its name, value and meaning.</p></div>\n<div class=\"main\">\n");
+
+  if (!ladder_svg_.empty()) {
+    p.add("<div class=\"ladder\">\n");
+    p.add(ladder_svg_);
+    p.add("\n</div>\n");
+  }
+
+  std::optional<std::chrono::steady_clock::time_point> t0;
+  size_t current_conn = static_cast<size_t>(-1);
+  bool keys_shown = !keys_->empty();
+  for (size_t i = 0; i < items_.size(); ++i) {
+    const Item& it = items_[i];
+    if (!t0) {
+      t0 = it.time;
+    }
+    if (conn_of[i] != current_conn) {
+      current_conn = conn_of[i];
+      const Connection& c = conns[current_conn];
+      p.add("<h2 class=\"conn\">Connection " + std::to_string(current_conn + 1) + "</h2>\n");
+      p.add("<div class=\"summary\">");
+      if (c.version) {
+        p.add("<span>version " + esc(version_label(*c.version)) + "</span>");
+      }
+      if (c.suite) {
+        p.add("<span>cipher suite " + esc(suite_label(*c.suite)) + "</span>");
+      }
+      if (c.group) {
+        p.add("<span>group " + esc(group_label(*c.group)) + "</span>");
+      }
+      if (!c.sni.empty()) {
+        p.add("<span>SNI " + esc(c.sni) + "</span>");
+      }
+      p.add("<span>ALPN " + esc(c.alpn.empty() ? std::string("none") : c.alpn) + "</span>");
+      if (c.psk || c.resumed12) {
+        p.add("<span>resumed</span>");
+      }
+      if (c.hrr) {
+        p.add("<span>HelloRetryRequest</span>");
+      }
+      if (c.version == 0x0303) {
+        p.add(std::string("<span>extended master secret: ") +
+              (c.ems_offered && c.ems_accepted ? "yes" : "no") + "</span>");
+      }
+      p.add("</div>\n");
+    }
+    const Connection& c = conns[current_conn];
+    std::string when = "<span class=\"t\">+" + ms(it.time - *t0) + "</span>";
+    bool cli = from_client(it.direction);
+    std::string side = cli ? "cli" : "srv";
+    std::string arrow = cli ? "Client &rarr; Server" : "Server &rarr; Client";
+    MessageContext ctx{cli, it.version};
+    switch (it.kind) {
+      case Kind::record: {
+        bool enc = record_encrypted(items_, i);
+        p.add("<div class=\"msg " + side + (it.direction == Direction::in ? " in" : "") + "\">" +
+              when + "<h2><span class=\"dir\">" + arrow + "</span>Record: " +
+              esc(std::string(content_type_name(static_cast<ContentType>(it.content_type)))) +
+              ", " + std::to_string(it.length) + " bytes" + (enc ? ", encrypted" : "") + "</h2>\n");
+        std::vector<uint8_t> header = {it.content_type, static_cast<uint8_t>(it.version >> 8),
+                                       static_cast<uint8_t>(it.version & 0xFF),
+                                       static_cast<uint8_t>(it.length >> 8),
+                                       static_cast<uint8_t>(it.length & 0xFF)};
+        p.add("<h3>Record header</h3>\n");
+        p.hex_and_table(annotate_record_header(header, enc), header, header.size());
+        if (enc && !it.bytes.empty()) {
+          bool explicit_nonce =
+              c.version == 0x0303 && c.suite &&
+              *c.suite !=
+                  static_cast<uint16_t>(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256) &&
+              *c.suite !=
+                  static_cast<uint16_t>(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+          p.add("<h3>Ciphertext, as on the wire</h3>\n");
+          std::span<const uint8_t> frag(it.bytes);
+          p.hex_and_table(annotate_ciphertext(frag, explicit_nonce), frag, 512);
+          p.add(
+              std::string("<p class=\"meaning\">") +
+              (c.version == 0x0304
+                   ? "TLS 1.3: the plaintext inside is the message below followed by its real "
+                     "content type byte; the outer type always says application_data."
+                   : "TLS 1.2: the nonce is the 4-byte implicit part from the key block plus "
+                     "the explicit part; the additional data is the sequence number and header.") +
+              " Decrypted, it holds:</p>\n");
+        } else if (!enc) {
+          p.add("<p class=\"meaning\">The fragment (" + std::to_string(it.length) +
+                " bytes) is the plaintext message below.</p>\n");
+        }
+        p.add("</div>\n");
+        break;
+      }
+      case Kind::message: {
+        Field root = annotate_message(it.content_type, it.bytes, ctx);
+        p.add("<div class=\"msg " + side + (it.direction == Direction::in ? " in" : "") + "\">" +
+              when + "<h2><span class=\"dir\">" + arrow + "</span>" + heading_for(it) +
+              (it.encrypted ? " <span class=\"meaning\">(decrypted)</span>" : "") + "</h2>\n");
+        if (!root.meaning.empty()) {
+          p.add("<p class=\"meaning\">" + esc(root.meaning) + "</p>\n");
+        }
+        p.hex_and_table(root, it.bytes, it.bytes.size());
+        p.add("</div>\n");
+        break;
+      }
+      case Kind::key_change:
+        p.add("<div class=\"event key\">&#128273; " +
+              std::string(it.direction == Direction::out ? "We now write" : "We now read") +
+              " with keys from <b>" + esc(it.text) + "</b>" + when + "</div>\n");
+        break;
+      case Kind::alert:
+        p.add("<div class=\"event alert\">Alert " +
+              std::string(it.direction == Direction::out ? "sent" : "received") + ": " +
+              esc(it.text) + when + "</div>\n");
+        break;
+      case Kind::note:
+        p.add("<div class=\"event note\">" + esc(it.text) + "</div>\n");
+        break;
+      case Kind::state:
+        break;
+    }
+  }
+  if (app_data_items_ > kMaxAppDataItems) {
+    p.add("<p class=\"event note\">" + std::to_string(app_data_items_ - kMaxAppDataItems) +
+          " more application data messages not shown (" + std::to_string(app_data_bytes_) +
+          " bytes of application data in all).</p>\n");
+  }
+
+  // The key schedule of each connection, with bytes from the key log when there is one.
+  for (size_t ci = 0; ci < conns.size(); ++ci) {
+    const Connection& c = conns[ci];
+    if (!c.version) {
+      continue;
+    }
+    p.add("<h2>Key derivation" +
+          (conns.size() > 1 ? ", connection " + std::to_string(ci + 1) : std::string()) +
+          "</h2>\n<div class=\"keys\">\n");
+    p.add(
+        "<p>client_random (names this connection in the key log): <span class=\"secret\" "
+        "style=\"background:#eef\">" +
+        hex(c.client_random, 32) + "</span></p>\n");
+    if (!keys_shown) {
+      p.add(
+          "<p class=\"nobytes\">No key log is being written, so no secret's bytes are shown. "
+          "Set SSLKEYLOGFILE to see them (and to let Wireshark decrypt a capture).</p>\n");
+    }
+    p.add("<ol>\n");
+    for (const Step& s : schedule(c)) {
+      p.add("<li><b>" + esc(s.name) + "</b> = <code>" + esc(s.formula) + "</code><br>" +
+            esc(s.meaning));
+      if (!s.label.empty()) {
+        const KeyLogLine* line = nullptr;
+        for (const KeyLogLine& k : *keys_) {
+          if (k.label == s.label && k.client_random == c.client_random) {
+            line = &k;
+          }
+        }
+        if (line != nullptr) {
+          p.add("<br>key log <code>" + esc(s.label) + "</code>: <span class=\"secret\">" +
+                hex(line->secret, 64) + "</span>");
+        } else if (keys_shown) {
+          p.add("<br><span class=\"nobytes\">not logged for this connection</span>");
+        } else {
+          p.add("<br><span class=\"nobytes\">key log label " + esc(s.label) +
+                " (bytes not shown)</span>");
+        }
+      } else {
+        p.add("<br><span class=\"nobytes\">" + esc(s.where) + "</span>");
+      }
+      p.add("</li>\n");
+    }
+    p.add("</ol>\n</div>\n");
+  }
+  p.add("</div>\n<script>");
+  p.add(kScript);
+  p.add("</script>\n</body>\n</html>\n");
+  return std::move(p.out);
+}
+
+}  // namespace hs::trace

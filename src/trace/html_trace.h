@@ -1,0 +1,71 @@
+// HtmlTraceRenderer: `hs client --trace-html FILE`. One self-contained HTML page (inline CSS, a
+// few lines of optional JS for linked hover, no external resources) that explains every byte of
+// every record and message of this very handshake, in the manner of the hand-made "Illustrated
+// TLS Connection" pages: per record its header, per message its hex with each field coloured,
+// its name, decoded value and meaning (from src/trace/annotate.h); encrypted records as
+// ciphertext followed by the decrypted message (our own connection knows the plaintext); and
+// the key derivation steps in order. Secret bytes appear only when a key log is being written:
+// the application installs key_log_tee() next to its key-log file, and only secrets that pass
+// through that tee reach the page. Without it the page names the secrets and shows no bytes.
+#pragma once
+
+#include <hs/events.h>
+#include <hs/keylog.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hs::trace {
+
+// KeyLogLine is one secret as the key log records it (label as in the NSS format).
+struct KeyLogLine {
+  std::string label;
+  std::vector<uint8_t> client_random;
+  std::vector<uint8_t> secret;
+};
+
+class HtmlTraceRenderer : public Observer {
+ public:
+  // `title` names what was traced ("hs client https://localhost:8443/").
+  explicit HtmlTraceRenderer(std::string title);
+
+  void on_event(const Event& event) override;
+
+  // key_log_tee returns a sink that forwards each secret to `next` (the key-log file; may be
+  // null) and keeps it for the page. Install it only when a key log is being written.
+  std::shared_ptr<KeyLogSink> key_log_tee(std::shared_ptr<KeyLogSink> next);
+
+  // set_ladder_svg places an inline SVG (the ladder diagram) at the top of the page.
+  void set_ladder_svg(std::string svg) { ladder_svg_ = std::move(svg); }
+
+  // render returns the whole page for everything seen so far.
+  std::string render() const;
+
+  // Item is one event as the page needs it, bytes copied (events only live during the call).
+  struct Item {
+    enum class Kind : uint8_t { record, message, key_change, alert, note, state };
+    Kind kind = Kind::note;
+    std::chrono::steady_clock::time_point time{};
+    Direction direction = Direction::out;
+    uint8_t content_type = 0;
+    uint16_t version = 0;  // record: legacy_record_version; message: MessageEvent::version
+    uint16_t length = 0;
+    bool encrypted = false;
+    std::vector<uint8_t> bytes;  // record: the fragment; message: the plaintext message
+    std::string text;            // key change: the secret's name; note/state text
+  };
+
+ private:
+  std::string title_;
+  std::string ladder_svg_;
+  std::vector<Item> items_;
+  size_t app_data_bytes_ = 0;
+  size_t app_data_items_ = 0;
+  std::shared_ptr<std::vector<KeyLogLine>> keys_;
+};
+
+}  // namespace hs::trace
