@@ -25,6 +25,7 @@ set -euo pipefail
 #   libasio-dev                                     standalone asio: include/hs/asio/stream.h and its test
 #   libxml2-utils librsvg2-bin                      xmllint and rsvg-convert check the --trace-svg
 #                                                   ladder diagrams (tests/interop/trace_svg_test)
+#                                                   and the --trace-html page (trace_html_test)
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl

@@ -12,6 +12,7 @@
 #include "messages/messages.h"
 #include "trace/annotate.h"
 #include "trace/curl_trace.h"
+#include "trace/ladder.h"
 
 namespace hs::trace {
 
@@ -66,6 +67,21 @@ std::string ms(std::chrono::steady_clock::duration d) {
   return std::string(buf.data());
 }
 
+// breakable escapes `s` and lets a long unbroken run (hex, names with underscores) wrap every
+// 24 characters, so a value never widens its column.
+std::string breakable(std::string_view s) {
+  std::string out;
+  size_t run = 0;
+  for (char c : s) {
+    run = c == ' ' ? 0 : run + 1;
+    if (run > 24 && (run - 1) % 24 == 0) {
+      out += "&#8203;";  // a zero-width space: HTML4 parsers do not know <wbr>
+    }
+    out += esc(std::string(1, c));
+  }
+  return out;
+}
+
 std::string hex_spaced(std::span<const uint8_t> b) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
@@ -112,8 +128,9 @@ class Page {
       add("<span class=\"more\">... " + std::to_string(bytes.size() - shown) +
           " more bytes</span>");
     }
-    add("</div>\n<table class=\"fields\"><tr><th></th><th>bytes</th><th>field</th><th>value</th>"
-        "<th>meaning</th></tr>\n");
+    add("</div>\n<table class=\"fields\"><tr><th style=\"width:1.6em\"></th>"
+        "<th style=\"width:3.2em\">bytes</th><th style=\"width:27%\">field</th>"
+        "<th style=\"width:35%\">value</th><th>meaning</th></tr>\n");
     size_t leaf_index = 0;
     rows(root, 0, id, leaf_index);
     add("</table>\n");
@@ -143,9 +160,9 @@ class Page {
         ++leaf_index;
       }
       add("<tr class=\"" + std::string(leaf ? "leaf" : "group") + "\"" + attrs + "><td>" + swatch +
-          "</td><td class=\"n\">" + std::to_string(f.length) +
-          "</td><td style=\"padding-left:" + std::to_string(depth * 1.2 + 0.4) + "em\">" +
-          esc(f.name) + "</td><td>" + esc(f.value) + "</td><td>" + esc(f.meaning) + "</td></tr>\n");
+          "</td><td class=\"n\">" + std::to_string(f.length) + "</td><td style=\"padding-left:" +
+          std::to_string(depth * 1.2 + 0.4) + "em\">" + breakable(f.name) + "</td><td>" +
+          breakable(f.value) + "</td><td>" + esc(f.meaning) + "</td></tr>\n");
     }
     for (const Field& c : f.children) {
       rows(c, depth + 1, id, leaf_index);
@@ -352,7 +369,8 @@ body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:
 .main{max-width:1100px;margin:0 auto;padding:1em 2em 4em}
 .summary{display:flex;flex-wrap:wrap;gap:.5em;margin:1em 0}
 .summary span{background:#fff;border:1px solid var(--line);border-radius:4px;padding:.2em .6em}
-.ladder{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1em;margin:1em 0;overflow-x:auto}
+.ladder{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1em;margin:1em 0}
+.ladder img{display:block;max-width:100%;height:auto;margin:0 auto}
 div.msg{background:#fff;border:1px solid var(--line);border-left:6px solid var(--client);border-radius:6px;margin:1.2em 0;padding:.6em 1.2em 1em}
 div.msg.in{border-left-color:var(--server)}
 div.msg.srv{margin-left:8%}
@@ -367,13 +385,14 @@ h3{font-size:.95em;margin:.8em 0 .3em;color:#444}
 .hex .f{border-radius:2px;padding:1px 0}
 .hex .f:hover,.hex .f.hl{outline:2px solid #222}
 .more{color:#888}
-table.fields{border-collapse:collapse;width:100%;margin-top:.5em;font-size:.88em}
+table.fields{border-collapse:collapse;width:100%;margin-top:.5em;font-size:.88em;table-layout:fixed}
 table.fields th{text-align:left;color:#666;font-weight:600;border-bottom:1px solid var(--line);padding:.2em .4em}
 table.fields td{border-bottom:1px solid #f0f0f0;padding:.15em .4em;vertical-align:top}
 table.fields td.n{text-align:right;color:#888;width:3.5em}
 table.fields tr.group td{font-weight:600;background:#fafafa}
 table.fields tr.leaf:hover,table.fields tr.hl{background:#fff6c8}
-table.fields td:nth-child(4){font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywhere;width:34%}
+table.fields td:nth-child(4){font-family:ui-monospace,Menlo,Consolas,monospace}
+table.fields td{overflow:hidden}
 .sw{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:middle}
 .c0{background:#ffd8d8}.c1{background:#d8ecff}.c2{background:#dcf5d0}.c3{background:#ffeac2}
 .c4{background:#eadcff}.c5{background:#c9f1ef}.c6{background:#ffdcf1}.c7{background:#e8e8c8}
@@ -435,6 +454,74 @@ bool record_encrypted(const std::vector<Item>& items, size_t i) {
   return items[i].content_type == static_cast<uint8_t>(ContentType::application_data);
 }
 
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < in.size(); i += 3) {
+    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) {
+      v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    }
+    if (i + 2 < in.size()) {
+      v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 2]));
+    }
+    out.push_back(kAlphabet[(v >> 18) & 0x3F]);
+    out.push_back(kAlphabet[(v >> 12) & 0x3F]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 0x3F] : '=');
+    out.push_back(i + 2 < in.size() ? kAlphabet[v & 0x3F] : '=');
+  }
+  return out;
+}
+
+// ladder_of replays connection `ci`'s events into a LadderRecorder, so the diagram comes from
+// the same events as the rest of the page.
+Ladder ladder_of(const std::vector<Item>& items, const std::vector<size_t>& conn_of, size_t ci,
+                 const Connection& c, bool we_are_client) {
+  LadderRecorder rec(we_are_client ? LadderSide::client : LadderSide::server);
+  std::vector<uint8_t> filler;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& it = items[i];
+    if (conn_of[i] != ci) {
+      continue;
+    }
+    if (it.kind == Kind::key_change) {
+      rec.on_event(Event{it.time, KeyChangeEvent{it.direction, it.text}});
+    } else if (it.kind == Kind::message) {
+      std::span<const uint8_t> bytes(it.bytes);
+      if (it.hidden) {
+        filler.assign(it.size, 0);  // only the size matters to the diagram
+        bytes = filler;
+      }
+      uint8_t type =
+          it.content_type == static_cast<uint8_t>(ContentType::handshake) && !it.bytes.empty()
+              ? it.bytes[0]
+              : 0;
+      rec.on_event(Event{it.time, MessageEvent{it.direction, it.content_type, type, it.version,
+                                               bytes, it.encrypted}});
+    }
+  }
+  LadderSummary s;
+  if (c.version) {
+    s.version = *c.version == 0x0304 ? "TLS 1.3" : "TLS 1.2";
+  }
+  if (c.suite) {
+    s.cipher_suite = std::string(suite_name(static_cast<CipherSuite>(*c.suite)));
+  }
+  if (c.group) {
+    s.group = std::string(group_name(static_cast<NamedGroup>(*c.group)));
+  }
+  s.alpn = c.alpn;
+  s.sni = c.sni;
+  s.resumed = c.psk || c.resumed12;
+  s.hello_retry = c.hrr;
+  Ladder l = rec.ladder(s);
+  l.client_label = we_are_client ? "hs client" : "Client";
+  l.server_label = we_are_client ? (c.sni.empty() ? std::string("Server") : c.sni) : "hs server";
+  return l;
+}
+
 }  // namespace
 
 HtmlTraceRenderer::HtmlTraceRenderer(std::string title)
@@ -484,15 +571,13 @@ void HtmlTraceRenderer::on_event(const Event& event) {
     item.content_type = m->content_type;
     item.version = m->version;
     item.encrypted = m->encrypted;
+    item.size = m->bytes.size();
     if (m->content_type == static_cast<uint8_t>(ContentType::application_data)) {
       app_data_bytes_ += m->bytes.size();
-      if (++app_data_items_ > kMaxAppDataItems) {
-        return;
-      }
-      item.length = static_cast<uint16_t>(std::min<size_t>(m->bytes.size(), 0xFFFF));
-      size_t keep = std::min(m->bytes.size(), kMaxAppDataShown);
-      item.bytes.assign(m->bytes.begin(), m->bytes.begin() + static_cast<std::ptrdiff_t>(keep));
-    } else {
+      // Past the first few, only the size is kept: the ladder still counts them.
+      item.hidden = ++app_data_items_ > kMaxAppDataItems;
+    }
+    if (!item.hidden) {
       item.bytes.assign(m->bytes.begin(), m->bytes.end());
     }
   } else if (const auto* k = std::get_if<KeyChangeEvent>(&event.body)) {
@@ -571,12 +656,6 @@ std::string HtmlTraceRenderer::render() const {
         "</p><p>Every byte of every record of this handshake, as it crossed the wire. Hover a "
         "field for its name, value and meaning.</p></div>\n<div class=\"main\">\n");
 
-  if (!ladder_svg_.empty()) {
-    p.add("<div class=\"ladder\">\n");
-    p.add(ladder_svg_);
-    p.add("\n</div>\n");
-  }
-
   std::optional<std::chrono::steady_clock::time_point> t0;
   size_t current_conn = static_cast<size_t>(-1);
   bool keys_shown = !keys_->empty();
@@ -585,10 +664,17 @@ std::string HtmlTraceRenderer::render() const {
     if (!t0) {
       t0 = it.time;
     }
+    if (it.hidden) {
+      continue;
+    }
     if (conn_of[i] != current_conn) {
       current_conn = conn_of[i];
       const Connection& c = conns[current_conn];
       p.add("<h2 class=\"conn\">Connection " + std::to_string(current_conn + 1) + "</h2>\n");
+      p.add("<div class=\"ladder\"><img alt=\"ladder diagram of connection " +
+            std::to_string(current_conn + 1) + "\" src=\"data:image/svg+xml;base64," +
+            base64(render_ladder_svg(ladder_of(items_, conn_of, current_conn, c, we_are_client))) +
+            "\"></div>\n");
       p.add("<div class=\"summary\">");
       if (c.version) {
         p.add("<span>version " + esc(version_label(*c.version)) + "</span>");
@@ -667,7 +753,10 @@ std::string HtmlTraceRenderer::render() const {
         if (!root.meaning.empty()) {
           p.add("<p class=\"meaning\">" + esc(root.meaning) + "</p>\n");
         }
-        p.hex_and_table(root, it.bytes, it.bytes.size());
+        p.hex_and_table(root, it.bytes,
+                        it.content_type == static_cast<uint8_t>(ContentType::application_data)
+                            ? kMaxAppDataShown
+                            : it.bytes.size());
         p.add("</div>\n");
         break;
       }

@@ -7,6 +7,9 @@
 // the key derivation steps in order. Secret bytes appear only when a key log is being written:
 // the application installs key_log_tee() next to its key-log file, and only secrets that pass
 // through that tee reach the page. Without it the page names the secrets and shows no bytes.
+// Each connection's section opens with its ladder diagram (src/trace/ladder.h), built from the
+// same events and embedded as an image (a data: URI, so the page stays one file that HTML4
+// parsers such as `xmllint --html` accept).
 #pragma once
 
 #include <hs/events.h>
@@ -39,9 +42,6 @@ class HtmlTraceRenderer : public Observer {
   // null) and keeps it for the page. Install it only when a key log is being written.
   std::shared_ptr<KeyLogSink> key_log_tee(std::shared_ptr<KeyLogSink> next);
 
-  // set_ladder_svg places an inline SVG (the ladder diagram) at the top of the page.
-  void set_ladder_svg(std::string svg) { ladder_svg_ = std::move(svg); }
-
   // render returns the whole page for everything seen so far.
   std::string render() const;
 
@@ -56,12 +56,13 @@ class HtmlTraceRenderer : public Observer {
     uint16_t length = 0;
     bool encrypted = false;
     std::vector<uint8_t> bytes;  // record: the fragment; message: the plaintext message
+    size_t size = 0;             // message: its size (bytes may be dropped, see `hidden`)
+    bool hidden = false;         // application data past what the page shows: size only
     std::string text;            // key change: the secret's name; note/state text
   };
 
  private:
   std::string title_;
-  std::string ladder_svg_;
   std::vector<Item> items_;
   size_t app_data_bytes_ = 0;
   size_t app_data_items_ = 0;
