@@ -959,10 +959,13 @@ Field annotate_record_header(std::span<const uint8_t> header, bool encrypted) {
   uint8_t type = 0;
   uint16_t version = 0;
   uint16_t length = 0;
+  const bool outer_23 = !header.empty() && header[0] == 23;
   if (n.u8(c, "content_type",
-           encrypted ? "the outer type; the real one is inside the encryption (TLS 1.3) or "
-                       "this is protected data"
-                     : "what the record carries",
+           !encrypted ? "what the record carries"
+           : outer_23 ? "application data (TLS 1.2), or any protected TLS 1.3 record: its real "
+                        "type is the last byte of the decrypted plaintext"
+                      : "what the record carries (TLS 1.2 keeps the type outside; the fragment "
+                        "is encrypted)",
            type, content_type_v) &&
       n.u16(c, "legacy_record_version", "0x0303 (0x0301 in a first ClientHello); not checked",
             version, version_v) &&
