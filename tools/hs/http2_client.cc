@@ -59,7 +59,8 @@ class ClientHandler : public Http2Handler {
   }
 
   void on_data(int32_t stream, std::string_view data, bool /*end_stream*/) override {
-    if (stream == stream_ && abort_code_ == 0) {
+    // The end-of-stream call carries no bytes (and may carry no pointer: fwrite must not see it).
+    if (stream == stream_ && abort_code_ == 0 && !data.empty()) {
       received_ += data.size();
       hooks_.on_body(data);
     }
