@@ -524,8 +524,9 @@ Ladder ladder_of(const std::vector<Item>& items, const std::vector<size_t>& conn
 
 }  // namespace
 
-HtmlTraceRenderer::HtmlTraceRenderer(std::string title)
-    : title_(std::move(title)), keys_(std::make_shared<std::vector<KeyLogLine>>()) {}
+HtmlTraceRenderer::HtmlTraceRenderer(std::string title,
+                                     std::shared_ptr<std::vector<KeyLogLine>> key_store)
+    : title_(std::move(title)), keys_(std::move(key_store)) {}
 
 namespace {
 class TeeKeyLog final : public KeyLogSink {
@@ -548,8 +549,16 @@ class TeeKeyLog final : public KeyLogSink {
 };
 }  // namespace
 
+std::shared_ptr<KeyLogSink> make_key_log_tee(std::shared_ptr<KeyLogSink> next,
+                                             std::shared_ptr<std::vector<KeyLogLine>> store) {
+  return std::make_shared<TeeKeyLog>(std::move(next), std::move(store));
+}
+
 std::shared_ptr<KeyLogSink> HtmlTraceRenderer::key_log_tee(std::shared_ptr<KeyLogSink> next) {
-  return std::make_shared<TeeKeyLog>(std::move(next), keys_);
+  if (!keys_) {
+    keys_ = std::make_shared<std::vector<KeyLogLine>>();
+  }
+  return make_key_log_tee(std::move(next), keys_);
 }
 
 void HtmlTraceRenderer::on_event(const Event& event) {
@@ -658,7 +667,10 @@ std::string HtmlTraceRenderer::render() const {
 
   std::optional<std::chrono::steady_clock::time_point> t0;
   size_t current_conn = static_cast<size_t>(-1);
-  bool keys_shown = !keys_->empty();
+  // Secret bytes only when a key log is being written (a tee feeds keys_).
+  const bool keys_shown = keys_ != nullptr;
+  static const std::vector<KeyLogLine> kNoKeys;
+  const std::vector<KeyLogLine>& key_lines = keys_ ? *keys_ : kNoKeys;
   for (size_t i = 0; i < items_.size(); ++i) {
     const Item& it = items_[i];
     if (!t0) {
@@ -807,7 +819,7 @@ std::string HtmlTraceRenderer::render() const {
             esc(s.meaning));
       if (!s.label.empty()) {
         const KeyLogLine* line = nullptr;
-        for (const KeyLogLine& k : *keys_) {
+        for (const KeyLogLine& k : key_lines) {
           if (k.label == s.label && k.client_random == c.client_random) {
             line = &k;
           }

@@ -31,10 +31,19 @@ struct KeyLogLine {
   std::vector<uint8_t> secret;
 };
 
+// make_key_log_tee returns a sink that forwards each secret to `next` (may be null) and appends
+// it to `store`, for pages made with that store.
+std::shared_ptr<KeyLogSink> make_key_log_tee(std::shared_ptr<KeyLogSink> next,
+                                             std::shared_ptr<std::vector<KeyLogLine>> store);
+
 class HtmlTraceRenderer : public Observer {
  public:
-  // `title` names what was traced ("hs client https://localhost:8443/").
-  explicit HtmlTraceRenderer(std::string title);
+  // `title` names what was traced ("hs client https://localhost:8443/"). `key_store`, when not
+  // null, is where a key-log tee (make_key_log_tee) puts the secrets of many connections (a
+  // server's): the page picks its own by client random, and shows secret bytes at all only
+  // when it has a store.
+  explicit HtmlTraceRenderer(std::string title,
+                             std::shared_ptr<std::vector<KeyLogLine>> key_store = nullptr);
 
   void on_event(const Event& event) override;
 

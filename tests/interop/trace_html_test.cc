@@ -4,8 +4,10 @@
 // client's key-log secrets, the CLIENT_RANDOM line's included, with one.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/hs_server.h"
@@ -53,7 +55,9 @@ TEST_P(TraceHtmlTest, EveryMessageExplainedSecretsOnlyWithAKeyLog) {
   auto server_keys = dir / "server_keys.log";
   ProcessOptions server_env;
   server_env.env = {{"SSLKEYLOGFILE", server_keys.string()}};
-  HsServerProcess server(HsServerProcess::cert_args(pki), {}, server_env);
+  auto server_page = dir / "server.html";  // hs server --trace-html: one page per connection
+  HsServerProcess server(HsServerProcess::cert_args(pki), {"--trace-html", server_page.string()},
+                         server_env);
   ASSERT_NE(server.port(), 0) << server.output();
   auto client = [&](const std::string& page, const std::string& key_log) {
     std::vector<std::string> args = {"env"};
@@ -119,6 +123,26 @@ TEST_P(TraceHtmlTest, EveryMessageExplainedSecretsOnlyWithAKeyLog) {
   std::string random = lines_of(key_log).front();
   random = random.substr(random.find(' ') + 1, 64);
   EXPECT_TRUE(contains(with_keys, random));
+
+  // The server wrote a page per connection when it closed (#1 server.html, #2 server-2.html),
+  // with a key log: each of its secrets is on exactly the page of its own connection.
+  auto server_page_2 = dir / "server-2.html";
+  for (int i = 0; i < 100 && !std::filesystem::exists(server_page_2); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(std::filesystem::exists(server_page)) << server.output();
+  ASSERT_TRUE(std::filesystem::exists(server_page_2)) << server.output();
+  lint =
+      run_command({"xmllint", "--html", "--noout", server_page.string(), server_page_2.string()});
+  EXPECT_EQ(lint.exit_code, 0) << lint.output();
+  EXPECT_EQ(lint.err, "");
+  const std::string page1 = read_file(server_page);
+  const std::string page2 = read_file(server_page_2);
+  server_secrets = secrets_of(read_file(server_keys));
+  ASSERT_EQ(server_secrets.size(), version == "1.2" ? 2u : 10u);
+  for (const auto& s : server_secrets) {
+    EXPECT_NE(contains(page1, s), contains(page2, s)) << "secret " << s;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, TraceHtmlTest, ::testing::Values("1.2", "1.3"),

@@ -31,6 +31,7 @@
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
+#include "trace/html_trace.h"
 #include "trace/json_trace.h"
 #include "trace/ladder.h"
 #include "trace_file.h"
@@ -70,6 +71,9 @@ struct ServerOptions {
   // --trace-svg FILE: each connection's ladder diagram, written when it closes; connection #1
   // (the number -v prints) writes FILE, #N FILE with "-N" before its extension.
   std::string trace_svg;
+  // --trace-html FILE: each connection's illustrated page (src/trace/html_trace.h), written when
+  // it closes, numbered as --trace-svg; secret bytes only with SSLKEYLOGFILE.
+  std::string trace_html;
 };
 
 // load_ticket_keys_file reads a ticket key file shared by several server processes: 48 bytes
@@ -263,6 +267,10 @@ class HttpServer : public io::ServerHandler {
 
  public:
   HttpServer(const ServerOptions& o, JsonTraceFile* trace_json) : o_(o), trace_json_(trace_json) {}
+  // set_html_keys gives --trace-html pages the key-log lines (null: no key log is written).
+  void set_html_keys(std::shared_ptr<std::vector<trace::KeyLogLine>> keys) {
+    html_keys_ = std::move(keys);
+  }
 
   void on_accept(io::ServerSession& s) override {
     auto& st = state_[s.id()];
@@ -288,8 +296,14 @@ class HttpServer : public io::ServerHandler {
     Observer* observer = st.observer.get();
     if (!o_.trace_svg.empty()) {
       st.ladder = std::make_unique<trace::LadderRecorder>(trace::LadderSide::server);
+    }
+    if (!o_.trace_html.empty()) {
+      st.html = std::make_unique<trace::HtmlTraceRenderer>(
+          "hs server, connection #" + std::to_string(s.id()) + " from " + s.peer(), html_keys_);
+    }
+    if (st.ladder || st.html) {
       st.tee = std::make_unique<trace::TeeObserver>(
-          std::vector<Observer*>{st.observer.get(), st.ladder.get()});
+          std::vector<Observer*>{st.observer.get(), st.ladder.get(), st.html.get()});
       observer = st.tee.get();
     }
     s.tls().set_observer(observer);
@@ -412,6 +426,15 @@ class HttpServer : public io::ServerHandler {
       ladder.server_label = "hs server";
       (void)write_trace_svg(trace::ladder_file_name(o_.trace_svg, s.id(), 1), ladder);
     }
+    if (auto it = state_.find(s.id()); it != state_.end() && it->second.html) {
+      const std::string path = trace::ladder_file_name(o_.trace_html, s.id(), 1);
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      const std::string page = it->second.html->render();
+      out.write(page.data(), static_cast<std::streamsize>(page.size()));
+      if (!out.flush()) {
+        std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", path.c_str());
+      }
+    }
     state_.erase(s.id());
   }
 
@@ -423,7 +446,8 @@ class HttpServer : public io::ServerHandler {
     // --trace-svg: the recorder and the tee feeding it next to `observer`.
     std::unique_ptr<trace::LadderRecorder> ladder;
     std::unique_ptr<trace::TeeObserver> tee;
-    std::unique_ptr<Http2ServerConnection> h2;  // set when ALPN chose h2
+    std::unique_ptr<trace::HtmlTraceRenderer> html;  // --trace-html
+    std::unique_ptr<Http2ServerConnection> h2;       // set when ALPN chose h2
   };
 
   static void send_bytes(io::ServerSession& s, std::string_view bytes) {
@@ -534,7 +558,8 @@ class HttpServer : public io::ServerHandler {
   }
 
   const ServerOptions& o_;
-  JsonTraceFile* trace_json_;  // --trace-json, or null
+  JsonTraceFile* trace_json_;                                  // --trace-json, or null
+  std::shared_ptr<std::vector<trace::KeyLogLine>> html_keys_;  // --trace-html with a key log
   std::unordered_map<uint64_t, State> state_;
 };
 
@@ -575,6 +600,12 @@ int run_server(const ServerOptions& o) {
   config->max_early_data_size = o.max_early_data;
   if (const char* path = std::getenv("SSLKEYLOGFILE"); path != nullptr && *path != '\0') {
     config->key_log = std::shared_ptr<KeyLogSink>(open_key_log_file(path));
+  }
+  // --trace-html pages show secret bytes only when a key log is being written.
+  std::shared_ptr<std::vector<trace::KeyLogLine>> html_keys;
+  if (!o.trace_html.empty() && config->key_log) {
+    html_keys = std::make_shared<std::vector<trace::KeyLogLine>>();
+    config->key_log = trace::make_key_log_tee(config->key_log, html_keys);
   }
   // Resumption: a TLS 1.2 session-ID cache, and ticket keys (from --ticket-keys so that several
   // processes accept each other's tickets, else random ones for this process).
@@ -644,6 +675,7 @@ int run_server(const ServerOptions& o) {
     }
   }
   HttpServer handler(o, trace_json.get());
+  handler.set_html_keys(html_keys);
   io::ServerLoopOptions lopts;
   lopts.handshake_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
@@ -693,6 +725,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--trace-svg", opts->trace_svg,
                   "Draw each connection's handshake as a ladder diagram (SVG): connection #1 "
                   "into FILE, #N into FILE-N");
+  sub->add_option("--trace-html", opts->trace_html,
+                  "Write each connection's handshake, every byte explained, as an HTML page: "
+                  "connection #1 into FILE, #N into FILE-N (secret bytes only with SSLKEYLOGFILE)");
   sub->add_option("--max-early-data", opts->max_early_data,
                   "Accept TLS 1.3 0-RTT early data up to N bytes per resumed connection (default "
                   "0: off); each ticket's early data is accepted once per process");
