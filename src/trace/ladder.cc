@@ -117,17 +117,21 @@ void assign_round_trips(Ladder& l) {
       }
     }
   }
-  std::optional<size_t> open;  // the flight opening the current round trip
+  // The flight opening the current round trip, when `open`. A plain index and flag rather than
+  // std::optional: GCC 12 at -O3 reports the optional's payload as maybe-uninitialized inside
+  // `complete` (a false positive that failed the release preset scripts/bench.sh builds).
+  size_t open_flight = 0;
+  bool open = false;
   bool answered = false;
   size_t answer_last = 0;
   auto complete = [&](double end, size_t last) {
-    const LadderFlight& o = l.flights[*open];
+    const LadderFlight& o = l.flights[open_flight];
     LadderRoundTrip rt{o.first, last, o.start, end - o.start};
     l.round_trips.push_back(rt);
     for (size_t i = rt.first; i <= rt.last; ++i) {
       l.arrows[i].round_trip = l.round_trips.size();
     }
-    open.reset();
+    open = false;
   };
   bool ended_by_limit = false;
   for (size_t fi = 0; fi < l.flights.size(); ++fi) {
@@ -141,7 +145,8 @@ void assign_round_trips(Ladder& l) {
     }
     if (f.from == LadderSide::client) {
       if (!open) {
-        open = fi;
+        open_flight = fi;
+        open = true;
         answered = false;
       }
     } else if (open && waits_on(l, f)) {
