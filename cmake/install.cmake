@@ -40,9 +40,10 @@ set_target_properties(handshake_shared PROPERTIES
   VERSION ${PROJECT_VERSION} SOVERSION ${HS_SOVERSION})
 
 # The shared library exports the public API only: what include/hs/*.h declares and the library
-# defines. Everything else (hs::detail, codec, record, handshake, x509, crypto internals, and
-# the std:: template instantiations they use) is local, through a linker version script written
-# from the list below: a class name exports its members, vtable and typeinfo; a function name
+# defines. The modules compile with -fvisibility=hidden -fvisibility-inlines-hidden and the
+# public declarations carry HS_API (include/hs/export.h); on top of that, so that the std::
+# template instantiations the objects use do not leak either, a linker version script written
+# from the list below makes everything else local: a class name exports its members, vtable and typeinfo; a function name
 # exports its overloads. A name added to a public header goes here too (tests/package checks
 # the exported set, and the examples link the shared library). Matching is on mangled names
 # (_ZN2hs<length><name>...), so hs::Stream never matches hs::StreamSomething.

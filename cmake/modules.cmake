@@ -13,7 +13,10 @@ function(hs_module name)
     target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
     target_compile_options(${name} PRIVATE ${HS_WARNINGS})
     target_link_libraries(${name} PUBLIC ${M_DEPS})
-    set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    # Hidden by default: only declarations marked HS_API (include/hs/export.h) are exported from
+    # libhandshake.so, which is assembled from these objects (cmake/install.cmake).
+    set_target_properties(${name} PROPERTIES POSITION_INDEPENDENT_CODE ON
+      CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   else()
     add_library(${name} INTERFACE)
     target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)

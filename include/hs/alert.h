@@ -1,6 +1,8 @@
 // Alert levels and descriptions: RFC 8446 §6 and RFC 5246 §7.2.
 #pragma once
 
+#include <hs/export.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -42,6 +44,6 @@ enum class AlertDescription : uint8_t {
 enum class AlertLevel : uint8_t { warning = 1, fatal = 2 };
 
 // alert_name returns the RFC spelling of `d` ("handshake_failure"), or "unknown_alert".
-std::string_view alert_name(AlertDescription d);
+HS_API std::string_view alert_name(AlertDescription d);
 
 }  // namespace hs

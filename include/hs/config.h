@@ -1,7 +1,21 @@
-// Client and server configuration. Defaults are the safe ones: TLS 1.2 and 1.3, AEAD suites
-// only, forward secrecy only, the extended master secret required, peer verification on.
+// Client and server configuration. Defaults are the safe ones, and a default-constructed config
+// gets them all:
+// - TLS 1.2 and TLS 1.3 only (min_version tls1_2, max_version tls1_3); older versions are not
+//   implemented at all.
+// - AEAD cipher suites only (AES-GCM, ChaCha20-Poly1305) with ECDHE key exchange: no CBC, no RC4,
+//   no RSA key exchange, no renegotiation; the extended master secret (RFC 7627) is required.
+// - Peer verification on: a client without a verifier refuses to finish the handshake unless
+//   dangerous_skip_verification is set (curl's -k).
+//
+// Ownership and threads: a Connection keeps the shared_ptr<const ClientConfig/ServerConfig> it
+// was created with, so a config must not change once a connection uses it; share one config
+// between any number of connections and threads. The objects a config points to (verifier,
+// session stores, ticket keys, replay guard, key-log sink) are called from whichever thread
+// drives each connection: when connections run on several threads, they must be thread-safe
+// (the library's own implementations are).
 #pragma once
 
+#include <hs/export.h>
 #include <hs/keylog.h>
 #include <hs/result.h>
 #include <hs/wire.h>
@@ -32,14 +46,19 @@ using CertificateDer = std::vector<uint8_t>;
 
 // default_cipher_suites is the order we offer and prefer: TLS 1.3 suites, then ECDHE with
 // AES-GCM and ChaCha20-Poly1305, ECDSA before RSA.
-std::vector<CipherSuite> default_cipher_suites();
-std::vector<NamedGroup> default_groups();  // x25519, secp256r1, secp384r1
-std::vector<SignatureScheme> default_signature_schemes();
+HS_API std::vector<CipherSuite> default_cipher_suites();
+HS_API std::vector<NamedGroup> default_groups();  // x25519, secp256r1, secp384r1
+// default_signature_schemes: ECDSA, RSA-PSS, Ed25519, then RSA PKCS#1 v1.5, in preference order.
+HS_API std::vector<SignatureScheme> default_signature_schemes();
 
 // CertificateVerifier decides whether the peer's chain (leaf first, DER) is acceptable for
 // `host` (empty for a client certificate). It returns an Error whose detail reads like curl's
-// ("SSL certificate problem: certificate has expired") on rejection.
-class CertificateVerifier {
+// ("SSL certificate problem: certificate has expired") on rejection; the handshake then fails
+// with that Error and sends the alert its code maps to. This is the hook for custom
+// verification (pinning, a private PKI): implement verify(), or wrap make_default_verifier()
+// (<hs/x509.h>) and add checks after it. The handshake signature is checked against the leaf's
+// key by the library in every case.
+class HS_API CertificateVerifier {
  public:
   virtual ~CertificateVerifier() = default;
   virtual Result<void> verify(std::span<const CertificateDer> chain, std::string_view host) = 0;
@@ -75,11 +94,18 @@ struct Limits {
   size_t max_certificates = 16;
 };
 
+// ClientConfig configures Connection::client (and Stream::connect). Pass it as a
+// shared_ptr<const ClientConfig>; see the top of this file for defaults and sharing.
 struct ClientConfig {
+  // min_version..max_version: the versions offered (TLS 1.2 and 1.3; nothing older exists).
   ProtocolVersion min_version = ProtocolVersion::tls1_2;
   ProtocolVersion max_version = ProtocolVersion::tls1_3;
+  // cipher_suites offered, most preferred first; only AEAD suites exist. Connection::client
+  // refuses (invalid_config) an empty cipher_suites, groups or signature_schemes.
   std::vector<CipherSuite> cipher_suites = default_cipher_suites();
+  // groups for ECDHE key shares (the first one gets a TLS 1.3 key share), most preferred first.
   std::vector<NamedGroup> groups = default_groups();
+  // signature_schemes we accept in the server's handshake signature.
   std::vector<SignatureScheme> signature_schemes = default_signature_schemes();
   // alpn lists the protocols offered, most preferred first ("h2", "http/1.1").
   std::vector<std::string> alpn;
@@ -123,17 +149,20 @@ struct ClientConfig {
   // 1.2 cannot rekey: the connection fails with internal_error rather than let the 64-bit
   // sequence number wrap (RFC 5246 §6.1: "Sequence numbers ... MUST NOT wrap").
   uint64_t key_update_after_records = uint64_t{1} << 24;
+  // key_log receives every secret in the NSS key-log format (SSLKEYLOGFILE, for Wireshark);
+  // null (the default) logs nothing. It decrypts the whole connection: debugging only.
   std::shared_ptr<KeyLogSink> key_log;
   // provider overrides the crypto provider (tests use a deterministic one); null = libcrypto.
+  // Not owned: it must outlive every connection using this config.
   const crypto::Provider* provider = nullptr;
 };
 
 // load_server_certificate (also for client certificates) parses PEM text: every CERTIFICATE block
 // of `chain_pem`, leaf first, and the private key of `key_pem` (PKCS#8, RSA or EC; encrypted keys
 // are refused). It checks that the key matches the leaf's public key.
-Result<ServerCertificate> load_server_certificate(std::string_view chain_pem,
-                                                  std::string_view key_pem,
-                                                  const crypto::Provider* provider = nullptr);
+HS_API Result<ServerCertificate> load_server_certificate(
+    std::string_view chain_pem, std::string_view key_pem,
+    const crypto::Provider* provider = nullptr);
 
 // ClientAuth says whether the server asks for a client certificate (CertificateRequest) and
 // whether it refuses a client that sends none.
@@ -144,14 +173,20 @@ enum class ClientAuth : uint8_t {
             // handshake_failure in TLS 1.2)
 };
 
+// ServerConfig configures Connection::server (and Stream::server). Pass it as a
+// shared_ptr<const ServerConfig>; see the top of this file for defaults and sharing. At least
+// one certificate is required (invalid_config otherwise).
 struct ServerConfig {
+  // min_version..max_version: the versions accepted (TLS 1.2 and 1.3).
   ProtocolVersion min_version = ProtocolVersion::tls1_2;
   ProtocolVersion max_version = ProtocolVersion::tls1_3;
   // cipher_suites in server preference order.
   std::vector<CipherSuite> cipher_suites = default_cipher_suites();
   // prefer_client_order selects by the client's order instead of ours.
   bool prefer_client_order = false;
+  // groups for ECDHE, in our preference order.
   std::vector<NamedGroup> groups = default_groups();
+  // signature_schemes we may sign with (and accept from a client certificate).
   std::vector<SignatureScheme> signature_schemes = default_signature_schemes();
   // certificates: one or more chains (RSA and ECDSA side by side); the server picks per client
   // by SNI (against the leaf's names) and by what the client can verify.
@@ -203,6 +238,7 @@ struct ServerConfig {
   uint16_t record_size_limit = 16385;
   // key_update_after_records: see ClientConfig.
   uint64_t key_update_after_records = uint64_t{1} << 24;
+  // key_log, provider: see ClientConfig.
   std::shared_ptr<KeyLogSink> key_log;
   const crypto::Provider* provider = nullptr;
 };

@@ -5,6 +5,7 @@
 
 #include <hs/config.h>
 #include <hs/events.h>
+#include <hs/export.h>
 #include <hs/result.h>
 #include <hs/wire.h>
 
@@ -46,7 +47,7 @@ namespace detail {
 class ConnectionImpl;
 }
 
-class Connection {
+class HS_API Connection {
  public:
   // client creates a client connection for `server_name` (a DNS name or an IP literal, used
   // for SNI and the certificate check) and queues its ClientHello in output().

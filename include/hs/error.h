@@ -2,6 +2,7 @@
 #pragma once
 
 #include <hs/alert.h>
+#include <hs/export.h>
 
 #include <cstdint>
 #include <optional>
@@ -61,7 +62,7 @@ enum class ErrorCode : uint16_t {
 // Error is a failure with its code, the alert we send for it, a static context naming the
 // message or field ("server_hello", "ServerKeyExchange signature") and an optional detail
 // string for a human (never secret bytes).
-class Error {
+class HS_API Error {
  public:
   Error(ErrorCode code, const char* context) : code_(code), context_(context) {}
   Error(ErrorCode code, const char* context, std::string detail)
@@ -98,8 +99,8 @@ class Error {
 };
 
 // alert_for returns the alert sent for `code` (nullopt where no alert is sent).
-std::optional<AlertDescription> alert_for(ErrorCode code);
+HS_API std::optional<AlertDescription> alert_for(ErrorCode code);
 // error_code_name returns the enumerator's spelling.
-std::string_view error_code_name(ErrorCode code);
+HS_API std::string_view error_code_name(ErrorCode code);
 
 }  // namespace hs

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <hs/alert.h>
+#include <hs/export.h>
 #include <hs/wire.h>
 
 #include <chrono>
@@ -89,7 +90,7 @@ struct Event {
 };
 
 // Observer receives events synchronously on the thread that drives the connection.
-class Observer {
+class HS_API Observer {
  public:
   virtual ~Observer() = default;
   virtual void on_event(const Event& event) = 0;

@@ -2,6 +2,8 @@
 // (draft-ietf-tls-keylogfile), so that Wireshark and tshark can decrypt a capture.
 #pragma once
 
+#include <hs/export.h>
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -14,7 +16,7 @@ namespace hs {
 // TLS 1.2 master secret; "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ... for TLS 1.3), the 32-byte
 // ClientHello.random that names the connection, and the secret itself. Implementations must be
 // safe to call from the thread that drives the connection.
-class KeyLogSink {
+class HS_API KeyLogSink {
  public:
   virtual ~KeyLogSink() = default;
   virtual void log(std::string_view label, std::span<const uint8_t> client_random,
@@ -22,11 +24,12 @@ class KeyLogSink {
 };
 
 // format_key_log_line renders "<label> <hex client_random> <hex secret>" without a newline.
-std::string format_key_log_line(std::string_view label, std::span<const uint8_t> client_random,
-                                std::span<const uint8_t> secret);
+HS_API std::string format_key_log_line(std::string_view label,
+                                       std::span<const uint8_t> client_random,
+                                       std::span<const uint8_t> secret);
 
 // KeyLogFile appends lines to a file (opened in append mode, as curl and OpenSSL do with
 // SSLKEYLOGFILE). open_key_log_file returns nullptr if the file cannot be opened.
-std::unique_ptr<KeyLogSink> open_key_log_file(const std::string& path);
+HS_API std::unique_ptr<KeyLogSink> open_key_log_file(const std::string& path);
 
 }  // namespace hs

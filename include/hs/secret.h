@@ -3,6 +3,8 @@
 // secure_wipe is implemented in the library on OPENSSL_cleanse.
 #pragma once
 
+#include <hs/export.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -13,11 +15,11 @@
 namespace hs::crypto {
 
 // secure_wipe overwrites `bytes` in a way the compiler cannot elide (OPENSSL_cleanse).
-void secure_wipe(std::span<uint8_t> bytes);
+HS_API void secure_wipe(std::span<uint8_t> bytes);
 
 // constant_time_equal compares two byte strings in time independent of their contents
 // (lengths are public). Use it for every MAC, Finished, binder and secret comparison.
-bool constant_time_equal(std::span<const uint8_t> a, std::span<const uint8_t> b);
+HS_API bool constant_time_equal(std::span<const uint8_t> a, std::span<const uint8_t> b);
 
 }  // namespace hs::crypto
 
@@ -25,7 +27,7 @@ namespace hs {
 
 // SecretBytes owns heap key material. Move-only; wiped on destruction and on move-from. Bytes
 // are reachable only through expose(); there is no stream operator.
-class SecretBytes {
+class HS_API SecretBytes {
  public:
   SecretBytes() = default;
   explicit SecretBytes(size_t n) : bytes_(n) {}

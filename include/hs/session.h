@@ -4,6 +4,7 @@
 // (TicketKeys). The library never opens files: the tools read and write them and hand bytes in.
 #pragma once
 
+#include <hs/export.h>
 #include <hs/result.h>
 #include <hs/secret.h>  // SecretBytes holds the resumption secret
 #include <hs/wire.h>
@@ -30,7 +31,7 @@ namespace hs {
 
 // session_now_ms is the wall clock in milliseconds since the Unix epoch; creation times and
 // lifetimes of sessions are measured with it.
-uint64_t session_now_ms();
+HS_API uint64_t session_now_ms();
 
 // StoredSession is one resumable session, as a client keeps it or a TLS 1.2 server caches it.
 // For TLS 1.2 `secret` is the master secret; for TLS 1.3 it is the PSK derived from the
@@ -66,15 +67,15 @@ inline constexpr std::string_view kSessionFileMagic = "HSSESS1";
 // serialize_session encodes `session` for a --sess-out file. The result holds the resumption
 // secret: whoever writes it must keep it private (the hs tool writes it with mode 0600).
 // internal_error when a field is too large for its length prefix.
-Result<SecretBytes> serialize_session(const StoredSession& session);
+HS_API Result<SecretBytes> serialize_session(const StoredSession& session);
 // deserialize_session parses what serialize_session wrote; decode_error for anything else
 // (wrong magic, truncated, trailing bytes).
-Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes);
+HS_API Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes);
 
 // ClientSessionStore keeps sessions for the client, keyed by the server they came from (see
 // ClientConfig::session_key). Implementations must be thread-safe: one store may serve several
 // connections at once.
-class ClientSessionStore {
+class HS_API ClientSessionStore {
  public:
   virtual ~ClientSessionStore() = default;
   // put adds a session for `key` (a TLS 1.3 server may hand out several tickets; each is kept
@@ -89,11 +90,11 @@ class ClientSessionStore {
 };
 
 // session_key is the store key for a server: "host:port".
-std::string session_key(std::string_view host, uint16_t port);
+HS_API std::string session_key(std::string_view host, uint16_t port);
 
 // InMemorySessionStore is a bounded ClientSessionStore: at most `max_servers` keys (least
 // recently used evicted first) and `per_server` sessions per key (oldest dropped first).
-class InMemorySessionStore final : public ClientSessionStore {
+class HS_API InMemorySessionStore final : public ClientSessionStore {
  public:
   explicit InMemorySessionStore(size_t max_servers = 256, size_t per_server = 4);
   void put(const std::string& key, StoredSession session) override;
@@ -120,7 +121,7 @@ class InMemorySessionStore final : public ClientSessionStore {
 // ServerSessionCache is the TLS 1.2 server's session-ID cache: bounded to `capacity` entries
 // (least recently used evicted first), each valid for `lifetime_s` seconds after it was
 // created. Thread-safe: one cache serves every connection of a server.
-class ServerSessionCache {
+class HS_API ServerSessionCache {
  public:
   explicit ServerSessionCache(size_t capacity = 1024, uint32_t lifetime_s = 7200);
   // put stores `session` under its session_id (ignored when the id is empty).
@@ -158,7 +159,7 @@ class ServerSessionCache {
 //   key_name[16] || iv[12] || ciphertext || tag[16]
 // The AEAD's additional data is key_name || purpose, so a TLS 1.2 ticket never opens as a
 // TLS 1.3 one.
-class TicketKeys {
+class HS_API TicketKeys {
  public:
   static constexpr size_t kNameLen = 16;
   static constexpr size_t kKeyLen = 32;
@@ -218,7 +219,7 @@ class TicketKeys {
 // age); a ticket already recorded gets its early data rejected (the handshake goes on as 1-RTT).
 // Implementations must be thread-safe: one guard serves every connection of a server, and every
 // server that should refuse each other's replays must share one.
-class EarlyDataReplayGuard {
+class HS_API EarlyDataReplayGuard {
  public:
   virtual ~EarlyDataReplayGuard() = default;
   // first_use records `ticket` (the PSK identity as sent) until `expires_ms`, when the ticket
@@ -238,7 +239,7 @@ class EarlyDataReplayGuard {
 // with persistent ticket keys has forgotten what it saw. Several servers behind one name should
 // share one EarlyDataReplayGuard (an implementation over a shared store), route each client to
 // one server, or leave max_early_data_size at 0.
-class InMemoryReplayGuard final : public EarlyDataReplayGuard {
+class HS_API InMemoryReplayGuard final : public EarlyDataReplayGuard {
  public:
   explicit InMemoryReplayGuard(size_t capacity = 65536);
   bool first_use(std::span<const uint8_t> ticket, uint64_t expires_ms, uint64_t now_ms) override;

@@ -2,6 +2,8 @@
 // Unknown values (GREASE, new code points) are representable: the enums are open.
 #pragma once
 
+#include <hs/export.h>
+
 #include <cstdint>
 #include <string_view>
 
@@ -60,11 +62,11 @@ enum class SignatureScheme : uint16_t {
 // Names as IANA spells them ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "x25519",
 // "rsa_pss_rsae_sha256"); unknown values render as "0x1234" via the *_name_or_hex helpers in
 // trace/. Return "" for values not in the enum.
-std::string_view version_name(ProtocolVersion v);    // "TLSv1.2"
-std::string_view suite_name(CipherSuite s);          // IANA name
-std::string_view suite_openssl_name(CipherSuite s);  // "ECDHE-RSA-AES128-GCM-SHA256"
-std::string_view group_name(NamedGroup g);
-std::string_view signature_scheme_name(SignatureScheme s);
+HS_API std::string_view version_name(ProtocolVersion v);    // "TLSv1.2"
+HS_API std::string_view suite_name(CipherSuite s);          // IANA name
+HS_API std::string_view suite_openssl_name(CipherSuite s);  // "ECDHE-RSA-AES128-GCM-SHA256"
+HS_API std::string_view group_name(NamedGroup g);
+HS_API std::string_view signature_scheme_name(SignatureScheme s);
 
 // is_grease reports RFC 8701 reserved values (0x?A?A with equal bytes).
 constexpr bool is_grease(uint16_t v) { return (v & 0x0F0F) == 0x0A0A && (v >> 8) == (v & 0xFF); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <hs/config.h>
+#include <hs/export.h>
 #include <hs/result.h>
 
 #include <cstdint>
@@ -41,6 +42,7 @@ struct TrustOptions {
 // certificate (curl's exit 77, "error setting certificate file"). A ca_path that does not exist,
 // and a system default that is missing, contribute nothing (curl carries on and then fails
 // verification); unreadable or non-certificate files inside ca_path are skipped.
-Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(const TrustOptions& options);
+HS_API Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(
+    const TrustOptions& options);
 
 }  // namespace hs
