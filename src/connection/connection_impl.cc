@@ -281,8 +281,12 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
                       "more bytes to receive()"));
   }
   headers_in_.feed(data, observer_ != nullptr);
-  decoder_.feed(data);
-  return pump_bounded();
+  // Once connected, records are opened from `data` where it is straight into plaintext_ (see
+  // pump()); only a partial record at the end is copied, by retain().
+  decoder_.attach(data);
+  auto r = pump_bounded();
+  decoder_.retain();
+  return r;
 }
 
 Result<void> ConnectionImpl::pump_bounded() {
@@ -304,7 +308,16 @@ Result<void> ConnectionImpl::pump() {
     if (readable() > kMaxBufferedPlaintext) {
       return ok_result();  // resumed by read()
     }
-    auto next = decoder_.next();
+    // Established: protected records are opened into plaintext_ directly (application data,
+    // the bulk of them, stays there for read()). During the handshake they are opened in place
+    // in the decoder, so handshake flights do not grow plaintext_.
+    const bool direct = driver_->is_connected();
+    if (direct && plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
+      plaintext_.clear();
+      plaintext_pos_ = 0;
+    }
+    const size_t plaintext_before = plaintext_.size();
+    auto next = decoder_.next(direct ? &plaintext_ : nullptr);
     if (!next.ok()) {
       emit_pending_headers_in();
       return fail(std::move(next).error());
@@ -335,7 +348,11 @@ Result<void> ConnectionImpl::pump() {
         header->content_type != static_cast<uint8_t>(ContentType::application_data)) {
       encrypted = false;  // a CCS or an allowed plaintext alert passed through unprotected
     }
-    auto r = dispatch(rec, encrypted);
+    const bool in_plaintext = plaintext_.size() != plaintext_before;
+    auto r = dispatch(rec, encrypted, in_plaintext);
+    if (in_plaintext && (rec.type != ContentType::application_data || !r.ok())) {
+      plaintext_.resize(plaintext_before);
+    }
     if (!r.ok()) {
       return fail(std::move(r).error());
     }
@@ -346,7 +363,8 @@ Result<void> ConnectionImpl::pump() {
   return ok_result();
 }
 
-Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted) {
+Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted,
+                                      bool in_plaintext) {
   // RFC 5246 §6.2.1 lets a handshake message span records, and RFC 8446 §5.1: "Handshake
   // messages MUST NOT be interleaved with other record types. That is, if a handshake message
   // is split over two or more records, there MUST NOT be any other records between them."
@@ -399,6 +417,9 @@ Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted)
       }
       emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::application_data), 0,
                         trace_version_, rec.fragment, encrypted});
+      if (in_plaintext) {
+        return ok_result();  // opened where read() takes it from
+      }
       if (plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
         plaintext_.clear();
         plaintext_pos_ = 0;

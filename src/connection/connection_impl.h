@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/plain_buffer.h"
 #include "handshake/common/driver.h"
 #include "record/handshake_reassembler.h"
 #include "record/record_decoder.h"
@@ -148,7 +149,10 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> pump();
   // pump_bounded runs pump() and counts the output it produced against kMaxProvokedOutput.
   Result<void> pump_bounded();
-  Result<void> dispatch(const record::Record& rec, bool encrypted);
+  // dispatch handles one record. `in_plaintext` says the decoder opened it straight into
+  // plaintext_ (its last rec.fragment.size() bytes): application data then stays there, and
+  // any other record is dropped from there after it was handled.
+  Result<void> dispatch(const record::Record& rec, bool encrypted, bool in_plaintext);
   Result<void> on_handshake_fragment(std::span<const uint8_t> fragment, bool encrypted);
   Result<void> on_alert(std::span<const uint8_t> fragment, bool encrypted);
   // resend_rejected_early_data writes the early data the server declined as application data,
@@ -180,7 +184,8 @@ class ConnectionImpl final : public HandshakeContext {
   RecordHeaderTracker headers_in_;
 
   std::vector<uint8_t> out_;
-  std::vector<uint8_t> plaintext_;
+  // Received application data not yet read; records are opened straight into it (pump()).
+  codec::PlainBuffer plaintext_;
   size_t plaintext_pos_ = 0;
 
   // Server: accepted 0-RTT data not yet read.

@@ -59,19 +59,36 @@ constexpr size_t aead_key_len(AeadAlg alg) { return alg == AeadAlg::aes_128_gcm 
 inline constexpr size_t kAeadNonceLen = 12;
 inline constexpr size_t kAeadTagLen = 16;
 
-// Aead holds one key, set once; seal/open work in place so records need no copy.
+// Aead holds one key, set once; only the nonce changes per operation. seal_to/open_to transform
+// `in` into `out` (out.size() == in.size()), where `out` is either exactly `in` (in place) or
+// does not overlap it: a record is sealed from the caller's plaintext straight into the output
+// buffer, and opened from the received bytes straight into the plaintext buffer, with no copy.
 class Aead {
  public:
   virtual ~Aead() = default;
   virtual AeadAlg alg() const = 0;
-  // seal encrypts `in_out` in place and writes kAeadTagLen bytes into `tag`. The nonce is
-  // kAeadNonceLen bytes. Returns false only on an internal failure.
-  [[nodiscard]] virtual bool seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
-                                  std::span<uint8_t> in_out, std::span<uint8_t> tag) = 0;
-  // open decrypts `in_out` in place; false when the tag does not verify (the plaintext is
-  // then unspecified and must not be used).
-  [[nodiscard]] virtual bool open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
-                                  std::span<uint8_t> in_out, std::span<const uint8_t> tag) = 0;
+  // seal_to encrypts `in` followed by `trailer` into `out` (out.size() == in.size() +
+  // trailer.size()) and writes kAeadTagLen bytes into `tag`. `trailer` is either separate from
+  // `out` or exactly its last trailer.size() bytes (encrypted in place): a TLS 1.3 record's
+  // content type and padding after the caller's plaintext. The nonce is kAeadNonceLen bytes.
+  // Returns false only on an internal failure.
+  [[nodiscard]] virtual bool seal_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                                     std::span<const uint8_t> in, std::span<const uint8_t> trailer,
+                                     std::span<uint8_t> out, std::span<uint8_t> tag) = 0;
+  // open_to decrypts `in` into `out`; false when the tag does not verify (`out` is then
+  // unspecified and must not be used).
+  [[nodiscard]] virtual bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                                     std::span<const uint8_t> in, std::span<uint8_t> out,
+                                     std::span<const uint8_t> tag) = 0;
+  // seal and open work in place.
+  [[nodiscard]] bool seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                          std::span<uint8_t> in_out, std::span<uint8_t> tag) {
+    return seal_to(nonce, aad, in_out, {}, in_out, tag);
+  }
+  [[nodiscard]] bool open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                          std::span<uint8_t> in_out, std::span<const uint8_t> tag) {
+    return open_to(nonce, aad, in_out, in_out, tag);
+  }
 };
 
 // KeyShare is one ephemeral (EC)DH key pair for `group`.

@@ -92,6 +92,19 @@ Result<OpenedRecord> NullProtection::open(ContentType type, uint16_t /*version*/
   return OpenedRecord{type, fragment};
 }
 
+Result<OpenedRecord> NullProtection::open_to(ContentType type, uint16_t /*version*/,
+                                             std::span<const uint8_t> fragment,
+                                             std::span<uint8_t> out) {
+  if (fragment.size() > kMaxPlaintext) {
+    return record_overflow();
+  }
+  if (out.size() < fragment.size()) {
+    return Error(ErrorCode::internal_error, "record: open_to buffer too small");
+  }
+  std::ranges::copy(fragment, out.begin());
+  return OpenedRecord{type, out.first(fragment.size())};
+}
+
 // ---- Tls12AeadProtection ----
 
 Tls12AeadProtection::Tls12AeadProtection(std::unique_ptr<crypto::Aead> aead, crypto::AeadAlg alg,
@@ -150,8 +163,8 @@ Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
       w.write_u64(seq);
     }
   }
-  out.insert(out.end(), plaintext.begin(), plaintext.end());
-  out.resize(out.size() + crypto::kAeadTagLen);
+  // Room for the ciphertext and tag; the plaintext is sealed into it from the caller's buffer.
+  out.resize(out.size() + plaintext.size() + crypto::kAeadTagLen);
 
   const auto record = std::span<uint8_t>(out).subspan(start + kRecordHeaderLen);
   const auto explicit_nonce = record.first(explicit_len);
@@ -160,7 +173,7 @@ Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, explicit_nonce, nonce);
   const auto aad = tls12_aad(seq, type, version, plaintext.size());
-  if (!aead_->seal(nonce, aad, body, tag)) {
+  if (!aead_->seal_to(nonce, aad, plaintext, {}, body, tag)) {
     out.resize(start);
     return Error(ErrorCode::internal_error, "record seal");
   }
@@ -170,6 +183,21 @@ Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
 
 Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t version,
                                                std::span<uint8_t> fragment) {
+  return open_impl(type, version, fragment, fragment, /*in_place=*/true);
+}
+
+Result<OpenedRecord> Tls12AeadProtection::open_to(ContentType type, uint16_t version,
+                                                  std::span<const uint8_t> fragment,
+                                                  std::span<uint8_t> out) {
+  if (out.size() < fragment.size()) {
+    return Error(ErrorCode::internal_error, "record: open_to buffer too small");
+  }
+  return open_impl(type, version, fragment, out, /*in_place=*/false);
+}
+
+Result<OpenedRecord> Tls12AeadProtection::open_impl(ContentType type, uint16_t version,
+                                                    std::span<const uint8_t> fragment,
+                                                    std::span<uint8_t> out, bool in_place) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -185,13 +213,16 @@ Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t versio
   const auto explicit_nonce = fragment.first(explicit_len);
   const size_t plaintext_len = fragment.size() - explicit_len - crypto::kAeadTagLen;
   const auto body = fragment.subspan(explicit_len, plaintext_len);
+  // In place the plaintext replaces the ciphertext (exactly the same bytes, as EVP requires);
+  // otherwise it goes to the start of `out`.
+  const auto plain = in_place ? out.subspan(explicit_len, plaintext_len) : out.first(plaintext_len);
   const auto tag = fragment.last(crypto::kAeadTagLen);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, explicit_nonce, nonce);
   const auto aad = tls12_aad(seq, type, version, plaintext_len);
   // RFC 5246 §6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert MUST be
   // generated."
-  if (!aead_->open(nonce, aad, body, tag)) {
+  if (!aead_->open_to(nonce, aad, body, plain, tag)) {
     return bad_record_mac();
   }
   advance_sequence_number();
@@ -205,7 +236,7 @@ Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t versio
   if (plaintext_len > plaintext_limit()) {
     return record_overflow();
   }
-  return OpenedRecord{type, body};
+  return OpenedRecord{type, plain};
 }
 
 // ---- Tls13AeadProtection ----
@@ -263,19 +294,22 @@ Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
   // always set to the value 23 (application_data)"; "legacy_record_version: The
   // legacy_record_version field is always 0x0303."
   append_header(out, ContentType::application_data, 0x0303, inner_len + crypto::kAeadTagLen);
-  out.insert(out.end(), plaintext.begin(), plaintext.end());
-  out.push_back(static_cast<uint8_t>(type));
-  out.resize(out.size() + padding + crypto::kAeadTagLen);  // zeros: padding, then tag space
+  // Room for the ciphertext and tag, then the content type and the padding zeros after the
+  // room for the content: those are encrypted in place, the content straight from the caller.
+  out.resize(out.size() + inner_len + crypto::kAeadTagLen);
 
   const auto record = std::span<uint8_t>(out).subspan(start);
   // RFC 8446 §5.2: "additional_data = TLSCiphertext.opaque_type || legacy_record_version ||
   // length"
   const auto header = record.first(kRecordHeaderLen);
   const auto inner = record.subspan(kRecordHeaderLen, inner_len);
+  const auto trailer = inner.subspan(plaintext.size());
+  trailer[0] = static_cast<uint8_t>(type);
+  std::ranges::fill(trailer.subspan(1), uint8_t{0});
   const auto tag = record.last(crypto::kAeadTagLen);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, nonce);
-  if (!aead_->seal(nonce, header, inner, tag)) {
+  if (!aead_->seal_to(nonce, header, plaintext, trailer, inner, tag)) {
     out.resize(start);
     return Error(ErrorCode::internal_error, "record seal");
   }
@@ -285,6 +319,23 @@ Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
 
 Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t version,
                                                std::span<uint8_t> fragment) {
+  return open_impl(type, version, fragment, fragment);
+}
+
+Result<OpenedRecord> Tls13AeadProtection::open_to(ContentType type, uint16_t version,
+                                                  std::span<const uint8_t> fragment,
+                                                  std::span<uint8_t> out) {
+  if (out.size() < fragment.size()) {
+    return Error(ErrorCode::internal_error, "record: open_to buffer too small");
+  }
+  return open_impl(type, version, fragment, out);
+}
+
+// open_impl decrypts into the start of `out`, which is `fragment` itself for open(): the inner
+// plaintext starts where the ciphertext does, so that is exactly in place.
+Result<OpenedRecord> Tls13AeadProtection::open_impl(ContentType type, uint16_t version,
+                                                    std::span<const uint8_t> fragment,
+                                                    std::span<uint8_t> out) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -307,13 +358,13 @@ Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t versio
   const auto header = tls13_header(type, version, fragment.size());
 
   const size_t inner_len = fragment.size() - crypto::kAeadTagLen;
-  const auto inner = fragment.first(inner_len);
+  const auto inner = out.first(inner_len);
   const auto tag = fragment.last(crypto::kAeadTagLen);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, nonce);
   // RFC 8446 §5.2: "If the decryption fails, the receiver MUST terminate the connection with
   // a "bad_record_mac" alert."
-  if (!aead_->open(nonce, header, inner, tag)) {
+  if (!aead_->open_to(nonce, header, fragment.first(inner_len), inner, tag)) {
     return bad_record_mac();
   }
   advance_sequence_number();

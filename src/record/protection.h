@@ -65,6 +65,7 @@ class RecordProtection {
   // appends the complete record (5-byte header + fragment) to `out`. `version` is the
   // legacy record version written in the header (TLS 1.3 protection always writes 0x0303, as
   // RFC 8446 §5.2 requires). Consumes one sequence number. On error `out` is left as it was.
+  // The plaintext is sealed straight into `out` (no copy first); it must not point into `out`.
   virtual Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
                             std::vector<uint8_t>& out) = 0;
 
@@ -73,6 +74,12 @@ class RecordProtection {
   // number on success. On failure the fragment bytes are unspecified.
   virtual Result<OpenedRecord> open(ContentType type, uint16_t version,
                                     std::span<uint8_t> fragment) = 0;
+  // open_to is open() that leaves `fragment` as it is and decrypts into `out` instead, which
+  // must hold at least fragment.size() bytes and must not overlap `fragment`: received bytes go
+  // straight into the reader's plaintext buffer. The plaintext returned is a prefix of `out`.
+  virtual Result<OpenedRecord> open_to(ContentType type, uint16_t version,
+                                       std::span<const uint8_t> fragment,
+                                       std::span<uint8_t> out) = 0;
 
   // set_plaintext_limit lowers the largest plaintext open() accepts, for the limit we
   // advertised in record_size_limit (RFC 8449 §4): for TLS 1.3 it bounds the whole
@@ -116,6 +123,8 @@ class NullProtection final : public RecordProtection {
                     std::vector<uint8_t>& out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
+  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
+                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
 };
 
 // Tls12AeadProtection is TLS 1.2 GenericAEADCipher protection (RFC 5246 §6.2.3.3):
@@ -144,8 +153,15 @@ class Tls12AeadProtection final : public RecordProtection {
                     std::vector<uint8_t>& out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
+  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
+                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
 
  private:
+  // open_impl decrypts the body of `fragment` into `out`: the fragment itself for open() (in
+  // place), the caller's buffer for open_to().
+  Result<OpenedRecord> open_impl(ContentType type, uint16_t version,
+                                 std::span<const uint8_t> fragment, std::span<uint8_t> out,
+                                 bool in_place);
   size_t explicit_nonce_len() const;
   void make_nonce(uint64_t seq, std::span<const uint8_t> explicit_nonce,
                   std::span<uint8_t, crypto::kAeadNonceLen> nonce) const;
@@ -185,8 +201,13 @@ class Tls13AeadProtection final : public RecordProtection {
                                  size_t padding, std::vector<uint8_t>& out);
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
+  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
+                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
 
  private:
+  // open_impl: see Tls12AeadProtection::open_impl.
+  Result<OpenedRecord> open_impl(ContentType type, uint16_t version,
+                                 std::span<const uint8_t> fragment, std::span<uint8_t> out);
   void make_nonce(uint64_t seq, std::span<uint8_t, crypto::kAeadNonceLen> nonce) const;
 
   std::unique_ptr<crypto::Aead> aead_;

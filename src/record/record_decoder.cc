@@ -41,13 +41,38 @@ void RecordDecoder::feed(std::span<const uint8_t> bytes) {
   buf_.insert(buf_.end(), bytes.begin(), bytes.end());
 }
 
+void RecordDecoder::attach(std::span<const uint8_t> bytes) {
+  if (failed_) {
+    return;
+  }
+  retain();  // at most one attached span at a time
+  view_ = bytes;
+}
+
+void RecordDecoder::retain() {
+  const auto rest = view_;
+  view_ = {};
+  if (!rest.empty()) {
+    feed(rest);
+  }
+}
+
+void RecordDecoder::complete_buffered_record() {
+  // bytes_needed() looks at buf_ alone: first the header, then the body it announces.
+  for (size_t need = bytes_needed(); need > 0 && !view_.empty(); need = bytes_needed()) {
+    const auto take = view_.first(std::min(need, view_.size()));
+    view_ = view_.subspan(take.size());
+    buf_.insert(buf_.end(), take.begin(), take.end());
+  }
+}
+
 void RecordDecoder::set_protection(std::unique_ptr<RecordProtection> protection) {
   protection_ = std::move(protection);
   plaintext_alerts_ = false;
 }
 
 size_t RecordDecoder::bytes_needed() const {
-  const size_t have = buffered_size();
+  const size_t have = buf_.size() - start_;  // attached bytes are not counted (see attach)
   if (have < kRecordHeaderLen) {
     return kRecordHeaderLen - have;
   }
@@ -62,7 +87,7 @@ size_t RecordDecoder::bytes_needed() const {
   return have >= total ? 0 : total - have;
 }
 
-Result<std::optional<Record>> RecordDecoder::next() {
+Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
   if (failed_) {
     return *failed_;
   }
@@ -70,8 +95,24 @@ Result<std::optional<Record>> RecordDecoder::next() {
     failed_ = e;
     return e;
   };
+  // Without a sink (or without protection) a record is opened in place or handed out where
+  // it is: that needs it in buf_.
+  if (sink == nullptr || !protection_->encrypted()) {
+    retain();
+  }
+  // A record begun in buf_ is completed there; otherwise the next one is read from the
+  // attached bytes where they are.
+  if (start_ < buf_.size()) {
+    complete_buffered_record();
+  } else if (!view_.empty()) {
+    buf_.clear();
+    start_ = 0;
+  }
+  const bool from_view = start_ == buf_.size() && !view_.empty();
+  const std::span<const uint8_t> source =
+      from_view ? view_ : std::span<const uint8_t>(buf_).subspan(start_);
 
-  codec::Reader r(std::span<const uint8_t>(buf_).subspan(start_));
+  codec::Reader r(source);
   ContentType type = ContentType::invalid;
   uint16_t version = 0;
   uint16_t length = 0;
@@ -105,9 +146,17 @@ Result<std::optional<Record>> RecordDecoder::next() {
     return std::optional<Record>();
   }
 
-  const auto fragment =
-      std::span<uint8_t>(buf_).subspan(start_ + kRecordHeaderLen, static_cast<size_t>(length));
-  start_ += kRecordHeaderLen + length;
+  // The fragment stays where it is: in buf_ (mutable, for opening in place) or in the
+  // attached bytes (opened into the sink).
+  const auto fragment = source.subspan(kRecordHeaderLen, static_cast<size_t>(length));
+  std::span<uint8_t> buffered_fragment;
+  if (from_view) {
+    view_ = view_.subspan(kRecordHeaderLen + length);
+  } else {
+    buffered_fragment =
+        std::span<uint8_t>(buf_).subspan(start_ + kRecordHeaderLen, static_cast<size_t>(length));
+    start_ += kRecordHeaderLen + length;
+  }
 
   // RFC 8446 §4.2.10: a server that declines 0-RTT "ignores early data by skipping all records
   // with an external content type of "application_data" (indicating that they are encrypted),
@@ -123,42 +172,61 @@ Result<std::optional<Record>> RecordDecoder::next() {
     }
     skip_budget_ -= length;
     ++skipped_;
-    return next();
+    return next(sink);
   }
-  OpenedRecord opened{type, fragment};
+  std::span<const uint8_t> plaintext = fragment;
+  ContentType opened_type = type;
   if (!unprotected) {
-    auto result = protection_->open(type, version, fragment);
+    Result<OpenedRecord> result = open_record(type, version, fragment, buffered_fragment, sink);
     if (!result.ok()) {
       if (skip_budget_ > 0 && result.error().code() == ErrorCode::bad_record_mac &&
           length <= skip_budget_) {
         skip_budget_ -= length;
         ++skipped_;
-        return next();
+        return next(sink);
       }
       return fail(std::move(result).error());
     }
-    opened = result.value();
+    plaintext = result.value().plaintext;
+    opened_type = result.value().type;
     // The first record that opens ends the early data, except a ChangeCipherSpec: after a
     // HelloRetryRequest a 0-RTT client's middlebox-compatibility CCS (RFC 8446 Appendix D.4)
     // comes unprotected between its ClientHello and its early data.
-    if (opened.type != ContentType::change_cipher_spec) {
+    if (opened_type != ContentType::change_cipher_spec) {
       skip_budget_ = 0;
     }
     // ... and the peer's unprotected alerts (allow_plaintext_alerts).
     plaintext_alerts_ = false;
   }
   // The inner type of a TLS 1.3 record is checked like an outer one.
-  if (!known_content_type(opened.type)) {
+  if (!known_content_type(opened_type)) {
     return fail(Error(ErrorCode::unexpected_message, "record: unknown content type"));
   }
   // RFC 8446 §5.1: "Implementations MUST NOT send zero-length fragments of Handshake types,
   // even if those fragments contain padding." and an Alert record "MUST contain exactly one
   // message"; a change_cipher_spec record carries exactly one byte. Only application_data
   // may be empty.
-  if (opened.plaintext.empty() && opened.type != ContentType::application_data) {
+  if (plaintext.empty() && opened_type != ContentType::application_data) {
     return fail(Error(ErrorCode::unexpected_message, "record: zero-length fragment"));
   }
-  return std::optional<Record>(Record{opened.type, version, opened.plaintext});
+  return std::optional<Record>(Record{opened_type, version, plaintext});
+}
+
+Result<OpenedRecord> RecordDecoder::open_record(ContentType type, uint16_t version,
+                                                std::span<const uint8_t> fragment,
+                                                std::span<uint8_t> buffered_fragment,
+                                                codec::PlainBuffer* sink) {
+  if (sink == nullptr || !protection_->encrypted()) {
+    // next() retained the attached bytes first, so the record is in buf_.
+    return protection_->open(type, version, buffered_fragment);
+  }
+  const size_t at = sink->size();
+  sink->resize(at + fragment.size());
+  auto result =
+      protection_->open_to(type, version, fragment, std::span<uint8_t>(*sink).subspan(at));
+  // Keep exactly the plaintext (a prefix of what was added); nothing on failure.
+  sink->resize(at + (result.ok() ? result.value().plaintext.size() : 0));
+  return result;
 }
 
 void RecordDecoder::skip_undecryptable_records(size_t budget) { skip_budget_ = budget; }

@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "codec/plain_buffer.h"
 #include "codec/wire.h"
 #include "record/protection.h"
 
@@ -60,9 +61,21 @@ class RecordDecoder {
 
   // feed appends transport bytes. Invalidates the last returned Record's fragment.
   void feed(std::span<const uint8_t> bytes);
+  // attach is feed() without the copy: the decoder reads `bytes` where they are, after what it
+  // has buffered, until retain(), which the caller must call before `bytes` go away (it copies
+  // whatever next() did not consume). Records wholly inside `bytes` are opened from there
+  // straight into the sink passed to next(): no copy of the ciphertext, none of the plaintext.
+  void attach(std::span<const uint8_t> bytes);
+  void retain();
   // next returns the next complete record, nullopt when more bytes are needed, or an error
   // (see the class comment). Invalidates the previously returned Record's fragment.
-  Result<std::optional<Record>> next();
+  //
+  // With a `sink`, a protected record is decrypted into bytes appended to it, and the
+  // returned fragment is exactly those bytes: the last fragment.size() bytes of *sink (the
+  // caller keeps them as received application data, or drops them with resize()). Without
+  // one, it is decrypted in place in the decoder's buffer. Unprotected records are never
+  // copied to the sink.
+  Result<std::optional<Record>> next(codec::PlainBuffer* sink = nullptr);
 
   // set_protection installs the read protection for the records that follow (a key change).
   // `protection` must not be null.
@@ -80,7 +93,7 @@ class RecordDecoder {
   void limit_plaintext(size_t limit) { protection_->set_plaintext_limit(limit); }
 
   // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
-  bool has_buffered_bytes() const { return start_ < buf_.size(); }
+  bool has_buffered_bytes() const { return start_ < buf_.size() || !view_.empty(); }
   // skip_undecryptable_records switches on RFC 8446 §4.2.10 early-data skipping for a server
   // that declines 0-RTT: up to `budget` bytes of records (their TLSCiphertext lengths) that
   // fail to open with bad_record_mac, or that arrive as application_data while unprotected
@@ -91,14 +104,26 @@ class RecordDecoder {
   // take_skipped_count returns how many records were skipped since the last call.
   size_t take_skipped_count();
   // buffered_size is the number of unconsumed bytes.
-  size_t buffered_size() const { return buf_.size() - start_; }
+  size_t buffered_size() const { return buf_.size() - start_ + view_.size(); }
   // bytes_needed is how many more bytes complete the next record (at least 1 when no header
-  // is buffered yet; 0 when a whole record is ready for next()).
+  // is buffered yet; 0 when a whole record is ready for next()). It looks at the buffer only,
+  // not at attached bytes (it is meant for between receive calls).
   size_t bytes_needed() const;
 
  private:
+  // complete_buffered_record moves bytes from view_ to buf_ until buf_ holds the whole record
+  // it has begun (or view_ is used up).
+  void complete_buffered_record();
+  // open_record opens one protected record: into `sink` when there is one, else in place
+  // (`buffered_fragment`, the same bytes in buf_).
+  Result<OpenedRecord> open_record(ContentType type, uint16_t version,
+                                   std::span<const uint8_t> fragment,
+                                   std::span<uint8_t> buffered_fragment, codec::PlainBuffer* sink);
+
   std::vector<uint8_t> buf_;
   size_t start_ = 0;  // first unconsumed byte of buf_
+  // Attached bytes not yet consumed (they follow buf_'s); empty outside attach()..retain().
+  std::span<const uint8_t> view_;
   std::unique_ptr<RecordProtection> protection_;
   std::optional<Error> failed_;
   size_t skip_budget_ = 0;

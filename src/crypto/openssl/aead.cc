@@ -15,14 +15,16 @@ class EvpAead final : public Aead {
 
   AeadAlg alg() const override { return alg_; }
 
-  bool seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> in_out,
-            std::span<uint8_t> tag) override {
+  bool seal_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+               std::span<const uint8_t> in, std::span<const uint8_t> trailer,
+               std::span<uint8_t> out, std::span<uint8_t> tag) override {
     if (nonce.size() != kAeadNonceLen || tag.size() < kAeadTagLen || !fits_int(aad.size()) ||
-        !fits_int(in_out.size())) {
+        !fits_int(in.size()) || !fits_int(trailer.size()) ||
+        out.size() != in.size() + trailer.size()) {
       return false;
     }
-    if (EVP_CipherInit_ex2(ctx_.get(), nullptr, nullptr, nonce.data(), 1, nullptr) != 1 ||
-        !absorb(aad, in_out)) {
+    if (!set_nonce(nonce, 1) || !absorb(aad, in, out.first(in.size())) ||
+        !absorb({}, trailer, out.subspan(in.size()))) {
       return false;
     }
     int len = 0;
@@ -34,19 +36,20 @@ class EvpAead final : public Aead {
                                tag.data()) == 1;
   }
 
-  bool open(std::span<const uint8_t> nonce, std::span<const uint8_t> aad, std::span<uint8_t> in_out,
-            std::span<const uint8_t> tag) override {
+  bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+               std::span<const uint8_t> in, std::span<uint8_t> out,
+               std::span<const uint8_t> tag) override {
     if (nonce.size() != kAeadNonceLen || tag.size() != kAeadTagLen || !fits_int(aad.size()) ||
-        !fits_int(in_out.size())) {
+        !fits_int(in.size()) || out.size() != in.size()) {
       return false;
     }
     // The ctrl takes a non-const pointer; hand it a copy rather than casting const away.
     uint8_t expected[kAeadTagLen];
     std::memcpy(expected, tag.data(), kAeadTagLen);
-    if (EVP_CipherInit_ex2(ctx_.get(), nullptr, nullptr, nonce.data(), 0, nullptr) != 1 ||
+    if (!set_nonce(nonce, 0) ||
         EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLen),
                             expected) != 1 ||
-        !absorb(aad, in_out)) {
+        !absorb(aad, in, out)) {
       return false;
     }
     int len = 0;
@@ -56,17 +59,23 @@ class EvpAead final : public Aead {
   }
 
  private:
-  // absorb feeds the additional data, then transforms `in_out` in place.
-  bool absorb(std::span<const uint8_t> aad, std::span<uint8_t> in_out) {
+  // set_nonce starts one operation: only the nonce and direction change, the key schedule set
+  // up by make_evp_aead is kept.
+  bool set_nonce(std::span<const uint8_t> nonce, int enc) {
+    return EVP_CipherInit_ex2(ctx_.get(), nullptr, nullptr, nonce.data(), enc, nullptr) == 1;
+  }
+
+  // absorb feeds the additional data, then transforms `in` into `out`.
+  bool absorb(std::span<const uint8_t> aad, std::span<const uint8_t> in, std::span<uint8_t> out) {
     int len = 0;
     if (!aad.empty() && EVP_CipherUpdate(ctx_.get(), nullptr, &len, aad.data(),
                                          static_cast<int>(aad.size())) != 1) {
       return false;
     }
-    if (!in_out.empty()) {
-      if (EVP_CipherUpdate(ctx_.get(), in_out.data(), &len, in_out.data(),
-                           static_cast<int>(in_out.size())) != 1 ||
-          static_cast<size_t>(len) != in_out.size()) {
+    if (!in.empty()) {
+      if (EVP_CipherUpdate(ctx_.get(), out.data(), &len, in.data(), static_cast<int>(in.size())) !=
+              1 ||
+          static_cast<size_t>(len) != in.size()) {
         return false;
       }
     }

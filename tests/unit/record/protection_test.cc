@@ -4,6 +4,7 @@
 
 #include <array>
 #include <limits>
+#include <tuple>
 #include <vector>
 
 #include "unit/record/rfc8448_vectors.h"
@@ -151,6 +152,37 @@ TEST(Tls13Protection, Rfc8448TamperedByteFails) {
   EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
 }
 
+TEST(Tls13Protection, Rfc8448OpenToLeavesTheRecordAndFillsTheBuffer) {
+  // open_to decrypts into the caller's buffer (the receive path's plaintext buffer) and must
+  // give the RFC 8448 plaintext without touching the received bytes.
+  auto p = rfc8448_protection(rfc8448::kServerApKey, rfc8448::kServerApIv);
+  for (auto [record, payload, type] :
+       {std::tuple{rfc8448::kServerTicketRecord, rfc8448::kServerTicketPayload,
+                   ContentType::handshake},
+        std::tuple{rfc8448::kServerAppRecord, rfc8448::kClientAppPayload,
+                   ContentType::application_data}}) {
+    const auto rec = split_record(from_hex(record));
+    const std::vector<uint8_t> received = rec.fragment;
+    std::vector<uint8_t> out(received.size() + 3, 0xee);
+    auto opened = p->open_to(rec.type, rec.version, received, out);
+    ASSERT_TRUE(opened.ok()) << opened.error().message();
+    EXPECT_EQ(opened->type, type);
+    EXPECT_EQ(bytes_of(opened->plaintext), from_hex(payload));
+    EXPECT_EQ(opened->plaintext.data(), out.data());
+    EXPECT_EQ(received, rec.fragment);
+  }
+  // Too small a buffer is refused before anything is decrypted (no sequence number used).
+  const auto alert = split_record(from_hex(rfc8448::kServerAlertRecord));
+  std::vector<uint8_t> small(alert.fragment.size() - 1);
+  auto refused = p->open_to(alert.type, alert.version, alert.fragment, small);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::internal_error);
+  std::vector<uint8_t> out(alert.fragment.size());
+  auto opened = p->open_to(alert.type, alert.version, alert.fragment, out);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->type, ContentType::alert);
+}
+
 // ---- Round trips for every AEAD and version ----
 
 class EveryAead : public ::testing::TestWithParam<AeadAlg> {};
@@ -166,6 +198,41 @@ void round_trip(RecordProtection& sealer, RecordProtection& opener, ContentType 
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   EXPECT_EQ(opened->type, type);
   EXPECT_EQ(bytes_of(opened->plaintext), plaintext);
+}
+
+// open_to must agree with open() byte for byte, and a tampered record fails the same way.
+TEST_P(EveryAead, OpenToMatchesOpenInPlace) {
+  for (bool v13 : {false, true}) {
+    auto make = [&]() -> std::unique_ptr<RecordProtection> {
+      if (v13) {
+        return testing::tls13(GetParam());
+      }
+      return testing::tls12(GetParam());
+    };
+    auto sealer = make();
+    auto in_place = make();
+    auto to_buffer = make();
+    for (size_t n : {size_t{1}, size_t{100}, kMaxPlaintext}) {
+      std::vector<uint8_t> out;
+      ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(n, 5), out));
+      auto parts = split_record(out);
+      std::vector<uint8_t> buffer(parts.fragment.size());
+      auto b = to_buffer->open_to(parts.type, parts.version, parts.fragment, buffer);
+      ASSERT_TRUE(b.ok()) << b.error().message();
+      EXPECT_EQ(bytes_of(b->plaintext), pattern(n, 5));
+      auto a = in_place->open(parts.type, parts.version, parts.fragment);
+      ASSERT_TRUE(a.ok());
+      EXPECT_EQ(bytes_of(a->plaintext), bytes_of(b->plaintext));
+    }
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(50), out));
+    auto parts = split_record(out);
+    parts.fragment[parts.fragment.size() / 2] ^= 1;
+    std::vector<uint8_t> buffer(parts.fragment.size());
+    auto bad = to_buffer->open_to(parts.type, parts.version, parts.fragment, buffer);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().code(), ErrorCode::bad_record_mac);
+  }
 }
 
 TEST_P(EveryAead, Tls12RoundTrips) {

@@ -296,5 +296,95 @@ TEST(RecordDecoder, EncoderToDecoderManyRecordsAllAeads) {
   }
 }
 
+// attach(): records wholly inside the attached bytes are opened straight into the sink, a record
+// cut at the end is kept by retain() and completed from the next attach; the result is the same
+// as feeding, whatever the cut points, and the fragment handed out is the sink's tail.
+TEST(RecordDecoder, AttachedBytesOpenIntoTheSink) {
+  for (AeadAlg alg : testing::kAllAeads) {
+    for (bool v13 : {false, true}) {
+      RecordEncoder enc;
+      RecordDecoder dec;
+      auto make = [&]() -> std::unique_ptr<RecordProtection> {
+        if (v13) {
+          return testing::tls13(alg);
+        }
+        return testing::tls12(alg);
+      };
+      enc.set_protection(make());
+      dec.set_protection(make());
+      std::vector<uint8_t> wire;
+      const auto data = pattern(70000, 3);
+      ASSERT_TRUE(enc.write(ContentType::application_data, data, wire));
+      ASSERT_TRUE(enc.write(ContentType::alert, std::vector<uint8_t>{1, 0}, wire));
+      codec::PlainBuffer sink;
+      bool alert = false;
+      size_t pos = 0;
+      size_t chunk = 3;
+      while (pos < wire.size()) {
+        const size_t n = std::min(chunk, wire.size() - pos);
+        // A copy that goes away after retain(), as a caller's read buffer does.
+        std::vector<uint8_t> piece(wire.begin() + static_cast<std::ptrdiff_t>(pos),
+                                   wire.begin() + static_cast<std::ptrdiff_t>(pos + n));
+        pos += n;
+        chunk = chunk * 5 + 11;
+        if (chunk > 40000) {
+          chunk = 9;
+        }
+        dec.attach(piece);
+        for (;;) {
+          const size_t before = sink.size();
+          auto r = dec.next(&sink);
+          ASSERT_TRUE(r.ok()) << r.error().message();
+          if (!r->has_value()) {
+            break;
+          }
+          ASSERT_EQ(sink.size(), before + (*r)->fragment.size());
+          if ((*r)->type == ContentType::alert) {
+            EXPECT_EQ(bytes_of((*r)->fragment), (std::vector<uint8_t>{1, 0}));
+            EXPECT_EQ((*r)->fragment.data(), &sink[before]);
+            sink.resize(before);
+            alert = true;
+          }
+        }
+        dec.retain();
+        std::ranges::fill(piece, uint8_t{0});
+        EXPECT_LE(dec.buffered_size(), kRecordHeaderLen + kMaxCiphertext12);
+      }
+      EXPECT_EQ(bytes_of(sink), data);
+      EXPECT_TRUE(alert);
+      EXPECT_FALSE(dec.has_buffered_bytes());
+    }
+  }
+}
+
+// Without a sink, attached records are opened in place as with feed(); unprotected records
+// are handed out where they are.
+TEST(RecordDecoder, AttachWithoutSinkBehavesLikeFeed) {
+  RecordDecoder d;
+  auto bytes = plain_record(22, 0x0301, {1, 2, 3});
+  auto second = plain_record(21, 0x0303, {2, 40});
+  bytes.insert(bytes.end(), second.begin(), second.end());
+  d.attach(bytes);
+  codec::PlainBuffer sink;
+  auto r1 = d.next(&sink);
+  ASSERT_TRUE(r1.ok() && r1->has_value());
+  EXPECT_EQ(bytes_of((*r1)->fragment), (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_TRUE(sink.empty());
+  auto r2 = d.next();
+  ASSERT_TRUE(r2.ok() && r2->has_value());
+  EXPECT_EQ(bytes_of((*r2)->fragment), (std::vector<uint8_t>{2, 40}));
+  d.retain();
+  EXPECT_FALSE(d.has_buffered_bytes());
+
+  RecordDecoder e;
+  e.set_protection(rfc8448(rfc8448::kServerApKey, rfc8448::kServerApIv));
+  const auto wire = from_hex(rfc8448::kServerTicketRecord);
+  e.attach(wire);
+  auto r = e.next();
+  ASSERT_TRUE(r.ok() && r->has_value()) << (r.ok() ? "" : r.error().message());
+  EXPECT_EQ(bytes_of((*r)->fragment), from_hex(rfc8448::kServerTicketPayload));
+  e.retain();
+}
+
 }  // namespace
 }  // namespace hs::record
