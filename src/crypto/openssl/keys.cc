@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <deque>
 #include <mutex>
@@ -172,13 +173,8 @@ class EvpPrivateKey final : public PrivateKey {
     if (!key_fits(type_, alg)) {
       return Error(ErrorCode::internal_error, "sign", "algorithm does not fit the key");
     }
-    const AlgParams p = params_for(alg);
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-    if (ctx == nullptr ||
-        EVP_DigestSignInit_ex(ctx.get(), &pctx, p.md != nullptr ? EVP_MD_get0_name(p.md) : nullptr,
-                              nullptr, nullptr, pkey_.get(), nullptr) != 1 ||
-        !init_padding(pctx, p)) {
+    MdCtxPtr ctx = signing_context(alg);
+    if (ctx == nullptr) {
       return Error(ErrorCode::internal_error, "sign", "init failed");
     }
     size_t len = 0;
@@ -207,8 +203,48 @@ class EvpPrivateKey final : public PrivateKey {
   }
 
  private:
+  // init_context makes a signing context for `alg` from scratch: EVP_DigestSignInit_ex fetches
+  // the signature and digest implementations by name and sets the key up for them, which in
+  // OpenSSL 3.0 costs more than an ECDSA P-256 signature itself.
+  MdCtxPtr init_context(SignatureAlgorithm alg) const {
+    const AlgParams p = params_for(alg);
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+    if (ctx == nullptr ||
+        EVP_DigestSignInit_ex(ctx.get(), &pctx, p.md != nullptr ? EVP_MD_get0_name(p.md) : nullptr,
+                              nullptr, nullptr, pkey_.get(), nullptr) != 1 ||
+        !init_padding(pctx, p)) {
+      return nullptr;
+    }
+    return ctx;
+  }
+
+  // signing_context returns a context ready for one EVP_DigestSign: a copy of a template made
+  // once per algorithm for this key (the key is imported once, at configuration time, and the
+  // set-up above is done once), or a fresh one where libcrypto cannot copy the context.
+  MdCtxPtr signing_context(SignatureAlgorithm alg) const {
+    const auto index = static_cast<size_t>(alg);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (index < templates_.size()) {
+        if (templates_[index] == nullptr) {
+          templates_[index] = init_context(alg);
+        }
+        if (templates_[index] != nullptr) {
+          MdCtxPtr copy(EVP_MD_CTX_new());
+          if (copy != nullptr && EVP_MD_CTX_copy_ex(copy.get(), templates_[index].get()) == 1) {
+            return copy;
+          }
+        }
+      }
+    }
+    return init_context(alg);
+  }
+
   PkeyPtr pkey_;
   KeyType type_;
+  mutable std::mutex mu_;
+  mutable std::array<MdCtxPtr, static_cast<size_t>(SignatureAlgorithm::ed25519) + 1> templates_;
 };
 
 // PublicKeyCache remembers the last kCapacity public keys decoded, by their exact
