@@ -309,13 +309,16 @@ Result<void> ConnectionImpl::pump() {
       return ok_result();  // resumed by read()
     }
     // Established: protected records are opened into plaintext_ directly (application data,
-    // the bulk of them, stays there for read()). During the handshake they are opened in place
-    // in the decoder, so handshake flights do not grow plaintext_.
-    const bool direct = driver_->is_connected();
-    if (direct && plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
+    // the bulk of them, stays there for read()), but only where plaintext_ already has room for
+    // a whole record: during the handshake, and for the first records after it (a
+    // NewSessionTicket, the first application data), they are opened in place in the decoder,
+    // so plaintext_ grows only for application data (idle memory).
+    if (plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
       plaintext_.clear();
       plaintext_pos_ = 0;
     }
+    const bool direct = driver_->is_connected() && plaintext_.capacity() - plaintext_.size() >=
+                                                       decoder_.protection().max_ciphertext_len();
     const size_t plaintext_before = plaintext_.size();
     auto next = decoder_.next(direct ? &plaintext_ : nullptr);
     if (!next.ok()) {
