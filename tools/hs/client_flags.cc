@@ -50,6 +50,7 @@ constexpr HelpLine kHelp[] = {
     {"    --tls13-ciphers <ciphersuite list>", "TLS 1.3 cipher suites to use"},
     {"    --tlsv1.2", "Use TLSv1.2 or greater"},
     {"    --tlsv1.3", "Use TLSv1.3 or greater"},
+    {"    --trace-html <file>", "Write a page explaining every handshake byte (hs)"},
     {"    --trace-json <file>", "Write every TLS event as JSON Lines (hs)"},
     {"    --trace-svg <file>", "Draw each connection's handshake as an SVG ladder (hs)"},
     {"-v, --verbose", "Make the operation more talkative"},
