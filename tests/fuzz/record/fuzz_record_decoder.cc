@@ -25,25 +25,32 @@ class FakeAead final : public hs::crypto::Aead {
  public:
   explicit FakeAead(AeadAlg alg) : alg_(alg) {}
   AeadAlg alg() const override { return alg_; }
-  bool seal(std::span<const uint8_t> nonce, std::span<const uint8_t>, std::span<uint8_t> in_out,
-            std::span<uint8_t> tag) override {
-    for (auto& b : in_out) {
-      b ^= 0x5A;
+  bool seal_to(std::span<const uint8_t> nonce, std::span<const uint8_t>,
+               std::span<const uint8_t> in, std::span<const uint8_t> trailer,
+               std::span<uint8_t> out, std::span<uint8_t> tag) override {
+    // `out` may be `in` itself and `trailer` may be out's tail: byte i is read before it is
+    // written, so both cases work.
+    for (size_t i = 0; i < in.size(); ++i) {
+      out[i] = static_cast<uint8_t>(in[i] ^ 0x5A);
+    }
+    for (size_t j = 0; j < trailer.size(); ++j) {
+      out[in.size() + j] = static_cast<uint8_t>(trailer[j] ^ 0x5A);
     }
     for (auto& t : tag) {
       t = nonce[11];
     }
     return true;
   }
-  bool open(std::span<const uint8_t> nonce, std::span<const uint8_t>, std::span<uint8_t> in_out,
-            std::span<const uint8_t> tag) override {
+  bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t>,
+               std::span<const uint8_t> in, std::span<uint8_t> out,
+               std::span<const uint8_t> tag) override {
     for (uint8_t t : tag) {
       if (t != nonce[11]) {
         return false;
       }
     }
-    for (auto& b : in_out) {
-      b ^= 0x5A;
+    for (size_t i = 0; i < in.size(); ++i) {
+      out[i] = static_cast<uint8_t>(in[i] ^ 0x5A);
     }
     return true;
   }
