@@ -17,10 +17,13 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  // clang-format 14 and 16 lay out requires-clauses differently; this one is kept as 16 does.
+  // clang-format off
   template <typename U>
     requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
              !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, Result<T>>)
   Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  // clang-format on
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
