@@ -12,6 +12,7 @@
 #include "messages/messages.h"
 #include "trace/annotate.h"
 #include "trace/curl_trace.h"
+#include "trace/escape.h"
 #include "trace/ladder.h"
 
 namespace hs::trace {
@@ -27,38 +28,7 @@ constexpr size_t kMaxAppDataItems = 12;
 constexpr size_t kMaxAppDataShown = 256;
 constexpr size_t kColours = 8;
 
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else if (static_cast<unsigned char>(c) >= 0x80) {
-          out += '?';  // the page is UTF-8; peer bytes are not: keep it valid
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view s) { return xml_escape(s); }
 
 std::string ms(std::chrono::steady_clock::duration d) {
   double v = std::chrono::duration<double, std::milli>(d).count();

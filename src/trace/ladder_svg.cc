@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "trace/escape.h"
 #include "trace/ladder.h"
 
 namespace hs::trace {
@@ -32,37 +33,7 @@ constexpr const char* kAlert = "#c62828";
 constexpr const char* kRetry = "#d9730d";
 constexpr const char* kData = "#6f42c1";
 
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0 text.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
+std::string esc(std::string_view s) { return xml_escape(s); }
 
 std::string num(double v) {
   char buf[32];
