@@ -1,6 +1,7 @@
 // HtmlTraceRenderer: the illustrated page of one live handshake (see html_trace.h).
 #include "trace/html_trace.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
@@ -529,6 +530,26 @@ std::shared_ptr<KeyLogSink> HtmlTraceRenderer::key_log_tee(std::shared_ptr<KeyLo
     keys_ = std::make_shared<std::vector<KeyLogLine>>();
   }
   return make_key_log_tee(std::move(next), keys_);
+}
+
+void HtmlTraceRenderer::release_keys() {
+  if (!keys_) {
+    return;
+  }
+  std::vector<std::vector<uint8_t>> randoms;
+  for (const Item& it : items_) {
+    if (it.kind == Kind::message &&
+        it.content_type == static_cast<uint8_t>(ContentType::handshake) && it.bytes.size() >= 4 &&
+        it.bytes[0] == static_cast<uint8_t>(HandshakeType::client_hello)) {
+      if (auto ch = messages::parse_client_hello(std::span<const uint8_t>(it.bytes).subspan(4));
+          ch.ok()) {
+        randoms.emplace_back(ch->random.begin(), ch->random.end());
+      }
+    }
+  }
+  std::erase_if(*keys_, [&](const KeyLogLine& line) {
+    return std::find(randoms.begin(), randoms.end(), line.client_random) != randoms.end();
+  });
 }
 
 void HtmlTraceRenderer::on_event(const Event& event) {

@@ -54,6 +54,11 @@ class HtmlTraceRenderer : public Observer {
   // render returns the whole page for everything seen so far.
   std::string render() const;
 
+  // release_keys drops from the key store the lines of the connections this page shows (by
+  // client random). A server shares one store among all its connections' pages: call it once
+  // the page is written, so the store holds only the connections still to be written.
+  void release_keys();
+
   // Item is one event as the page needs it, bytes copied (events only live during the call).
   struct Item {
     enum class Kind : uint8_t { record, message, key_change, alert, note, state };

@@ -434,6 +434,8 @@ class HttpServer : public io::ServerHandler {
       if (!out.flush()) {
         std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", path.c_str());
       }
+      // The shared key store keeps only the connections whose page is still to be written.
+      it->second.html->release_keys();
     }
     state_.erase(s.id());
   }
