@@ -35,6 +35,7 @@ enum class ErrorCode : uint16_t {
   extended_master_secret_required,  // RFC 7627: peer did not negotiate EMS
   renegotiation_refused,            // a renegotiation attempt
   insecure_renegotiation,           // RFC 5746 renegotiation_info check failed
+  inappropriate_fallback,           // RFC 7507 TLS_FALLBACK_SCSV below our highest version
   // Authentication.
   bad_finished,             // Finished verify_data mismatch
   bad_signature,            // ServerKeyExchange / CertificateVerify signature invalid

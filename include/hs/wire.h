@@ -27,6 +27,7 @@ enum class CipherSuite : uint16_t {
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA8,
   TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xCCA9,
   TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00FF,  // RFC 5746 §3.3, signalling only
+  TLS_FALLBACK_SCSV = 0x5600,                  // RFC 7507 §2, signalling only
 };
 
 // NamedGroup: RFC 8446 §4.2.7 / RFC 8422 §5.1.1.

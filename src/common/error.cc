@@ -36,6 +36,8 @@ std::optional<AlertDescription> alert_for(ErrorCode code) {
       return A::no_application_protocol;
     case ErrorCode::renegotiation_refused:
       return A::no_renegotiation;
+    case ErrorCode::inappropriate_fallback:  // RFC 7507 §3
+      return A::inappropriate_fallback;
     case ErrorCode::bad_finished:
     case ErrorCode::bad_signature:
       return A::decrypt_error;
@@ -87,6 +89,7 @@ std::string_view error_code_name(ErrorCode code) {
     HS_NAME(extended_master_secret_required)
     HS_NAME(renegotiation_refused)
     HS_NAME(insecure_renegotiation)
+    HS_NAME(inappropriate_fallback)
     HS_NAME(bad_finished)
     HS_NAME(bad_signature)
     HS_NAME(bad_certificate)

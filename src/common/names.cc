@@ -104,6 +104,8 @@ std::string_view suite_name(CipherSuite s) {
       return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
     case C::TLS_EMPTY_RENEGOTIATION_INFO_SCSV:
       return "TLS_EMPTY_RENEGOTIATION_INFO_SCSV";
+    case C::TLS_FALLBACK_SCSV:
+      return "TLS_FALLBACK_SCSV";
   }
   return "";
 }
@@ -131,6 +133,7 @@ std::string_view suite_openssl_name(CipherSuite s) {
     case C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
       return "ECDHE-ECDSA-CHACHA20-POLY1305";
     case C::TLS_EMPTY_RENEGOTIATION_INFO_SCSV:
+    case C::TLS_FALLBACK_SCSV:
       return "";
   }
   return "";

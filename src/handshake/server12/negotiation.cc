@@ -263,17 +263,41 @@ Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
   // NOT use the ClientHello.legacy_version value for version negotiation and MUST use only the
   // "supported_versions" extension to determine client preferences."
   bool offers_tls12 = false;
+  uint16_t client_max = 0;  // the highest version the client can negotiate with us
   if (const Extension* sv =
           messages::find_extension(hello.extensions, ExtensionType::supported_versions)) {
     auto versions = HS_TRY(messages::parse_supported_versions_client(sv->data));
     const std::span<const ProtocolVersion> list(versions);
     offers_tls12 = has(list, ProtocolVersion::tls1_2);
     offer.offers_tls13 = has(list, ProtocolVersion::tls1_3);
+    for (ProtocolVersion v : list) {
+      const auto value = static_cast<uint16_t>(v);
+      if (!is_grease(value)) {
+        client_max = std::max(client_max, value);
+      }
+    }
   } else {
     // RFC 5246 §E.1: a client advertising a higher version gets the highest we support, so
     // anything from 0x0303 up negotiates TLS 1.2; below that we have nothing in common.
     offers_tls12 = static_cast<uint16_t>(hello.legacy_version) >=
                    static_cast<uint16_t>(ProtocolVersion::tls1_2);
+    // RFC 8446 §4.2.1: without the extension, servers "MUST negotiate TLS 1.2 or prior ...
+    // even if ClientHello.legacy_version is 0x0304 or later".
+    client_max = std::min(static_cast<uint16_t>(hello.legacy_version),
+                          static_cast<uint16_t>(ProtocolVersion::tls1_2));
+  }
+  // RFC 7507 §3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the highest
+  // protocol version supported by the server is higher than the version indicated in
+  // ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback
+  // alert (unless it responds with a fatal protocol_version alert because the version indicated
+  // in ClientHello.client_version is unsupported)." The client's version is the highest it
+  // offers in supported_versions when it sends the extension. We check before the version
+  // gate, so a TLS 1.1 fallback also hears inappropriate_fallback (the more precise of the two
+  // alerts the RFC allows, and the one tlsfuzzer's test-fallback-scsv.py expects).
+  if (has(std::span<const CipherSuite>(hello.cipher_suites), CipherSuite::TLS_FALLBACK_SCSV) &&
+      static_cast<uint16_t>(config.max_version) > client_max) {
+    return Error(ErrorCode::inappropriate_fallback, "client_hello",
+                 "TLS_FALLBACK_SCSV from a client whose highest version is below ours");
   }
   if (!offers_tls12) {
     return Error(ErrorCode::protocol_version, "client_hello", "the client does not offer TLS 1.2");

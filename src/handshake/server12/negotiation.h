@@ -53,6 +53,8 @@ struct ClientOffer {
 //                       uncompressed (RFC 8422 §5.1.2), or a record_size_limit below 64
 //                       (RFC 8449 §4);
 //   insecure_renegotiation - a non-empty renegotiated_connection (RFC 5746 §3.6);
+//   inappropriate_fallback - TLS_FALLBACK_SCSV from a client whose highest version is below
+//                       config.max_version (RFC 7507 §3), checked before the version gate;
 //   decode_error      - a malformed extension body we decode.
 Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
                                       const ServerConfig& config);

@@ -235,6 +235,29 @@ size_t client_hello_extensions(const Bytes& m) {
   return c + 1 + m[c];
 }
 
+// add_suite puts `suite` first in a ClientHello's cipher_suites (`last`: at the end).
+void add_suite(Bytes& m, uint16_t suite, bool last = false) {
+  const size_t at = client_hello_suites(m);
+  const size_t where = last ? at + 2 + get_u16(m, at) : at + 2;
+  const Bytes code = {static_cast<uint8_t>(suite >> 8), static_cast<uint8_t>(suite)};
+  m.insert(m.begin() + static_cast<std::ptrdiff_t>(where), code.begin(), code.end());
+  put_u16(m, at, get_u16(m, at) + 2);
+  fix_header(m);
+}
+constexpr uint16_t kFallbackScsv = 0x5600;  // RFC 7507 §2
+// set_suites replaces a ClientHello's cipher_suites with `suites`.
+void set_suites(Bytes& m, const std::vector<uint16_t>& suites) {
+  const size_t at = client_hello_suites(m);
+  const size_t n = get_u16(m, at);
+  m.erase(m.begin() + static_cast<std::ptrdiff_t>(at + 2),
+          m.begin() + static_cast<std::ptrdiff_t>(at + 2 + n));
+  put_u16(m, at, 0);
+  for (uint16_t s : suites) {
+    add_suite(m, s, /*last=*/true);
+  }
+  fix_header(m);
+}
+
 // dup_first_extension appends a copy of the first extension of the block at `at`.
 void dup_first_extension(Bytes& m, size_t at) {
   size_t first_len = get_u16(m, at + 4);
@@ -662,6 +685,14 @@ std::vector<Row> build_table() {
          EC::protocol_version);
   server(s_ch, "empty_message", "ClientHello with an empty body", message(1, Bytes{}),
          AD::decode_error, EC::decode_error);
+  // RFC 7507 §3: TLS_FALLBACK_SCSV with a version below our highest (TLS 1.2 here) is a fatal
+  // inappropriate_fallback (tlsfuzzer test-fallback-scsv.py, "FALLBACK - hello TLSv1.1").
+  server(s_ch, "fallback_scsv_tls11", "TLS_FALLBACK_SCSV with legacy_version 0x0302",
+         edit_next([](Bytes& m) {
+           put_u16(m, 4, 0x0302);
+           add_suite(m, kFallbackScsv);
+         }),
+         AD::inappropriate_fallback, EC::inappropriate_fallback);
   // ClientKeyExchange: point<1..255>.
   server(s_cke, "truncated", "ClientKeyExchange missing its last byte", truncated(),
          AD::decode_error, EC::decode_error);
@@ -1243,6 +1274,103 @@ void add_server13_rows(std::vector<Row>& rows) {
          }),
          AD::handshake_failure, EC::no_common_group);
 
+  // RFC 7507 §3: "If TLS_FALLBACK_SCSV appears in ClientHello.cipher_suites and the highest
+  // protocol version supported by the server is higher than the version indicated in
+  // ClientHello.client_version, the server MUST respond with a fatal inappropriate_fallback
+  // alert". tlsfuzzer test-fallback-scsv.py --tls-1.3 puts the SCSV first, in the middle and
+  // last, with legacy_version 0x0302, 0x0303 and 0x0304 and no supported_versions.
+  server(ch, "fallback_scsv_tls12_versions", "TLS_FALLBACK_SCSV, supported_versions only TLS 1.2",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kVersions, Bytes{2, 3, 3});
+           add_suite(m, kFallbackScsv);
+         }),
+         AD::inappropriate_fallback, EC::inappropriate_fallback);
+  server(ch, "fallback_scsv_last", "TLS_FALLBACK_SCSV last, no supported_versions",
+         edit_hello([](Bytes& m) {
+           remove_ext(m, kVersions);
+           add_suite(m, kFallbackScsv, /*last=*/true);
+         }),
+         AD::inappropriate_fallback, EC::inappropriate_fallback);
+  // RFC 8446 §4.2.1: without supported_versions a server "MUST negotiate TLS 1.2 or prior ...
+  // even if ClientHello.legacy_version is 0x0304 or later": that client has fallen back too.
+  server(ch, "fallback_scsv_legacy_0304",
+         "TLS_FALLBACK_SCSV, legacy_version 0x0304, no "
+         "supported_versions",
+         edit_hello([](Bytes& m) {
+           remove_ext(m, kVersions);
+           put_u16(m, 4, 0x0304);
+           add_suite(m, kFallbackScsv);
+         }),
+         AD::inappropriate_fallback, EC::inappropriate_fallback);
+  // The RFC also allows protocol_version for a version we do not support; we send the more
+  // precise inappropriate_fallback, as tlsfuzzer expects.
+  server(ch, "fallback_scsv_tls11", "TLS_FALLBACK_SCSV with legacy_version 0x0302",
+         edit_hello([](Bytes& m) {
+           remove_ext(m, kVersions);
+           put_u16(m, 4, 0x0302);
+           add_suite(m, kFallbackScsv);
+         }),
+         AD::inappropriate_fallback, EC::inappropriate_fallback);
+
+  // RFC 8446 §4.1.1: "If the server is unable to negotiate a supported set of parameters (i.e.,
+  // there is no overlap between the client and server parameters), it MUST abort the handshake
+  // with either a "handshake_failure" or "insufficient_security" fatal alert". tlsfuzzer
+  // test-tls13-invalid-ciphers.py offers TLS 1.3 with only suites that are not TLS 1.3's.
+  server(ch, "only_non_tls13_suites", "TLS 1.3 offered with only CBC, RC4 and GREASE suites",
+         edit_hello([](Bytes& m) {
+           set_suites(m, {0x002F, 0x0005, 0x0A0A, 0x00FF});
+         }),
+         AD::handshake_failure, EC::no_common_cipher_suite);
+  // tlsfuzzer test-tls13-signature-algorithms.py: no TLS 1.3 scheme in common (SHA-1 and
+  // PKCS#1 v1.5 only; RFC 8446 §4.2.3 forbids both for TLS 1.3 signatures).
+  server(ch, "only_unusable_signature_schemes",
+         "signature_algorithms rsa_pkcs1_sha1, "
+         "ecdsa_sha1, rsa_pkcs1_sha256",
+         edit_hello([](Bytes& m) {
+           set_ext(m, kSigAlgs, Bytes{0, 6, 2, 1, 2, 3, 4, 1});
+         }),
+         AD::handshake_failure, EC::no_common_signature_scheme);
+  // RFC 8446 §7.4.2: "For X25519 and X448, ... implementations MUST check whether the computed
+  // Diffie-Hellman shared secret is the all-zero value and abort if so" (tlsfuzzer
+  // test-x25519.py and test-tls13-ecdhe-curves: illegal_parameter).
+  server(ch, "x25519_all_zero_share", "x25519 key_share of 32 zero bytes", edit_hello([](Bytes& m) {
+           Bytes body = {0, 36, 0, 29, 0, 32};
+           body.insert(body.end(), 32, 0);
+           set_ext(m, kKeyShare, body);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.2.8.2: "Peers MUST validate each other's public key Y by ensuring that 1 < Y <
+  // p-1" / the point is on the curve; a bad one is illegal_parameter (tlsfuzzer
+  // test-tls13-crfg-curves.py, test-tls13-ecdhe-curves.py).
+  server(ch, "key_share_p256_off_curve", "secp256r1 key_share that is not on the curve",
+         edit_hello([](Bytes& m) {
+           Bytes body = {0, 69, 0, 23, 0, 65, 4};
+           body.insert(body.end(), 64, 0x42);
+           set_ext(m, kKeyShare, body);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // tlsfuzzer test-empty-extensions.py / test-tls13-*: an extension whose syntax has a
+  // non-empty vector, sent with an empty body, is decode_error (RFC 8446 §6.2: "A message could
+  // not be decoded because some field was out of the specified range or the length of the
+  // message was incorrect").
+  for (auto [type, name] :
+       std::vector<std::pair<uint16_t, std::string>>{{kSni, "server_name"},
+                                                     {kGroups, "supported_groups"},
+                                                     {kSigAlgs, "signature_algorithms"},
+                                                     {kAlpn, "alpn"},
+                                                     {kVersions, "supported_versions"},
+                                                     {kKeyShare, "key_share"},
+                                                     {28, "record_size_limit"},
+                                                     {11, "ec_point_formats"}}) {
+    server(ch, "empty_" + name, name + " with an empty body", edit_hello([type = type](Bytes& m) {
+             if (find_ext(m, client_hello_extensions(m), type) != SIZE_MAX) {
+               remove_ext(m, type);
+             }
+             append_ext(m, type, Bytes{});
+           }),
+           AD::decode_error, EC::decode_error);
+  }
+
   // The second ClientHello, after our HelloRetryRequest for P-256.
   server(ch2, "truncated", "ClientHello2 missing its last byte", truncated(), AD::decode_error,
          EC::decode_error);
@@ -1262,6 +1390,16 @@ void add_server13_rows(std::vector<Row>& rows) {
            set_ext(m, kKeyShare, key_share_body({{29, 32}}));
          }),
          AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.1.2: after a HelloRetryRequest "the client MUST send the same ClientHello
+  // without modification, except as follows" (tlsfuzzer test-tls13-hrr.py changes the rest).
+  server(ch2, "random_changed", "ClientHello2 with another random",
+         edit_hello([](Bytes& m) { m[6] ^= 1; }), AD::illegal_parameter, EC::illegal_parameter);
+  server(ch2, "suites_changed", "ClientHello2 with one more cipher suite",
+         edit_hello([](Bytes& m) { add_suite(m, 0x1303 ^ 0x0100); }), AD::illegal_parameter,
+         EC::illegal_parameter);
+  server(ch2, "alpn_removed", "ClientHello2 without the ALPN extension",
+         edit_hello([](Bytes& m) { remove_ext(m, kAlpn); }), AD::illegal_parameter,
+         EC::illegal_parameter);
   server(ch2, "no_cookie", "ClientHello2 without the cookie",
          edit_hello([](Bytes& m) { remove_ext(m, kCookie); }), AD::illegal_parameter,
          EC::illegal_parameter);

@@ -1,0 +1,443 @@
+// Behaviours public conformance suites check that the hostile table (one fatal alert per row)
+// cannot express: ClientHellos our server must ACCEPT (tlsfuzzer's version negotiation,
+// fallback, fragmentation and large-hello scripts), and records a TLS 1.3 server must take
+// after the handshake (zero-length application data, maximal padding, closure and warning
+// alerts). Each test names the tlsfuzzer script it follows and the RFC text; the test code is
+// ours. README "Conformance checks" lists every behaviour and where it is tested.
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fuzz/handshake/loopback.h"
+#include "handshake/common/suites.h"
+#include "keyschedule/tls13_schedule.h"
+#include "messages/server_hello.h"
+#include "record/protection.h"
+
+namespace hs::fuzzing {
+namespace {
+
+// ---- ClientHello surgery (header + body) ----
+
+size_t get_u16(const Bytes& m, size_t at) { return (size_t{m[at]} << 8) | m[at + 1]; }
+void put_u16(Bytes& m, size_t at, size_t v) {
+  m[at] = static_cast<uint8_t>(v >> 8);
+  m[at + 1] = static_cast<uint8_t>(v);
+}
+void fix_header(Bytes& m) {
+  const size_t len = m.size() - 4;
+  m[1] = static_cast<uint8_t>(len >> 16);
+  m[2] = static_cast<uint8_t>(len >> 8);
+  m[3] = static_cast<uint8_t>(len);
+}
+// 4 header + 2 version + 32 random, then the session id.
+size_t suites_at(const Bytes& m) { return 38 + 1 + m[38]; }
+size_t extensions_at(const Bytes& m) {
+  const size_t c = suites_at(m) + 2 + get_u16(m, suites_at(m));
+  return c + 1 + m[c];
+}
+void insert_suite(Bytes& m, uint16_t suite) {
+  const size_t at = suites_at(m);
+  const Bytes code = {static_cast<uint8_t>(suite >> 8), static_cast<uint8_t>(suite)};
+  m.insert(m.begin() + static_cast<std::ptrdiff_t>(at + 2), code.begin(), code.end());
+  put_u16(m, at, get_u16(m, at) + 2);
+  fix_header(m);
+}
+void remove_ext(Bytes& m, uint16_t type) {
+  const size_t block = extensions_at(m);
+  const size_t end = block + 2 + get_u16(m, block);
+  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
+    if (get_u16(m, at) == type) {
+      const size_t n = 4 + get_u16(m, at + 2);
+      m.erase(m.begin() + static_cast<std::ptrdiff_t>(at),
+              m.begin() + static_cast<std::ptrdiff_t>(at + n));
+      put_u16(m, block, get_u16(m, block) - n);
+      fix_header(m);
+      return;
+    }
+  }
+  ADD_FAILURE() << "no extension " << type;
+}
+// append_ext adds an extension at the end of the block.
+void append_ext(Bytes& m, uint16_t type, const Bytes& body) {
+  const size_t block = extensions_at(m);
+  const size_t end = block + 2 + get_u16(m, block);
+  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
+               static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
+  ext.insert(ext.end(), body.begin(), body.end());
+  m.insert(m.begin() + static_cast<std::ptrdiff_t>(end), ext.begin(), ext.end());
+  put_u16(m, block, get_u16(m, block) + ext.size());
+  fix_header(m);
+}
+
+// ext_body returns the body of extension `type` (empty when absent).
+Bytes ext_body(const Bytes& m, uint16_t type) {
+  const size_t block = extensions_at(m);
+  const size_t end = block + 2 + get_u16(m, block);
+  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
+    if (get_u16(m, at) == type) {
+      return Bytes(m.begin() + static_cast<std::ptrdiff_t>(at + 4),
+                   m.begin() + static_cast<std::ptrdiff_t>(at + 4 + get_u16(m, at + 2)));
+    }
+  }
+  ADD_FAILURE() << "no extension " << type;
+  return {};
+}
+// prepend_to_list puts `items` first in an extension whose body is one u16-prefixed list.
+void prepend_to_list(Bytes& m, uint16_t type, const Bytes& items) {
+  Bytes body = ext_body(m, type);
+  body.insert(body.begin() + 2, items.begin(), items.end());
+  put_u16(body, 0, body.size() - 2);
+  remove_ext(m, type);
+  append_ext(m, type, body);
+}
+
+constexpr uint16_t kFallbackScsv = 0x5600;  // RFC 7507 §2
+constexpr uint16_t kSupportedGroups = 10;
+constexpr uint16_t kSupportedVersions = 43;
+constexpr uint16_t kKeyShare = 51;
+
+// records frames `message` as handshake records of at most `fragment` bytes each.
+std::vector<Bytes> records(const Bytes& message, size_t fragment = 16384,
+                           uint16_t version = 0x0301) {
+  std::vector<Bytes> out;
+  for (size_t at = 0; at < message.size(); at += fragment) {
+    const size_t n = std::min(fragment, message.size() - at);
+    Bytes r = {22, static_cast<uint8_t>(version >> 8), static_cast<uint8_t>(version),
+               static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+    r.insert(r.end(), message.begin() + static_cast<std::ptrdiff_t>(at),
+             message.begin() + static_cast<std::ptrdiff_t>(at + n));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// our_client_hello is the first ClientHello of our client with `cc` (header + body).
+Bytes our_client_hello(ClientConfig cc = fuzz_client_config()) {
+  Loopback lb(std::move(cc), fuzz_server_config());
+  EXPECT_TRUE(lb.started());
+  EXPECT_FALSE(lb.pending(Side::server).empty());
+  return lb.pending(Side::server).empty() ? Bytes{} : lb.pending(Side::server).front().plain;
+}
+
+// Answer is what a fresh server said to a ClientHello.
+struct Answer {
+  std::optional<Error> error;
+  std::optional<ProtocolVersion> version;  // negotiated, when the server answered
+  Bytes first_record;                      // the first record the server sent
+};
+
+Answer answer(const std::vector<Bytes>& in, ServerConfig sc = fuzz_server_config()) {
+  crypto::TestingProvider provider(kServerSeed);
+  sc.provider = &provider;
+  Answer a;
+  auto conn = Connection::server(std::make_shared<ServerConfig>(std::move(sc)));
+  if (!conn.ok()) {
+    a.error = conn.error();
+    return a;
+  }
+  for (const Bytes& r : in) {
+    auto got = conn.value()->receive(r);
+    if (!got.ok()) {
+      a.error = got.error();
+      break;
+    }
+  }
+  auto out = conn.value()->output();
+  auto split = split_records(out);
+  if (!split.empty()) {
+    a.first_record = split.front();
+  }
+  a.version = conn.value()->info().version;
+  return a;
+}
+
+// expect_server_hello checks the server answered with a ServerHello of `version`.
+void expect_server_hello(const Answer& a, ProtocolVersion version) {
+  ASSERT_FALSE(a.error) << a.error->message();
+  ASSERT_GE(a.first_record.size(), 6u);
+  EXPECT_EQ(a.first_record[0], 22);  // handshake
+  EXPECT_EQ(a.first_record[5], 2);   // server_hello
+  ASSERT_TRUE(a.version.has_value());
+  EXPECT_EQ(*a.version, version);
+}
+
+ServerConfig tls12_server() {
+  ServerConfig sc = fuzz_server_config();
+  sc.max_version = ProtocolVersion::tls1_2;
+  return sc;
+}
+ClientConfig tls12_client() {
+  ClientConfig cc = fuzz_client_config();
+  cc.max_version = ProtocolVersion::tls1_2;
+  return cc;
+}
+
+// ---- RFC 7507 TLS_FALLBACK_SCSV (tlsfuzzer test-fallback-scsv.py) ----
+
+// RFC 7507 §3: the alert is only for a client_version below our highest: a client offering
+// TLS 1.3 with the SCSV, and a TLS 1.2 client of a server whose highest version is TLS 1.2,
+// get on with the handshake (the script's runs with and without --tls-1.3).
+TEST(Conformance, FallbackScsvAtOurHighestVersionIsNoFallback) {
+  Bytes hello = our_client_hello();
+  insert_suite(hello, kFallbackScsv);
+  expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
+
+  Bytes hello12 = our_client_hello(tls12_client());
+  insert_suite(hello12, kFallbackScsv);
+  expect_server_hello(answer(records(hello12), tls12_server()), ProtocolVersion::tls1_2);
+}
+
+TEST(Conformance, FallbackScsvBelowOurHighestVersionIsInappropriateFallback) {
+  Bytes hello12 = our_client_hello(tls12_client());
+  insert_suite(hello12, kFallbackScsv);
+  Answer a = answer(records(hello12));
+  ASSERT_TRUE(a.error);
+  EXPECT_EQ(a.error->code(), ErrorCode::inappropriate_fallback);
+  // The alert goes out in the clear: a fatal inappropriate_fallback(86).
+  EXPECT_EQ(a.first_record, (Bytes{21, 3, 3, 0, 2, 2, 86}));
+}
+
+// ---- version negotiation (tlsfuzzer test-tls13-version-negotiation.py) ----
+
+// RFC 8446 §5.1: "legacy_record_version: MUST be set to 0x0303 for all records generated by a
+// TLS 1.3 implementation other than an initial ClientHello (i.e., one not generated after a
+// HelloRetryRequest), where it MAY also be 0x0301 for compatibility purposes. This field is
+// deprecated and MUST be ignored for all purposes."
+TEST(Conformance, ClientHelloRecordVersionIsIgnored) {
+  const Bytes hello = our_client_hello();
+  for (uint16_t v : {0x0300, 0x0301, 0x0302, 0x0303}) {
+    SCOPED_TRACE(v);
+    expect_server_hello(answer(records(hello, 16384, static_cast<uint16_t>(v))),
+                        ProtocolVersion::tls1_3);
+  }
+}
+
+// RFC 8446 §4.2.1: servers "MUST use only the "supported_versions" extension to determine
+// client preferences" and "MUST ignore any unknown versions": {0x0309, TLS 1.2} is TLS 1.2.
+TEST(Conformance, UnknownHigherVersionInSupportedVersionsFallsToTls12) {
+  Bytes hello = our_client_hello();
+  remove_ext(hello, kSupportedVersions);
+  append_ext(hello, kSupportedVersions, Bytes{4, 0x03, 0x09, 0x03, 0x03});
+  expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_2);
+}
+
+// RFC 8446 §4.2.1: "If this extension is not present, servers which are compliant with this
+// specification and which also support TLS 1.2 MUST negotiate TLS 1.2 or prior as specified in
+// [RFC5246], even if ClientHello.legacy_version is 0x0304 or later."
+TEST(Conformance, LegacyVersionAboveTls12WithoutSupportedVersionsIsTls12) {
+  for (uint16_t v : {0x0304, 0x0309, 0x0400}) {
+    SCOPED_TRACE(v);
+    Bytes hello = our_client_hello();
+    remove_ext(hello, kSupportedVersions);
+    put_u16(hello, 4, v);
+    expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_2);
+  }
+}
+
+// ---- groups and key shares (tlsfuzzer test-tls13-unrecognised-groups.py, test-tls13-hrr.py,
+// test-tls13-keyshare-omitted.py) ----
+
+// RFC 8446 §4.2.7 / §4.2.8: unknown groups in supported_groups, and shares for them, are
+// ignored: the server uses the share for a group it knows ("servers MUST NOT ... fail" on
+// unknown values; GREASE, RFC 8701 §3: "MUST NOT negotiate any GREASE value").
+TEST(Conformance, UnknownGroupsAndTheirSharesAreIgnored) {
+  Bytes hello = our_client_hello();
+  prepend_to_list(hello, kSupportedGroups, Bytes{0x1A, 0x1A, 0x77, 0x77, 0x01, 0x00});
+  prepend_to_list(hello, kKeyShare,
+                  Bytes{0x1A, 0x1A, 0, 1, 0, 0x77, 0x77, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  remove_ext(hello, kSupportedVersions);
+  append_ext(hello, kSupportedVersions, Bytes{2, 3, 4});
+  expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
+}
+
+// RFC 8446 §4.1.1: "If the server selects an (EC)DHE group and the client did not offer a
+// compatible "key_share" extension in the initial ClientHello, the server MUST respond with a
+// HelloRetryRequest (Section 4.1.4) message." Here the only share is for x448, which we list
+// nowhere, and for no share at all (test-tls13-keyshare-omitted.py).
+TEST(Conformance, NoUsableKeyShareGetsHelloRetryRequest) {
+  for (const Bytes& shares : {Bytes{0, 60, 0, 30, 0, 56}, Bytes{0, 0}}) {
+    Bytes hello = our_client_hello();
+    prepend_to_list(hello, kSupportedGroups, Bytes{0, 30});
+    Bytes body = shares;
+    if (body.size() > 2) {
+      body.insert(body.end(), 56, 0x42);
+    }
+    remove_ext(hello, kKeyShare);
+    append_ext(hello, kKeyShare, body);
+    Answer a = answer(records(hello));
+    ASSERT_FALSE(a.error) << a.error->message();
+    ASSERT_GE(a.first_record.size(), 5u + 4 + 2 + 32);
+    EXPECT_EQ(a.first_record[5], 2);  // a ServerHello ...
+    EXPECT_TRUE(std::equal(messages::kHelloRetryRequestRandom.begin(),
+                           messages::kHelloRetryRequestRandom.end(),
+                           a.first_record.begin() + 11));  // ... with the HRR random
+  }
+}
+
+// ---- ClientHello framing and size (tlsfuzzer test-large-hello.py,
+// test-record-layer-fragmentation.py, test-tls13-large-number-of-extensions.py) ----
+
+// RFC 8446 §5.1: "Handshake messages MAY be coalesced into a single TLSPlaintext record or
+// fragmented across several records".
+TEST(Conformance, ClientHelloFragmentedAcrossRecords) {
+  const Bytes hello = our_client_hello();
+  // Two bytes first (the script's split_message(hello, 2)), then the rest.
+  std::vector<Bytes> two = records(Bytes(hello.begin(), hello.begin() + 2));
+  auto rest = records(Bytes(hello.begin() + 2, hello.end()));
+  two.insert(two.end(), rest.begin(), rest.end());
+  expect_server_hello(answer(two), ProtocolVersion::tls1_3);
+  // One byte per record.
+  expect_server_hello(answer(records(hello, 1)), ProtocolVersion::tls1_3);
+}
+
+// RFC 8446 §4.1.2: "Servers MUST ignore unrecognized extensions." Two thousand of them (8000
+// bytes: a ClientHello under Limits::max_handshake_message_size, 16 KiB).
+TEST(Conformance, ThousandsOfUnknownExtensionsAreIgnored) {
+  Bytes hello = our_client_hello();
+  remove_ext(hello, kSupportedVersions);
+  for (uint16_t type = 0x2000; type < 0x2000 + 2000; ++type) {
+    append_ext(hello, type, Bytes{});
+  }
+  // supported_versions last, so the unknown ones precede everything the server looks for.
+  append_ext(hello, kSupportedVersions, Bytes{4, 3, 4, 3, 3});
+  expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
+}
+
+// A padding extension (RFC 7685) that pushes the ClientHello over one record.
+TEST(Conformance, ClientHelloOverOneRecordWithPadding) {
+  Bytes hello = our_client_hello();
+  remove_ext(hello, kSupportedVersions);
+  append_ext(hello, 21, Bytes(0x3f00, 0));
+  append_ext(hello, kSupportedVersions, Bytes{4, 3, 4, 3, 3});
+  ASSERT_GT(hello.size(), 16384u - 300);
+  expect_server_hello(answer(records(hello, 0x3fff)), ProtocolVersion::tls1_3);
+}
+
+// ---- TLS 1.3 records after the handshake (tlsfuzzer test-tls13-zero-length-data.py,
+// test-tls13-record-padding.py, test-tls13-empty-alert.py, test-tls13-conversation.py) ----
+
+// Connected13 is a finished TLS 1.3 loopback and the client's application write protection,
+// rebuilt from the key log, so a test can send records our client would never send.
+class Connected13 {
+ public:
+  Connected13() : lb_(fuzz_client_config(), fuzz_server_config()) {
+    lb_.run_all();
+    EXPECT_FALSE(lb_.error(Side::server));
+    EXPECT_FALSE(lb_.error(Side::client));
+    auto secret = lb_.keys(Side::client).find("CLIENT_TRAFFIC_SECRET_0");
+    auto suite = lb_.conn(Side::server).info().cipher_suite;
+    if (!secret || !suite) {
+      ADD_FAILURE() << "no client traffic secret";
+      return;
+    }
+    auto info = detail::suite_info(*suite);
+    const crypto::Provider& prov = lb_.provider(Side::client);
+    auto ts = keyschedule::TrafficSecret::dangerous_from_bytes(
+        keyschedule::TrafficSecretKind::client_application, info->hash, *secret);
+    auto keys = keyschedule::traffic_keys(prov, ts.value(), info->aead);
+    auto p = record::make_tls13_protection(prov, info->aead, keys->key.expose(), keys->iv.expose());
+    if (p.ok()) {
+      seal_ = std::move(p).value();
+    }
+    EXPECT_NE(seal_, nullptr);
+    // The server's NewSessionTicket and anything else it sent are not under test.
+    server().consume_output(server().output().size());
+  }
+
+  Connection& server() { return lb_.conn(Side::server); }
+
+  // send seals `plain` as one record of `type` with `padding` zero bytes and hands it to the
+  // server.
+  Result<void> send(ContentType type, const Bytes& plain, size_t padding = 0) {
+    Bytes out;
+    auto* p13 = dynamic_cast<record::Tls13AeadProtection*>(seal_.get());
+    if (p13 == nullptr) {
+      return Error(ErrorCode::internal_error, "test");
+    }
+    HS_TRY(p13->seal_with_padding(type, plain, padding, out));
+    return server().receive(out);
+  }
+
+  // read_all drains what the server can read.
+  std::string read_all() {
+    std::string s(server().readable(), '\0');
+    std::vector<uint8_t> buf(s.size());
+    const size_t n = server().read(buf);
+    return std::string(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+
+ private:
+  Loopback lb_;
+  std::unique_ptr<record::RecordProtection> seal_;
+};
+
+// RFC 8446 §5.1: "Zero-length fragments of Application Data MAY be sent, as they are
+// potentially useful as a traffic analysis countermeasure."
+TEST(Conformance, Tls13ZeroLengthApplicationDataIsAccepted) {
+  Connected13 c;
+  ASSERT_TRUE(c.send(ContentType::application_data, {}).ok());
+  ASSERT_TRUE(c.send(ContentType::application_data, {}, 100).ok());
+  EXPECT_EQ(c.server().readable(), 0u);
+  ASSERT_TRUE(c.send(ContentType::application_data, Bytes{'G', 'E', 'T'}).ok());
+  EXPECT_EQ(c.read_all(), "GET");
+  EXPECT_FALSE(c.server().failed());
+}
+
+// RFC 8446 §5.4: padding up to "The full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
+// octets" is the sender's choice; the receiver strips it.
+TEST(Conformance, Tls13MaximalPaddingIsAccepted) {
+  Connected13 c;
+  ASSERT_TRUE(c.send(ContentType::application_data, Bytes{'x'}, 16384 - 1).ok());
+  EXPECT_EQ(c.read_all(), "x");
+  // A handshake-free record of only padding around an empty body: as zero-length data.
+  ASSERT_TRUE(c.send(ContentType::application_data, {}, 16384).ok());
+  EXPECT_FALSE(c.server().failed());
+}
+
+// RFC 8446 §5.1: "Implementations MUST NOT send zero-length fragments of Handshake types, even
+// if those fragments contain padding." and §5.4's alert for them is unexpected_message
+// (tlsfuzzer test-tls13-zero-length-data.py, test-tls13-empty-alert.py).
+TEST(Conformance, Tls13ZeroLengthHandshakeAndAlertRecordsAreUnexpected) {
+  for (ContentType type : {ContentType::handshake, ContentType::alert}) {
+    for (size_t padding : {size_t{0}, size_t{10}}) {
+      Connected13 c;
+      auto r = c.send(type, {}, padding);
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().message();
+    }
+  }
+}
+
+// RFC 8446 §6.1: close_notify "notifies the recipient that the sender will not send any more
+// messages on this connection"; §6.2: "All the alerts listed in Section 6.2 MUST be sent with
+// AlertLevel=fatal and MUST be treated as error alerts when received regardless of the
+// AlertLevel in the message." user_canceled is a closure alert, not an error.
+TEST(Conformance, Tls13AlertLevels) {
+  {
+    Connected13 c;
+    ASSERT_TRUE(c.send(ContentType::alert, Bytes{1, 0}).ok());  // warning close_notify
+    EXPECT_TRUE(c.server().peer_closed());
+    EXPECT_FALSE(c.server().failed());
+  }
+  {
+    Connected13 c;
+    ASSERT_TRUE(c.send(ContentType::alert, Bytes{1, 90}).ok());  // warning user_canceled
+    EXPECT_FALSE(c.server().failed());
+  }
+  for (uint8_t d : {40, 48, 80, 112, 255}) {  // handshake_failure, unknown_ca, internal, SNI, ?
+    SCOPED_TRACE(int{d});
+    Connected13 c;
+    auto r = c.send(ContentType::alert, Bytes{1, d});  // at warning level
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::peer_alert);
+    EXPECT_TRUE(c.server().failed());
+  }
+}
+
+}  // namespace
+}  // namespace hs::fuzzing
