@@ -501,12 +501,18 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
 
 // ---- Connected: no renegotiation ----
 
-Result<State> handle(Connected&& /*st*/, Env /*env*/, const HandshakeMessageView& msg) {
+Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg) {
   if (msg.type == HandshakeType::client_hello) {
-    // RFC 5746 §4.4 / RFC 5246 §7.2.2 would let us decline with a warning no_renegotiation;
-    // we never renegotiate, so we close cleanly with a fatal no_renegotiation instead.
-    return Error(ErrorCode::renegotiation_refused, "client_hello",
-                 "renegotiation is not supported");
+    // We never renegotiate. RFC 5246 §7.2.2: no_renegotiation is "Sent ... by the server in
+    // response to a client hello after initial handshaking. ... At that point, the original
+    // requester can decide whether to proceed with the connection. ... This message is always
+    // a warning." So the connection carries on (tlsfuzzer test-renegotiation-disabled.py
+    // expects the warning, then application data). The ClientHello is not parsed: nothing in
+    // it is used. Each answer counts as provoked output, so a client that keeps asking
+    // without reading is cut off like one flooding a client with HelloRequests.
+    HS_TRY(env.ctx.send_alert(AlertLevel::warning, AlertDescription::no_renegotiation));
+    env.ctx.note("renegotiation refused (no_renegotiation warning sent)");
+    return std::move(st);
   }
   return unexpected("server12::Connected", msg.type);
 }

@@ -20,7 +20,8 @@
 //   ExpectClientHello --ClientHello / ServerHello, [NewSessionTicket], ChangeCipherSpec,
 //                       Finished--> ExpectChangeCipherSpec (Params::abbreviated)
 //   ExpectChangeCipherSpec --ChangeCipherSpec--> ExpectFinished --Finished--> Connected
-//   Connected: ClientHello -> no_renegotiation; anything else -> unexpected_message.
+//   Connected: ClientHello -> a no_renegotiation warning, still Connected; anything else ->
+//   unexpected_message.
 #pragma once
 
 #include <hs/config.h>

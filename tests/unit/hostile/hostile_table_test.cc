@@ -710,13 +710,8 @@ std::vector<Row> build_table() {
          edit_next([](Bytes& m) { m.back() ^= 1; }), AD::decrypt_error, EC::bad_finished);
   server(s_fin, "second_ccs", "a second ChangeCipherSpec", record_of(20, {1}),
          AD::unexpected_message, EC::unexpected_message);
-  server(
-      s_done, "renegotiation", "a ClientHello after the handshake (renegotiation)",
-      [](const Ctx& c) {
-        // The first ClientHello of this handshake again, encrypted.
-        return c.record(22, c.first_hello());
-      },
-      AD::no_renegotiation, EC::renegotiation_refused);
+  // A ClientHello after the handshake (renegotiation) is not refused fatally: see
+  // Renegotiation12.ClientHelloGetsAWarningAndTheConnectionGoesOn.
   server(s_done, "second_ccs", "ChangeCipherSpec after the handshake", record_of(20, {1}),
          AD::unexpected_message, EC::unexpected_message);
 
@@ -889,6 +884,42 @@ TEST_P(HostileTable, RefusedWithTheRightAlert) {
   ASSERT_FALSE(eof.ok());
   EXPECT_EQ(eof.error().code(), row.code);
   EXPECT_TRUE(target.output().empty());
+}
+
+// RFC 5246 §7.2.2: no_renegotiation is "Sent ... by the server in response to a client hello
+// after initial handshaking ... This message is always a warning." (tlsfuzzer
+// test-renegotiation-disabled.py: the warning, then application data still flows.)
+TEST(Renegotiation12, ClientHelloGetsAWarningAndTheConnectionGoesOn) {
+  Loopback lb(table_client(), table_server());
+  ASSERT_TRUE(lb.started());
+  lb.run_all();
+  ASSERT_FALSE(lb.error(Side::server));
+  ASSERT_FALSE(lb.error(Side::client));
+  ASSERT_EQ(lb.states(Side::server).back(), "server12::Connected");
+  Connection& server = lb.conn(Side::server);
+  ASSERT_TRUE(server.output().empty());
+  Ctx ctx(lb, Side::server);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // The first ClientHello of this handshake again, encrypted.
+    ASSERT_TRUE(server.receive(ctx.record(22, ctx.first_hello())).ok());
+    EXPECT_FALSE(server.failed());
+    Bytes out(server.output().begin(), server.output().end());
+    auto records = split_records(out);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0][0], 21);
+    EXPECT_GT(records[0].size(), 7u) << "alert sent in the clear";
+    server.consume_output(out.size());
+    // Our client reads a warning no_renegotiation and carries on (RFC 5746 §4.2 has clients
+    // send the same warning).
+    ASSERT_TRUE(lb.conn(Side::client).receive(records[0]).ok());
+    EXPECT_FALSE(lb.conn(Side::client).failed());
+  }
+  ASSERT_TRUE(server.receive(ctx.record(23, Bytes{'p', 'i', 'n', 'g'})).ok());
+  EXPECT_EQ(server.readable(), 4u);
+  ASSERT_TRUE(server.write(Bytes{'p', 'o', 'n', 'g'}).ok());
+  Bytes reply(server.output().begin(), server.output().end());
+  ASSERT_TRUE(lb.conn(Side::client).receive(reply).ok());
+  EXPECT_EQ(lb.conn(Side::client).readable(), 4u);
 }
 
 // ---- TLS 1.3: RFC 8448 §3 replayed to our client ----

@@ -55,6 +55,10 @@ class FakeContext final : public detail::HandshakeContext {
   Result<void> set_read_protection(std::unique_ptr<record::RecordProtection> p,
                                    std::string_view secret_name) override;
   void set_version(ProtocolVersion v) override { version = v; }
+  Result<void> send_alert(AlertLevel level, AlertDescription description) override {
+    alerts.emplace_back(level, description);
+    return ok_result();
+  }
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override { states.emplace_back(state); }
@@ -68,6 +72,7 @@ class FakeContext final : public detail::HandshakeContext {
   std::vector<std::string> log;  // "hs:server_hello", "ccs", "write_keys", "read_keys"
   std::vector<std::string> states;
   std::vector<std::string> notes;
+  std::vector<std::pair<AlertLevel, AlertDescription>> alerts;  // from send_alert
   std::vector<std::pair<std::string, std::vector<uint8_t>>> key_logs;
   std::unique_ptr<record::RecordProtection> read_protection;
   std::unique_ptr<record::RecordProtection> write_protection;

@@ -594,13 +594,17 @@ TEST_F(Server12Test, CcsBeforeClientKeyExchangeIsUnexpectedMessage) {
   EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message);
 }
 
-TEST_F(Server12Test, RenegotiationAttemptIsNoRenegotiation) {
+// RFC 5246 §7.2.2: no_renegotiation "is always a warning"; the connection goes on.
+TEST_F(Server12Test, RenegotiationAttemptGetsANoRenegotiationWarning) {
   handshake(both_certs(), HelloOptions{});
   auto raw = client_hello(HelloOptions{});
   auto r = driver_->on_handshake(*ctx_, view(raw));
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code(), ErrorCode::renegotiation_refused);
-  EXPECT_EQ(r.error().alert(), AlertDescription::no_renegotiation);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(ctx_->alerts.size(), 1u);
+  EXPECT_EQ(ctx_->alerts[0].first, AlertLevel::warning);
+  EXPECT_EQ(ctx_->alerts[0].second, AlertDescription::no_renegotiation);
+  EXPECT_EQ(driver_->state_name(), "server12::Connected");
+  EXPECT_TRUE(driver_->is_connected());
 }
 
 // ---- which state accepts what ----
@@ -673,10 +677,13 @@ TEST_F(Server12Test, StateAcceptanceTable) {
       std::vector<uint8_t> body(4, 0);
       auto raw = handshake_raw(type, body);
       auto r = driver_->on_handshake(*ctx_, view(raw));
-      ASSERT_FALSE(r.ok());
       if (row.stage == Stage::connected && type == HandshakeType::client_hello) {
-        EXPECT_EQ(r.error().alert(), AlertDescription::no_renegotiation);
+        // A renegotiation attempt: a warning, not a failure (RFC 5246 §7.2.2).
+        ASSERT_TRUE(r.ok());
+        ASSERT_FALSE(ctx_->alerts.empty());
+        EXPECT_EQ(ctx_->alerts.back().second, AlertDescription::no_renegotiation);
       } else {
+        ASSERT_FALSE(r.ok());
         EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message);
         EXPECT_EQ(r.error().alert(), AlertDescription::unexpected_message);
       }
