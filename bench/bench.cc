@@ -1,7 +1,8 @@
 // hs_bench: the same TLS scenarios through our library (hs::Connection, sans-IO) and through
 // OpenSSL's libssl, client and server in one process and thread talking through memory buffers,
 // each side timed on its own, next to the crypto limit (the same EVP operations called directly in
-// the same run). libssl is a bench-only dependency: only this program links it.
+// the same run), and through GnuTLS 3.7 as a second baseline (bench/gnutls_side.cc). libssl and
+// GnuTLS are bench-only dependencies: only this program links them.
 //
 //   hs_bench                  every scenario, timed (medians of --reps runs, with the spread)
 //   hs_bench --smoke          every scenario once with tiny sizes; exits 1 if anything failed
@@ -11,7 +12,8 @@
 //
 // Memory is counted by a heap counter: every operator new and, through CRYPTO_set_mem_functions,
 // every libcrypto/libssl allocation carries a small header naming the side (client, server, none)
-// that was running when it was made, so each side's live and peak heap bytes are exact.
+// that was running when it was made, so each side's live and peak heap bytes are exact. GnuTLS
+// cannot be given allocation functions; gnutls_side.cc counts its heap by interposing malloc.
 #include <hs/config.h>
 #include <hs/connection.h>
 #include <hs/session.h>
@@ -38,6 +40,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <optional>
@@ -45,6 +48,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "gnutls_side.h"
 
 #if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
@@ -716,6 +721,80 @@ class Ossl final : public Library {
   SSL_SESSION* session_ = nullptr;
 };
 
+// --- GnuTLS (bench/gnutls_side.cc; these two only forward) ---
+
+class GnutlsEndpoint final : public Endpoint {
+ public:
+  explicit GnutlsEndpoint(std::unique_ptr<gnutls_side::Session> s) : s_(std::move(s)) {}
+  bool drive(std::span<const uint8_t> in, Bytes& out) override { return s_->drive(in, out); }
+  bool connected() const override { return s_->connected(); }
+  bool resumed() const override { return s_->resumed(); }
+  bool write(std::span<const uint8_t> data, Bytes& out) override { return s_->write(data, out); }
+  bool read_into(std::span<const uint8_t> in, Bytes& plain) override {
+    return s_->read_into(in, plain);
+  }
+  std::optional<std::span<const uint8_t>> write_view(std::span<const uint8_t> data) override {
+    return s_->write_view(data);
+  }
+  void release_output() override { s_->release_output(); }
+  bool read_to(std::span<const uint8_t> in, std::span<uint8_t> dest, size_t& got) override {
+    return s_->read_to(in, dest, got);
+  }
+
+ private:
+  std::unique_ptr<gnutls_side::Session> s_;
+};
+
+class Gnutls final : public Library {
+ public:
+  // count_heap: charge GnuTLS's own mallocs to the running side (the memory scenario).
+  Gnutls(const Scenario& s, const Pki& pki, bool count_heap = false) {
+    const Leaf& leaf = s.key == KeyType::rsa ? pki.rsa : pki.ecdsa;
+    gnutls_side::Config c;
+    c.tls13 = s.ver == Ver::tls13;
+    c.cipher = gnutls_cipher(s.suite);
+    c.kx = s.key == KeyType::rsa ? "+ECDHE-RSA" : "+ECDHE-ECDSA";
+    c.cert_pem = leaf.cert_pem;
+    c.key_pem = leaf.key_pem;
+    BIO* ca = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(ca, pki.ca);
+    c.ca_pem = bio_string(ca);
+    c.resume = s.resume == Resume::none         ? gnutls_side::Resume::none
+               : s.resume == Resume::session_id ? gnutls_side::Resume::session_id
+                                                : gnutls_side::Resume::ticket;
+    ctx_ = gnutls_side::make_context(c, count_heap ? &kHooks : nullptr);
+  }
+  const char* name() const override { return "gnutls"; }
+  std::unique_ptr<Endpoint> client() override {
+    return std::make_unique<GnutlsEndpoint>(ctx_->client());
+  }
+  std::unique_ptr<Endpoint> server() override {
+    return std::make_unique<GnutlsEndpoint>(ctx_->server());
+  }
+
+ private:
+  static std::string gnutls_cipher(hs::CipherSuite suite) {
+    switch (suite) {
+      case hs::CipherSuite::TLS_AES_128_GCM_SHA256:
+      case hs::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+      case hs::CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+        return "+AES-128-GCM";
+      case hs::CipherSuite::TLS_AES_256_GCM_SHA384:
+      case hs::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+      case hs::CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+        return "+AES-256-GCM";
+      case hs::CipherSuite::TLS_CHACHA20_POLY1305_SHA256:
+      case hs::CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+      case hs::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+      case hs::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV:
+        break;
+    }
+    return "+CHACHA20-POLY1305";
+  }
+  static inline const gnutls_side::HeapHooks kHooks{&heap::g_side, heap::charge};
+  std::unique_ptr<gnutls_side::Context> ctx_;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Driving a pair.
 
@@ -1072,23 +1151,24 @@ std::string spread(const Stat& s) {
 }
 
 void print_header(const char* unit) {
-  std::printf("%-36s %-6s %11s %5s %11s %5s %6s %11s %7s\n", "scenario", "side", "ours", "",
-              "openssl", "", "ratio", "limit", "of lim");
-  std::printf("%-36s %-6s %11s %5s %11s %5s %6s %11s %7s\n", "", "", unit, "spr", unit, "spr",
-              "o/ssl", unit, "");
+  std::printf("%-36s %-6s %11s %5s %11s %5s %6s %11s %5s %6s %11s %7s\n", "scenario", "side",
+              "ours", "", "openssl", "", "ratio", "gnutls", "", "ratio", "limit", "of lim");
+  std::printf("%-36s %-6s %11s %5s %11s %5s %6s %11s %5s %6s %11s %7s\n", "", "", unit, "spr", unit,
+              "spr", "o/ssl", unit, "spr", "o/gnu", unit, "");
 }
 
 void print_row(const std::string& name, const char* side, const Stat& ours, const Stat& ossl,
-               double limit) {
+               const Stat& gnu, double limit) {
   char lim[32] = "-";
   char pct[32] = "-";
   if (limit > 0) {
     std::snprintf(lim, sizeof(lim), "%.0f", limit);
     std::snprintf(pct, sizeof(pct), "%.0f%%", 100 * ours.median / limit);
   }
-  std::printf("%-36s %-6s %11.0f %5s %11.0f %5s %5.2fx %11s %7s\n", name.c_str(), side, ours.median,
-              spread(ours).c_str(), ossl.median, spread(ossl).c_str(),
-              ossl.median > 0 ? ours.median / ossl.median : 0, lim, pct);
+  std::printf("%-36s %-6s %11.0f %5s %11.0f %5s %5.2fx %11.0f %5s %5.2fx %11s %7s\n", name.c_str(),
+              side, ours.median, spread(ours).c_str(), ossl.median, spread(ossl).c_str(),
+              ossl.median > 0 ? ours.median / ossl.median : 0, gnu.median, spread(gnu).c_str(),
+              gnu.median > 0 ? ours.median / gnu.median : 0, lim, pct);
   std::fflush(stdout);
 }
 
@@ -1101,9 +1181,9 @@ bool selected(const std::string& name) {
 // collection on only inside that side's calls, and dump under a label bench.sh parses:
 // "<scenario>|<library>|<side>|<count>|<unit>".
 template <typename Run>
-void callgrind_scenario(const std::string& name, Library& ours, Library& ossl, int count,
+void callgrind_scenario(const std::string& name, std::initializer_list<Library*> libs, int count,
                         const char* unit, Run run) {
-  for (Library* lib : {&ours, &ossl}) {
+  for (Library* lib : libs) {
     for (uint32_t side : {heap::kClient, heap::kServer}) {
       g_collect = side;
       CALLGRIND_ZERO_STATS;
@@ -1173,8 +1253,10 @@ void bulk(const Pki& pki) {
     }
     Ours ours(s, pki);
     Ossl ossl(s, pki);
+    Gnutls gnu(s, pki);
     if (g_opt.mode == Mode::smoke) {
-      for (Library* lib : {static_cast<Library*>(&ours), static_cast<Library*>(&ossl)}) {
+      for (Library* lib : {static_cast<Library*>(&ours), static_cast<Library*>(&ossl),
+                           static_cast<Library*>(&gnu)}) {
         if (run_bulk(*lib, s, 0, 2, write_size)) {
           std::printf("ok   %-8s %s\n", lib->name(), s.name.c_str());
         }
@@ -1185,7 +1267,7 @@ void bulk(const Pki& pki) {
 #if HS_HAVE_CALLGRIND
     if (g_opt.mode == Mode::callgrind) {
       const int count = 4;
-      callgrind_scenario(s.name, ours, ossl, count, "MiB",
+      callgrind_scenario(s.name, {&ours, &ossl, &gnu}, count, "MiB",
                          [&](Library& lib) { run_bulk(lib, s, 0, count, write_size); });
       g_collect = heap::kClient;
       CALLGRIND_ZERO_STATS;
@@ -1203,14 +1285,17 @@ void bulk(const Pki& pki) {
       continue;
     }
 #endif
-    std::vector<double> oc, os, lc, ls, xc, xs;
+    std::vector<double> oc, os, lc, ls, xc, xs, gc, gs;
     for (int r = 0; r < g_opt.reps; ++r) {
       auto a = run_bulk(ours, s, g_opt.seconds, 2, write_size);
       auto b = run_bulk(ossl, s, g_opt.seconds, 2, write_size);
+      auto g = run_bulk(gnu, s, g_opt.seconds, 2, write_size);
       Sample lim = bulk_limit(s, write_size, g_opt.seconds / 2);
-      if (!a || !b) {
+      if (!a || !b || !g) {
         break;
       }
+      gc.push_back(g->client);
+      gs.push_back(g->server);
       oc.push_back(a->client);
       os.push_back(a->server);
       xc.push_back(b->client);
@@ -1218,8 +1303,8 @@ void bulk(const Pki& pki) {
       lc.push_back(lim.client);
       ls.push_back(lim.server);
     }
-    print_row(s.name, "send", stat(oc), stat(xc), stat(lc).median);
-    print_row(s.name, "recv", stat(os), stat(xs), stat(ls).median);
+    print_row(s.name, "send", stat(oc), stat(xc), stat(gc), stat(lc).median);
+    print_row(s.name, "recv", stat(os), stat(xs), stat(gs), stat(ls).median);
   }
 }
 
@@ -1237,8 +1322,10 @@ void handshakes(const Pki& pki) {
     }
     Ours ours(s, pki);
     Ossl ossl(s, pki);
+    Gnutls gnu(s, pki);
     if (g_opt.mode == Mode::smoke) {
-      for (Library* lib : {static_cast<Library*>(&ours), static_cast<Library*>(&ossl)}) {
+      for (Library* lib : {static_cast<Library*>(&ours), static_cast<Library*>(&ossl),
+                           static_cast<Library*>(&gnu)}) {
         if (run_handshakes(*lib, s, 0, 2)) {
           std::printf("ok   %-8s %s\n", lib->name(), s.name.c_str());
         }
@@ -1249,26 +1336,29 @@ void handshakes(const Pki& pki) {
 #if HS_HAVE_CALLGRIND
     if (g_opt.mode == Mode::callgrind) {
       const int count = 20;
-      callgrind_scenario(s.name, ours, ossl, count, "handshake",
+      callgrind_scenario(s.name, {&ours, &ossl, &gnu}, count, "handshake",
                          [&](Library& lib) { run_handshakes(lib, s, 0, count); });
       continue;
     }
 #endif
-    std::vector<double> oc, os, xc, xs;
+    std::vector<double> oc, os, xc, xs, gc, gs;
     Sample lim = handshake_limit(s, pki, g_opt.seconds);
     for (int r = 0; r < g_opt.reps; ++r) {
       auto a = run_handshakes(ours, s, g_opt.seconds, 5);
       auto b = run_handshakes(ossl, s, g_opt.seconds, 5);
-      if (!a || !b) {
+      auto g = run_handshakes(gnu, s, g_opt.seconds, 5);
+      if (!a || !b || !g) {
         break;
       }
+      gc.push_back(g->client);
+      gs.push_back(g->server);
       oc.push_back(a->client);
       os.push_back(a->server);
       xc.push_back(b->client);
       xs.push_back(b->server);
     }
-    print_row(s.name, "client", stat(oc), stat(xc), lim.client);
-    print_row(s.name, "server", stat(os), stat(xs), lim.server);
+    print_row(s.name, "client", stat(oc), stat(xc), stat(gc), lim.client);
+    print_row(s.name, "server", stat(os), stat(xs), stat(gs), lim.server);
   }
 }
 
@@ -1347,18 +1437,21 @@ void memory(const Pki& pki) {
     std::printf(
         "\nMemory, full TLS 1.3 ECDSA handshakes in lockstep: heap bytes per connection "
         "(peak during the handshakes / held when idle)\n");
-    std::printf("%-8s %-6s %17s %17s %17s\n", "N", "side", "ours", "openssl", "openssl (release)");
+    std::printf("%-8s %-6s %17s %17s %17s %17s\n", "N", "side", "ours", "openssl",
+                "openssl (release)",
+                gnutls_side::heap_counting_available() ? "gnutls" : "(gnutls)");
   }
   for (int n : sizes) {
     Ours ours(s, pki);
     Ossl ossl(s, pki);
     Ossl ossl_rel(s, pki, /*release_buffers=*/true);
-    std::optional<MemResult> r[3];
-    Library* libs[3] = {&ours, &ossl, &ossl_rel};
-    for (int i = 0; i < 3; ++i) {
+    Gnutls gnu(s, pki, /*count_heap=*/true);
+    std::optional<MemResult> r[4];
+    Library* libs[4] = {&ours, &ossl, &ossl_rel, &gnu};
+    for (int i = 0; i < 4; ++i) {
       r[i] = lockstep(*libs[i], n);
     }
-    if (!r[0] || !r[1] || !r[2]) {
+    if (!r[0] || !r[1] || !r[2] || !r[3]) {
       continue;
     }
     if (g_opt.mode == Mode::smoke) {
@@ -1371,14 +1464,16 @@ void memory(const Pki& pki) {
       std::snprintf(buf, sizeof(buf), "%6.1f / %5.1f KB", peak / 1024, idle / 1024);
       return std::string(buf);
     };
-    std::printf("%-8d %-6s %17s %17s %17s\n", n, "client",
+    std::printf("%-8d %-6s %17s %17s %17s %17s\n", n, "client",
                 cell(r[0]->peak_client, r[0]->idle_client).c_str(),
                 cell(r[1]->peak_client, r[1]->idle_client).c_str(),
-                cell(r[2]->peak_client, r[2]->idle_client).c_str());
-    std::printf("%-8s %-6s %17s %17s %17s\n", "", "server",
+                cell(r[2]->peak_client, r[2]->idle_client).c_str(),
+                cell(r[3]->peak_client, r[3]->idle_client).c_str());
+    std::printf("%-8s %-6s %17s %17s %17s %17s\n", "", "server",
                 cell(r[0]->peak_server, r[0]->idle_server).c_str(),
                 cell(r[1]->peak_server, r[1]->idle_server).c_str(),
-                cell(r[2]->peak_server, r[2]->idle_server).c_str());
+                cell(r[2]->peak_server, r[2]->idle_server).c_str(),
+                cell(r[3]->peak_server, r[3]->idle_server).c_str());
     std::fflush(stdout);
   }
 }
@@ -1440,8 +1535,9 @@ int main(int argc, char** argv) {
   }
   Pki pki = make_pki();
   if (g_opt.mode == Mode::timed) {
-    std::printf("hs_bench: ours (hs::Connection) vs %s, one thread, memory transport\n",
-                OpenSSL_version(OPENSSL_VERSION));
+    std::printf(
+        "hs_bench: ours (hs::Connection) vs %s and GnuTLS %s, one thread, memory transport\n",
+        OpenSSL_version(OPENSSL_VERSION), gnutls_side::version());
   }
   handshakes(pki);
   bulk(pki);

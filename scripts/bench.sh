@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh: build the release preset and run hs_bench (our library against OpenSSL's libssl in
-# one process; see bench/bench.cc and README.md, "Performance").
+# bench.sh: build the release preset and run hs_bench (our library against OpenSSL's libssl and
+# GnuTLS in one process; see bench/bench.cc and README.md, "Performance").
 #
 #   ./scripts/bench.sh                      timed table: medians of 5 runs with their spread
 #   ./scripts/bench.sh --reps 9 --seconds 1 more and longer runs (any hs_bench flag passes through)
@@ -73,12 +73,14 @@ for path in glob.glob(sys.argv[1] + "/cg.*.*"):
         order.append(key)
     rows[key][lib] = total / int(count)
 order.sort()
-print(f"{'scenario':36} {'side':6} {'unit':9} {'ours':>12} {'openssl':>12} {'ratio':>6} {'limit':>12}")
+print(f"{'scenario':36} {'side':6} {'unit':9} {'ours':>12} {'openssl':>12} {'ratio':>6} "
+      f"{'gnutls':>12} {'ratio':>6} {'limit':>12}")
 for key in order:
     r = rows[key]
-    ours, ossl, lim = r.get("ours"), r.get("openssl"), r.get("limit")
+    ours, ossl, gnu, lim = r.get("ours"), r.get("openssl"), r.get("gnutls"), r.get("limit")
     fmt = lambda v: f"{v/1e3:11.0f}k" if v else f"{'-':>12}"
-    ratio = f"{ossl/ours:5.2f}x" if ours and ossl else "     -"
-    print(f"{key[0]:36} {key[1]:6} {'Ir/'+r['unit']:9} {fmt(ours)} {fmt(ossl)} {ratio} {fmt(lim)}")
-print("(instructions per handshake or per MiB; ratio = openssl/ours, above 1 means fewer for us)")
+    ratio = lambda other: f"{other/ours:5.2f}x" if ours and other else "     -"
+    print(f"{key[0]:36} {key[1]:6} {'Ir/'+r['unit']:9} {fmt(ours)} {fmt(ossl)} {ratio(ossl)} "
+          f"{fmt(gnu)} {ratio(gnu)} {fmt(lim)}")
+print("(instructions per handshake or per MiB; ratio = other/ours, above 1 means fewer for us)")
 EOF

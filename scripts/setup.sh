@@ -9,6 +9,8 @@ set -euo pipefail
 # Why each package is here:
 #   build-essential cmake ninja-build pkg-config   the build (Ninja presets, see CMakePresets.json)
 #   libssl-dev                                      libcrypto for src/crypto/openssl; libssl for bench/ only
+#   libgnutls28-dev                                 GnuTLS 3.7, hs_bench's second baseline (bench/ only;
+#                                                   the library never links it)
 #   libgtest-dev libgmock-dev googletest            unit and interop tests
 #   libcli11-dev libfmt-dev                         tools/hs command line and output
 #   clang libclang-rt-14-dev llvm                   the fuzz preset (libFuzzer runtime, symbolizer)
@@ -29,6 +31,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
+  libgnutls28-dev
   libgtest-dev libgmock-dev googletest
   libcli11-dev libfmt-dev
   clang clang-format-16 libclang-rt-14-dev llvm
