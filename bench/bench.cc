@@ -787,6 +787,7 @@ class Gnutls final : public Library {
       case hs::CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
       case hs::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
       case hs::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV:
+      case hs::CipherSuite::TLS_FALLBACK_SCSV:
         break;
     }
     return "+CHACHA20-POLY1305";
@@ -1060,6 +1061,7 @@ const EVP_CIPHER* cipher_of(hs::CipherSuite suite) {
     case hs::CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
     case hs::CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
     case hs::CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV:
+    case hs::CipherSuite::TLS_FALLBACK_SCSV:
       break;
   }
   return EVP_chacha20_poly1305();
