@@ -129,8 +129,8 @@ std::string extension_list(const std::vector<messages::Extension>& exts) {
 class Dissector::Connection {
  public:
   Connection(size_t index, Endpoint client, Endpoint server, const KeyLogFile* keylog,
-             const crypto::Provider& provider)
-      : keylog_(keylog), provider_(&provider) {
+             const crypto::Provider& provider, bool keep_bytes)
+      : keylog_(keylog), provider_(&provider), keep_bytes_(keep_bytes) {
     r_.index = index;
     r_.client = client;
     r_.server = server;
@@ -198,6 +198,9 @@ class Dissector::Connection {
       if (!s.broken && !s.hs.empty()) {
         note(who + ": the capture ends inside a handshake message");
       }
+    }
+    if (client_random_) {
+      r_.client_random.assign(client_random_->begin(), client_random_->end());
     }
     return std::move(r_);
   }
@@ -275,6 +278,41 @@ class Dissector::Connection {
 
   void note(std::string text) { r_.notes.push_back(std::move(text)); }
 
+  // keep adds one record or message to the report's wire list while the budget lasts; a record
+  // past it is counted, and the messages it carries are dropped with it.
+  void keep(WireItem item) {
+    if (!keep_bytes_) {
+      return;
+    }
+    if (item.kind == WireItem::Kind::record) {
+      keeping_ = wire_bytes_ + item.bytes.size() <= kMaxWireBytes;
+      if (!keeping_) {
+        ++r_.wire_dropped;
+        return;
+      }
+    } else if (!keeping_) {
+      return;
+    }
+    wire_bytes_ += item.bytes.size();
+    r_.wire.push_back(std::move(item));
+  }
+
+  void keep_message(Direction d, ContentType type, std::span<const uint8_t> bytes, bool encrypted,
+                    double time) {
+    if (!keep_bytes_) {
+      return;
+    }
+    WireItem m;
+    m.kind = WireItem::Kind::message;
+    m.from = d;
+    m.time = time;
+    m.content_type = static_cast<uint8_t>(type);
+    m.version = tls13_ ? 0x0304 : 0x0303;
+    m.bytes.assign(bytes.begin(), bytes.end());
+    m.encrypted = encrypted;
+    keep(std::move(m));
+  }
+
   void add_item(Direction d, FlowItem item, double time) {
     item.from = d;
     item.time = time;
@@ -304,6 +342,15 @@ class Dissector::Connection {
       }
       r_.tls = true;
       std::vector<uint8_t> copy(fragment.begin(), fragment.end());
+      if (keep_bytes_) {
+        WireItem rec;
+        rec.from = d;
+        rec.time = time;
+        rec.content_type = type;
+        rec.version = version;
+        rec.bytes = copy;
+        keep(std::move(rec));
+      }
       s.pos += kRecordHeaderLen + length;
       handle_record(d, static_cast<ContentType>(type), version, std::move(copy), time);
     }
@@ -325,6 +372,12 @@ class Dissector::Connection {
     std::span<const uint8_t> plaintext = fragment;
     std::vector<uint8_t> opened_plaintext;
     bool early_record = false;
+    // The record just kept (process() keeps it before handing it here) learns whether it was
+    // protected and opened.
+    WireItem* kept = keep_bytes_ && keeping_ && !r_.wire.empty() ? &r_.wire.back() : nullptr;
+    if (kept != nullptr) {
+      kept->encrypted = is_protected;
+    }
     if (is_protected) {
       if (!s.protection && s.candidates.empty() && !s.next) {
         FlowItem item;
@@ -351,6 +404,9 @@ class Dissector::Connection {
         item.name = "Undecryptable Record";
         add_item(d, std::move(item), time);
         return;
+      }
+      if (kept != nullptr) {
+        kept->opened = true;
       }
       type = opened->type;
       opened_plaintext = std::move(opened->plaintext);
@@ -384,6 +440,7 @@ class Dissector::Connection {
         item.name = "Change Cipher Spec";
         item.length = plaintext.size();
         add_item(d, std::move(item), time);
+        keep_message(d, type, plaintext, false, time);
         if (!tls13_) {
           // RFC 5246, 7.1: the records after ChangeCipherSpec use the pending keys.
           if (d == Direction::server_to_client && !side(Direction::client_to_server).sent_ccs) {
@@ -407,6 +464,7 @@ class Dissector::Connection {
           item.fields.emplace_back("description", std::string(alert_name(alert->description)));
         }
         add_item(d, std::move(item), time);
+        keep_message(d, type, plaintext, is_protected, time);
         break;
       }
       case ContentType::application_data: {
@@ -416,6 +474,7 @@ class Dissector::Connection {
         item.length = plaintext.size();
         item.encrypted = is_protected;
         add_item(d, std::move(item), time);
+        keep_message(d, type, plaintext, is_protected, time);
         auto& sink = early_record                       ? r_.early_data_plaintext
                      : d == Direction::client_to_server ? r_.client_data
                                                         : r_.server_data;
@@ -569,6 +628,14 @@ class Dissector::Connection {
         break;
     }
     add_item(d, std::move(item), time);
+    if (keep_bytes_) {
+      // The message as it was framed: type, uint24 length, body (RFC 8446, 4).
+      std::vector<uint8_t> whole = {type, static_cast<uint8_t>(body.size() >> 16),
+                                    static_cast<uint8_t>(body.size() >> 8),
+                                    static_cast<uint8_t>(body.size())};
+      whole.insert(whole.end(), body.begin(), body.end());
+      keep_message(d, ContentType::handshake, whole, encrypted, time);
+    }
     after_message(d, type);
   }
 
@@ -912,6 +979,9 @@ class Dissector::Connection {
   bool tls13_ = false;
   bool last_hello_was_retry_ = false;
   bool guessed_roles_ = false;
+  bool keep_bytes_ = false;
+  bool keeping_ = true;    // the last record was kept, so are its messages
+  size_t wire_bytes_ = 0;  // bytes in r_.wire
 };
 
 Dissector::Dissector(LinkType link, const KeyLogFile* keylog, const crypto::Provider& provider,
@@ -947,8 +1017,8 @@ void Dissector::add_frame(std::span<const uint8_t> frame, double time) {
     }
     Endpoint client = src_is_client ? seg->src : seg->dst;
     Endpoint server = src_is_client ? seg->dst : seg->src;
-    auto conn =
-        std::make_unique<Connection>(order_.size() + 1, client, server, keylog_, *provider_);
+    auto conn = std::make_unique<Connection>(order_.size() + 1, client, server, keylog_, *provider_,
+                                             keep_bytes_);
     if (!seg->syn) {
       conn->set_guessed_roles();
     }

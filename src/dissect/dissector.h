@@ -36,6 +36,24 @@ struct FlowItem {
   std::vector<std::pair<std::string, std::string>> fields;
 };
 
+// WireItem is one record as it crossed the wire, or one message it carried, with its bytes: what
+// the byte-level page (`hs dissect --trace-html`, src/dissect/html_report.h) explains. Records
+// come before the messages they complete, in stream order per direction.
+struct WireItem {
+  enum class Kind : uint8_t { record, message };
+  Kind kind = Kind::record;
+  Direction from = Direction::client_to_server;
+  double time = 0;
+  uint8_t content_type = 0;  // record: the header's type; message: its (inner) content type
+  // record: legacy_record_version; message: 0x0304 once TLS 1.3 was negotiated, else 0x0303
+  uint16_t version = 0;
+  // record: the fragment as on the wire; message: the message, a handshake message with its
+  // 4-byte header
+  std::vector<uint8_t> bytes;
+  bool encrypted = false;  // record: protected; message: arrived protected
+  bool opened = false;     // record: protected and opened with the key log
+};
+
 // ConnectionReport is what was understood of one TCP connection.
 struct ConnectionReport {
   size_t index = 0;  // 1-based, in order of first packet
@@ -61,7 +79,17 @@ struct ConnectionReport {
   std::vector<uint8_t> early_data_plaintext;
   // notes are human-readable problems: gaps, undecryptable records, truncation.
   std::vector<std::string> notes;
+  // wire holds the records and messages with their bytes, only when the Dissector keeps them
+  // (set_keep_bytes), up to kMaxWireBytes per connection; wire_dropped counts the records past
+  // that budget (the flow above still has them).
+  std::vector<WireItem> wire;
+  size_t wire_dropped = 0;
+  std::vector<uint8_t> client_random;  // from the ClientHello, empty before one
 };
+
+// kMaxWireBytes bounds ConnectionReport::wire per connection, so a large download does not
+// make a page of megabytes.
+inline constexpr size_t kMaxWireBytes = size_t{256} << 10;
 
 // Dissector consumes the frames of one capture, in capture order, and builds one report per
 // TCP connection. TLS is recognised on any port (or only on `port` when set). The key log is
@@ -85,6 +113,10 @@ class Dissector {
   size_t frames() const { return frames_; }
   size_t ignored_frames() const { return ignored_; }
 
+  // set_keep_bytes makes the reports carry their records' and messages' bytes
+  // (ConnectionReport::wire). Call before the first frame.
+  void set_keep_bytes(bool keep) { keep_bytes_ = keep; }
+
   class Connection;
 
  private:
@@ -97,6 +129,7 @@ class Dissector {
   std::vector<std::unique_ptr<Connection>> closed_;
   size_t frames_ = 0;
   size_t ignored_ = 0;
+  bool keep_bytes_ = false;
 };
 
 // dissect_frames is the fuzzing and testing entry point: every frame of `frames` through one

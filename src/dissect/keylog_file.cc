@@ -63,6 +63,7 @@ KeyLogFile KeyLogFile::parse(std::string_view text) {
     if (line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#') {
       continue;
     }
+    const std::string_view whole = line;
     std::string_view label = next_field(line);
     std::string_view random_hex = next_field(line);
     std::string_view secret_hex = next_field(line);
@@ -78,6 +79,9 @@ KeyLogFile KeyLogFile::parse(std::string_view text) {
       key[i] = random[i];
     }
     log.secrets_.insert_or_assign({std::string(label), key}, SecretBytes(secret));
+    std::vector<uint8_t> text_bytes(whole.begin(), whole.end());
+    log.lines_[key].emplace_back(text_bytes);
+    crypto::secure_wipe(text_bytes);
     crypto::secure_wipe(secret);
   }
   return log;
@@ -94,6 +98,27 @@ const SecretBytes* KeyLogFile::find(std::string_view label,
   }
   auto it = secrets_.find({std::string(label), key});
   return it == secrets_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> KeyLogFile::dangerous_lines_for(
+    std::span<const uint8_t> client_random) const {
+  std::vector<std::string> out;
+  if (client_random.size() != 32) {
+    return out;
+  }
+  std::array<uint8_t, 32> key{};
+  for (size_t i = 0; i < key.size(); ++i) {
+    key[i] = client_random[i];
+  }
+  auto it = lines_.find(key);
+  if (it == lines_.end()) {
+    return out;
+  }
+  for (const SecretBytes& line : it->second) {
+    std::span<const uint8_t> b = line.expose();
+    out.emplace_back(b.begin(), b.end());
+  }
+  return out;
 }
 
 }  // namespace hs::dissect

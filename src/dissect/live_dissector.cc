@@ -53,6 +53,7 @@ void LiveDissector::complete(std::map<Key, Tracked>::iterator it) {
 
 ConnectionReport LiveDissector::dissect(Tracked& t, const KeyLogFile* keylog) const {
   Dissector d(link_, keylog, *provider_, port_);
+  d.set_keep_bytes(keep_bytes_);
   for (const auto& [time, bytes] : t.frames) {
     d.add_frame(bytes, time);
   }

@@ -45,6 +45,9 @@ class LiveDissector {
   size_t frames() const { return frames_; }
   size_t connections() const { return next_index_ - 1; }
 
+  // set_keep_bytes: the reports carry their records' bytes (Dissector::set_keep_bytes).
+  void set_keep_bytes(bool keep) { keep_bytes_ = keep; }
+
  private:
   struct Tracked {
     size_t index = 0;
@@ -67,6 +70,7 @@ class LiveDissector {
   std::vector<Tracked> done_;
   size_t next_index_ = 1;
   size_t frames_ = 0;
+  bool keep_bytes_ = false;
 };
 
 }  // namespace hs::dissect

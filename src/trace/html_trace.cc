@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <span>
 #include <string_view>
@@ -15,6 +16,7 @@
 #include "trace/curl_trace.h"
 #include "trace/escape.h"
 #include "trace/ladder.h"
+#include "x509/certificate.h"
 
 namespace hs::trace {
 
@@ -378,6 +380,10 @@ details summary{cursor:pointer;color:#555}
 .keys code{font-size:.9em}
 .secret{font:12px ui-monospace,Menlo,Consolas,monospace;background:#fff4d6;padding:.1em .3em;word-break:break-all}
 .nobytes{color:#999;font-style:italic}
+pre.secret{white-space:pre-wrap;display:block;padding:.5em}
+table.cert{border-collapse:collapse;width:100%;margin-top:.3em;font-size:.88em;table-layout:fixed;background:#f4fbf4}
+table.cert th{text-align:left;color:#666;font-weight:600;border-bottom:1px solid var(--line);padding:.2em .4em}
+table.cert td{border-bottom:1px solid #e6efe6;padding:.15em .4em;vertical-align:top;overflow-wrap:anywhere}
 )css";
 
 // kScript links a hex span and its table row on hover; the page works without it (titles).
@@ -414,6 +420,9 @@ std::string heading_for(const Item& m) {
 // message they carry, so the next message in the same direction knows. A ChangeCipherSpec
 // record is never protected.
 bool record_encrypted(const std::vector<Item>& items, size_t i) {
+  if (items[i].encrypted) {
+    return true;  // a capture knows
+  }
   if (items[i].content_type == static_cast<uint8_t>(ContentType::change_cipher_spec)) {
     return false;
   }
@@ -446,17 +455,12 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-// ladder_of replays connection `ci`'s events into a LadderRecorder, so the diagram comes from
+// ladder_of replays one connection's events into a LadderRecorder, so the diagram comes from
 // the same events as the rest of the page.
-Ladder ladder_of(const std::vector<Item>& items, const std::vector<size_t>& conn_of, size_t ci,
-                 const Connection& c, bool we_are_client) {
+Ladder ladder_of(const std::vector<Item>& items, const Connection& c, bool we_are_client) {
   LadderRecorder rec(we_are_client ? LadderSide::client : LadderSide::server);
   std::vector<uint8_t> filler;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const Item& it = items[i];
-    if (conn_of[i] != ci) {
-      continue;
-    }
+  for (const Item& it : items) {
     if (it.kind == Kind::key_change) {
       rec.on_event(Event{it.time, KeyChangeEvent{it.direction, it.text}});
     } else if (it.kind == Kind::message) {
@@ -610,7 +614,6 @@ std::string HtmlTraceRenderer::render() const {
       break;
     }
   }
-  auto from_client = [&](Direction d) { return (d == Direction::out) == we_are_client; };
 
   // One Connection per ClientHello (a client may reconnect; a HelloRetryRequest's second
   // ClientHello stays in the same connection).
@@ -642,167 +645,335 @@ std::string HtmlTraceRenderer::render() const {
     conn_of[i] = conns.size() - 1;
   }
 
+  HtmlPage page;
+  page.title = title_;
+  page.intro =
+      "Every byte of every record of this handshake, as it crossed the wire. Hover a field for "
+      "its name, value and meaning.";
+  page.connections.resize(conns.size());
+  for (size_t i = 0; i < items_.size(); ++i) {
+    page.connections[conn_of[i]].items.push_back(items_[i]);
+  }
+  for (size_t ci = 0; ci < conns.size(); ++ci) {
+    HtmlConnection& hc = page.connections[ci];
+    hc.heading = "Connection " + std::to_string(ci + 1);
+    hc.we_are_client = we_are_client;
+    hc.ladder = ladder_of(hc.items, conns[ci], we_are_client);
+    // Secret bytes only when a key log is being written (a tee feeds keys_).
+    hc.keys_shown = keys_ != nullptr;
+    if (keys_) {
+      for (const KeyLogLine& k : *keys_) {
+        if (k.client_random == conns[ci].client_random) {
+          hc.keys.push_back(k);
+        }
+      }
+    }
+  }
+  if (app_data_items_ > kMaxAppDataItems) {
+    page.closing_notes.push_back(std::to_string(app_data_items_ - kMaxAppDataItems) +
+                                 " more application data messages not shown (" +
+                                 std::to_string(app_data_bytes_) +
+                                 " bytes of application data in all).");
+  }
+  return render_html_page(page);
+}
+
+namespace {
+
+std::string utc_time(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) {
+    return std::to_string(unix_seconds);
+  }
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return std::string(buf.data());
+}
+
+std::string general_name_text(const x509::GeneralName& g) {
+  std::string value(g.value.begin(), g.value.end());
+  switch (g.type) {
+    case x509::GeneralName::Type::dns_name:
+      return "DNS:" + value;
+    case x509::GeneralName::Type::rfc822_name:
+      return "email:" + value;
+    case x509::GeneralName::Type::uri:
+      return "URI:" + value;
+    case x509::GeneralName::Type::ip_address:
+      return "IP:" + x509::format_ip(g.value);
+    case x509::GeneralName::Type::directory_name:
+      if (auto n = x509::parse_name(g.value); n.ok()) {
+        return "DirName:" + x509::to_string(*n);
+      }
+      return "DirName";
+    case x509::GeneralName::Type::other_name:
+    case x509::GeneralName::Type::x400_address:
+    case x509::GeneralName::Type::edi_party_name:
+    case x509::GeneralName::Type::registered_id:
+      break;
+  }
+  return "type " + std::to_string(static_cast<int>(g.type)) + " (" +
+         std::to_string(g.value.size()) + " bytes)";
+}
+
+void collect_named(const Field& f, std::string_view a, std::string_view b,
+                   std::vector<const Field*>& out) {
+  if (f.is_leaf()) {
+    if (f.name == a || f.name == b) {
+      out.push_back(&f);
+    }
+    return;
+  }
+  for (const Field& c : f.children) {
+    collect_named(c, a, b, out);
+  }
+}
+
+// certificates renders the certificates of a Certificate message (the annotator's cert_data /
+// ASN.1Cert leaves) decoded by our X.509 parser: subject, issuer, validity, SAN.
+std::string certificates(const Field& root, std::span<const uint8_t> message) {
+  std::vector<const Field*> ders;
+  collect_named(root, "cert_data", "ASN.1Cert", ders);
+  if (ders.empty()) {
+    return "";
+  }
+  std::string out =
+      "<h3>Certificates, decoded</h3>\n<table class=\"cert\"><tr><th style=\"width:3em\">#"
+      "</th><th style=\"width:22%\">field</th><th>value</th></tr>\n";
+  for (size_t i = 0; i < ders.size(); ++i) {
+    const Field& f = *ders[i];
+    if (f.offset + f.length > message.size()) {
+      break;
+    }
+    auto cert = x509::parse_certificate(message.subspan(f.offset, f.length));
+    std::string n = "<td>[" + std::to_string(i) + "]</td>";
+    if (!cert.ok()) {
+      out += "<tr>" + n + "<td>not parsed</td><td>" + esc(cert.error().message()) + "</td></tr>\n";
+      continue;
+    }
+    std::string san;
+    for (const x509::GeneralName& g : cert->subject_alt_names) {
+      san += (san.empty() ? "" : ", ") + general_name_text(g);
+    }
+    // Names and dates as they are (searchable); only the serial's hex may wrap.
+    auto row = [&](const std::string& name, const std::string& value, bool wrap = false) {
+      out += "<tr>" + n + "<td>" + esc(name) + "</td><td>" +
+             (wrap ? breakable(value) : esc(value)) + "</td></tr>\n";
+      n = "<td></td>";
+    };
+    row("subject", x509::to_string(cert->subject));
+    row("issuer", x509::to_string(cert->issuer));
+    row("validity",
+        "not before " + utc_time(cert->not_before) + ", not after " + utc_time(cert->not_after));
+    row("subject alternative names", cert->has_subject_alt_name ? san : std::string("(none)"));
+    row("signature algorithm", std::string(x509::signature_oid_name(cert->signature_oid)));
+    row("serial number", hex(cert->serial, 32), true);
+  }
+  out += "</table>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string render_html_page(const HtmlPage& page) {
+  std::vector<Connection> conns(page.connections.size());
+  for (size_t ci = 0; ci < page.connections.size(); ++ci) {
+    for (const Item& it : page.connections[ci].items) {
+      if (it.kind == Kind::message) {
+        learn(conns[ci], it);
+      }
+    }
+  }
+
   Page p;
   p.add("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
   std::string version_text = "TLS";
   if (!conns.empty() && conns.front().version) {
     version_text = conns.front().version == 0x0304 ? "TLS 1.3" : "TLS 1.2";
   }
-  p.add(esc("The Illustrated " + version_text + " Connection: " + title_));
+  std::string heading =
+      "The Illustrated " + version_text + " Connection" + (page.connections.size() > 1 ? "s" : "");
+  p.add(esc(heading + ": " + page.title));
   p.add("</title>\n<style>");
   p.add(kStyle);
-  p.add("</style>\n</head>\n<body>\n<div class=\"top\"><h1>The Illustrated " + esc(version_text) +
-        " Connection</h1>\n<p>" + esc(title_) +
-        "</p><p>Every byte of every record of this handshake, as it crossed the wire. Hover a "
-        "field for its name, value and meaning.</p></div>\n<div class=\"main\">\n");
+  p.add("</style>\n</head>\n<body>\n<div class=\"top\"><h1>" + esc(heading) + "</h1>\n<p>" +
+        esc(page.title) + "</p><p>" + esc(page.intro) + "</p></div>\n<div class=\"main\">\n");
+  for (const std::string& n : page.notes) {
+    p.add("<div class=\"event alert\">" + esc(n) + "</div>\n");
+  }
 
   std::optional<std::chrono::steady_clock::time_point> t0;
-  size_t current_conn = static_cast<size_t>(-1);
-  // Secret bytes only when a key log is being written (a tee feeds keys_).
-  const bool keys_shown = keys_ != nullptr;
-  static const std::vector<KeyLogLine> kNoKeys;
-  const std::vector<KeyLogLine>& key_lines = keys_ ? *keys_ : kNoKeys;
-  for (size_t i = 0; i < items_.size(); ++i) {
-    const Item& it = items_[i];
-    if (!t0) {
-      t0 = it.time;
-    }
-    if (it.hidden) {
-      continue;
-    }
-    if (conn_of[i] != current_conn) {
-      current_conn = conn_of[i];
-      const Connection& c = conns[current_conn];
-      p.add("<h2 class=\"conn\">Connection " + std::to_string(current_conn + 1) + "</h2>\n");
-      p.add("<div class=\"ladder\"><img alt=\"ladder diagram of connection " +
-            std::to_string(current_conn + 1) + "\" src=\"data:image/svg+xml;base64," +
-            base64(render_ladder_svg(ladder_of(items_, conn_of, current_conn, c, we_are_client))) +
-            "\"></div>\n");
-      p.add("<div class=\"summary\">");
-      if (c.version) {
-        p.add("<span>version " + esc(version_label(*c.version)) + "</span>");
-      }
-      if (c.suite) {
-        p.add("<span>cipher suite " + esc(suite_label(*c.suite)) + "</span>");
-      }
-      if (c.group) {
-        p.add("<span>group " + esc(group_label(*c.group)) + "</span>");
-      }
-      if (!c.sni.empty()) {
-        p.add("<span>SNI " + esc(c.sni) + "</span>");
-      }
-      p.add("<span>ALPN " + esc(c.alpn.empty() ? std::string("none") : c.alpn) + "</span>");
-      if (c.psk || c.resumed12) {
-        p.add("<span>resumed</span>");
-      }
-      if (c.hrr) {
-        p.add("<span>HelloRetryRequest</span>");
-      }
-      if (c.version == 0x0303) {
-        p.add(std::string("<span>extended master secret: ") +
-              (c.ems_offered && c.ems_accepted ? "yes" : "no") + "</span>");
-      }
-      p.add("</div>\n");
-    }
-    const Connection& c = conns[current_conn];
-    std::string when = "<span class=\"t\">+" + ms(it.time - *t0) + "</span>";
-    bool cli = from_client(it.direction);
-    std::string side = cli ? "cli" : "srv";
-    std::string arrow = cli ? "Client &rarr; Server" : "Server &rarr; Client";
-    MessageContext ctx{cli, it.version};
-    switch (it.kind) {
-      case Kind::record: {
-        bool enc = record_encrypted(items_, i);
-        p.add("<div class=\"msg " + side + (it.direction == Direction::in ? " in" : "") + "\">" +
-              when + "<h2><span class=\"dir\">" + arrow + "</span>Record: " +
-              esc(std::string(content_type_name(static_cast<ContentType>(it.content_type)))) +
-              ", " + std::to_string(it.length) + " bytes" + (enc ? ", encrypted" : "") + "</h2>\n");
-        std::vector<uint8_t> header = {it.content_type, static_cast<uint8_t>(it.version >> 8),
-                                       static_cast<uint8_t>(it.version & 0xFF),
-                                       static_cast<uint8_t>(it.length >> 8),
-                                       static_cast<uint8_t>(it.length & 0xFF)};
-        p.add("<h3>Record header</h3>\n");
-        p.hex_and_table(annotate_record_header(header, enc), header, header.size());
-        if (enc && !it.bytes.empty()) {
-          bool explicit_nonce =
-              c.version == 0x0303 && c.suite &&
-              *c.suite !=
-                  static_cast<uint16_t>(CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256) &&
-              *c.suite !=
-                  static_cast<uint16_t>(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
-          p.add("<h3>Ciphertext, as on the wire</h3>\n");
-          std::span<const uint8_t> frag(it.bytes);
-          p.hex_and_table(annotate_ciphertext(frag, explicit_nonce), frag, 512);
-          p.add(
-              std::string("<p class=\"meaning\">") +
-              (c.version == 0x0304
-                   ? "TLS 1.3: the plaintext inside is the message below followed by its real "
-                     "content type byte; the outer type always says application_data."
-                   : "TLS 1.2: the nonce is the 4-byte implicit part from the key block plus "
-                     "the explicit part; the additional data is the sequence number and header.") +
-              " Decrypted, it holds:</p>\n");
-        } else if (!enc) {
-          p.add("<p class=\"meaning\">The fragment (" + std::to_string(it.length) +
-                " bytes) is the plaintext message below.</p>\n");
-        }
-        p.add("</div>\n");
-        break;
-      }
-      case Kind::message: {
-        Field root = annotate_message(it.content_type, it.bytes, ctx);
-        p.add("<div class=\"msg " + side + (it.direction == Direction::in ? " in" : "") + "\">" +
-              when + "<h2><span class=\"dir\">" + arrow + "</span>" + heading_for(it) +
-              (it.encrypted ? " <span class=\"meaning\">(decrypted)</span>" : "") + "</h2>\n");
-        if (!root.meaning.empty()) {
-          p.add("<p class=\"meaning\">" + esc(root.meaning) + "</p>\n");
-        }
-        p.hex_and_table(root, it.bytes,
-                        it.content_type == static_cast<uint8_t>(ContentType::application_data)
-                            ? kMaxAppDataShown
-                            : it.bytes.size());
-        p.add("</div>\n");
-        break;
-      }
-      case Kind::key_change:
-        p.add("<div class=\"event key\">&#128273; " +
-              std::string(it.direction == Direction::out ? "We now write" : "We now read") +
-              " with keys from <b>" + esc(it.text) + "</b>" + when + "</div>\n");
-        break;
-      case Kind::alert:
-        p.add("<div class=\"event alert\">Alert " +
-              std::string(it.direction == Direction::out ? "sent" : "received") + ": " +
-              esc(it.text) + when + "</div>\n");
-        break;
-      case Kind::note:
-        p.add("<div class=\"event note\">" + esc(it.text) + "</div>\n");
-        break;
-      case Kind::state:
-        break;
-    }
-  }
-  if (app_data_items_ > kMaxAppDataItems) {
-    p.add("<p class=\"event note\">" + std::to_string(app_data_items_ - kMaxAppDataItems) +
-          " more application data messages not shown (" + std::to_string(app_data_bytes_) +
-          " bytes of application data in all).</p>\n");
-  }
-
-  // The key schedule of each connection, with bytes from the key log when there is one.
-  for (size_t ci = 0; ci < conns.size(); ++ci) {
+  for (size_t ci = 0; ci < page.connections.size(); ++ci) {
+    const HtmlConnection& hc = page.connections[ci];
     const Connection& c = conns[ci];
+    const std::vector<Item>& items = hc.items;
+    auto from_client = [&](Direction d) { return (d == Direction::out) == hc.we_are_client; };
+    p.add("<h2 class=\"conn\">" + esc(hc.heading) + "</h2>\n");
+    p.add("<div class=\"ladder\"><img alt=\"ladder diagram of " + esc(hc.heading) +
+          "\" src=\"data:image/svg+xml;base64," + base64(render_ladder_svg(hc.ladder)) +
+          "\"></div>\n");
+    p.add("<div class=\"summary\">");
+    if (c.version) {
+      p.add("<span>version " + esc(version_label(*c.version)) + "</span>");
+    }
+    if (c.suite) {
+      p.add("<span>cipher suite " + esc(suite_label(*c.suite)) + "</span>");
+    }
+    if (c.group) {
+      p.add("<span>group " + esc(group_label(*c.group)) + "</span>");
+    }
+    if (!c.sni.empty()) {
+      p.add("<span>SNI " + esc(c.sni) + "</span>");
+    }
+    p.add("<span>ALPN " + esc(c.alpn.empty() ? std::string("none") : c.alpn) + "</span>");
+    if (c.psk || c.resumed12) {
+      p.add("<span>resumed</span>");
+    }
+    if (c.hrr) {
+      p.add("<span>HelloRetryRequest</span>");
+    }
+    if (c.version == 0x0303) {
+      p.add(std::string("<span>extended master secret: ") +
+            (c.ems_offered && c.ems_accepted ? "yes" : "no") + "</span>");
+    }
+    p.add("</div>\n");
+
+    for (size_t i = 0; i < items.size(); ++i) {
+      const Item& it = items[i];
+      if (!t0) {
+        t0 = it.time;
+      }
+      if (it.hidden) {
+        continue;
+      }
+      std::string when = "<span class=\"t\">+" + ms(it.time - *t0) + "</span>";
+      bool cli = from_client(it.direction);
+      std::string side = cli ? "cli" : "srv";
+      std::string arrow = cli ? "Client &rarr; Server" : "Server &rarr; Client";
+      std::string in_class = cli ? "" : " in";
+      MessageContext ctx{cli, it.version};
+      switch (it.kind) {
+        case Kind::record: {
+          bool enc = record_encrypted(items, i);
+          p.add("<div class=\"msg " + side + in_class + "\">" + when + "<h2><span class=\"dir\">" +
+                arrow + "</span>Record: " +
+                esc(std::string(content_type_name(static_cast<ContentType>(it.content_type)))) +
+                ", " + std::to_string(it.length) + " bytes" + (enc ? ", encrypted" : "") +
+                "</h2>\n");
+          std::vector<uint8_t> header = {it.content_type, static_cast<uint8_t>(it.version >> 8),
+                                         static_cast<uint8_t>(it.version & 0xFF),
+                                         static_cast<uint8_t>(it.length >> 8),
+                                         static_cast<uint8_t>(it.length & 0xFF)};
+          p.add("<h3>Record header</h3>\n");
+          p.hex_and_table(annotate_record_header(header, enc), header, header.size());
+          if (enc && !it.bytes.empty()) {
+            bool explicit_nonce =
+                c.version == 0x0303 && c.suite &&
+                *c.suite != static_cast<uint16_t>(
+                                CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256) &&
+                *c.suite != static_cast<uint16_t>(
+                                CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256);
+            p.add("<h3>Ciphertext, as on the wire</h3>\n");
+            std::span<const uint8_t> frag(it.bytes);
+            p.hex_and_table(annotate_ciphertext(frag, explicit_nonce), frag, 512);
+            if (it.opaque) {
+              p.add(
+                  "<p class=\"meaning\">Not decrypted: the key log has no secret for this "
+                  "record (or none was given), so all that shows is the header and the " +
+                  std::to_string(it.bytes.size()) +
+                  " bytes of ciphertext: the nonce, the encrypted data and the tag.</p>\n");
+            } else {
+              p.add(std::string("<p class=\"meaning\">") +
+                    (c.version == 0x0304
+                         ? "TLS 1.3: the plaintext inside is the message below followed by its "
+                           "real content type byte; the outer type always says "
+                           "application_data."
+                         : "TLS 1.2: the nonce is the 4-byte implicit part from the key block "
+                           "plus the explicit part; the additional data is the sequence number "
+                           "and header.") +
+                    " Decrypted, it holds:</p>\n");
+            }
+          } else if (!enc) {
+            p.add("<p class=\"meaning\">The fragment (" + std::to_string(it.length) +
+                  " bytes) is the plaintext message below.</p>\n");
+          }
+          p.add("</div>\n");
+          break;
+        }
+        case Kind::message: {
+          Field root = annotate_message(it.content_type, it.bytes, ctx);
+          p.add("<div class=\"msg " + side + in_class + "\">" + when + "<h2><span class=\"dir\">" +
+                arrow + "</span>" + heading_for(it) +
+                (it.encrypted ? " <span class=\"meaning\">(decrypted)</span>" : "") + "</h2>\n");
+          if (!root.meaning.empty()) {
+            p.add("<p class=\"meaning\">" + esc(root.meaning) + "</p>\n");
+          }
+          p.hex_and_table(root, it.bytes,
+                          it.content_type == static_cast<uint8_t>(ContentType::application_data)
+                              ? kMaxAppDataShown
+                              : it.bytes.size());
+          if (it.content_type == static_cast<uint8_t>(ContentType::handshake) &&
+              !it.bytes.empty() &&
+              it.bytes[0] == static_cast<uint8_t>(HandshakeType::certificate)) {
+            p.add(certificates(root, it.bytes));
+          }
+          p.add("</div>\n");
+          break;
+        }
+        case Kind::key_change:
+          p.add("<div class=\"event key\">&#128273; " +
+                std::string(it.direction == Direction::out ? "We now write" : "We now read") +
+                " with keys from <b>" + esc(it.text) + "</b>" + when + "</div>\n");
+          break;
+        case Kind::alert:
+          p.add("<div class=\"event alert\">Alert " +
+                std::string(it.direction == Direction::out ? "sent" : "received") + ": " +
+                esc(it.text) + when + "</div>\n");
+          break;
+        case Kind::note:
+          p.add("<div class=\"event note\">" + esc(it.text) + "</div>\n");
+          break;
+        case Kind::state:
+          break;
+      }
+    }
+    for (const std::string& n : hc.notes) {
+      p.add("<div class=\"event alert\">" + esc(n) + "</div>\n");
+    }
+
+    // The key schedule, with bytes from the key log when there is one.
     if (!c.version) {
       continue;
     }
     p.add("<h2>Key derivation" +
-          (conns.size() > 1 ? ", connection " + std::to_string(ci + 1) : std::string()) +
+          (page.connections.size() > 1 ? ", " + esc(hc.heading) : std::string()) +
           "</h2>\n<div class=\"keys\">\n");
     p.add(
         "<p>client_random (names this connection in the key log): <span class=\"secret\" "
         "style=\"background:#eef\">" +
         hex(c.client_random, 32) + "</span></p>\n");
-    if (!keys_shown) {
-      p.add(
-          "<p class=\"nobytes\">No key log is being written, so no secret's bytes are shown. "
-          "Set SSLKEYLOGFILE to see them (and to let Wireshark decrypt a capture).</p>\n");
+    if (!hc.keys_shown) {
+      p.add("<p class=\"nobytes\">" +
+            (hc.no_key_log_text.empty()
+                 ? std::string("No key log is being written, so no secret's bytes are shown. "
+                               "Set SSLKEYLOGFILE to see them (and to let Wireshark decrypt a "
+                               "capture).")
+                 : esc(hc.no_key_log_text)) +
+            "</p>\n");
+    }
+    if (!hc.key_log_source.empty()) {
+      if (hc.key_log_lines.empty()) {
+        p.add("<p class=\"nobytes\">" + esc(hc.key_log_source) +
+              " has no line for this client_random: the protected records stay opaque.</p>\n");
+      } else {
+        p.add("<p>The lines of " + esc(hc.key_log_source) +
+              " for this connection, as they are:</p>\n<pre class=\"secret\">");
+        for (const std::string& l : hc.key_log_lines) {
+          p.add(esc(l) + "\n");
+        }
+        p.add("</pre>\n");
+      }
     }
     p.add("<ol>\n");
     for (const Step& s : schedule(c)) {
@@ -810,15 +981,15 @@ std::string HtmlTraceRenderer::render() const {
             esc(s.meaning));
       if (!s.label.empty()) {
         const KeyLogLine* line = nullptr;
-        for (const KeyLogLine& k : key_lines) {
+        for (const KeyLogLine& k : hc.keys) {
           if (k.label == s.label && k.client_random == c.client_random) {
             line = &k;
           }
         }
-        if (line != nullptr) {
+        if (line != nullptr && hc.keys_shown) {
           p.add("<br>key log <code>" + esc(s.label) + "</code>: <span class=\"secret\">" +
                 hex(line->secret, 64) + "</span>");
-        } else if (keys_shown) {
+        } else if (hc.keys_shown) {
           p.add("<br><span class=\"nobytes\">not logged for this connection</span>");
         } else {
           p.add("<br><span class=\"nobytes\">key log label " + esc(s.label) +
@@ -830,6 +1001,9 @@ std::string HtmlTraceRenderer::render() const {
       p.add("</li>\n");
     }
     p.add("</ol>\n</div>\n");
+  }
+  for (const std::string& n : page.closing_notes) {
+    p.add("<p class=\"event note\">" + esc(n) + "</p>\n");
   }
   p.add("</div>\n<script>");
   p.add(kScript);

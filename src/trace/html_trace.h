@@ -9,7 +9,11 @@
 // through that tee reach the page. Without it the page names the secrets and shows no bytes.
 // Each connection's section opens with its ladder diagram (src/trace/ladder.h), built from the
 // same events and embedded as an image (a data: URI, so the page stays one file that HTML4
-// parsers such as `xmllint --html` accept).
+// parsers such as `xmllint --html` accept). Certificates are also shown decoded (subject,
+// issuer, validity, subject alternative names) by the library's own X.509 parser.
+//
+// The page itself is rendered from a model (HtmlPage) so that `hs dissect --trace-html` builds
+// the same page from a capture (src/dissect/html_report.h) instead of from live events.
 #pragma once
 
 #include <hs/events.h>
@@ -21,6 +25,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "trace/ladder.h"
 
 namespace hs::trace {
 
@@ -35,6 +41,63 @@ struct KeyLogLine {
 // it to `store`, for pages made with that store.
 std::shared_ptr<KeyLogSink> make_key_log_tee(std::shared_ptr<KeyLogSink> next,
                                              std::shared_ptr<std::vector<KeyLogLine>> store);
+
+// HtmlItem is one event as the page needs it, bytes copied (events only live during the call).
+// Direction::out is the side the page is written from: the client for `hs client` and for a
+// capture (HtmlConnection::we_are_client), the server for `hs server`.
+struct HtmlItem {
+  enum class Kind : uint8_t { record, message, key_change, alert, note, state };
+  Kind kind = Kind::note;
+  std::chrono::steady_clock::time_point time{};
+  Direction direction = Direction::out;
+  uint8_t content_type = 0;
+  uint16_t version = 0;  // record: legacy_record_version; message: MessageEvent::version
+  uint16_t length = 0;
+  // message: arrived protected. record: protected (a capture says so; live pages learn it
+  // from the message the record carries).
+  bool encrypted = false;
+  bool opaque = false;         // record: protected, and no key to open it (a capture)
+  std::vector<uint8_t> bytes;  // record: the fragment; message: the plaintext message
+  size_t size = 0;             // message: its size (bytes may be dropped, see `hidden`)
+  bool hidden = false;         // application data past what the page shows: size only
+  std::string text;            // key change: the secret's name; note/state text
+};
+
+// HtmlConnection is one connection's section of the page: built from the live events by
+// HtmlTraceRenderer, or from a capture by dissect::html_page_from_reports
+// (src/dissect/html_report.h). The renderer learns version, suite, randoms and certificates
+// from the messages themselves, so both sources give the same explanations.
+struct HtmlConnection {
+  std::string heading;  // "Connection 1", "Connection 2: 127.0.0.1:40312 -> 127.0.0.1:8443"
+  Ladder ladder;        // drawn first
+  bool we_are_client = true;
+  std::vector<HtmlItem> items;  // in order: records before the messages they complete
+  // keys_shown: a key log is there, so secret bytes from `keys` (matched by client random)
+  // appear in the key schedule. key_log_lines are shown verbatim under `key_log_source` (a
+  // capture: the lines of the user's own key log that name this connection).
+  bool keys_shown = false;
+  std::vector<KeyLogLine> keys;
+  std::vector<std::string> key_log_lines;
+  std::string key_log_source;
+  std::string no_key_log_text;  // why no secret bytes show (empty: the live page's reason)
+  // notes: what the page could not show (where the capture breaks, records not opened).
+  std::vector<std::string> notes;
+};
+
+// HtmlPage is the whole page: a title ("hs client https://localhost:8443/"), the sentence that
+// says what it shows, page-wide notes (a damaged capture) and the connections.
+struct HtmlPage {
+  std::string title;
+  std::string intro;
+  std::vector<std::string> notes;
+  std::vector<HtmlConnection> connections;
+  std::vector<std::string> closing_notes;  // after the last connection
+};
+
+// render_html_page renders the page: per connection its ladder, a summary, every record and
+// message byte by byte (src/trace/annotate.h), certificates decoded (src/x509), and the key
+// schedule.
+std::string render_html_page(const HtmlPage& page);
 
 class HtmlTraceRenderer : public Observer {
  public:
@@ -59,21 +122,7 @@ class HtmlTraceRenderer : public Observer {
   // the page is written, so the store holds only the connections still to be written.
   void release_keys();
 
-  // Item is one event as the page needs it, bytes copied (events only live during the call).
-  struct Item {
-    enum class Kind : uint8_t { record, message, key_change, alert, note, state };
-    Kind kind = Kind::note;
-    std::chrono::steady_clock::time_point time{};
-    Direction direction = Direction::out;
-    uint8_t content_type = 0;
-    uint16_t version = 0;  // record: legacy_record_version; message: MessageEvent::version
-    uint16_t length = 0;
-    bool encrypted = false;
-    std::vector<uint8_t> bytes;  // record: the fragment; message: the plaintext message
-    size_t size = 0;             // message: its size (bytes may be dropped, see `hidden`)
-    bool hidden = false;         // application data past what the page shows: size only
-    std::string text;            // key change: the secret's name; note/state text
-  };
+  using Item = HtmlItem;
 
  private:
   std::string title_;

@@ -4,8 +4,9 @@
 // --json --keylog must agree with tshark's own dissection of the same file (connections,
 // handshake message types, direction and order, decrypted), and the application data it
 // decrypts must be exactly what s_client sent and received; the same capture cut short still
-// shows its first connection, with a message saying where it broke. Then 0-RTT: a capture of hs
-// client sending early data to hs server.
+// shows its first connection, with a message saying where it broke; hs dissect --trace-html
+// explains both connections byte by byte, decrypted only with the key log. Then 0-RTT: a capture of
+// hs client sending early data to hs server.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -175,6 +176,16 @@ void check_damaged_captures(const std::filesystem::path& cap_file,
   std::vector<DissectedConnection> partial = parse_hs_json(r.out);
   ASSERT_FALSE(partial.empty()) << r.output();
   EXPECT_EQ(describe(partial[0].messages), describe(first_connection)) << partial[0].line;
+  // --trace-html on the cut capture: the page says where it breaks.
+  auto page = dir / "cut.html";
+  r = run_command({hs_binary().string(), "dissect", cut.string(), "--keylog", keylog.string(),
+                   "--port", std::to_string(port), "--trace-html", page.string()},
+                  30s);
+  EXPECT_EQ(r.exit_code, 1) << r.output();
+  EXPECT_NE(read_file(page).find("The capture is damaged after frame "), std::string::npos);
+  CommandResult lint = run_command({"xmllint", "--html", "--noout", page.string()});
+  EXPECT_EQ(lint.exit_code, 0) << lint.output();
+  EXPECT_EQ(lint.err, "") << "xmllint complains";
 
   auto not_a_capture = dir.write_file("notes.txt", "this is not a capture\n");
   r = run_command({hs_binary().string(), "dissect", not_a_capture.string()}, 10s);
@@ -182,6 +193,95 @@ void check_damaged_captures(const std::filesystem::path& cap_file,
   EXPECT_NE(r.err.find(not_a_capture.string() + ": cannot read the capture: "), std::string::npos)
       << r.output();
   EXPECT_EQ(r.out, "") << r.output();
+}
+
+size_t count_of(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// check_trace_html: hs dissect --trace-html on the same capture, with and without the key log.
+// Both pages are clean HTML for xmllint, have one section per connection, hold the decrypted
+// requests' text exactly when the key log is given (and then its lines, as they are in the
+// file), and show the server certificate's subject and issuer as openssl prints them, whenever
+// the Certificate message could be read (TLS 1.2 sends it in the clear; TLS 1.3 encrypts it).
+void check_trace_html(const std::filesystem::path& cap_file, const std::filesystem::path& keylog,
+                      uint16_t port, const std::string (&requests)[2], bool tls12,
+                      const std::filesystem::path& server_cert, const TempDir& dir) {
+  SCOPED_TRACE("--trace-html");
+  ASSERT_TRUE(require_program("xmllint"));
+  CommandResult names =
+      run_command({"openssl", "x509", "-in", server_cert.string(), "-noout", "-subject", "-issuer",
+                   "-nameopt", "sep_semi_plus_space,sname"},
+                  10s);
+  ASSERT_EQ(names.exit_code, 0) << names.output();
+  std::string subject;
+  std::string issuer;
+  std::istringstream name_lines(names.out);
+  for (std::string l; std::getline(name_lines, l);) {
+    if (l.rfind("subject=", 0) == 0) {
+      subject = l.substr(8);
+    } else if (l.rfind("issuer=", 0) == 0) {
+      issuer = l.substr(7);
+    }
+  }
+  ASSERT_FALSE(subject.empty()) << names.out;
+  ASSERT_FALSE(issuer.empty()) << names.out;
+  const std::string key_log = read_file(keylog);
+  for (bool with_keys : {false, true}) {
+    SCOPED_TRACE(with_keys ? "with the key log" : "without a key log");
+    auto page_file = dir / (with_keys ? "keyed.html" : "plain.html");
+    std::vector<std::string> args = {
+        hs_binary().string(), "dissect",      cap_file.string(), "--port",
+        std::to_string(port), "--trace-html", page_file.string()};
+    if (with_keys) {
+      args.insert(args.end(), {"--keylog", keylog.string()});
+    }
+    CommandResult r = run_command(args, 30s);
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+    CommandResult lint = run_command({"xmllint", "--html", "--noout", page_file.string()});
+    EXPECT_EQ(lint.exit_code, 0) << lint.output();
+    EXPECT_EQ(lint.err, "") << "xmllint complains";
+    const std::string page = read_file(page_file);
+    // One section per connection, headed by its client and server address and port.
+    EXPECT_EQ(count_of(page, "<h2 class=\"conn\">Connection "), 2u);
+    for (int i = 1; i <= 2; ++i) {
+      std::string head =
+          "<h2 class=\"conn\">Connection " + std::to_string(i) + ": client 127.0.0.1:";
+      size_t at = page.find(head);
+      ASSERT_NE(at, std::string::npos) << head;
+      std::string line = page.substr(at, page.find('\n', at) - at);
+      EXPECT_NE(line.find(" -&gt; server 127.0.0.1:" + std::to_string(port) + "</h2>"),
+                std::string::npos)
+          << line;
+    }
+    for (const std::string& request : requests) {
+      // The request's header line, as the page prints text ("\r\n" shown escaped).
+      size_t at = request.find("X-Conn: ");
+      ASSERT_NE(at, std::string::npos);
+      std::string header = request.substr(at, request.find('\r', at) - at);
+      EXPECT_EQ(page.find(header) != std::string::npos, with_keys) << header;
+    }
+    EXPECT_EQ(page.find("Not decrypted") == std::string::npos, with_keys);
+    bool cert_readable = tls12 || with_keys;
+    EXPECT_EQ(page.find("subject</td><td>" + subject + "</td>") != std::string::npos, cert_readable)
+        << subject;
+    EXPECT_EQ(page.find("issuer</td><td>" + issuer + "</td>") != std::string::npos, cert_readable)
+        << issuer;
+    std::istringstream lines(key_log);
+    size_t shown = 0;
+    for (std::string l; std::getline(lines, l);) {
+      if (!l.empty() && l[0] != '#') {
+        EXPECT_EQ(page.find(l) != std::string::npos, with_keys) << l;
+        ++shown;
+      }
+    }
+    EXPECT_GE(shown, 2u) << key_log;
+  }
 }
 
 class DissectTest : public ::testing::TestWithParam<Case> {
@@ -303,6 +403,10 @@ TEST_P(DissectTest, AgreesWithTsharkOnOpensslCaptureWithResumption) {
   }
   if (version_flag == "-tls1_2" && !hello_retry) {
     check_damaged_captures(cap_file, keylog, port, stream_of(theirs, 0));
+  }
+  if (!hello_retry) {
+    check_trace_html(cap_file, keylog, port, requests, version_flag == "-tls1_2", pki_->rsa_cert,
+                     dir_);
   }
   for (const DissectedConnection* c : ours_tls) {
     EXPECT_EQ(c->line.find("\"hello_retry\":true") != std::string::npos, hello_retry) << c->line;

@@ -1,19 +1,25 @@
-// hs dissect FILE.pcap|FILE.pcapng [--keylog FILE] [--port N] [--json]: each TCP connection of a
-// capture as the article draws it, decoded with the library's own codecs and, with an NSS key
-// log, decrypted. hs dissect -i IFACE [-c N] [--duration S] ...: the same, live, each connection
-// printed when it ends (and the rest when the capture stops). The capture logic lives in
-// src/dissect; this file opens the files and prints.
+// hs dissect FILE.pcap|FILE.pcapng [--keylog FILE] [--port N] [--json] [--trace-svg FILE]
+// [--trace-html FILE]: each TCP connection of a capture as the article draws it, decoded with
+// the library's own codecs and, with an NSS key log, decrypted; --trace-html writes one page
+// explaining every byte of every TLS connection (src/dissect/html_report.h). hs dissect -i IFACE
+// [-c N] [--duration S] ...: the same, live, each connection printed when it ends (and the rest
+// when the capture stops). The capture logic lives in src/dissect; this file opens the files and
+// prints.
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crypto/provider.h"
 #include "dissect/dissector.h"
+#include "dissect/html_report.h"
 #include "dissect/keylog_file.h"
 #include "dissect/ladder_report.h"
 #include "dissect/live_dissector.h"
@@ -37,7 +43,28 @@ struct DissectOptions {
   // --trace-svg FILE: one ladder diagram per TLS connection; the first writes FILE, connection
   // N (as numbered in the output) FILE with "-N" before its extension.
   std::string trace_svg;
+  // --trace-html FILE: one page for the whole capture, a section per TLS connection.
+  std::string trace_html;
 };
+
+// write_html_page writes the --trace-html page of `reports`; false (with a message) when the
+// file cannot be written.
+bool write_html_page(const DissectOptions& o, const std::vector<dissect::ConnectionReport>& reports,
+                     const dissect::KeyLogFile* keys, std::vector<std::string> capture_notes) {
+  std::string title = "hs dissect " + (o.capture.empty() ? "-i " + o.interface : o.capture);
+  if (!o.keylog.empty()) {
+    title += " --keylog " + o.keylog;
+  }
+  const std::string page = trace::render_html_page(dissect::html_page_from_reports(
+      std::move(title), reports, keys, o.keylog, std::move(capture_notes)));
+  std::ofstream out(o.trace_html, std::ios::binary | std::ios::trunc);
+  out.write(page.data(), static_cast<std::streamsize>(page.size()));
+  if (!out.flush()) {
+    std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", o.trace_html.c_str());
+    return false;
+  }
+  return true;
+}
 
 // print_reports prints each connection and, with --trace-svg, draws each TLS connection's
 // ladder: the first (`first_svg` remembers which) into FILE, connection N into FILE-N. False when
@@ -105,6 +132,14 @@ int run_live(const DissectOptions& o) {
   std::fflush(stderr);
 
   dissect::LiveDissector live(source->link_type(), crypto::default_provider(), lo.port);
+  live.set_keep_bytes(!o.trace_html.empty());
+  std::vector<dissect::ConnectionReport> all;  // --trace-html: the page is written at the end
+  auto keep_for_page = [&](std::vector<dissect::ConnectionReport> reports) {
+    if (!o.trace_html.empty()) {
+      all.insert(all.end(), std::make_move_iterator(reports.begin()),
+                 std::make_move_iterator(reports.end()));
+    }
+  };
   auto keys = [&o]() -> std::optional<dissect::KeyLogFile> {
     return o.keylog.empty() ? std::nullopt : read_keylog(o.keylog);
   };
@@ -136,16 +171,24 @@ int run_live(const DissectOptions& o) {
     live.add_frame(frame.data, frame.time);
     if (live.completed()) {
       auto k = keys();
-      if (!print_reports(o, live.take_completed(k ? &*k : nullptr), first_svg)) {
+      std::vector<dissect::ConnectionReport> done = live.take_completed(k ? &*k : nullptr);
+      if (!print_reports(o, done, first_svg)) {
         status = 1;
       }
+      keep_for_page(std::move(done));
     }
   }
   auto k = keys();
   if (!o.keylog.empty() && !k) {
     std::fprintf(stderr, "hs: %s: cannot read the key log\n", o.keylog.c_str());
   }
-  if (!print_reports(o, live.finish(k ? &*k : nullptr), first_svg)) {
+  std::vector<dissect::ConnectionReport> rest = live.finish(k ? &*k : nullptr);
+  if (!print_reports(o, rest, first_svg)) {
+    status = 1;
+  }
+  keep_for_page(std::move(rest));
+  // The page names the key log lines of the key log as it is now, the last one read.
+  if (!o.trace_html.empty() && !write_html_page(o, all, k ? &*k : nullptr, {})) {
     status = 1;
   }
   if (!o.json) {
@@ -193,8 +236,10 @@ int run_dissect(const DissectOptions& o) {
   }
   dissect::Dissector dissector(source->link_type(), keys ? &*keys : nullptr,
                                crypto::default_provider(), port);
+  dissector.set_keep_bytes(!o.trace_html.empty());
   dissect::Frame frame;
   bool damaged = false;
+  std::vector<std::string> capture_notes;  // --trace-html: where the capture breaks
   while (true) {
     dissect::PacketSource::Status st = source->next(frame);
     if (st == dissect::PacketSource::Status::end) {
@@ -206,6 +251,9 @@ int run_dissect(const DissectOptions& o) {
                    "hs: %s: the capture is damaged after frame %zu (%s); showing what was "
                    "decoded before it\n",
                    o.capture.c_str(), dissector.frames(), source->error_message().c_str());
+      capture_notes.push_back("The capture is damaged after frame " +
+                              std::to_string(dissector.frames()) + " (" + source->error_message() +
+                              "): this page shows what was decoded before it.");
       break;
     }
     dissector.add_frame(frame.data, frame.time);
@@ -213,6 +261,10 @@ int run_dissect(const DissectOptions& o) {
   std::vector<dissect::ConnectionReport> reports = dissector.finish();
   std::optional<size_t> first_svg;
   if (!print_reports(o, reports, first_svg)) {
+    damaged = true;
+  }
+  if (!o.trace_html.empty() &&
+      !write_html_page(o, reports, keys ? &*keys : nullptr, std::move(capture_notes))) {
     damaged = true;
   }
   if (!o.json) {
@@ -247,6 +299,10 @@ std::function<int()> register_dissect(CLI::App& app) {
   sub->add_option("--trace-svg", opts->trace_svg,
                   "Draw each TLS connection as a ladder diagram (SVG): the first into FILE, "
                   "connection N into FILE-N");
+  sub->add_option("--trace-html", opts->trace_html,
+                  "Write one page explaining every byte of every TLS connection (HTML): records "
+                  "of both directions, decrypted messages where the key log opens them, "
+                  "certificates, key-log lines used; live (-i), written when the capture stops");
   return [opts]() { return run_dissect(*opts); };
 }
 

@@ -15,6 +15,7 @@
 #include "trace/html_trace.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "unit/handshake/server13/server13_harness.h"
+#include "x509/certificate.h"
 
 namespace hs::test {
 namespace {
@@ -194,7 +195,8 @@ TEST(AnnotateHandshake, Tls12EveryByteOfEveryMessage) {
   check_wire(run.server_wire, false, run.pair.server->info());
 }
 
-// The page holds the secrets' bytes exactly when they went through its key-log tee.
+// The page holds the secrets' bytes exactly when they went through its key-log tee, and shows
+// the server's certificate decoded.
 TEST(HtmlTrace, SecretsOnlyWithAKeyLog) {
   const TestCerts* certs = test_certs();
   ASSERT_NE(certs, nullptr);
@@ -233,6 +235,14 @@ TEST(HtmlTrace, SecretsOnlyWithAKeyLog) {
                                                        : "Server key exchange (12)"),
                 std::string::npos);
       EXPECT_NE(html.find("Ciphertext, as on the wire"), std::string::npos);
+      // The server's certificate decoded: subject and issuer as our X.509 parser reads them.
+      auto leaf = x509::parse_certificate(certs->ecdsa.chain.front());
+      ASSERT_TRUE(leaf.ok());
+      EXPECT_NE(html.find("Certificates, decoded"), std::string::npos);
+      EXPECT_NE(html.find("subject</td><td>" + x509::to_string(leaf->subject) + "</td>"),
+                std::string::npos);
+      EXPECT_NE(html.find("issuer</td><td>" + x509::to_string(leaf->issuer) + "</td>"),
+                std::string::npos);
     }
   }
 }
