@@ -5,7 +5,9 @@
 // each a 16-bit big-endian length and the frame bytes. A fixed key log holds secrets for the
 // all-zero client random, so inputs with such a ClientHello reach the decryption code. Seeds:
 // tests/fuzz/dissect/make_seeds.py (frames of real loopback captures, reordered, duplicated and
-// cut).
+// cut). With byte 0 & 0x20 the live path also keeps each record's bytes and renders the
+// `hs dissect --trace-html` page (src/dissect/html_report.h), X.509 parsing of certificates
+// included.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -14,6 +16,7 @@
 
 #include "crypto/testing/testing_provider.h"
 #include "dissect/dissector.h"
+#include "dissect/html_report.h"
 #include "dissect/keylog_file.h"
 #include "dissect/live_dissector.h"
 #include "dissect/render.h"
@@ -59,11 +62,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool with_keys = (input[0] & 0x80) == 0;
   const hs::dissect::KeyLogFile* keys = with_keys ? &fuzz_keylog() : nullptr;
   std::vector<hs::dissect::ConnectionReport> reports;
+  const bool html = (input[0] & 0x60) == 0x60;  // the live path, with the page
   if ((input[0] & 0x40) == 0) {
     reports = hs::dissect::dissect_frames(link, frames, keys, provider);
   } else {
     // The live path: frames kept per connection, each dissected when it ends.
     hs::dissect::LiveDissector live(link, provider, std::nullopt, 1 << 16);
+    live.set_keep_bytes(html);
     double t = 0;
     for (auto frame : frames) {
       live.add_frame(frame, t);
@@ -81,6 +86,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& r : reports) {
     (void)hs::dissect::render_text(r);
     (void)hs::dissect::render_json(r);
+  }
+  if (html) {
+    (void)hs::trace::render_html_page(
+        hs::dissect::html_page_from_reports("fuzz", reports, keys, "keys.log", {}));
   }
   return 0;
 }
