@@ -258,6 +258,15 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     }
     HS_TRY(client13::add_psk_offer(hello, *resume13,
                                    hooks.now_ms ? hooks.now_ms() : session_now_ms()));
+  } else if (out.offers_tls13 && store) {
+    // RFC 8446 §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not
+    // compatible with the advertised modes", and a ClientHello without the extension advertises
+    // none: Go's crypto/tls then sends no ticket at all. With a session store we want tickets,
+    // so we name the one mode we would resume with (psk_dhe_ke), as OpenSSL and Go clients do.
+    ext.push_back(HS_TRY(make_extension(ExtensionType::psk_key_exchange_modes, [](auto& o) {
+      return messages::serialize_psk_key_exchange_modes({messages::PskKeyExchangeMode::psk_dhe_ke},
+                                                        o);
+    })));
   }
   if (hooks.edit_client_hello) {
     hooks.edit_client_hello(hello);

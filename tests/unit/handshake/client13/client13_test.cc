@@ -3,6 +3,7 @@
 // post-handshake messages, and one test per refusal with the exact alert the client sends.
 #include <gtest/gtest.h>
 #include <hs/connection.h>
+#include <hs/session.h>
 
 #include "unit/handshake/client13/scripted_server13.h"
 
@@ -77,6 +78,23 @@ TEST(Client13, ClientHelloOffersTls13AndTls12) {
   EXPECT_EQ(h.observer.messages[0].version, 0x0304);
   ASSERT_FALSE(h.observer.records.empty());
   EXPECT_EQ(h.observer.records[0].version, 0x0301);
+}
+
+// RFC 8446 §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not
+// compatible with the advertised modes". A client that can store sessions names psk_dhe_ke in
+// its first ClientHello, or servers that follow that (Go's crypto/tls) never send it a ticket;
+// with nothing to resume there is no pre_shared_key yet.
+TEST(Client13, SessionStoreAsksForTicketsWithPskModes) {
+  auto config = tls13_config();
+  config->sessions = std::make_shared<InMemorySessionStore>();
+  Harness13 h(config);
+  const auto& ch = h.server.client_hello();
+  const auto* modes =
+      messages::find_extension(ch.extensions, ExtensionType::psk_key_exchange_modes);
+  ASSERT_NE(modes, nullptr);
+  EXPECT_EQ(messages::parse_psk_key_exchange_modes(modes->data).value(),
+            std::vector<messages::PskKeyExchangeMode>{messages::PskKeyExchangeMode::psk_dhe_ke});
+  EXPECT_EQ(messages::find_extension(ch.extensions, ExtensionType::pre_shared_key), nullptr);
 }
 
 TEST(Client13, Tls13OnlyOffersOnlyTls13AndRefusesTls12) {
