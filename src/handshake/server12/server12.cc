@@ -321,8 +321,14 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   }
 
   // RFC 5077 §3.2: a client that sends session_ticket supports tickets; we answer with one
-  // when issuing is on (also when resuming, so the client holds a fresh ticket).
-  params.send_ticket = env.config.issue_tickets && client_session_ticket(hello).has_value();
+  // when issuing is on (also when resuming, so the client holds a fresh ticket). Not for a
+  // session without the extended master secret (allowed by require_extended_master_secret =
+  // false): we refuse to resume those (RFC 7627 §5.3: "If neither the original session nor
+  // the new ClientHello uses the extension, the server SHOULD abort the handshake"), and a
+  // client holding such a ticket (Go before 1.21) would fail every later connection with it.
+  // The session cache skips them for the same reason.
+  params.send_ticket = env.config.issue_tickets && client_session_ticket(hello).has_value() &&
+                       sel.extended_master_secret;
   std::vector<std::string> resume_notes;
   auto resumption =
       HS_TRY(find_resumption(hello, offer, env.config, session_now_ms(), resume_notes));

@@ -148,11 +148,18 @@ TEST_F(Server12Test, LegacyMasterSecretWhenEmsNotRequired) {
   config->require_extended_master_secret = false;
   HelloOptions opts;
   opts.ems = false;
+  // The client asks for a ticket (RFC 5077 §3.2: an empty session_ticket), as Go 1.19 does.
+  opts.extra.push_back({ExtensionType::session_ticket, {}});
   handshake(config, opts);
   EXPECT_FALSE(ctx_->info().extended_master_secret);
   EXPECT_EQ(
       find_extension(client_->flight()->hello.extensions, ExtensionType::extended_master_secret),
       nullptr);
+  // No ticket for a session we would refuse to resume (RFC 7627 §5.3: "If neither the original
+  // session nor the new ClientHello uses the extension, the server SHOULD abort the
+  // handshake"): a client holding one would fail its next connection.
+  EXPECT_EQ(find_extension(client_->flight()->hello.extensions, ExtensionType::session_ticket),
+            nullptr);
 }
 
 // ---- suite selection ----
