@@ -28,6 +28,9 @@ set -euo pipefail
 #   libxml2-utils librsvg2-bin                      xmllint and rsvg-convert check the --trace-svg
 #                                                   ladder diagrams (tests/interop/trace_svg_test)
 #                                                   and the --trace-html page (trace_html_test)
+#   golang-go                                       Go 1.19's crypto/tls and net/http, an independent
+#                                                   TLS stack behind many real clients and servers:
+#                                                   interop peer (tests/interop/go/, stdlib only)
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -41,6 +44,7 @@ PACKAGES=(
   tshark
   libasio-dev
   libxml2-utils librsvg2-bin
+  golang-go
 )
 
 missing=()

@@ -334,6 +334,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"tshark", "tshark"},
       {"dumpcap", "tshark"},  // wireshark-common, pulled in by tshark
       {"bash", "bash"},
+      {"go", "golang-go"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";
