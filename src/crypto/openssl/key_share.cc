@@ -3,6 +3,7 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 
+#include <array>
 #include <vector>
 
 #include "crypto/openssl/common.h"
@@ -13,14 +14,51 @@ namespace {
 Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key_share"); }
 Error internal(const char* detail) { return Error(ErrorCode::internal_error, "key_share", detail); }
 
-// derive_with runs EVP_PKEY_derive of `priv` against `peer` into a buffer of `len` bytes.
-Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len) {
+// OpenSSL 3.0's EVP_PKEY_new_raw_private_key and _public_key run EVP_PKEY_fromdata on a fresh
+// EVP_PKEY_CTX made by name, which fetches the X25519 key management every time. Each thread
+// keeps one context initialised for fromdata instead and imports both our private key and the
+// peer's public key through it. An EVP_PKEY_CTX must not be shared between threads, hence
+// thread_local (freed at thread exit).
+EVP_PKEY_CTX* x25519_fromdata_ctx() {
+  thread_local PkeyCtxPtr ctx;
+  if (ctx == nullptr) {
+    PkeyCtxPtr fresh(EVP_PKEY_CTX_new_from_name(nullptr, "X25519", nullptr));
+    if (fresh == nullptr || EVP_PKEY_fromdata_init(fresh.get()) != 1) {
+      return nullptr;
+    }
+    ctx = std::move(fresh);
+  }
+  return ctx.get();
+}
+
+// x25519_key imports a 32-byte X25519 key: our private key (selection EVP_PKEY_KEYPAIR; the
+// public key is computed from it) or the peer's public value (EVP_PKEY_PUBLIC_KEY).
+PkeyPtr x25519_key(std::span<const uint8_t> key, int selection) {
+  EVP_PKEY_CTX* ctx = x25519_fromdata_ctx();
+  if (ctx == nullptr) {
+    return nullptr;
+  }
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(
+          selection == EVP_PKEY_PUBLIC_KEY ? OSSL_PKEY_PARAM_PUB_KEY : OSSL_PKEY_PARAM_PRIV_KEY,
+          const_cast<uint8_t*>(key.data()), key.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata(ctx, &pkey, selection, params) != 1) {
+    return nullptr;
+  }
+  return PkeyPtr(pkey);
+}
+
+// derive_with runs EVP_PKEY_derive of `priv` against `peer` into a buffer of `len` bytes;
+// `validate_peer` is EVP_PKEY_derive_set_peer_ex's flag.
+Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len, int validate_peer) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr));
   if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1) {
     return internal("derive init");
   }
-  // The peer has been checked by the caller; libcrypto checks it again (validate_peer).
-  if (EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, 1) != 1) {
+  if (EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, validate_peer) != 1) {
     return key_share_error();
   }
   SecretBytes out(len);
@@ -49,11 +87,15 @@ class X25519Share final : public KeyShare {
     if (peer_public.size() != 32) {
       return key_share_error();
     }
-    PkeyPtr peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, peer_public.data(), 32));
+    PkeyPtr peer = x25519_key(peer_public, EVP_PKEY_PUBLIC_KEY);
     if (peer == nullptr) {
       return key_share_error();
     }
-    SecretBytes shared = HS_TRY(derive_with(priv_.get(), peer.get(), 32));
+    // Any 32 bytes are a valid X25519 public value (RFC 7748, 5: "Implementations MUST accept
+    // non-canonical values and process them as if they had been reduced modulo the field
+    // prime."), so libcrypto's peer check (validate_peer) has nothing to reject and is skipped;
+    // the check that matters is the all-zero result below.
+    SecretBytes shared = HS_TRY(derive_with(priv_.get(), peer.get(), 32, /*validate_peer=*/0));
     // RFC 8446, 7.4.2: "For X25519 and X448, implementations MUST check whether the computed
     // Diffie-Hellman shared secret is the all-zero value and abort if so, as described in
     // Section 6 of [RFC7748]." libcrypto already refuses it; check again without branching
@@ -105,7 +147,8 @@ class EcShare final : public KeyShare {
     PkeyPtr peer = HS_TRY(ec_pkey(curve, nullptr, peer_public));
     // RFC 8422, 5.10: the premaster secret is the x-coordinate of the shared point, as an
     // octet string of the field's length.
-    return derive_with(priv_.get(), peer.get(), field_len);
+    // The peer has been checked above; libcrypto checks it again (validate_peer = 1).
+    return derive_with(priv_.get(), peer.get(), field_len, 1);
   }
 
   // ec_pkey builds an EC EVP_PKEY on `curve` with public point `pub` and, when given, the
@@ -149,7 +192,7 @@ Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> pri
   if (private_key.size() != 32) {
     return key_share_error();
   }
-  PkeyPtr priv(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, private_key.data(), 32));
+  PkeyPtr priv = x25519_key(private_key, EVP_PKEY_KEYPAIR);
   std::array<uint8_t, 32> pub{};
   size_t pub_len = pub.size();
   if (priv == nullptr || EVP_PKEY_get_raw_public_key(priv.get(), pub.data(), &pub_len) != 1 ||
