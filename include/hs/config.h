@@ -77,14 +77,15 @@ using ServerCertificate = CertifiedKey;
 // sizes are zero, exceed 2^24 - 1 (the uint24 length of a handshake message) or whose
 // certificate bound is below the general one.
 struct Limits {
-  // max_handshake_message_size bounds each handshake message received, Certificate and
-  // CertificateRequest excepted. Checked as soon as the 4-byte header arrives, before the body is
-  // buffered: decode_error. 16 KiB, as BoringSSL (kMaxMessageLen): a ClientHello, ServerHello or
-  // NewSessionTicket is a few hundred bytes.
+  // max_handshake_message_size bounds each handshake message received, Certificate,
+  // CertificateRequest and ClientHello excepted. Checked as soon as the 4-byte header arrives,
+  // before the body is buffered: decode_error. 16 KiB, as BoringSSL (kMaxMessageLen): a
+  // ServerHello or NewSessionTicket is a few hundred bytes.
   size_t max_handshake_message_size = 16 * 1024;
   // max_certificate_message_size bounds Certificate and CertificateRequest (whose
-  // certificate_authorities list can be as long as a chain): decode_error beyond it. 100 KiB,
-  // OpenSSL's default max_cert_list.
+  // certificate_authorities list can be as long as a chain) and ClientHello (2^16 bytes of
+  // suites and 2^16 of extensions are legal; conformance suites send thousands of extensions):
+  // decode_error beyond it. 100 KiB, OpenSSL's default max_cert_list.
   size_t max_certificate_message_size = 100 * 1024;
   // max_certificates bounds the certificates in one Certificate message: bad_certificate beyond
   // it (the message is well-formed, so not decode_error; RFC 8446 §6.2 "bad_certificate: A

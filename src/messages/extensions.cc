@@ -1,6 +1,8 @@
 #include "messages/extensions.h"
 
 #include <algorithm>
+#include <bitset>
+#include <memory>
 
 #include "messages/common.h"
 
@@ -104,6 +106,9 @@ Result<std::vector<Extension>> parse_extensions(codec::Reader& in) {
     return malformed("extensions");
   }
   std::vector<Extension> exts;
+  // One bit per extension type: a ClientHello may carry 16383 empty extensions, and a pairwise
+  // search over them would cost 10^8 comparisons.
+  auto seen = std::make_unique<std::bitset<0x10000>>();
   while (!block.empty()) {
     Extension ext;
     std::span<const uint8_t> data;
@@ -113,9 +118,11 @@ Result<std::vector<Extension>> parse_extensions(codec::Reader& in) {
     }
     // RFC 8446, 4.2: "There MUST NOT be more than one extension of the same type in a given
     // extension block."
-    if (find_extension(exts, ext.type) != nullptr) {
+    const auto code = static_cast<size_t>(ext.type);
+    if (seen->test(code)) {
       return Error(ErrorCode::duplicate_extension, "extensions");
     }
+    seen->set(code);
     ext.data = to_vector(data);
     exts.push_back(std::move(ext));
   }

@@ -36,9 +36,14 @@ Result<void> HandshakeReassembler::check_head() const {
   if (!r.read_u8(type) || !r.read_u24(length)) {
     return ok_result();
   }
-  const bool certificate = type == static_cast<uint8_t>(HandshakeType::certificate) ||
-                           type == static_cast<uint8_t>(HandshakeType::certificate_request);
-  if (length > (certificate ? max_certificate_message_size() : max_message_size_)) {
+  // ClientHello joins the large bound: 2^16 - 2 bytes of cipher suites and 2^16 - 1 of
+  // extensions are legal (tlsfuzzer's test-tls13-large-number-of-extensions.py sends 4096
+  // empty extensions, or 1024 of up to 64 bytes, in one ClientHello; OpenSSL takes up to
+  // 131396 bytes).
+  const bool large = type == static_cast<uint8_t>(HandshakeType::certificate) ||
+                     type == static_cast<uint8_t>(HandshakeType::certificate_request) ||
+                     type == static_cast<uint8_t>(HandshakeType::client_hello);
+  if (length > (large ? max_certificate_message_size() : max_message_size_)) {
     return Error(ErrorCode::decode_error, "handshake message too large");
   }
   return ok_result();

@@ -29,7 +29,8 @@ struct RawHandshake {
 // messages, whether one message spans many records or one record holds many messages.
 //
 // Bounded: a message whose header announces a body longer than max_message_size() (default
-// 64 KiB; Certificate and CertificateRequest get max_certificate_message_size()) fails with
+// 64 KiB; Certificate, CertificateRequest and ClientHello get max_certificate_message_size())
+// fails with
 // Error(ErrorCode::decode_error, "handshake message too large") as soon as its header is buffered.
 // The RFCs name no alert for this; decode_error says the message cannot be processed. Callers drain
 // next() after each add(), so the buffer stays within one maximum message plus one record. Errors
@@ -63,8 +64,8 @@ class HandshakeReassembler {
   size_t max_certificate_message_size() const {
     return std::max(max_message_size_, max_certificate_message_size_);
   }
-  // set_limits sets the bound of every message but Certificate and CertificateRequest
-  // (`general`) and theirs (`certificate`).
+  // set_limits sets the bound of every message but Certificate, CertificateRequest and
+  // ClientHello (`general`) and theirs (`certificate`).
   void set_limits(size_t general, size_t certificate) {
     max_message_size_ = general;
     max_certificate_message_size_ = certificate;
