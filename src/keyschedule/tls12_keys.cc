@@ -51,8 +51,17 @@ Result<KeyBlock12> key_block(const crypto::Provider& provider, crypto::HashAlg h
                              crypto::AeadAlg aead, std::span<const uint8_t> master_secret,
                              std::span<const uint8_t> client_random,
                              std::span<const uint8_t> server_random) {
-  if (client_random.size() != kRandomLen || server_random.size() != kRandomLen ||
-      master_secret.size() != kMasterSecretLen) {
+  if (master_secret.size() != kMasterSecretLen) {
+    return Error(ErrorCode::internal_error, "key_block", "input length");
+  }
+  auto prf = HS_TRY(Prf12::make(provider, hash, master_secret));
+  return key_block(prf, aead, client_random, server_random);
+}
+
+Result<KeyBlock12> key_block(Prf12& master_prf, crypto::AeadAlg aead,
+                             std::span<const uint8_t> client_random,
+                             std::span<const uint8_t> server_random) {
+  if (client_random.size() != kRandomLen || server_random.size() != kRandomLen) {
     return Error(ErrorCode::internal_error, "key_block", "input length");
   }
   // RFC 5246, 6.3: key_block = PRF(SecurityParameters.master_secret, "key expansion",
@@ -63,8 +72,7 @@ Result<KeyBlock12> key_block(const crypto::Provider& provider, crypto::HashAlg h
   const size_t key_len = crypto::aead_key_len(aead);
   const size_t iv_len = fixed_iv_len12(aead);
   const auto seed = concat_randoms(server_random, client_random);
-  SecretBytes block =
-      HS_TRY(prf12(provider, hash, master_secret, "key expansion", seed, 2 * key_len + 2 * iv_len));
+  SecretBytes block = master_prf.derive("key expansion", seed, 2 * key_len + 2 * iv_len);
   std::span<const uint8_t> rest = block.expose();
   KeyBlock12 keys;
   keys.client_write_key = take(rest, key_len);
@@ -77,13 +85,19 @@ Result<KeyBlock12> key_block(const crypto::Provider& provider, crypto::HashAlg h
 Result<SecretBytes> finished_verify_data12(const crypto::Provider& provider, crypto::HashAlg hash,
                                            std::span<const uint8_t> master_secret, Sender sender,
                                            std::span<const uint8_t> handshake_hash) {
+  auto prf = HS_TRY(Prf12::make(provider, hash, master_secret));
+  return finished_verify_data12(prf, sender, handshake_hash);
+}
+
+SecretBytes finished_verify_data12(Prf12& master_prf, Sender sender,
+                                   std::span<const uint8_t> handshake_hash) {
   // RFC 5246, 7.4.9: verify_data = PRF(master_secret, finished_label,
   //                                    Hash(handshake_messages))[0..verify_data_length-1];
   // "For Finished messages sent by the client, the string "client finished". For Finished
   // messages sent by the server, the string "server finished"." verify_data_length is 12
   // for every suite we implement.
   const char* label = sender == Sender::client ? "client finished" : "server finished";
-  return prf12(provider, hash, master_secret, label, handshake_hash, kVerifyDataLen12);
+  return master_prf.derive(label, handshake_hash, kVerifyDataLen12);
 }
 
 }  // namespace hs::keyschedule

@@ -10,6 +10,7 @@
 #include <span>
 
 #include "crypto/provider.h"
+#include "keyschedule/prf12.h"
 
 namespace hs::keyschedule {
 
@@ -53,6 +54,11 @@ Result<KeyBlock12> key_block(const crypto::Provider& provider, crypto::HashAlg h
                              std::span<const uint8_t> client_random,
                              std::span<const uint8_t> server_random);
 
+// key_block with the PRF already keyed on the master secret (Prf12::make).
+Result<KeyBlock12> key_block(Prf12& master_prf, crypto::AeadAlg aead,
+                             std::span<const uint8_t> client_random,
+                             std::span<const uint8_t> server_random);
+
 // Sender says whose Finished is computed.
 enum class Sender : uint8_t { client, server };
 
@@ -62,5 +68,8 @@ enum class Sender : uint8_t { client, server };
 Result<SecretBytes> finished_verify_data12(const crypto::Provider& provider, crypto::HashAlg hash,
                                            std::span<const uint8_t> master_secret, Sender sender,
                                            std::span<const uint8_t> handshake_hash);
+// finished_verify_data12 with the PRF already keyed on the master secret.
+SecretBytes finished_verify_data12(Prf12& master_prf, Sender sender,
+                                   std::span<const uint8_t> handshake_hash);
 
 }  // namespace hs::keyschedule

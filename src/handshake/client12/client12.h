@@ -52,6 +52,7 @@
 #include "handshake/common/driver.h"
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
+#include "keyschedule/prf12.h"
 #include "record/protection.h"
 
 namespace hs::client12 {
@@ -166,6 +167,7 @@ struct ExpectNewSessionTicket {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;  // keyed on master_secret: the key block, then both Finished
   std::unique_ptr<record::RecordProtection> server_write;
   std::unique_ptr<record::RecordProtection> client_write;
 };
@@ -173,6 +175,7 @@ struct ExpectChangeCipherSpec {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;  // keyed on master_secret: the key block, then both Finished
   std::unique_ptr<record::RecordProtection> server_write;
   std::unique_ptr<record::RecordProtection> client_write;
 };
@@ -180,6 +183,7 @@ struct ExpectFinished {
   detail::Transcript transcript;
   Negotiated neg;
   SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;  // keyed on master_secret: the key block, then both Finished
   std::unique_ptr<record::RecordProtection> client_write;
 };
 struct Connected {};

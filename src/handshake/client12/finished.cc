@@ -52,8 +52,9 @@ Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
   st.neg.ticket = std::move(ticket.ticket);
   st.neg.ticket_lifetime = ticket.lifetime_hint;
   st.neg.created_ms = session_now_ms();
-  return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(st.master_secret),
-                                std::move(st.server_write), std::move(st.client_write)};
+  return ExpectChangeCipherSpec{std::move(st.transcript),    st.neg,
+                                std::move(st.master_secret), std::move(st.master_prf),
+                                std::move(st.server_write),  std::move(st.client_write)};
 }
 
 Result<State> handle(ExpectChangeCipherSpec&&, HandshakeContext&, const HandshakeMessageView&) {
@@ -68,8 +69,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
     return Error(ErrorCode::unexpected_message, "finished", "expected Finished");
   }
   auto fin = HS_TRY(messages::parse_finished(msg.body, messages::kVerifyDataLength12));
-  auto expected = HS_TRY(detail::tls12_verify_data(
-      ctx.provider(), st.neg.suite.hash, st.master_secret, false, st.transcript.current()));
+  auto expected = detail::tls12_verify_data(st.master_prf, false, st.transcript.current());
   // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are
   // correct." A mismatch is decrypt_error (RFC 5246 §7.2.2: "a handshake cryptographic
   // operation failed, including being unable to ... validate a finished message").
@@ -81,10 +81,8 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
     // RFC 5246 §7.3 (abbreviated handshake): after the server's ChangeCipherSpec and Finished,
     // "the client and server MUST send ChangeCipherSpec messages and proceed directly to
     // Finished messages"; ours is over the transcript including the server's Finished.
-    const crypto::Provider& provider = ctx.provider();
     messages::Finished ours;
-    ours.verify_data = HS_TRY(detail::tls12_verify_data(
-        provider, st.neg.suite.hash, st.master_secret, true, st.transcript.current()));
+    ours.verify_data = detail::tls12_verify_data(st.master_prf, true, st.transcript.current());
     HS_TRY(ctx.send_change_cipher_spec());
     ctx.set_write_protection(std::move(st.client_write), "master secret");
     std::vector<uint8_t> raw;
@@ -129,7 +127,7 @@ Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx) {
   // set_read_protection refuses a key change while a handshake message is half-received.
   HS_TRY(ctx.set_read_protection(std::move(st->server_write), "master secret"));
   return ExpectFinished{std::move(st->transcript), st->neg, std::move(st->master_secret),
-                        std::move(st->client_write)};
+                        std::move(st->master_prf), std::move(st->client_write)};
 }
 
 std::string_view state_name(const State& state) {

@@ -230,7 +230,8 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
   SecretBytes master = HS_TRY(
       detail::tls12_extended_master_secret(provider, st.neg.suite.hash, premaster, session_hash));
   ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
-  auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master,
+  auto master_prf = HS_TRY(detail::tls12_master_prf(provider, st.neg.suite.hash, master));
+  auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master_prf,
                                                st.offer.client_random, st.neg.server_random));
 
   // The CertificateVerify follows the ClientKeyExchange but is not part of the RFC 7627
@@ -262,19 +263,20 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
   // Hash(handshake_messages)), handshake_messages being everything up to, not including, this
   // message.
   messages::Finished fin;
-  fin.verify_data = HS_TRY(detail::tls12_verify_data(provider, st.neg.suite.hash, master, true,
-                                                     st.transcript.current()));
+  fin.verify_data = detail::tls12_verify_data(master_prf, true, st.transcript.current());
   std::vector<uint8_t> fin_raw;
   HS_TRY(messages::serialize_message(fin, fin_raw));
   HS_TRY(ctx.send_handshake(fin_raw));
   st.transcript.add(fin_raw);
 
   if (st.neg.ticket_expected) {
-    return ExpectNewSessionTicket{std::move(st.transcript), st.neg, std::move(master),
-                                  std::move(keys.server_write), nullptr};
+    return ExpectNewSessionTicket{
+        std::move(st.transcript),     st.neg, std::move(master), std::move(master_prf),
+        std::move(keys.server_write), nullptr};
   }
-  return ExpectChangeCipherSpec{std::move(st.transcript), st.neg, std::move(master),
-                                std::move(keys.server_write), nullptr};
+  return ExpectChangeCipherSpec{
+      std::move(st.transcript),     st.neg, std::move(master), std::move(master_prf),
+      std::move(keys.server_write), nullptr};
 }
 
 }  // namespace hs::client12

@@ -210,14 +210,23 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
     neg.created_ms = session.created_ms;
     SecretBytes master = std::move(session.secret);
     ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
-    auto keys = HS_TRY(detail::tls12_protections(ctx.provider(), neg.suite, master,
+    auto master_prf = HS_TRY(detail::tls12_master_prf(ctx.provider(), neg.suite.hash, master));
+    auto keys = HS_TRY(detail::tls12_protections(ctx.provider(), neg.suite, master_prf,
                                                  st.offer.client_random, neg.server_random));
     if (neg.ticket_expected) {
-      return ExpectNewSessionTicket{std::move(st.transcript), neg, std::move(master),
-                                    std::move(keys.server_write), std::move(keys.client_write)};
+      return ExpectNewSessionTicket{std::move(st.transcript),
+                                    neg,
+                                    std::move(master),
+                                    std::move(master_prf),
+                                    std::move(keys.server_write),
+                                    std::move(keys.client_write)};
     }
-    return ExpectChangeCipherSpec{std::move(st.transcript), neg, std::move(master),
-                                  std::move(keys.server_write), std::move(keys.client_write)};
+    return ExpectChangeCipherSpec{std::move(st.transcript),
+                                  neg,
+                                  std::move(master),
+                                  std::move(master_prf),
+                                  std::move(keys.server_write),
+                                  std::move(keys.client_write)};
   }
   if (st.offer.resume.has_value()) {
     ctx.note("server did not resume the offered session; full handshake");

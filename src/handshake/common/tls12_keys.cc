@@ -12,11 +12,10 @@ Result<SecretBytes> tls12_extended_master_secret(const crypto::Provider& provide
 }
 
 Result<Tls12Protections> tls12_protections(const crypto::Provider& provider, const SuiteInfo& suite,
-                                           const SecretBytes& master,
+                                           keyschedule::Prf12& master_prf,
                                            std::span<const uint8_t, 32> client_random,
                                            std::span<const uint8_t, 32> server_random) {
-  auto kb = HS_TRY(keyschedule::key_block(provider, suite.hash, suite.aead, master.expose(),
-                                          client_random, server_random));
+  auto kb = HS_TRY(keyschedule::key_block(master_prf, suite.aead, client_random, server_random));
   Tls12Protections out;
   out.client_write = HS_TRY(record::make_tls12_protection(
       provider, suite.aead, kb.client_write_key.expose(), kb.client_write_iv.expose()));
@@ -25,13 +24,16 @@ Result<Tls12Protections> tls12_protections(const crypto::Provider& provider, con
   return out;
 }
 
-Result<std::vector<uint8_t>> tls12_verify_data(const crypto::Provider& provider,
-                                               crypto::HashAlg prf_hash, const SecretBytes& master,
-                                               bool client,
-                                               std::span<const uint8_t> transcript_hash) {
-  auto vd = HS_TRY(keyschedule::finished_verify_data12(
-      provider, prf_hash, master.expose(),
-      client ? keyschedule::Sender::client : keyschedule::Sender::server, transcript_hash));
+Result<keyschedule::Prf12> tls12_master_prf(const crypto::Provider& provider,
+                                            crypto::HashAlg prf_hash, const SecretBytes& master) {
+  return keyschedule::Prf12::make(provider, prf_hash, master.expose());
+}
+
+std::vector<uint8_t> tls12_verify_data(keyschedule::Prf12& master_prf, bool client,
+                                       std::span<const uint8_t> transcript_hash) {
+  auto vd = keyschedule::finished_verify_data12(
+      master_prf, client ? keyschedule::Sender::client : keyschedule::Sender::server,
+      transcript_hash);
   // verify_data goes on the wire in the Finished message (ours) or is compared in constant
   // time against the peer's public bytes: it is not secret past this point.
   return declassify(vd.expose());

@@ -12,6 +12,7 @@
 #include "crypto/provider.h"
 #include "crypto/secret.h"
 #include "handshake/common/suites.h"
+#include "keyschedule/prf12.h"
 #include "record/protection.h"
 
 namespace hs::detail {
@@ -29,17 +30,21 @@ struct Tls12Protections {
   std::unique_ptr<record::RecordProtection> client_write;
   std::unique_ptr<record::RecordProtection> server_write;
 };
+// `master_prf` is the PRF keyed on the master secret (tls12_master_prf); the same keyed PRF
+// then serves both Finished messages.
 Result<Tls12Protections> tls12_protections(const crypto::Provider& provider, const SuiteInfo& suite,
-                                           const SecretBytes& master,
+                                           keyschedule::Prf12& master_prf,
                                            std::span<const uint8_t, 32> client_random,
                                            std::span<const uint8_t, 32> server_random);
+
+// tls12_master_prf keys the PRF with the master secret once per connection.
+Result<keyschedule::Prf12> tls12_master_prf(const crypto::Provider& provider,
+                                            crypto::HashAlg prf_hash, const SecretBytes& master);
 
 // tls12_verify_data is RFC 5246 §7.4.9: PRF(master_secret, finished_label,
 // Hash(handshake_messages))[0..11], with "client finished" when `client` is true. The result is
 // public once it is on the wire, so it is returned declassified.
-Result<std::vector<uint8_t>> tls12_verify_data(const crypto::Provider& provider,
-                                               crypto::HashAlg prf_hash, const SecretBytes& master,
-                                               bool client,
-                                               std::span<const uint8_t> transcript_hash);
+std::vector<uint8_t> tls12_verify_data(keyschedule::Prf12& master_prf, bool client,
+                                       std::span<const uint8_t> transcript_hash);
 
 }  // namespace hs::detail

@@ -144,7 +144,8 @@ Result<State> handle(ExpectCertificateVerify&& st, Env env, const HandshakeMessa
   env.ctx.note("client CertificateVerify checked (" +
                std::string(signature_scheme_name(cv.scheme)) + ")");
   return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript),
-                                std::move(st.master_secret), std::move(st.keys)};
+                                std::move(st.master_secret), std::move(st.master_prf),
+                                std::move(st.keys)};
 }
 
 }  // namespace hs::server12

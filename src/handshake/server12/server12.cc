@@ -47,20 +47,17 @@ Result<std::unique_ptr<record::RecordProtection>> make_protection(const crypto::
 class FinishedVerified {
  private:
   FinishedVerified() = default;
-  friend Result<FinishedVerified> verify_client_finished(const crypto::Provider&, const Params&,
-                                                         const SecretBytes&,
+  friend Result<FinishedVerified> verify_client_finished(keyschedule::Prf12&,
                                                          const detail::Transcript&,
                                                          std::span<const uint8_t>);
 };
 
-Result<FinishedVerified> verify_client_finished(const crypto::Provider& provider,
-                                                const Params& params, const SecretBytes& master,
+Result<FinishedVerified> verify_client_finished(keyschedule::Prf12& master_prf,
                                                 const detail::Transcript& transcript,
                                                 std::span<const uint8_t> body) {
   auto finished = HS_TRY(messages::parse_finished(body, messages::kVerifyDataLength12));
-  auto expected = HS_TRY(
-      keyschedule::finished_verify_data12(provider, params.suite.hash, master.expose(),
-                                          keyschedule::Sender::client, transcript.current()));
+  auto expected = keyschedule::finished_verify_data12(master_prf, keyschedule::Sender::client,
+                                                      transcript.current());
   // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents are
   // correct." RFC 8446 §4.4.4 names the alert: "if incorrect MUST terminate the connection with
   // a "decrypt_error" alert." Compared in constant time.
@@ -236,15 +233,14 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
 
   SecretBytes master = std::move(r.session.secret);
   ctx.key_log("CLIENT_RANDOM", params.client_random, master);
-  auto keys =
-      HS_TRY(keyschedule::key_block(provider, params.suite.hash, params.suite.aead, master.expose(),
-                                    params.client_random, params.server_random));
+  auto master_prf = HS_TRY(keyschedule::Prf12::make(provider, params.suite.hash, master.expose()));
+  auto keys = HS_TRY(keyschedule::key_block(master_prf, params.suite.aead, params.client_random,
+                                            params.server_random));
   if (params.send_ticket) {
     HS_TRY(send_ticket(env, transcript, params, master));
   }
-  auto ours = HS_TRY(
-      keyschedule::finished_verify_data12(provider, params.suite.hash, master.expose(),
-                                          keyschedule::Sender::server, transcript.current()));
+  auto ours = keyschedule::finished_verify_data12(master_prf, keyschedule::Sender::server,
+                                                  transcript.current());
   HS_TRY(ctx.send_change_cipher_spec());
   auto write =
       HS_TRY(make_protection(provider, params, keys.server_write_key, keys.server_write_iv));
@@ -252,7 +248,7 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
   // verify_data goes on the wire: it is public by design (RFC 5246 §7.4.9).
   HS_TRY(send(env, transcript, messages::Finished{declassify(ours.expose())}));
   return ExpectChangeCipherSpec{std::move(params), std::move(transcript), std::move(master),
-                                std::move(keys)};
+                                std::move(master_prf), std::move(keys)};
 }
 
 }  // namespace
@@ -436,17 +432,19 @@ Result<State> handle(ExpectClientKeyExchange&& st, Env env, const HandshakeMessa
                  : keyschedule::master_secret(provider, st.params.suite.hash, pre_master.expose(),
                                               st.params.client_random, st.params.server_random));
   env.ctx.key_log("CLIENT_RANDOM", st.params.client_random, master);
-  auto keys = HS_TRY(keyschedule::key_block(provider, st.params.suite.hash, st.params.suite.aead,
-                                            master.expose(), st.params.client_random,
-                                            st.params.server_random));
+  auto master_prf =
+      HS_TRY(keyschedule::Prf12::make(provider, st.params.suite.hash, master.expose()));
+  auto keys = HS_TRY(keyschedule::key_block(master_prf, st.params.suite.aead,
+                                            st.params.client_random, st.params.server_random));
   if (st.client_key) {
     // RFC 5246 §7.4.8: CertificateVerify "is only sent following a client certificate that has
     // signing capability ... it MUST immediately follow the client key exchange message".
     return ExpectCertificateVerify{std::move(st.params), std::move(st.transcript),
-                                   std::move(master), std::move(keys), std::move(*st.client_key)};
+                                   std::move(master),    std::move(master_prf),
+                                   std::move(keys),      std::move(*st.client_key)};
   }
   return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript), std::move(master),
-                                std::move(keys)};
+                                std::move(master_prf), std::move(keys)};
 }
 
 // ---- ExpectChangeCipherSpec: only the CCS record moves us on ----
@@ -463,7 +461,7 @@ Result<State> handle_ccs(ExpectChangeCipherSpec&& st, Env env) {
                                      st.keys.client_write_iv));
   HS_TRY(env.ctx.set_read_protection(std::move(read), "client write key"));
   return ExpectFinished{std::move(st.params), std::move(st.transcript), std::move(st.master_secret),
-                        std::move(st.keys)};
+                        std::move(st.master_prf), std::move(st.keys)};
 }
 
 // ---- ExpectFinished: verify, then ChangeCipherSpec + Finished ----
@@ -473,8 +471,8 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
     return unexpected("server12::ExpectFinished", msg.type);
   }
   const crypto::Provider& provider = env.ctx.provider();
-  [[maybe_unused]] FinishedVerified verified = HS_TRY(
-      verify_client_finished(provider, st.params, st.master_secret, st.transcript, msg.body));
+  [[maybe_unused]] FinishedVerified verified =
+      HS_TRY(verify_client_finished(st.master_prf, st.transcript, msg.body));
   st.transcript.add(msg.raw);
   if (st.params.abbreviated) {
     // RFC 5246 §7.3: in the abbreviated handshake the client's Finished comes last.
@@ -486,9 +484,8 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
     HS_TRY(send_ticket(env, st.transcript, st.params, st.master_secret));
   }
 
-  auto ours = HS_TRY(
-      keyschedule::finished_verify_data12(provider, st.params.suite.hash, st.master_secret.expose(),
-                                          keyschedule::Sender::server, st.transcript.current()));
+  auto ours = keyschedule::finished_verify_data12(st.master_prf, keyschedule::Sender::server,
+                                                  st.transcript.current());
   HS_TRY(env.ctx.send_change_cipher_spec());
   auto write = HS_TRY(
       make_protection(provider, st.params, st.keys.server_write_key, st.keys.server_write_iv));

@@ -93,6 +93,7 @@ struct ExpectCertificateVerify {
   Params params;
   detail::Transcript transcript;  // through ClientKeyExchange, messages kept
   SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;  // keyed on master_secret once: key block and both Finished
   keyschedule::KeyBlock12 keys;
   ClientKey client_key;
 };
@@ -101,6 +102,7 @@ struct ExpectChangeCipherSpec {
   Params params;
   detail::Transcript transcript;  // through ClientKeyExchange
   SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;  // keyed on master_secret once: key block and both Finished
   keyschedule::KeyBlock12 keys;
 };
 
@@ -108,7 +110,8 @@ struct ExpectFinished {
   Params params;
   detail::Transcript transcript;
   SecretBytes master_secret;
-  keyschedule::KeyBlock12 keys;  // the server write half is still to be installed
+  keyschedule::Prf12 master_prf;  // keyed on master_secret once: key block and both Finished
+  keyschedule::KeyBlock12 keys;   // the server write half is still to be installed
 };
 
 struct Connected {};

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "crypto/openssl/openssl_provider.h"
 #include "keyschedule/tls12_keys.h"
 #include "unit/crypto/test_util.h"
@@ -133,6 +136,59 @@ TEST(Tls12Keys, ExtendedMasterSecretAndFinishedUseTheirLabels) {
   EXPECT_EQ(vec(client->expose()), vec(client_prf->expose()));
   EXPECT_EQ(vec(server->expose()), vec(server_prf->expose()));
   EXPECT_NE(vec(client->expose()), vec(server->expose()));
+}
+
+// One Prf12 keyed on the master secret serves the key block and both Finished messages, in the
+// order a handshake asks for them; each output must equal a freshly keyed PRF's (the HMAC is
+// reset with its key after every tag, RFC 5246 §5 keys every tag with the same secret).
+TEST(Prf12, KeyedOnceServesSeveralOutputs) {
+  const auto session_hash = hex("a0ba9f936cda311827a6f796ffd5198ca0ba9f936cda311827a6f796ffd5198c");
+  auto prf = Prf12::make(provider(), HashAlg::sha256, hex(kMaster));
+  ASSERT_TRUE(prf.ok());
+  auto keys = key_block(*prf, AeadAlg::aes_256_gcm, hex(kClientRandom), hex(kServerRandom));
+  ASSERT_TRUE(keys.ok());
+  const auto kb = hex(kKeyBlock);
+  EXPECT_EQ(vec(keys->client_write_key.expose()),
+            std::vector<uint8_t>(kb.begin(), kb.begin() + 32));
+  for (Sender sender : {Sender::server, Sender::client, Sender::server}) {
+    auto fresh =
+        finished_verify_data12(provider(), HashAlg::sha256, hex(kMaster), sender, session_hash);
+    ASSERT_TRUE(fresh.ok());
+    EXPECT_EQ(vec(finished_verify_data12(*prf, sender, session_hash).expose()),
+              vec(fresh->expose()));
+  }
+}
+
+// Inputs too long for Prf12's stack buffer take the piecewise path; check it against P_SHA256
+// written out from RFC 5246 §5 on the provider's HMAC, one fresh key per tag.
+TEST(Prf12, LongSeedMatchesPHashFromTheRfc) {
+  const auto secret = hex("9bbe436ba940f017b17652849a71db35");
+  std::vector<uint8_t> seed(300);
+  for (size_t i = 0; i < seed.size(); ++i) {
+    seed[i] = static_cast<uint8_t>(i * 7 + 1);
+  }
+  const std::string label = "test label";
+  std::vector<uint8_t> label_seed(label.begin(), label.end());
+  label_seed.insert(label_seed.end(), seed.begin(), seed.end());
+  auto hmac = [&](std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    auto mac = provider().make_hmac(HashAlg::sha256, secret);
+    mac->update(a);
+    mac->update(b);
+    std::vector<uint8_t> tag(32);
+    mac->finish(tag);
+    return tag;
+  };
+  std::vector<uint8_t> expected;
+  std::vector<uint8_t> a = hmac(label_seed, {});  // A(1)
+  while (expected.size() < 100) {
+    auto block = hmac(a, label_seed);
+    expected.insert(expected.end(), block.begin(), block.end());
+    a = hmac(a, {});
+  }
+  expected.resize(100);
+  auto out = prf12(provider(), HashAlg::sha256, secret, label, seed, 100);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(vec(out->expose()), expected);
 }
 
 }  // namespace
