@@ -201,9 +201,11 @@ class HS_API TicketKeys {
   std::array<uint8_t, kNameLen> current_name() const;
 
  private:
+  // AeadPool (ticket_keys.cc) owns one key's bytes and its idle keyed AEAD contexts.
+  struct AeadPool;
   struct Key {
     std::array<uint8_t, kNameLen> name{};
-    SecretBytes key;
+    std::shared_ptr<AeadPool> pool;  // shared: a seal or open in flight keeps it alive
   };
   const crypto::Provider& provider() const;
 

@@ -1,6 +1,9 @@
 // TicketKeys: the named AES-256-GCM key ring that seals session tickets for both versions.
 #include <hs/session.h>
 
+#include <algorithm>
+#include <mutex>
+
 #include "codec/reader.h"
 #include "codec/writer.h"
 #include "crypto/provider.h"
@@ -13,14 +16,68 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
   return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
-std::vector<uint8_t> make_aad(std::span<const uint8_t> name, std::string_view purpose) {
-  std::vector<uint8_t> aad(name.begin(), name.end());
-  auto p = as_bytes(purpose);
-  aad.insert(aad.end(), p.begin(), p.end());
-  return aad;
-}
+// Aad is the additional data key_name || purpose, on the stack for the purposes we use (a
+// longer purpose still works, from the heap).
+class Aad {
+ public:
+  Aad(std::span<const uint8_t> name, std::string_view purpose) {
+    const auto p = as_bytes(purpose);
+    if (name.size() + p.size() <= small_.size()) {
+      auto rest = std::copy(name.begin(), name.end(), small_.begin());
+      std::copy(p.begin(), p.end(), rest);
+      bytes_ = std::span<const uint8_t>(small_).first(name.size() + p.size());
+    } else {
+      large_.assign(name.begin(), name.end());
+      large_.insert(large_.end(), p.begin(), p.end());
+      bytes_ = large_;
+    }
+  }
+  Aad(const Aad&) = delete;
+  Aad& operator=(const Aad&) = delete;
+  std::span<const uint8_t> bytes() const { return bytes_; }
+
+ private:
+  std::array<uint8_t, 64> small_{};
+  std::vector<uint8_t> large_;
+  std::span<const uint8_t> bytes_;
+};
 
 }  // namespace
+
+// AeadPool is one ticket key with its keyed AES-256-GCM contexts: the key schedule is set up
+// once per context, not per ticket, and each seal or open only sets the nonce. A context is used
+// by one call at a time (an EVP_CIPHER_CTX must not be shared between threads): a call takes an
+// idle context out of the pool under the pool's mutex, or keys a new one when none is idle,
+// seals or opens with no lock held, and puts it back; at most kMaxIdle stay, enough for the
+// threads of a busy server, and a key rotated out of the ring frees its contexts with the pool.
+struct TicketKeys::AeadPool {
+  static constexpr size_t kMaxIdle = 8;
+
+  explicit AeadPool(std::span<const uint8_t> k) : key(k) {}
+
+  Result<std::unique_ptr<crypto::Aead>> take(const crypto::Provider& provider) {
+    {
+      std::lock_guard lock(mu);
+      if (!idle.empty()) {
+        std::unique_ptr<crypto::Aead> aead = std::move(idle.back());
+        idle.pop_back();
+        return aead;
+      }
+    }
+    return provider.make_aead(crypto::AeadAlg::aes_256_gcm, key.expose());
+  }
+
+  void give_back(std::unique_ptr<crypto::Aead> aead) {
+    std::lock_guard lock(mu);
+    if (idle.size() < kMaxIdle) {
+      idle.push_back(std::move(aead));
+    }
+  }
+
+  const SecretBytes key;
+  std::mutex mu;
+  std::vector<std::unique_ptr<crypto::Aead>> idle;
+};
 
 TicketKeys::TicketKeys(const crypto::Provider* provider, size_t max_keys)
     : provider_(provider), max_keys_(max_keys == 0 ? 1 : max_keys) {}
@@ -82,7 +139,7 @@ Result<void> TicketKeys::add_key(std::span<const uint8_t> name, std::span<const 
   }
   Key k;
   std::copy(name.begin(), name.end(), k.name.begin());
-  k.key = SecretBytes(key);
+  k.pool = std::make_shared<AeadPool>(key);
   std::lock_guard lock(mu_);
   // A name already in the ring is replaced, so reloading a key file does not duplicate it.
   std::erase_if(keys_, [&](const Key& e) { return e.name == k.name; });
@@ -96,31 +153,30 @@ Result<void> TicketKeys::add_key(std::span<const uint8_t> name, std::span<const 
 Result<std::vector<uint8_t>> TicketKeys::seal(std::span<const uint8_t> plaintext,
                                               std::string_view purpose) const {
   std::array<uint8_t, kNameLen> name{};
-  SecretBytes key;
+  std::shared_ptr<AeadPool> pool;
   {
     std::lock_guard lock(mu_);
     if (keys_.empty()) {
       return Error(ErrorCode::internal_error, "session ticket", "no ticket key");
     }
     name = keys_.front().name;
-    key = keys_.front().key.clone();
+    pool = keys_.front().pool;
   }
-  auto aead = HS_TRY(provider().make_aead(crypto::AeadAlg::aes_256_gcm, key.expose()));
-  std::array<uint8_t, crypto::kAeadNonceLen> iv{};
+  auto aead = HS_TRY(pool->take(provider()));
+  // RFC 5077 §4 (AEAD form): key_name || iv || encrypted_state || tag, sealed in place.
+  std::vector<uint8_t> ticket(kOverhead + plaintext.size());
+  const std::span<uint8_t> out(ticket);
+  std::copy(name.begin(), name.end(), out.begin());
+  const std::span<uint8_t> iv = out.subspan(kNameLen, crypto::kAeadNonceLen);
+  const std::span<uint8_t> body = out.subspan(kNameLen + crypto::kAeadNonceLen, plaintext.size());
+  const std::span<uint8_t> tag = out.last(crypto::kAeadTagLen);
   HS_TRY(provider().random(iv));
-  std::array<uint8_t, crypto::kAeadTagLen> tag{};
-  std::vector<uint8_t> body(plaintext.begin(), plaintext.end());
-  if (!aead->seal(iv, make_aad(name, purpose), body, tag)) {
-    crypto::secure_wipe(body);
+  const Aad aad(name, purpose);
+  if (!aead->seal_to(iv, aad.bytes(), plaintext, {}, body, tag)) {
+    crypto::secure_wipe(ticket);
     return Error(ErrorCode::internal_error, "session ticket", "sealing failed");
   }
-  // RFC 5077 §4 (AEAD form): key_name || iv || encrypted_state || tag.
-  std::vector<uint8_t> ticket;
-  ticket.reserve(kOverhead + body.size());
-  ticket.insert(ticket.end(), name.begin(), name.end());
-  ticket.insert(ticket.end(), iv.begin(), iv.end());
-  ticket.insert(ticket.end(), body.begin(), body.end());
-  ticket.insert(ticket.end(), tag.begin(), tag.end());
+  pool->give_back(std::move(aead));
   return ticket;
 }
 
@@ -139,28 +195,31 @@ std::optional<SecretBytes> TicketKeys::open(std::span<const uint8_t> ticket,
       !in.read_bytes(crypto::kAeadTagLen, tag) || !in.expect_end()) {
     return std::nullopt;
   }
-  SecretBytes key;
+  std::shared_ptr<AeadPool> pool;
   {
     std::lock_guard lock(mu_);
     for (const Key& k : keys_) {
       // Key names are public (they travel in the clear); a plain comparison is fine.
       if (std::equal(k.name.begin(), k.name.end(), name.begin(), name.end())) {
-        key = k.key.clone();
+        pool = k.pool;
         break;
       }
     }
   }
-  if (key.empty()) {
+  if (pool == nullptr) {
     return std::nullopt;
   }
-  auto aead = provider().make_aead(crypto::AeadAlg::aes_256_gcm, key.expose());
+  auto aead = pool->take(provider());
   if (!aead.ok()) {
     return std::nullopt;
   }
-  SecretBytes plain(body);
-  if (!aead.value()->open(iv, make_aad(name, purpose), plain.expose_mut(), tag)) {
+  SecretBytes plain(body.size());
+  if (!aead.value()->open_to(iv, Aad(name, purpose).bytes(), body, plain.expose_mut(), tag)) {
+    // A context whose open failed is dropped rather than reused: forged tickets cost a key
+    // set-up each, as they did before the pool.
     return std::nullopt;
   }
+  pool->give_back(std::move(aead).value());
   return plain;
 }
 
