@@ -90,14 +90,12 @@ Result<Hello13> read_hello13(const messages::ClientHello& hello) {
   if (static_cast<uint16_t>(hello.legacy_version) <= 0x0300) {
     return Error(ErrorCode::protocol_version, "client_hello", "legacy_version 0x0300 or below");
   }
-  // RFC 8446 §4.1.2: "In TLS 1.3, the client indicates its version preferences in the
-  // "supported_versions" extension (Section 4.2.1) and the legacy_version field MUST be set to
-  // 0x0303".
-  if (hello.legacy_version != ProtocolVersion::tls1_2) {
-    return Error(ErrorCode::illegal_parameter, "client_hello",
-                 "legacy_version is " + hex16(static_cast<uint16_t>(hello.legacy_version)) +
-                     " with TLS 1.3 offered; it must be 0x0303");
-  }
+  // Any other legacy_version (0x0303 from every client we know, 0x0301/0x0302 from old
+  // middlebox-minded stacks) is not looked at. RFC 8446 §4.1.2 puts the "MUST be set to 0x0303"
+  // on the client, and §4.2.1 on us: "If this extension is present in the ClientHello, servers
+  // MUST NOT use the ClientHello.legacy_version value for version negotiation and MUST use only
+  // the "supported_versions" extension to determine client preferences." (OpenSSL and
+  // BoringSSL negotiate TLS 1.3 for such a hello as well.)
   // RFC 8446 §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte,
   // set to zero ... If a TLS 1.3 ClientHello is received with any other value in this field,
   // the server MUST abort the handshake with an "illegal_parameter" alert."

@@ -75,6 +75,22 @@ TEST_F(Server13Test, FullHandshakeSendsTwoTicketsAndLogsEverySecret) {
   EXPECT_EQ(ctx_->log[1], "ccs");
 }
 
+// RFC 8446 §4.2.1: with supported_versions present the server "MUST NOT use the
+// ClientHello.legacy_version value for version negotiation": a TLS 1.3 hello saying 0x0301 or
+// 0x0302 there still gets TLS 1.3 (only 0x0300 and below are refused, Appendix D.5).
+TEST_F(Server13Test, LegacyVersionBelowTls12IsIgnoredWhenTls13IsOffered) {
+  start();
+  for (uint16_t legacy : {uint16_t{0x0301}, uint16_t{0x0302}}) {
+    SCOPED_TRACE(legacy);
+    Hello13Options opts;
+    opts.legacy_version = static_cast<ProtocolVersion>(legacy);
+    full(opts);
+    ASSERT_TRUE(client_->server_hello.has_value());
+    EXPECT_EQ(client_->server_hello->legacy_version, ProtocolVersion::tls1_2);
+    EXPECT_EQ(ctx_->info().version, ProtocolVersion::tls1_3);
+  }
+}
+
 TEST_F(Server13Test, NoDummyCcsWithoutALegacySessionId) {
   start();
   Hello13Options opts;
@@ -316,9 +332,6 @@ TEST_F(Server13Test, ClientHelloRefusalsWithTheirAlerts) {
        },
        AlertDescription::illegal_parameter},
       {"compression [deflate]", [](Hello13Options& o) { o.compression = {1}; },
-       AlertDescription::illegal_parameter},
-      {"legacy_version 0x0301",
-       [](Hello13Options& o) { o.legacy_version = ProtocolVersion::tls1_0; },
        AlertDescription::illegal_parameter},
       {"legacy_version 0x0300",
        [](Hello13Options& o) { o.legacy_version = static_cast<ProtocolVersion>(0x0300); },
