@@ -79,6 +79,32 @@ class HS_API Connection {
   // - TLS 1.3 KeyUpdate(update_requested) gets one answer before our next application data
   //   record however many requests arrive (RFC 8446 §4.6.3).
   Result<void> receive(std::span<const uint8_t> data);
+  // receive_into is receive() and read() in one, without read()'s copy: application data
+  // records in `data` are decrypted straight into `out` (as picotls' ptls_receive() takes a
+  // decryptbuf), so the plaintext crosses memory once, as with a bare EVP_DecryptUpdate into
+  // the application's buffer. It returns how many bytes of `out` hold application data, in
+  // order: first what was already readable(), then the records of `data`. `data` is consumed
+  // entirely, as by receive() (flush output() afterwards: handshake messages, KeyUpdate and
+  // alerts are handled as there), and `out` may be of any size:
+  // - a record goes straight into `out` when its whole decrypted body fits in what is left of
+  //   `out` (TLS 1.2: its data; TLS 1.3: the TLSInnerPlaintext, i.e. its data, the content
+  //   type byte and any padding, one byte or more beyond the data). A 16 KiB record of TLS 1.3
+  //   thus needs 16 KiB + 1 free bytes, 16 KiB under TLS 1.2;
+  // - records that do not fit, and all after them in `data`, are decrypted into the internal
+  //   buffer instead and as much of them as fits is copied into `out`; the rest stays
+  //   readable() (read() or the next receive_into() returns it). receive_into({}, out) just
+  //   takes what is buffered;
+  // - a record that is not application data (TLS 1.3 hides the type until it is decrypted)
+  //   may have been decrypted into `out` too: the bytes of `out` after the returned count are
+  //   unspecified, whatever was there before (they are used as scratch space). Nothing that
+  //   failed authentication stays there: a record whose tag does not verify is zeroed.
+  // Nothing is kept pointing at `out` after the call returns.
+  // Errors are those of receive(), returned after the alert was queued; application data that
+  // had reached `out` before the failing record is then given back to read() (not lost), so the
+  // count of a failed call is zero. Before the handshake completes it is receive() and returns
+  // 0 (a server's accepted 0-RTT data still goes to read_early_data()); after close_notify
+  // `data` is ignored and only what was buffered is returned.
+  Result<size_t> receive_into(std::span<const uint8_t> data, std::span<uint8_t> out);
   // receive_eof tells the connection the transport reached end of file. Without a prior
   // close_notify this is truncation (ErrorCode::truncated); after one, it is ok.
   Result<void> receive_eof();
@@ -96,7 +122,7 @@ class HS_API Connection {
   bool failed() const;
 
   // read copies decrypted application data into `out` and returns how many bytes it copied
-  // (0 when none is buffered).
+  // (0 when none is buffered). receive_into() saves this copy for bulk data.
   size_t read(std::span<uint8_t> out);
   size_t readable() const;
   // write protects `data` into records queued in output(). Only once connected.

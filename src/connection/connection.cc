@@ -38,6 +38,9 @@ Result<std::unique_ptr<Connection>> Connection::client(std::shared_ptr<const Cli
 
 Result<void> Connection::receive(std::span<const uint8_t> data) { return impl_->receive(data); }
 Result<void> Connection::receive_eof() { return impl_->receive_eof(); }
+Result<size_t> Connection::receive_into(std::span<const uint8_t> data, std::span<uint8_t> out) {
+  return impl_->receive_into(data, out);
+}
 std::span<const uint8_t> Connection::output() const { return impl_->output(); }
 void Connection::consume_output(size_t n) { impl_->consume_output(n); }
 bool Connection::is_handshaking() const { return impl_->is_handshaking(); }

@@ -48,14 +48,17 @@ void RecordHeaderTracker::feed(std::span<const uint8_t> bytes, bool keep_fragmen
 }
 
 std::optional<WireHeader> RecordHeaderTracker::pop() {
-  if (headers_.empty()) {
+  if (head_ == headers_.size()) {
     return std::nullopt;
   }
-  if (headers_.size() == 1) {
+  if (headers_.size() - head_ == 1) {
     filling_ = false;  // the record being filled leaves the queue (an error cut it short)
   }
-  WireHeader h = std::move(headers_.front());
-  headers_.pop_front();
+  WireHeader h = std::move(headers_[head_++]);
+  if (head_ == headers_.size()) {
+    headers_.clear();
+    head_ = 0;
+  }
   return h;
 }
 
@@ -293,7 +296,39 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
   decoder_.attach(data);
   auto r = pump_bounded();
   decoder_.retain();
+  if (driver_->is_connected()) {
+    // Idle memory: an established connection holds no empty receive buffer (a record cut by
+    // the transport still costs a buffer until it is complete).
+    decoder_.release_memory();
+    headers_in_.release_memory();
+  }
   return r;
+}
+
+Result<size_t> ConnectionImpl::receive_into(std::span<const uint8_t> data, std::span<uint8_t> out) {
+  if (failed_) {
+    return *failed_;
+  }
+  // Data decrypted earlier comes first.
+  const size_t buffered = take_plaintext(out);
+  app_out_ = out;
+  app_out_len_ = buffered;
+  auto r = receive(data);
+  const size_t n = app_out_len_;
+  app_out_ = {};
+  app_out_len_ = 0;
+  if (!r.ok()) {
+    // What reached `out` before the failing record is still the peer's data: it goes back to
+    // read(), as after a receive() that failed. The failing record left nothing (the decoder
+    // zeroes what it opened into `out` when the tag does not verify).
+    const auto delivered = out.first(n);
+    plaintext_.insert(plaintext_.begin() + static_cast<std::ptrdiff_t>(plaintext_pos_),
+                      delivered.begin(), delivered.end());
+    return std::move(r).error();
+  }
+  // Records that did not fit where they belonged were opened into plaintext_: as much of them
+  // as fits is copied after the rest.
+  return n + take_plaintext(out.subspan(n));
 }
 
 Result<void> ConnectionImpl::pump_bounded() {
@@ -326,8 +361,13 @@ Result<void> ConnectionImpl::pump() {
     }
     const bool direct = driver_->is_connected() && plaintext_.capacity() - plaintext_.size() >=
                                                        decoder_.protection().max_ciphertext_len();
+    // receive_into(): application data goes to the caller's buffer while nothing waits before
+    // it in plaintext_.
+    const bool to_caller =
+        driver_->is_connected() && readable() == 0 && app_out_len_ < app_out_.size();
     const size_t plaintext_before = plaintext_.size();
-    auto next = decoder_.next(direct ? &plaintext_ : nullptr);
+    auto next = decoder_.next(direct ? &plaintext_ : nullptr,
+                              to_caller ? app_out_.subspan(app_out_len_) : std::span<uint8_t>());
     if (!next.ok()) {
       emit_pending_headers_in();
       return fail(std::move(next).error());
@@ -359,7 +399,10 @@ Result<void> ConnectionImpl::pump() {
       encrypted = false;  // a CCS or an allowed plaintext alert passed through unprotected
     }
     const bool in_plaintext = plaintext_.size() != plaintext_before;
-    auto r = dispatch(rec, encrypted, in_plaintext);
+    const Landing landing = rec.in_dest    ? Landing::caller
+                            : in_plaintext ? Landing::plaintext
+                                           : Landing::decoder;
+    auto r = dispatch(rec, encrypted, landing);
     if (in_plaintext && (rec.type != ContentType::application_data || !r.ok())) {
       plaintext_.resize(plaintext_before);
     }
@@ -373,8 +416,7 @@ Result<void> ConnectionImpl::pump() {
   return ok_result();
 }
 
-Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted,
-                                      bool in_plaintext) {
+Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted, Landing landing) {
   // RFC 5246 §6.2.1 lets a handshake message span records, and RFC 8446 §5.1: "Handshake
   // messages MUST NOT be interleaved with other record types. That is, if a handshake message
   // is split over two or more records, there MUST NOT be any other records between them."
@@ -427,7 +469,11 @@ Result<void> ConnectionImpl::dispatch(const record::Record& rec, bool encrypted,
       }
       emit(MessageEvent{Direction::in, static_cast<uint8_t>(ContentType::application_data), 0,
                         trace_version_, rec.fragment, encrypted});
-      if (in_plaintext) {
+      if (landing == Landing::caller) {
+        app_out_len_ += rec.fragment.size();  // opened where receive_into()'s caller wants it
+        return ok_result();
+      }
+      if (landing == Landing::plaintext) {
         return ok_result();  // opened where read() takes it from
       }
       if (plaintext_pos_ > 0 && plaintext_pos_ == plaintext_.size()) {
@@ -457,6 +503,9 @@ Result<void> ConnectionImpl::on_handshake_fragment(std::span<const uint8_t> frag
     if (early_resend_ && driver_->is_connected()) {
       HS_TRY(resend_rejected_early_data());
     }
+  }
+  if (driver_->is_connected()) {
+    reassembler_.release_memory();  // idle memory: post-handshake messages are rare
   }
   return ok_result();
 }
@@ -560,6 +609,16 @@ Result<void> ConnectionImpl::on_alert(std::span<const uint8_t> fragment, bool en
 }
 
 size_t ConnectionImpl::read(std::span<uint8_t> out) {
+  const size_t n = take_plaintext(out);
+  // Records may have been left in the decoder while the buffer was full. An error here is
+  // remembered and returned by the next receive() or receive_eof().
+  if (n > 0 && !failed_ && decoder_.has_buffered_bytes()) {
+    (void)pump_bounded();
+  }
+  return n;
+}
+
+size_t ConnectionImpl::take_plaintext(std::span<uint8_t> out) {
   size_t n = std::min(out.size(), readable());
   std::copy_n(plaintext_.begin() + static_cast<std::ptrdiff_t>(plaintext_pos_), n, out.begin());
   plaintext_pos_ += n;
@@ -570,11 +629,6 @@ size_t ConnectionImpl::read(std::span<uint8_t> out) {
     plaintext_.erase(plaintext_.begin(),
                      plaintext_.begin() + static_cast<std::ptrdiff_t>(plaintext_pos_));
     plaintext_pos_ = 0;
-  }
-  // Records may have been left in the decoder while the buffer was full. An error here is
-  // remembered and returned by the next receive() or receive_eof().
-  if (n > 0 && !failed_ && decoder_.has_buffered_bytes()) {
-    (void)pump_bounded();
   }
   return n;
 }

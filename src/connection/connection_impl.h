@@ -10,7 +10,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -45,13 +44,22 @@ class RecordHeaderTracker {
   void feed(std::span<const uint8_t> bytes, bool keep_fragments);
   // pop returns the oldest complete header not yet popped.
   std::optional<WireHeader> pop();
+  // release_memory frees the queue's capacity when every header was popped.
+  void release_memory() {
+    if (headers_.empty()) {
+      std::vector<WireHeader>().swap(headers_);
+    }
+  }
 
  private:
   std::array<uint8_t, kRecordHeaderLen> partial_{};
   size_t partial_len_ = 0;
   size_t skip_ = 0;       // body bytes of the current record still to pass
   bool filling_ = false;  // headers_.back() is the current record and collects its fragment
-  std::deque<WireHeader> headers_;
+  // Headers not yet popped are headers_[head_...]; a vector (empty: no allocation, where a
+  // std::deque allocates about 600 bytes up front), cleared once all were popped.
+  std::vector<WireHeader> headers_;
+  size_t head_ = 0;
 };
 
 // check_record_limits validates ClientConfig/ServerConfig::record_size_limit (0, or 64..2^14+1:
@@ -93,6 +101,7 @@ class ConnectionImpl final : public HandshakeContext {
   bool peer_closed() const { return peer_closed_; }
   bool failed() const { return failed_.has_value(); }
 
+  Result<size_t> receive_into(std::span<const uint8_t> data, std::span<uint8_t> out);
   size_t read(std::span<uint8_t> out);
   size_t readable() const { return plaintext_.size() - plaintext_pos_; }
   Result<void> write(std::span<const uint8_t> data);
@@ -149,10 +158,16 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> pump();
   // pump_bounded runs pump() and counts the output it produced against kMaxProvokedOutput.
   Result<void> pump_bounded();
-  // dispatch handles one record. `in_plaintext` says the decoder opened it straight into
-  // plaintext_ (its last rec.fragment.size() bytes): application data then stays there, and
-  // any other record is dropped from there after it was handled.
-  Result<void> dispatch(const record::Record& rec, bool encrypted, bool in_plaintext);
+  // Landing is where the decoder opened a record: in its own buffer, straight into
+  // plaintext_ (its last rec.fragment.size() bytes), or into the caller's buffer of
+  // receive_into() (app_out_, at app_out_len_).
+  enum class Landing : uint8_t { decoder, plaintext, caller };
+  // dispatch handles one record. Application data opened into plaintext_ or the caller's
+  // buffer stays there; any other record opened into plaintext_ is dropped from there after it
+  // was handled (in the caller's buffer it is simply not counted).
+  Result<void> dispatch(const record::Record& rec, bool encrypted, Landing landing);
+  // take_plaintext copies buffered application data into `out` (read() without the pump).
+  size_t take_plaintext(std::span<uint8_t> out);
   Result<void> on_handshake_fragment(std::span<const uint8_t> fragment, bool encrypted);
   Result<void> on_alert(std::span<const uint8_t> fragment, bool encrypted);
   // resend_rejected_early_data writes the early data the server declined as application data,
@@ -187,6 +202,10 @@ class ConnectionImpl final : public HandshakeContext {
   // Received application data not yet read; records are opened straight into it (pump()).
   codec::PlainBuffer plaintext_;
   size_t plaintext_pos_ = 0;
+  // During receive_into(): the caller's buffer and how much application data it holds.
+  // Records are opened into it while nothing is buffered in plaintext_ (order is kept).
+  std::span<uint8_t> app_out_;
+  size_t app_out_len_ = 0;
 
   // Server: accepted 0-RTT data not yet read.
   std::vector<uint8_t> early_in_;

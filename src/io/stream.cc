@@ -95,8 +95,14 @@ struct Stream::State {
   }
 
   // pump reads once from the socket (waiting until the deadline), feeds the connection and
-  // sends what it answered (its next flight, or the alert for a failure).
+  // sends what it answered (its next flight, or the alert for a failure). Application data
+  // goes straight into `out` (Connection::receive_into); `got` says how much.
   Result<void> pump(const Deadline& deadline) {
+    size_t got = 0;
+    return pump(deadline, {}, got);
+  }
+  Result<void> pump(const Deadline& deadline, std::span<uint8_t> out, size_t& got) {
+    got = 0;
     if (eof) {
       return conn->receive_eof();
     }
@@ -117,11 +123,12 @@ struct Stream::State {
         (void)flush(deadline);
         return r;
       }
-      auto r = conn->receive(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)));
+      auto r = conn->receive_into(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)), out);
       auto f = flush(deadline);
       if (!r.ok()) {
-        return r;
+        return std::move(r).error();
       }
+      got = *r;
       return f;
     }
   }
@@ -208,10 +215,15 @@ Result<size_t> Stream::read(std::span<uint8_t> out, std::chrono::milliseconds ti
     if (s.conn->peer_closed()) {
       return size_t{0};
     }
-    auto r = s.pump(deadline);
+    // The records that arrive are decrypted straight into `out` (no copy through read()).
+    size_t got = 0;
+    auto r = s.pump(deadline, out, got);
     if (!r.ok()) {
       (void)s.flush(deadline);
       return std::move(r).error();
+    }
+    if (got > 0) {
+      return got;
     }
     if (s.eof && s.conn->readable() == 0) {
       // receive_eof succeeded: close_notify came first.

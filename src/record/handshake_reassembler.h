@@ -58,6 +58,14 @@ class HandshakeReassembler {
   bool empty() const { return start_ == buf_.size(); }
   // reset drops everything buffered and clears a sticky error.
   void reset();
+  // release_memory frees the buffer's capacity when empty() (an established connection keeps
+  // nothing for the rare post-handshake message); invalidates spans from next().
+  void release_memory() {
+    if (empty()) {
+      std::vector<uint8_t>().swap(buf_);
+      start_ = 0;
+    }
+  }
 
   size_t max_message_size() const { return max_message_size_; }
   void set_max_message_size(size_t n) { max_message_size_ = n; }

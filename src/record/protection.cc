@@ -181,6 +181,10 @@ Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
   return ok_result();
 }
 
+size_t Tls12AeadProtection::plaintext_room(size_t fragment_len) const {
+  return fragment_len - std::min(fragment_len, explicit_nonce_len() + crypto::kAeadTagLen);
+}
+
 Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t version,
                                                std::span<uint8_t> fragment) {
   return open_impl(type, version, fragment, fragment, /*in_place=*/true);
@@ -189,7 +193,7 @@ Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t versio
 Result<OpenedRecord> Tls12AeadProtection::open_to(ContentType type, uint16_t version,
                                                   std::span<const uint8_t> fragment,
                                                   std::span<uint8_t> out) {
-  if (out.size() < fragment.size()) {
+  if (out.size() < plaintext_room(fragment.size())) {
     return Error(ErrorCode::internal_error, "record: open_to buffer too small");
   }
   return open_impl(type, version, fragment, out, /*in_place=*/false);
@@ -325,7 +329,7 @@ Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t versio
 Result<OpenedRecord> Tls13AeadProtection::open_to(ContentType type, uint16_t version,
                                                   std::span<const uint8_t> fragment,
                                                   std::span<uint8_t> out) {
-  if (out.size() < fragment.size()) {
+  if (out.size() < plaintext_room(fragment.size())) {
     return Error(ErrorCode::internal_error, "record: open_to buffer too small");
   }
   return open_impl(type, version, fragment, out);

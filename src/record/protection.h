@@ -5,6 +5,7 @@
 
 #include <hs/result.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -60,6 +61,10 @@ class RecordProtection {
   // max_overhead is the largest number of bytes seal() adds to a plaintext, not counting the
   // 5-byte record header.
   virtual size_t max_overhead() const = 0;
+  // plaintext_room is how many bytes open_to() needs in `out` for a fragment of
+  // `fragment_len` bytes: the longest plaintext such a fragment can decrypt to (for TLS 1.3
+  // the whole TLSInnerPlaintext: content, type byte and padding).
+  virtual size_t plaintext_room(size_t fragment_len) const { return fragment_len; }
 
   // seal protects `plaintext` (at most 2^14 bytes) as one record of content type `type` and
   // appends the complete record (5-byte header + fragment) to `out`. `version` is the
@@ -75,8 +80,10 @@ class RecordProtection {
   virtual Result<OpenedRecord> open(ContentType type, uint16_t version,
                                     std::span<uint8_t> fragment) = 0;
   // open_to is open() that leaves `fragment` as it is and decrypts into `out` instead, which
-  // must hold at least fragment.size() bytes and must not overlap `fragment`: received bytes go
-  // straight into the reader's plaintext buffer. The plaintext returned is a prefix of `out`.
+  // must hold at least plaintext_room(fragment.size()) bytes and must not overlap `fragment`:
+  // received bytes go straight into the reader's plaintext buffer (or the application's). The
+  // plaintext returned is a prefix of `out`; on failure the first plaintext_room() bytes of
+  // `out` are unspecified (unauthenticated plaintext may be there: the caller wipes them).
   virtual Result<OpenedRecord> open_to(ContentType type, uint16_t version,
                                        std::span<const uint8_t> fragment,
                                        std::span<uint8_t> out) = 0;
@@ -149,6 +156,7 @@ class Tls12AeadProtection final : public RecordProtection {
   // length MUST NOT exceed 2^14 + 2048."
   size_t max_ciphertext_len() const override { return kMaxCiphertext12; }
   size_t max_overhead() const override;
+  size_t plaintext_room(size_t fragment_len) const override;
   Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
                     std::vector<uint8_t>& out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
@@ -187,6 +195,9 @@ class Tls13AeadProtection final : public RecordProtection {
   // RFC 8446 §5.2: "The length MUST NOT exceed 2^14 + 256 bytes."
   size_t max_ciphertext_len() const override { return kMaxCiphertext13; }
   size_t max_overhead() const override { return 1 + crypto::kAeadTagLen + max_padding_; }
+  size_t plaintext_room(size_t fragment_len) const override {
+    return fragment_len - std::min(fragment_len, crypto::kAeadTagLen);
+  }
 
   // set_padding_block pads every sealed record's TLSInnerPlaintext with zeros up to a multiple
   // of `block` bytes (0 or 1: no padding), never beyond 2^14 + 1 bytes. A traffic-analysis

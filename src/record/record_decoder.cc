@@ -57,6 +57,13 @@ void RecordDecoder::retain() {
   }
 }
 
+void RecordDecoder::release_memory() {
+  if (start_ == buf_.size() && view_.empty()) {
+    std::vector<uint8_t>().swap(buf_);
+    start_ = 0;
+  }
+}
+
 void RecordDecoder::complete_buffered_record() {
   // bytes_needed() looks at buf_ alone: first the header, then the body it announces.
   for (size_t need = bytes_needed(); need > 0 && !view_.empty(); need = bytes_needed()) {
@@ -87,7 +94,8 @@ size_t RecordDecoder::bytes_needed() const {
   return have >= total ? 0 : total - have;
 }
 
-Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
+Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink,
+                                                  std::span<uint8_t> dest) {
   if (failed_) {
     return *failed_;
   }
@@ -97,7 +105,7 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
   };
   // Without a sink (or without protection) a record is opened in place or handed out where
   // it is: that needs it in buf_.
-  if (sink == nullptr || !protection_->encrypted()) {
+  if ((sink == nullptr && dest.empty()) || !protection_->encrypted()) {
     retain();
   }
   // A record begun in buf_ is completed there; otherwise the next one is read from the
@@ -145,6 +153,13 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
   if (r.remaining() < length) {
     return std::optional<Record>();
   }
+  const bool to_dest = !dest.empty() && !unprotected && protection_->encrypted() &&
+                       dest.size() >= protection_->plaintext_room(length);
+  if (from_view && !to_dest && sink == nullptr) {
+    // It has to be opened in place after all: in buf_ (once; the retry finds it there).
+    retain();
+    return next(sink, dest);
+  }
 
   // The fragment stays where it is: in buf_ (mutable, for opening in place) or in the
   // attached bytes (opened into the sink).
@@ -172,18 +187,19 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
     }
     skip_budget_ -= length;
     ++skipped_;
-    return next(sink);
+    return next(sink, dest);
   }
   std::span<const uint8_t> plaintext = fragment;
   ContentType opened_type = type;
   if (!unprotected) {
-    Result<OpenedRecord> result = open_record(type, version, fragment, buffered_fragment, sink);
+    Result<OpenedRecord> result = open_record(type, version, fragment, buffered_fragment, sink,
+                                              to_dest ? dest : std::span<uint8_t>());
     if (!result.ok()) {
       if (skip_budget_ > 0 && result.error().code() == ErrorCode::bad_record_mac &&
           length <= skip_budget_) {
         skip_budget_ -= length;
         ++skipped_;
-        return next(sink);
+        return next(sink, dest);
       }
       return fail(std::move(result).error());
     }
@@ -209,13 +225,21 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink) {
   if (plaintext.empty() && opened_type != ContentType::application_data) {
     return fail(Error(ErrorCode::unexpected_message, "record: zero-length fragment"));
   }
-  return std::optional<Record>(Record{opened_type, version, plaintext});
+  return std::optional<Record>(Record{opened_type, version, plaintext, to_dest});
 }
 
 Result<OpenedRecord> RecordDecoder::open_record(ContentType type, uint16_t version,
                                                 std::span<const uint8_t> fragment,
                                                 std::span<uint8_t> buffered_fragment,
-                                                codec::PlainBuffer* sink) {
+                                                codec::PlainBuffer* sink, std::span<uint8_t> dest) {
+  if (!dest.empty()) {
+    const auto out = dest.first(protection_->plaintext_room(fragment.size()));
+    auto result = protection_->open_to(type, version, fragment, out);
+    if (!result.ok()) {
+      std::ranges::fill(out, uint8_t{0});  // the AEAD may have written unauthenticated bytes
+    }
+    return result;
+  }
   if (sink == nullptr || !protection_->encrypted()) {
     // next() retained the attached bytes first, so the record is in buf_.
     return protection_->open(type, version, buffered_fragment);

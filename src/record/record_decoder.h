@@ -24,6 +24,8 @@ struct Record {
   ContentType type;
   uint16_t version;
   std::span<const uint8_t> fragment;
+  // in_dest: the record was opened into the `dest` passed to next() (fragment is its prefix).
+  bool in_dest = false;
 };
 
 // RecordDecoder buffers transport bytes and hands out whole records, decrypted in place with the
@@ -75,7 +77,14 @@ class RecordDecoder {
   // caller keeps them as received application data, or drops them with resize()). Without
   // one, it is decrypted in place in the decoder's buffer. Unprotected records are never
   // copied to the sink.
-  Result<std::optional<Record>> next(codec::PlainBuffer* sink = nullptr);
+  //
+  // With a non-empty `dest`, a protected record whose plaintext_room() fits in `dest` is
+  // opened into its start instead (Record::in_dest; the fragment is a prefix of `dest`, and
+  // for TLS 1.3 the inner type byte and padding follow it there). On failure the bytes it
+  // wrote to `dest` are zeroed: unauthenticated plaintext never stays there. A record that
+  // does not fit goes to the sink, or is opened in place.
+  Result<std::optional<Record>> next(codec::PlainBuffer* sink = nullptr,
+                                     std::span<uint8_t> dest = {});
 
   // set_protection installs the read protection for the records that follow (a key change).
   // `protection` must not be null.
@@ -92,6 +101,9 @@ class RecordDecoder {
   // record_size_limit, once it applies to the records being read).
   void limit_plaintext(size_t limit) { protection_->set_plaintext_limit(limit); }
 
+  // release_memory frees the buffer's capacity when nothing is buffered (the buffer grows
+  // again for the next record cut by the transport). Invalidates the last returned Record.
+  void release_memory();
   // has_buffered_bytes is true when unconsumed bytes (a partial or an unread record) remain.
   bool has_buffered_bytes() const { return start_ < buf_.size() || !view_.empty(); }
   // skip_undecryptable_records switches on RFC 8446 §4.2.10 early-data skipping for a server
@@ -114,11 +126,13 @@ class RecordDecoder {
   // complete_buffered_record moves bytes from view_ to buf_ until buf_ holds the whole record
   // it has begun (or view_ is used up).
   void complete_buffered_record();
-  // open_record opens one protected record: into `sink` when there is one, else in place
+  // open_record opens one protected record: into `dest` when it is not empty (it holds the
+  // record's plaintext_room()), else into `sink` when there is one, else in place
   // (`buffered_fragment`, the same bytes in buf_).
   Result<OpenedRecord> open_record(ContentType type, uint16_t version,
                                    std::span<const uint8_t> fragment,
-                                   std::span<uint8_t> buffered_fragment, codec::PlainBuffer* sink);
+                                   std::span<uint8_t> buffered_fragment, codec::PlainBuffer* sink,
+                                   std::span<uint8_t> dest);
 
   std::vector<uint8_t> buf_;
   size_t start_ = 0;  // first unconsumed byte of buf_

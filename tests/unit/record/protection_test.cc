@@ -173,11 +173,13 @@ TEST(Tls13Protection, Rfc8448OpenToLeavesTheRecordAndFillsTheBuffer) {
   }
   // Too small a buffer is refused before anything is decrypted (no sequence number used).
   const auto alert = split_record(from_hex(rfc8448::kServerAlertRecord));
-  std::vector<uint8_t> small(alert.fragment.size() - 1);
+  // It needs room for the inner plaintext (content, type byte, padding), not for the tag.
+  EXPECT_EQ(p->plaintext_room(alert.fragment.size()), alert.fragment.size() - 16);
+  std::vector<uint8_t> small(p->plaintext_room(alert.fragment.size()) - 1);
   auto refused = p->open_to(alert.type, alert.version, alert.fragment, small);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), ErrorCode::internal_error);
-  std::vector<uint8_t> out(alert.fragment.size());
+  std::vector<uint8_t> out(p->plaintext_room(alert.fragment.size()));
   auto opened = p->open_to(alert.type, alert.version, alert.fragment, out);
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(opened->type, ContentType::alert);
@@ -216,7 +218,9 @@ TEST_P(EveryAead, OpenToMatchesOpenInPlace) {
       std::vector<uint8_t> out;
       ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, pattern(n, 5), out));
       auto parts = split_record(out);
-      std::vector<uint8_t> buffer(parts.fragment.size());
+      // Exactly the room it asks for: the plaintext (TLS 1.3: with the type byte), no tag.
+      std::vector<uint8_t> buffer(to_buffer->plaintext_room(parts.fragment.size()));
+      EXPECT_EQ(buffer.size(), n + (v13 ? 1 : 0));
       auto b = to_buffer->open_to(parts.type, parts.version, parts.fragment, buffer);
       ASSERT_TRUE(b.ok()) << b.error().message();
       EXPECT_EQ(bytes_of(b->plaintext), pattern(n, 5));

@@ -310,6 +310,19 @@ class ScriptedServer13 {
   Bytes alert(AlertLevel level, AlertDescription d) {
     return record(ContentType::alert, Bytes{static_cast<uint8_t>(level), static_cast<uint8_t>(d)});
   }
+  // padded_app_data seals `text` as application data with `padding` zero bytes after the inner
+  // content type (RFC 8446 §5.4), under the current application key and sequence number.
+  Bytes padded_app_data(std::string_view text, size_t padding) {
+    auto p = protection(*server_app_);
+    p->dangerous_set_sequence_number(encoder_.protection().sequence_number());
+    Bytes out;
+    EXPECT_TRUE(static_cast<record::Tls13AeadProtection&>(*p)
+                    .seal_with_padding(ContentType::application_data,
+                                       Bytes(text.begin(), text.end()), padding, out)
+                    .ok());
+    encoder_.set_protection(std::move(p));
+    return out;
+  }
   // protected_ccs is a ChangeCipherSpec sealed under the current key (never legal in TLS 1.3).
   Bytes protected_ccs() {
     Bytes out;
