@@ -4,61 +4,36 @@
 
 #include <string>
 
+#include "dissect/pcap_handle.h"
 #include "dissect/pcap_source.h"
 
 namespace hs::dissect {
 
 namespace {
 
-class PcapLiveSource final : public PacketSource {
+class PcapLiveSource final : public detail::PcapSource {
  public:
   PcapLiveSource(pcap_t* handle, LinkType link, int fd, int timeout_ms)
-      : handle_(handle), link_(link), fd_(fd), timeout_ms_(timeout_ms) {}
-  ~PcapLiveSource() override { pcap_close(handle_); }
-  PcapLiveSource(const PcapLiveSource&) = delete;
-  PcapLiveSource& operator=(const PcapLiveSource&) = delete;
-
-  LinkType link_type() const override { return link_; }
+      : PcapSource(handle, link), fd_(fd), timeout_ms_(timeout_ms) {}
 
   // next reads in non-blocking mode and waits in poll() itself: libpcap's own read timeout
   // does not fire on an idle interface (TPACKET_V3 waits for a packet), and a signal must
   // stop the wait too (poll returns EINTR; the caller then sees its stop flag).
   Status next(Frame& frame) override {
-    pcap_pkthdr* header = nullptr;
-    const u_char* data = nullptr;
-    int rc = pcap_next_ex(handle_, &header, &data);
-    if (rc == 0) {
+    Status status = read_frame(frame);
+    if (status == Status::timeout) {
       pollfd pfd{fd_, POLLIN, 0};
       if (::poll(&pfd, 1, timeout_ms_) <= 0) {
         return Status::timeout;
       }
-      rc = pcap_next_ex(handle_, &header, &data);
+      status = read_frame(frame);
     }
-    if (rc == 1) {
-      frame.time =
-          static_cast<double>(header->ts.tv_sec) + static_cast<double>(header->ts.tv_usec) / 1e6;
-      frame.data = std::span<const uint8_t>(data, header->caplen);
-      frame.original_length = header->len;
-      return Status::frame;
-    }
-    if (rc == 0) {
-      return Status::timeout;
-    }
-    if (rc == PCAP_ERROR_BREAK) {
-      return Status::end;
-    }
-    error_ = pcap_geterr(handle_);
-    return Status::error;
+    return status;
   }
 
-  const std::string& error_message() const override { return error_; }
-
  private:
-  pcap_t* handle_;
-  LinkType link_;
   int fd_;
   int timeout_ms_;
-  std::string error_;
 };
 
 // activation_error explains why pcap_activate failed, in words a user can act on.
@@ -100,11 +75,8 @@ std::unique_ptr<PacketSource> open_live_capture(const LiveCaptureOptions& option
     pcap_close(handle);
     return nullptr;
   }
-  auto link = map_link_type(pcap_datalink(handle));
+  auto link = detail::supported_link_type(handle, error);
   if (!link) {
-    const char* name = pcap_datalink_val_to_name(pcap_datalink(handle));
-    error = "unsupported link-layer type " +
-            std::string(name != nullptr ? name : std::to_string(pcap_datalink(handle)));
     pcap_close(handle);
     return nullptr;
   }

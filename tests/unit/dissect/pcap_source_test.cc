@@ -27,15 +27,17 @@ void put32le(std::vector<uint8_t>& v, uint32_t x) {
   }
 }
 
-// pcap_file is a classic little-endian pcap file (LINKTYPE_ETHERNET) holding `frames`.
-std::vector<uint8_t> pcap_file(const std::vector<std::vector<uint8_t>>& frames) {
+// pcap_file is a classic little-endian pcap file (LINKTYPE_ETHERNET unless told) holding
+// `frames`.
+std::vector<uint8_t> pcap_file(const std::vector<std::vector<uint8_t>>& frames,
+                               uint32_t link_type = 1) {
   std::vector<uint8_t> f;
   put32le(f, 0xa1b2c3d4);  // magic, microsecond timestamps
   f.insert(f.end(), {2, 0, 4, 0});
   put32le(f, 0);      // thiszone
   put32le(f, 0);      // sigfigs
   put32le(f, 65535);  // snaplen
-  put32le(f, 1);      // Ethernet
+  put32le(f, link_type);
   uint32_t sec = 1700000000;
   for (const auto& frame : frames) {
     put32le(f, sec++);
@@ -124,6 +126,16 @@ TEST_F(PcapSourceTest, NotACaptureAndACutHeaderAreRefusedWithAReason) {
   error.clear();
   EXPECT_EQ(open_capture_file("/nonexistent/capture.pcap", error), nullptr);
   EXPECT_NE(error.find("No such file"), std::string::npos) << error;
+}
+
+TEST_F(PcapSourceTest, LinkTypesWeCannotReadAreRefusedByNameOrNumber) {
+  std::string error;
+  EXPECT_EQ(open_capture_file(write("wifi.pcap", pcap_file({}, 105)), error), nullptr);
+  EXPECT_EQ(error, "unsupported link-layer type IEEE802_11");
+  // A value libpcap has no name for (pcap_datalink_val_to_name gives null): its number.
+  error.clear();
+  EXPECT_EQ(open_capture_file(write("unnamed.pcap", pcap_file({}, 60000)), error), nullptr);
+  EXPECT_EQ(error, "unsupported link-layer type 60000");
 }
 
 }  // namespace
