@@ -144,7 +144,6 @@ class Client {
   // error, when the page cannot be written and nothing else failed).
   int finish_trace(int rc) {
     if (html_trace_ && !html_trace_->write() && rc == 0) {
-      std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", o_.trace_html.c_str());
       return 23;
     }
     return rc;

@@ -1,18 +1,14 @@
 // HtmlTraceFile: writes the illustrated page (see html_trace_file.h).
 #include "html_trace_file.h"
 
-#include <fstream>
+#include "trace_file.h"
 
 namespace hs::tool {
 
-bool HtmlTraceFile::write() const {
-  std::ofstream out(path_, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    return false;
-  }
-  const std::string page = renderer_.render();
-  out.write(page.data(), static_cast<std::streamsize>(page.size()));
-  return static_cast<bool>(out.flush());
+bool write_trace_html(const std::string& path, const trace::HtmlTraceRenderer& page) {
+  return write_trace_page("--trace-html", path, page.render());
 }
+
+bool HtmlTraceFile::write() const { return write_trace_html(path_, renderer_); }
 
 }  // namespace hs::tool

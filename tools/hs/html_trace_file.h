@@ -12,6 +12,10 @@
 
 namespace hs::tool {
 
+// write_trace_html renders `page` into `path`. On failure it prints "hs: cannot write
+// --trace-html file PATH" to stderr and returns false.
+bool write_trace_html(const std::string& path, const trace::HtmlTraceRenderer& page);
+
 class HtmlTraceFile {
  public:
   // `path` is where write() puts the page; `title` heads it ("hs client https://...").
@@ -29,7 +33,8 @@ class HtmlTraceFile {
     return renderer_.key_log_tee(std::move(file_sink));
   }
 
-  // write renders the page to the file. Returns false when the file cannot be written.
+  // write renders the page to the file (write_trace_html). Returns false when the file cannot
+  // be written.
   bool write() const;
 
  private:

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codec/reader.h"
+#include "html_trace_file.h"
 #include "http.h"
 #include "http2_server.h"
 #include "io/server_loop.h"
@@ -430,13 +431,7 @@ class HttpServer : public io::ServerHandler {
       (void)write_trace_svg(trace::ladder_file_name(o_.trace_svg, s.id(), 1), ladder);
     }
     if (auto it = state_.find(s.id()); it != state_.end() && it->second.html) {
-      const std::string path = trace::ladder_file_name(o_.trace_html, s.id(), 1);
-      std::ofstream out(path, std::ios::binary | std::ios::trunc);
-      const std::string page = it->second.html->render();
-      out.write(page.data(), static_cast<std::streamsize>(page.size()));
-      if (!out.flush()) {
-        std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", path.c_str());
-      }
+      (void)write_trace_html(trace::ladder_file_name(o_.trace_html, s.id(), 1), *it->second.html);
       // The shared key store keeps only the connections whose page is still to be written.
       it->second.html->release_keys();
     }

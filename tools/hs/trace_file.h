@@ -10,9 +10,15 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hs::tool {
+
+// write_trace_page writes one whole rendered trace (an SVG ladder, an HTML page) to `path`, for
+// every --trace-* option of every subcommand. On failure it prints "hs: cannot write OPTION
+// file PATH" to stderr and returns false.
+bool write_trace_page(std::string_view option, const std::string& path, std::string_view page);
 
 class JsonTraceFile {
  public:
