@@ -5,7 +5,8 @@
 
 namespace hs::x509 {
 
-Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& options) {
+Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& options,
+                                                           bool include_directory) {
   auto store = std::make_shared<TrustStore>();
   std::string file = options.ca_file;
   std::string dir = options.ca_path;
@@ -28,9 +29,13 @@ Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& o
   if (!dir.empty()) {
     std::error_code ec;
     if (std::filesystem::is_directory(dir, ec)) {
-      auto r = store->load_directory(dir);
-      if (!r.ok()) {
-        return std::move(r).error();
+      if (include_directory) {
+        auto r = store->load_directory(dir);
+        if (!r.ok()) {
+          return std::move(r).error();
+        }
+      } else if (std::filesystem::directory_iterator(dir, ec); ec) {
+        return Error(ErrorCode::invalid_config, "CA path", "cannot list " + dir);
       }
     }
   }
@@ -56,6 +61,12 @@ Result<VerifyOutcome> DefaultVerifier::verify_detailed(std::span<const Certifica
   }
   std::span<const Certificate> rest = std::span<const Certificate>(out.chain).subspan(1);
   out.validation = validate_chain(out.chain.front(), rest, *store_, options_);
+  if (out.validation.failure && full_options_) {
+    // Not anchored in the CA file: look in the directory as well (see the constructor).
+    if (const TrustStore* full = full_store()) {
+      out.validation = validate_chain(out.chain.front(), rest, *full, options_);
+    }
+  }
   if (out.validation.failure) {
     out.failure = out.validation.failure;
     return out;
@@ -68,6 +79,16 @@ Result<VerifyOutcome> DefaultVerifier::verify_detailed(std::span<const Certifica
         CheckRecord{0, "host", !out.failure.has_value(), std::string(host)});
   }
   return out;
+}
+
+const TrustStore* DefaultVerifier::full_store() const {
+  std::call_once(full_once_, [this] {
+    auto full = load_trust_store(*full_options_);
+    if (full.ok()) {
+      full_ = std::move(full).value();
+    }
+  });
+  return full_.get();
 }
 
 Result<void> DefaultVerifier::verify(std::span<const CertificateDer> chain, std::string_view host) {
@@ -83,9 +104,14 @@ Result<void> DefaultVerifier::verify(std::span<const CertificateDer> chain, std:
 namespace hs {
 
 Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(const TrustOptions& options) {
-  auto store = HS_TRY(x509::load_trust_store(options));
-  return std::shared_ptr<CertificateVerifier>(
-      std::make_shared<x509::DefaultVerifier>(std::move(store), x509::validation_options(options)));
+  const bool has_directory = !options.ca_path.empty() || options.use_system_default;
+  auto store = HS_TRY(x509::load_trust_store(options, /*include_directory=*/!has_directory));
+  if (!has_directory) {
+    return std::shared_ptr<CertificateVerifier>(std::make_shared<x509::DefaultVerifier>(
+        std::move(store), x509::validation_options(options)));
+  }
+  return std::shared_ptr<CertificateVerifier>(std::make_shared<x509::DefaultVerifier>(
+      std::move(store), x509::validation_options(options), options));
 }
 
 }  // namespace hs

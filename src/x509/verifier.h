@@ -5,6 +5,8 @@
 #include <hs/x509.h>
 
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -13,8 +15,11 @@
 
 namespace hs::x509 {
 
-// load_trust_store builds a store as TrustOptions describes (see include/hs/x509.h).
-Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& options);
+// load_trust_store builds a store as TrustOptions describes (see include/hs/x509.h). Without
+// `include_directory` only the CA file is loaded (the directory, when one applies, is still
+// checked to be listable, so a bad --capath fails here as it would with it).
+Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& options,
+                                                           bool include_directory = true);
 
 // VerifyOutcome is a chain check with its details, for tools that show them (`hs verify`).
 struct VerifyOutcome {
@@ -28,6 +33,15 @@ class DefaultVerifier final : public CertificateVerifier {
  public:
   DefaultVerifier(std::shared_ptr<const TrustStore> store, ValidationOptions options)
       : store_(std::move(store)), options_(options) {}
+  // With `full`: `store` holds the CA file's anchors only, and a chain that does not validate
+  // against them is validated again against the whole store `full` describes (file and
+  // directory), loaded once, on the first such chain. A directory such as /etc/ssl/certs holds
+  // hundreds of files, and OpenSSL (curl's CApath) also reads it only when looking an issuer up:
+  // loading it for every hs client run that names its CA with --cacert cost more than the
+  // handshake.
+  DefaultVerifier(std::shared_ptr<const TrustStore> store, ValidationOptions options,
+                  TrustOptions full)
+      : store_(std::move(store)), options_(options), full_options_(std::move(full)) {}
 
   // verify implements CertificateVerifier: Error from VerifyFailure::to_error() on refusal; a
   // chain whose certificates do not parse fails with bad_certificate.
@@ -40,8 +54,14 @@ class DefaultVerifier final : public CertificateVerifier {
   const TrustStore& store() const { return *store_; }
 
  private:
+  // full_store loads the whole store on first use (thread-safe); nullptr when it cannot.
+  const TrustStore* full_store() const;
+
   std::shared_ptr<const TrustStore> store_;
   ValidationOptions options_;
+  std::optional<TrustOptions> full_options_;
+  mutable std::once_flag full_once_;
+  mutable std::shared_ptr<const TrustStore> full_;
 };
 
 // validation_options converts the public TrustOptions.

@@ -654,5 +654,43 @@ TEST_F(ValidateCorpusTest, MakeDefaultVerifierReadsCaFileAndCaPath) {
   EXPECT_EQ(r.error().detail(), "SSL certificate problem: unsuitable certificate purpose");
 }
 
+// A CA directory is read only when the CA file does not anchor the chain (OpenSSL's CApath is
+// looked up lazily too, and /etc/ssl/certs holds hundreds of files): a certificate put into the
+// directory after the verifier was made is still found, and the CA file keeps working alone.
+TEST_F(ValidateCorpusTest, CaPathIsReadWhenTheCaFileDoesNotAnchorTheChain) {
+  std::vector<CertificateDer> good{der("leaf"), der("int")};
+  TempDir capath;
+  TrustOptions both;
+  both.ca_file = path("other_root");
+  both.ca_path = capath.file("");
+  both.use_system_default = false;
+  auto v = make_default_verifier(both);
+  ASSERT_TRUE(v.ok());
+  std::ofstream(capath.file("root.crt")) << testing::read_file(path("root"));
+  EXPECT_TRUE((*v)->verify(good, "www.example.com").ok());
+  // Verified twice: the directory is loaded once and kept.
+  EXPECT_TRUE((*v)->verify(good, "www.example.com").ok());
+
+  TempDir empty;
+  TrustOptions file_anchors;
+  file_anchors.ca_file = path("root");
+  file_anchors.ca_path = empty.file("");
+  file_anchors.use_system_default = false;
+  v = make_default_verifier(file_anchors);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE((*v)->verify(good, "www.example.com").ok());
+
+  // Neither anchors it: the failure is the one a whole store gives.
+  TrustOptions neither;
+  neither.ca_file = path("other_root");
+  neither.ca_path = empty.file("");
+  neither.use_system_default = false;
+  v = make_default_verifier(neither);
+  ASSERT_TRUE(v.ok());
+  auto r = (*v)->verify(good, "www.example.com");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().detail(), "SSL certificate problem: unable to get local issuer certificate");
+}
+
 }  // namespace
 }  // namespace hs::x509
