@@ -142,6 +142,11 @@ class PrivateKey {
   virtual size_t bits() const = 0;
   virtual Result<std::vector<uint8_t>> sign(SignatureAlgorithm alg,
                                             std::span<const uint8_t> message) const = 0;
+  // can_sign reports whether sign(alg, ...) is possible at all: the key type fits `alg` and,
+  // for an RSASSA-PSS key with parameters (RFC 4055 §3.1, "the parameters ... restrict the
+  // use of the key"), `alg` uses the hash, the MGF1 hash and at least the salt length they allow.
+  // Handshakes choose among these algorithms only (crypto::signable_schemes).
+  virtual bool can_sign(SignatureAlgorithm alg) const = 0;
   // public_key_info returns the DER SubjectPublicKeyInfo, to match a key with its certificate.
   virtual std::vector<uint8_t> public_key_info() const = 0;
 };

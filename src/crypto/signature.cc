@@ -92,4 +92,15 @@ std::optional<HashAlg> signature_hash(SignatureAlgorithm alg) {
   return std::nullopt;
 }
 
+std::vector<SignatureScheme> signable_schemes(std::span<const SignatureScheme> schemes,
+                                              const PrivateKey& key) {
+  std::vector<SignatureScheme> out;
+  for (SignatureScheme s : schemes) {
+    if (auto info = scheme_info(s); info && key.can_sign(info->alg)) {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
 }  // namespace hs::crypto

@@ -5,6 +5,8 @@
 #include <hs/wire.h>
 
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "crypto/provider.h"
 
@@ -35,6 +37,15 @@ std::optional<SchemeInfo> scheme_info(SignatureScheme scheme);
 // - rsa_pkcs1_*: an RSA key, and only in TLS 1.2.
 // Unknown and refused schemes never fit.
 bool scheme_fits_key(SignatureScheme scheme, KeyType key, ProtocolVersion version);
+
+// signable_schemes returns the schemes of `schemes`, in their order, that `key` can sign with:
+// scheme_info knows them and key.can_sign(their algorithm). Handshakes choose their own
+// signature's scheme from this list, so a key that cannot sign any scheme the peer offers (an
+// RSASSA-PSS key restricted to another hash) fails as "no signature scheme in common"
+// (handshake_failure: RFC 8446 §4.4.2.3, RFC 5246 §7.4.1.4.1) instead of in the signing call
+// (internal_error).
+std::vector<SignatureScheme> signable_schemes(std::span<const SignatureScheme> schemes,
+                                              const PrivateKey& key);
 
 // signature_hash returns the digest `alg` uses, or nullopt for Ed25519.
 std::optional<HashAlg> signature_hash(SignatureAlgorithm alg);

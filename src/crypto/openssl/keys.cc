@@ -1,4 +1,5 @@
 // PublicKey (SubjectPublicKeyInfo) and PrivateKey on EVP_PKEY, with EVP_DigestSign/Verify.
+#include <openssl/core_names.h>
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -130,6 +131,33 @@ bool init_padding(EVP_PKEY_CTX* pctx, const AlgParams& p) {
   return false;
 }
 
+// pss_parameters_allow reports whether `pkey`'s RSASSA-PSS parameters allow `alg`. OpenSSL
+// reports the parameters only for a restricted key; one without them allows every PSS hash.
+// With them, signing with another hash, another MGF1 hash or a shorter salt fails in
+// EVP_DigestSignInit (RFC 4055 §3.1: the parameters "restrict the use of the key").
+bool pss_parameters_allow(const EVP_PKEY* pkey, SignatureAlgorithm alg) {
+  std::array<char, 64> name{};
+  size_t len = 0;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST, name.data(), name.size(),
+                                     &len) != 1) {
+    return true;
+  }
+  const EVP_MD* digest = params_for(alg).md;
+  if (digest == nullptr || EVP_MD_is_a(digest, name.data()) != 1) {
+    return false;
+  }
+  std::array<char, 64> mgf1{};
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_MGF1_DIGEST, mgf1.data(),
+                                     mgf1.size(), &len) == 1 &&
+      EVP_MD_is_a(digest, mgf1.data()) != 1) {
+    return false;
+  }
+  // RFC 8446 §4.2.3: the salt is as long as the digest; the key may demand a longer one.
+  int min_salt = 0;
+  return EVP_PKEY_get_int_param(pkey, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN, &min_salt) != 1 ||
+         min_salt <= EVP_MD_get_size(digest);
+}
+
 class EvpPublicKey final : public PublicKey {
  public:
   EvpPublicKey(PkeyPtr pkey, KeyType type) : pkey_(std::move(pkey)), type_(type) {}
@@ -163,14 +191,25 @@ class EvpPublicKey final : public PublicKey {
 
 class EvpPrivateKey final : public PrivateKey {
  public:
-  EvpPrivateKey(PkeyPtr pkey, KeyType type) : pkey_(std::move(pkey)), type_(type) {}
+  EvpPrivateKey(PkeyPtr pkey, KeyType type) : pkey_(std::move(pkey)), type_(type) {
+    for (size_t i = 0; i < allowed_.size(); ++i) {
+      const auto alg = static_cast<SignatureAlgorithm>(i);
+      allowed_[i] = key_fits(type_, alg) &&
+                    (type_ != KeyType::rsa_pss || pss_parameters_allow(pkey_.get(), alg));
+    }
+  }
 
   KeyType type() const override { return type_; }
   size_t bits() const override { return static_cast<size_t>(EVP_PKEY_get_bits(pkey_.get())); }
 
+  bool can_sign(SignatureAlgorithm alg) const override {
+    const auto index = static_cast<size_t>(alg);
+    return index < allowed_.size() && allowed_[index];
+  }
+
   Result<std::vector<uint8_t>> sign(SignatureAlgorithm alg,
                                     std::span<const uint8_t> message) const override {
-    if (!key_fits(type_, alg)) {
+    if (!can_sign(alg)) {
       return Error(ErrorCode::internal_error, "sign", "algorithm does not fit the key");
     }
     MdCtxPtr ctx = signing_context(alg);
@@ -243,6 +282,7 @@ class EvpPrivateKey final : public PrivateKey {
 
   PkeyPtr pkey_;
   KeyType type_;
+  std::array<bool, static_cast<size_t>(SignatureAlgorithm::ed25519) + 1> allowed_{};  // can_sign
   mutable std::mutex mu_;
   mutable std::array<MdCtxPtr, static_cast<size_t>(SignatureAlgorithm::ed25519) + 1> templates_;
 };

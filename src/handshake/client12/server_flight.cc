@@ -2,6 +2,7 @@
 // [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec and Finished.
 #include <utility>
 
+#include "crypto/signature.h"
 #include "handshake/client12/client12.h"
 #include "handshake/common/tls12_keys.h"
 #include "messages/certificate.h"
@@ -123,8 +124,10 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
 std::optional<SignatureScheme> client_certificate_scheme(const CertificateRequested& request,
                                                          std::span<const SignatureScheme> ours,
                                                          crypto::KeyType type) {
-  const uint8_t wanted = type == crypto::KeyType::rsa ? messages::kClientCertTypeRsaSign
-                                                      : messages::kClientCertTypeEcdsaSign;
+  // RFC 5246 §7.4.4: rsa_sign is "a certificate containing an RSA key"; an RSASSA-PSS key is one.
+  const uint8_t wanted = type == crypto::KeyType::rsa || type == crypto::KeyType::rsa_pss
+                             ? messages::kClientCertTypeRsaSign
+                             : messages::kClientCertTypeEcdsaSign;
   if (!detail::contains<uint8_t>(request.certificate_types, wanted)) {
     return std::nullopt;
   }
@@ -169,8 +172,9 @@ std::optional<ClientSignature> choose_client_certificate(const ExpectServerHello
     return std::nullopt;
   }
   const CertifiedKey& ours = *config.client_certificate;
-  auto scheme =
-      client_certificate_scheme(*st.cert_request, config.signature_schemes, ours.key->type());
+  auto scheme = client_certificate_scheme(
+      *st.cert_request, crypto::signable_schemes(config.signature_schemes, *ours.key),
+      ours.key->type());
   if (!scheme) {
     ctx.note(
         "the client certificate's key cannot meet the server's CertificateRequest: "

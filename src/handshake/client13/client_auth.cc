@@ -54,8 +54,9 @@ Result<void> send_client_certificate(Session& s, HandshakeContext& ctx) {
   if (config.client_certificate && config.client_certificate->key &&
       !config.client_certificate->chain.empty()) {
     ck = &*config.client_certificate;
-    scheme =
-        choose_client_scheme(s.cert_request_schemes, config.signature_schemes, ck->key->type());
+    scheme = choose_client_scheme(s.cert_request_schemes,
+                                  crypto::signable_schemes(config.signature_schemes, *ck->key),
+                                  ck->key->type());
     if (!scheme) {
       ctx.note(
           "no signature scheme the server accepts fits our client key; sending no "

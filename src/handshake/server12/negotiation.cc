@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "crypto/signature.h"
 #include "handshake/common/suites.h"
 #include "messages/extensions.h"
 #include "x509/certificate.h"
@@ -460,7 +461,7 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         curve && offer.groups && !has(std::span<const NamedGroup>(*offer.groups), *curve);
     Candidate c{index, *auth, type, std::nullopt};
     if (offer.signature_schemes) {
-      for (SignatureScheme s : config.signature_schemes) {
+      for (SignatureScheme s : crypto::signable_schemes(config.signature_schemes, *cert.key)) {
         if (has(std::span<const SignatureScheme>(*offer.signature_schemes), s) &&
             server_scheme_fits_key(s, type)) {
           c.scheme = s;

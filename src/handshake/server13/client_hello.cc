@@ -255,7 +255,7 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
     if (!cert.key || cert.chain.empty()) {
       continue;
     }
-    for (SignatureScheme s : config.signature_schemes) {
+    for (SignatureScheme s : crypto::signable_schemes(config.signature_schemes, *cert.key)) {
       auto info = crypto::scheme_info(s);
       if (info && info->tls13_allowed && detail::contains<SignatureScheme>(theirs, s) &&
           crypto::scheme_fits_key(s, cert.key->type(), ProtocolVersion::tls1_3)) {

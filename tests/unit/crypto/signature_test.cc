@@ -233,5 +233,39 @@ TEST(SignatureScheme, FitsKeyPerVersion) {
   EXPECT_FALSE(scheme_fits_key(rsa_pkcs1_sha1, KeyType::rsa, v12));
 }
 
+// An RSASSA-PSS key whose parameters restrict it to SHA-384 (RFC 4055 §3.1; generated with
+// `openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_pss_keygen_md:sha384 ...`): libcrypto refuses
+// to sign with any other hash, so can_sign says so up front and signable_schemes keeps only
+// rsa_pss_pss_sha384, the one scheme a handshake may choose with it.
+TEST(Signature, RestrictedRsaPssKeyCanSignOnlyItsHash) {
+  auto priv = private_key("rsapss2048_sha384.pkcs8.der");
+  ASSERT_TRUE(priv);
+  EXPECT_EQ(priv->type(), KeyType::rsa_pss);
+  for (SignatureAlgorithm alg : kAllAlgs) {
+    EXPECT_EQ(priv->can_sign(alg), alg == SignatureAlgorithm::rsa_pss_sha384)
+        << static_cast<int>(alg);
+  }
+  const auto msg = bytes("restricted");
+  auto sig = priv->sign(SignatureAlgorithm::rsa_pss_sha384, msg);
+  ASSERT_TRUE(sig.ok());
+  auto pub = default_provider().parse_public_key(priv->public_key_info());
+  ASSERT_TRUE(pub.ok());
+  EXPECT_TRUE((*pub)->verify(SignatureAlgorithm::rsa_pss_sha384, msg, *sig));
+  EXPECT_FALSE(priv->sign(SignatureAlgorithm::rsa_pss_sha256, msg).ok());
+
+  using S = SignatureScheme;
+  const std::vector<S> ours = {S::ecdsa_secp256r1_sha256, S::rsa_pss_rsae_sha256,
+                               S::rsa_pss_pss_sha256,     S::rsa_pss_pss_sha384,
+                               S::rsa_pss_pss_sha512,     S::rsa_pkcs1_sha256};
+  EXPECT_EQ(signable_schemes(ours, *priv), std::vector<S>{S::rsa_pss_pss_sha384});
+  // Without parameters an RSASSA-PSS key signs every PSS hash (rsae and pss schemes name the
+  // same algorithm; which key type a scheme needs is scheme_fits_key's business).
+  auto any = private_key("rsapss2048.pkcs8.der");
+  ASSERT_TRUE(any);
+  EXPECT_EQ(signable_schemes(ours, *any),
+            (std::vector<S>{S::rsa_pss_rsae_sha256, S::rsa_pss_pss_sha256, S::rsa_pss_pss_sha384,
+                            S::rsa_pss_pss_sha512}));
+}
+
 }  // namespace
 }  // namespace hs::crypto

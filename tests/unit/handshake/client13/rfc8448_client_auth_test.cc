@@ -130,6 +130,9 @@ class ReplaySigner final : public crypto::PrivateKey {
         signature_(std::move(signature)) {}
   crypto::KeyType type() const override { return key_->type(); }
   size_t bits() const override { return key_->bits(); }
+  bool can_sign(crypto::SignatureAlgorithm alg) const override {
+    return alg == crypto::scheme_info(scheme_)->alg;
+  }
   Result<std::vector<uint8_t>> sign(crypto::SignatureAlgorithm alg,
                                     std::span<const uint8_t> message) const override {
     ++calls;
