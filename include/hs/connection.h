@@ -32,10 +32,19 @@ struct SessionInfo {
   std::optional<ProtocolVersion> version;
   std::optional<CipherSuite> cipher_suite;
   std::optional<NamedGroup> group;
-  std::optional<SignatureScheme> signature_scheme;  // the peer's handshake signature
-  std::string alpn;                                 // empty when none was agreed
-  std::string server_name;                          // SNI sent (client) or received (server)
-  std::vector<CertificateDer> peer_chain;           // leaf first
+  // signature_scheme is the scheme of the PEER's handshake signature, the one this side
+  // verified, in both versions: on a client the server's (TLS 1.3 CertificateVerify, TLS 1.2
+  // ServerKeyExchange), on a server the client's CertificateVerify (unset without client
+  // authentication). OpenSSL's SSL_get_peer_signature_type_nid, s_client's "Peer signature
+  // type". Unset on a resumed handshake (no signature).
+  std::optional<SignatureScheme> signature_scheme;
+  // own_signature_scheme is the scheme of the signature THIS side made: on a server its TLS 1.3
+  // CertificateVerify or TLS 1.2 ServerKeyExchange, on a client its CertificateVerify (client
+  // authentication). OpenSSL's SSL_get_signature_type_nid.
+  std::optional<SignatureScheme> own_signature_scheme;
+  std::string alpn;                        // empty when none was agreed
+  std::string server_name;                 // SNI sent (client) or received (server)
+  std::vector<CertificateDer> peer_chain;  // leaf first
   bool extended_master_secret = false;
   bool resumed = false;
   EarlyDataStatus early_data = EarlyDataStatus::none;

@@ -132,41 +132,6 @@ std::optional<std::string> read_text(const std::string& path) {
   return ss.str();
 }
 
-// SkeObserver learns the signature scheme we used from our own ServerKeyExchange (SessionInfo
-// only records the peer's signature scheme).
-// SkeObserver remembers the signature scheme of our ServerKeyExchange (TLS 1.2 servers have no
-// other record of it) and, with -v, forwards every event to a curl-style renderer so the server
-// side of the handshake reads like the client's trace.
-class SkeObserver : public Observer {
- public:
-  SkeObserver() = default;
-  explicit SkeObserver(std::unique_ptr<Observer> trace) : trace_(std::move(trace)) {}
-
-  void on_event(const Event& event) override {
-    if (trace_) {
-      trace_->on_event(event);
-    }
-    const auto* m = std::get_if<MessageEvent>(&event.body);
-    if (m == nullptr || m->direction != Direction::out || m->content_type != 22 ||
-        m->handshake_type != static_cast<uint8_t>(HandshakeType::server_key_exchange)) {
-      return;
-    }
-    codec::Reader in(m->bytes);
-    auto msg = messages::parse_handshake_header(in);
-    if (!msg.ok()) {
-      return;
-    }
-    auto ske = messages::parse_server_key_exchange_ecdhe(msg->body);
-    if (ske.ok()) {
-      scheme = ske->scheme;
-    }
-  }
-  std::optional<SignatureScheme> scheme;
-
- private:
-  std::unique_ptr<Observer> trace_;
-};
-
 // client_certificate_text describes the client's certificate: "none", or the leaf's subject and
 // issuer and whether it verified (as openssl s_server prints "subject=" and "issuer=").
 std::string client_certificate_text(const SessionInfo& info) {
@@ -296,7 +261,7 @@ class HttpServer : public io::ServerHandler {
     } else if (!traces.empty()) {
       trace = std::make_unique<OwnedTee>(std::move(traces));
     }
-    st.observer = std::make_unique<SkeObserver>(std::move(trace));
+    st.observer = std::move(trace);  // -v and --trace-json; null without them
     Observer* observer = st.observer.get();
     if (!o_.trace_svg.empty()) {
       st.ladder = std::make_unique<trace::LadderRecorder>(trace::LadderSide::server);
@@ -442,7 +407,7 @@ class HttpServer : public io::ServerHandler {
   struct State {
     std::string in;
     size_t early_bytes = 0;  // 0-RTT data received
-    std::unique_ptr<SkeObserver> observer;
+    std::unique_ptr<Observer> observer;
     // --trace-svg: the recorder and the tee feeding it next to `observer`.
     std::unique_ptr<trace::LadderRecorder> ladder;
     std::unique_ptr<trace::TeeObserver> tee;
@@ -494,7 +459,7 @@ class HttpServer : public io::ServerHandler {
         "Client certificate: {}\n"
         "</pre></body></html>\n",
         opt(info.version, version_name), suite, opt(info.group, group_name),
-        opt(st.observer ? st.observer->scheme : std::nullopt, signature_scheme_name),
+        opt(info.own_signature_scheme, signature_scheme_name),
         info.alpn.empty() ? "(none)" : info.alpn,
         info.server_name.empty() ? "(none)" : info.server_name, info.resumed ? "yes" : "no",
         info.early_data == EarlyDataStatus::accepted

@@ -255,6 +255,7 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
     HS_TRY(messages::serialize_message(cv, cv_raw));
     HS_TRY(ctx.send_handshake(cv_raw));
     st.transcript.add(cv_raw);
+    ctx.info().own_signature_scheme = signer->scheme;
     ctx.note("client certificate sent, CertificateVerify signed with " +
              std::string(signature_scheme_name(signer->scheme)));
   }

@@ -389,6 +389,7 @@ Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessage
   }
   ske.signature = std::move(signature).value();
   HS_TRY(send(env, transcript, ske));
+  env.ctx.info().own_signature_scheme = ske.scheme;
 
   if (request_client_cert) {
     // RFC 5246 §7.4.4: "If sent, it will follow the ServerKeyExchange message". Never on

@@ -208,6 +208,7 @@ Result<State> handle(ExpectClientCertificateVerify&& st, Env env, const Handshak
                  "the client's CertificateVerify signature does not verify");
   }
   st.next.transcript.add(msg.raw);
+  env.ctx.info().signature_scheme = cv.scheme;
   env.ctx.note("client CertificateVerify checked (" +
                std::string(signature_scheme_name(cv.scheme)) + ")");
   return std::move(st.next);

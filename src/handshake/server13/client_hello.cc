@@ -619,7 +619,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
     }
     HS_TRY(send(ctx, transcript,
                 messages::CertificateVerify{cert->scheme, std::move(signature).value()}));
-    info.signature_scheme = cert->scheme;
+    info.own_signature_scheme = cert->scheme;
   }
 
   // Finished (RFC 8446 §4.4.4) with the server handshake traffic secret as BaseKey.

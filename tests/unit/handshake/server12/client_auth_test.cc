@@ -101,6 +101,10 @@ TEST(Server12ClientAuth, EcdsaAndRsaClientCertificatesAuthenticate) {
       ASSERT_TRUE(p.server->info().signature_scheme.has_value());
       EXPECT_TRUE(
           detail::scheme_fits_key12(*p.server->info().signature_scheme, client_cert->key->type()));
+      // ... and as the client's own; each side's own scheme is the other's peer scheme.
+      EXPECT_EQ(p.server->info().signature_scheme, p.client->info().own_signature_scheme);
+      ASSERT_TRUE(p.server->info().own_signature_scheme.has_value());
+      EXPECT_EQ(p.server->info().own_signature_scheme, p.client->info().signature_scheme);
       // The verifier is asked about the client's chain with no host name.
       ASSERT_EQ(verifier->hosts.size(), 1u);
       EXPECT_EQ(verifier->hosts.front(), "");

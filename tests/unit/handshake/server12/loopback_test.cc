@@ -118,6 +118,12 @@ TEST(Server12Loopback, EverySuiteGroupAndCertificateType) {
       ASSERT_TRUE(p.server->is_connected());
       EXPECT_EQ(p.server->info().cipher_suite, suite);
       EXPECT_EQ(p.client->info().cipher_suite, suite);
+      // signature_scheme is the peer's signature on both sides, own_signature_scheme ours: the
+      // server's ServerKeyExchange scheme, and no client signature.
+      ASSERT_TRUE(p.server->info().own_signature_scheme.has_value());
+      EXPECT_EQ(p.server->info().own_signature_scheme, p.client->info().signature_scheme);
+      EXPECT_FALSE(p.server->info().signature_scheme.has_value());
+      EXPECT_FALSE(p.client->info().own_signature_scheme.has_value());
       EXPECT_EQ(p.server->info().group, group);
       EXPECT_TRUE(p.server->info().extended_master_secret);
       EXPECT_TRUE(p.client->info().extended_master_secret);

@@ -207,6 +207,10 @@ TEST_F(Server13ClientAuthTest, RequiredCertificateWithEachKeyType) {
     ASSERT_TRUE(client_->finished().ok());
     EXPECT_TRUE(driver_->is_connected());
     EXPECT_EQ(ctx_->info().peer_chain, c.ck->chain);
+    // The server's signature_scheme is the peer's (the client's CertificateVerify), as in TLS
+    // 1.2; its own CertificateVerify's scheme is own_signature_scheme.
+    EXPECT_EQ(ctx_->info().signature_scheme, c.scheme);
+    EXPECT_TRUE(ctx_->info().own_signature_scheme.has_value());
   }
 }
 
@@ -451,6 +455,11 @@ TEST(Server13ClientAuthLoopback, RequestAndRequireWithOurClient) {
       EXPECT_EQ(p.server->info().peer_chain, ck->chain);
       EXPECT_TRUE(p.server->info().peer_verified);
       EXPECT_EQ(verifier->calls, 1);
+      // Each side's own_signature_scheme is the other's signature_scheme (the peer's).
+      ASSERT_TRUE(p.client->info().own_signature_scheme.has_value());
+      EXPECT_EQ(p.server->info().signature_scheme, p.client->info().own_signature_scheme);
+      ASSERT_TRUE(p.server->info().own_signature_scheme.has_value());
+      EXPECT_EQ(p.client->info().signature_scheme, p.server->info().own_signature_scheme);
       exchange_data(p);
     }
   }

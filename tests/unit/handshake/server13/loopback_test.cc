@@ -111,7 +111,11 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
         EXPECT_EQ(si.version, ProtocolVersion::tls1_3);
         EXPECT_EQ(si.cipher_suite, suite);
         EXPECT_EQ(si.group, group);
-        EXPECT_EQ(si.signature_scheme, c.scheme);
+        // signature_scheme is the peer's signature, own_signature_scheme ours: the server
+        // signed with c.scheme, which is the client's peer signature; no client signature.
+        EXPECT_EQ(si.own_signature_scheme, c.scheme);
+        EXPECT_FALSE(si.signature_scheme.has_value());
+        EXPECT_FALSE(p.client->info().own_signature_scheme.has_value());
         EXPECT_EQ(si.server_name, "localhost");
         EXPECT_FALSE(si.resumed);
         EXPECT_EQ(p.client->info().version, ProtocolVersion::tls1_3);
@@ -220,7 +224,7 @@ TEST(Server13Loopback, AlpnAndSniInEncryptedExtensions) {
   EXPECT_EQ(p.client->info().alpn, "http/1.1");
   EXPECT_EQ(p.server->info().server_name, "www.example.com");
   // The certificate naming the SNI host was chosen (ECDSA) and server_name acknowledged.
-  EXPECT_EQ(p.server->info().signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_EQ(p.server->info().own_signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
   auto ee =
       messages::parse_encrypted_extensions(std::span<const uint8_t>(*rec.first_sent(8)).subspan(4));
   ASSERT_TRUE(ee.ok());
