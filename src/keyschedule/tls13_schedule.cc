@@ -1,5 +1,6 @@
 #include "keyschedule/tls13_schedule.h"
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -31,18 +32,55 @@ Result<SecretBytes> derive_keyed(std::unique_ptr<crypto::Hmac>& mac,
   return hkdf_expand_label(*mac, label, transcript_hash, crypto::hash_len(hash));
 }
 
+// HashConstants are the values of the schedule that depend on nothing but the hash: Hash(""),
+// the Early Secret without a PSK (HKDF-Extract(0, 0)) and its Derive-Secret(., "derived", "").
+// A full handshake would otherwise compute them every time (two HMAC keys, two tags, two
+// hashes). Cached per thread, per hash and per provider (thread_local: no locking; the entry is
+// recomputed when another provider asks), computed through the provider like everything else.
+struct HashConstants {
+  const crypto::Provider* provider = nullptr;
+  std::vector<uint8_t> empty_hash;
+  SecretBytes no_psk_early;
+  SecretBytes no_psk_derived;
+};
+
+Result<const HashConstants*> hash_constants(const crypto::Provider& provider,
+                                            crypto::HashAlg hash) {
+  thread_local std::array<HashConstants, 3> cache;
+  HashConstants& c = cache[static_cast<size_t>(hash)];
+  if (c.provider != &provider) {
+    c.provider = nullptr;
+    c.empty_hash = empty_hash(provider, hash);
+    const std::vector<uint8_t> zero = zeros(hash);
+    // RFC 8446, 7.1: "if PSK is not in use, Early Secret will still be HKDF-Extract(0, 0)."
+    c.no_psk_early = provider.hkdf_extract(hash, zero, zero);
+    auto mac = provider.make_hmac(hash, c.no_psk_early.expose());
+    if (mac == nullptr) {
+      return Error(ErrorCode::internal_error, "derive_secret", "no HMAC");
+    }
+    c.no_psk_derived = HS_TRY(hkdf_expand_label(*mac, "derived", c.empty_hash, zero.size()));
+    c.provider = &provider;
+  }
+  return &c;
+}
+
 // next_stage is HKDF-Extract(Derive-Secret(previous, "derived", ""), ikm), the step between two
 // stages of the schedule; an empty `ikm` stands for the zero string. `mac` is the previous
-// stage's keyed HMAC.
+// stage's keyed HMAC; `derived`, when given, is Derive-Secret(previous, "derived", "") already.
 Result<SecretBytes> next_stage(std::unique_ptr<crypto::Hmac>& mac, const crypto::Provider& provider,
                                crypto::HashAlg hash, const SecretBytes& previous,
-                               std::span<const uint8_t> ikm) {
-  const SecretBytes derived =
-      HS_TRY(derive_keyed(mac, provider, hash, previous, "derived", empty_hash(provider, hash)));
-  if (ikm.empty()) {
-    return provider.hkdf_extract(hash, derived.expose(), zeros(hash));
+                               std::span<const uint8_t> ikm, const SecretBytes* derived = nullptr) {
+  SecretBytes computed;
+  if (derived == nullptr) {
+    const HashConstants* constants = HS_TRY(hash_constants(provider, hash));
+    computed =
+        HS_TRY(derive_keyed(mac, provider, hash, previous, "derived", constants->empty_hash));
+    derived = &computed;
   }
-  return provider.hkdf_extract(hash, derived.expose(), ikm);
+  if (ikm.empty()) {
+    return provider.hkdf_extract(hash, derived->expose(), zeros(hash));
+  }
+  return provider.hkdf_extract(hash, derived->expose(), ikm);
 }
 
 }  // namespace
@@ -64,14 +102,20 @@ EarlySecret EarlySecret::make(const crypto::Provider& provider, crypto::HashAlg 
                               std::span<const uint8_t> psk) {
   // RFC 8446, 7.1: "if PSK is not in use, Early Secret will still be HKDF-Extract(0, 0)."
   const std::vector<uint8_t> salt = zeros(hash);
-  SecretBytes secret = psk.empty() ? provider.hkdf_extract(hash, salt, zeros(hash))
-                                   : provider.hkdf_extract(hash, salt, psk);
-  return EarlySecret(provider, hash, std::move(secret));
+  if (psk.empty()) {
+    auto constants = hash_constants(provider, hash);
+    if (constants.ok()) {
+      return EarlySecret(provider, hash, (*constants)->no_psk_early.clone(), /*no_psk=*/true);
+    }
+    return EarlySecret(provider, hash, provider.hkdf_extract(hash, salt, salt), /*no_psk=*/false);
+  }
+  return EarlySecret(provider, hash, provider.hkdf_extract(hash, salt, psk), /*no_psk=*/false);
 }
 
 Result<SecretBytes> EarlySecret::binder_key(PskKind kind) const {
   const std::string_view label = kind == PskKind::resumption ? "res binder" : "ext binder";
-  return derive_keyed(mac_, *provider_, hash_, secret_, label, empty_hash(*provider_, hash_));
+  const HashConstants* constants = HS_TRY(hash_constants(*provider_, hash_));
+  return derive_keyed(mac_, *provider_, hash_, secret_, label, constants->empty_hash);
 }
 
 Result<TrafficSecret> EarlySecret::client_early_traffic_secret(
@@ -91,8 +135,13 @@ Result<SecretBytes> EarlySecret::early_exporter_master_secret(
 Result<HandshakeSecret> HandshakeSecret::derive(EarlySecret early,
                                                 std::span<const uint8_t> shared_secret) {
   // `early` is a by-value parameter: its Early Secret is wiped when this returns.
-  SecretBytes secret =
-      HS_TRY(next_stage(early.mac_, *early.provider_, early.hash_, early.secret_, shared_secret));
+  const SecretBytes* derived = nullptr;
+  if (early.no_psk_) {
+    const HashConstants* constants = HS_TRY(hash_constants(*early.provider_, early.hash_));
+    derived = &constants->no_psk_derived;
+  }
+  SecretBytes secret = HS_TRY(
+      next_stage(early.mac_, *early.provider_, early.hash_, early.secret_, shared_secret, derived));
   return HandshakeSecret(*early.provider_, early.hash_, std::move(secret));
 }
 
@@ -158,6 +207,14 @@ Result<TrafficKeys> traffic_keys(const crypto::Provider& provider, const Traffic
   TrafficKeys keys;
   keys.key = HS_TRY(hkdf_expand_label(*mac, "key", {}, crypto::aead_key_len(alg)));
   keys.iv = HS_TRY(hkdf_expand_label(*mac, "iv", {}, crypto::kAeadNonceLen));
+  // A handshake traffic secret is also the BaseKey of its side's Finished (RFC 8446, 4.4.4):
+  // derive finished_key now, with the HMAC already keyed, instead of keying another later.
+  const bool handshake_secret = secret.kind() == TrafficSecretKind::client_handshake ||
+                                secret.kind() == TrafficSecretKind::server_handshake;
+  if (handshake_secret && secret.finished_key_.empty()) {
+    secret.finished_key_ =
+        HS_TRY(hkdf_expand_label(*mac, "finished", {}, crypto::hash_len(secret.hash())));
+  }
   return keys;
 }
 
@@ -187,6 +244,26 @@ Result<SecretBytes> finished_key(const crypto::Provider& provider, crypto::HashA
   return hkdf_expand_label(provider, hash, base_key, "finished", {}, crypto::hash_len(hash));
 }
 
+namespace {
+
+// finished_mac is verify_data = HMAC(finished_key, transcript_hash) (RFC 8446, 4.4.4).
+Result<SecretBytes> finished_mac(const crypto::Provider& provider, crypto::HashAlg hash,
+                                 const SecretBytes& key, std::span<const uint8_t> transcript_hash) {
+  if (transcript_hash.size() != crypto::hash_len(hash)) {
+    return Error(ErrorCode::internal_error, "finished", "transcript hash length");
+  }
+  auto hmac = provider.make_hmac(hash, key.expose());
+  if (hmac == nullptr) {
+    return Error(ErrorCode::internal_error, "finished", "hmac");
+  }
+  hmac->update(transcript_hash);
+  SecretBytes verify_data(crypto::hash_len(hash));
+  hmac->finish(verify_data.expose_mut());
+  return verify_data;
+}
+
+}  // namespace
+
 Result<SecretBytes> finished_verify_data13(const crypto::Provider& provider, crypto::HashAlg hash,
                                            std::span<const uint8_t> base_key,
                                            std::span<const uint8_t> transcript_hash) {
@@ -199,19 +276,15 @@ Result<SecretBytes> finished_verify_data13(const crypto::Provider& provider, cry
   //            Transcript-Hash(Handshake Context,
   //                            Certificate*, CertificateVerify*))
   const SecretBytes key = HS_TRY(finished_key(provider, hash, base_key));
-  auto hmac = provider.make_hmac(hash, key.expose());
-  if (hmac == nullptr) {
-    return Error(ErrorCode::internal_error, "finished", "hmac");
-  }
-  hmac->update(transcript_hash);
-  SecretBytes verify_data(crypto::hash_len(hash));
-  hmac->finish(verify_data.expose_mut());
-  return verify_data;
+  return finished_mac(provider, hash, key, transcript_hash);
 }
 
 Result<SecretBytes> finished_verify_data13(const crypto::Provider& provider,
                                            const TrafficSecret& base_key,
                                            std::span<const uint8_t> transcript_hash) {
+  if (!base_key.finished_key().empty()) {
+    return finished_mac(provider, base_key.hash(), base_key.finished_key(), transcript_hash);
+  }
   return finished_verify_data13(provider, base_key.hash(), base_key.secret().expose(),
                                 transcript_hash);
 }
@@ -269,8 +342,9 @@ Result<SecretBytes> export_keying_material(const crypto::Provider& provider, cry
   //   TLS-Exporter(label, context_value, key_length) =
   //       HKDF-Expand-Label(Derive-Secret(Secret, label, ""),
   //                         "exporter", Hash(context_value), key_length)
+  const HashConstants* constants = HS_TRY(hash_constants(provider, hash));
   const SecretBytes per_label =
-      HS_TRY(derive_secret(provider, hash, exporter_secret, label, empty_hash(provider, hash)));
+      HS_TRY(derive_secret(provider, hash, exporter_secret, label, constants->empty_hash));
   std::vector<uint8_t> context_hash(crypto::hash_len(hash));
   auto h = provider.make_hash(hash);
   if (h == nullptr) {

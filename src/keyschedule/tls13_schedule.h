@@ -42,6 +42,8 @@ enum class TrafficSecretKind : uint8_t {
   server_application,  // server_application_traffic_secret_N ("s ap traffic", "traffic upd")
 };
 
+struct TrafficKeys;
+
 // TrafficSecret is one direction's traffic secret, tagged with its kind and hash. Only the
 // stages below (and next_application_traffic_secret) make them; dangerous_from_bytes exists for
 // tests and for importing a secret from elsewhere. Move-only.
@@ -51,6 +53,10 @@ class TrafficSecret {
   crypto::HashAlg hash() const { return hash_; }
   // secret is the raw traffic secret (for the key log and the Finished base key).
   const SecretBytes& secret() const { return secret_; }
+  // finished_key is HKDF-Expand-Label(secret, "finished", "", Hash.length) when traffic_keys()
+  // has already derived it (handshake secrets only, with the HMAC it keys for "key" and "iv"),
+  // else empty. A value cached from the secret, so it does not change what the secret is.
+  const SecretBytes& finished_key() const { return finished_key_; }
 
   // dangerous_from_bytes wraps raw bytes as a traffic secret of `kind`. internal_error when
   // `bytes` is not hash_len(hash) long.
@@ -63,12 +69,15 @@ class TrafficSecret {
   friend class MasterSecret;
   friend Result<TrafficSecret> next_application_traffic_secret(const crypto::Provider& provider,
                                                                const TrafficSecret& current);
+  friend Result<TrafficKeys> traffic_keys(const crypto::Provider& provider,
+                                          const TrafficSecret& secret, crypto::AeadAlg alg);
   TrafficSecret(TrafficSecretKind kind, crypto::HashAlg hash, SecretBytes secret)
       : kind_(kind), hash_(hash), secret_(std::move(secret)) {}
 
   TrafficSecretKind kind_;
   crypto::HashAlg hash_;
   SecretBytes secret_;
+  mutable SecretBytes finished_key_;  // see finished_key()
 };
 
 // EarlySecret = HKDF-Extract(0, PSK) (RFC 8446, 7.1). Move-only; consumed by HandshakeSecret.
@@ -97,12 +106,16 @@ class EarlySecret {
 
  private:
   friend class HandshakeSecret;
-  EarlySecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret)
-      : provider_(&provider), hash_(hash), secret_(std::move(secret)) {}
+  EarlySecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret,
+              bool no_psk)
+      : provider_(&provider), hash_(hash), secret_(std::move(secret)), no_psk_(no_psk) {}
 
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;
   SecretBytes secret_;
+  // Without a PSK the Early Secret and its "derived" secret are constants of the hash, taken
+  // from a per-thread cache instead of being computed per handshake.
+  bool no_psk_;
   // HMAC keyed with secret_, made on first use and shared by every label derived from it.
   mutable std::unique_ptr<crypto::Hmac> mac_;
 };

@@ -152,8 +152,13 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   auto read_protection = HS_TRY(protection_for(provider, st.client_app, st.suite.aead));
   HS_TRY(
       ctx.set_read_protection(std::move(read_protection), "client_application_traffic_secret_0"));
-  // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
-  auto resumption = HS_TRY(st.master.resumption_master_secret(st.transcript.current()));
+  // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished. Only the
+  // tickets below use it, so a server that issues none (ServerConfig::issue_tickets off)
+  // does not derive it.
+  SecretBytes resumption;
+  if (env.config.issue_tickets) {
+    resumption = HS_TRY(st.master.resumption_master_secret(st.transcript.current()));
+  }
   Connected c{
       st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0,
       0,        std::move(st.client_leaf)};
