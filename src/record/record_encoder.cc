@@ -41,8 +41,14 @@ Result<void> RecordEncoder::write(ContentType type, std::span<const uint8_t> dat
     return ok_result();
   }
   const size_t records = (data.size() + max_fragment_ - 1) / max_fragment_;
-  out.reserve(out.size() + data.size() +
-              records * (kRecordHeaderLen + protection_->max_overhead()));
+  // Room for every record at once, grown geometrically: an exact reserve per write made a peer
+  // that provokes many small records (alerts, KeyUpdate answers) while the caller does not
+  // flush cost a copy of the whole pending output per record, quadratic in it.
+  const size_t need =
+      out.size() + data.size() + records * (kRecordHeaderLen + protection_->max_overhead());
+  if (need > out.capacity()) {
+    out.reserve(std::max(need, 2 * out.capacity()));
+  }
   while (!data.empty()) {
     const size_t n = std::min(data.size(), max_fragment_);
     HS_TRY(protection_->seal(type, version_, data.first(n), out));
