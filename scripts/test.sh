@@ -13,7 +13,7 @@
 # per stage, plus one per ctest test and one per fuzz target. The last line is
 # "N passed, N failed"; the exit status is non-zero when anything failed.
 #
-# Environment knobs: HS_JOBS (default 2), HS_FUZZ_SECONDS (per target, default 10),
+# Environment knobs: HS_JOBS (default 2), HS_FUZZ_SECONDS (per target, default 6),
 # HS_STAGES (space-separated subset of: setup dev asan fuzz format banned; default all but dev,
 # which repeats the asan stage without sanitizers and would push CI on 2 cores past 30 minutes).
 set -uo pipefail
@@ -21,7 +21,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$(pwd)"
 JOBS="${HS_JOBS:-2}"
-FUZZ_SECONDS="${HS_FUZZ_SECONDS:-10}"
+FUZZ_SECONDS="${HS_FUZZ_SECONDS:-6}"
 STAGES="${HS_STAGES:-setup asan fuzz format banned}"
 export CMAKE_BUILD_PARALLEL_LEVEL="$JOBS"
 export CTEST_PARALLEL_LEVEL="$JOBS"
