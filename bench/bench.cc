@@ -50,6 +50,7 @@
 #include <string_view>
 #include <vector>
 
+#include "endpoint.h"
 #include "gnutls_side.h"
 
 #if __has_include(<valgrind/callgrind.h>)
@@ -179,7 +180,8 @@ void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { heap::
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using bench::Bytes;
+using bench::Endpoint;
 
 // ---------------------------------------------------------------------------------------------
 // Options and the side timer.
@@ -359,29 +361,6 @@ struct Scenario {
   const char* ossl12 = nullptr;  // SSL_CTX_set_cipher_list
   const char* ossl13 = nullptr;  // SSL_CTX_set_ciphersuites
   Resume resume = Resume::none;
-};
-
-// Endpoint is one side of one connection, either library. drive() feeds the peer's bytes in,
-// advances, and appends what the side wants to send to `out`.
-class Endpoint {
- public:
-  virtual ~Endpoint() = default;
-  virtual bool drive(std::span<const uint8_t> in, Bytes& out) = 0;
-  virtual bool connected() const = 0;
-  virtual bool resumed() const = 0;
-  virtual bool write(std::span<const uint8_t> data, Bytes& out) = 0;
-  // read_into feeds `in` and appends all the plaintext it yields to `plain`.
-  virtual bool read_into(std::span<const uint8_t> in, Bytes& plain) = 0;
-
-  // The bulk scenarios move bytes as a socket application would, so that the harness's own
-  // copies are not charged to either library: write_view() seals `data` and returns the records
-  // where the library left them (what send() would take them from; ours: output(), OpenSSL: its
-  // memory BIO's bytes), release_output() drops them once the peer has read them, and
-  // read_to() feeds `in` and reads the plaintext into `dest` from offset `got` on (a buffer
-  // allocated once, as a recv loop's, so no zero-filling per call).
-  virtual std::optional<std::span<const uint8_t>> write_view(std::span<const uint8_t> data) = 0;
-  virtual void release_output() = 0;
-  virtual bool read_to(std::span<const uint8_t> in, std::span<uint8_t> dest, size_t& got) = 0;
 };
 
 // Library makes endpoints for one scenario.
@@ -736,28 +715,6 @@ class Ossl final : public Library {
 
 // --- GnuTLS (bench/gnutls_side.cc; these two only forward) ---
 
-class GnutlsEndpoint final : public Endpoint {
- public:
-  explicit GnutlsEndpoint(std::unique_ptr<gnutls_side::Session> s) : s_(std::move(s)) {}
-  bool drive(std::span<const uint8_t> in, Bytes& out) override { return s_->drive(in, out); }
-  bool connected() const override { return s_->connected(); }
-  bool resumed() const override { return s_->resumed(); }
-  bool write(std::span<const uint8_t> data, Bytes& out) override { return s_->write(data, out); }
-  bool read_into(std::span<const uint8_t> in, Bytes& plain) override {
-    return s_->read_into(in, plain);
-  }
-  std::optional<std::span<const uint8_t>> write_view(std::span<const uint8_t> data) override {
-    return s_->write_view(data);
-  }
-  void release_output() override { s_->release_output(); }
-  bool read_to(std::span<const uint8_t> in, std::span<uint8_t> dest, size_t& got) override {
-    return s_->read_to(in, dest, got);
-  }
-
- private:
-  std::unique_ptr<gnutls_side::Session> s_;
-};
-
 class Gnutls final : public Library {
  public:
   // count_heap: charge GnuTLS's own mallocs to the running side (the memory scenario).
@@ -778,12 +735,8 @@ class Gnutls final : public Library {
     ctx_ = gnutls_side::make_context(c, count_heap ? &kHooks : nullptr);
   }
   const char* name() const override { return "gnutls"; }
-  std::unique_ptr<Endpoint> client() override {
-    return std::make_unique<GnutlsEndpoint>(ctx_->client());
-  }
-  std::unique_ptr<Endpoint> server() override {
-    return std::make_unique<GnutlsEndpoint>(ctx_->server());
-  }
+  std::unique_ptr<Endpoint> client() override { return ctx_->client(); }
+  std::unique_ptr<Endpoint> server() override { return ctx_->server(); }
 
  private:
   static std::string gnutls_cipher(hs::CipherSuite suite) {

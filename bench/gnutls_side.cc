@@ -252,7 +252,10 @@ class GSession final : public Session {
       }
     }
   }
-  std::string describe() const override {
+
+ private:
+  // describe: what was negotiated, e.g. "TLS1.3 AES-128-GCM X25519 ECDSA-SECP256R1-SHA256".
+  std::string describe() const {
     std::string d = gnutls_protocol_get_name(gnutls_protocol_get_version(s_));
     d += std::string(" ") + gnutls_cipher_get_name(gnutls_cipher_get(s_));
     const char* group = gnutls_group_get_name(gnutls_group_get(s_));
@@ -263,7 +266,6 @@ class GSession final : public Session {
     return d;
   }
 
- private:
   // Io points the transport callbacks at this call's input and output; input GnuTLS has not
   // pulled by the end of the call is kept for the next one (the caller's span does not live on).
   struct Io {

@@ -1,6 +1,6 @@
-// gnutls_side.h: GnuTLS 3.7 as hs_bench's second baseline (bench.cc adapts it to its Endpoint and
-// Library). Self-contained on purpose: bench.cc's harness types stay where they are, and this
-// header names none of them. GnuTLS, like libssl, is a bench-only dependency.
+// gnutls_side.h: GnuTLS 3.7 as hs_bench's second baseline; its sessions are bench::Endpoints
+// (endpoint.h) and bench.cc wraps the context in its Library. GnuTLS, like libssl, is a bench-only
+// dependency.
 #pragma once
 
 #include <cstddef>
@@ -11,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "endpoint.h"
+
 namespace gnutls_side {
 
-using Bytes = std::vector<uint8_t>;
+using bench::Bytes;
 
 enum class Resume { none, session_id, ticket };
 
@@ -40,21 +42,8 @@ struct HeapHooks {
 };
 bool heap_counting_available();
 
-// Session is one side of one connection; the calls mirror hs_bench's Endpoint.
-class Session {
- public:
-  virtual ~Session() = default;
-  virtual bool drive(std::span<const uint8_t> in, Bytes& out) = 0;
-  virtual bool connected() const = 0;
-  virtual bool resumed() const = 0;
-  virtual bool write(std::span<const uint8_t> data, Bytes& out) = 0;
-  virtual bool read_into(std::span<const uint8_t> in, Bytes& plain) = 0;
-  virtual std::optional<std::span<const uint8_t>> write_view(std::span<const uint8_t> data) = 0;
-  virtual void release_output() = 0;
-  virtual bool read_to(std::span<const uint8_t> in, std::span<uint8_t> dest, size_t& got) = 0;
-  // What was negotiated, e.g. "TLS1.3 AES-128-GCM X25519 ECDSA-SECP256R1-SHA256" (smoke output).
-  virtual std::string describe() const = 0;
-};
+// A GnuTLS session is one of hs_bench's endpoints.
+using Session = bench::Endpoint;
 
 // Context holds one scenario's credentials, priorities, ticket key and server session cache.
 class Context {
