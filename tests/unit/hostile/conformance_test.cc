@@ -14,6 +14,7 @@
 
 #include "fuzz/handshake/loopback.h"
 #include "handshake/common/suites.h"
+#include "hello_surgery.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/server_hello.h"
 #include "record/protection.h"
@@ -21,72 +22,10 @@
 namespace hs::fuzzing {
 namespace {
 
-// ---- ClientHello surgery (header + body) ----
+// ---- ClientHello surgery (tests/unit/hostile/hello_surgery.h) ----
 
-size_t get_u16(const Bytes& m, size_t at) { return (size_t{m[at]} << 8) | m[at + 1]; }
-void put_u16(Bytes& m, size_t at, size_t v) {
-  m[at] = static_cast<uint8_t>(v >> 8);
-  m[at + 1] = static_cast<uint8_t>(v);
-}
-void fix_header(Bytes& m) {
-  const size_t len = m.size() - 4;
-  m[1] = static_cast<uint8_t>(len >> 16);
-  m[2] = static_cast<uint8_t>(len >> 8);
-  m[3] = static_cast<uint8_t>(len);
-}
-// 4 header + 2 version + 32 random, then the session id.
-size_t suites_at(const Bytes& m) { return 38 + 1 + m[38]; }
-size_t extensions_at(const Bytes& m) {
-  const size_t c = suites_at(m) + 2 + get_u16(m, suites_at(m));
-  return c + 1 + m[c];
-}
-void insert_suite(Bytes& m, uint16_t suite) {
-  const size_t at = suites_at(m);
-  const Bytes code = {static_cast<uint8_t>(suite >> 8), static_cast<uint8_t>(suite)};
-  m.insert(m.begin() + static_cast<std::ptrdiff_t>(at + 2), code.begin(), code.end());
-  put_u16(m, at, get_u16(m, at) + 2);
-  fix_header(m);
-}
-void remove_ext(Bytes& m, uint16_t type) {
-  const size_t block = extensions_at(m);
-  const size_t end = block + 2 + get_u16(m, block);
-  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
-    if (get_u16(m, at) == type) {
-      const size_t n = 4 + get_u16(m, at + 2);
-      m.erase(m.begin() + static_cast<std::ptrdiff_t>(at),
-              m.begin() + static_cast<std::ptrdiff_t>(at + n));
-      put_u16(m, block, get_u16(m, block) - n);
-      fix_header(m);
-      return;
-    }
-  }
-  ADD_FAILURE() << "no extension " << type;
-}
-// append_ext adds an extension at the end of the block.
-void append_ext(Bytes& m, uint16_t type, const Bytes& body) {
-  const size_t block = extensions_at(m);
-  const size_t end = block + 2 + get_u16(m, block);
-  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
-               static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
-  ext.insert(ext.end(), body.begin(), body.end());
-  m.insert(m.begin() + static_cast<std::ptrdiff_t>(end), ext.begin(), ext.end());
-  put_u16(m, block, get_u16(m, block) + ext.size());
-  fix_header(m);
-}
+using namespace surgery;  // NOLINT(google-build-using-namespace): test helpers
 
-// ext_body returns the body of extension `type` (empty when absent).
-Bytes ext_body(const Bytes& m, uint16_t type) {
-  const size_t block = extensions_at(m);
-  const size_t end = block + 2 + get_u16(m, block);
-  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
-    if (get_u16(m, at) == type) {
-      return Bytes(m.begin() + static_cast<std::ptrdiff_t>(at + 4),
-                   m.begin() + static_cast<std::ptrdiff_t>(at + 4 + get_u16(m, at + 2)));
-    }
-  }
-  ADD_FAILURE() << "no extension " << type;
-  return {};
-}
 // prepend_to_list puts `items` first in an extension whose body is one u16-prefixed list.
 void prepend_to_list(Bytes& m, uint16_t type, const Bytes& items) {
   Bytes body = ext_body(m, type);
@@ -184,17 +123,17 @@ ClientConfig tls12_client() {
 // get on with the handshake (the script's runs with and without --tls-1.3).
 TEST(Conformance, FallbackScsvAtOurHighestVersionIsNoFallback) {
   Bytes hello = our_client_hello();
-  insert_suite(hello, kFallbackScsv);
+  add_suite(hello, kFallbackScsv);
   expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
 
   Bytes hello12 = our_client_hello(tls12_client());
-  insert_suite(hello12, kFallbackScsv);
+  add_suite(hello12, kFallbackScsv);
   expect_server_hello(answer(records(hello12), tls12_server()), ProtocolVersion::tls1_2);
 }
 
 TEST(Conformance, FallbackScsvBelowOurHighestVersionIsInappropriateFallback) {
   Bytes hello12 = our_client_hello(tls12_client());
-  insert_suite(hello12, kFallbackScsv);
+  add_suite(hello12, kFallbackScsv);
   Answer a = answer(records(hello12));
   ASSERT_TRUE(a.error);
   EXPECT_EQ(a.error->code(), ErrorCode::inappropriate_fallback);

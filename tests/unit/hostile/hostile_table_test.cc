@@ -35,6 +35,7 @@
 #include "fuzz/handshake/loopback.h"
 #include "fuzz/handshake/rfc8448_client.h"
 #include "handshake/common/suites.h"
+#include "hello_surgery.h"
 #include "keyschedule/tls12_keys.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/server_hello.h"
@@ -42,6 +43,8 @@
 
 namespace hs::fuzzing {
 namespace {
+
+using namespace surgery;  // NOLINT(google-build-using-namespace): test helpers
 
 // Ctx builds hostile bytes for a target that has received a prefix of its peer's records.
 class Ctx {
@@ -202,18 +205,6 @@ void PrintTo(const Row& row, std::ostream* os) { *os << row.name; }
 
 // ---- byte surgery on handshake messages (header + body) ----
 
-void fix_header(Bytes& m) {
-  size_t len = m.size() - 4;
-  m[1] = static_cast<uint8_t>(len >> 16);
-  m[2] = static_cast<uint8_t>(len >> 8);
-  m[3] = static_cast<uint8_t>(len);
-}
-void put_u16(Bytes& m, size_t at, size_t v) {
-  m[at] = static_cast<uint8_t>(v >> 8);
-  m[at + 1] = static_cast<uint8_t>(v);
-}
-size_t get_u16(const Bytes& m, size_t at) { return (size_t{m[at]} << 8) | m[at + 1]; }
-
 Bytes handshake(uint8_t type, Bytes body) {
   Bytes m = {type, 0, 0, 0};
   m.insert(m.end(), body.begin(), body.end());
@@ -221,29 +212,9 @@ Bytes handshake(uint8_t type, Bytes body) {
   return m;
 }
 
-// Offsets inside hellos: 4 header + 2 version + 32 random, then the session id.
-constexpr size_t kSessionIdLen = 38;
+// Offsets inside hellos (ClientHello ones in hello_surgery.h).
 size_t server_hello_suite(const Bytes& m) { return kSessionIdLen + 1 + m[kSessionIdLen]; }
 size_t server_hello_extensions(const Bytes& m) { return server_hello_suite(m) + 3; }
-size_t client_hello_suites(const Bytes& m) { return kSessionIdLen + 1 + m[kSessionIdLen]; }
-size_t client_hello_compression(const Bytes& m) {
-  size_t s = client_hello_suites(m);
-  return s + 2 + get_u16(m, s);
-}
-size_t client_hello_extensions(const Bytes& m) {
-  size_t c = client_hello_compression(m);
-  return c + 1 + m[c];
-}
-
-// add_suite puts `suite` first in a ClientHello's cipher_suites (`last`: at the end).
-void add_suite(Bytes& m, uint16_t suite, bool last = false) {
-  const size_t at = client_hello_suites(m);
-  const size_t where = last ? at + 2 + get_u16(m, at) : at + 2;
-  const Bytes code = {static_cast<uint8_t>(suite >> 8), static_cast<uint8_t>(suite)};
-  m.insert(m.begin() + static_cast<std::ptrdiff_t>(where), code.begin(), code.end());
-  put_u16(m, at, get_u16(m, at) + 2);
-  fix_header(m);
-}
 constexpr uint16_t kFallbackScsv = 0x5600;  // RFC 7507 §2
 // set_suites replaces a ClientHello's cipher_suites with `suites`.
 void set_suites(Bytes& m, const std::vector<uint16_t>& suites) {
@@ -1076,45 +1047,6 @@ void run13(const Row& row) {
 // server in memory. The client sends CH | CCS, {Finished}; with `hrr` the server only takes
 // P-256 and the client sends CH1 | CCS, CH2 | {Finished}. ----
 
-// Offsets and edits of ClientHello extensions (the block's u16 length is at `block`).
-size_t find_ext(const Bytes& m, size_t block, uint16_t type) {
-  const size_t end = block + 2 + get_u16(m, block);
-  for (size_t at = block + 2; at + 4 <= end; at += 4 + get_u16(m, at + 2)) {
-    if (get_u16(m, at) == type) {
-      return at;
-    }
-  }
-  return SIZE_MAX;
-}
-void remove_ext(Bytes& m, uint16_t type) {
-  const size_t block = client_hello_extensions(m);
-  const size_t at = find_ext(m, block, type);
-  if (at == SIZE_MAX) {
-    ADD_FAILURE() << "no extension " << type;
-    return;
-  }
-  const size_t n = 4 + get_u16(m, at + 2);
-  m.erase(m.begin() + static_cast<std::ptrdiff_t>(at),
-          m.begin() + static_cast<std::ptrdiff_t>(at + n));
-  put_u16(m, block, get_u16(m, block) - n);
-  fix_header(m);
-}
-// append_ext adds an extension at the end of the block.
-void append_ext(Bytes& m, uint16_t type, const Bytes& body) {
-  const size_t block = client_hello_extensions(m);
-  const size_t end = block + 2 + get_u16(m, block);
-  Bytes ext = {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type),
-               static_cast<uint8_t>(body.size() >> 8), static_cast<uint8_t>(body.size())};
-  ext.insert(ext.end(), body.begin(), body.end());
-  m.insert(m.begin() + static_cast<std::ptrdiff_t>(end), ext.begin(), ext.end());
-  put_u16(m, block, get_u16(m, block) + ext.size());
-  fix_header(m);
-}
-// set_ext replaces an extension's body (it moves to the end of the block).
-void set_ext(Bytes& m, uint16_t type, const Bytes& body) {
-  remove_ext(m, type);
-  append_ext(m, type, body);
-}
 Inject edit_hello(std::function<void(Bytes&)> edit) { return edit_next(std::move(edit)); }
 
 // Extension code points (RFC 8446 §4.2, RFC 6066, RFC 7301).
