@@ -245,11 +245,17 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
   if (config.certificates.empty()) {
     return Error(ErrorCode::invalid_config, "server config", "no server certificate configured");
   }
+  // RFC 8446 §4.2.3: "If a server is authenticating via a certificate and the client has not
+  // sent a "signature_algorithms" extension, then the server MUST abort the handshake with a
+  // "missing_extension" alert (see Section 9.2)." Such a ClientHello is legal only with a
+  // pre_shared_key (§9.2), one we did not accept.
+  if (!offer.signature_schemes) {
+    return Error(ErrorCode::missing_extension, "client_hello",
+                 "no signature_algorithms, and no PSK we accept");
+  }
   std::vector<size_t> pool = server12::certificate_pool(
       offer.server_name, config, &server12::leaf_matches_host, choice.sni_matched, notes);
-  const std::vector<SignatureScheme> none;
-  const std::vector<SignatureScheme>& theirs =
-      offer.signature_schemes ? *offer.signature_schemes : none;
+  const std::vector<SignatureScheme>& theirs = *offer.signature_schemes;
   for (size_t index : pool) {
     const ServerCertificate& cert = config.certificates[index];
     if (!cert.key || cert.chain.empty()) {

@@ -16,6 +16,7 @@
 #include "handshake/common/suites.h"
 #include "hello_surgery.h"
 #include "keyschedule/tls13_schedule.h"
+#include "messages/extensions.h"
 #include "messages/server_hello.h"
 #include "record/protection.h"
 
@@ -381,6 +382,289 @@ TEST(Conformance, Tls13AlertLevels) {
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), ErrorCode::peer_alert);
     EXPECT_TRUE(c.server().failed());
+  }
+}
+
+// ---- PSKs the server does not know, declined 0-RTT (tlsfuzzer test-tls13-0rtt-garbage.py,
+// test-tls13-psk_dhe_ke.py, test-tls13-psk_ke.py) ----
+
+constexpr uint16_t kPreSharedKey = 41;
+constexpr uint16_t kEarlyData = 42;
+constexpr uint16_t kCookie = 44;
+constexpr uint16_t kPskModes = 45;
+
+// bogus_psk is a pre_shared_key body with one identity of `identity_len` bytes and a 32-byte
+// binder that no server can check: the script's random identity and binder.
+Bytes bogus_psk(size_t identity_len = 320) {
+  Bytes body;
+  const size_t ids = 2 + identity_len + 4;
+  body.push_back(static_cast<uint8_t>(ids >> 8));
+  body.push_back(static_cast<uint8_t>(ids));
+  body.push_back(static_cast<uint8_t>(identity_len >> 8));
+  body.push_back(static_cast<uint8_t>(identity_len));
+  for (size_t i = 0; i < identity_len; ++i) {
+    body.push_back(static_cast<uint8_t>(i * 7 + 1));
+  }
+  for (uint8_t b : {0x5A, 0x01, 0x02, 0x03}) {  // obfuscated_ticket_age
+    body.push_back(b);
+  }
+  body.insert(body.end(), {0, 33, 32});
+  body.insert(body.end(), 32, 0xB1);
+  return body;
+}
+
+// with_bogus_psk is our ClientHello offering both PSK modes and a PSK no server issued (last,
+// RFC 8446 §4.2.11), and early_data when `early`.
+Bytes with_bogus_psk(Bytes hello, bool early) {
+  if (find_ext(hello, client_hello_extensions(hello), kPskModes) == SIZE_MAX) {
+    append_ext(hello, kPskModes, Bytes{2, 1, 0});  // psk_dhe_ke, psk_ke
+  }
+  if (early) {
+    append_ext(hello, kEarlyData, {});
+  }
+  append_ext(hello, kPreSharedKey, bogus_psk());
+  return hello;
+}
+
+// plain is one unprotected record of `type`.
+Bytes plain(uint8_t type, const Bytes& fragment) {
+  Bytes r = {type, 3, 3, static_cast<uint8_t>(fragment.size() >> 8),
+             static_cast<uint8_t>(fragment.size())};
+  r.insert(r.end(), fragment.begin(), fragment.end());
+  return r;
+}
+
+// garbage is `n` bytes that open under no key: early data the server cannot read.
+Bytes garbage(size_t n) {
+  Bytes g(n);
+  for (size_t i = 0; i < n; ++i) {
+    g[i] = static_cast<uint8_t>(i * 131 + 17);
+  }
+  return g;
+}
+
+// Server13 is a server fed records one by one, with its key log, so a test can seal what a
+// client would send under the client's handshake key.
+class Server13 {
+ public:
+  explicit Server13(ServerConfig sc = fuzz_server_config()) : provider_(kServerSeed) {
+    sc.provider = &provider_;
+    sc.key_log = keys_;
+    conn_ = Connection::server(std::make_shared<ServerConfig>(std::move(sc))).value();
+  }
+  Result<void> receive(const Bytes& in) { return conn_->receive(in); }
+  // records takes what the server sent so far, one record each.
+  std::vector<Bytes> records() {
+    auto out = conn_->output();
+    auto split = split_records(out);
+    conn_->consume_output(out.size());
+    return split;
+  }
+  // seal_client_handshake seals `message` as the client would under its handshake key.
+  Bytes seal_client_handshake(const Bytes& message, ContentType type = ContentType::handshake) {
+    auto secret = keys_->find("CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    auto suite = conn_->info().cipher_suite;
+    if (!secret || !suite) {
+      ADD_FAILURE() << "no client handshake secret";
+      return {};
+    }
+    auto info = detail::suite_info(*suite);
+    auto ts = keyschedule::TrafficSecret::dangerous_from_bytes(
+        keyschedule::TrafficSecretKind::client_handshake, info->hash, *secret);
+    auto keys = keyschedule::traffic_keys(provider_, ts.value(), info->aead);
+    auto p =
+        record::make_tls13_protection(provider_, info->aead, keys->key.expose(), keys->iv.expose());
+    Bytes out;
+    EXPECT_TRUE(p.ok() && p.value()->seal(type, 0x0303, message, out).ok());
+    return out;
+  }
+  Connection& conn() { return *conn_; }
+
+ private:
+  crypto::TestingProvider provider_;
+  std::shared_ptr<KeyLogCapture> keys_ = std::make_shared<KeyLogCapture>();
+  std::unique_ptr<Connection> conn_;
+};
+
+// A Finished whose verify_data is wrong: the server can only answer decrypt_error if it
+// opened the record, so this shows it reads the client's handshake key after early data.
+const Bytes kWrongFinished = [] {
+  Bytes f = {20, 0, 0, 32};
+  f.insert(f.end(), 32, 0);
+  return f;
+}();
+
+// RFC 8446 §4.2.11: "Clients MUST verify that the server's selected_identity is within the
+// range supplied by the client" -- and a server that does not recognise an identity simply
+// does not select it: "If no acceptable PSKs are found, the server SHOULD perform a non-PSK
+// handshake if possible." (tlsfuzzer "handshake with invalid PSK")
+TEST(Conformance, UnknownPskIdentityGetsAFullHandshake) {
+  Bytes hello = with_bogus_psk(our_client_hello(), /*early=*/false);
+  Server13 s;
+  ASSERT_TRUE(s.receive(records(hello)[0]).ok());
+  auto out = s.records();
+  ASSERT_GE(out.size(), 3u);
+  ASSERT_EQ(out[0][5], 2);  // ServerHello ...
+  auto sh = messages::parse_server_hello(std::span<const uint8_t>(out[0]).subspan(9));
+  ASSERT_TRUE(sh.ok());
+  for (const auto& e : sh->extensions) {
+    EXPECT_NE(static_cast<uint16_t>(e.type), kPreSharedKey);  // ... selecting no PSK
+  }
+  EXPECT_FALSE(s.conn().info().resumed);
+}
+
+// RFC 8446 §4.2.10: a server declining early data "ignore[s] the extension and return[s] a
+// regular 1-RTT response. The server then skips past early data by attempting to deprotect
+// received records using the handshake traffic key, and discarding records which fail
+// deprotection (up to the configured max_early_data_size)." The script's early data is one
+// 2^14-byte record, or two halves, with a dummy ChangeCipherSpec before or between them.
+TEST(Conformance, DeclinedEarlyDataOfAnUnknownPskIsSkipped) {
+  const Bytes hello = with_bogus_psk(our_client_hello(), /*early=*/true);
+  const Bytes ccs = plain(20, {1});
+  const std::vector<std::vector<Bytes>> early = {
+      {plain(23, garbage(16384))},
+      {plain(23, garbage(8192)), plain(23, garbage(8192))},
+      {plain(23, garbage(8192)), ccs, plain(23, garbage(8192))},
+      {ccs, plain(23, garbage(16384))},
+  };
+  for (size_t i = 0; i < early.size(); ++i) {
+    SCOPED_TRACE(i);
+    Server13 s;
+    ASSERT_TRUE(s.receive(records(hello)[0]).ok());
+    ASSERT_EQ(s.records()[0][5], 2);
+    EXPECT_FALSE(s.conn().info().resumed);
+    for (const Bytes& r : early[i]) {
+      ASSERT_TRUE(s.receive(r).ok());
+    }
+    auto r = s.receive(s.seal_client_handshake(kWrongFinished));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::bad_finished) << r.error().message();
+    EXPECT_EQ(r.error().alert(), AlertDescription::decrypt_error);
+  }
+}
+
+// Skipping ends at the first record that opens: tlsfuzzer splits the client's Finished into
+// 16-byte records and puts an undecryptable record between them, which must get
+// bad_record_mac ("undecryptable record later in handshake together with early_data").
+TEST(Conformance, UndecryptableRecordAfterTheFirstHandshakeRecordIsBadRecordMac) {
+  Server13 s;
+  ASSERT_TRUE(s.receive(records(with_bogus_psk(our_client_hello(), true))[0]).ok());
+  ASSERT_TRUE(s.receive(plain(23, garbage(16384))).ok());
+  ASSERT_TRUE(
+      s.receive(s.seal_client_handshake(Bytes(kWrongFinished.begin(), kWrongFinished.begin() + 16)))
+          .ok());
+  auto r = s.receive(plain(23, garbage(64)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac) << r.error().message();
+}
+
+// After a HelloRetryRequest the early data of ClientHello1 is skipped by content type (RFC
+// 8446 §4.2.10: "The server then ignores early data by skipping all records with an external
+// content type of "application_data""); ClientHello2 cannot carry early data ("A client MUST
+// NOT include the "early_data" extension in its followup ClientHello"), so once it arrived an
+// undecryptable record is no early data: bad_record_mac ("handshake with 0-RTT, HRR and early
+// data after 2nd Client Hello").
+TEST(Conformance, UndecryptableRecordAfterSecondClientHelloIsBadRecordMac) {
+  ServerConfig sc = fuzz_server_config();
+  sc.groups = {NamedGroup::secp256r1};  // our client's first share is x25519: HRR
+  const Bytes hello1 = with_bogus_psk(our_client_hello(), /*early=*/true);
+  Server13 s(sc);
+  ASSERT_TRUE(s.receive(records(hello1)[0]).ok());
+  auto hrr = s.records();
+  ASSERT_FALSE(hrr.empty());
+  auto hrr_msg = messages::parse_server_hello(std::span<const uint8_t>(hrr[0]).subspan(9));
+  ASSERT_TRUE(hrr_msg.ok());
+  ASSERT_TRUE(std::equal(messages::kHelloRetryRequestRandom.begin(),
+                         messages::kHelloRetryRequestRandom.end(), hrr_msg->random.begin()));
+  const messages::Extension* cookie =
+      messages::find_extension(hrr_msg->extensions, ExtensionType::cookie);
+  ASSERT_NE(cookie, nullptr);
+  // ClientHello1's early data, skipped.
+  ASSERT_TRUE(s.receive(plain(23, garbage(16384))).ok());
+  // ClientHello2: a P-256 share, the cookie, no early_data, the same PSK.
+  ClientConfig p256 = fuzz_client_config();
+  p256.groups = {NamedGroup::secp256r1};
+  const Bytes share = ext_body(our_client_hello(p256), kKeyShare);
+  Bytes hello2 = hello1;
+  remove_ext(hello2, kPreSharedKey);
+  remove_ext(hello2, kEarlyData);
+  set_ext(hello2, kKeyShare, share);
+  append_ext(hello2, kCookie, cookie->data);
+  append_ext(hello2, kPreSharedKey, bogus_psk());
+  ASSERT_TRUE(s.receive(records(hello2, 16384, 0x0303)[0]).ok());
+  auto flight = s.records();
+  ASSERT_FALSE(flight.empty());
+  EXPECT_EQ(flight[0][5], 2);  // ServerHello
+  auto r = s.receive(plain(23, garbage(64)));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac) << r.error().message();
+}
+
+// ---- alerts during the handshake (tlsfuzzer test-tls13-unencrypted-alert.py) ----
+
+// A client that could not process the server's flight may send its alert in the clear (RFC
+// 8446 §5: the client cannot know whether the server can read its handshake key yet) or
+// under its handshake key; either way the server closes without answering ("expect close").
+TEST(Conformance, Tls13ClientAlertAfterServerFlightClosesInTheClearOrEncrypted) {
+  for (bool encrypted : {false, true}) {
+    SCOPED_TRACE(encrypted);
+    Server13 s;
+    ASSERT_TRUE(s.receive(records(our_client_hello())[0]).ok());
+    ASSERT_GE(s.records().size(), 3u);
+    const Bytes alert = {2, 48};  // fatal unknown_ca
+    auto r = s.receive(encrypted ? s.seal_client_handshake(alert, ContentType::alert)
+                                 : plain(21, alert));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().message();
+    EXPECT_TRUE(s.records().empty());  // no alert of ours in reply
+  }
+}
+
+// ---- what a server without post-handshake authentication or external PSKs does
+// (tlsfuzzer test-tls13-post-handshake-auth.py, test-tls13-psk_ke.py) ----
+
+// RFC 8446 §4.2.6: "Servers MUST NOT send a post-handshake CertificateRequest to clients which
+// do not offer this extension" -- offering it obliges the server to nothing: the extension is
+// ignored and the handshake is an ordinary one.
+TEST(Conformance, PostHandshakeAuthOfferIsIgnored) {
+  Bytes hello = our_client_hello();
+  append_ext(hello, 49, {});
+  Server13 s;
+  ASSERT_TRUE(s.receive(records(hello)[0]).ok());
+  auto out = s.records();
+  ASSERT_GE(out.size(), 3u);
+  EXPECT_EQ(out[0][5], 2);
+  EXPECT_EQ(s.conn().info().version, ProtocolVersion::tls1_3);
+}
+
+// The scripts' ClientHellos carry an external PSK ("test", 0xaa) and no
+// signature_algorithms; a server without that PSK must authenticate with a certificate and
+// cannot. RFC 8446 §4.2.3: "If a server is authenticating via a certificate and the client has
+// not sent a "signature_algorithms" extension, then the server MUST abort the handshake with a
+// "missing_extension" alert (see Section 9.2)." (test-tls13-psk_dhe_ke.py's hello.) Without
+// key_share and supported_groups as well (test-tls13-psk_ke.py's), no group can be agreed
+// first: §4.1.1 "If there is no overlap between the received "supported_groups" and the groups
+// supported by the server, then the server MUST abort the handshake with a
+// "handshake_failure" or an "insufficient_security" alert."
+TEST(Conformance, UnknownExternalPskWithoutSignatureAlgorithmsIsRefused) {
+  for (bool dhe : {true, false}) {
+    SCOPED_TRACE(dhe);
+    Bytes hello = our_client_hello();
+    remove_ext(hello, 13);  // signature_algorithms
+    if (!dhe) {
+      remove_ext(hello, kKeyShare);
+      remove_ext(hello, kSupportedGroups);
+    }
+    if (find_ext(hello, client_hello_extensions(hello), kPskModes) != SIZE_MAX) {
+      remove_ext(hello, kPskModes);
+    }
+    append_ext(hello, kPskModes, Bytes{1, static_cast<uint8_t>(dhe ? 1 : 0)});
+    append_ext(hello, kPreSharedKey, bogus_psk(4));
+    Answer a = answer(records(hello));
+    ASSERT_TRUE(a.error);
+    EXPECT_EQ(a.error->alert(),
+              dhe ? AlertDescription::missing_extension : AlertDescription::handshake_failure)
+        << a.error->message();
   }
 }
 
