@@ -668,5 +668,86 @@ TEST(Conformance, UnknownExternalPskWithoutSignatureAlgorithmsIsRefused) {
   }
 }
 
+// ---- groups tlsfuzzer offers that we do not implement (test-tls13-crfg-curves.py,
+// test-tls13-obsolete-curves.py, test-tls13-non-support.py) ----
+
+// RFC 8422 §5.1.2 point formats mean nothing in TLS 1.3 (RFC 8446 §4.2.7 lists no such
+// extension for it): an ec_point_formats offering only compressed points does not stop an
+// X25519 handshake.
+TEST(Conformance, Tls13IgnoresEcPointFormats) {
+  for (uint8_t format : {1, 2, 0}) {  // ansiX962_compressed_prime, _char2, uncompressed
+    SCOPED_TRACE(int{format});
+    Bytes hello = our_client_hello();
+    if (find_ext(hello, client_hello_extensions(hello), 11) != SIZE_MAX) {
+      remove_ext(hello, 11);
+    }
+    append_ext(hello, 11, Bytes{1, format});
+    remove_ext(hello, kSupportedVersions);
+    append_ext(hello, kSupportedVersions, Bytes{2, 3, 4});
+    expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
+  }
+}
+
+// RFC 8446 Appendix B.3.1.4: obsolete_RESERVED groups (0x0001-0x0016, 0x001A-0x001C,
+// 0xFF01-0xFF02) "MUST NOT be offered or negotiated by TLS 1.3 implementations". The MUST is
+// the client's; we treat them as groups we do not know (§4.2.7): ignored next to a usable one,
+// and alone they are no group in common, handshake_failure (§4.1.1). tlsfuzzer expects
+// illegal_parameter in all these cases (README, known differences).
+TEST(Conformance, ObsoleteGroupsAreTreatedAsUnknownOnes) {
+  for (uint16_t obsolete : {0x0001, 0x0015, 0x0016, 0x001A, 0xFF01}) {
+    SCOPED_TRACE(obsolete);
+    const auto hi = static_cast<uint8_t>(obsolete >> 8);
+    const auto lo = static_cast<uint8_t>(obsolete);
+    Bytes next_to_p256 = our_client_hello();
+    set_ext(next_to_p256, kSupportedGroups, Bytes{0, 4, hi, lo, 0, 23});
+    Bytes share = {0, 0};  // the P-256 share of our client
+    {
+      ClientConfig p256 = fuzz_client_config();
+      p256.groups = {NamedGroup::secp256r1};
+      share = ext_body(our_client_hello(p256), kKeyShare);
+    }
+    set_ext(next_to_p256, kKeyShare, share);
+    expect_server_hello(answer(records(next_to_p256)), ProtocolVersion::tls1_3);
+
+    Bytes alone = our_client_hello();
+    set_ext(alone, kSupportedGroups, Bytes{0, 2, hi, lo});
+    Bytes bogus = {0, 36, hi, lo, 0, 32};
+    bogus.insert(bogus.end(), 32, 0xAB);
+    set_ext(alone, kKeyShare, bogus);
+    Answer a = answer(records(alone));
+    ASSERT_TRUE(a.error);
+    EXPECT_EQ(a.error->alert(), AlertDescription::handshake_failure) << a.error->message();
+  }
+}
+
+// RFC 8446 §4.2.1: "servers MUST ignore any unknown versions": the draft versions (0x7F00 +
+// draft) tlsfuzzer offers next to TLS 1.2 give TLS 1.2, and next to TLS 1.3 give TLS 1.3.
+TEST(Conformance, DraftVersionsAreIgnored) {
+  for (uint8_t draft : {0, 18, 23, 28, 49}) {
+    SCOPED_TRACE(int{draft});
+    Bytes hello = our_client_hello();
+    set_ext(hello, kSupportedVersions, Bytes{4, 0x7F, draft, 3, 3});
+    expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_2);
+    set_ext(hello, kSupportedVersions, Bytes{4, 0x7F, draft, 3, 4});
+    expect_server_hello(answer(records(hello)), ProtocolVersion::tls1_3);
+  }
+}
+
+// ---- application data lengths (tlsfuzzer test-tls13-lengths.py sends every length from 1
+// to 2^14; the script needs an echo server, which hs server is not) ----
+
+TEST(Conformance, Tls13ApplicationDataOfEveryRecordLengthClass) {
+  Connected13 c;
+  for (size_t n :
+       {size_t{1}, size_t{2}, size_t{15}, size_t{16}, size_t{17}, size_t{255}, size_t{256},
+        size_t{257}, size_t{4095}, size_t{4096}, size_t{16383}, size_t{16384}}) {
+    SCOPED_TRACE(n);
+    std::string data(n - 1, 'A');
+    data.push_back('\n');
+    ASSERT_TRUE(c.send(ContentType::application_data, Bytes(data.begin(), data.end())).ok());
+    EXPECT_EQ(c.read_all(), data);
+  }
+}
+
 }  // namespace
 }  // namespace hs::fuzzing

@@ -1296,6 +1296,20 @@ void add_server13_rows(std::vector<Row>& rows) {
   // RFC 8446 §7.4.2: "For X25519 and X448, ... implementations MUST check whether the computed
   // Diffie-Hellman shared secret is the all-zero value and abort if so" (tlsfuzzer
   // test-x25519.py and test-tls13-ecdhe-curves: illegal_parameter).
+  // tlsfuzzer test-tls13-crfg-curves.py: u = 1 is a point of small order, so the shared
+  // secret is all zeros (RFC 7748 §6.1: "check whether the resulting shared secret is the
+  // all-zero value and abort if so"); a share of 33 bytes is no X25519 public value.
+  server(ch, "x25519_share_of_one", "x25519 key_share 01 00 .. 00 (small order)",
+         edit_hello([](Bytes& m) {
+           Bytes body = {0, 36, 0, 29, 0, 32, 1};
+           body.insert(body.end(), 31, 0);
+           set_ext(m, kKeyShare, body);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch, "x25519_share_33_bytes", "x25519 key_share of 33 bytes", edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{29, 33}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
   server(ch, "x25519_all_zero_share", "x25519 key_share of 32 zero bytes", edit_hello([](Bytes& m) {
            Bytes body = {0, 36, 0, 29, 0, 32};
            body.insert(body.end(), 32, 0);
@@ -1363,6 +1377,16 @@ void add_server13_rows(std::vector<Row>& rows) {
   server(ch2, "alpn_removed", "ClientHello2 without the ALPN extension",
          edit_hello([](Bytes& m) { remove_ext(m, kAlpn); }), AD::illegal_parameter,
          EC::illegal_parameter);
+  // tlsfuzzer test-tls13-shuffled-extentions.py: the same extensions in another order is not
+  // "the same ClientHello".
+  server(ch2, "extensions_reordered", "ClientHello2 with its first extension moved last",
+         edit_hello([](Bytes& m) {
+           const auto first = static_cast<uint16_t>(get_u16(m, client_hello_extensions(m) + 2));
+           const Bytes body = ext_body(m, first);
+           remove_ext(m, first);
+           append_ext(m, first, body);
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
   server(ch2, "no_cookie", "ClientHello2 without the cookie",
          edit_hello([](Bytes& m) { remove_ext(m, kCookie); }), AD::illegal_parameter,
          EC::illegal_parameter);
