@@ -749,5 +749,71 @@ TEST(Conformance, Tls13ApplicationDataOfEveryRecordLengthClass) {
   }
 }
 
+// ---- TLS 1.2 ClientHello length checks and extensions (tlsfuzzer
+// test-truncating-of-client-hello.py, test-encrypt-then-mac.py) ----
+
+// with_length_fixed is `hello` with its handshake header saying its real body length.
+Bytes with_length_fixed(Bytes hello) {
+  fix_header(hello);
+  return hello;
+}
+
+// The script pads the ClientHello body (the header counts the padding) with 1 to 2^17 + 512
+// zero or 0xff bytes, or cuts 1 to all of its bytes; the server must answer decode_error and
+// never a ServerHello. RFC 5246 §7.4.1.2: the extensions, when present, run to the end of the
+// message ("the presence of extensions can be detected by determining whether there are bytes
+// following the compression_methods at the end of the ClientHello"), so bytes after the
+// extension block cannot be extensions; RFC 8446 §6.2 decode_error: "the length of the message
+// was incorrect".
+TEST(Conformance, Tls12ClientHelloPaddedOrCutIsDecodeError) {
+  const Bytes hello = our_client_hello(tls12_client());
+  const size_t no_extensions = client_hello_extensions(hello);  // a valid hello ends here too
+  for (size_t cut = 1; cut + 4 <= hello.size(); ++cut) {
+    const size_t keep = hello.size() - cut;
+    if (keep == no_extensions) {
+      continue;  // the script skips this cut too: no extensions is a well-formed ClientHello
+    }
+    SCOPED_TRACE(cut);
+    Answer a = answer(records(with_length_fixed(Bytes(hello.begin(), hello.begin() + keep))),
+                      tls12_server());
+    ASSERT_TRUE(a.error);
+    EXPECT_EQ(a.error->alert(), AlertDescription::decode_error) << a.error->message();
+  }
+  for (size_t pad : {size_t{1}, size_t{2}, size_t{3}, size_t{256}, size_t{4096}, size_t{65536}}) {
+    for (uint8_t byte : {0x00, 0xFF}) {
+      SCOPED_TRACE(pad);
+      Bytes padded = hello;
+      padded.insert(padded.end(), pad, byte);
+      Answer a = answer(records(with_length_fixed(padded)), tls12_server());
+      ASSERT_TRUE(a.error);
+      EXPECT_EQ(a.error->alert(), AlertDescription::decode_error) << a.error->message();
+    }
+  }
+  // 2^17 + 512 bytes of padding: refused on the first record, from the length in the header.
+  Bytes huge = hello;
+  huge.insert(huge.end(), (1u << 17) + 512, 0);
+  Answer a = answer({records(with_length_fixed(huge)).front()}, tls12_server());
+  ASSERT_TRUE(a.error);
+  EXPECT_EQ(a.error->alert(), AlertDescription::decode_error) << a.error->message();
+}
+
+// RFC 7366 §3: "If a server receives an encrypt-then-MAC request extension from a client and
+// then selects a stream or Authenticated Encryption with Associated Data (AEAD) ciphersuite, it
+// MUST NOT send an encrypt-then-MAC response extension back to the client." We only have AEAD
+// suites, so the offer is never echoed (the script's CBC handshakes are refused; README).
+TEST(Conformance, EncryptThenMacIsNotEchoedWithAeadSuites) {
+  Bytes hello = our_client_hello(tls12_client());
+  append_ext(hello, 22, {});
+  Server13 s(tls12_server());
+  ASSERT_TRUE(s.receive(records(hello)[0]).ok());
+  auto out = s.records();
+  ASSERT_FALSE(out.empty());
+  ASSERT_EQ(out[0][5], 2);
+  auto sh = messages::parse_server_hello(std::span<const uint8_t>(out[0]).subspan(9));
+  ASSERT_TRUE(sh.ok());
+  EXPECT_EQ(messages::find_extension(sh->extensions, static_cast<ExtensionType>(22)), nullptr);
+  EXPECT_EQ(s.conn().info().version, ProtocolVersion::tls1_2);
+}
+
 }  // namespace
 }  // namespace hs::fuzzing

@@ -342,6 +342,12 @@ void common_rows(std::vector<Row>& rows, Side role, const StateInfo& st) {
   add(rows, role, st, "unknown_content_type", "record of content type 99",
       record_of(99, Bytes{1, 2, 3}), AlertDescription::unexpected_message,
       ErrorCode::unexpected_message);
+  // tlsfuzzer test-invalid-content-type.py: heartbeat (24, RFC 6520) is a content type we do
+  // not implement, so as unknown as 99 (RFC 5246 §6: "If a TLS implementation receives an
+  // unexpected record type, it MUST send an unexpected_message alert.")
+  add(rows, role, st, "heartbeat_content_type", "record of content type 24 (heartbeat)",
+      record_of(24, Bytes{'h', 'i'}), AlertDescription::unexpected_message,
+      ErrorCode::unexpected_message);
   add(rows, role, st, "alert_three_bytes", "alert record of 3 bytes",
       record_of(21, Bytes{2, 40, 0}), AlertDescription::decode_error, ErrorCode::decode_error);
   add(rows, role, st, "alert_one_byte", "alert record of 1 byte", record_of(21, Bytes{2}),
@@ -654,6 +660,15 @@ std::vector<Row> build_table() {
   server(s_ch, "version_ssl3", "ClientHello legacy_version 0x0300",
          edit_next([](Bytes& m) { put_u16(m, 4, 0x0300); }), AD::protocol_version,
          EC::protocol_version);
+  // tlsfuzzer test-invalid-version.py ("version < 3.0"): RFC 5246 Appendix E.1, a server that
+  // does not support the client's version answers protocol_version.
+  server(s_ch, "version_0103", "ClientHello legacy_version 0x0103",
+         edit_next([](Bytes& m) { put_u16(m, 4, 0x0103); }), AD::protocol_version,
+         EC::protocol_version);
+  // tlsfuzzer test-extended-master-secret-extension.py ("malformed extended master secret
+  // ext"): RFC 7627 §5.1 "The "extension_data" field of this extension is empty."
+  server(s_ch, "ems_with_body", "extended_master_secret with one byte of data",
+         edit_next([](Bytes& m) { set_ext(m, 23, Bytes{0}); }), AD::decode_error, EC::decode_error);
   server(s_ch, "empty_message", "ClientHello with an empty body", message(1, Bytes{}),
          AD::decode_error, EC::decode_error);
   // RFC 7507 §3: TLS_FALLBACK_SCSV with a version below our highest (TLS 1.2 here) is a fatal
