@@ -100,14 +100,23 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
     return Error(ErrorCode::protocol_version, "server_hello",
                  "server chose TLS 1.2 or below; we require TLS 1.3");
   }
+  if (st.offer13.early_data) {
+    // The alert goes out in plaintext, which a TLS 1.2 server can read (not under our early
+    // traffic key).
+    client13::decline_early_data(st.offer13, ctx, /*plaintext=*/true);
+    // RFC 8446 Appendix D.3: "A client that attempts to send 0-RTT data MUST fail a connection
+    // if it receives a ServerHello with TLS 1.2 or older." TLS 1.2 is not acceptable after
+    // 0-RTT, so Appendix D's alert applies: "If the version chosen by the server is not
+    // supported by the client (or is not acceptable), the client MUST abort the handshake with
+    // a "protocol_version" alert." (BoGo: EarlyDataVersionDowngrade-Client-TLS13.)
+    return Error(ErrorCode::protocol_version, "server_hello",
+                 "server chose TLS 1.2 or below after we sent 0-RTT data");
+  }
   if (ccs_seen_) {
     // A ChangeCipherSpec before a TLS 1.2 ServerHello is out of order (RFC 5246 §7.1).
     return Error(ErrorCode::unexpected_message, "change_cipher_spec",
                  "ChangeCipherSpec before the ServerHello");
   }
-  // Early data is TLS 1.3 only: a TLS 1.2 server never takes it, and our next records are
-  // plaintext again.
-  client13::decline_early_data(st.offer13, ctx, /*plaintext=*/true);
   // TLS 1.2 (or a supported_versions we never offered, which client12 refuses as an
   // unsolicited extension). client12 checks the RFC 8446 §4.1.3 downgrade sentinel when we
   // offered TLS 1.3.

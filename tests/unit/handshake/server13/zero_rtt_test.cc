@@ -216,6 +216,43 @@ TEST_F(ZeroRtt, HelloRetryRequestDeclinesEarlyDataAndClientHello2GoesOutInPlaint
   EXPECT_EQ(c.sent, client_sent);
 }
 
+// BoGo EarlyDataVersionDowngrade-Client-TLS13. RFC 8446 Appendix D.3: "A client that attempts to
+// send 0-RTT data MUST fail a connection if it receives a ServerHello with TLS 1.2 or older."
+// Here the client offers TLS 1.2 as well and resumes against a server now capped at TLS 1.2.
+TEST_F(ZeroRtt, Tls12ServerHelloAfterEarlyDataIsProtocolVersion) {
+  client_ = client13_config(
+      {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256});
+  client_->sessions = std::make_shared<InMemorySessionStore>();
+  client_->enable_early_data = true;
+  first_connection();
+  auto tls12 = std::make_shared<ServerConfig>(*server_);
+  tls12->max_version = ProtocolVersion::tls1_2;
+  auto client = Connection::client(client_, "localhost").value();
+  ASSERT_EQ(client->info().early_data, EarlyDataStatus::offered);
+  ASSERT_TRUE(client->write_early_data(bytes_of(kRequest)).ok());
+  // The server gets the ClientHello record alone (a TLS 1.2 server would refuse the early data
+  // records after it, before the client could see its ServerHello).
+  const Bytes flight(client->output().begin(), client->output().end());
+  ASSERT_GT(flight.size(), 5u);
+  const size_t hello_len = 5 + static_cast<size_t>(flight[3]) * 256 + flight[4];
+  ASSERT_LT(hello_len, flight.size());
+  client->consume_output(flight.size());
+  auto server = Connection::server(tls12).value();
+  ASSERT_TRUE(server->receive(std::span(flight).first(hello_len)).ok());
+  const Bytes answer(server->output().begin(), server->output().end());
+  ASSERT_FALSE(answer.empty());
+  auto r = client->receive(answer);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::protocol_version) << r.error().message();
+  EXPECT_EQ(r.error().alert(), AlertDescription::protocol_version);
+  EXPECT_TRUE(client->failed());
+  // The alert is in plaintext, so the TLS 1.2 server reads it.
+  auto at_server = server->receive(client->output());
+  ASSERT_FALSE(at_server.ok());
+  EXPECT_EQ(at_server.error().code(), ErrorCode::peer_alert) << at_server.error().message();
+  EXPECT_EQ(at_server.error().received_alert(), AlertDescription::protocol_version);
+}
+
 TEST_F(ZeroRtt, MoreThanMaxEarlyDataSizeIsUnexpectedMessage) {
   first_connection();  // the ticket allows 4096 bytes
   auto small = std::make_shared<ServerConfig>(*server_);
