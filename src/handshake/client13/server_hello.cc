@@ -283,6 +283,16 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
   if (messages::is_hello_retry_request(sh)) {
     return handle_hello_retry_request(std::move(st), ctx, msg, sh);
   }
+  // RFC 8446 §4.1.4: "The value of selected_version in the HelloRetryRequest
+  // "supported_versions" extension MUST be retained in the ServerHello, and a client MUST abort
+  // the handshake with an "illegal_parameter" alert if the value changes." A ServerHello
+  // without the extension after a HelloRetryRequest changes it to TLS 1.2 (BoGo:
+  // SecondServerHelloNoVersion-TLS13); check_common refuses any other value.
+  if (st.hrr_suite &&
+      messages::find_extension(sh.extensions, ExtensionType::supported_versions) == nullptr) {
+    return Error(ErrorCode::illegal_parameter, "server_hello",
+                 "no supported_versions after the HelloRetryRequest selected TLS 1.3");
+  }
   HS_TRY(check_common(st.offer, sh, "server_hello"));
   // RFC 8446 §4.1.4: "Upon receiving the ServerHello, clients MUST check that the cipher suite
   // supplied in the ServerHello is the same as that in the HelloRetryRequest and otherwise abort
