@@ -187,6 +187,15 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
     }
     // Anything else offered and allowed is not interpreted (we offer nothing else today).
   }
+  // RFC 8446 §4.2.10: to accept early data the server "MUST verify that the following values
+  // are the same as those associated with the selected PSK: ... The selected ALPN [RFC7301]
+  // protocol, if any". Our early data was written for the ticket's protocol; a server accepting
+  // it under another one is refused, as BoringSSL does (BoGo:
+  // EarlyData-BadALPNMismatch-Client-TLS13).
+  if (st.s.early_data_accepted && alpn != offer.psk->alpn) {
+    return Error(ErrorCode::illegal_parameter, "encrypted_extensions",
+                 "early data accepted under another ALPN protocol than the ticket's");
+  }
   if (st.s.early_data_accepted) {
     ctx.close_early_data(true);
     ctx.note("early data accepted by the server");

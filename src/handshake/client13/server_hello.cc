@@ -219,6 +219,11 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
     // out in plaintext, like ClientHello1.
     std::erase_if(hello.extensions,
                   [](const messages::Extension& e) { return e.type == ExtensionType::early_data; });
+    // ClientHello2 no longer asks for early data, so an early_data in EncryptedExtensions is a
+    // response to nothing: RFC 8446 §4.2, "Upon receiving such an extension, an endpoint MUST
+    // abort the handshake with an "unsupported_extension" alert." (BoGo:
+    // ServerAcceptsEarlyDataOnHRR-Client-TLS13.)
+    std::erase(st.offer.extensions, ExtensionType::early_data);
     decline_early_data(st.offer, ctx, /*plaintext=*/true);
     ctx.note("early data rejected: HelloRetryRequest");
   }

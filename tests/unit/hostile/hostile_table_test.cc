@@ -1633,6 +1633,22 @@ void add_client13_loopback_rows(std::vector<Row>& rows) {
   // abort the handshake with a "decode_error" alert."
   client(cert, "empty_list", "Certificate with no certificate", message(11, Bytes{0, 0, 0, 0}),
          AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.2.10: a server accepting early data "MUST verify that the following values are
+  // the same as those associated with the selected PSK: ... The selected ALPN [RFC7301]
+  // protocol" (BoGo EarlyData-BadALPNMismatch-Client-TLS13). The ticket's protocol is
+  // http/1.1, the fuzz server's first choice; h2 was offered too.
+  client(e_ee, "early_data_other_alpn", "EncryptedExtensions accepting early data under h2",
+         message(8, Bytes{0, 13, 0, 42, 0, 0, 0, 16, 0, 5, 0, 3, 2, 'h', '2'}),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // Resuming with 0-RTT data from a P-256-only server: HRR, CCS, SH delivered; ClientHello2
+  // dropped early_data (RFC 8446 §4.1.2), so accepting it answers nothing (§4.2:
+  // "unsupported_extension"; BoGo ServerAcceptsEarlyDataOnHRR-Client-TLS13).
+  StateInfo e_ee_hrr{3,    "client13::ExpectEncryptedExtensions", {8}, true, 13,
+                     true, "ExpectEncryptedExtensions_0rtt_hrr"};
+  e_ee_hrr.early = e_ee_hrr.loopback13 = true;
+  client(e_ee_hrr, "early_data_accepted", "EncryptedExtensions accepting early data after HRR",
+         message(8, Bytes{0, 4, 0, 42, 0, 0}), AD::unsupported_extension,
+         EC::unsolicited_extension);
   for (size_t i = first; i < rows.size(); ++i) {
     rows[i].name = "loop_" + rows[i].name;
   }
@@ -1642,9 +1658,6 @@ void add_client13_loopback_rows(std::vector<Row>& rows) {
 void run_client13_loopback(const Row& row) {
   ServerConfig sc = fuzz_server_config();
   ClientConfig cc = fuzz_client_config();
-  if (row.hrr) {
-    sc.groups = {NamedGroup::secp256r1};
-  }
   if (row.client_auth) {
     sc = auth_early_server_config();
     cc = auth_early_client_config(nullptr);
@@ -1655,6 +1668,9 @@ void run_client13_loopback(const Row& row) {
     ASSERT_TRUE(session.has_value());
     sc = auth_early_server_config();
     cc = auth_early_client_config(&*session);
+  }
+  if (row.hrr) {
+    sc.groups = {NamedGroup::secp256r1};
   }
   Loopback lb(cc, sc);
   ASSERT_TRUE(lb.started());
@@ -1673,7 +1689,7 @@ void run_client13_loopback(const Row& row) {
   // Once the client has the ServerHello it reads the server's handshake keys; the records it
   // has opened so far took the first sequence numbers.
   std::shared_ptr<record::RecordProtection> seal;
-  if (!row.hrr && row.prefix >= 2) {  // past SH, CCS
+  if (row.prefix >= (row.hrr ? 3u : 2u)) {  // past SH, CCS (HRR, CCS, SH)
     seal = traffic13_write(lb, Side::server, "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                            keyschedule::TrafficSecretKind::server_handshake);
     ASSERT_NE(seal, nullptr);
@@ -1702,12 +1718,13 @@ void run_client13_loopback(const Row& row) {
   // One record: in the clear, as the client switches its write side to its handshake keys only
   // when it sends its second flight (see run13); after 0-RTT data, under the early traffic key
   // it is writing with (RFC 8446 §6: "encrypted as specified by the current connection
-  // state"), which the server, still reading early data, opens.
+  // state"), which the server, still reading early data, opens; after a HelloRetryRequest,
+  // which ended the early data, in the clear again.
   Bytes out(target.output().begin(), target.output().end());
   auto records = split_records(out);
   ASSERT_EQ(records.size(), 1u);
   const Bytes& alert = records.front();
-  if (row.early) {
+  if (row.early && !row.hrr) {
     EXPECT_EQ(alert[0], 23) << "alert not protected";
     auto at_peer = lb.conn(Side::server).receive(alert);
     ASSERT_FALSE(at_peer.ok());
