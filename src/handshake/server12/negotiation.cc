@@ -461,10 +461,24 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         curve && offer.groups && !has(std::span<const NamedGroup>(*offer.groups), *curve);
     Candidate c{index, *auth, type, std::nullopt};
     if (offer.signature_schemes) {
-      for (SignatureScheme s : crypto::signable_schemes(config.signature_schemes, *cert.key)) {
-        if (has(std::span<const SignatureScheme>(*offer.signature_schemes), s) &&
-            server_scheme_fits_key(s, type)) {
-          c.scheme = s;
+      // The scheme named after the key's curve first; failing that any ECDSA pair the client
+      // listed: in TLS 1.2 the code points are (hash, ecdsa) pairs, and RFC 8446 §4.2.3 notes
+      // "the old semantics did not constrain the signing curve. If TLS 1.2 is negotiated,
+      // implementations MUST be prepared to accept a signature that uses any curve that they
+      // advertised" (tlsfuzzer test-ecdsa-sig-flexibility.py: a P-256 key signs for a client
+      // listing only (sha384, ecdsa)).
+      const std::vector<SignatureScheme> ours =
+          crypto::signable_schemes(config.signature_schemes, *cert.key);
+      for (bool curve_matched : {true, false}) {
+        for (SignatureScheme s : ours) {
+          if (has(std::span<const SignatureScheme>(*offer.signature_schemes), s) &&
+              (curve_matched ? server_scheme_fits_key(s, type)
+                             : detail::scheme_fits_key12(s, type))) {
+            c.scheme = s;
+            break;
+          }
+        }
+        if (c.scheme) {
           break;
         }
       }

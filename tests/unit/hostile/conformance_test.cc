@@ -815,5 +815,97 @@ TEST(Conformance, EncryptThenMacIsNotEchoedWithAeadSuites) {
   EXPECT_EQ(s.conn().info().version, ProtocolVersion::tls1_2);
 }
 
+// ---- TLS 1.2 signature_algorithms (tlsfuzzer test-sig-algs.py, test-ecdsa-sig-flexibility.py)
+
+// sig_algs_body is a signature_algorithms body listing `schemes` (any 16-bit values).
+Bytes sig_algs_body(const std::vector<uint16_t>& schemes) {
+  Bytes body = {static_cast<uint8_t>(schemes.size() * 2 >> 8),
+                static_cast<uint8_t>(schemes.size() * 2)};
+  for (uint16_t v : schemes) {
+    body.push_back(static_cast<uint8_t>(v >> 8));
+    body.push_back(static_cast<uint8_t>(v));
+  }
+  return body;
+}
+
+// tls12_signed_with runs a TLS 1.2 ClientHello offering only `suite` and `schemes` and returns
+// the scheme of the server's ServerKeyExchange signature, or the error.
+Result<SignatureScheme> tls12_signed_with(CipherSuite suite, const Bytes& sig_algs) {
+  ClientConfig cc = tls12_client();
+  cc.cipher_suites = {suite};
+  Bytes hello = our_client_hello(cc);
+  set_ext(hello, 13, sig_algs);
+  Server13 s(tls12_server());
+  HS_TRY(s.receive(records(hello)[0]));
+  if (!s.conn().info().own_signature_scheme) {
+    return Error(ErrorCode::internal_error, "test", "no signature");
+  }
+  return *s.conn().info().own_signature_scheme;
+}
+
+constexpr auto kEcdheRsa = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+constexpr auto kEcdheEcdsa = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+
+// RFC 5246 §7.4.1.4.1: "the signature algorithm and hash algorithm used by the server MUST be
+// a pair listed in that extension". MD5 and SHA-224 (RFC 8446 §4.2.3: "MD5 [SLOTH], SHA-224,
+// and DSA MUST NOT be used") and SHA-1 (we sign with none, default_signature_schemes) are never
+// chosen, even listed first; values we do not know are skipped; each RSA-PSS (rsaEncryption key)
+// scheme works alone.
+TEST(Conformance, Tls12ServerSignsWithAListedSchemeAndNeverMd5OrSha1) {
+  const uint16_t md5_rsa = 0x0101, sha1_rsa = 0x0201, sha224_rsa = 0x0301;
+  auto first_md5 = tls12_signed_with(
+      kEcdheRsa, sig_algs_body({md5_rsa, 0x0601, 0x0501, 0x0401, sha224_rsa, sha1_rsa, 0x0809}));
+  ASSERT_TRUE(first_md5.ok()) << first_md5.error().message();
+  EXPECT_TRUE(*first_md5 == SignatureScheme::rsa_pkcs1_sha512 ||
+              *first_md5 == SignatureScheme::rsa_pkcs1_sha384 ||
+              *first_md5 == SignatureScheme::rsa_pkcs1_sha256);
+  // Undefined values ahead of the usable ones ("extra sigalgs").
+  auto extra =
+      tls12_signed_with(kEcdheRsa, sig_algs_body({0x0418, 0x1801, 0x0A0A, 0x0918, 0xFFFF, 0x0401}));
+  ASSERT_TRUE(extra.ok()) << extra.error().message();
+  EXPECT_EQ(*extra, SignatureScheme::rsa_pkcs1_sha256);
+  for (auto only : {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                    SignatureScheme::rsa_pss_rsae_sha512}) {
+    auto r = tls12_signed_with(kEcdheRsa, sig_algs_body({static_cast<uint16_t>(only)}));
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_EQ(*r, only);
+  }
+}
+
+// "only undefined sigalgs" and SHA-1 alone (test-ecdsa-sig-flexibility.py's sha1+ecdsa: we do
+// not sign with SHA-1, README known differences): no scheme to sign with, handshake_failure
+// (RFC 5246 §7.4.1.4.1 gives the server no fallback once the client sent the extension); "empty
+// sigalgs" and an odd-length list: decode_error (RFC 5246 §7.4.1.4.1
+// supported_signature_algorithms<2..2^16-2>).
+TEST(Conformance, Tls12UnusableOrMalformedSignatureAlgorithms) {
+  for (const Bytes& body :
+       {sig_algs_body({0x0418, 0x1801, 0x0A0A, 0x0918, 0xFFFF}), sig_algs_body({0x0201})}) {
+    auto r = tls12_signed_with(kEcdheRsa, body);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert(), AlertDescription::handshake_failure) << r.error().message();
+  }
+  auto ecdsa_sha1 = tls12_signed_with(kEcdheEcdsa, sig_algs_body({0x0203}));
+  ASSERT_FALSE(ecdsa_sha1.ok());
+  EXPECT_EQ(ecdsa_sha1.error().alert(), AlertDescription::handshake_failure);
+  for (const Bytes& body : {Bytes{0, 0}, Bytes{0, 3, 4, 1, 4}, Bytes{0, 4, 4, 1}}) {
+    auto r = tls12_signed_with(kEcdheRsa, body);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert(), AlertDescription::decode_error) << r.error().message();
+  }
+}
+
+// TLS 1.2 does not tie an ECDSA hash to the key's curve (RFC 5246 §7.4.1.4.1 pairs a hash with
+// "ecdsa"; the binding to a curve is TLS 1.3's, RFC 8446 §4.2.3): our P-256 key signs with
+// SHA-384 or SHA-512 when that is all the client takes.
+TEST(Conformance, Tls12EcdsaKeySignsWithAnyListedHash) {
+  for (auto only :
+       {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+        SignatureScheme::ecdsa_secp521r1_sha512}) {
+    auto r = tls12_signed_with(kEcdheEcdsa, sig_algs_body({static_cast<uint16_t>(only)}));
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_EQ(*r, only);
+  }
+}
+
 }  // namespace
 }  // namespace hs::fuzzing

@@ -283,12 +283,17 @@ TEST_F(Server12Test, SignatureSchemeFitsTheChosenKey) {
   handshake(both_certs(), opts);
   EXPECT_EQ(client_->flight()->ske.scheme, SignatureScheme::rsa_pkcs1_sha256);  // our order
 
-  // P-384 signs only with ecdsa_secp384r1_sha384.
+  // P-384 signs with ecdsa_secp384r1_sha384 when offered; TLS 1.2 does not bind the hash to
+  // the curve (RFC 8446 §4.2.3), so (sha256, ecdsa) alone is signed with SHA-256.
   HelloOptions ec;
   ec.suites = {kEcdsaAes256};
   handshake(make_config({certs_->ecdsa384}), ec);
   EXPECT_EQ(client_->flight()->ske.scheme, SignatureScheme::ecdsa_secp384r1_sha384);
   ec.schemes = std::vector<SignatureScheme>{SignatureScheme::ecdsa_secp256r1_sha256};
+  handshake(make_config({certs_->ecdsa384}), ec);
+  EXPECT_EQ(client_->flight()->ske.scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  // Nothing the key can sign: handshake_failure.
+  ec.schemes = std::vector<SignatureScheme>{SignatureScheme::rsa_pss_rsae_sha256};
   Error e = hello_error(make_config({certs_->ecdsa384}), ec);
   EXPECT_EQ(e.code(), ErrorCode::no_common_signature_scheme);
   EXPECT_EQ(e.alert(), AlertDescription::handshake_failure);
