@@ -99,6 +99,37 @@ TEST(X25519, RejectsWrongLengthAndLowOrderPoints) {
   }
 }
 
+// Peer values go through one kept EVP_PKEY per thread, overwritten for each derive: shares
+// deriving in turn against different peers, and after a refused (low-order) peer, each get the
+// secret of the peer they were given, the same as the other side computes.
+TEST(X25519, InterleavedPeersGetTheirOwnSecrets) {
+  std::vector<std::unique_ptr<KeyShare>> shares;
+  for (int i = 0; i < 3; ++i) {
+    auto s = provider().generate_key_share(NamedGroup::x25519);
+    ASSERT_TRUE(s.ok());
+    shares.push_back(std::move(*s));
+  }
+  std::vector<uint8_t> low_order(32, 0);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t a = 0; a < shares.size(); ++a) {
+      for (size_t b = 0; b < shares.size(); ++b) {
+        if (a == b) {
+          continue;
+        }
+        auto kab = shares[a]->derive(shares[b]->public_key());
+        ASSERT_FALSE(shares[b]->derive(low_order).ok());
+        auto kba = shares[b]->derive(shares[a]->public_key());
+        ASSERT_TRUE(kab.ok() && kba.ok());
+        EXPECT_EQ(vec(kab->expose()), vec(kba->expose())) << a << " " << b;
+        const size_t c = 3 - a - b;
+        auto kac = shares[a]->derive(shares[c]->public_key());
+        ASSERT_TRUE(kac.ok());
+        EXPECT_NE(vec(kab->expose()), vec(kac->expose()));
+      }
+    }
+  }
+}
+
 class NistCurve : public ::testing::TestWithParam<std::pair<NamedGroup, size_t>> {};
 
 TEST_P(NistCurve, BothSidesAgree) {
