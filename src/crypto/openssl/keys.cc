@@ -216,10 +216,15 @@ class EvpPrivateKey final : public PrivateKey {
     if (ctx == nullptr) {
       return Error(ErrorCode::internal_error, "sign", "init failed");
     }
-    size_t len = 0;
-    if (EVP_DigestSign(ctx.get(), nullptr, &len, nonnull_data(message), message.size()) != 1) {
+    // The context is this signature's own copy: FINALISE lets EVP_DigestSignFinal sign on it
+    // instead of duplicating the EVP_PKEY_CTX to keep it reusable. EVP_PKEY_get_size is the
+    // largest signature the key makes (for ECDSA the DER maximum), so no size-query pass.
+    EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
+    const int max_len = EVP_PKEY_get_size(pkey_.get());
+    if (max_len <= 0) {
       return Error(ErrorCode::internal_error, "sign", "size query failed");
     }
+    size_t len = static_cast<size_t>(max_len);
     std::vector<uint8_t> sig(len);
     if (EVP_DigestSign(ctx.get(), sig.data(), &len, nonnull_data(message), message.size()) != 1) {
       return Error(ErrorCode::internal_error, "sign", "signing failed");
