@@ -47,7 +47,8 @@ class EvpHash final : public Hash {
 // 3.0 fetch the digest by name, which costs more than the hashing for the short inputs of the
 // key schedules (one HMAC per HKDF label, PRF block and Finished). So each context starts as a
 // duplicate of a per-digest prototype that already holds the digest (hmac_prototype), and only
-// the key is set on it. finish() re-initialises with the key the context already holds.
+// the key is set on it. After finish() the context restarts with the key it already holds, on
+// the next use: most contexts compute their last tag and are freed, and need no restart.
 class EvpHmac final : public Hmac {
  public:
   EvpHmac(HashAlg alg, MacCtxPtr ctx) : alg_(alg), ctx_(std::move(ctx)) {}
@@ -55,6 +56,7 @@ class EvpHmac final : public Hmac {
   HashAlg alg() const override { return alg_; }
 
   void update(std::span<const uint8_t> data) override {
+    restart_if_finished();
     if (!data.empty()) {
       require(EVP_MAC_update(ctx_.get(), data.data(), data.size()) == 1);
     }
@@ -62,15 +64,24 @@ class EvpHmac final : public Hmac {
 
   void finish(std::span<uint8_t> out) override {
     require(out.size() >= hash_len(alg_));
+    restart_if_finished();
     size_t len = 0;
     require(EVP_MAC_final(ctx_.get(), out.data(), &len, out.size()) == 1);
-    // A null key re-initialises HMAC with the key it already holds (no new key schedule).
-    require(EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1);
+    finished_ = true;
   }
 
  private:
+  void restart_if_finished() {
+    if (finished_) {
+      // A null key re-initialises HMAC with the key it already holds (no new key schedule).
+      require(EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1);
+      finished_ = false;
+    }
+  }
+
   HashAlg alg_;
   MacCtxPtr ctx_;
+  bool finished_ = false;
 };
 
 // make_prototype returns an HMAC context with `alg`'s digest and an empty key: EVP_MAC_CTX_dup
