@@ -185,6 +185,24 @@ TEST(ClientConformance, ServerNameAckWithoutServerNameIsUnsupportedExtension) {
                    AlertDescription::unsupported_extension);
 }
 
+// ALPNClient-EmptyProtocolName-TLS-TLS13 and ALPNClient-RejectUnknown-TLS-TLS13. RFC 7301
+// §3.1: opaque ProtocolName<1..2^8-1>; the server's choice must be one the client offered
+// (RFC 7301 names no alert for the client's check; ours is illegal_parameter).
+TEST(ClientConformance, EmptyOrUnofferedAlpnProtocolIsRefused) {
+  const std::tuple<Bytes, ErrorCode, AlertDescription> cases[] = {
+      {{0, 1, 0}, ErrorCode::decode_error, AlertDescription::decode_error},
+      {{0, 4, 3, 'f', 'o', 'o'}, ErrorCode::illegal_parameter, AlertDescription::illegal_parameter},
+  };
+  for (const auto& [data, code, alert] : cases) {
+    auto config = tls13_config();
+    config->alpn = {"h2"};
+    Harness13 h(config);
+    ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());
+    h.server.ee_extensions.push_back({ExtensionType::application_layer_protocol_negotiation, data});
+    h.expect_refusal(h.server.encrypted_extensions(), code, alert);
+  }
+}
+
 // PointFormat-EncryptedExtensions-TLS13, Ticket-Forbidden-TLS13, EMS-Forbidden-TLS13,
 // RenegotiationInfo-Forbidden-TLS13. RFC 8446 §4.2: "If an implementation receives an
 // extension which it recognizes and which is not specified for the message in which it
