@@ -74,8 +74,8 @@ TEST(ClientConformance12, ServerNameAckWithoutServerNameIsUnsupportedExtension) 
                    ErrorCode::unsolicited_extension, AlertDescription::unsupported_extension);
 }
 
-// PointFormat-Server-MissingUncompressed. RFC 8422 §5.2: the server's ec_point_formats must
-// allow the uncompressed form, the only one we send.
+// PointFormat-Server-MissingUncompressed. RFC 8422 §5.2: the server's "Supported Point Formats
+// Extension, when used, MUST contain the value 0 (uncompressed) as one of the items".
 TEST(ClientConformance12, PointFormatsWithoutUncompressedIsIllegalParameter) {
   ClientHarness h;
   h.server.extra_extensions.push_back({ExtensionType::ec_point_formats, {1, 1}});
@@ -92,6 +92,17 @@ TEST(ClientConformance12, EmptyAlpnProtocolNameIsDecodeError) {
       {ExtensionType::application_layer_protocol_negotiation, {0, 1, 0}});
   h.expect_refusal(h.server.handshake_record(h.server.server_hello()), ErrorCode::decode_error,
                    AlertDescription::decode_error);
+}
+
+// ECDSACurveMismatch-Verify-TLS12: a TLS 1.2 scheme is a (hash, signature) pair, the curve
+// comes from the certificate (RFC 8422 §5.10: "TLS 1.2 added a SignatureAndHashAlgorithm
+// parameter to the DigitallySigned struct, thus allowing agility in choosing the signature
+// hash"), so a P-256 key signing with 0x0503 (ECDSA, SHA-384) is accepted.
+TEST(ClientConformance12, EcdsaP256KeyWithSha384IsAccepted) {
+  ClientHarness h(insecure_config(), /*ecdsa=*/true);
+  h.server.scheme = SignatureScheme::ecdsa_secp384r1_sha384;
+  h.handshake();
+  EXPECT_TRUE(h.client->is_connected());
 }
 
 }  // namespace

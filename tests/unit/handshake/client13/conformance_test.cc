@@ -243,6 +243,19 @@ TEST(ClientConformance, UnrequestedCertificateEntryExtensionIsUnsupportedExtensi
   }
 }
 
+// ECDSACurveMismatch-Verify-TLS13. RFC 8446 §4.2.3: in TLS 1.3 "ecdsa_secp384r1_sha384"
+// means ECDSA on P-384 with SHA-384; a P-256 key cannot have made it, so the scheme does not
+// fit the server's key (§4.4.3) and is refused before any verification.
+TEST(ClientConformance, EcdsaP256KeyWithTheP384SchemeIsIllegalParameter) {
+  Harness13 h(tls13_config(), /*ecdsa=*/true);
+  h.server.scheme = SignatureScheme::ecdsa_secp384r1_sha384;
+  ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());
+  ASSERT_TRUE(h.to_client(h.server.encrypted_extensions()).ok());
+  ASSERT_TRUE(h.to_client(h.server.certificate()).ok());
+  h.expect_refusal(h.server.certificate_verify(), ErrorCode::illegal_parameter,
+                   AlertDescription::illegal_parameter);
+}
+
 // ---- NewSessionTicket ----
 
 // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)."
