@@ -4,6 +4,7 @@
 // in README "Conformance checks" instead of being repeated here.
 #include <gtest/gtest.h>
 #include <hs/connection.h>
+#include <hs/session.h>
 
 #include "unit/handshake/client13/scripted_server13.h"
 
@@ -168,6 +169,28 @@ TEST(ClientConformance, Tls12ServerHelloWithTheTls11SentinelIsIllegalParameter) 
                    ErrorCode::downgrade_detected, AlertDescription::illegal_parameter);
 }
 
+// TLS12SessionID-TLS13: a stored TLS 1.2 session's ID goes out as legacy_session_id (RFC 8446
+// §4.1.2: "A client which has a cached session ID set by a pre-TLS 1.3 server SHOULD set this
+// field to that value"); a TLS 1.3 server echoes it and the handshake is a full one.
+TEST(ClientConformance, Tls12SessionIdEchoedByATls13ServerIsAFullHandshake) {
+  auto config = tls13_config();
+  auto store = std::make_shared<InMemorySessionStore>();
+  StoredSession s;
+  s.version = ProtocolVersion::tls1_2;
+  s.suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+  s.secret = SecretBytes(48);
+  s.session_id = Bytes(32, 0x5A);
+  s.extended_master_secret = true;
+  s.created_ms = session_now_ms();
+  store->put("localhost", std::move(s));
+  config->sessions = store;
+  Harness13 h(config);
+  ASSERT_EQ(h.server.client_hello().legacy_session_id, Bytes(32, 0x5A));
+  h.handshake();
+  EXPECT_FALSE(h.client->info().resumed);
+  EXPECT_EQ(h.client->info().version, ProtocolVersion::tls1_3);
+}
+
 // ---- EncryptedExtensions and Certificate ----
 
 // UnsolicitedServerNameAck-TLS-TLS13. RFC 8446 §4.2: a response to an extension the client did
@@ -183,6 +206,15 @@ TEST(ClientConformance, ServerNameAckWithoutServerNameIsUnsupportedExtension) {
   h.server.ee_extensions.push_back({ExtensionType::server_name, {}});
   h.expect_refusal(h.server.encrypted_extensions(), ErrorCode::unsolicited_extension,
                    AlertDescription::unsupported_extension);
+}
+
+// EmptyEncryptedExtensions-TLS13. RFC 8446 §4.3.1: Extension extensions<0..2^16-1>, so a
+// body without even the length is malformed.
+TEST(ClientConformance, EncryptedExtensionsWithoutBodyIsDecodeError) {
+  Harness13 h;
+  ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());
+  h.expect_refusal(h.server.handshake(Bytes{8, 0, 0, 0}), ErrorCode::decode_error,
+                   AlertDescription::decode_error);
 }
 
 // ALPNClient-EmptyProtocolName-TLS-TLS13 and ALPNClient-RejectUnknown-TLS-TLS13. RFC 7301
