@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <hs/connection.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -271,7 +272,8 @@ TEST(Conformance, ClientHelloOverOneRecordWithPadding) {
 // rebuilt from the key log, so a test can send records our client would never send.
 class Connected13 {
  public:
-  Connected13() : lb_(fuzz_client_config(), fuzz_server_config()) {
+  explicit Connected13(ClientConfig cc = fuzz_client_config())
+      : lb_(std::move(cc), fuzz_server_config()) {
     lb_.run_all();
     EXPECT_FALSE(lb_.error(Side::server));
     EXPECT_FALSE(lb_.error(Side::client));
@@ -298,14 +300,18 @@ class Connected13 {
   Connection& server() { return lb_.conn(Side::server); }
 
   // send seals `plain` as one record of `type` with `padding` zero bytes and hands it to the
-  // server.
-  Result<void> send(ContentType type, const Bytes& plain, size_t padding = 0) {
+  // server, after `tamper` edited the sealed record.
+  Result<void> send(ContentType type, const Bytes& plain, size_t padding = 0,
+                    const std::function<void(Bytes&)>& tamper = {}) {
     Bytes out;
     auto* p13 = dynamic_cast<record::Tls13AeadProtection*>(seal_.get());
     if (p13 == nullptr) {
       return Error(ErrorCode::internal_error, "test");
     }
     HS_TRY(p13->seal_with_padding(type, plain, padding, out));
+    if (tamper) {
+      tamper(out);
+    }
     return server().receive(out);
   }
 
@@ -904,6 +910,94 @@ TEST(Conformance, Tls12EcdsaKeySignsWithAnyListedHash) {
     auto r = tls12_signed_with(kEcdheEcdsa, sig_algs_body({static_cast<uint16_t>(only)}));
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(*r, only);
+  }
+}
+
+// ---- TLS 1.3 CertificateVerify schemes (tlsfuzzer test-tls13-pkcs-signature.py,
+// test-tls13-rsa-signatures.py, test-tls13-rsapss-signatures.py, test-tls13-ecdsa-support.py,
+// test-tls13-eddsa.py) against our RSA-2048 and ECDSA P-256 certificates ----
+
+// tls13_signed_with returns the scheme of the server's CertificateVerify for a TLS 1.3
+// ClientHello listing `sig_algs`, or the error.
+Result<SignatureScheme> tls13_signed_with(const Bytes& sig_algs) {
+  Bytes hello = our_client_hello();
+  set_ext(hello, 13, sig_algs);
+  set_ext(hello, kSupportedVersions, Bytes{2, 3, 4});
+  Server13 s;
+  HS_TRY(s.receive(records(hello)[0]));
+  if (!s.conn().info().own_signature_scheme) {
+    return Error(ErrorCode::internal_error, "test", "no signature");
+  }
+  return *s.conn().info().own_signature_scheme;
+}
+
+// RFC 8446 §4.2.3: "RSASSA-PKCS1-v1_5 algorithms ... refer solely to signatures which appear in
+// certificates ... and are not defined for use in signed TLS handshake messages"; MD5 and
+// SHA-224 "MUST NOT be used". A client listing one PKCS#1 scheme alone gets handshake_failure.
+TEST(Conformance, Tls13PkcsOneSchemesAloneAreHandshakeFailure) {
+  for (uint16_t pkcs1 : {0x0101, 0x0201, 0x0301, 0x0401, 0x0501, 0x0601}) {
+    SCOPED_TRACE(pkcs1);
+    auto r = tls13_signed_with(sig_algs_body({pkcs1}));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert(), AlertDescription::handshake_failure) << r.error().message();
+  }
+}
+
+// Each scheme alone: rsa_pss_rsae_* with the rsaEncryption key, ecdsa_secp256r1_sha256 with the
+// P-256 key. rsa_pss_pss_* need an RSASSA-PSS key, ECDSA schemes their own curve in TLS 1.3
+// (§4.2.3), and we have no Ed25519 certificate here and no Ed448 at all: handshake_failure.
+TEST(Conformance, Tls13ServerSignsWithTheOneSchemeItCan) {
+  for (auto ok : {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::rsa_pss_rsae_sha384,
+                  SignatureScheme::rsa_pss_rsae_sha512, SignatureScheme::ecdsa_secp256r1_sha256}) {
+    SCOPED_TRACE(static_cast<int>(ok));
+    auto r = tls13_signed_with(sig_algs_body({static_cast<uint16_t>(ok)}));
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_EQ(*r, ok);
+  }
+  for (uint16_t no : {0x0809, 0x080A, 0x080B, 0x0503, 0x0603, 0x0807, 0x0808}) {
+    SCOPED_TRACE(no);
+    auto r = tls13_signed_with(sig_algs_body({no}));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert(), AlertDescription::handshake_failure) << r.error().message();
+  }
+}
+
+// ---- TLS 1.3 AEADs (tlsfuzzer test-tls13-symetric-ciphers.py) ----
+
+// Each suite alone is negotiated, and a flipped bit in any of the 16 tag bytes of an
+// application data record is bad_record_mac (RFC 8446 §5.2: "If the decryption fails, the
+// receiver MUST terminate the connection with a "bad_record_mac" alert"). The CCM suites are
+// not implemented: offered alone, handshake_failure (README known differences).
+TEST(Conformance, Tls13EachAeadNegotiatesAndRefusesAFlippedTagBit) {
+  for (CipherSuite suite :
+       {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384,
+        CipherSuite::TLS_CHACHA20_POLY1305_SHA256}) {
+    SCOPED_TRACE(static_cast<int>(suite));
+    ClientConfig cc = fuzz_client_config();
+    cc.cipher_suites = {suite};
+    cc.max_version = ProtocolVersion::tls1_3;
+    cc.min_version = ProtocolVersion::tls1_3;
+    for (size_t from_end = 1; from_end <= 16; ++from_end) {
+      Connected13 c(cc);
+      ASSERT_EQ(c.server().info().cipher_suite, suite);
+      auto r = c.send(ContentType::application_data, Bytes{'G', 'E', 'T'}, 0, [&](Bytes& rec) {
+        rec[rec.size() - from_end] ^= static_cast<uint8_t>(1u << (from_end % 8));
+      });
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac) << from_end;
+    }
+  }
+  for (uint16_t ccm : {0x1304, 0x1305}) {
+    Bytes hello = our_client_hello();
+    const size_t at = client_hello_suites(hello);
+    hello.erase(hello.begin() + static_cast<std::ptrdiff_t>(at + 2),
+                hello.begin() + static_cast<std::ptrdiff_t>(at + 2 + get_u16(hello, at)));
+    put_u16(hello, at, 0);
+    add_suite(hello, ccm);
+    set_ext(hello, kSupportedVersions, Bytes{2, 3, 4});
+    Answer a = answer(records(hello));
+    ASSERT_TRUE(a.error);
+    EXPECT_EQ(a.error->alert(), AlertDescription::handshake_failure) << a.error->message();
   }
 }
 
