@@ -89,9 +89,9 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
   const bool says_tls13 =
       messages::find_extension(sh.extensions, ExtensionType::supported_versions) != nullptr;
   if (says_tls13 && st.offers_tls13) {
-    client13::State next =
-        client13::ExpectServerHello{std::move(st.offer13), std::move(st.transcript), {}};
-    return State(HS_TRY(client13::handle_message(std::move(next), ctx, msg)));
+    return State(HS_TRY(client13::handle_server_hello(
+        client13::ExpectServerHello{std::move(st.offer13), std::move(st.transcript), {}}, ctx, msg,
+        sh)));
   }
   if (!says_tls13 && !st.offers_tls12) {
     // RFC 8446 Appendix D: "If the version chosen by the server is not supported by the client
@@ -120,9 +120,8 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
   // TLS 1.2 (or a supported_versions we never offered, which client12 refuses as an
   // unsolicited extension). client12 checks the RFC 8446 §4.1.3 downgrade sentinel when we
   // offered TLS 1.3.
-  client12::State next =
-      client12::ExpectServerHello{std::move(st.offer12), std::move(st.transcript)};
-  return State(HS_TRY(client12::handle_message(std::move(next), ctx, msg)));
+  return State(HS_TRY(client12::handle_server_hello(
+      client12::ExpectServerHello{std::move(st.offer12), std::move(st.transcript)}, ctx, msg, sh)));
 }
 
 Result<void> Driver::on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) {

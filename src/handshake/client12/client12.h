@@ -53,6 +53,7 @@
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/prf12.h"
+#include "messages/server_hello.h"
 #include "record/protection.h"
 
 namespace hs::client12 {
@@ -197,6 +198,11 @@ std::string_view state_name(const State& state);
 
 Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
+// handle_server_hello is handle(ExpectServerHello) for a ServerHello the caller already parsed
+// from `msg` (`sh` must be parse_server_hello(msg.body); the client driver parses it once to
+// pick the version).
+Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
+                                  const HandshakeMessageView& msg, const messages::ServerHello& sh);
 Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
 Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,

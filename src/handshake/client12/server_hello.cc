@@ -28,7 +28,12 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
     return Error(ErrorCode::unexpected_message, "server_hello", "expected ServerHello");
   }
   auto sh = HS_TRY(messages::parse_server_hello(msg.body));
+  return handle_server_hello(std::move(st), ctx, msg, sh);
+}
 
+Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
+                                  const HandshakeMessageView& msg,
+                                  const messages::ServerHello& sh) {
   // We offer TLS 1.2 only. RFC 5246 §7.4.1.3: server_version is "the lower of that suggested by
   // the client in the client hello and the highest supported by the server"; anything but
   // 1.2 is a version we did not offer (RFC 5246 Appendix E.1: the client aborts with a

@@ -49,6 +49,7 @@
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/client_hello.h"
+#include "messages/server_hello.h"
 
 namespace hs::client13 {
 
@@ -231,6 +232,11 @@ std::string_view state_name(const State& state);
 
 Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
+// handle_server_hello is handle(ExpectServerHello) for a ServerHello the caller already parsed
+// from `msg` (`sh` must be parse_server_hello(msg.body); the client driver parses it once to
+// pick the version).
+Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
+                                  const HandshakeMessageView& msg, const messages::ServerHello& sh);
 Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
 Result<State> handle(ExpectCertificateOrRequest&& st, HandshakeContext& ctx,

@@ -285,6 +285,12 @@ Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
     return Error(ErrorCode::unexpected_message, "server_hello", "expected ServerHello");
   }
   auto sh = HS_TRY(messages::parse_server_hello(msg.body));
+  return handle_server_hello(std::move(st), ctx, msg, sh);
+}
+
+Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
+                                  const HandshakeMessageView& msg,
+                                  const messages::ServerHello& sh) {
   if (messages::is_hello_retry_request(sh)) {
     return handle_hello_retry_request(std::move(st), ctx, msg, sh);
   }

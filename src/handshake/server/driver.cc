@@ -110,6 +110,9 @@ Result<void> Driver::on_first_client_hello(detail::HandshakeContext& ctx,
   if (before != driver.state_name()) {
     ctx.emit_state(driver.state_name());
   }
+  if (hello.ok()) {
+    return driver.on_client_hello(ctx, hello.value(), msg);
+  }
   return driver.on_handshake(ctx, msg);
 }
 

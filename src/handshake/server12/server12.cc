@@ -278,14 +278,20 @@ std::string_view state_name(const State& state) {
 
 // ---- ExpectClientHello: answer with ServerHello .. ServerHelloDone ----
 
-Result<State> handle(ExpectClientHello&& /*st*/, Env env, const HandshakeMessageView& msg) {
+Result<State> handle(ExpectClientHello&& st, Env env, const HandshakeMessageView& msg) {
   if (msg.type != HandshakeType::client_hello) {
     return unexpected("server12::ExpectClientHello", msg.type);
   }
+  auto hello = HS_TRY(messages::parse_client_hello(msg.body));
+  return handle_client_hello(std::move(st), env, hello, msg);
+}
+
+Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
+                                  const messages::ClientHello& hello,
+                                  const HandshakeMessageView& msg) {
   detail::HandshakeContext& ctx = env.ctx;
   const crypto::Provider& provider = ctx.provider();
 
-  auto hello = HS_TRY(messages::parse_client_hello(msg.body));
   auto offer = HS_TRY(read_client_offer(hello, env.config));
   if (!offer.server_name.empty()) {
     ctx.info().server_name = offer.server_name;
@@ -564,6 +570,19 @@ Result<void> Server12Driver::on_handshake(detail::HandshakeContext& ctx,
   auto next = std::visit([&](auto&& s) -> Result<State> { return handle(std::move(s), env, msg); },
                          std::move(current));
   return advance(ctx, before, std::move(next));
+}
+
+Result<void> Server12Driver::on_client_hello(detail::HandshakeContext& ctx,
+                                             const messages::ClientHello& hello,
+                                             const detail::HandshakeMessageView& msg) {
+  auto* st = std::get_if<ExpectClientHello>(&state_);
+  if (failed_ || st == nullptr || msg.type != HandshakeType::client_hello) {
+    return on_handshake(ctx, msg);
+  }
+  Env env{ctx, *config_, tls13_capable_};
+  const std::string_view before = server12::state_name(state_);
+  ExpectClientHello current = std::move(*st);
+  return advance(ctx, before, handle_client_hello(std::move(current), env, hello, msg));
 }
 
 Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx) {

@@ -41,6 +41,7 @@
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls12_keys.h"
 #include "messages/certificate_request.h"
+#include "messages/client_hello.h"
 
 namespace hs::server12 {
 
@@ -135,6 +136,11 @@ struct Env {
 // handle consumes the current state and one handshake message and returns the next state.
 // Each first rejects message types the state does not expect (unexpected_message).
 Result<State> handle(ExpectClientHello&& st, Env env, const detail::HandshakeMessageView& msg);
+// handle_client_hello is handle(ExpectClientHello) for a ClientHello the caller already parsed
+// from `msg` (the server driver parses it once to pick the version).
+Result<State> handle_client_hello(ExpectClientHello&& st, Env env,
+                                  const messages::ClientHello& hello,
+                                  const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificate&& st, Env env,
                      const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectClientKeyExchange&& st, Env env,
@@ -173,6 +179,11 @@ class Server12Driver final : public detail::HandshakeDriver {
   Result<void> start(detail::HandshakeContext& ctx) override;
   Result<void> on_handshake(detail::HandshakeContext& ctx,
                             const detail::HandshakeMessageView& msg) override;
+  // on_client_hello is on_handshake() for the first ClientHello, already parsed from `msg` by
+  // the caller (hello must be parse_client_hello(msg.body)); in any other state it is
+  // on_handshake(ctx, msg).
+  Result<void> on_client_hello(detail::HandshakeContext& ctx, const messages::ClientHello& hello,
+                               const detail::HandshakeMessageView& msg);
   Result<void> on_change_cipher_spec(detail::HandshakeContext& ctx) override;
   bool is_connected() const override { return std::holds_alternative<Connected>(state_); }
   std::string_view state_name() const override;
