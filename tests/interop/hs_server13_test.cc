@@ -139,6 +139,16 @@ TEST_F(HsServer13Test, OpensslResumption) {
   EXPECT_TRUE(contains(third.out, "New, TLSv1.3")) << third.output();
 }
 
+TEST_F(HsServer13Test, RequestEndingInBareLineFeedsIsAnswered) {
+  // tlsfuzzer's scripts send "GET / HTTP/1.0\n\n"; RFC 9112 §2.2 lets a recipient take a bare
+  // LF as a line end. hs server waited for "\r\n\r\n" and never answered them.
+  auto server = start();
+  ASSERT_NE(server->port(), 0);
+  CommandResult o = s_client(*server, {"-ign_eof"}, "GET / HTTP/1.0\n\n");
+  EXPECT_EQ(o.exit_code, 0) << o.output();
+  EXPECT_TRUE(contains(o.out, "HTTP/1.1 200 OK")) << o.output();
+}
+
 TEST_F(HsServer13Test, GnutlsDefaultPriorityAndResume) {
   ASSERT_TRUE(require_program("gnutls-cli"));
   auto server = start();

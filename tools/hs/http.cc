@@ -125,6 +125,21 @@ std::optional<RequestHead> parse_request_head(std::string_view head) {
   return r;
 }
 
+std::optional<size_t> request_head_end(std::string_view buffered) {
+  for (size_t nl = buffered.find('\n'); nl != std::string_view::npos;
+       nl = buffered.find('\n', nl + 1)) {
+    // An empty line: the LF follows the previous LF directly or after one CR.
+    const size_t next = nl + 1;
+    if (next < buffered.size() && buffered[next] == '\n') {
+      return next + 1;
+    }
+    if (next + 1 < buffered.size() && buffered[next] == '\r' && buffered[next + 1] == '\n') {
+      return next + 2;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> header_value(const std::vector<std::pair<std::string, std::string>>& h,
                                         std::string_view name) {
   for (const auto& [n, v] : h) {

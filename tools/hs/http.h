@@ -35,6 +35,13 @@ struct RequestHead {
 
 std::optional<RequestHead> parse_request_head(std::string_view head);
 
+// request_head_end returns the length of the request head at the start of `buffered`, up to and
+// including the empty line that ends it, or nullopt while it is incomplete. RFC 9112 §2.2: "a
+// recipient MAY recognize a single LF as a line terminator and ignore any preceding CR", so
+// "\n\n" ends a head as "\r\n\r\n" does (test clients such as tlsfuzzer send
+// "GET / HTTP/1.0\n\n").
+std::optional<size_t> request_head_end(std::string_view buffered);
+
 // HttpResponse is what `hs server` answers, before it is written as HTTP/1.1 or HTTP/2. For
 // HEAD the body is still filled in (its length is the Content-Length) and not sent.
 struct HttpResponse {

@@ -360,8 +360,8 @@ class HttpServer : public io::ServerHandler {
 
   void serve_buffered(io::ServerSession& s, State& st) {
     while (!s.closing()) {
-      size_t end = st.in.find("\r\n\r\n");
-      if (end == std::string::npos) {
+      const std::optional<size_t> head = request_head_end(st.in);
+      if (!head) {
         if (st.in.size() > 64 * 1024) {
           respond(s, 431, "Request Header Fields Too Large", "text/plain", "header too large\n",
                   false, false);
@@ -369,8 +369,8 @@ class HttpServer : public io::ServerHandler {
         }
         return;
       }
-      auto req = parse_request_head(std::string_view(st.in).substr(0, end + 4));
-      st.in.erase(0, end + 4);
+      auto req = parse_request_head(std::string_view(st.in).substr(0, *head));
+      st.in.erase(0, *head);
       if (!req) {
         respond(s, 400, "Bad Request", "text/plain", "bad request\n", false, false);
         s.close();
