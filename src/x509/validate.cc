@@ -319,6 +319,26 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
                   "a critical extension we do not process");
     }
     pass(i, "critical_extensions", "none unknown");
+    if (i == 0 && !path[0].anchor && !(x.basic_constraints && x.basic_constraints->ca)) {
+      // Extensions only a CA may carry make an end-entity certificate inconsistent (OpenSSL
+      // refuses these in X509_STRICT mode, x509-limbo in every profile). RFC 5280 §4.2.1.9: "If
+      // the cA boolean is not asserted, then the keyCertSign bit in the key usage extension
+      // MUST NOT be asserted" and "CAs MUST NOT include the pathLenConstraint field unless the
+      // cA boolean is asserted"; §4.2.1.10: "The name constraints extension, which MUST be used
+      // only in a CA certificate". A leaf the store trusts directly is exempt: its trust comes
+      // from the store, not from its extensions.
+      const char* why = nullptr;
+      if (x.key_usage && x.key_usage->has(KeyUsageBit::key_cert_sign)) {
+        why = "keyUsage keyCertSign without basicConstraints cA";
+      } else if (x.basic_constraints && x.basic_constraints->path_len) {
+        why = "pathLenConstraint without basicConstraints cA";
+      } else if (x.name_constraints) {
+        why = "nameConstraints in a certificate that is not a CA";
+      }
+      if (why != nullptr) {
+        return fail(VerifyStatus::invalid_extension, i, "ca", why);
+      }
+    }
     if (i > 0) {
       // RFC 5280 §6.1.4 (k): "verify that the certificate is a CA certificate (as specified in
       // a basicConstraints extension or as verified out-of-band)"
@@ -326,6 +346,12 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
                                     : (path[i].anchor && x.version == 1 && is_self_signed(x));
       if (!ca) {
         return fail(VerifyStatus::invalid_ca, i, "ca", "not a CA (basicConstraints cA is not set)");
+      }
+      // RFC 5280 §4.1.2.6: "If the subject is a CA ... then the subject field MUST be populated
+      // with a non-empty distinguished name"; an empty name cannot be an issuer name to chain
+      // by either (§4.1.2.4: "The issuer field MUST contain a non-empty distinguished name").
+      if (x.subject.attributes.empty()) {
+        return fail(VerifyStatus::invalid_ca, i, "ca", "empty subject name");
       }
       // (n): "If a key usage extension is present, verify that the keyCertSign bit is set."
       // OpenSSL 3.0 reports this as an invalid CA here too (check_ca), before its later

@@ -71,8 +71,10 @@ struct ValidationResult {
 // store is trusted directly. Anchors' own signatures are never checked.
 //
 // Checks on a complete path, in OpenSSL's order so that the reason reported matches theirs:
-// unknown critical extensions; issuers are CAs (basicConstraints cA, and keyCertSign when
-// keyUsage is present; a version 1 self-signed anchor is accepted as a CA); the purpose (leaf
+// unknown critical extensions; a leaf that is no CA carrying keyCertSign, a pathLenConstraint or
+// nameConstraints (invalid_extension; not for a leaf the store trusts directly); issuers are CAs
+// (basicConstraints cA, keyCertSign when keyUsage is present, a non-empty subject; a version 1
+// self-signed anchor is accepted as a CA); the purpose (leaf
 // EKU and keyUsage, intermediate EKU; anchors are exempt); pathLenConstraint; SHA-1/MD5
 // signatures below the anchor; validity periods, anchor down to leaf; last, name constraints of
 // every CA over the certificates below it. Signatures are checked while building.

@@ -32,6 +32,8 @@ std::string_view verify_status_string(VerifyStatus s) {
       return "unsuitable certificate purpose";
     case VerifyStatus::unhandled_critical_extension:
       return "unhandled critical extension";
+    case VerifyStatus::invalid_extension:
+      return "invalid or inconsistent certificate extension";
     case VerifyStatus::permitted_subtree_violation:
       return "permitted subtree violation";
     case VerifyStatus::excluded_subtree_violation:
@@ -74,6 +76,8 @@ int openssl_verify_code(VerifyStatus s) {
       return 26;
     case VerifyStatus::unhandled_critical_extension:
       return 34;
+    case VerifyStatus::invalid_extension:
+      return 41;
     case VerifyStatus::permitted_subtree_violation:
       return 47;
     case VerifyStatus::excluded_subtree_violation:
@@ -101,6 +105,7 @@ ErrorCode error_code_for(VerifyStatus s) {
       return ErrorCode::unknown_ca;
     case VerifyStatus::signature_failure:
     case VerifyStatus::ca_md_too_weak:
+    case VerifyStatus::invalid_extension:
       return ErrorCode::bad_certificate;
     case VerifyStatus::unhandled_critical_extension:
       return ErrorCode::unsupported_certificate;

@@ -26,6 +26,7 @@ enum class VerifyStatus : uint8_t {
   path_length_exceeded,               // 25
   invalid_purpose,                    // 26: EKU (or keyUsage) does not allow the purpose
   unhandled_critical_extension,       // 34
+  invalid_extension,                  // 41: extensions that contradict each other
   permitted_subtree_violation,        // 47
   excluded_subtree_violation,         // 48
   hostname_mismatch,                  // 62 (curl words it its own way, see curl_message)
@@ -50,6 +51,7 @@ int openssl_verify_code(VerifyStatus s);
 //    verify correctly");
 //  - unhandled critical extension -> unsupported_certificate (a kind of certificate we do not
 //    support);
+//  - inconsistent extensions -> bad_certificate ("corrupt");
 //  - invalid CA, path length, purpose, name constraints, host name or address ->
 //    certificate_unknown
 //    ("some other (unspecified) issue ... rendering it unacceptable").

@@ -288,6 +288,18 @@ TEST_F(Limbo, NcLeadingPeriodIsHonouredByDesign) {
   EXPECT_REFUSED(direct(r, leaf(r)), kPermitted, 0);
 }
 
+TEST_F(Limbo, NcNotAllowedInEndEntity) {
+  // not-allowed-in-ee-critical / -noncritical: RFC 5280 §4.2.1.10 "The name constraints
+  // extension, which MUST be used only in a CA certificate".
+  for (bool critical : {true, false}) {
+    Issued r = root();
+    CertSpec s = leaf_spec(r, leaf_key);
+    s.extensions.push_back(name_constraints({dns("example.com")}, {}, critical));
+    EXPECT_REFUSED(direct(r, issue(s, leaf_key, root_key)),
+                   "SSL certificate problem: invalid or inconsistent certificate extension", 0);
+  }
+}
+
 // ---- pathlen, ee_pathlen ----
 
 TEST_F(Limbo, PathLenEndEntityBelowAnyPathLen) {
@@ -358,6 +370,16 @@ TEST_F(Limbo, PathLenInLeafIsIgnoredButCaLeafNeedsTlsKeyUsage) {
   EXPECT_ACCEPTED(c);
 }
 
+TEST_F(Limbo, PathLenOnEndEntityIsInvalid) {
+  // RFC 5280 §4.2.1.9: "CAs MUST NOT include the pathLenConstraint field unless the cA boolean
+  // is asserted".
+  Issued r = root();
+  CertSpec s = leaf_spec(r, leaf_key);
+  s.extensions.push_back(basic_constraints(false, 0, false));
+  EXPECT_REFUSED(direct(r, issue(s, leaf_key, root_key)),
+                 "SSL certificate problem: invalid or inconsistent certificate extension", 0);
+}
+
 // ---- rfc5280 (basicConstraints, keyUsage, extensions) ----
 
 TEST_F(Limbo, IntermediateWithoutCaBit) {
@@ -417,6 +439,23 @@ TEST_F(Limbo, CaKeyUsageWithoutKeyCertSign) {
   EXPECT_EQ(o.code, ErrorCode::bad_certificate) << o.message;
 }
 
+TEST_F(Limbo, LeafKeyCertSignWithoutCa) {
+  // leaf-ku-keycertsign: RFC 5280 §4.2.1.9 "If the cA boolean is not asserted, then the
+  // keyCertSign bit in the key usage extension MUST NOT be asserted."
+  Issued r = root();
+  CertSpec s = leaf_spec(r, leaf_key);
+  s.extensions[2] = key_usage({kDigitalSignature, kKeyCertSign});
+  s.extensions.push_back(basic_constraints(false, std::nullopt));
+  EXPECT_REFUSED(direct(r, issue(s, leaf_key, root_key)),
+                 "SSL certificate problem: invalid or inconsistent certificate extension", 0);
+  // Without basicConstraints at all the leaf is no CA either (§4.2.1.9: "If the basic
+  // constraints extension is not present ... the certified public key MUST NOT be used to
+  // verify certificate signatures").
+  s.extensions.pop_back();
+  EXPECT_REFUSED(direct(r, issue(s, leaf_key, root_key)),
+                 "SSL certificate problem: invalid or inconsistent certificate extension", 0);
+}
+
 TEST_F(Limbo, UnknownCriticalExtension) {
   const Der unknown = extension(kOidUnknown, true, {});
   {
@@ -463,6 +502,15 @@ TEST_F(Limbo, OptionalEndEntityExtensions) {
   CertSpec s = leaf_spec(r, leaf_key);
   s.extensions.erase(s.extensions.begin() + 2, s.extensions.begin() + 4);  // keyUsage, EKU
   EXPECT_ACCEPTED(direct(r, issue(s, leaf_key, root_key)));
+}
+
+TEST_F(Limbo, CaEmptySubject) {
+  // ca-empty-subject: RFC 5280 §4.1.2.6 "If the subject is a CA ... then the subject field MUST
+  // be populated with a non-empty distinguished name".
+  CertSpec s = root_spec(root_key, name({}));
+  s.issuer = cn("x509-limbo-root");
+  Issued r = root(s);
+  EXPECT_REFUSED(direct(r, leaf(r)), kInvalidCa, 1);
 }
 
 TEST_F(Limbo, EndEntityEmptyIssuer) {
