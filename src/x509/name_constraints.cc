@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <string>
+#include <vector>
 
 namespace hs::x509 {
 
@@ -32,6 +33,82 @@ bool has_type(const std::vector<GeneralName>& subtrees, GeneralName::Type t) {
   return false;
 }
 
+// is_directory_string: the DirectoryString and IA5String tags whose values are compared as
+// text (PrintableString, UTF8String, IA5String, TeletexString).
+bool is_directory_string(uint8_t t) { return t == 0x13 || t == 0x0C || t == 0x16 || t == 0x14; }
+
+// prepared is RFC 4518's string preparation reduced to what ASCII needs: case folded, leading
+// and trailing spaces removed, inner runs of spaces made one ("Insignificant Space Handling").
+std::string prepared(const Bytes& value) {
+  std::string out;
+  bool space = false;
+  for (uint8_t b : value) {
+    char c = static_cast<char>(b);
+    if (c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) {
+      out.push_back(' ');
+      space = false;
+    }
+    out.push_back(lower(c));
+  }
+  return out;
+}
+
+bool same_attribute(const NameAttribute& a, const NameAttribute& b) {
+  if (a.oid != b.oid) {
+    return false;
+  }
+  if (is_directory_string(a.string_tag) && is_directory_string(b.string_tag)) {
+    return prepared(a.value) == prepared(b.value);
+  }
+  return a.string_tag == b.string_tag && a.value == b.value;
+}
+
+std::vector<const NameAttribute*> rdn_attributes(const Name& n, size_t rdn) {
+  std::vector<const NameAttribute*> out;
+  for (const NameAttribute& a : n.attributes) {
+    if (a.rdn == rdn) {
+      out.push_back(&a);
+    }
+  }
+  return out;
+}
+
+size_t rdn_count(const Name& n) { return n.attributes.empty() ? 0 : n.attributes.back().rdn + 1; }
+
+// name_within_dn: RFC 5280 §4.2.1.10 "a subtree is defined by the name, which is the root of the
+// subtree": `name` is in the subtree when its first RDNs match all of `base`'s RDNs (§7.1: same
+// attribute types and values after string preparation; the attributes of a multi-valued RDN in
+// the same order, which DER's SET OF ordering makes canonical).
+bool name_within_dn(const Name& name, const Name& base) {
+  const size_t n = rdn_count(base);
+  if (rdn_count(name) < n) {
+    return false;
+  }
+  for (size_t k = 0; k < n; ++k) {
+    auto a = rdn_attributes(name, k);
+    auto b = rdn_attributes(base, k);
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (size_t j = 0; j < a.size(); ++j) {
+      if (!same_attribute(*a[j], *b[j])) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool dn_within(const Bytes& name_der, const Bytes& base_der) {
+  auto name = parse_name(name_der);
+  auto base = parse_name(base_der);
+  return name.ok() && base.ok() && name_within_dn(*name, *base);
+}
+
 bool name_within(const GeneralName& name, const GeneralName& base) {
   if (name.type != base.type) {
     return false;
@@ -41,10 +118,11 @@ bool name_within(const GeneralName& name, const GeneralName& base) {
       return dns_name_within(as_text(name.value), as_text(base.value));
     case GeneralName::Type::ip_address:
       return ip_within(name.value, base.value);
+    case GeneralName::Type::directory_name:
+      return dn_within(name.value, base.value);
     case GeneralName::Type::other_name:
     case GeneralName::Type::rfc822_name:
     case GeneralName::Type::x400_address:
-    case GeneralName::Type::directory_name:
     case GeneralName::Type::edi_party_name:
     case GeneralName::Type::uri:
     case GeneralName::Type::registered_id:
@@ -88,8 +166,16 @@ bool ip_within(std::span<const uint8_t> addr, std::span<const uint8_t> subtree) 
 }
 
 VerifyStatus check_name_constraints(const NameConstraints& nc, const Certificate& cert) {
-  for (const GeneralName& name : cert.subject_alt_names) {
-    if (name.type != GeneralName::Type::dns_name && name.type != GeneralName::Type::ip_address) {
+  std::vector<GeneralName> names = cert.subject_alt_names;
+  // RFC 5280 §4.2.1.10: "Restrictions of the form directoryName MUST be applied to the subject
+  // field in the certificate (when the certificate includes a non-empty subject field) and to
+  // any names of type directoryName in the subjectAltName extension."
+  if (!cert.subject.attributes.empty()) {
+    names.push_back(GeneralName{GeneralName::Type::directory_name, cert.subject.raw});
+  }
+  for (const GeneralName& name : names) {
+    if (name.type != GeneralName::Type::dns_name && name.type != GeneralName::Type::ip_address &&
+        name.type != GeneralName::Type::directory_name) {
       continue;
     }
     // RFC 5280 §6.1.3 (b): "... verify that the subject name is within one of the

@@ -1,4 +1,4 @@
-// Name constraints (RFC 5280 §4.2.1.10) for dNSName and iPAddress subtrees.
+// Name constraints (RFC 5280 §4.2.1.10) for dNSName, iPAddress and directoryName subtrees.
 #pragma once
 
 #include <span>
@@ -21,11 +21,14 @@ bool dns_name_within(std::string_view name, std::string_view base);
 // address followed by its mask (8 or 32 octets). Different address families never match.
 bool ip_within(std::span<const uint8_t> addr, std::span<const uint8_t> subtree);
 
-// check_name_constraints applies `nc` to the dNSName and iPAddress entries of `cert`'s
-// subjectAltName. For each name, RFC 5280 §6.1.3 (b) and (c): when permitted subtrees of its type
-// exist it must lie in one (else permitted_subtree_violation), and it must lie in no excluded
-// subtree (else excluded_subtree_violation). Other name types (directoryName, rfc822Name, URI)
-// are not checked. Returns VerifyStatus::ok when every name passes.
+// check_name_constraints applies `nc` to the dNSName, iPAddress and directoryName entries of
+// `cert`'s subjectAltName and to its subject (a directoryName, when not empty). For each name,
+// RFC 5280 §6.1.3 (b) and (c): when permitted subtrees of its type exist it must lie in one
+// (else permitted_subtree_violation), and it must lie in no excluded subtree (else
+// excluded_subtree_violation). A directoryName lies in a subtree when its leading RDNs match
+// the base's, attribute values compared ASCII case-insensitively with insignificant spaces
+// ignored (RFC 4518 for ASCII). rfc822Name and URI names are not checked. Returns
+// VerifyStatus::ok when every name passes.
 VerifyStatus check_name_constraints(const NameConstraints& nc, const Certificate& cert);
 
 }  // namespace hs::x509

@@ -437,7 +437,8 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
       VerifyStatus s = check_name_constraints(*ca.name_constraints, x);
       if (s != VerifyStatus::ok) {
         return fail(s, i, "name_constraints",
-                    "subjectAltName outside the constraints of depth " + std::to_string(j));
+                    "a subject or subjectAltName name outside the constraints of depth " +
+                        std::to_string(j));
       }
       pass(i, "name_constraints", "within the constraints of depth " + std::to_string(j));
     }

@@ -300,6 +300,34 @@ TEST_F(Limbo, NcNotAllowedInEndEntity) {
   }
 }
 
+TEST_F(Limbo, NcDirectoryName) {
+  // rfc5280::nc::permitted-dn-* / excluded-dn-*: directoryName constraints apply to the subject
+  // and to directoryName SAN entries (RFC 5280 §4.2.1.10). These leaves carry no DNS name, so
+  // the peer name is not checked (limbo's harnesses check the chain alone here).
+  auto dn_leaf = [&](const Issued& r, const std::string& subject, const std::string& san) {
+    CertSpec s = leaf_spec(r, leaf_key, subject_alt_name({dir_name(cn(san))}));
+    s.subject = cn(subject);
+    Case c = direct(r, issue(s, leaf_key, root_key), "");
+    return c;
+  };
+  Issued permit = nc_root(name_constraints({dir_name(cn("foo"))}, {}));
+  EXPECT_REFUSED(dn_leaf(permit, "not-foo", "not-foo"), kPermitted, 0);
+  EXPECT_ACCEPTED(dn_leaf(permit, "foo", "foo"));
+  EXPECT_REFUSED(dn_leaf(permit, "not-foo", "foo"), kPermitted, 0);  // subject outside
+  EXPECT_ACCEPTED(dn_leaf(permit, "FOO ", "foo"));                   // RFC 4518: case and spaces
+  Issued exclude = nc_root(name_constraints({}, {dir_name(cn("foo"))}));
+  EXPECT_REFUSED(dn_leaf(exclude, "foo", "foo"), kExcluded, 0);
+  EXPECT_REFUSED(dn_leaf(exclude, "foo", "not-foo"), kExcluded, 0);  // subject inside
+  EXPECT_ACCEPTED(dn_leaf(exclude, "not-foo", "not-foo"));
+  // A subtree is a prefix of RDNs: OU=hs permits "OU=hs, CN=leaf" but not "CN=leaf, OU=hs".
+  Issued ou = nc_root(name_constraints({dir_name(name({{kOidOu, "hs"}}))}, {}));
+  CertSpec s = leaf_spec(ou, leaf_key);
+  s.subject = name({{kOidOu, "hs"}, {kOidCn, "leaf"}});
+  EXPECT_ACCEPTED(direct(ou, issue(s, leaf_key, root_key)));
+  s.subject = name({{kOidCn, "leaf"}, {kOidOu, "hs"}});
+  EXPECT_REFUSED(direct(ou, issue(s, leaf_key, root_key)), kPermitted, 0);
+}
+
 // ---- pathlen, ee_pathlen ----
 
 TEST_F(Limbo, PathLenEndEntityBelowAnyPathLen) {
