@@ -1249,5 +1249,41 @@ TEST(Conformance, Tls12BadTagOrShortCiphertextIsBadRecordMac) {
   }
 }
 
+// ---- ECDHE shared secrets with leading zero bytes (tlsfuzzer
+// test-ecdhe-padded-shared-secret.py) ----
+
+// RFC 8422 §5.10: the premaster secret is the x-coordinate "as an octet string of length
+// ceiling(log_2 q / 8)"; RFC 8446 §7.4.2: "the shared secret is the x-coordinate ... the
+// Z is always the same length" -- a secret whose first byte is zero keeps it. The script makes
+// connections until such a secret occurs; here libcrypto key pairs are drawn until both sides
+// derive one (about one try in 256), for X25519 and P-256 (P-384 the same code, but its key
+// generation would make this test take seconds).
+TEST(Conformance, SharedSecretsWithALeadingZeroKeepTheirLength) {
+  const crypto::Provider& prov = crypto::default_provider();
+  for (auto [group, len] :
+       {std::pair{NamedGroup::x25519, size_t{32}}, {NamedGroup::secp256r1, size_t{32}}}) {
+    SCOPED_TRACE(static_cast<int>(group));
+    bool found = false;
+    auto a = prov.generate_key_share(group);
+    ASSERT_TRUE(a.ok());
+    for (int tries = 0; tries < 4096 && !found; ++tries) {
+      auto b = prov.generate_key_share(group);
+      ASSERT_TRUE(b.ok());
+      auto ba = b.value()->derive(a.value()->public_key());
+      ASSERT_TRUE(ba.ok());
+      ASSERT_EQ(ba->expose().size(), len);
+      if (ba->expose()[0] == 0) {
+        found = true;
+        // The other side (the share `a` stands for the server's) derives the same bytes.
+        auto ab = a.value()->derive(b.value()->public_key());
+        ASSERT_TRUE(ab.ok());
+        ASSERT_EQ(ab->expose().size(), len);
+        EXPECT_TRUE(std::equal(ab->expose().begin(), ab->expose().end(), ba->expose().begin()));
+      }
+    }
+    EXPECT_TRUE(found);
+  }
+}
+
 }  // namespace
 }  // namespace hs::fuzzing
