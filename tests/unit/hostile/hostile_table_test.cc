@@ -1435,6 +1435,10 @@ void add_server13_rows(std::vector<Row>& rows) {
   }
   server(fin_ccs, "second_ccs", "a second dummy ChangeCipherSpec", plain_record(20, {1}),
          AD::unexpected_message, EC::unexpected_message);
+  // tlsfuzzer test-tls13-record-layer-limits.py: a Finished padded to fill a whole record
+  // (2^14 bytes with its header) is a malformed Finished, not a record problem.
+  server(fin, "finished_2_14_bytes", "Finished of 2^14 - 4 bytes in one full record",
+         message(20, Bytes(16384 - 4, 0)), AD::decode_error, EC::decode_error);
 
   // The client's Certificate (CertificateRequest context empty, client certificate required).
   server(ccert, "truncated", "client Certificate missing its last byte",
