@@ -214,6 +214,7 @@ inline TestKey make_key(uint8_t seed) {
 struct CertSpec {
   int version = 3;
   uint64_t serial = 1;
+  Der serial_contents;  // when set, the INTEGER's contents octets as given (long, zero, negative)
   Der issuer;
   Der subject;
   // Times as UTCTime (13 characters, YYMMDDHHMMSSZ) or GeneralizedTime (15) text; the tag
@@ -234,7 +235,8 @@ inline Der sign_cert(const CertSpec& spec, const TestKey& subject_key, const Tes
   if (spec.version != 1) {
     tbs.push_back(tlv(0xA0, integer(static_cast<uint64_t>(spec.version - 1))));
   }
-  tbs.push_back(integer(spec.serial));
+  tbs.push_back(spec.serial_contents.empty() ? integer(spec.serial)
+                                             : tlv(0x02, spec.serial_contents));
   tbs.push_back(alg);
   tbs.push_back(spec.issuer);
   tbs.push_back(seq({time_value(spec.not_before), time_value(spec.not_after)}));

@@ -558,6 +558,85 @@ TEST_F(Limbo, ChainUntrustedRoot) {
   EXPECT_REFUSED(c, "SSL certificate problem: self-signed certificate in certificate chain", 2);
 }
 
+TEST_F(Limbo, NameConstraintsWithoutSubtrees) {
+  // webpki::nc::intermediate-permitted-excluded-subtrees-both-null / -both-empty-sequences:
+  // RFC 5280 §4.2.1.10 "Conforming CAs MUST NOT issue certificates where name constraints is an
+  // empty sequence", and GeneralSubtrees is SIZE (1..MAX). The intermediate does not parse.
+  Issued r = root();
+  for (const Der& nc :
+       {extension(kOidNameConstraints, true, seq({})),
+        extension(kOidNameConstraints, true, seq({tlv(0xA0, {}), tlv(0xA1, {})}))}) {
+    CertSpec s = intermediate_spec(r, int_key, std::nullopt, cn("ica"));
+    s.extensions.push_back(nc);
+    Issued i = issue(s, int_key, root_key);
+    Case c = direct(r, leaf(i));
+    c.intermediates = {i.der};
+    Outcome o = run(c);
+    EXPECT_FALSE(o.accepted);
+    EXPECT_EQ(o.message, "malformed extension 2.5.29.30");
+  }
+}
+
+TEST_F(Limbo, KeyIdentifierRulesNotEnforcedByDesign) {
+  // rfc5280::aki::critical-aki, leaf-missing-aki, intermediate-missing-aki, rfc5280::ski::
+  // critical-ski, root-missing-ski, intermediate-missing-ski and webpki::aki::*: limbo expects
+  // FAILURE; these are RFC 5280 rules for issuing CAs ("Conforming CAs MUST ..."), key
+  // identifiers only help us pick an issuer, and OpenSSL (without X509_STRICT) and Go accept
+  // the same chains. We accept them.
+  Issued r = root();
+  CertSpec no_aki = leaf_spec(r, leaf_key);
+  no_aki.extensions.erase(no_aki.extensions.begin() + 1);
+  EXPECT_ACCEPTED(direct(r, issue(no_aki, leaf_key, root_key)));
+  CertSpec crit = root_spec(root_key);
+  crit.extensions[3] = extension(kOidSki, true, tlv(0x04, root_key.key_id));
+  crit.extensions.push_back(extension(kOidAki, true, seq({tlv(0x80, root_key.key_id)})));
+  Issued rc = root(crit);
+  EXPECT_ACCEPTED(direct(rc, leaf(rc)));
+  CertSpec no_ski = root_spec(root_key);
+  no_ski.extensions.pop_back();
+  Issued rn = root(no_ski);
+  EXPECT_ACCEPTED(direct(rn, leaf(rn)));
+  CertSpec ica_spec = intermediate_spec(r, int_key, std::nullopt, cn("ica"));
+  ica_spec.extensions.erase(ica_spec.extensions.begin() + 3, ica_spec.extensions.end());
+  Issued i = issue(ica_spec, int_key, root_key);  // neither AKI nor SKI
+  CertSpec under = leaf_spec(i, leaf_key);
+  under.extensions.erase(under.extensions.begin() + 1);
+  Case c = direct(r, issue(under, leaf_key, int_key));
+  c.intermediates = {i.der};
+  EXPECT_ACCEPTED(c);
+}
+
+TEST_F(Limbo, SerialNumbersAcceptedByDesign) {
+  // rfc5280::serial::serial-number-zero, -too-long (22 octets), -negative (pedantic in limbo):
+  // RFC 5280 §4.1.2.2 binds CAs ("MUST be a positive integer", "MUST NOT use serialNumber values
+  // longer than 20 octets") and asks users to "gracefully handle" non-positive ones. Accepted.
+  Issued r = root();
+  for (const Der& serial : {Der{0x00}, Der(22, 0x5A), Der{0xFF, 0x01}}) {
+    CertSpec s = leaf_spec(r, leaf_key);
+    s.serial_contents = serial;
+    EXPECT_ACCEPTED(direct(r, issue(s, leaf_key, root_key)));
+  }
+}
+
+TEST_F(Limbo, CommonNameNotCheckedAgainstSanByDesign) {
+  // webpki::cn::cabf-cn-not-in-san, -case-mismatch, ...: the CA/B rule that the CN copy a SAN
+  // entry binds CAs; we never read the CN, so it cannot mislead us. Accepted.
+  Issued r = root();
+  CertSpec s = leaf_spec(r, leaf_key, subject_alt_name({dns("valid.example.com")}));
+  s.subject = cn("notinsan.example.com");
+  EXPECT_ACCEPTED(direct(r, issue(s, leaf_key, root_key), "valid.example.com"));
+}
+
+TEST_F(Limbo, NonCriticalNameConstraintsAreApplied) {
+  // rfc5280::nc::permitted-dns-match-noncritical expects FAILURE (RFC 5280 wants the extension
+  // critical); webpki::nc::permitted-dns-match-noncritical expects SUCCESS (CA/B allows it). We
+  // take the webpki side and apply the constraint whatever its criticality.
+  Issued r = nc_root(name_constraints({dns("example.com")}, {}, false));
+  EXPECT_ACCEPTED(direct(r, leaf(r)));
+  EXPECT_REFUSED(direct(r, leaf(r, subject_alt_name({dns("example.org")})), "example.org"),
+                 kPermitted, 0);
+}
+
 // ---- rfc5280::eku, webpki::eku ----
 
 TEST_F(Limbo, EkuEndEntity) {
@@ -769,6 +848,35 @@ TEST_F(Limbo, ExpiredCrossSignIsPassedOver) {
   // Only the expired cross-sign: refused for its validity, on the path that reached an anchor.
   c.intermediates = {expired_cross.der};
   EXPECT_REFUSED(c, kExpired, 1);
+}
+
+TEST_F(Limbo, ChainOfPainExpiredIntermediate) {
+  // pathological::multiple-chains-expired-intermediate: root 2 -> intermediate (expired; the
+  // root's name and key) -> root -> EE, both roots trusted. The leaf validates on the root.
+  Issued r = root();
+  Issued r2 = issue(root_spec(other_key, cn("x509-limbo-root-2")), other_key, other_key);
+  CertSpec x = intermediate_spec(r2, root_key, 1, cn("x509-limbo-root"));
+  x.not_after = "881125000000Z";
+  Issued expired = issue(x, root_key, other_key);
+  Case c = direct(r, leaf(r));
+  c.roots = {r.der, r2.der};
+  c.intermediates = {expired.der};
+  EXPECT_ACCEPTED(c);
+}
+
+TEST_F(Limbo, IntermediateCycleSameLogicalCa) {
+  // pathological::intermediate-cycle-same-logical-ca: two self-issued certificates of one name
+  // with different keys sign each other; neither reaches the root.
+  Issued r = root();
+  CertSpec a =
+      intermediate_spec(Issued{{}, cn("same"), &int2_key}, int_key, std::nullopt, cn("same"));
+  CertSpec b =
+      intermediate_spec(Issued{{}, cn("same"), &int_key}, int2_key, std::nullopt, cn("same"));
+  Issued ia = issue(a, int_key, int2_key);
+  Issued ib = issue(b, int2_key, int_key);
+  Case c = direct(r, leaf(ia));
+  c.intermediates = {ia.der, ib.der};
+  EXPECT_REFUSED(c, kNoIssuer, 2);
 }
 
 TEST_F(Limbo, IntermediateCycleIsBounded) {
