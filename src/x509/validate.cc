@@ -339,6 +339,15 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
         return fail(VerifyStatus::invalid_extension, i, "ca", why);
       }
     }
+    if (i == 0 && !path[0].anchor && x.subject.attributes.empty() && x.has_subject_alt_name) {
+      // RFC 5280 §4.2.1.6: "If the subject field contains an empty sequence, then the issuing CA
+      // MUST include a subjectAltName extension that is marked as critical."
+      const Extension* san = x.find_extension(oid::kSubjectAltName);
+      if (san != nullptr && !san->critical) {
+        return fail(VerifyStatus::invalid_extension, i, "critical_extensions",
+                    "empty subject with a non-critical subjectAltName");
+      }
+    }
     if (i > 0) {
       // RFC 5280 §6.1.4 (k): "verify that the certificate is a CA certificate (as specified in
       // a basicConstraints extension or as verified out-of-band)"

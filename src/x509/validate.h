@@ -72,10 +72,11 @@ struct ValidationResult {
 //
 // Checks on a complete path, in OpenSSL's order so that the reason reported matches theirs:
 // unknown critical extensions; a leaf that is no CA carrying keyCertSign, a pathLenConstraint or
-// nameConstraints (invalid_extension; not for a leaf the store trusts directly); issuers are CAs
-// (basicConstraints cA, keyCertSign when keyUsage is present, a non-empty subject; a version 1
-// self-signed anchor is accepted as a CA); the purpose (leaf
-// EKU and keyUsage, intermediate EKU; anchors are exempt); pathLenConstraint; SHA-1/MD5
+// nameConstraints, or an empty subject with a non-critical subjectAltName (invalid_extension; not
+// for a leaf the store trusts directly); issuers are CAs (basicConstraints cA, keyCertSign when
+// keyUsage is present, a non-empty subject; a version 1 self-signed anchor is accepted as a CA);
+// the purpose (leaf EKU and keyUsage, intermediate EKU; anchors are exempt); pathLenConstraint;
+// SHA-1/MD5
 // signatures below the anchor; validity periods, anchor down to leaf; last, name constraints of
 // every CA over the certificates below it. Signatures are checked while building.
 ValidationResult validate_chain(const Certificate& leaf, std::span<const Certificate> untrusted,

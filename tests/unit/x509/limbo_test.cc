@@ -558,6 +558,25 @@ TEST_F(Limbo, ChainUntrustedRoot) {
   EXPECT_REFUSED(c, "SSL certificate problem: self-signed certificate in certificate chain", 2);
 }
 
+TEST_F(Limbo, SanMalformedOrNotCriticalWithEmptySubject) {
+  // rfc5280::san::malformed: the extension holds "example.com" as bare bytes.
+  Issued r = root();
+  CertSpec s = leaf_spec(r, leaf_key);
+  s.extensions.back() = extension(kOidSan, false, text("example.com"));
+  Outcome o = run(direct(r, issue(s, leaf_key, root_key)));
+  EXPECT_FALSE(o.accepted);
+  EXPECT_EQ(o.message, "malformed extension 2.5.29.17");
+  // rfc5280::san::noncritical-with-empty-subject: RFC 5280 §4.2.1.6 "If the subject field
+  // contains an empty sequence, then the issuing CA MUST include a subjectAltName extension that
+  // is marked as critical."
+  CertSpec e = leaf_spec(r, leaf_key);
+  e.subject = name({});
+  EXPECT_REFUSED(direct(r, issue(e, leaf_key, root_key)),
+                 "SSL certificate problem: invalid or inconsistent certificate extension", 0);
+  e.extensions.back() = subject_alt_name({dns("example.com")}, true);
+  EXPECT_ACCEPTED(direct(r, issue(e, leaf_key, root_key)));
+}
+
 TEST_F(Limbo, NameConstraintsWithoutSubtrees) {
   // webpki::nc::intermediate-permitted-excluded-subtrees-both-null / -both-empty-sequences:
   // RFC 5280 §4.2.1.10 "Conforming CAs MUST NOT issue certificates where name constraints is an
