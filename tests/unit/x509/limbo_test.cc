@@ -507,6 +507,17 @@ TEST_F(Limbo, UnknownCriticalExtension) {
     c.intermediates = {i.der};
     EXPECT_REFUSED(c, kCritical, 1);
   }
+  // rfc5280::ee-critical-aia-invalid: authorityInfoAccess (which we do not process) critical.
+  {
+    Issued r = root();
+    CertSpec s = leaf_spec(r, leaf_key);
+    const Der aia = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};  // 1.3.6.1.5.5.7.1.1
+    s.extensions.push_back(
+        extension(aia, true,
+                  seq({seq({testing::oid(Der{0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02}),
+                            dns("example.com")})})));
+    EXPECT_REFUSED(direct(r, issue(s, leaf_key, root_key)), kCritical, 0);
+  }
   // The same extension non-critical is ignored.
   Issued r = root();
   CertSpec s = leaf_spec(r, leaf_key);
