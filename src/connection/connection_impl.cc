@@ -264,7 +264,11 @@ void ConnectionImpl::key_log(std::string_view label, std::span<const uint8_t> cl
 
 void ConnectionImpl::emit_state(std::string_view state) { emit(StateEvent{state}); }
 
-void ConnectionImpl::note(std::string text) { emit(NoteEvent{std::move(text)}); }
+void ConnectionImpl::note(std::string_view text) {
+  if (observer_ != nullptr) {
+    emit(NoteEvent{std::string(text)});
+  }
+}
 
 void ConnectionImpl::consume_output(size_t n) {
   n = std::min(n, out_.size());

@@ -142,7 +142,8 @@ class ConnectionImpl final : public HandshakeContext {
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override;
-  void note(std::string text) override;
+  void note(std::string_view text) override;
+  bool wants_notes() const override { return observer_ != nullptr; }
   bool key_update_reply_pending() const override { return key_update_reply_pending_; }
   SessionInfo& info() override { return info_; }
   const Limits& limits() const override { return limits_; }

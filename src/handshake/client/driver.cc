@@ -62,8 +62,10 @@ Result<void> Driver::start(HandshakeContext& ctx) {
       hello.offers_tls13 ? hello.offer13.server_name : hello.offer12.server_name;
   ctx.info().server_name = server_name;
   if (server_name.empty()) {
-    ctx.note("server_name not sent (" +
-             std::string(host_.empty() || !config_->send_sni ? "disabled" : "IP literal") + ")");
+    if (ctx.wants_notes()) {
+      ctx.note("server_name not sent (" +
+               std::string(host_.empty() || !config_->send_sni ? "disabled" : "IP literal") + ")");
+    }
   }
   ctx.note(hello.offers_tls13
                ? (hello.offers_tls12 ? "offering TLS 1.3 and TLS 1.2" : "offering TLS 1.3 only")

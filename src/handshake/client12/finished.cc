@@ -45,8 +45,10 @@ Result<State> handle(ExpectNewSessionTicket&& st, HandshakeContext& ctx,
   }
   auto ticket = HS_TRY(messages::parse_new_session_ticket12(msg.body));
   st.transcript.add(msg.raw);
-  ctx.note("session ticket received (" + std::to_string(ticket.ticket.size()) +
-           " bytes, lifetime hint " + std::to_string(ticket.lifetime_hint) + " s)");
+  if (ctx.wants_notes()) {
+    ctx.note("session ticket received (" + std::to_string(ticket.ticket.size()) +
+             " bytes, lifetime hint " + std::to_string(ticket.lifetime_hint) + " s)");
+  }
   // RFC 5077 §3.3: a zero-length ticket means the server changed its mind; whatever ticket we
   // held is then no longer worth offering.
   st.neg.ticket = std::move(ticket.ticket);

@@ -77,7 +77,9 @@ Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
     // with OpenSSL reports it).
     HS_TRY(config.verifier->verify(info.peer_chain, st.offer.host));
     info.peer_verified = true;
-    ctx.note("certificate chain verified for " + st.offer.host);
+    if (ctx.wants_notes()) {
+      ctx.note("certificate chain verified for " + st.offer.host);
+    }
   } else {
     return Error(ErrorCode::verification_disabled_refusal, "certificate",
                  "certificate chain validation is not available yet; use -k/--insecure to "
@@ -114,8 +116,10 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
   st.transcript.add(msg.raw);
   ctx.info().group = ske.group;
   ctx.info().signature_scheme = ske.scheme;
-  ctx.note("server key exchange: group " + std::string(group_name(ske.group)) + ", signed with " +
-           std::string(signature_scheme_name(ske.scheme)));
+  if (ctx.wants_notes()) {
+    ctx.note("server key exchange: group " + std::string(group_name(ske.group)) + ", signed with " +
+             std::string(signature_scheme_name(ske.scheme)));
+  }
   ServerShare share{ske.group, std::move(ske.public_key), proof};
   return ExpectServerHelloDone{std::move(st.offer), std::move(st.transcript), st.neg,
                                std::move(share), std::nullopt};
@@ -256,8 +260,10 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
     HS_TRY(ctx.send_handshake(cv_raw));
     st.transcript.add(cv_raw);
     ctx.info().own_signature_scheme = signer->scheme;
-    ctx.note("client certificate sent, CertificateVerify signed with " +
-             std::string(signature_scheme_name(signer->scheme)));
+    if (ctx.wants_notes()) {
+      ctx.note("client certificate sent, CertificateVerify signed with " +
+               std::string(signature_scheme_name(signer->scheme)));
+    }
   }
 
   // RFC 5246 §7.1: ChangeCipherSpec, then everything we send is under the new keys.

@@ -134,8 +134,10 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
       if (st.offer.config->record_size_limit != 0) {
         ctx.set_own_record_size_limit(st.offer.config->record_size_limit, /*current_keys=*/true);
       }
-      ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
-               std::to_string(st.offer.config->record_size_limit));
+      if (ctx.wants_notes()) {
+        ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
+                 std::to_string(st.offer.config->record_size_limit));
+      }
     } else {
       // Offered types a server never answers in TLS 1.2 (signature_algorithms,
       // supported_groups).
@@ -173,9 +175,14 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
   info.extended_master_secret = true;
   info.alpn = alpn;
   info.session_id = sh.legacy_session_id;
-  ctx.note("chosen cipher suite " + std::string(suite_name(sh.cipher_suite)));
+  if (ctx.wants_notes()) {
+    ctx.note("chosen cipher suite " + std::string(suite_name(sh.cipher_suite)));
+  }
   ctx.note("extended master secret negotiated");
-  ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed") : "ALPN protocol agreed: " + alpn);
+  if (ctx.wants_notes()) {
+    ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed")
+                          : "ALPN protocol agreed: " + alpn);
+  }
   if (neg.ticket_expected) {
     ctx.note("server will send a session ticket");
   }

@@ -99,8 +99,10 @@ Result<void> send_client_certificate(Session& s, HandshakeContext& ctx) {
       messages::CertificateVerify{*scheme, std::move(signature).value()}, cv_raw));
   HS_TRY(send(ctx, s.transcript, cv_raw));
   ctx.info().own_signature_scheme = *scheme;
-  ctx.note("sent our client certificate and CertificateVerify (" +
-           std::string(signature_scheme_name(*scheme)) + ")");
+  if (ctx.wants_notes()) {
+    ctx.note("sent our client certificate and CertificateVerify (" +
+             std::string(signature_scheme_name(*scheme)) + ")");
+  }
   return ok_result();
 }
 

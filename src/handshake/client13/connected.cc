@@ -39,8 +39,10 @@ Result<void> handle_new_session_ticket(Connected& st, HandshakeContext& ctx,
   t.psk = HS_TRY(keyschedule::psk_from_ticket(ctx.provider(), st.suite.hash,
                                               st.resumption_master_secret.expose(), nst.nonce));
   ++st.tickets_received;
-  ctx.note("session ticket received (" + std::to_string(t.ticket.size()) + " bytes, lifetime " +
-           std::to_string(t.lifetime) + " s)");
+  if (ctx.wants_notes()) {
+    ctx.note("session ticket received (" + std::to_string(t.ticket.size()) + " bytes, lifetime " +
+             std::to_string(t.lifetime) + " s)");
+  }
   // RFC 8446 §4.6.1: "The value of zero indicates that the ticket should be discarded
   // immediately."
   if (st.store && t.lifetime > 0) {

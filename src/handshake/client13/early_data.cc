@@ -47,8 +47,10 @@ Result<void> start_early_data(Offer& offer, HandshakeContext& ctx) {
   ctx.set_write_protection(HS_TRY(record::make_tls13_protection(
                                provider, suite.aead, keys.key.expose(), keys.iv.expose())),
                            "client_early_traffic_secret");
-  ctx.note("early data offered (0-RTT, up to " + std::to_string(offer.psk->max_early_data) +
-           " bytes)");
+  if (ctx.wants_notes()) {
+    ctx.note("early data offered (0-RTT, up to " + std::to_string(offer.psk->max_early_data) +
+             " bytes)");
+  }
   return ok_result();
 }
 

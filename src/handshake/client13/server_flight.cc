@@ -182,8 +182,10 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
       if (offer.config->record_size_limit != 0) {  // 0 only when a test hook added the offer
         ctx.set_own_record_size_limit(offer.config->record_size_limit, /*current_keys=*/true);
       }
-      ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
-               std::to_string(offer.config->record_size_limit));
+      if (ctx.wants_notes()) {
+        ctx.note("record_size_limit: the server's is " + std::to_string(limit) + ", ours " +
+                 std::to_string(offer.config->record_size_limit));
+      }
     }
     // Anything else offered and allowed is not interpreted (we offer nothing else today).
   }
@@ -204,7 +206,10 @@ Result<State> handle(ExpectEncryptedExtensions&& st, HandshakeContext& ctx,
   }
   st.s.transcript.add(msg.raw);
   ctx.info().alpn = alpn;
-  ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed") : "ALPN protocol agreed: " + alpn);
+  if (ctx.wants_notes()) {
+    ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed")
+                          : "ALPN protocol agreed: " + alpn);
+  }
   if (st.s.psk_auth.has_value()) {
     // RFC 8446 §2.2: with a PSK "the server ... does not send a Certificate or a
     // CertificateVerify"; §4.3.2: "Servers which are authenticating with a PSK MUST NOT send
@@ -265,7 +270,9 @@ Result<State> handle_certificate(Session&& s, HandshakeContext& ctx,
   } else if (config.verifier) {
     HS_TRY(config.verifier->verify(info.peer_chain, s.offer.host));
     info.peer_verified = true;
-    ctx.note("certificate chain verified for " + s.offer.host);
+    if (ctx.wants_notes()) {
+      ctx.note("certificate chain verified for " + s.offer.host);
+    }
   } else {
     return Error(ErrorCode::verification_disabled_refusal, "certificate",
                  "certificate chain validation is not available yet; use -k/--insecure to "
@@ -325,8 +332,10 @@ Result<State> handle(ExpectCertificateVerify&& st, HandshakeContext& ctx,
       CertificateVerifyChecker::verify(st.server_key, st.s.offer, cv, st.s.transcript.current()));
   st.s.transcript.add(msg.raw);
   ctx.info().signature_scheme = cv.scheme;
-  ctx.note("server CertificateVerify checked (" + std::string(signature_scheme_name(cv.scheme)) +
-           ")");
+  if (ctx.wants_notes()) {
+    ctx.note("server CertificateVerify checked (" + std::string(signature_scheme_name(cv.scheme)) +
+             ")");
+  }
   return ExpectFinished{std::move(st.s), proof};
 }
 

@@ -175,9 +175,11 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
   transcript.add(keyschedule::message_hash_of(provider, suite.hash, st.offer.hello_raw));
   transcript.add(msg.raw);
   ctx.set_version(ProtocolVersion::tls1_3);
-  ctx.note("HelloRetryRequest: cipher suite " + std::string(suite_name(hrr.cipher_suite)) +
-           (selected_group ? ", group " + std::string(group_name(*selected_group)) : "") +
-           (cookie ? ", with a cookie" : ""));
+  if (ctx.wants_notes()) {
+    ctx.note("HelloRetryRequest: cipher suite " + std::string(suite_name(hrr.cipher_suite)) +
+             (selected_group ? ", group " + std::string(group_name(*selected_group)) : "") +
+             (cookie ? ", with a cookie" : ""));
+  }
 
   // ClientHello2 (RFC 8446 §4.1.2): "the client MUST send the same ClientHello without
   // modification, except as follows: - If a "key_share" extension was supplied in the
@@ -401,8 +403,10 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
   info.group = server_share.group;
   info.extended_master_secret = false;
   info.session_id = sh.legacy_session_id;
-  ctx.note("TLS 1.3 selected; cipher suite " + std::string(suite_name(sh.cipher_suite)) +
-           ", group " + std::string(group_name(server_share.group)));
+  if (ctx.wants_notes()) {
+    ctx.note("TLS 1.3 selected; cipher suite " + std::string(suite_name(sh.cipher_suite)) +
+             ", group " + std::string(group_name(server_share.group)));
+  }
   if (psk_auth.has_value()) {
     info.resumed = true;
     ctx.note("resumed by PSK");

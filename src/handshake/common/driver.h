@@ -99,9 +99,13 @@ class HandshakeContext {
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;
 
-  // emit_state and note feed the trace.
+  // emit_state and note feed the trace. note copies `text` only when someone reads the notes
+  // (wants_notes()), so a literal costs nothing in a connection without an observer.
   virtual void emit_state(std::string_view state) = 0;
-  virtual void note(std::string text) = 0;
+  virtual void note(std::string_view text) = 0;
+  // wants_notes says whether notes are read at all: a note that has to be built (numbers, names)
+  // is built only then. Default: true.
+  virtual bool wants_notes() const { return true; }
   // key_update_reply_pending is true when a KeyUpdate(update_not_requested) was sent after our
   // last application data record: a further update_requested needs no new answer (RFC 8446
   // §4.6.3 asks for one KeyUpdate "prior to sending its next Application Data record").

@@ -123,7 +123,9 @@ Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessa
   SessionInfo& info = ctx.info();
   info.peer_chain = cert.chain;
   info.peer_verified = true;
-  ctx.note("client certificate chain verified: " + x509::to_string(leaf->subject));
+  if (ctx.wants_notes()) {
+    ctx.note("client certificate chain verified: " + x509::to_string(leaf->subject));
+  }
   st.params.client_chain = std::move(cert.chain);
   return ExpectClientKeyExchange{std::move(st.params), std::move(st.transcript),
                                  std::move(st.key_share),
@@ -141,8 +143,10 @@ Result<State> handle(ExpectCertificateVerify&& st, Env env, const HandshakeMessa
                                        st.transcript.messages()));
   st.transcript.add(msg.raw);
   env.ctx.info().signature_scheme = cv.scheme;
-  env.ctx.note("client CertificateVerify checked (" +
-               std::string(signature_scheme_name(cv.scheme)) + ")");
+  if (env.ctx.wants_notes()) {
+    env.ctx.note("client CertificateVerify checked (" +
+                 std::string(signature_scheme_name(cv.scheme)) + ")");
+  }
   return ExpectChangeCipherSpec{std::move(st.params), std::move(st.transcript),
                                 std::move(st.master_secret), std::move(st.master_prf),
                                 std::move(st.keys)};

@@ -413,8 +413,14 @@ Result<std::string> select_alpn(const std::optional<std::vector<std::string>>& o
 }
 
 Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config,
-                            CertificateNameMatcher matcher) {
+                            CertificateNameMatcher matcher, bool with_notes) {
   Selection sel;
+  // explain adds the note `text()` builds, only when the notes are wanted.
+  auto explain = [&](auto text) {
+    if (with_notes) {
+      sel.notes.push_back(text());
+    }
+  };
   if (config.certificates.empty()) {
     return Error(ErrorCode::invalid_config, "server config", "no server certificate configured");
   }
@@ -428,9 +434,11 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
                  "the client does not support the extended master secret (RFC 7627)");
   }
   sel.extended_master_secret = offer.extended_master_secret;
-  sel.notes.push_back(offer.extended_master_secret
-                          ? "extended master secret negotiated (RFC 7627)"
-                          : "extended master secret not offered; using the legacy master secret");
+  explain([&] {
+    return std::string(offer.extended_master_secret
+                           ? "extended master secret negotiated (RFC 7627)"
+                           : "extended master secret not offered; using the legacy master secret");
+  });
 
   // Certificates: those naming the SNI host when any does, else every one (the first is the
   // default).
@@ -447,8 +455,10 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
     const crypto::KeyType type = cert.key->type();
     auto auth = key_auth(type);
     if (!auth) {
-      sel.notes.push_back("certificate #" + std::to_string(index) + " (" +
-                          std::string(key_type_name(type)) + ") cannot serve TLS 1.2; skipped");
+      explain([&] {
+        return "certificate #" + std::to_string(index) + " (" + std::string(key_type_name(type)) +
+               ") cannot serve TLS 1.2; skipped";
+      });
       continue;
     }
     // RFC 8422 §5.1: "One of the proposed ECC cipher suites must be negotiated only if the
@@ -504,10 +514,12 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
                                                  [&](auto s) { return auth_of(s) == c.auth; });
     });
     for (const Candidate& c : off_curve_candidates) {
-      sel.notes.push_back("certificate #" + std::to_string(c.index) +
-                          " is on a curve the client does not list in supported_groups" +
-                          (others_serve ? "; another certificate serves instead"
-                                        : "; used anyway, nothing else can serve"));
+      explain([&] {
+        return "certificate #" + std::to_string(c.index) +
+               " is on a curve the client does not list in supported_groups" +
+               (others_serve ? "; another certificate serves instead"
+                             : "; used anyway, nothing else can serve");
+      });
     }
     if (!others_serve) {
       candidates.insert(candidates.end(), off_curve_candidates.begin(), off_curve_candidates.end());
@@ -556,8 +568,10 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         sel.suite = s;
       }
     }
-    sel.notes.push_back("cipher suite " + std::string(suite_name(sel.suite)) +
-                        " chosen: first in the client's order that we accept");
+    explain([&] {
+      return "cipher suite " + std::string(suite_name(sel.suite)) +
+             " chosen: first in the client's order that we accept";
+    });
   } else {
     const bool chacha_first = !offer.suites.empty() && is_chacha20_suite(offer.suites.front());
     auto server_rank = [&](CipherSuite s) {
@@ -587,10 +601,12 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         sel.suite = s;
       }
     }
-    sel.notes.push_back("cipher suite " + std::string(suite_name(sel.suite)) + " chosen: " +
-                        (chacha_first ? "server preference, ChaCha20 ranked with AES-GCM since "
-                                        "the client lists it first"
-                                      : "server preference"));
+    explain([&] {
+      return "cipher suite " + std::string(suite_name(sel.suite)) + " chosen: " +
+             (chacha_first ? "server preference, ChaCha20 ranked with AES-GCM since "
+                             "the client lists it first"
+                           : "server preference");
+    });
   }
 
   // Certificate: the first candidate for the suite's authentication that has a scheme.
@@ -599,12 +615,15 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
     if (c.auth == auth && c.scheme) {
       sel.certificate_index = c.index;
       sel.scheme = *c.scheme;
-      sel.notes.push_back(
-          "certificate #" + std::to_string(c.index) + " (" +
-          std::string(key_type_name(c.key_type)) + ") chosen" +
-          (sel.sni_matched ? ": it names SNI '" + offer.server_name + "'" : std::string()));
-      sel.notes.push_back("signature scheme " + std::string(signature_scheme_name(sel.scheme)) +
-                          " chosen: first of ours the client accepts for this key");
+      explain([&] {
+        return "certificate #" + std::to_string(c.index) + " (" +
+               std::string(key_type_name(c.key_type)) + ") chosen" +
+               (sel.sni_matched ? ": it names SNI '" + offer.server_name + "'" : std::string());
+      });
+      explain([&] {
+        return "signature scheme " + std::string(signature_scheme_name(sel.scheme)) +
+               " chosen: first of ours the client accepts for this key";
+      });
       break;
     }
   }
@@ -627,13 +646,15 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
     // a common curve, and every suite we implement is ECDHE.
     return Error(ErrorCode::no_common_group, "client_hello", "no ECDHE group in common");
   }
-  sel.notes.push_back("group " + std::string(group_name(sel.group)) + " chosen: " +
-                      (offer.groups ? "first of ours the client supports"
-                                    : "no supported_groups from the client, assuming secp256r1"));
+  explain([&] {
+    return "group " + std::string(group_name(sel.group)) + " chosen: " +
+           (offer.groups ? "first of ours the client supports"
+                         : "no supported_groups from the client, assuming secp256r1");
+  });
 
   sel.alpn = HS_TRY(select_alpn(offer.alpn, config));
   if (!sel.alpn.empty()) {
-    sel.notes.push_back("ALPN protocol '" + sel.alpn + "' chosen");
+    explain([&] { return "ALPN protocol '" + sel.alpn + "' chosen"; });
   }
   return sel;
 }

@@ -123,7 +123,9 @@ Result<std::string> select_alpn(const std::optional<std::vector<std::string>>& o
 // Errors: no_common_cipher_suite, no_common_signature_scheme, no_common_group (all
 // handshake_failure), extended_master_secret_required (handshake_failure),
 // no_application_protocol, invalid_config (no certificates).
+// Selection::notes is filled only when `with_notes` (building them costs as much as the rest).
 Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config,
-                            CertificateNameMatcher matcher = &leaf_matches_host);
+                            CertificateNameMatcher matcher = &leaf_matches_host,
+                            bool with_notes = true);
 
 }  // namespace hs::server12

@@ -296,7 +296,7 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
   if (!offer.server_name.empty()) {
     ctx.info().server_name = offer.server_name;
   }
-  auto sel = HS_TRY(negotiate(offer, env.config));
+  auto sel = HS_TRY(negotiate(offer, env.config, &leaf_matches_host, ctx.wants_notes()));
   for (std::string& note : sel.notes) {
     ctx.note(std::move(note));
   }
@@ -483,8 +483,10 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   st.transcript.add(msg.raw);
   if (st.params.abbreviated) {
     // RFC 5246 §7.3: in the abbreviated handshake the client's Finished comes last.
-    env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)) +
-                 " (resumed)");
+    if (env.ctx.wants_notes()) {
+      env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)) +
+                   " (resumed)");
+    }
     return Connected{};
   }
   if (st.params.send_ticket) {
@@ -500,7 +502,9 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   // verify_data goes on the wire: it is public by design (RFC 5246 §7.4.9).
   messages::Finished finished{declassify(ours.expose())};
   HS_TRY(send(env, st.transcript, finished));
-  env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)));
+  if (env.ctx.wants_notes()) {
+    env.ctx.note("handshake complete: TLS 1.2 " + std::string(suite_name(st.params.suite.suite)));
+  }
   if (env.config.session_cache && st.params.extended_master_secret) {
     // Only sessions with the extended master secret are resumable (RFC 7627 §5.3: without it
     // the server "SHOULD abort"), so the others are not worth a cache entry.

@@ -209,8 +209,10 @@ Result<State> handle(ExpectClientCertificateVerify&& st, Env env, const Handshak
   }
   st.next.transcript.add(msg.raw);
   env.ctx.info().signature_scheme = cv.scheme;
-  env.ctx.note("client CertificateVerify checked (" +
-               std::string(signature_scheme_name(cv.scheme)) + ")");
+  if (env.ctx.wants_notes()) {
+    env.ctx.note("client CertificateVerify checked (" +
+                 std::string(signature_scheme_name(cv.scheme)) + ")");
+  }
   return std::move(st.next);
 }
 

@@ -645,8 +645,10 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
   ctx.set_write_protection(HS_TRY(protection_for(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
-  ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
-           std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
+  if (ctx.wants_notes()) {
+    ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
+             std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
+  }
   ExpectFinished next{suite,
                       hello.random,
                       std::move(transcript),
@@ -700,8 +702,10 @@ Result<State> send_hello_retry_request(Env env, const messages::ClientHello& hel
   detail::Transcript transcript(provider, suite.hash);
   transcript.add(keyschedule::message_hash_message(ch1_hash));
   ctx.set_version(ProtocolVersion::tls1_3);
-  ctx.note("HelloRetryRequest: no key share for " + std::string(group_name(group)) +
-           ", cipher suite " + std::string(suite_name(suite.suite)));
+  if (ctx.wants_notes()) {
+    ctx.note("HelloRetryRequest: no key share for " + std::string(group_name(group)) +
+             ", cipher suite " + std::string(suite_name(suite.suite)));
+  }
   HS_TRY(send(ctx, transcript, hrr));
   bool ccs_sent = false;
   if (!hello.legacy_session_id.empty()) {

@@ -130,8 +130,10 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
     ++st.tickets_sent;
   }
   if (count > 0) {
-    ctx.note("sent " + std::to_string(count) + " session ticket(s), lifetime " +
-             std::to_string(lifetime) + " s");
+    if (ctx.wants_notes()) {
+      ctx.note("sent " + std::to_string(count) + " session ticket(s), lifetime " +
+               std::to_string(lifetime) + " s");
+    }
   }
   return ok_result();
 }

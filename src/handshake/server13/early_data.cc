@@ -95,7 +95,9 @@ Result<State> handle(ExpectEndOfEarlyData&& st, Env env, const HandshakeMessageV
   auto p = HS_TRY(record::make_tls13_protection(provider, next.suite.aead, keys.key.expose(),
                                                 keys.iv.expose()));
   HS_TRY(ctx.set_read_protection(std::move(p), "client_handshake_traffic_secret"));
-  ctx.note("EndOfEarlyData: " + std::to_string(st.received) + " bytes of early data received");
+  if (ctx.wants_notes()) {
+    ctx.note("EndOfEarlyData: " + std::to_string(st.received) + " bytes of early data received");
+  }
   return next;
 }
 

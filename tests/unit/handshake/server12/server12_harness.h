@@ -62,7 +62,7 @@ class FakeContext final : public detail::HandshakeContext {
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void emit_state(std::string_view state) override { states.emplace_back(state); }
-  void note(std::string text) override { notes.push_back(std::move(text)); }
+  void note(std::string_view text) override { notes.emplace_back(text); }
   SessionInfo& info() override { return info_; }
 
   // take_sent returns and clears the handshake messages sent since the last call.
