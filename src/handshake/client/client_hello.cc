@@ -100,22 +100,11 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     out.offers_tls12 = false;  // TLS 1.3 only, by configuration of the suites
   }
 
-  std::array<uint8_t, 32> client_random{};
-  HS_TRY(provider.random(client_random));
-  std::vector<uint8_t> session_id;
-  // RFC 8446 Appendix D.4: "In compatibility mode, the client sends a non-empty session ID
-  // (legacy_session_id), as described in Section 4.1.2", a fresh 32-byte value.
-  if (out.offers_tls13 && hooks.middlebox_compat) {
-    session_id.resize(32);
-    HS_TRY(provider.random(session_id));
-  }
-
   // Resumption: the newest stored session for this server, if its version is one we offer.
   std::shared_ptr<ClientSessionStore> store = config->sessions;
   const std::string store_key = config->session_key.empty() ? host : config->session_key;
   std::optional<StoredSession> resume12;
   std::optional<StoredSession> resume13;
-  bool resume12_by_ticket = false;
   if (store) {
     auto newest = store->get(store_key);
     if (newest.has_value() && newest->version == ProtocolVersion::tls1_3 && out.offers_tls13 &&
@@ -139,21 +128,29 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
       resume12 = std::move(newest);
     }
   }
-  if (resume12.has_value()) {
-    if (!resume12->ticket.empty()) {
-      // RFC 5077 §3.4: "When presenting a ticket, the client MAY generate and include a Session
-      // ID in the TLS ClientHello. If the server accepts the ticket and the Session ID is not
-      // empty, then it MUST respond with the same Session ID". A fresh random one tells us.
-      resume12_by_ticket = true;
-      if (session_id.size() != 32) {
-        session_id.resize(32);
-        HS_TRY(provider.random(session_id));
-      }
-    } else {
-      // RFC 8446 §4.1.2: "A client which has a cached session ID set by a pre-TLS 1.3 server
-      // SHOULD set this field to that value."
-      session_id = resume12->session_id;
-    }
+  // A fresh 32-byte session ID: RFC 8446 Appendix D.4, "In compatibility mode, the client sends
+  // a non-empty session ID (legacy_session_id), as described in Section 4.1.2"; and RFC 5077
+  // §3.4, "When presenting a ticket, the client MAY generate and include a Session ID in the TLS
+  // ClientHello. If the server accepts the ticket and the Session ID is not empty, then it MUST
+  // respond with the same Session ID": a fresh random one tells us.
+  const bool resume12_by_ticket = resume12.has_value() && !resume12->ticket.empty();
+  const bool resume12_by_id = resume12.has_value() && !resume12_by_ticket;
+  const bool fresh_session_id =
+      !resume12_by_id && ((out.offers_tls13 && hooks.middlebox_compat) || resume12_by_ticket);
+  // The client random and that session ID come from one draw (each random() call costs a DRBG
+  // request and its locks), the random first.
+  std::array<uint8_t, 64> fresh{};
+  HS_TRY(provider.random(std::span<uint8_t>(fresh).first(fresh_session_id ? 64 : 32)));
+  std::array<uint8_t, 32> client_random{};
+  std::ranges::copy(std::span<const uint8_t>(fresh).first<32>(), client_random.begin());
+  std::vector<uint8_t> session_id;
+  if (fresh_session_id) {
+    const auto sid = std::span<const uint8_t>(fresh).last<32>();
+    session_id.assign(sid.begin(), sid.end());
+  } else if (resume12_by_id) {
+    // RFC 8446 §4.1.2: "A client which has a cached session ID set by a pre-TLS 1.3 server
+    // SHOULD set this field to that value."
+    session_id = resume12->session_id;
   }
 
   std::string sni = host;
