@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "codec/reader.h"
 #include "codec/writer.h"
 #include "handshake/server13/server13.h"
 #include "keyschedule/tls13_keylog.h"
@@ -90,16 +92,21 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
     ctx.note("client certificate too large to record in a session ticket; no tickets sent");
     return ok_result();
   }
+  // RFC 8446 §4.6.1: ticket_age_add: "A securely generated, random 32-bit value ... The server
+  // MUST generate a fresh value for each ticket it sends." ticket_nonce: "A per-ticket value
+  // that is unique across all tickets issued on this connection." Every ticket's age_add comes
+  // from one draw (each random() call costs a DRBG request and its locks).
+  std::vector<uint8_t> age_adds(4 * count);
+  if (!age_adds.empty()) {
+    HS_TRY(provider.random(age_adds));
+  }
+  codec::Reader age_add_reader(age_adds);
   for (size_t i = 0; i < count; ++i) {
     messages::NewSessionTicket13 nst;
     nst.lifetime = lifetime;
-    // RFC 8446 §4.6.1: ticket_age_add: "A securely generated, random 32-bit value ... The
-    // server MUST generate a fresh value for each ticket it sends." ticket_nonce: "A per-ticket
-    // value that is unique across all tickets issued on this connection."
-    std::array<uint8_t, 4> age_add{};
-    HS_TRY(provider.random(age_add));
-    nst.age_add = (uint32_t{age_add[0]} << 24) | (uint32_t{age_add[1]} << 16) |
-                  (uint32_t{age_add[2]} << 8) | uint32_t{age_add[3]};
+    if (!age_add_reader.read_u32(nst.age_add)) {
+      return Error(ErrorCode::internal_error, "new_session_ticket", "ticket_age_add");
+    }
     {
       codec::Writer w(nst.nonce);
       w.write_u64(st.tickets_sent);
