@@ -152,6 +152,23 @@ bool dns_name_within(std::string_view name, std::string_view base) {
          iequals(name.substr(name.size() - base.size()), base);
 }
 
+bool dns_wildcard_reaches(std::string_view name, std::string_view base) {
+  if (!name.empty() && name.back() == '.') {
+    name.remove_suffix(1);
+  }
+  if (!base.empty() && base.back() == '.') {
+    base.remove_suffix(1);
+  }
+  if (name.size() < 3 || name.substr(0, 2) != "*.") {
+    return false;
+  }
+  const size_t dot = base.find('.');
+  if (dot == 0 || dot == std::string_view::npos) {
+    return false;
+  }
+  return iequals(base.substr(dot + 1), name.substr(2));
+}
+
 bool ip_within(std::span<const uint8_t> addr, std::span<const uint8_t> subtree) {
   if (subtree.size() != addr.size() * 2) {
     return false;
@@ -199,6 +216,12 @@ VerifyStatus check_name_constraints(const NameConstraints& nc, const Certificate
     // type."
     for (const GeneralName& base : nc.excluded) {
       if (name_within(name, base)) {
+        return VerifyStatus::excluded_subtree_violation;
+      }
+      // A wildcard that would match an excluded host is as good as that host: match_host lets
+      // "*.example.com" serve bar.example.com, so an excluded bar.example.com refuses it.
+      if (name.type == GeneralName::Type::dns_name && base.type == GeneralName::Type::dns_name &&
+          dns_wildcard_reaches(as_text(name.value), as_text(base.value))) {
         return VerifyStatus::excluded_subtree_violation;
       }
     }

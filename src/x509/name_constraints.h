@@ -17,6 +17,14 @@ namespace hs::x509 {
 // case-insensitive; an empty base matches every name.
 bool dns_name_within(std::string_view name, std::string_view base);
 
+// dns_wildcard_reaches reports whether a wildcard dNSName `name` ("*.example.com") would match a
+// host in the subtree `base` though `name` itself does not lie in it: `base` is one label over
+// the wildcard's parent ("bar.example.com"). Used for excluded subtrees, so that a certificate
+// for "*.example.com" under an excluded "bar.example.com" cannot serve bar.example.com
+// (CVE-2025-61727 in Go's crypto/x509). False for names that are not wildcards and for bases
+// with a leading dot (nothing strictly below bar.example.com matches *.example.com).
+bool dns_wildcard_reaches(std::string_view name, std::string_view base);
+
 // ip_within reports whether the 4 or 16 address octets `addr` lie in `subtree`, the constraint's
 // address followed by its mask (8 or 32 octets). Different address families never match.
 bool ip_within(std::span<const uint8_t> addr, std::span<const uint8_t> subtree);

@@ -328,6 +328,41 @@ TEST_F(Limbo, NcDirectoryName) {
   EXPECT_REFUSED(direct(ou, issue(s, leaf_key, root_key)), kPermitted, 0);
 }
 
+TEST_F(Limbo, NcWildcardSanAgainstConstraints) {
+  // cve::cve-2025-61727: an intermediate permits example.com and excludes bar.example.com; the
+  // leaf's SAN is *.example.com, which would serve bar.example.com. Refused.
+  Issued r = root();
+  CertSpec s = intermediate_spec(r, int_key, std::nullopt, cn("ica"));
+  s.extensions.erase(s.extensions.begin() + 2);  // no SAN on the intermediate
+  s.extensions.push_back(name_constraints({dns("example.com")}, {dns("bar.example.com")}));
+  Issued i = issue(s, int_key, root_key);
+  Case c = direct(r, leaf(i, subject_alt_name({dns("*.example.com")})), "bar.example.com");
+  c.intermediates = {i.der};
+  EXPECT_REFUSED(c, kExcluded, 0);
+  c.host = "foo.example.com";  // the certificate is refused whatever the peer name
+  EXPECT_REFUSED(c, kExcluded, 0);
+  // Excluding a deeper name (a.bar.example.com) or what lies strictly below bar.example.com
+  // cannot be reached by *.example.com.
+  for (const char* excluded : {"a.bar.example.com", ".bar.example.com"}) {
+    CertSpec t = intermediate_spec(r, int_key, std::nullopt, cn("ica"));
+    t.extensions.erase(t.extensions.begin() + 2);
+    t.extensions.push_back(name_constraints({dns("example.com")}, {dns(excluded)}));
+    Issued j = issue(t, int_key, root_key);
+    Case d = direct(r, leaf(j, subject_alt_name({dns("*.example.com")})), "foo.example.com");
+    d.intermediates = {j.der};
+    EXPECT_ACCEPTED(d);
+  }
+  // cve::cve-2025-61727-nc-permits-variant: permitted foo.example.com does not contain
+  // *.example.com.
+  CertSpec p = intermediate_spec(r, int_key, std::nullopt, cn("ica"));
+  p.extensions.erase(p.extensions.begin() + 2);
+  p.extensions.push_back(name_constraints({dns("foo.example.com")}, {}));
+  Issued k = issue(p, int_key, root_key);
+  Case e = direct(r, leaf(k, subject_alt_name({dns("*.example.com")})), "foo.example.com");
+  e.intermediates = {k.der};
+  EXPECT_REFUSED(e, kPermitted, 0);
+}
+
 // ---- pathlen, ee_pathlen ----
 
 TEST_F(Limbo, PathLenEndEntityBelowAnyPathLen) {
@@ -907,6 +942,43 @@ TEST_F(Limbo, IntermediateCycleSameLogicalCa) {
   Case c = direct(r, leaf(ia));
   c.intermediates = {ia.der, ib.der};
   EXPECT_REFUSED(c, kNoIssuer, 2);
+}
+
+TEST_F(Limbo, Cve20240567CrossSignedTriangle) {
+  // cve::cve-2024-0567 (GnuTLS): leaf -> A1 -> A, where A, B and C cross-sign each other (six
+  // cross-certificates, plus B1 and C1) and A is also a trusted self-signed root. The leaf has an
+  // empty subject and a critical SAN.
+  const TestKey& a = root_key;
+  const TestKey& b = int_key;
+  const TestKey& cc = int2_key;
+  auto ca = [&](const std::string& subject, const TestKey& k, const std::string& issuer,
+                const TestKey& ik) {
+    return issue(intermediate_spec(Issued{{}, cn(issuer), &ik}, k, std::nullopt, cn(subject)), k,
+                 ik);
+  };
+  Issued root_a = root(root_spec(a, cn("Root A")));
+  Issued a1 = ca("Intermediate A1", int3_key, "Root A", a);
+  std::vector<Der> others = {ca("Root A", a, "Root B", b).der,
+                             ca("Root A", a, "Root C", cc).der,
+                             ca("Intermediate B1", key(7), "Root B", b).der,
+                             ca("Root B", b, "Root A", a).der,
+                             ca("Root B", b, "Root C", cc).der,
+                             ca("Intermediate C1", key(8), "Root C", cc).der,
+                             ca("Root C", cc, "Root A", a).der,
+                             ca("Root C", cc, "Root B", b).der};
+  CertSpec ls = leaf_spec(a1, leaf_key, subject_alt_name({dns("cve-2024-0567.example.com")}, true));
+  ls.subject = name({});
+  Case c = direct(root_a, issue(ls, leaf_key, int3_key), "cve-2024-0567.example.com");
+  c.intermediates = {a1.der};
+  c.intermediates.insert(c.intermediates.end(), others.begin(), others.end());
+  EXPECT_ACCEPTED(c);
+  // Without A trusted (only an unrelated root), the graph is explored within the bounds and
+  // refused.
+  Issued unrelated = issue(root_spec(other_key, cn("unrelated")), other_key, other_key);
+  c.roots = {unrelated.der};
+  Outcome o = run(c);
+  EXPECT_FALSE(o.accepted);
+  EXPECT_EQ(o.message, kNoIssuer);
 }
 
 TEST_F(Limbo, IntermediateCycleIsBounded) {

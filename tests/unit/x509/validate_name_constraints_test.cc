@@ -30,6 +30,16 @@ TEST(ValidateNameConstraints, DnsSubtrees) {
   EXPECT_TRUE(dns_name_within("anything.test", ""));
 }
 
+TEST(ValidateNameConstraints, WildcardReachesOneLabelDown) {
+  EXPECT_TRUE(dns_wildcard_reaches("*.example.com", "bar.example.com"));
+  EXPECT_TRUE(dns_wildcard_reaches("*.EXAMPLE.com.", "bar.example.COM"));
+  EXPECT_FALSE(dns_wildcard_reaches("*.example.com", "a.bar.example.com"));
+  EXPECT_FALSE(dns_wildcard_reaches("*.example.com", ".bar.example.com"));
+  EXPECT_FALSE(dns_wildcard_reaches("*.example.com", "example.com"));  // dns_name_within's case
+  EXPECT_FALSE(dns_wildcard_reaches("www.example.com", "bar.example.com"));
+  EXPECT_FALSE(dns_wildcard_reaches("*.example.com", "bar.example.org"));
+}
+
 TEST(ValidateNameConstraints, IpSubtrees) {
   const uint8_t net10[] = {10, 0, 0, 0, 255, 0, 0, 0};
   const uint8_t in[] = {10, 1, 2, 3};
