@@ -52,6 +52,10 @@ class Hmac {
   virtual void update(std::span<const uint8_t> data) = 0;
   // finish writes hash_len(alg()) bytes into `out` and restarts with the same key.
   virtual void finish(std::span<uint8_t> out) = 0;
+  // rekey drops the key and any pending input and starts over with `key`, as a context made
+  // with it would: a chain of HMAC computations (the TLS 1.3 key schedule's stages) can run on
+  // one context instead of making and freeing one per key.
+  virtual void rekey(std::span<const uint8_t> key) = 0;
 };
 
 enum class AeadAlg : uint8_t { aes_128_gcm, aes_256_gcm, chacha20_poly1305 };

@@ -142,8 +142,10 @@ class HandshakeSecret {
 
  private:
   friend class MasterSecret;
-  HandshakeSecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret)
-      : provider_(&provider), hash_(hash), secret_(std::move(secret)) {}
+  // `mac`, when given, is an HMAC keyed with `secret` (the chain's context, see next_stage).
+  HandshakeSecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret,
+                  std::unique_ptr<crypto::Hmac> mac = nullptr)
+      : provider_(&provider), hash_(hash), secret_(std::move(secret)), mac_(std::move(mac)) {}
 
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;
@@ -178,8 +180,10 @@ class MasterSecret {
   std::span<const uint8_t> dangerous_secret() const { return secret_.expose(); }
 
  private:
-  MasterSecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret)
-      : provider_(&provider), hash_(hash), secret_(std::move(secret)) {}
+  // `mac`, when given, is an HMAC keyed with `secret` (the chain's context, see next_stage).
+  MasterSecret(const crypto::Provider& provider, crypto::HashAlg hash, SecretBytes secret,
+               std::unique_ptr<crypto::Hmac> mac = nullptr)
+      : provider_(&provider), hash_(hash), secret_(std::move(secret)), mac_(std::move(mac)) {}
 
   const crypto::Provider* provider_;
   crypto::HashAlg hash_;

@@ -70,6 +70,12 @@ class EvpHmac final : public Hmac {
     finished_ = true;
   }
 
+  void rekey(std::span<const uint8_t> key) override {
+    // A non-null key replaces the old one and discards the pending input (HMAC_Init_ex).
+    require(EVP_MAC_init(ctx_.get(), nonnull_data(key), key.size(), nullptr) == 1);
+    finished_ = false;
+  }
+
  private:
   void restart_if_finished() {
     if (finished_) {

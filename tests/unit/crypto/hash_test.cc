@@ -87,6 +87,29 @@ TEST(Hmac, Rfc4231TestCase2) {
   }
 }
 
+// rekey replaces the key and drops pending input: RFC 4231 Test Case 2 on a context first keyed
+// with another key, rekeyed mid-message and after a tag; and Test Case 1 (Key = 20 bytes of
+// 0x0b, Data = "Hi There") after rekeying that context again.
+TEST(Hmac, RekeyStartsOverWithTheNewKey) {
+  const auto tc2 = hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const auto tc1 = hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  auto mac = default_provider().make_hmac(HashAlg::sha256, bytes("another key"));
+  mac->update(bytes("pending input"));
+  mac->rekey(bytes("Jefe"));
+  mac->update(bytes("what do ya want for nothing?"));
+  std::vector<uint8_t> tag(32);
+  mac->finish(tag);
+  EXPECT_EQ(tag, tc2);
+  mac->rekey(std::vector<uint8_t>(20, 0x0b));
+  mac->update(bytes("Hi There"));
+  mac->finish(tag);
+  EXPECT_EQ(tag, tc1);
+  // finish() still restarts with the current key.
+  mac->update(bytes("Hi There"));
+  mac->finish(tag);
+  EXPECT_EQ(tag, tc1);
+}
+
 // RFC 5869, A.1 (Test Case 1).
 TEST(Hkdf, Rfc5869TestCase1) {
   const auto& p = default_provider();
