@@ -35,6 +35,8 @@ inline constexpr uint8_t kClientAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x
 inline constexpr uint8_t kAnyExtendedKeyUsage[] = {0x55, 0x1D, 0x25, 0x00};  // 2.5.29.37.0
 // Name attributes.
 inline constexpr uint8_t kCommonName[] = {0x55, 0x04, 0x03};  // 2.5.4.3
+// PKCS #9 emailAddress, 1.2.840.113549.1.9.1 (RFC 5280 §4.1.2.6, legacy mail addresses in DNs).
+inline constexpr uint8_t kEmailAddress[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01};
 }  // namespace oid
 
 // SignatureOid names the certificate signature algorithms we recognise, including the weak

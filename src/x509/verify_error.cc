@@ -38,6 +38,10 @@ std::string_view verify_status_string(VerifyStatus s) {
       return "permitted subtree violation";
     case VerifyStatus::excluded_subtree_violation:
       return "excluded subtree violation";
+    case VerifyStatus::unsupported_constraint_type:
+      return "unsupported name constraint type";
+    case VerifyStatus::unsupported_name_syntax:
+      return "unsupported or invalid name syntax";
     case VerifyStatus::hostname_mismatch:
       return "hostname mismatch";
     case VerifyStatus::ip_address_mismatch:
@@ -82,6 +86,10 @@ int openssl_verify_code(VerifyStatus s) {
       return 47;
     case VerifyStatus::excluded_subtree_violation:
       return 48;
+    case VerifyStatus::unsupported_constraint_type:
+      return 51;
+    case VerifyStatus::unsupported_name_syntax:
+      return 53;
     case VerifyStatus::hostname_mismatch:
       return 62;
     case VerifyStatus::ip_address_mismatch:
@@ -106,8 +114,10 @@ ErrorCode error_code_for(VerifyStatus s) {
     case VerifyStatus::signature_failure:
     case VerifyStatus::ca_md_too_weak:
     case VerifyStatus::invalid_extension:
+    case VerifyStatus::unsupported_name_syntax:
       return ErrorCode::bad_certificate;
     case VerifyStatus::unhandled_critical_extension:
+    case VerifyStatus::unsupported_constraint_type:
       return ErrorCode::unsupported_certificate;
     case VerifyStatus::ok:  // never turned into an error; certificate_unknown if it were
     case VerifyStatus::invalid_ca:

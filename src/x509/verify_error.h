@@ -29,6 +29,8 @@ enum class VerifyStatus : uint8_t {
   invalid_extension,                  // 41: extensions that contradict each other
   permitted_subtree_violation,        // 47
   excluded_subtree_violation,         // 48
+  unsupported_constraint_type,        // 51: a constrained name form we do not process
+  unsupported_name_syntax,            // 53: a constrained name we cannot parse
   hostname_mismatch,                  // 62 (curl words it its own way, see curl_message)
   ip_address_mismatch,                // 64 (likewise)
   ca_md_too_weak,                     // 68: SHA-1 or MD5 signature below a trust anchor
@@ -49,9 +51,9 @@ int openssl_verify_code(VerifyStatus s);
 //    could not be located or could not be matched with a known trust anchor");
 //  - signature failure, weak digest -> bad_certificate ("contained signatures that did not
 //    verify correctly");
-//  - unhandled critical extension -> unsupported_certificate (a kind of certificate we do not
-//    support);
-//  - inconsistent extensions -> bad_certificate ("corrupt");
+//  - unhandled critical extension, a constrained name form we do not process ->
+//    unsupported_certificate (a kind of certificate we do not support);
+//  - inconsistent extensions, an unparsable constrained name -> bad_certificate ("corrupt");
 //  - invalid CA, path length, purpose, name constraints, host name or address ->
 //    certificate_unknown
 //    ("some other (unspecified) issue ... rendering it unacceptable").

@@ -73,6 +73,7 @@ inline Der integer(uint64_t v) {
 // OID contents octets used below.
 inline const Der kOidCn = {0x55, 0x04, 0x03};
 inline const Der kOidOu = {0x55, 0x04, 0x0B};
+inline const Der kOidEmailAddress = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01};
 inline const Der kOidEd25519 = {0x2B, 0x65, 0x70};
 inline const Der kOidBasicConstraints = {0x55, 0x1D, 0x13};
 inline const Der kOidKeyUsage = {0x55, 0x1D, 0x0F};
@@ -103,6 +104,11 @@ inline Der dns(const std::string& s) { return tlv(0x82, text(s)); }
 inline Der email(const std::string& s) { return tlv(0x81, text(s)); }
 inline Der ip(const Der& octets) { return tlv(0x87, octets); }
 inline Der dir_name(const Der& name_der) { return tlv(0xA4, name_der); }
+inline Der uri(const std::string& s) { return tlv(0x86, text(s)); }
+// other_name is an otherName of type `type_id` with a UTF8String value (RFC 5280 §4.2.1.6).
+inline Der other_name(const Der& type_id, const std::string& value) {
+  return tlv(0xA0, cat({oid(type_id), tlv(0xA0, tlv(0x0C, text(value)))}));
+}
 
 // Extension encodes Extension ::= SEQUENCE { extnID, critical DEFAULT FALSE, extnValue }.
 inline Der extension(const Der& id, bool critical, const Der& value) {

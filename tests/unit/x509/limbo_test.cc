@@ -328,6 +328,79 @@ TEST_F(Limbo, NcDirectoryName) {
   EXPECT_REFUSED(direct(ou, issue(s, leaf_key, root_key)), kPermitted, 0);
 }
 
+TEST_F(Limbo, NcRfc822Names) {
+  // rfc822Name constraints (RFC 5280 §4.2.1.10): a mailbox, a host, or (leading period) every
+  // host of a domain. They were not processed before, so a leaf's mail address passed any
+  // constraint; §4.2.1.10 says "the application MUST either process the constraint or reject
+  // the certificate".
+  auto mail_leaf = [&](const Issued& r, const std::string& address) {
+    return direct(r, leaf(r, subject_alt_name({dns("example.com"), email(address)})));
+  };
+  Issued host = nc_root(name_constraints({email("example.com")}, {}));
+  EXPECT_ACCEPTED(mail_leaf(host, "ops@example.com"));
+  EXPECT_ACCEPTED(mail_leaf(host, "ops@EXAMPLE.com"));
+  EXPECT_REFUSED(mail_leaf(host, "ops@mail.example.com"), kPermitted, 0);  // a host, not a domain
+  EXPECT_REFUSED(mail_leaf(host, "ops@example.org"), kPermitted, 0);
+  Issued domain = nc_root(name_constraints({email(".example.com")}, {}));
+  EXPECT_ACCEPTED(mail_leaf(domain, "ops@mail.example.com"));
+  EXPECT_REFUSED(mail_leaf(domain, "ops@example.com"), kPermitted, 0);  // "but not ... the host"
+  Issued mailbox = nc_root(name_constraints({}, {email("root@example.com")}));
+  EXPECT_REFUSED(mail_leaf(mailbox, "root@Example.COM"), kExcluded, 0);
+  EXPECT_ACCEPTED(mail_leaf(mailbox, "Root@example.com"));  // local parts compare exactly
+  EXPECT_REFUSED(mail_leaf(host, "no-at-sign"),
+                 "SSL certificate problem: unsupported or invalid name syntax", 0);
+  // The DNS constraint alone leaves mail addresses free, and the reverse.
+  Issued dns_only = nc_root(name_constraints({dns("example.com")}, {}));
+  EXPECT_ACCEPTED(mail_leaf(dns_only, "ops@example.org"));
+  // Without a subjectAltName the subject's emailAddress attributes are the rfc822Names ("the
+  // rfc822Name constraint MUST be applied to the attribute of type emailAddress in the subject
+  // distinguished name").
+  auto dn_mail_leaf = [&](const Issued& r, const std::string& address) {
+    CertSpec s = leaf_spec(r, leaf_key);
+    s.extensions.pop_back();  // leaf_spec's subjectAltName
+    s.subject = name({{kOidCn, "leaf"}, {kOidEmailAddress, address}});
+    return direct(r, issue(s, leaf_key, root_key), "");
+  };
+  EXPECT_ACCEPTED(dn_mail_leaf(host, "ops@example.com"));
+  EXPECT_REFUSED(dn_mail_leaf(host, "ops@example.org"), kPermitted, 0);
+}
+
+TEST_F(Limbo, NcUriNames) {
+  // "For URIs, the constraint applies to the host part of the name ... When the constraint
+  // begins with a period, it MAY be expanded with one or more labels ... When the constraint
+  // does not begin with a period, it specifies a host." (RFC 5280 §4.2.1.10)
+  auto uri_leaf = [&](const Issued& r, const std::string& u) {
+    return direct(r, leaf(r, subject_alt_name({dns("example.com"), uri(u)})));
+  };
+  Issued host = nc_root(name_constraints({uri("example.com")}, {}));
+  EXPECT_ACCEPTED(uri_leaf(host, "https://example.com/path"));
+  EXPECT_ACCEPTED(uri_leaf(host, "https://user@EXAMPLE.com:8443/?q#f"));
+  EXPECT_REFUSED(uri_leaf(host, "https://www.example.com/"), kPermitted, 0);
+  Issued domain = nc_root(name_constraints({}, {uri(".example.com")}));
+  EXPECT_REFUSED(uri_leaf(domain, "https://www.example.com/"), kExcluded, 0);
+  EXPECT_ACCEPTED(uri_leaf(domain, "https://example.com/"));
+  // A URI without a host part, or with an address literal, cannot be held to a domain name.
+  const char* syntax = "SSL certificate problem: unsupported or invalid name syntax";
+  EXPECT_REFUSED(uri_leaf(host, "urn:example:com"), syntax, 0);
+  EXPECT_REFUSED(uri_leaf(host, "https://192.0.2.1/"), syntax, 0);
+  EXPECT_REFUSED(uri_leaf(host, "https://[2001:db8::1]/"), syntax, 0);
+}
+
+TEST_F(Limbo, NcOnUnprocessedNameFormRefusesSuchNames) {
+  // RFC 5280 §4.2.1.10: "If a name constraints extension that is marked as critical imposes
+  // constraints on a particular name form, and an instance of that name form appears in the
+  // subject field or subjectAltName extension of a subsequent certificate, then the application
+  // MUST either process the constraint or reject the certificate." otherName is not processed.
+  const Der upn = {0x2B, 0x06, 0x01, 0x04, 0x01,
+                   0x82, 0x37, 0x14, 0x02, 0x03};  // 1.3.6.1.4.1.311.20.2.3
+  Issued r = nc_root(name_constraints({other_name(upn, "@example.com")}, {}));
+  EXPECT_REFUSED(
+      direct(r, leaf(r, subject_alt_name({dns("example.com"), other_name(upn, "a@example.com")}))),
+      "SSL certificate problem: unsupported name constraint type", 0);
+  // A leaf without such a name is not concerned.
+  EXPECT_ACCEPTED(direct(r, leaf(r)));
+}
+
 TEST_F(Limbo, NcWildcardSanAgainstConstraints) {
   // cve::cve-2025-61727: an intermediate permits example.com and excludes bar.example.com; the
   // leaf's SAN is *.example.com, which would serve bar.example.com. Refused.

@@ -56,6 +56,36 @@ TEST(ValidateNameConstraints, IpSubtrees) {
   EXPECT_FALSE(ip_within(next, host));
 }
 
+TEST(ValidateNameConstraints, MailboxSubtrees) {
+  EXPECT_EQ(email_within("root@example.com", "root@example.com"), true);
+  EXPECT_EQ(email_within("root@EXAMPLE.com", "root@example.com"), true);
+  EXPECT_EQ(email_within("Root@example.com", "root@example.com"), false);
+  EXPECT_EQ(email_within("root@example.com", "example.com"), true);
+  EXPECT_EQ(email_within("root@www.example.com", "example.com"), false);
+  EXPECT_EQ(email_within("root@www.example.com", ".example.com"), true);
+  EXPECT_EQ(email_within("root@example.com", ".example.com"), false);
+  EXPECT_EQ(email_within("a@b@example.com", "example.com"), true);  // the last "@" splits
+  EXPECT_EQ(email_within("example.com", "example.com"), std::nullopt);
+  EXPECT_EQ(email_within("@example.com", "example.com"), std::nullopt);
+  EXPECT_EQ(email_within("root@", "example.com"), std::nullopt);
+}
+
+TEST(ValidateNameConstraints, UriHosts) {
+  EXPECT_EQ(uri_host("https://example.com/a"), "example.com");
+  EXPECT_EQ(uri_host("https://user:pw@example.com:443/a?b#c"), "example.com");
+  EXPECT_EQ(uri_host("ldap://example.com?x"), "example.com");
+  EXPECT_EQ(uri_host("https://example.com"), "example.com");
+  EXPECT_EQ(uri_host("urn:isbn:123"), std::nullopt);
+  EXPECT_EQ(uri_host("https:///path"), std::nullopt);
+  EXPECT_EQ(uri_host("https://10.0.0.1/"), std::nullopt);
+  EXPECT_EQ(uri_host("https://[::1]:8443/"), std::nullopt);
+  EXPECT_EQ(uri_host("//example.com/"), std::nullopt);  // no scheme
+  EXPECT_TRUE(uri_host_within("example.com", "example.com"));
+  EXPECT_FALSE(uri_host_within("www.example.com", "example.com"));
+  EXPECT_TRUE(uri_host_within("www.example.com", ".example.com"));
+  EXPECT_FALSE(uri_host_within("example.com", ".example.com"));
+}
+
 TEST(ValidateNameConstraints, PermittedThenExcludedPerName) {
   Certificate cert;
   cert.subject_alt_names = {{GeneralName::Type::dns_name, Bytes{'a', '.', 'o', 'k'}},
