@@ -87,27 +87,62 @@ class HS_API ClientSessionStore {
   // get returns a copy of the newest unexpired session of `key` and keeps it (TLS 1.2 session
   // IDs and RFC 5077 tickets may be offered again).
   virtual std::optional<StoredSession> get(const std::string& key) = 0;
+
+  // Key-exchange hints (as rustls' ClientSessionStore::set_kx_hint/kx_hint): the group the
+  // server of `key` chose last time, so that the next TLS 1.3 ClientHello sends its one key
+  // share for that group instead of paying a HelloRetryRequest (a round trip and a wasted key
+  // share) on every connection to a server that does not take our first group. The client
+  // records it once the server's Finished has verified (the choice is then authenticated):
+  // from a TLS 1.3 ServerHello's key_share (after a HelloRetryRequest, its selected_group), and
+  // from a TLS 1.2 ServerKeyExchange's named curve when the ClientHello also offered TLS 1.3
+  // (the server is then TLS 1.2 only, and its curve is the best guess should it move to 1.3).
+  // A hint outlives the sessions of `key`: it is about the server, not about a ticket.
+  //
+  // set_kx_hint remembers `group` for `key`. The default does nothing (a store written before
+  // hints existed keeps working: every ClientHello shares the first configured group).
+  virtual void set_kx_hint(const std::string& key, NamedGroup group) {
+    static_cast<void>(key);
+    static_cast<void>(group);
+  }
+  // kx_hint returns the group remembered for `key`, nullopt when none. The default has none.
+  // The client uses it only when it is one of ClientConfig::groups.
+  virtual std::optional<NamedGroup> kx_hint(const std::string& key) {
+    static_cast<void>(key);
+    return std::nullopt;
+  }
 };
 
 // session_key is the store key for a server: "host:port".
 HS_API std::string session_key(std::string_view host, uint16_t port);
 
 // InMemorySessionStore is a bounded ClientSessionStore: at most `max_servers` keys (least
-// recently used evicted first) and `per_server` sessions per key (oldest dropped first).
+// recently used evicted first), each with `per_server` sessions (oldest dropped first) and one
+// key-exchange hint. A key stays while it has sessions or a hint; the hints count against
+// `max_servers` like the sessions do.
 class HS_API InMemorySessionStore final : public ClientSessionStore {
  public:
   explicit InMemorySessionStore(size_t max_servers = 256, size_t per_server = 4);
   void put(const std::string& key, StoredSession session) override;
   std::optional<StoredSession> take(const std::string& key) override;
   std::optional<StoredSession> get(const std::string& key) override;
+  void set_kx_hint(const std::string& key, NamedGroup group) override;
+  std::optional<NamedGroup> kx_hint(const std::string& key) override;
   // size is the number of sessions held over all keys.
   size_t size() const;
+  // servers is the number of keys held (with sessions, a hint or both).
+  size_t servers() const;
 
  private:
   struct Entry {
     std::list<std::string>::iterator lru;
     std::vector<StoredSession> sessions;  // oldest first
+    std::optional<NamedGroup> kx_hint;
   };
+  // entry_for returns the entry of `key`, made (evicting the least recently used key when full)
+  // if there was none, and marks it most recently used.
+  Entry& entry_for(const std::string& key);
+  // erase_if_empty drops the entry at `it` when it holds neither sessions nor a hint.
+  void erase_if_empty(std::map<std::string, Entry>::iterator it);
   void touch(Entry& entry, const std::string& key);
   void drop_expired(Entry& entry, uint64_t now);
 

@@ -1,4 +1,4 @@
-// InMemorySessionStore: the client's bounded, thread-safe session store.
+// InMemorySessionStore: the client's bounded, thread-safe session store and key-exchange hints.
 #include <hs/session.h>
 
 namespace hs {
@@ -17,8 +17,7 @@ void InMemorySessionStore::drop_expired(Entry& entry, uint64_t now) {
   std::erase_if(entry.sessions, [now](const StoredSession& s) { return s.expired(now); });
 }
 
-void InMemorySessionStore::put(const std::string& key, StoredSession session) {
-  std::lock_guard lock(mu_);
+InMemorySessionStore::Entry& InMemorySessionStore::entry_for(const std::string& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     while (entries_.size() >= max_servers_ && !lru_.empty()) {
@@ -26,11 +25,23 @@ void InMemorySessionStore::put(const std::string& key, StoredSession session) {
       lru_.pop_back();
     }
     lru_.push_front(key);
-    it = entries_.emplace(key, Entry{lru_.begin(), {}}).first;
+    it = entries_.emplace(key, Entry{lru_.begin(), {}, std::nullopt}).first;
   } else {
     touch(it->second, key);
   }
-  auto& sessions = it->second.sessions;
+  return it->second;
+}
+
+void InMemorySessionStore::erase_if_empty(std::map<std::string, Entry>::iterator it) {
+  if (it->second.sessions.empty() && !it->second.kx_hint.has_value()) {
+    lru_.erase(it->second.lru);
+    entries_.erase(it);
+  }
+}
+
+void InMemorySessionStore::put(const std::string& key, StoredSession session) {
+  std::lock_guard lock(mu_);
+  auto& sessions = entry_for(key).sessions;
   // A TLS 1.2 session replaces what we had: the server remembers one per connection and a new
   // full handshake supersedes the old one. TLS 1.3 tickets accumulate.
   if (session.version == ProtocolVersion::tls1_2) {
@@ -54,18 +65,13 @@ std::optional<StoredSession> InMemorySessionStore::take(const std::string& key) 
   drop_expired(it->second, session_now_ms());
   auto& sessions = it->second.sessions;
   if (sessions.empty()) {
-    lru_.erase(it->second.lru);
-    entries_.erase(it);
+    erase_if_empty(it);
     return std::nullopt;
   }
   StoredSession s = std::move(sessions.back());
   sessions.pop_back();
-  if (sessions.empty()) {
-    lru_.erase(it->second.lru);
-    entries_.erase(it);
-  } else {
-    touch(it->second, key);
-  }
+  touch(it->second, key);
+  erase_if_empty(it);
   return s;
 }
 
@@ -81,6 +87,26 @@ std::optional<StoredSession> InMemorySessionStore::get(const std::string& key) {
   }
   touch(it->second, key);
   return it->second.sessions.back().clone();
+}
+
+void InMemorySessionStore::set_kx_hint(const std::string& key, NamedGroup group) {
+  std::lock_guard lock(mu_);
+  entry_for(key).kx_hint = group;
+}
+
+std::optional<NamedGroup> InMemorySessionStore::kx_hint(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || !it->second.kx_hint.has_value()) {
+    return std::nullopt;
+  }
+  touch(it->second, key);
+  return it->second.kx_hint;
+}
+
+size_t InMemorySessionStore::servers() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
 }
 
 size_t InMemorySessionStore::size() const {

@@ -290,5 +290,83 @@ TEST(InMemorySessionStore, ThreadsHammeringPutTakeStayBounded) {
   EXPECT_LE(store.size(), 32u);
 }
 
+TEST(InMemorySessionStore, KxHintOutlivesTheSessionsAndIsReplaced) {
+  InMemorySessionStore store(4, 2);
+  EXPECT_EQ(store.kx_hint("h:443"), std::nullopt);
+  store.put("h:443", make_session(1, ProtocolVersion::tls1_3));
+  store.set_kx_hint("h:443", NamedGroup::secp256r1);
+  EXPECT_EQ(store.kx_hint("h:443"), NamedGroup::secp256r1);
+  // Taking the last ticket leaves the hint: it is about the server, not the ticket.
+  ASSERT_TRUE(store.take("h:443").has_value());
+  EXPECT_FALSE(store.take("h:443").has_value());
+  EXPECT_EQ(store.size(), 0u);
+  EXPECT_EQ(store.servers(), 1u);
+  EXPECT_EQ(store.kx_hint("h:443"), NamedGroup::secp256r1);
+  // A server that changed its mind: the newest choice wins.
+  store.set_kx_hint("h:443", NamedGroup::x25519);
+  EXPECT_EQ(store.kx_hint("h:443"), NamedGroup::x25519);
+  EXPECT_EQ(store.kx_hint("other:443"), std::nullopt);
+  // A TLS 1.2 session replacing the tickets keeps the hint too.
+  store.put("h:443", make_session(2));
+  EXPECT_EQ(store.kx_hint("h:443"), NamedGroup::x25519);
+}
+
+TEST(InMemorySessionStore, KxHintsAreBoundedWithTheServers) {
+  InMemorySessionStore store(3, 2);
+  for (int i = 0; i < 10; ++i) {
+    store.set_kx_hint(session_key("host" + std::to_string(i), 443), NamedGroup::secp384r1);
+  }
+  EXPECT_EQ(store.servers(), 3u);
+  // The three most recently used keys remain.
+  EXPECT_EQ(store.kx_hint(session_key("host9", 443)), NamedGroup::secp384r1);
+  EXPECT_EQ(store.kx_hint(session_key("host7", 443)), NamedGroup::secp384r1);
+  EXPECT_EQ(store.kx_hint(session_key("host6", 443)), std::nullopt);
+  // Reading a hint marks its key used: host7 survives a new key, host8 (least recent) goes.
+  store.put(session_key("new", 443), make_session(1));
+  EXPECT_EQ(store.servers(), 3u);
+  EXPECT_EQ(store.kx_hint(session_key("host7", 443)), NamedGroup::secp384r1);
+  EXPECT_EQ(store.kx_hint(session_key("host8", 443)), std::nullopt);
+}
+
+TEST(InMemorySessionStore, ThreadsSettingAndReadingKxHintsStayBounded) {
+  InMemorySessionStore store(16, 2);
+  const NamedGroup groups[] = {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
+  std::vector<std::thread> threads;
+  std::atomic<int> foreign{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        std::string key = session_key("host" + std::to_string((t + i) % 40), 443);
+        store.set_kx_hint(key, groups[(t + i) % 3]);
+        store.put(key, make_session(static_cast<uint8_t>(i), ProtocolVersion::tls1_3));
+        (void)store.take(key);
+        auto hint = store.kx_hint(key);
+        if (hint.has_value() && *hint != NamedGroup::x25519 && *hint != NamedGroup::secp256r1 &&
+            *hint != NamedGroup::secp384r1) {
+          ++foreign;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(foreign.load(), 0);
+  EXPECT_LE(store.servers(), 16u);
+  EXPECT_LE(store.size(), 32u);
+}
+
+// A store written before hints existed (put/take/get only) gets the defaults: no hint is kept.
+TEST(ClientSessionStore, DefaultKxHintIsNone) {
+  class Minimal final : public ClientSessionStore {
+   public:
+    void put(const std::string&, StoredSession) override {}
+    std::optional<StoredSession> take(const std::string&) override { return std::nullopt; }
+    std::optional<StoredSession> get(const std::string&) override { return std::nullopt; }
+  } store;
+  store.set_kx_hint("h:443", NamedGroup::secp256r1);
+  EXPECT_EQ(store.kx_hint("h:443"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace hs
