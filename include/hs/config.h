@@ -104,7 +104,9 @@ struct ClientConfig {
   // cipher_suites offered, most preferred first; only AEAD suites exist. Connection::client
   // refuses (invalid_config) an empty cipher_suites, groups or signature_schemes.
   std::vector<CipherSuite> cipher_suites = default_cipher_suites();
-  // groups for ECDHE key shares (the first one gets a TLS 1.3 key share), most preferred first.
+  // groups for ECDHE key shares, most preferred first. The first one gets the TLS 1.3 key
+  // share, unless `sessions` remembers another of them as the group this server chose last time
+  // (ClientSessionStore::kx_hint): then that one does, saving the HelloRetryRequest.
   std::vector<NamedGroup> groups = default_groups();
   // signature_schemes we accept in the server's handshake signature.
   std::vector<SignatureScheme> signature_schemes = default_signature_schemes();

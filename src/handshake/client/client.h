@@ -50,6 +50,9 @@ struct Hello {
   client12::Offer offer12;   // meaningful when offers_tls12
   client13::Offer offer13;   // meaningful when offers_tls13
   std::vector<uint8_t> raw;  // header + body
+  // share_from_hint: the TLS 1.3 key share is for the group the session store remembered for
+  // this server (ClientSessionStore::kx_hint), not for the first configured group.
+  bool share_from_hint = false;
 };
 
 // build_client_hello builds the ClientHello for `config` (draws the random, the session id and

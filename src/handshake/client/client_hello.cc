@@ -236,9 +236,25 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
       return messages::serialize_supported_versions_client(versions, o);
     })));
     // RFC 8446 §4.2.8: one share, for our most preferred group; a server preferring another
-    // group we listed in supported_groups asks for it with a HelloRetryRequest.
-    auto share = HS_TRY(provider.generate_key_share(groups.front()));
-    messages::KeyShareEntry entry{groups.front(), {}};
+    // group we listed in supported_groups asks for it with a HelloRetryRequest. When the store
+    // remembers the group this server chose last time (ClientSessionStore::kx_hint) and it is
+    // one we offer, the share is for that group: "Clients can offer as many KeyShareEntry values
+    // as the number of supported groups it is offering, each representing a single set of key
+    // exchange parameters. ... each KeyShareEntry value MUST correspond to a group offered in
+    // the "supported_groups" extension and MUST appear in the same order. However, the values
+    // MAY be a non-contiguous subset of the "supported_groups" extension and MAY omit the most
+    // preferred groups." supported_groups keeps the configured order, so a server that now
+    // prefers another group still asks for it with a HelloRetryRequest.
+    NamedGroup share_group = groups.front();
+    if (store) {
+      std::optional<NamedGroup> hint = store->kx_hint(store_key);
+      if (hint.has_value() && detail::contains<NamedGroup>(groups, *hint)) {
+        share_group = *hint;
+        out.share_from_hint = *hint != groups.front();
+      }
+    }
+    auto share = HS_TRY(provider.generate_key_share(share_group));
+    messages::KeyShareEntry entry{share_group, {}};
     auto pub = share->public_key();
     entry.key_exchange.assign(pub.begin(), pub.end());
     shares.push_back(std::move(share));

@@ -70,6 +70,11 @@ Result<void> Driver::start(HandshakeContext& ctx) {
   ctx.note(hello.offers_tls13
                ? (hello.offers_tls12 ? "offering TLS 1.3 and TLS 1.2" : "offering TLS 1.3 only")
                : "offering TLS 1.2 only");
+  if (hello.share_from_hint && ctx.wants_notes()) {
+    const auto& shares = hello.offer13.shares;
+    ctx.note("key share for " + std::string(group_name(shares.front()->group())) +
+             ", the group this server chose last time");
+  }
   HS_TRY(ctx.send_handshake(hello.raw));
   ExpectServerHello st;
   st.offers_tls12 = hello.offers_tls12;

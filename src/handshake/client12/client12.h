@@ -98,6 +98,11 @@ struct Negotiated {
   uint64_t created_ms = 0;
   std::string alpn;
   std::string server_name;
+  // kx_hint: the ServerKeyExchange's curve, remembered for the next TLS 1.3 ClientHello's key
+  // share (ClientSessionStore::set_kx_hint) once the server's Finished verified. Set only when
+  // our ClientHello offered TLS 1.3 too, so the server is TLS 1.2 only: a TLS 1.2-only
+  // connection by our configuration says nothing about the server's TLS 1.3 choice.
+  std::optional<NamedGroup> kx_hint;
 };
 
 // ServerKey is the leaf certificate's public key (the one the handshake signature is checked

@@ -94,6 +94,9 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   }
   ctx.note("server Finished verified; handshake complete");
   store_session(st.neg, st.master_secret, ctx);
+  if (st.neg.store && st.neg.kx_hint.has_value()) {
+    st.neg.store->set_kx_hint(st.neg.store_key, *st.neg.kx_hint);
+  }
   return Connected{};
 }
 

@@ -120,6 +120,9 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
     ctx.note("server key exchange: group " + std::string(group_name(ske.group)) + ", signed with " +
              std::string(signature_scheme_name(ske.scheme)));
   }
+  if (st.offer.offered_tls13) {
+    st.neg.kx_hint = ske.group;  // see Negotiated::kx_hint
+  }
   ServerShare share{ske.group, std::move(ske.public_key), proof};
   return ExpectServerHelloDone{std::move(st.offer), std::move(st.transcript), st.neg,
                                std::move(share), std::nullopt};

@@ -405,6 +405,12 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
   auto resumption = HS_TRY(master.resumption_master_secret(s.transcript.current()));
   ctx.note("server Finished verified; handshake complete");
+  // The group the ServerHello's key_share used (after a HelloRetryRequest, its selected_group)
+  // is now authenticated by the server's Finished: remember it so that the next ClientHello to
+  // this server shares it first (ClientSessionStore::set_kx_hint).
+  if (s.offer.store && ctx.info().group.has_value()) {
+    s.offer.store->set_kx_hint(s.offer.store_key, *ctx.info().group);
+  }
   Connected c{suite,
               std::move(client_app),
               std::move(server_app),
