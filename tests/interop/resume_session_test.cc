@@ -1,7 +1,8 @@
 // Resumption against real peers on loopback: openssl s_client -reconnect and gnutls-cli --resume
 // against `hs server` (TLS 1.2 by session ID and by ticket), and `hs client --reconnect` against
 // openssl s_server (TLS 1.2 by session ID and by ticket, TLS 1.3 by ticket) and `hs server`,
-// plus tickets shared by two `hs server` processes through --ticket-keys.
+// plus tickets shared by two `hs server` processes through --ticket-keys, and the key-exchange
+// hint that spares the later connections to a P-256-only s_server their HelloRetryRequest.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -179,6 +180,39 @@ TEST_F(ResumeInterop, HsClientReconnectResumesAgainstOpensslSServer) {
     EXPECT_EQ(count_of(r.err, std::string(": Reused, ") + c.version), 3u) << r.output();
     // curl 7.88 -v says this when it offers a cached session.
     EXPECT_EQ(count_of(r.err, "* SSL re-using session ID\n"), 3u) << r.output();
+  }
+}
+
+// A server that takes P-256 only: our first key share (X25519) gets a HelloRetryRequest on the
+// first connection of `hs client --reconnect 2`; the process's session store remembers the
+// group (ClientSessionStore::kx_hint), so the two connections after it share P-256 at once and
+// send one ClientHello each, resumed (tickets) or not (-num_tickets 0).
+TEST_F(ResumeInterop, HsClientRemembersTheGroupOfAP256OnlyOpensslSServer) {
+  ASSERT_TRUE(require_program("openssl"));
+  struct Case {
+    const char* name;
+    std::vector<std::string> flags;
+    const char* second;  // how the later connections go
+  };
+  const Case cases[] = {
+      {"resumed", {"-tls1_3", "-groups", "P-256"}, ": Reused, TLSv1.3"},
+      {"no tickets", {"-tls1_3", "-groups", "P-256", "-num_tickets", "0"}, ": New, TLSv1.3"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    OpensslServer server(pki_, c.flags);
+    ASSERT_TRUE(server.ok()) << server.output();
+    auto r = hs_client(server.url(), {"-vv", "--reconnect", "2"});
+    ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
+    EXPECT_EQ(count_of(r.err, "* Connection #0: New, TLSv1.3"), 1u) << r.output();
+    EXPECT_EQ(count_of(r.err, std::string("* Connection #1") + c.second), 1u) << r.output();
+    EXPECT_EQ(count_of(r.err, std::string("* Connection #2") + c.second), 1u) << r.output();
+    // 2 + 1 + 1 ClientHellos; without the hint it would be 2 + 2 + 2.
+    EXPECT_EQ(count_of(r.err, "(OUT), handshake, Client hello (1)"), 4u) << r.output();
+    EXPECT_EQ(count_of(r.err, "HelloRetryRequest selected secp256r1"), 1u) << r.output();
+    EXPECT_EQ(
+        count_of(r.err, "note: key share for secp256r1, the group this server chose last time"), 2u)
+        << r.output();
   }
 }
 
