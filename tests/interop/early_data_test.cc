@@ -120,7 +120,7 @@ class OpensslServer {
  public:
   OpensslServer(const TestPki& pki, std::vector<std::string> extra) : port_(free_port()) {
     std::vector<std::string> args = {
-        "openssl", "s_server",          "-accept", std::to_string(port_),
+        "openssl", "s_server",          "-accept", "127.0.0.1:" + std::to_string(port_),
         "-www",    "-tls1_3",           "-cert",   pki.rsa_cert.string(),
         "-key",    pki.rsa_key.string()};
     args.insert(args.end(), extra.begin(), extra.end());
@@ -151,7 +151,7 @@ TEST_F(EarlyDataInterop, HsClientEarlyDataAcceptedByOpensslSServer) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const uint16_t port = free_port();
   Process server({"sh", "-c",
-                  "exec openssl s_server -accept " + std::to_string(port) +
+                  "exec openssl s_server -accept 127.0.0.1:" + std::to_string(port) +
                       " -tls1_3 -early_data -cert " + pki_->rsa_cert.string() + " -key " +
                       pki_->rsa_key.string() + " < " + fifo});
   std::ofstream answers(fifo, std::ios::binary);  // opens once s_server's shell has it open

@@ -43,7 +43,7 @@ class OpensslServer {
     std::vector<std::string> args = {"openssl",
                                      "s_server",
                                      "-accept",
-                                     std::to_string(port_),
+                                     "127.0.0.1:" + std::to_string(port_),
                                      "-www",
                                      "-cert",
                                      pki.rsa_cert.string(),
