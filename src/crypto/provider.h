@@ -84,6 +84,17 @@ class Aead {
   [[nodiscard]] virtual bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
                                      std::span<const uint8_t> in, std::span<uint8_t> out,
                                      std::span<const uint8_t> tag) = 0;
+  // open_split_to is open_to() for a ciphertext in two pieces: `head` followed by `tail` (either
+  // may be empty) is decrypted into `out` (out.size() == head.size() + tail.size(); `out`
+  // overlaps neither piece, or is exactly `head` with `tail` empty). A record cut by the transport
+  // is opened from the part kept from the earlier read and the rest where the new read left it,
+  // without joining them first. False when the tag does not verify (`out` is then unspecified and
+  // must not be used).
+  [[nodiscard]] virtual bool open_split_to(std::span<const uint8_t> nonce,
+                                           std::span<const uint8_t> aad,
+                                           std::span<const uint8_t> head,
+                                           std::span<const uint8_t> tail, std::span<uint8_t> out,
+                                           std::span<const uint8_t> tag) = 0;
   // seal and open work in place.
   [[nodiscard]] bool seal(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
                           std::span<uint8_t> in_out, std::span<uint8_t> tag) {

@@ -51,6 +51,18 @@ std::array<uint8_t, kRecordHeaderLen> tls13_header(ContentType type, uint16_t ve
 
 }  // namespace
 
+Pieces Pieces::slice(size_t pos, size_t len) const {
+  const size_t head_pos = std::min(pos, head.size());
+  const size_t head_len = std::min(len, head.size() - head_pos);
+  const size_t tail_pos = pos - head_pos;
+  return Pieces{head.subspan(head_pos, head_len), tail.subspan(tail_pos, len - head_len)};
+}
+
+void Pieces::copy_to(std::span<uint8_t> out) const {
+  std::ranges::copy(head, out.begin());
+  std::ranges::copy(tail, out.subspan(head.size()).begin());
+}
+
 Result<uint64_t> RecordProtection::peek_sequence_number() const {
   // RFC 8446 §5.3: "Because the size of sequence numbers is 64-bit, they should not wrap. If a
   // TLS implementation would need to wrap a sequence number, it MUST either rekey (Section
@@ -92,16 +104,18 @@ Result<OpenedRecord> NullProtection::open(ContentType type, uint16_t /*version*/
   return OpenedRecord{type, fragment};
 }
 
-Result<OpenedRecord> NullProtection::open_to(ContentType type, uint16_t /*version*/,
-                                             std::span<const uint8_t> fragment,
-                                             std::span<uint8_t> out) {
+Result<OpenedRecord> NullProtection::open_split_to(ContentType type, uint16_t /*version*/,
+                                                   std::span<const uint8_t> head,
+                                                   std::span<const uint8_t> tail,
+                                                   std::span<uint8_t> out) {
+  const Pieces fragment{head, tail};
   if (fragment.size() > kMaxPlaintext) {
     return record_overflow();
   }
   if (out.size() < fragment.size()) {
     return Error(ErrorCode::internal_error, "record: open_to buffer too small");
   }
-  std::ranges::copy(fragment, out.begin());
+  fragment.copy_to(out);
   return OpenedRecord{type, out.first(fragment.size())};
 }
 
@@ -187,21 +201,22 @@ size_t Tls12AeadProtection::plaintext_room(size_t fragment_len) const {
 
 Result<OpenedRecord> Tls12AeadProtection::open(ContentType type, uint16_t version,
                                                std::span<uint8_t> fragment) {
-  return open_impl(type, version, fragment, fragment, /*in_place=*/true);
+  return open_impl(type, version, Pieces{fragment, {}}, fragment, /*in_place=*/true);
 }
 
-Result<OpenedRecord> Tls12AeadProtection::open_to(ContentType type, uint16_t version,
-                                                  std::span<const uint8_t> fragment,
-                                                  std::span<uint8_t> out) {
-  if (out.size() < plaintext_room(fragment.size())) {
+Result<OpenedRecord> Tls12AeadProtection::open_split_to(ContentType type, uint16_t version,
+                                                        std::span<const uint8_t> head,
+                                                        std::span<const uint8_t> tail,
+                                                        std::span<uint8_t> out) {
+  if (out.size() < plaintext_room(head.size() + tail.size())) {
     return Error(ErrorCode::internal_error, "record: open_to buffer too small");
   }
-  return open_impl(type, version, fragment, out, /*in_place=*/false);
+  return open_impl(type, version, Pieces{head, tail}, out, /*in_place=*/false);
 }
 
 Result<OpenedRecord> Tls12AeadProtection::open_impl(ContentType type, uint16_t version,
-                                                    std::span<const uint8_t> fragment,
-                                                    std::span<uint8_t> out, bool in_place) {
+                                                    Pieces fragment, std::span<uint8_t> out,
+                                                    bool in_place) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -214,19 +229,23 @@ Result<OpenedRecord> Tls12AeadProtection::open_impl(ContentType type, uint16_t v
     return bad_record_mac();  // too short to carry a tag: it cannot authenticate
   }
   const uint64_t seq = HS_TRY(peek_sequence_number());
-  const auto explicit_nonce = fragment.first(explicit_len);
+  // The explicit nonce and the tag are joined on the stack when the fragment is in two pieces.
+  std::array<uint8_t, 8> explicit_nonce_bytes{};
+  const auto explicit_nonce = std::span(explicit_nonce_bytes).first(explicit_len);
+  fragment.slice(0, explicit_len).copy_to(explicit_nonce);
   const size_t plaintext_len = fragment.size() - explicit_len - crypto::kAeadTagLen;
-  const auto body = fragment.subspan(explicit_len, plaintext_len);
+  const Pieces body = fragment.slice(explicit_len, plaintext_len);
   // In place the plaintext replaces the ciphertext (exactly the same bytes, as EVP requires);
   // otherwise it goes to the start of `out`.
   const auto plain = in_place ? out.subspan(explicit_len, plaintext_len) : out.first(plaintext_len);
-  const auto tag = fragment.last(crypto::kAeadTagLen);
+  std::array<uint8_t, crypto::kAeadTagLen> tag{};
+  fragment.slice(explicit_len + plaintext_len, crypto::kAeadTagLen).copy_to(tag);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, explicit_nonce, nonce);
   const auto aad = tls12_aad(seq, type, version, plaintext_len);
   // RFC 5246 §6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert MUST be
   // generated."
-  if (!aead_->open_to(nonce, aad, body, plain, tag)) {
+  if (!aead_->open_split_to(nonce, aad, body.head, body.tail, plain, tag)) {
     return bad_record_mac();
   }
   advance_sequence_number();
@@ -323,23 +342,23 @@ Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
 
 Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t version,
                                                std::span<uint8_t> fragment) {
-  return open_impl(type, version, fragment, fragment);
+  return open_impl(type, version, Pieces{fragment, {}}, fragment);
 }
 
-Result<OpenedRecord> Tls13AeadProtection::open_to(ContentType type, uint16_t version,
-                                                  std::span<const uint8_t> fragment,
-                                                  std::span<uint8_t> out) {
-  if (out.size() < plaintext_room(fragment.size())) {
+Result<OpenedRecord> Tls13AeadProtection::open_split_to(ContentType type, uint16_t version,
+                                                        std::span<const uint8_t> head,
+                                                        std::span<const uint8_t> tail,
+                                                        std::span<uint8_t> out) {
+  if (out.size() < plaintext_room(head.size() + tail.size())) {
     return Error(ErrorCode::internal_error, "record: open_to buffer too small");
   }
-  return open_impl(type, version, fragment, out);
+  return open_impl(type, version, Pieces{head, tail}, out);
 }
 
 // open_impl decrypts into the start of `out`, which is `fragment` itself for open(): the inner
 // plaintext starts where the ciphertext does, so that is exactly in place.
 Result<OpenedRecord> Tls13AeadProtection::open_impl(ContentType type, uint16_t version,
-                                                    std::span<const uint8_t> fragment,
-                                                    std::span<uint8_t> out) {
+                                                    Pieces fragment, std::span<uint8_t> out) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -363,12 +382,15 @@ Result<OpenedRecord> Tls13AeadProtection::open_impl(ContentType type, uint16_t v
 
   const size_t inner_len = fragment.size() - crypto::kAeadTagLen;
   const auto inner = out.first(inner_len);
-  const auto tag = fragment.last(crypto::kAeadTagLen);
+  // The tag is joined on the stack when the fragment is in two pieces.
+  std::array<uint8_t, crypto::kAeadTagLen> tag{};
+  fragment.slice(inner_len, crypto::kAeadTagLen).copy_to(tag);
+  const Pieces body = fragment.slice(0, inner_len);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, nonce);
   // RFC 8446 §5.2: "If the decryption fails, the receiver MUST terminate the connection with
   // a "bad_record_mac" alert."
-  if (!aead_->open_to(nonce, header, fragment.first(inner_len), inner, tag)) {
+  if (!aead_->open_split_to(nonce, header, body.head, body.tail, inner, tag)) {
     return bad_record_mac();
   }
   advance_sequence_number();

@@ -26,6 +26,19 @@ struct OpenedRecord {
   std::span<uint8_t> plaintext;
 };
 
+// Pieces is a fragment in up to two pieces, `head` followed by `tail` (see open_split_to).
+struct Pieces {
+  std::span<const uint8_t> head;
+  std::span<const uint8_t> tail;
+
+  size_t size() const { return head.size() + tail.size(); }
+  // slice is the `len` bytes from `pos` on, still in (up to) two pieces.
+  Pieces slice(size_t pos, size_t len) const;
+  // copy_to copies the whole of it into `out` (at least size() bytes): for the few bytes that
+  // must be contiguous (an explicit nonce, a tag).
+  void copy_to(std::span<uint8_t> out) const;
+};
+
 // RecordProtection is one direction's protection for one epoch. Not copyable; one object per
 // direction per key change.
 //
@@ -84,9 +97,18 @@ class RecordProtection {
   // received bytes go straight into the reader's plaintext buffer (or the application's). The
   // plaintext returned is a prefix of `out`; on failure the first plaintext_room() bytes of
   // `out` are unspecified (unauthenticated plaintext may be there: the caller wipes them).
-  virtual Result<OpenedRecord> open_to(ContentType type, uint16_t version,
-                                       std::span<const uint8_t> fragment,
-                                       std::span<uint8_t> out) = 0;
+  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
+                               std::span<const uint8_t> fragment, std::span<uint8_t> out) {
+    return open_split_to(type, version, fragment, {}, out);
+  }
+  // open_split_to is open_to() for a fragment in two pieces, `head` followed by `tail` (either
+  // may be empty; the cut may fall anywhere, in an explicit nonce or the tag too): a record cut
+  // by the transport is opened from the bytes the decoder kept and the rest where the new read
+  // left them, and no record is copied whole. Neither piece may overlap `out`.
+  virtual Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
+                                             std::span<const uint8_t> head,
+                                             std::span<const uint8_t> tail,
+                                             std::span<uint8_t> out) = 0;
 
   // set_plaintext_limit lowers the largest plaintext open() accepts, for the limit we
   // advertised in record_size_limit (RFC 8449 §4): for TLS 1.3 it bounds the whole
@@ -130,8 +152,9 @@ class NullProtection final : public RecordProtection {
                     std::vector<uint8_t>& out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
-  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
-                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
+  Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
+                                     std::span<const uint8_t> head, std::span<const uint8_t> tail,
+                                     std::span<uint8_t> out) override;
 };
 
 // Tls12AeadProtection is TLS 1.2 GenericAEADCipher protection (RFC 5246 §6.2.3.3):
@@ -161,15 +184,15 @@ class Tls12AeadProtection final : public RecordProtection {
                     std::vector<uint8_t>& out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
-  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
-                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
+  Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
+                                     std::span<const uint8_t> head, std::span<const uint8_t> tail,
+                                     std::span<uint8_t> out) override;
 
  private:
   // open_impl decrypts the body of `fragment` into `out`: the fragment itself for open() (in
   // place), the caller's buffer for open_to().
-  Result<OpenedRecord> open_impl(ContentType type, uint16_t version,
-                                 std::span<const uint8_t> fragment, std::span<uint8_t> out,
-                                 bool in_place);
+  Result<OpenedRecord> open_impl(ContentType type, uint16_t version, Pieces fragment,
+                                 std::span<uint8_t> out, bool in_place);
   size_t explicit_nonce_len() const;
   void make_nonce(uint64_t seq, std::span<const uint8_t> explicit_nonce,
                   std::span<uint8_t, crypto::kAeadNonceLen> nonce) const;
@@ -212,13 +235,14 @@ class Tls13AeadProtection final : public RecordProtection {
                                  size_t padding, std::vector<uint8_t>& out);
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
-  Result<OpenedRecord> open_to(ContentType type, uint16_t version,
-                               std::span<const uint8_t> fragment, std::span<uint8_t> out) override;
+  Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
+                                     std::span<const uint8_t> head, std::span<const uint8_t> tail,
+                                     std::span<uint8_t> out) override;
 
  private:
   // open_impl: see Tls12AeadProtection::open_impl.
-  Result<OpenedRecord> open_impl(ContentType type, uint16_t version,
-                                 std::span<const uint8_t> fragment, std::span<uint8_t> out);
+  Result<OpenedRecord> open_impl(ContentType type, uint16_t version, Pieces fragment,
+                                 std::span<uint8_t> out);
   void make_nonce(uint64_t seq, std::span<uint8_t, crypto::kAeadNonceLen> nonce) const;
 
   std::unique_ptr<crypto::Aead> aead_;

@@ -64,6 +64,15 @@ void RecordDecoder::release_memory() {
   }
 }
 
+void RecordDecoder::complete_buffered_header() {
+  const size_t have = buf_.size() - start_;
+  if (have < kRecordHeaderLen && !view_.empty()) {
+    const auto take = view_.first(std::min(kRecordHeaderLen - have, view_.size()));
+    view_ = view_.subspan(take.size());
+    buf_.insert(buf_.end(), take.begin(), take.end());
+  }
+}
+
 void RecordDecoder::complete_buffered_record() {
   // bytes_needed() looks at buf_ alone: first the header, then the body it announces.
   for (size_t need = bytes_needed(); need > 0 && !view_.empty(); need = bytes_needed()) {
@@ -108,10 +117,11 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink,
   if ((sink == nullptr && dest.empty()) || !protection_->encrypted()) {
     retain();
   }
-  // A record begun in buf_ is completed there; otherwise the next one is read from the
-  // attached bytes where they are.
+  // A record begun in buf_ gets its header completed there (at most five bytes copied); its
+  // body is completed there, or opened from its two pieces (below). Otherwise the next record is
+  // read from the attached bytes where they are.
   if (start_ < buf_.size()) {
-    complete_buffered_record();
+    complete_buffered_header();
   } else if (!view_.empty()) {
     buf_.clear();
     start_ = 0;
@@ -150,23 +160,42 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink,
   if (length > limit) {
     return fail(Error(ErrorCode::record_overflow, "record"));
   }
-  if (r.remaining() < length) {
-    return std::optional<Record>();
-  }
   const bool to_dest = !dest.empty() && !unprotected && protection_->encrypted() &&
                        dest.size() >= protection_->plaintext_room(length);
+  // A record cut by the transport: its first part is in buf_ (kept from an earlier read), the
+  // rest may be in the attached bytes. When it is opened into `dest` or the sink, it is opened
+  // from the two pieces where they are (RecordProtection::open_split_to) instead of being
+  // completed in buf_ first; otherwise the rest is appended to buf_.
+  std::span<const uint8_t> tail;
+  if (!from_view && r.remaining() < length) {
+    const size_t missing = length - r.remaining();
+    const bool split = !unprotected && protection_->encrypted() && (to_dest || sink != nullptr);
+    if (!split || view_.size() < missing) {
+      if (view_.empty()) {
+        return std::optional<Record>();
+      }
+      complete_buffered_record();  // buf_ may move: read the header again
+      return next(sink, dest);
+    }
+    tail = view_.first(missing);
+    view_ = view_.subspan(missing);
+  } else if (r.remaining() < length) {
+    return std::optional<Record>();
+  }
   if (from_view && !to_dest && sink == nullptr) {
     // It has to be opened in place after all: in buf_ (once; the retry finds it there).
     retain();
     return next(sink, dest);
   }
 
-  // The fragment stays where it is: in buf_ (mutable, for opening in place) or in the
-  // attached bytes (opened into the sink).
-  const auto fragment = source.subspan(kRecordHeaderLen, static_cast<size_t>(length));
+  // The fragment stays where it is: in buf_ (mutable, for opening in place), in the attached
+  // bytes (opened into the sink or `dest`), or in both (`fragment` then `tail`).
+  const auto fragment = source.subspan(kRecordHeaderLen, static_cast<size_t>(length) - tail.size());
   std::span<uint8_t> buffered_fragment;
   if (from_view) {
     view_ = view_.subspan(kRecordHeaderLen + length);
+  } else if (!tail.empty()) {
+    start_ = buf_.size();
   } else {
     buffered_fragment =
         std::span<uint8_t>(buf_).subspan(start_ + kRecordHeaderLen, static_cast<size_t>(length));
@@ -192,8 +221,9 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink,
   std::span<const uint8_t> plaintext = fragment;
   ContentType opened_type = type;
   if (!unprotected) {
-    Result<OpenedRecord> result = open_record(type, version, fragment, buffered_fragment, sink,
-                                              to_dest ? dest : std::span<uint8_t>());
+    Result<OpenedRecord> result =
+        open_record(type, version, Pieces{fragment, tail}, buffered_fragment, sink,
+                    to_dest ? dest : std::span<uint8_t>());
     if (!result.ok()) {
       if (skip_budget_ > 0 && result.error().code() == ErrorCode::bad_record_mac &&
           length <= skip_budget_) {
@@ -228,13 +258,12 @@ Result<std::optional<Record>> RecordDecoder::next(codec::PlainBuffer* sink,
   return std::optional<Record>(Record{opened_type, version, plaintext, to_dest});
 }
 
-Result<OpenedRecord> RecordDecoder::open_record(ContentType type, uint16_t version,
-                                                std::span<const uint8_t> fragment,
+Result<OpenedRecord> RecordDecoder::open_record(ContentType type, uint16_t version, Pieces fragment,
                                                 std::span<uint8_t> buffered_fragment,
                                                 codec::PlainBuffer* sink, std::span<uint8_t> dest) {
   if (!dest.empty()) {
     const auto out = dest.first(protection_->plaintext_room(fragment.size()));
-    auto result = protection_->open_to(type, version, fragment, out);
+    auto result = protection_->open_split_to(type, version, fragment.head, fragment.tail, out);
     if (!result.ok()) {
       std::ranges::fill(out, uint8_t{0});  // the AEAD may have written unauthenticated bytes
     }
@@ -246,8 +275,8 @@ Result<OpenedRecord> RecordDecoder::open_record(ContentType type, uint16_t versi
   }
   const size_t at = sink->size();
   sink->resize(at + fragment.size());
-  auto result =
-      protection_->open_to(type, version, fragment, std::span<uint8_t>(*sink).subspan(at));
+  auto result = protection_->open_split_to(type, version, fragment.head, fragment.tail,
+                                           std::span<uint8_t>(*sink).subspan(at));
   // Keep exactly the plaintext (a prefix of what was added); nothing on failure.
   sink->resize(at + (result.ok() ? result.value().plaintext.size() : 0));
   return result;

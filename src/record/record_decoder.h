@@ -66,7 +66,10 @@ class RecordDecoder {
   // attach is feed() without the copy: the decoder reads `bytes` where they are, after what it
   // has buffered, until retain(), which the caller must call before `bytes` go away (it copies
   // whatever next() did not consume). Records wholly inside `bytes` are opened from there
-  // straight into the sink passed to next(): no copy of the ciphertext, none of the plaintext.
+  // straight into the sink or `dest` passed to next(): no copy of the ciphertext, none of the
+  // plaintext. A record cut by the transport (its start kept by retain()) is opened from its
+  // two pieces, the kept part and the rest in `bytes` (RecordProtection::open_split_to): only
+  // the part kept from the earlier read is ever copied.
   void attach(std::span<const uint8_t> bytes);
   void retain();
   // next returns the next complete record, nullopt when more bytes are needed, or an error
@@ -123,14 +126,16 @@ class RecordDecoder {
   size_t bytes_needed() const;
 
  private:
+  // complete_buffered_header moves bytes from view_ to buf_ until buf_ holds the header of the
+  // record it has begun (or view_ is used up).
+  void complete_buffered_header();
   // complete_buffered_record moves bytes from view_ to buf_ until buf_ holds the whole record
   // it has begun (or view_ is used up).
   void complete_buffered_record();
   // open_record opens one protected record: into `dest` when it is not empty (it holds the
   // record's plaintext_room()), else into `sink` when there is one, else in place
   // (`buffered_fragment`, the same bytes in buf_).
-  Result<OpenedRecord> open_record(ContentType type, uint16_t version,
-                                   std::span<const uint8_t> fragment,
+  Result<OpenedRecord> open_record(ContentType type, uint16_t version, Pieces fragment,
                                    std::span<uint8_t> buffered_fragment, codec::PlainBuffer* sink,
                                    std::span<uint8_t> dest);
 

@@ -39,17 +39,26 @@ class EvpAead final : public Aead {
   bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
                std::span<const uint8_t> in, std::span<uint8_t> out,
                std::span<const uint8_t> tag) override {
+    return open_split_to(nonce, aad, in, {}, out, tag);
+  }
+
+  bool open_split_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
+                     std::span<const uint8_t> head, std::span<const uint8_t> tail,
+                     std::span<uint8_t> out, std::span<const uint8_t> tag) override {
     if (nonce.size() != kAeadNonceLen || tag.size() != kAeadTagLen || !fits_int(aad.size()) ||
-        !fits_int(in.size()) || out.size() != in.size()) {
+        !fits_int(head.size()) || !fits_int(tail.size()) ||
+        out.size() != head.size() + tail.size()) {
       return false;
     }
     // The ctrl takes a non-const pointer; hand it a copy rather than casting const away.
     uint8_t expected[kAeadTagLen];
     std::memcpy(expected, tag.data(), kAeadTagLen);
+    // Two EVP_DecryptUpdate calls continue one stream (GCM and ChaCha20-Poly1305 keep the
+    // partial block between them), so the pieces need not be joined.
     if (!set_nonce(nonce, 0) ||
         EVP_CIPHER_CTX_ctrl(ctx_.get(), EVP_CTRL_AEAD_SET_TAG, static_cast<int>(kAeadTagLen),
                             expected) != 1 ||
-        !absorb(aad, in, out)) {
+        !absorb(aad, head, out.first(head.size())) || !absorb({}, tail, out.subspan(head.size()))) {
       return false;
     }
     int len = 0;

@@ -3,7 +3,10 @@
 // follow decryption (TLS 1.3 inner type and padding, zero-length fragments, overflow).
 //
 // Input: byte 0 selects the protection (and whether to start in plaintext and switch keys after
-// the first record), byte 1 the feed chunk size, the rest is the transport stream.
+// the first record, and whether records are fed or attached and opened into a sink or a
+// caller's buffer: the path that opens a record cut between two reads from its two pieces),
+// byte 1 the feed chunk size, the rest is the transport stream.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -41,16 +44,27 @@ class FakeAead final : public hs::crypto::Aead {
     }
     return true;
   }
-  bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t>,
+  bool open_to(std::span<const uint8_t> nonce, std::span<const uint8_t> aad,
                std::span<const uint8_t> in, std::span<uint8_t> out,
                std::span<const uint8_t> tag) override {
+    return open_split_to(nonce, aad, in, {}, out, tag);
+  }
+  bool open_split_to(std::span<const uint8_t> nonce, std::span<const uint8_t>,
+                     std::span<const uint8_t> head, std::span<const uint8_t> tail,
+                     std::span<uint8_t> out, std::span<const uint8_t> tag) override {
+    if (out.size() != head.size() + tail.size()) {
+      std::abort();
+    }
     for (uint8_t t : tag) {
       if (t != nonce[11]) {
         return false;
       }
     }
-    for (size_t i = 0; i < in.size(); ++i) {
-      out[i] = static_cast<uint8_t>(in[i] ^ 0x5A);
+    for (size_t i = 0; i < head.size(); ++i) {
+      out[i] = static_cast<uint8_t>(head[i] ^ 0x5A);
+    }
+    for (size_t i = 0; i < tail.size(); ++i) {
+      out[head.size() + i] = static_cast<uint8_t>(tail[i] ^ 0x5A);
     }
     return true;
   }
@@ -105,6 +119,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t selector = input[0];
   const size_t chunk = static_cast<size_t>(input[1]) * 67 + 1;
   const bool switch_after_first = (selector & 0x10) != 0;
+  const bool to_sink = (selector & 0x20) != 0;
+  const bool to_dest = (selector & 0x40) != 0;
+  hs::codec::PlainBuffer sink;
+  std::vector<uint8_t> dest(to_dest ? static_cast<size_t>(input[1]) * 80 : 0);
   auto stream = input.subspan(2);
 
   hs::record::RecordDecoder decoder;
@@ -114,10 +132,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   while (!stream.empty()) {
     const size_t n = stream.size() < chunk ? stream.size() : chunk;
-    decoder.feed(stream.first(n));
+    // Attached bytes are a copy that goes away after retain(), as a caller's read buffer does.
+    std::vector<uint8_t> piece(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(n));
+    if (to_sink || to_dest) {
+      decoder.attach(piece);
+    } else {
+      decoder.feed(piece);
+    }
     stream = stream.subspan(n);
     for (;;) {
-      auto rec = decoder.next();
+      sink.clear();
+      auto rec = decoder.next(to_sink ? &sink : nullptr, dest);
       if (!rec.ok()) {
         return 0;
       }
@@ -131,11 +156,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (r.fragment.empty() && r.type != hs::ContentType::application_data) {
         std::abort();
       }
+      if (r.in_dest && r.fragment.data() != dest.data()) {
+        std::abort();
+      }
       if (!switched) {
         decoder.set_protection(make_protection(selector));
         switched = true;
       }
     }
+    decoder.retain();
+    std::fill(piece.begin(), piece.end(), uint8_t{0});
     // Bounded buffering: at most one maximum record beyond what was consumed, plus this feed.
     if (decoder.buffered_size() > hs::kRecordHeaderLen + hs::kMaxCiphertext12 + n) {
       std::abort();

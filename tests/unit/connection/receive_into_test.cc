@@ -142,6 +142,54 @@ TEST(ReceiveInto, Tls12BadRecordMacLeavesNothingInTheBuffer) {
   EXPECT_FALSE(h.client->receive_into(Bytes{}, out).ok());
 }
 
+// Full records cut by reads of every size below a record (as a socket's reads cut them): each
+// cut record is opened from the part kept from the read before and the rest of the next read.
+TEST(ReceiveInto, Tls12FullRecordsCutByTheTransport) {
+  ClientHarness h;
+  h.handshake();
+  for (size_t read_size : {size_t{1000}, size_t{5000}, size_t{16000}, size_t{16413}}) {
+    std::string expected;
+    Bytes flight;
+    for (char seed : {'a', 'b', 'c'}) {
+      const std::string data = text(16384, seed);
+      expected += data;
+      append(flight, h.server.app_data(data));
+    }
+    Receiver rx{*h.client, 3 * 16384, {}};
+    for (size_t pos = 0; pos < flight.size(); pos += read_size) {
+      const auto read = std::span<const uint8_t>(flight).subspan(pos);
+      ASSERT_TRUE(rx.feed(read.first(std::min(read_size, read.size()))).ok());
+    }
+    EXPECT_EQ(h.client->readable(), 0u);
+    EXPECT_EQ(rx.got, expected) << read_size;
+  }
+}
+
+// A cut record that fails authentication, with the flipped bit in the part received first or
+// in the rest, is bad_record_mac and leaves no plaintext in either call's buffer.
+TEST(ReceiveInto, Tls12CutRecordTamperedInEitherPartFails) {
+  for (bool in_first : {true, false}) {
+    ClientHarness h;
+    h.handshake();
+    Bytes bad = h.server.app_data(std::string(300, 'Q'));
+    const size_t cut = bad.size() / 2;
+    bad[in_first ? cut - 10 : cut + 10] ^= 0x04;
+    Bytes out1(1000, 0xee);
+    Bytes out2(1000, 0xee);
+    auto n1 = h.client->receive_into(std::span<const uint8_t>(bad).first(cut), out1);
+    ASSERT_TRUE(n1.ok());
+    EXPECT_EQ(*n1, 0u);
+    auto n2 = h.client->receive_into(std::span<const uint8_t>(bad).subspan(cut), out2);
+    ASSERT_FALSE(n2.ok());
+    EXPECT_EQ(n2.error().code(), ErrorCode::bad_record_mac);
+    EXPECT_EQ(std::count(out1.begin(), out1.end(), uint8_t{'Q'}), 0);
+    EXPECT_EQ(std::count(out2.begin(), out2.end(), uint8_t{'Q'}), 0);
+    auto alert = last_alert(h.from_client());
+    ASSERT_TRUE(alert.has_value());
+    EXPECT_EQ(*alert, AlertDescription::bad_record_mac);
+  }
+}
+
 // ---- TLS 1.3 ----
 
 TEST(ReceiveInto, Tls13RecordsMixedWithKeyUpdateTicketsAndAlertsSplitAtEveryByte) {
@@ -228,6 +276,50 @@ TEST(ReceiveInto, Tls13BadRecordMacLeavesNothingInTheBuffer) {
   auto alert = last_alert(h.from_client());
   ASSERT_TRUE(alert.has_value());
   EXPECT_EQ(*alert, AlertDescription::bad_record_mac);
+}
+
+TEST(ReceiveInto, Tls13FullRecordsCutByTheTransport) {
+  Harness13 h;
+  h.handshake();
+  for (size_t read_size : {size_t{1000}, size_t{5000}, size_t{16000}, size_t{16406}}) {
+    std::string expected;
+    Bytes flight;
+    for (char seed : {'a', 'b', 'c'}) {
+      const std::string data = text(16384, seed);
+      expected += data;
+      append(flight, h.server.app_data(data));
+    }
+    Receiver rx{*h.client, 3 * 16384 + 1, {}};
+    for (size_t pos = 0; pos < flight.size(); pos += read_size) {
+      const auto read = std::span<const uint8_t>(flight).subspan(pos);
+      ASSERT_TRUE(rx.feed(read.first(std::min(read_size, read.size()))).ok());
+    }
+    EXPECT_EQ(h.client->readable(), 0u);
+    EXPECT_EQ(rx.got, expected) << read_size;
+  }
+}
+
+TEST(ReceiveInto, Tls13CutRecordTamperedInEitherPartFails) {
+  for (bool in_first : {true, false}) {
+    Harness13 h;
+    h.handshake();
+    Bytes bad = h.server.app_data(std::string(300, 'Q'));
+    const size_t cut = bad.size() / 2;
+    bad[in_first ? cut - 10 : cut + 10] ^= 0x04;
+    Bytes out1(1000, 0xee);
+    Bytes out2(1000, 0xee);
+    auto n1 = h.client->receive_into(std::span<const uint8_t>(bad).first(cut), out1);
+    ASSERT_TRUE(n1.ok());
+    EXPECT_EQ(*n1, 0u);
+    auto n2 = h.client->receive_into(std::span<const uint8_t>(bad).subspan(cut), out2);
+    ASSERT_FALSE(n2.ok());
+    EXPECT_EQ(n2.error().code(), ErrorCode::bad_record_mac);
+    EXPECT_EQ(std::count(out1.begin(), out1.end(), uint8_t{'Q'}), 0);
+    EXPECT_EQ(std::count(out2.begin(), out2.end(), uint8_t{'Q'}), 0);
+    auto alert = last_alert(h.from_client());
+    ASSERT_TRUE(alert.has_value());
+    EXPECT_EQ(*alert, AlertDescription::bad_record_mac);
+  }
 }
 
 }  // namespace

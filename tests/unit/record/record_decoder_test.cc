@@ -357,6 +357,82 @@ TEST(RecordDecoder, AttachedBytesOpenIntoTheSink) {
   }
 }
 
+// A record cut by the transport at any byte (in the header, an explicit nonce, the body or the
+// tag) is opened from the part retain() kept and the rest where the next attach() left it, into
+// `dest` or the sink; a bit flipped in either part is bad_record_mac, and what the failed open
+// wrote into `dest` is zeroed.
+TEST(RecordDecoder, RecordCutAtEveryByteOpensFromTwoPieces) {
+  for (AeadAlg alg : testing::kAllAeads) {
+    for (bool v13 : {false, true}) {
+      auto make = [&]() -> std::unique_ptr<RecordProtection> {
+        if (v13) {
+          return testing::tls13(alg);
+        }
+        return testing::tls12(alg);
+      };
+      auto sealer = make();
+      const auto data = pattern(29, 4);
+      std::vector<uint8_t> wire;
+      ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, data, wire));
+      const size_t first_len = wire.size();
+      // A second record follows in the same read: it is opened straight from the view.
+      const auto second = pattern(5, 8);
+      ASSERT_TRUE(sealer->seal(ContentType::application_data, 0x0303, second, wire));
+      for (size_t cut = 1; cut < first_len; ++cut) {
+        for (int mode = 0; mode < 6; ++mode) {  // dest / sink; intact, kept part or rest tampered
+          const bool to_dest = mode % 2 == 0;
+          const int tamper = mode / 2;
+          if (tamper == 1 && cut <= kRecordHeaderLen) {
+            continue;  // the kept part is (part of) the header: no fragment byte to flip
+          }
+          SCOPED_TRACE(::testing::Message() << static_cast<int>(alg) << (v13 ? " v13" : " v12")
+                                            << " cut " << cut << " mode " << mode);
+          RecordDecoder dec;
+          dec.set_protection(make());
+          std::vector<uint8_t> first(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(cut));
+          std::vector<uint8_t> rest(wire.begin() + static_cast<std::ptrdiff_t>(cut), wire.end());
+          if (tamper == 1) {
+            first[cut - 1] ^= 0x01;
+          } else if (tamper == 2) {
+            rest[(first_len - cut) / 2] ^= 0x01;  // in the first record's body or tag
+          }
+          std::vector<uint8_t> dest(200, 0xee);
+          codec::PlainBuffer sink;
+          const auto dest_span = to_dest ? std::span<uint8_t>(dest) : std::span<uint8_t>();
+          dec.attach(first);
+          auto none = dec.next(&sink, dest_span);
+          ASSERT_TRUE(none.ok());
+          EXPECT_FALSE(none->has_value());
+          dec.retain();
+          std::ranges::fill(first, uint8_t{0});  // the caller's buffer goes away
+          dec.attach(rest);
+          auto r = dec.next(&sink, dest_span);
+          if (tamper != 0) {
+            ASSERT_FALSE(r.ok());
+            EXPECT_EQ(r.error().code(), ErrorCode::bad_record_mac);
+            EXPECT_TRUE(sink.empty());
+            for (size_t i = 0; i < dest.size(); ++i) {
+              ASSERT_TRUE(dest[i] == 0 || dest[i] == 0xee) << i;
+            }
+            continue;
+          }
+          ASSERT_TRUE(r.ok()) << r.error().message();
+          ASSERT_TRUE(r->has_value());
+          EXPECT_EQ((*r)->in_dest, to_dest);
+          EXPECT_EQ(bytes_of((*r)->fragment), data);
+          EXPECT_EQ((*r)->fragment.data(), to_dest ? dest.data() : sink.data());
+          sink.clear();
+          auto r2 = dec.next(&sink, dest_span);
+          ASSERT_TRUE(r2.ok() && r2->has_value());
+          EXPECT_EQ(bytes_of((*r2)->fragment), second);
+          dec.retain();
+          EXPECT_FALSE(dec.has_buffered_bytes());
+        }
+      }
+    }
+  }
+}
+
 // Without a sink, attached records are opened in place as with feed(); unprotected records
 // are handed out where they are.
 TEST(RecordDecoder, AttachWithoutSinkBehavesLikeFeed) {
