@@ -22,6 +22,13 @@ void append_be(std::vector<uint8_t>& buf, uint64_t v, size_t width) {
 }
 }  // namespace
 
+void put_be(std::span<uint8_t> out, uint64_t v) {
+  for (size_t i = out.size(); i > 0; --i) {
+    out[i - 1] = static_cast<uint8_t>(v);
+    v >>= 8;
+  }
+}
+
 Writer::Writer(std::vector<uint8_t>* buf, bool* failed, Len len, size_t max)
     : buf_(buf), failed_(failed), is_child_(true), len_(len), max_(max), start_(buf->size()) {
   append_be(*buf_, 0, static_cast<size_t>(len_));

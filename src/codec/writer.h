@@ -63,4 +63,8 @@ class Writer {
   size_t start_ = 0;  // offset of the placeholder prefix, for children
 };
 
+// put_be writes `v` big-endian into all of `out` (1 to 8 bytes): for fixed-size fields in room
+// reserved beforehand (a record header sealed in place), where a Writer cannot append.
+void put_be(std::span<uint8_t> out, uint64_t v);
+
 }  // namespace hs::codec

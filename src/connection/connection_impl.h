@@ -199,7 +199,7 @@ class ConnectionImpl final : public HandshakeContext {
   record::HandshakeReassembler reassembler_;
   RecordHeaderTracker headers_in_;
 
-  std::vector<uint8_t> out_;
+  codec::PlainBuffer out_;  // records are sealed into room that is not zero-filled first
   // Received application data not yet read; records are opened straight into it (pump()).
   codec::PlainBuffer plaintext_;
   size_t plaintext_pos_ = 0;

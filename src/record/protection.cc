@@ -14,12 +14,16 @@ constexpr const char* kContext = "record";
 Error bad_record_mac() { return Error(ErrorCode::bad_record_mac, kContext); }
 Error record_overflow() { return Error(ErrorCode::record_overflow, kContext); }
 
-// append_header writes the 5-byte record header (RFC 5246 §6.2.1, RFC 8446 §5.1).
-void append_header(std::vector<uint8_t>& out, ContentType type, uint16_t version, size_t length) {
-  codec::Writer w(out);
-  w.write_enum8(type);
-  w.write_u16(version);
-  w.write_u16(static_cast<uint16_t>(length));
+// write_header writes the 5-byte record header (RFC 5246 §6.2.1, RFC 8446 §5.1) at the start
+// of `record`.
+void write_header(std::span<uint8_t> record, ContentType type, uint16_t version, size_t length) {
+  record[0] = static_cast<uint8_t>(type);
+  codec::put_be(record.subspan(1, 2), version);
+  codec::put_be(record.subspan(3, 2), length);
+}
+
+Error seal_room_too_small() {
+  return Error(ErrorCode::internal_error, "record: seal room too small");
 }
 
 // xor_sequence_number XORs the 64-bit big-endian sequence number into the last 8 bytes of a
@@ -63,6 +67,18 @@ void Pieces::copy_to(std::span<uint8_t> out) const {
   std::ranges::copy(tail, out.subspan(head.size()).begin());
 }
 
+Result<void> RecordProtection::seal(ContentType type, uint16_t version,
+                                    std::span<const uint8_t> plaintext, std::vector<uint8_t>& out) {
+  const size_t start = out.size();
+  out.resize(start + sealed_room(plaintext.size()));
+  auto sealed = seal_into(type, version, plaintext, std::span<uint8_t>(out).subspan(start));
+  out.resize(start + (sealed.ok() ? sealed.value() : 0));
+  if (!sealed.ok()) {
+    return std::move(sealed).error();
+  }
+  return ok_result();
+}
+
 Result<uint64_t> RecordProtection::peek_sequence_number() const {
   // RFC 8446 §5.3: "Because the size of sequence numbers is 64-bit, they should not wrap. If a
   // TLS implementation would need to wrap a sequence number, it MUST either rekey (Section
@@ -84,14 +100,18 @@ void RecordProtection::advance_sequence_number() {
 
 // ---- NullProtection ----
 
-Result<void> NullProtection::seal(ContentType type, uint16_t version,
-                                  std::span<const uint8_t> plaintext, std::vector<uint8_t>& out) {
+Result<size_t> NullProtection::seal_into(ContentType type, uint16_t version,
+                                         std::span<const uint8_t> plaintext,
+                                         std::span<uint8_t> out) {
   if (plaintext.size() > kMaxPlaintext) {
     return Error(ErrorCode::internal_error, "record plaintext too long");
   }
-  append_header(out, type, version, plaintext.size());
-  out.insert(out.end(), plaintext.begin(), plaintext.end());
-  return ok_result();
+  if (out.size() < kRecordHeaderLen + plaintext.size()) {
+    return seal_room_too_small();
+  }
+  write_header(out, type, version, plaintext.size());
+  std::ranges::copy(plaintext, out.subspan(kRecordHeaderLen).begin());
+  return kRecordHeaderLen + plaintext.size();
 }
 
 Result<OpenedRecord> NullProtection::open(ContentType type, uint16_t /*version*/,
@@ -156,9 +176,9 @@ void Tls12AeadProtection::make_nonce(uint64_t seq, std::span<const uint8_t> expl
   std::ranges::copy(explicit_nonce, std::span<uint8_t>(nonce).subspan(4).begin());
 }
 
-Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
-                                       std::span<const uint8_t> plaintext,
-                                       std::vector<uint8_t>& out) {
+Result<size_t> Tls12AeadProtection::seal_into(ContentType type, uint16_t version,
+                                              std::span<const uint8_t> plaintext,
+                                              std::span<uint8_t> out) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -167,32 +187,29 @@ Result<void> Tls12AeadProtection::seal(ContentType type, uint16_t version,
   }
   const uint64_t seq = HS_TRY(peek_sequence_number());
   const size_t explicit_len = explicit_nonce_len();
-  const size_t start = out.size();
-  append_header(out, type, version, explicit_len + plaintext.size() + crypto::kAeadTagLen);
+  const size_t length = explicit_len + plaintext.size() + crypto::kAeadTagLen;
+  if (out.size() < kRecordHeaderLen + length) {
+    return seal_room_too_small();
+  }
+  write_header(out, type, version, length);
+  // The plaintext is sealed from the caller's buffer straight into the fragment.
+  const auto fragment = out.subspan(kRecordHeaderLen, length);
+  const auto explicit_nonce = fragment.first(explicit_len);
   // RFC 5288 §3: "The nonce_explicit MAY be the 64-bit sequence number." Using it guarantees
   // a nonce is never reused under one key.
-  {
-    codec::Writer w(out);
-    if (explicit_len != 0) {
-      w.write_u64(seq);
-    }
+  if (explicit_len != 0) {
+    codec::put_be(explicit_nonce, seq);
   }
-  // Room for the ciphertext and tag; the plaintext is sealed into it from the caller's buffer.
-  out.resize(out.size() + plaintext.size() + crypto::kAeadTagLen);
-
-  const auto record = std::span<uint8_t>(out).subspan(start + kRecordHeaderLen);
-  const auto explicit_nonce = record.first(explicit_len);
-  const auto body = record.subspan(explicit_len, plaintext.size());
-  const auto tag = record.last(crypto::kAeadTagLen);
+  const auto body = fragment.subspan(explicit_len, plaintext.size());
+  const auto tag = fragment.last(crypto::kAeadTagLen);
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, explicit_nonce, nonce);
   const auto aad = tls12_aad(seq, type, version, plaintext.size());
   if (!aead_->seal_to(nonce, aad, plaintext, {}, body, tag)) {
-    out.resize(start);
     return Error(ErrorCode::internal_error, "record seal");
   }
   advance_sequence_number();
-  return ok_result();
+  return kRecordHeaderLen + length;
 }
 
 size_t Tls12AeadProtection::plaintext_room(size_t fragment_len) const {
@@ -288,21 +305,36 @@ void Tls13AeadProtection::make_nonce(uint64_t seq,
   xor_sequence_number(seq, nonce);
 }
 
-Result<void> Tls13AeadProtection::seal(ContentType type, uint16_t /*version*/,
-                                       std::span<const uint8_t> plaintext,
-                                       std::vector<uint8_t>& out) {
+Result<size_t> Tls13AeadProtection::seal_into(ContentType type, uint16_t /*version*/,
+                                              std::span<const uint8_t> plaintext,
+                                              std::span<uint8_t> out) {
   size_t padding = 0;
   if (padding_block_ != 0) {
     const size_t inner = plaintext.size() + 1;
     const size_t rounded = (inner + padding_block_ - 1) / padding_block_ * padding_block_;
     padding = std::min(rounded, kMaxPlaintext + 1) - std::min(inner, kMaxPlaintext + 1);
   }
-  return seal_with_padding(type, plaintext, padding, out);
+  return seal_padded_into(type, plaintext, padding, out);
 }
 
 Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
                                                     std::span<const uint8_t> plaintext,
                                                     size_t padding, std::vector<uint8_t>& out) {
+  const size_t start = out.size();
+  // At most the inner plaintext's limit; anything longer is refused before it is written.
+  out.resize(start + kRecordHeaderLen +
+             std::min(plaintext.size() + 1 + padding, kMaxPlaintext + 1) + crypto::kAeadTagLen);
+  auto sealed = seal_padded_into(type, plaintext, padding, std::span<uint8_t>(out).subspan(start));
+  out.resize(start + (sealed.ok() ? sealed.value() : 0));
+  if (!sealed.ok()) {
+    return std::move(sealed).error();
+  }
+  return ok_result();
+}
+
+Result<size_t> Tls13AeadProtection::seal_padded_into(ContentType type,
+                                                     std::span<const uint8_t> plaintext,
+                                                     size_t padding, std::span<uint8_t> out) {
   if (!valid_) {
     return Error(ErrorCode::internal_error, "record protection misconfigured");
   }
@@ -312,16 +344,16 @@ Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
   }
   const uint64_t seq = HS_TRY(peek_sequence_number());
   const size_t inner_len = plaintext.size() + 1 + padding;
-  const size_t start = out.size();
+  if (out.size() < kRecordHeaderLen + inner_len + crypto::kAeadTagLen) {
+    return seal_room_too_small();
+  }
+  const auto record = out.first(kRecordHeaderLen + inner_len + crypto::kAeadTagLen);
   // RFC 8446 §5.2: "opaque_type: The outer opaque_type field of a TLSCiphertext record is
   // always set to the value 23 (application_data)"; "legacy_record_version: The
   // legacy_record_version field is always 0x0303."
-  append_header(out, ContentType::application_data, 0x0303, inner_len + crypto::kAeadTagLen);
-  // Room for the ciphertext and tag, then the content type and the padding zeros after the
-  // room for the content: those are encrypted in place, the content straight from the caller.
-  out.resize(out.size() + inner_len + crypto::kAeadTagLen);
-
-  const auto record = std::span<uint8_t>(out).subspan(start);
+  write_header(record, ContentType::application_data, 0x0303, inner_len + crypto::kAeadTagLen);
+  // The content type and the padding zeros after the room for the content are encrypted in
+  // place, the content straight from the caller.
   // RFC 8446 §5.2: "additional_data = TLSCiphertext.opaque_type || legacy_record_version ||
   // length"
   const auto header = record.first(kRecordHeaderLen);
@@ -333,11 +365,10 @@ Result<void> Tls13AeadProtection::seal_with_padding(ContentType type,
   std::array<uint8_t, crypto::kAeadNonceLen> nonce{};
   make_nonce(seq, nonce);
   if (!aead_->seal_to(nonce, header, plaintext, trailer, inner, tag)) {
-    out.resize(start);
     return Error(ErrorCode::internal_error, "record seal");
   }
   advance_sequence_number();
-  return ok_result();
+  return record.size();
 }
 
 Result<OpenedRecord> Tls13AeadProtection::open(ContentType type, uint16_t version,

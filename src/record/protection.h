@@ -84,8 +84,20 @@ class RecordProtection {
   // legacy record version written in the header (TLS 1.3 protection always writes 0x0303, as
   // RFC 8446 §5.2 requires). Consumes one sequence number. On error `out` is left as it was.
   // The plaintext is sealed straight into `out` (no copy first); it must not point into `out`.
-  virtual Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
-                            std::vector<uint8_t>& out) = 0;
+  Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
+                    std::vector<uint8_t>& out);
+  // seal_into is seal() into room the caller made: `out` holds at least sealed_room(
+  // plaintext.size()) bytes, the record (header and fragment) is written at its start, and its
+  // length is returned. The record encoder grows its output without zero-filling it
+  // (codec::PlainBuffer) and seals into that: a std::vector resize would write every byte of
+  // each record once more before the cipher does. `out` must not overlap `plaintext`. On error
+  // `out` is unspecified.
+  virtual Result<size_t> seal_into(ContentType type, uint16_t version,
+                                   std::span<const uint8_t> plaintext, std::span<uint8_t> out) = 0;
+  // sealed_room is the most a record of `plaintext_len` bytes takes, header included.
+  size_t sealed_room(size_t plaintext_len) const {
+    return kRecordHeaderLen + plaintext_len + max_overhead();
+  }
 
   // open authenticates and decrypts `fragment` in place. `type` and `version` are the values
   // from the record header (they are part of the additional data). Consumes one sequence
@@ -148,8 +160,8 @@ class NullProtection final : public RecordProtection {
   bool encrypted() const override { return false; }
   size_t max_ciphertext_len() const override { return kMaxPlaintext; }
   size_t max_overhead() const override { return 0; }
-  Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
-                    std::vector<uint8_t>& out) override;
+  Result<size_t> seal_into(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
+                           std::span<uint8_t> out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
   Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
@@ -180,8 +192,8 @@ class Tls12AeadProtection final : public RecordProtection {
   size_t max_ciphertext_len() const override { return kMaxCiphertext12; }
   size_t max_overhead() const override;
   size_t plaintext_room(size_t fragment_len) const override;
-  Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
-                    std::vector<uint8_t>& out) override;
+  Result<size_t> seal_into(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
+                           std::span<uint8_t> out) override;
   Result<OpenedRecord> open(ContentType type, uint16_t version,
                             std::span<uint8_t> fragment) override;
   Result<OpenedRecord> open_split_to(ContentType type, uint16_t version,
@@ -227,8 +239,8 @@ class Tls13AeadProtection final : public RecordProtection {
   // countermeasure (RFC 8446 §5.4); off by default.
   void set_padding_block(size_t block);
 
-  Result<void> seal(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
-                    std::vector<uint8_t>& out) override;
+  Result<size_t> seal_into(ContentType type, uint16_t version, std::span<const uint8_t> plaintext,
+                           std::span<uint8_t> out) override;
   // seal_with_padding is seal() with exactly `padding` zero bytes after the content type.
   // internal_error when the inner plaintext would exceed 2^14 + 1 bytes.
   Result<void> seal_with_padding(ContentType type, std::span<const uint8_t> plaintext,
@@ -240,6 +252,9 @@ class Tls13AeadProtection final : public RecordProtection {
                                      std::span<uint8_t> out) override;
 
  private:
+  // seal_padded_into is seal_with_padding() into room the caller made (see seal_into).
+  Result<size_t> seal_padded_into(ContentType type, std::span<const uint8_t> plaintext,
+                                  size_t padding, std::span<uint8_t> out);
   // open_impl: see Tls12AeadProtection::open_impl.
   Result<OpenedRecord> open_impl(ContentType type, uint16_t version, Pieces fragment,
                                  std::span<uint8_t> out);

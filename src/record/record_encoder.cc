@@ -20,7 +20,17 @@ Result<void> RecordEncoder::set_max_fragment(size_t max_fragment) {
 }
 
 Result<void> RecordEncoder::write(ContentType type, std::span<const uint8_t> data,
+                                  codec::PlainBuffer& out) {
+  return write_to(type, data, out);
+}
+
+Result<void> RecordEncoder::write(ContentType type, std::span<const uint8_t> data,
                                   std::vector<uint8_t>& out) {
+  return write_to(type, data, out);
+}
+
+template <class Buffer>
+Result<void> RecordEncoder::write_to(ContentType type, std::span<const uint8_t> data, Buffer& out) {
   switch (type) {
     case ContentType::change_cipher_spec:
     case ContentType::alert:
@@ -51,7 +61,14 @@ Result<void> RecordEncoder::write(ContentType type, std::span<const uint8_t> dat
   }
   while (!data.empty()) {
     const size_t n = std::min(data.size(), max_fragment_);
-    HS_TRY(protection_->seal(type, version_, data.first(n), out));
+    const size_t start = out.size();
+    out.resize(start + protection_->sealed_room(n));  // within the capacity reserved above
+    auto sealed = protection_->seal_into(type, version_, data.first(n),
+                                         std::span<uint8_t>(out).subspan(start));
+    out.resize(start + (sealed.ok() ? sealed.value() : 0));
+    if (!sealed.ok()) {
+      return std::move(sealed).error();
+    }
     data = data.subspan(n);
   }
   return ok_result();

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "codec/plain_buffer.h"
 #include "codec/wire.h"
 #include "record/protection.h"
 
@@ -27,6 +28,10 @@ class RecordEncoder {
   // §5.1: "Alert messages MUST NOT be fragmented across records"). Errors: internal_error
   // (type invalid, alert longer than max_fragment(), or the protection failed, e.g. sequence
   // number exhausted). On error `out` may hold the records written before the failing one.
+  // The connection's output is a codec::PlainBuffer: each record's room is added without being
+  // zero-filled first and sealed into (RecordProtection::seal_into). A std::vector works too
+  // (tests), at the cost of that fill.
+  Result<void> write(ContentType type, std::span<const uint8_t> data, codec::PlainBuffer& out);
   Result<void> write(ContentType type, std::span<const uint8_t> data, std::vector<uint8_t>& out);
 
   // set_protection installs the write protection for the records that follow (a key change).
@@ -47,6 +52,9 @@ class RecordEncoder {
   size_t max_fragment() const { return max_fragment_; }
 
  private:
+  template <class Buffer>
+  Result<void> write_to(ContentType type, std::span<const uint8_t> data, Buffer& out);
+
   std::unique_ptr<RecordProtection> protection_;
   uint16_t version_ = 0x0303;
   size_t max_fragment_ = kMaxPlaintext;
