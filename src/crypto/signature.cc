@@ -43,6 +43,14 @@ std::optional<SchemeInfo> scheme_info(SignatureScheme scheme) {
   return std::nullopt;
 }
 
+std::optional<SignatureAlgorithm> scheme_algorithm(SignatureScheme scheme) {
+  const std::optional<SchemeInfo> info = scheme_info(scheme);
+  if (!info) {
+    return std::nullopt;
+  }
+  return info->alg;
+}
+
 bool scheme_fits_key(SignatureScheme scheme, KeyType key, ProtocolVersion version) {
   const std::optional<SchemeInfo> info = scheme_info(scheme);
   if (!info) {

@@ -30,6 +30,11 @@ struct SchemeInfo {
 // Ed448) and unknown code points.
 std::optional<SchemeInfo> scheme_info(SignatureScheme scheme);
 
+// scheme_algorithm returns the algorithm `scheme` signs with (scheme_info's), or nullopt where
+// scheme_info has none. The one map from TLS code points to provider algorithms, for both
+// versions: rsa_pss_pss_* sign as rsa_pss_rsae_* do, with an RSASSA-PSS key (RFC 8446 §4.2.3).
+std::optional<SignatureAlgorithm> scheme_algorithm(SignatureScheme scheme);
+
 // scheme_fits_key reports whether a key of type `key` may sign with `scheme` under `version`:
 // - ECDSA: RFC 8446, 4.2.3 ties the curve to the scheme in TLS 1.3 ("ecdsa_secp256r1_sha256"
 //   means P-256 with SHA-256); TLS 1.2 schemes name only the hash, so any supported curve fits.

@@ -72,7 +72,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   // (rsa_pkcs1_* stay for TLS 1.2 ServerKeyExchange signatures and for certificates).
   std::vector<SignatureScheme> schemes;
   for (SignatureScheme s : config->signature_schemes) {
-    bool usable = (out.offers_tls12 && detail::signature_algorithm(s).has_value()) ||
+    bool usable = (out.offers_tls12 && crypto::scheme_algorithm(s).has_value()) ||
                   (out.offers_tls13 && is_tls13_scheme(s));
     if (usable && !detail::contains<SignatureScheme>(schemes, s)) {
       schemes.push_back(s);
@@ -90,7 +90,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     // TLS 1.2 only, by configuration of the suites (as OpenSSL does without TLS 1.3 suites).
     out.offers_tls13 = false;
     suites13.clear();
-    std::erase_if(schemes, [](SignatureScheme s) { return !detail::signature_algorithm(s); });
+    std::erase_if(schemes, [](SignatureScheme s) { return !crypto::scheme_algorithm(s); });
   }
   if (out.offers_tls12 && (suites12.empty() || groups.empty() || schemes.empty())) {
     if (!out.offers_tls13) {

@@ -46,7 +46,7 @@ void Driver::enter(HandshakeContext& ctx, std::string_view before, State next) {
 Result<void> Driver::send_key_update(HandshakeContext& ctx, bool request_peer_update) {
   if (auto* s13 = std::get_if<client13::State>(&state_)) {
     if (auto* connected = std::get_if<client13::Connected>(s13)) {
-      return client13::send_key_update(*connected, ctx, request_peer_update);
+      return detail::send_key_update13(connected->app, ctx, request_peer_update);
     }
   }
   return Error(ErrorCode::internal_error, "key_update",

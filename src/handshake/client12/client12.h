@@ -50,6 +50,7 @@
 #include "crypto/provider.h"
 #include "crypto/secret.h"
 #include "handshake/common/driver.h"
+#include "handshake/common/server_chain.h"
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/prf12.h"
@@ -60,6 +61,7 @@ namespace hs::client12 {
 
 using detail::HandshakeContext;
 using detail::HandshakeMessageView;
+using detail::ServerKey;
 
 // Offer is what our ClientHello said; every server choice is checked against it.
 struct Offer {
@@ -103,13 +105,6 @@ struct Negotiated {
   // our ClientHello offered TLS 1.3 too, so the server is TLS 1.2 only: a TLS 1.2-only
   // connection by our configuration says nothing about the server's TLS 1.3 choice.
   std::optional<NamedGroup> kx_hint;
-};
-
-// ServerKey is the leaf certificate's public key (the one the handshake signature is checked
-// with).
-struct ServerKey {
-  std::unique_ptr<crypto::PublicKey> key;
-  crypto::KeyType type{};
 };
 
 // SignatureVerified proves the ServerKeyExchange signature was checked; only

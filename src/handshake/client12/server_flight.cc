@@ -4,6 +4,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/client12/client12.h"
+#include "handshake/common/server_chain.h"
 #include "handshake/common/tls12_keys.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
@@ -13,7 +14,6 @@
 #include "messages/handshake.h"
 #include "messages/server_hello_done.h"
 #include "messages/server_key_exchange.h"
-#include "x509/certificate.h"
 
 namespace hs::client12 {
 
@@ -22,7 +22,7 @@ struct SkeVerifier {
   static Result<SignatureVerified> verify(const crypto::PublicKey& key, SignatureScheme scheme,
                                           std::span<const uint8_t> content,
                                           std::span<const uint8_t> signature) {
-    auto alg = detail::signature_algorithm(scheme);
+    auto alg = crypto::scheme_algorithm(scheme);
     if (!alg || !key.verify(*alg, content, signature)) {
       // RFC 5246 §7.4.3 (digitally-signed) and RFC 8446 §6.2: a signature that cannot be
       // verified is reported with decrypt_error.
@@ -46,46 +46,8 @@ Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
     return Error(ErrorCode::decode_error, "certificate", "server sent an empty certificate chain");
   }
   st.transcript.add(msg.raw);
-  auto leaf = x509::parse_certificate(cert.chain.front());
-  if (!leaf.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the server's certificate could not be parsed: " + leaf.error().detail());
-  }
-  if (!leaf->key_type) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the server's certificate has a key type we do not support");
-  }
-  // RFC 5246 §7.4.2: "The end entity certificate's public key (and associated restrictions)
-  // MUST be compatible with the selected key exchange algorithm."
-  if (!detail::suite_auth_fits_key(st.neg.suite.auth, *leaf->key_type)) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the server's certificate key does not fit the chosen cipher suite");
-  }
-  auto key = ctx.provider().parse_public_key(leaf->spki_raw);
-  if (!key.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the server's public key could not be parsed");
-  }
-  SessionInfo& info = ctx.info();
-  info.peer_chain = cert.chain;
-
-  const ClientConfig& config = *st.offer.config;
-  if (config.dangerous_skip_verification) {
-    ctx.note("certificate verification skipped (--insecure)");
-  } else if (config.verifier) {
-    // Verification fails early, at the Certificate message, before any key exchange (as curl
-    // with OpenSSL reports it).
-    HS_TRY(config.verifier->verify(info.peer_chain, st.offer.host));
-    info.peer_verified = true;
-    if (ctx.wants_notes()) {
-      ctx.note("certificate chain verified for " + st.offer.host);
-    }
-  } else {
-    return Error(ErrorCode::verification_disabled_refusal, "certificate",
-                 "certificate chain validation is not available yet; use -k/--insecure to "
-                 "connect without verifying");
-  }
-  ServerKey server_key{std::move(key).value(), *leaf->key_type};
+  ServerKey server_key = HS_TRY(detail::accept_server_chain(
+      ctx, *st.offer.config, st.offer.host, std::move(cert.chain), st.neg.suite.auth));
   return ExpectServerKeyExchange{std::move(st.offer), std::move(st.transcript), st.neg,
                                  std::move(server_key)};
 }
@@ -106,7 +68,7 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
   // client's "signature_algorithms" extension", and it must be one the leaf key can produce
   // and the suite allows (RFC 8422 §5.4: ECDHE_ECDSA is signed with ECDSA, ECDHE_RSA with RSA).
   if (!detail::contains<SignatureScheme>(st.offer.schemes, ske.scheme) ||
-      !detail::scheme_fits_key12(ske.scheme, st.server_key.type) ||
+      !crypto::scheme_fits_key(ske.scheme, st.server_key.type, ProtocolVersion::tls1_2) ||
       !detail::suite_auth_fits_key(st.neg.suite.auth, st.server_key.type)) {
     return Error(ErrorCode::illegal_parameter, "server_key_exchange",
                  "server signed with a scheme we did not offer or that does not fit its key");
@@ -140,7 +102,7 @@ std::optional<SignatureScheme> client_certificate_scheme(const CertificateReques
   }
   for (SignatureScheme s : ours) {
     if (detail::contains<SignatureScheme>(request.schemes, s) &&
-        detail::signature_algorithm(s).has_value() && detail::scheme_fits_key12(s, type)) {
+        crypto::scheme_fits_key(s, type, ProtocolVersion::tls1_2)) {
       return s;
     }
   }
@@ -251,8 +213,8 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
     // RFC 5246 §7.4.8: the signature covers "all handshake messages sent or received, starting
     // at client hello and up to, but not including, this message", with a pair the
     // CertificateRequest listed.
-    // client_certificate_scheme only picks schemes signature_algorithm() knows.
-    auto alg = detail::signature_algorithm(signer->scheme);
+    // client_certificate_scheme only picks schemes scheme_algorithm() knows.
+    auto alg = crypto::scheme_algorithm(signer->scheme);
     auto signature = signer->cert->key->sign(alg.value(), st.transcript.messages());
     if (!signature.ok()) {
       return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");

@@ -45,7 +45,9 @@
 #include "crypto/provider.h"
 #include "crypto/secret.h"
 #include "handshake/common/driver.h"
+#include "handshake/common/server_chain.h"
 #include "handshake/common/suites.h"
+#include "handshake/common/tls13_traffic.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/client_hello.h"
@@ -55,6 +57,7 @@ namespace hs::client13 {
 
 using detail::HandshakeContext;
 using detail::HandshakeMessageView;
+using detail::ServerKey;
 
 // Offer is what our ClientHello said about TLS 1.3; every server choice is checked against it.
 struct Offer {
@@ -152,12 +155,6 @@ struct Session {
   bool early_data_accepted = false;
 };
 
-// ServerKey is the leaf certificate's public key (the one CertificateVerify is checked with).
-struct ServerKey {
-  std::unique_ptr<crypto::PublicKey> key;
-  crypto::KeyType type{};
-};
-
 // SignatureVerified proves the server's CertificateVerify was checked; only the CertificateVerify
 // handler's verifier can make one.
 class SignatureVerified {
@@ -208,20 +205,17 @@ struct ExpectFinished {
 };
 // Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate) are
 // handled here.
+// `app.write` is client_application_traffic_secret_N, `app.read` the server's.
 struct Connected {
-  detail::SuiteInfo suite{};
-  keyschedule::TrafficSecret client_app;
-  keyschedule::TrafficSecret server_app;
+  detail::AppTraffic13 app;
   SecretBytes resumption_master_secret;
   std::optional<Ticket> ticket;  // the latest one
   size_t tickets_received = 0;
-  size_t key_updates_received = 0;
   // Where NewSessionTickets are stored as sessions, with what the handshake agreed.
   std::shared_ptr<ClientSessionStore> store;
   std::string store_key;
   std::string alpn;
   std::string server_name;
-  size_t key_updates_sent = 0;
 };
 
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
@@ -247,10 +241,6 @@ Result<State> handle(ExpectCertificateVerify&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);
 Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
 Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
-
-// send_key_update sends a KeyUpdate (update_requested when `request_peer_update`) under the
-// current key and switches to client_application_traffic_secret_N+1 (RFC 8446 §4.6.3, §7.2).
-Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update);
 
 // handle_message dispatches to the handler of the current state.
 Result<State> handle_message(State&& state, HandshakeContext& ctx, const HandshakeMessageView& msg);

@@ -43,9 +43,7 @@ Result<void> start_early_data(Offer& offer, HandshakeContext& ctx) {
   ch_hash->current(digest);
   auto secret = HS_TRY(early.client_early_traffic_secret(digest));
   ctx.key_log(keyschedule::keylog_label(secret.kind()), offer.client_random, secret.secret());
-  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, suite.aead));
-  ctx.set_write_protection(HS_TRY(record::make_tls13_protection(
-                               provider, suite.aead, keys.key.expose(), keys.iv.expose())),
+  ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, secret, suite.aead)),
                            "client_early_traffic_secret");
   if (ctx.wants_notes()) {
     ctx.note("early data offered (0-RTT, up to " + std::to_string(offer.psk->max_early_data) +

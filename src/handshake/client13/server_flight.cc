@@ -5,6 +5,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/client13/client13.h"
+#include "handshake/common/server_chain.h"
 #include "keyschedule/tls13_keylog.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
@@ -15,7 +16,6 @@
 #include "messages/finished.h"
 #include "messages/handshake.h"
 #include "record/protection.h"
-#include "x509/certificate.h"
 
 namespace hs::client13 {
 
@@ -76,13 +76,6 @@ bool allowed_in_encrypted_extensions(ExtensionType type) {
 }
 bool known_extension(ExtensionType type) {
   return detail::contains<ExtensionType>(kKnownExtensions, type);
-}
-
-Result<std::unique_ptr<record::RecordProtection>> protection_for(
-    const crypto::Provider& provider, const keyschedule::TrafficSecret& secret,
-    crypto::AeadAlg alg) {
-  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, alg));
-  return record::make_tls13_protection(provider, alg, keys.key.expose(), keys.iv.expose());
 }
 
 }  // namespace
@@ -247,38 +240,8 @@ Result<State> handle_certificate(Session&& s, HandshakeContext& ctx,
     chain.push_back(entry.cert_data);
   }
   s.transcript.add(msg.raw);
-  auto leaf = x509::parse_certificate(chain.front());
-  if (!leaf.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the server's certificate could not be parsed: " + leaf.error().detail());
-  }
-  if (!leaf->key_type) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the server's certificate has a key type we do not support");
-  }
-  auto key = ctx.provider().parse_public_key(leaf->spki_raw);
-  if (!key.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the server's public key could not be parsed");
-  }
-  SessionInfo& info = ctx.info();
-  info.peer_chain = std::move(chain);
-
-  const ClientConfig& config = *s.offer.config;
-  if (config.dangerous_skip_verification) {
-    ctx.note("certificate verification skipped (--insecure)");
-  } else if (config.verifier) {
-    HS_TRY(config.verifier->verify(info.peer_chain, s.offer.host));
-    info.peer_verified = true;
-    if (ctx.wants_notes()) {
-      ctx.note("certificate chain verified for " + s.offer.host);
-    }
-  } else {
-    return Error(ErrorCode::verification_disabled_refusal, "certificate",
-                 "certificate chain validation is not available yet; use -k/--insecure to "
-                 "connect without verifying");
-  }
-  ServerKey server_key{std::move(key).value(), *leaf->key_type};
+  ServerKey server_key = HS_TRY(detail::accept_server_chain(ctx, *s.offer.config, s.offer.host,
+                                                            std::move(chain), std::nullopt));
   return ExpectCertificateVerify{std::move(s), std::move(server_key)};
 }
 
@@ -368,7 +331,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
 
   // The server's next records (NewSessionTicket, application data) are under its application
   // key. RFC 8446 §5.1: the Finished must end its record (set_read_protection checks).
-  auto app_read = HS_TRY(protection_for(provider, server_app, suite.aead));
+  auto app_read = HS_TRY(detail::tls13_protection(provider, server_app, suite.aead));
   HS_TRY(ctx.set_read_protection(std::move(app_read), "server_application_traffic_secret_0"));
 
   // Our second flight: RFC 8446 Appendix D.4 dummy ChangeCipherSpec (unless already sent before
@@ -383,7 +346,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
     HS_TRY(ctx.send_handshake(eoed));
     s.transcript.add(eoed);
   }
-  ctx.set_write_protection(HS_TRY(protection_for(provider, s.keys.client_hs, suite.aead)),
+  ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, s.keys.client_hs, suite.aead)),
                            "client_handshake_traffic_secret");
   if (s.cert_request_context) {
     HS_TRY(send_client_certificate(s, ctx));
@@ -400,7 +363,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   HS_TRY(ctx.send_handshake(fin_raw));
   s.transcript.add(fin_raw);
 
-  ctx.set_write_protection(HS_TRY(protection_for(provider, client_app, suite.aead)),
+  ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, client_app, suite.aead)),
                            "client_application_traffic_secret_0");
   // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished.
   auto resumption = HS_TRY(master.resumption_master_secret(s.transcript.current()));
@@ -411,12 +374,9 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   if (s.offer.store && ctx.info().group.has_value()) {
     s.offer.store->set_kx_hint(s.offer.store_key, *ctx.info().group);
   }
-  Connected c{suite,
-              std::move(client_app),
-              std::move(server_app),
+  Connected c{{suite, std::move(client_app), std::move(server_app)},
               std::move(resumption),
               std::nullopt,
-              0,
               0,
               s.offer.store,
               s.offer.store_key,

@@ -391,9 +391,7 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
               client_hs.secret());
   ctx.key_log(keyschedule::keylog_label(server_hs.kind()), st.offer.client_random,
               server_hs.secret());
-  auto read_keys = HS_TRY(keyschedule::traffic_keys(provider, server_hs, suite.aead));
-  auto read = HS_TRY(record::make_tls13_protection(provider, suite.aead, read_keys.key.expose(),
-                                                   read_keys.iv.expose()));
+  auto read = HS_TRY(detail::tls13_protection(provider, server_hs, suite.aead));
   // RFC 8446 §5.1: "Handshake messages MUST NOT span key changes." The ServerHello must end its
   // record; set_read_protection refuses otherwise (unexpected_message).
   HS_TRY(ctx.set_read_protection(std::move(read), "server_handshake_traffic_secret"));

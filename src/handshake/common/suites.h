@@ -44,15 +44,6 @@ bool contains(std::span<const T> list, T value) {
   return false;
 }
 
-// signature_algorithm maps a TLS signature scheme to the provider's algorithm, or nullopt for a
-// scheme we do not implement (SHA-1 schemes, ed448, rsa_pss_pss_* are refused).
-std::optional<crypto::SignatureAlgorithm> signature_algorithm(SignatureScheme scheme);
-
-// scheme_fits_key12 reports whether `scheme` can be verified or produced with a key of `type`
-// in TLS 1.2, where the ECDSA code points name only the hash (RFC 5246 §7.4.1.4.1: the curve is
-// not bound), and rsa_pss_rsae_* use an rsaEncryption key (RFC 8446 §4.2.3, also for TLS 1.2).
-bool scheme_fits_key12(SignatureScheme scheme, crypto::KeyType type);
-
 // suite_auth_fits_key reports whether a leaf key of `type` can authenticate a suite with `auth`
 // (RFC 8422 §5.3: ECDHE_ECDSA needs an ECDSA-capable certificate, ECDHE_RSA an RSA one).
 bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type);

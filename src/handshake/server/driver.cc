@@ -47,7 +47,7 @@ bool Driver::is_connected() const {
 Result<void> Driver::send_key_update(detail::HandshakeContext& ctx, bool request_peer_update) {
   if (auto* s13 = std::get_if<server13::State>(&state_)) {
     if (auto* connected = std::get_if<server13::Connected>(s13)) {
-      return server13::send_key_update(*connected, ctx, request_peer_update);
+      return detail::send_key_update13(connected->app, ctx, request_peer_update);
     }
   }
   return Error(ErrorCode::internal_error, "key_update",

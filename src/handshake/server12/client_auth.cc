@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/signature.h"
 #include "handshake/server12/server12.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
@@ -32,9 +33,9 @@ struct ClientSignatureChecker {
     // RFC 5246 §7.4.8: "The hash and signature algorithms used in the signature MUST be one of
     // those present in the supported_signature_algorithms field of the CertificateRequest
     // message." They must also fit the certificate's key.
-    auto alg = detail::signature_algorithm(cv.scheme);
+    auto alg = crypto::scheme_algorithm(cv.scheme);
     if (!detail::contains<SignatureScheme>(offered, cv.scheme) || !alg ||
-        !detail::scheme_fits_key12(cv.scheme, key.type)) {
+        !crypto::scheme_fits_key(cv.scheme, key.type, ProtocolVersion::tls1_2)) {
       return Error(ErrorCode::illegal_parameter, "certificate_verify",
                    "the client signed with a scheme we did not offer or that does not fit its "
                    "certificate's key");
@@ -57,10 +58,9 @@ std::vector<SignatureScheme> client_auth_schemes(const ServerConfig& config) {
   for (SignatureScheme s : config.signature_schemes) {
     // Only what we can verify in TLS 1.2: the provider implements it and some key type fits.
     // rsa_pss_pss_* (RSASSA-PSS client keys) are not requested: untested against TLS 1.2 peers.
-    if (detail::signature_algorithm(s).has_value() &&
-        (detail::scheme_fits_key12(s, crypto::KeyType::rsa) ||
-         detail::scheme_fits_key12(s, crypto::KeyType::ec_p256) ||
-         detail::scheme_fits_key12(s, crypto::KeyType::ed25519))) {
+    if (crypto::scheme_fits_key(s, crypto::KeyType::rsa, ProtocolVersion::tls1_2) ||
+        crypto::scheme_fits_key(s, crypto::KeyType::ec_p256, ProtocolVersion::tls1_2) ||
+        crypto::scheme_fits_key(s, crypto::KeyType::ed25519, ProtocolVersion::tls1_2)) {
       out.push_back(s);
     }
   }

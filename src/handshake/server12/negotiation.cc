@@ -225,33 +225,12 @@ static std::optional<NamedGroup> ecdsa_curve(crypto::KeyType type) {
 }
 
 bool server_scheme_fits_key(SignatureScheme scheme, crypto::KeyType type) {
-  switch (scheme) {
-    case SignatureScheme::rsa_pss_rsae_sha256:
-    case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512:
-    case SignatureScheme::rsa_pkcs1_sha256:
-    case SignatureScheme::rsa_pkcs1_sha384:
-    case SignatureScheme::rsa_pkcs1_sha512:
-      return type == crypto::KeyType::rsa;
-    case SignatureScheme::ecdsa_secp256r1_sha256:
-      return type == crypto::KeyType::ec_p256;
-    case SignatureScheme::ecdsa_secp384r1_sha384:
-      return type == crypto::KeyType::ec_p384;
-    // RFC 8422 §5.1.3: Ed25519 is negotiated in TLS 1.2 with the ed25519 code point.
-    case SignatureScheme::ed25519:
-      return type == crypto::KeyType::ed25519;
-    // RFC 8446 §4.2.3: rsa_pss_pss_* need an RSASSA-PSS key, and only they can use it.
-    case SignatureScheme::rsa_pss_pss_sha256:
-    case SignatureScheme::rsa_pss_pss_sha384:
-    case SignatureScheme::rsa_pss_pss_sha512:
-      return type == crypto::KeyType::rsa_pss;
-    case SignatureScheme::rsa_pkcs1_sha1:
-    case SignatureScheme::ecdsa_sha1:
-    case SignatureScheme::ecdsa_secp521r1_sha512:
-    case SignatureScheme::ed448:
-      return false;
-  }
-  return false;
+  // scheme_info's key type is the one the scheme names exactly (the curve for ECDSA, as TLS 1.3
+  // binds it); on top of the TLS 1.2 rule this keeps P-384 from signing with
+  // ecdsa_secp256r1_sha256 and the like.
+  const std::optional<crypto::SchemeInfo> info = crypto::scheme_info(scheme);
+  return info && info->key_type == type &&
+         crypto::scheme_fits_key(scheme, type, ProtocolVersion::tls1_2);
 }
 
 Result<ClientOffer> read_client_offer(const messages::ClientHello& hello,
@@ -483,7 +462,7 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
         for (SignatureScheme s : ours) {
           if (has(std::span<const SignatureScheme>(*offer.signature_schemes), s) &&
               (curve_matched ? server_scheme_fits_key(s, type)
-                             : detail::scheme_fits_key12(s, type))) {
+                             : crypto::scheme_fits_key(s, type, ProtocolVersion::tls1_2))) {
             c.scheme = s;
             break;
           }

@@ -302,7 +302,7 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
   }
   const ServerCertificate& cert = env.config.certificates[sel.certificate_index];
   auto suite = detail::suite_info(sel.suite);
-  auto sig_alg = detail::signature_algorithm(sel.scheme);
+  auto sig_alg = crypto::scheme_algorithm(sel.scheme);
   if (!suite || !sig_alg) {
     return Error(ErrorCode::internal_error, "server12", "negotiated an unknown suite or scheme");
   }

@@ -42,13 +42,6 @@ Result<void> send(HandshakeContext& ctx, detail::Transcript& transcript, const M
   return ok_result();
 }
 
-Result<std::unique_ptr<record::RecordProtection>> protection_for(
-    const crypto::Provider& provider, const keyschedule::TrafficSecret& secret,
-    crypto::AeadAlg alg) {
-  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, alg));
-  return record::make_tls13_protection(provider, alg, keys.key.expose(), keys.iv.expose());
-}
-
 std::vector<uint8_t> hash_of(const crypto::Provider& provider, crypto::HashAlg alg,
                              std::span<const uint8_t> data) {
   auto h = provider.make_hash(alg);
@@ -519,15 +512,15 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   auto server_hs = HS_TRY(hs_secret.server_handshake_traffic_secret(ch_sh));
   ctx.key_log(keyschedule::keylog_label(client_hs.kind()), hello.random, client_hs.secret());
   ctx.key_log(keyschedule::keylog_label(server_hs.kind()), hello.random, server_hs.secret());
-  ctx.set_write_protection(HS_TRY(protection_for(provider, server_hs, suite.aead)),
+  ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, server_hs, suite.aead)),
                            "server_handshake_traffic_secret");
   // RFC 8446 §5.1: the ClientHello must end its record; set_read_protection checks. With 0-RTT
   // accepted the client's next records are under its early traffic key until EndOfEarlyData.
   if (client_early) {
-    auto read_protection = HS_TRY(protection_for(provider, *client_early, suite.aead));
+    auto read_protection = HS_TRY(detail::tls13_protection(provider, *client_early, suite.aead));
     HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_early_traffic_secret"));
   } else {
-    auto read_protection = HS_TRY(protection_for(provider, client_hs, suite.aead));
+    auto read_protection = HS_TRY(detail::tls13_protection(provider, client_hs, suite.aead));
     HS_TRY(ctx.set_read_protection(std::move(read_protection), "client_handshake_traffic_secret"));
   }
 
@@ -643,7 +636,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.key_log(keyschedule::keylog_label(server_app.kind()), hello.random, server_app.secret());
   ctx.key_log(keyschedule::keylog_label(client_app.kind()), hello.random, client_app.secret());
   ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
-  ctx.set_write_protection(HS_TRY(protection_for(provider, server_app, suite.aead)),
+  ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
   if (ctx.wants_notes()) {
     ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +

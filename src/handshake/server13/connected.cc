@@ -1,5 +1,5 @@
-// The client's Finished, the NewSessionTickets that follow it, post-handshake KeyUpdate
-// (RFC 8446 §4.4.4, §4.6.1, §4.6.3) and the state table.
+// The client's Finished, the NewSessionTickets that follow it (RFC 8446 §4.4.4, §4.6.1) and the
+// state table; post-handshake KeyUpdate is handshake/common/tls13_traffic.h.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -12,73 +12,9 @@
 #include "messages/extensions.h"
 #include "messages/finished.h"
 #include "messages/handshake.h"
-#include "messages/key_update.h"
 #include "messages/new_session_ticket.h"
-#include "record/protection.h"
 
 namespace hs::server13 {
-
-namespace {
-
-Result<std::unique_ptr<record::RecordProtection>> protection_for(
-    const crypto::Provider& provider, const keyschedule::TrafficSecret& secret,
-    crypto::AeadAlg alg) {
-  auto keys = HS_TRY(keyschedule::traffic_keys(provider, secret, alg));
-  return record::make_tls13_protection(provider, alg, keys.key.expose(), keys.iv.expose());
-}
-
-Result<void> handle_key_update(Connected& st, Env env, const HandshakeMessageView& msg) {
-  HandshakeContext& ctx = env.ctx;
-  // parse_key_update: "If an implementation receives any other value, it MUST terminate the
-  // connection with an "illegal_parameter" alert."
-  auto ku = HS_TRY(messages::parse_key_update(msg.body));
-  const crypto::Provider& provider = ctx.provider();
-  // RFC 8446 §4.6.3: "Upon receiving a KeyUpdate, the receiver MUST update its receiving
-  // keys." set_read_protection checks that the KeyUpdate ended its record (§5.1).
-  auto next_read = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.client_app));
-  auto read_protection = HS_TRY(protection_for(provider, next_read, st.suite.aead));
-  HS_TRY(
-      ctx.set_read_protection(std::move(read_protection), "client_application_traffic_secret_N+1"));
-  st.client_app = std::move(next_read);
-  ++st.key_updates_received;
-  if (ku.request_update == messages::KeyUpdateRequest::update_requested) {
-    // RFC 8446 §4.6.3: "If the request_update field is set to "update_requested", then the
-    // receiver MUST send a KeyUpdate of its own with request_update set to
-    // "update_not_requested" prior to sending its next Application Data record."
-    // One answer owed before our next application data record covers every request received
-    // until then: a peer that floods requests without reading gets one KeyUpdate, not one each
-    // (BoringSSL coalesces the same way).
-    if (ctx.key_update_reply_pending()) {
-      ctx.note("KeyUpdate received (update_requested); our answer is already queued");
-    } else {
-      HS_TRY(send_key_update(st, ctx, /*request_peer_update=*/false));
-      ctx.note("KeyUpdate received (update_requested); answered and updated both directions");
-    }
-  } else {
-    ctx.note("KeyUpdate received; read key updated");
-  }
-  return ok_result();
-}
-
-}  // namespace
-
-Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update) {
-  const crypto::Provider& provider = ctx.provider();
-  std::vector<uint8_t> raw;
-  HS_TRY(messages::serialize_message(
-      messages::KeyUpdate{request_peer_update ? messages::KeyUpdateRequest::update_requested
-                                              : messages::KeyUpdateRequest::update_not_requested},
-      raw));
-  // RFC 8446 §4.6.3: the KeyUpdate goes under the old key, everything after it under the new
-  // one; it ends its record (§5.1).
-  HS_TRY(ctx.send_handshake(raw));
-  auto next_write = HS_TRY(keyschedule::next_application_traffic_secret(provider, st.server_app));
-  ctx.set_write_protection(HS_TRY(protection_for(provider, next_write, st.suite.aead)),
-                           "server_application_traffic_secret_N+1");
-  st.server_app = std::move(next_write);
-  ++st.key_updates_sent;
-  return ok_result();
-}
 
 Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view alpn,
                           std::string_view server_name) {
@@ -112,9 +48,9 @@ Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view
       w.write_u64(st.tickets_sent);
     }
     TicketState state;
-    state.suite = st.suite.suite;
+    state.suite = st.app.suite.suite;
     state.psk = HS_TRY(keyschedule::psk_from_ticket(
-        provider, st.suite.hash, st.resumption_master_secret.expose(), nst.nonce));
+        provider, st.app.suite.hash, st.resumption_master_secret.expose(), nst.nonce));
     state.created_ms = now_ms();
     state.age_add = nst.age_add;
     state.lifetime_s = lifetime;
@@ -158,7 +94,7 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
                                         fin.verify_data));
   st.transcript.add(msg.raw);
   // RFC 8446 §5.1: the Finished must end its record; set_read_protection checks.
-  auto read_protection = HS_TRY(protection_for(provider, st.client_app, st.suite.aead));
+  auto read_protection = HS_TRY(detail::tls13_protection(provider, st.client_app, st.suite.aead));
   HS_TRY(
       ctx.set_read_protection(std::move(read_protection), "client_application_traffic_secret_0"));
   // RFC 8446 §7.1: resumption_master_secret over ClientHello...client Finished. Only the
@@ -168,9 +104,10 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   if (env.config.issue_tickets) {
     resumption = HS_TRY(st.master.resumption_master_secret(st.transcript.current()));
   }
-  Connected c{
-      st.suite, std::move(st.client_app), std::move(st.server_app), std::move(resumption), 0,
-      0,        std::move(st.client_leaf)};
+  Connected c{{st.suite, std::move(st.server_app), std::move(st.client_app)},
+              std::move(resumption),
+              0,
+              std::move(st.client_leaf)};
   ctx.note("client Finished verified; handshake complete");
   // ServerConfig::issue_tickets switches resumption off altogether.
   if (env.config.issue_tickets) {
@@ -181,7 +118,7 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
 
 Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg) {
   if (msg.type == HandshakeType::key_update) {
-    HS_TRY(handle_key_update(st, env, msg));
+    HS_TRY(detail::handle_key_update13(st.app, env.ctx, msg));
     return std::move(st);
   }
   // We never request client certificates after the handshake, and RFC 8446 §4: "a peer which

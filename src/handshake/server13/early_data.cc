@@ -91,9 +91,7 @@ Result<State> handle(ExpectEndOfEarlyData&& st, Env env, const HandshakeMessageV
   // have been transmitted and that the following records are protected under handshake
   // traffic keys." set_read_protection checks it ended its record (§5.1).
   const crypto::Provider& provider = ctx.provider();
-  auto keys = HS_TRY(keyschedule::traffic_keys(provider, next.client_hs, next.suite.aead));
-  auto p = HS_TRY(record::make_tls13_protection(provider, next.suite.aead, keys.key.expose(),
-                                                keys.iv.expose()));
+  auto p = HS_TRY(detail::tls13_protection(provider, next.client_hs, next.suite.aead));
   HS_TRY(ctx.set_read_protection(std::move(p), "client_handshake_traffic_secret"));
   if (ctx.wants_notes()) {
     ctx.note("EndOfEarlyData: " + std::to_string(st.received) + " bytes of early data received");

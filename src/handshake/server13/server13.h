@@ -32,6 +32,7 @@
 #include "crypto/secret.h"
 #include "handshake/common/driver.h"
 #include "handshake/common/suites.h"
+#include "handshake/common/tls13_traffic.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/client_hello.h"
@@ -154,15 +155,12 @@ struct ExpectEndOfEarlyData {
 };
 
 // Connected: application data flows; the client may send KeyUpdate. Anything else is refused.
+// `app.write` is server_application_traffic_secret_N, `app.read` the client's.
 struct Connected {
-  detail::SuiteInfo suite{};
-  keyschedule::TrafficSecret client_app;
-  keyschedule::TrafficSecret server_app;
+  detail::AppTraffic13 app;
   SecretBytes resumption_master_secret;
-  uint64_t tickets_sent = 0;  // also the next ticket_nonce
-  size_t key_updates_received = 0;
+  uint64_t tickets_sent = 0;   // also the next ticket_nonce
   CertificateDer client_leaf;  // see ExpectFinished::client_leaf; goes into our tickets
-  size_t key_updates_sent = 0;
 };
 
 using State =
@@ -214,10 +212,6 @@ Result<void> on_early_data(State& state, size_t length);
 // kEarlyDataAgeWindowMs bounds the difference between the ticket age the client reports and
 // the one we measure for 0-RTT to be accepted (RFC 8446 §8.3; OpenSSL uses 10 s).
 inline constexpr uint64_t kEarlyDataAgeWindowMs = 10000;
-// send_key_update sends a KeyUpdate (update_requested when `request_peer_update`) under the
-// current key and switches to server_application_traffic_secret_N+1 (RFC 8446 §4.6.3, §7.2).
-Result<void> send_key_update(Connected& st, HandshakeContext& ctx, bool request_peer_update);
-
 // send_tickets sends `count` NewSessionTickets from a Connected state (the driver calls it right
 // after the client Finished; exposed for tests).
 Result<void> send_tickets(Connected& st, Env env, size_t count, std::string_view alpn,

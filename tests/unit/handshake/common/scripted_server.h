@@ -15,6 +15,7 @@
 
 #include "codec/wire.h"
 #include "crypto/provider.h"
+#include "crypto/signature.h"
 #include "handshake/common/suites.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/tls12_keys.h"
@@ -135,7 +136,7 @@ class ScriptedServer {
     ske.public_key.assign(pub.begin(), pub.end());
     ske.scheme = scheme;
     auto content = messages::ske_signed_content(client_random_, server_random_, ske);
-    auto alg = detail::signature_algorithm(scheme);
+    auto alg = crypto::scheme_algorithm(scheme);
     EXPECT_TRUE(alg.has_value());
     auto sig = cert_.key->sign(alg.value_or(crypto::SignatureAlgorithm::rsa_pss_sha256), content);
     EXPECT_TRUE(sig.ok());

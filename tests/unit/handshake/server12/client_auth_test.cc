@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/signature.h"
 #include "handshake/common/suites.h"
 #include "handshake/server12/server12.h"
 #include "unit/handshake/common/loopback_pair.h"
@@ -99,8 +100,8 @@ TEST(Server12ClientAuth, EcdsaAndRsaClientCertificatesAuthenticate) {
       EXPECT_TRUE(p.server->info().peer_verified);
       // The CertificateVerify scheme is recorded as the peer's signature scheme.
       ASSERT_TRUE(p.server->info().signature_scheme.has_value());
-      EXPECT_TRUE(
-          detail::scheme_fits_key12(*p.server->info().signature_scheme, client_cert->key->type()));
+      EXPECT_TRUE(crypto::scheme_fits_key(*p.server->info().signature_scheme,
+                                          client_cert->key->type(), ProtocolVersion::tls1_2));
       // ... and as the client's own; each side's own scheme is the other's peer scheme.
       EXPECT_EQ(p.server->info().signature_scheme, p.client->info().own_signature_scheme);
       ASSERT_TRUE(p.server->info().own_signature_scheme.has_value());
@@ -232,7 +233,7 @@ TEST(Server12ClientAuth, CertificateRequestListsOurSchemesAndCaNames) {
   EXPECT_EQ(req.certificate_authorities, sc->client_ca_names);
   ASSERT_FALSE(req.signature_algorithms.empty());
   for (SignatureScheme s : req.signature_algorithms) {
-    EXPECT_TRUE(detail::signature_algorithm(s).has_value()) << signature_scheme_name(s);
+    EXPECT_TRUE(crypto::scheme_algorithm(s).has_value()) << signature_scheme_name(s);
   }
   // rsa_pss_pss_* are not requested from TLS 1.2 clients (see client_auth_schemes).
   EXPECT_EQ(std::count(req.signature_algorithms.begin(), req.signature_algorithms.end(),

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "crypto/signature.h"
 #include "handshake/common/suites.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "x509/certificate.h"
@@ -237,7 +238,7 @@ std::optional<ServerFlight> parse_flight(const std::vector<FakeContext::Sent>& s
     return std::nullopt;
   }
   auto pub = test_provider().parse_public_key(leaf->spki_raw);
-  auto alg = detail::signature_algorithm(f.ske.scheme);
+  auto alg = crypto::scheme_algorithm(f.ske.scheme);
   if (!pub.ok() || !alg) {
     ADD_FAILURE() << "leaf key or scheme unusable";
     return std::nullopt;

@@ -1,0 +1,52 @@
+#include "handshake/common/server_chain.h"
+
+#include <utility>
+
+#include "x509/certificate.h"
+
+namespace hs::detail {
+
+Result<ServerKey> accept_server_chain(HandshakeContext& ctx, const ClientConfig& config,
+                                      const std::string& host, std::vector<CertificateDer> chain,
+                                      std::optional<SuiteAuth> suite_auth) {
+  auto leaf = x509::parse_certificate(chain.front());
+  if (!leaf.ok()) {
+    return Error(ErrorCode::bad_certificate, "certificate",
+                 "the server's certificate could not be parsed: " + leaf.error().detail());
+  }
+  if (!leaf->key_type) {
+    return Error(ErrorCode::unsupported_certificate, "certificate",
+                 "the server's certificate has a key type we do not support");
+  }
+  // RFC 5246 §7.4.2: "The end entity certificate's public key (and associated restrictions)
+  // MUST be compatible with the selected key exchange algorithm."
+  if (suite_auth && !suite_auth_fits_key(*suite_auth, *leaf->key_type)) {
+    return Error(ErrorCode::unsupported_certificate, "certificate",
+                 "the server's certificate key does not fit the chosen cipher suite");
+  }
+  auto key = ctx.provider().parse_public_key(leaf->spki_raw);
+  if (!key.ok()) {
+    return Error(ErrorCode::bad_certificate, "certificate",
+                 "the server's public key could not be parsed");
+  }
+  SessionInfo& info = ctx.info();
+  info.peer_chain = std::move(chain);
+  if (config.dangerous_skip_verification) {
+    ctx.note("certificate verification skipped (--insecure)");
+  } else if (config.verifier) {
+    // Verification fails early, at the Certificate message, before any key exchange (as curl
+    // with OpenSSL reports it).
+    HS_TRY(config.verifier->verify(info.peer_chain, host));
+    info.peer_verified = true;
+    if (ctx.wants_notes()) {
+      ctx.note("certificate chain verified for " + host);
+    }
+  } else {
+    return Error(ErrorCode::verification_disabled_refusal, "certificate",
+                 "certificate chain validation is not available yet; use -k/--insecure to "
+                 "connect without verifying");
+  }
+  return ServerKey{std::move(key).value(), *leaf->key_type};
+}
+
+}  // namespace hs::detail

@@ -1,0 +1,37 @@
+// The client's side of the server's Certificate message, the same in TLS 1.2 and 1.3: the leaf's
+// public key, and the chain checked by the application's verifier.
+#pragma once
+
+#include <hs/config.h>
+#include <hs/result.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/provider.h"
+#include "handshake/common/driver.h"
+#include "handshake/common/suites.h"
+
+namespace hs::detail {
+
+// ServerKey is the leaf certificate's public key, the one the server's handshake signature
+// (TLS 1.2 ServerKeyExchange, TLS 1.3 CertificateVerify) is checked with.
+struct ServerKey {
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::KeyType type{};
+};
+
+// accept_server_chain takes the server's chain (leaf first, not empty): it parses the leaf and
+// its key, records the chain in SessionInfo::peer_chain, and has `config`'s verifier check it
+// for `host` (unless verification is switched off). `suite_auth` (TLS 1.2) is what the chosen
+// suite needs of the key (RFC 5246 §7.4.2); TLS 1.3 passes nullopt. bad_certificate when the
+// leaf or its key cannot be parsed, unsupported_certificate for a key type we do not know or
+// one that does not fit the suite, the verifier's error, or verification_disabled_refusal
+// without a verifier.
+Result<ServerKey> accept_server_chain(HandshakeContext& ctx, const ClientConfig& config,
+                                      const std::string& host, std::vector<CertificateDer> chain,
+                                      std::optional<SuiteAuth> suite_auth);
+
+}  // namespace hs::detail
