@@ -26,6 +26,7 @@
 #include "dissect/pcap_source.h"
 #include "dissect/render.h"
 #include "subcommands.h"
+#include "trace_file.h"
 #include "trace_svg.h"
 
 namespace hs::tool {
@@ -55,15 +56,10 @@ bool write_html_page(const DissectOptions& o, const std::vector<dissect::Connect
   if (!o.keylog.empty()) {
     title += " --keylog " + o.keylog;
   }
-  const std::string page = trace::render_html_page(dissect::html_page_from_reports(
-      std::move(title), reports, keys, o.keylog, std::move(capture_notes)));
-  std::ofstream out(o.trace_html, std::ios::binary | std::ios::trunc);
-  out.write(page.data(), static_cast<std::streamsize>(page.size()));
-  if (!out.flush()) {
-    std::fprintf(stderr, "hs: cannot write --trace-html file %s\n", o.trace_html.c_str());
-    return false;
-  }
-  return true;
+  return write_trace_page(
+      "--trace-html", o.trace_html,
+      trace::render_html_page(dissect::html_page_from_reports(std::move(title), reports, keys,
+                                                              o.keylog, std::move(capture_notes))));
 }
 
 // print_reports prints each connection and, with --trace-svg, draws each TLS connection's
