@@ -69,9 +69,7 @@ trace::HtmlConnection html_connection_from_report(const ConnectionReport& r,
     c.key_log_lines = keylog->dangerous_lines_for(r.client_random);
     for (std::string_view label : kLabels) {
       if (const SecretBytes* s = keylog->find(label, r.client_random)) {
-        std::span<const uint8_t> b = s->expose();
-        c.keys.push_back(
-            {std::string(label), r.client_random, std::vector<uint8_t>(b.begin(), b.end())});
+        c.keys.push_back({std::string(label), r.client_random, s->clone()});
       }
     }
   }

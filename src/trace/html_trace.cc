@@ -515,7 +515,7 @@ class TeeKeyLog final : public KeyLogSink {
     }
     keys_->push_back({std::string(label),
                       std::vector<uint8_t>(client_random.begin(), client_random.end()),
-                      std::vector<uint8_t>(secret.begin(), secret.end())});
+                      SecretBytes(secret)});
   }
 
  private:
@@ -664,7 +664,7 @@ std::string HtmlTraceRenderer::render() const {
     if (keys_) {
       for (const KeyLogLine& k : *keys_) {
         if (k.client_random == conns[ci].client_random) {
-          hc.keys.push_back(k);
+          hc.keys.push_back({k.label, k.client_random, k.secret.clone()});
         }
       }
     }
@@ -987,8 +987,10 @@ std::string render_html_page(const HtmlPage& page) {
           }
         }
         if (line != nullptr && hc.keys_shown) {
+          // The bytes the key log holds: `keys` is filled only by a key-log tee (a live page) or
+          // from the user's own key log (a capture), so nothing leaves that the key log did not.
           p.add("<br>key log <code>" + esc(s.label) + "</code>: <span class=\"secret\">" +
-                hex(line->secret, 64) + "</span>");
+                hex(line->secret.expose(), 64) + "</span>");
         } else if (hc.keys_shown) {
           p.add("<br><span class=\"nobytes\">not logged for this connection</span>");
         } else {

@@ -26,15 +26,18 @@
 #include <string>
 #include <vector>
 
+#include "crypto/secret.h"
 #include "trace/ladder.h"
 
 namespace hs::trace {
 
-// KeyLogLine is one secret as the key log records it (label as in the NSS format).
+// KeyLogLine is one secret as the key log records it (label as in the NSS format). Move-only:
+// the secret stays in a SecretBytes, wiped when the line goes, and reaches the page only
+// through the key-log tee that filled it.
 struct KeyLogLine {
   std::string label;
   std::vector<uint8_t> client_random;
-  std::vector<uint8_t> secret;
+  SecretBytes secret;
 };
 
 // make_key_log_tee returns a sink that forwards each secret to `next` (may be null) and appends
