@@ -1,11 +1,13 @@
 // `hs dissect -i lo`: live capture with libpcap while hs client fetches a page from hs server.
 // Each connection is printed when it ends, decrypted with the key log the client writes during
 // the run; -c and --duration stop the capture by themselves, SIGTERM stops it cleanly, and an
-// interface that cannot be opened gives a clear error. Capturing needs root (as CI runs).
+// interface that cannot be opened gives a clear error; --trace-html writes one page for the whole
+// capture when it stops. Capturing needs root (as CI runs): without it these tests fail.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,73 @@ INSTANTIATE_TEST_SUITE_P(Versions, DissectLiveTest, ::testing::Values("1.2", "1.
                          [](const ::testing::TestParamInfo<const char*>& p) {
                            return std::string(p.param) == "1.2" ? "Tls12" : "Tls13";
                          });
+
+size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// hs dissect -i lo --trace-html: two loopback connections (hs client to hs server, TLS 1.2 then
+// TLS 1.3) captured live give one page, written when the capture is stopped, that xmllint
+// accepts, with one section per connection headed by its addresses, and decrypted with the key
+// log the client wrote during the capture: the requests read as text, no record is left
+// "Not decrypted", and the key log's lines are shown as they are.
+TEST(DissectLiveHtmlTest, PageHasOneDecryptedSectionPerConnection) {
+  ASSERT_TRUE(require_hs_binary());
+  ASSERT_TRUE(require_program("xmllint"));
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  const std::string keylog = (dir / "keys.log").string();
+  const auto page_file = dir / "live.html";
+  HsServerProcess server(HsServerProcess::cert_args(pki, false));
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto live = start_live(
+      server.port(), {"--keylog", keylog, "--duration", "30", "--trace-html", page_file.string()});
+  ASSERT_TRUE(contains(live->stderr_text(), "hs: capturing on lo")) << live->output();
+  for (const std::string version : {"1.2", "1.3"}) {
+    CommandResult r = fetch(server, pki, keylog, version);
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+  }
+  ASSERT_TRUE(wait_for([&live] { return live->stdout_text(); }, "Connection 2: 127.0.0.1:"))
+      << live->output();
+  // The page is written when the capture stops.
+  EXPECT_EQ(read_file(page_file), "");
+  ASSERT_EQ(live->stop(), 0) << live->output();
+
+  CommandResult lint = run_command({"xmllint", "--html", "--noout", page_file.string()});
+  EXPECT_EQ(lint.exit_code, 0) << lint.output();
+  EXPECT_EQ(lint.err, "") << "xmllint complains";
+  const std::string page = read_file(page_file);
+  EXPECT_EQ(count_of(page, "<h2 class=\"conn\">Connection "), 2u);
+  for (int i = 1; i <= 2; ++i) {
+    const std::string head =
+        "<h2 class=\"conn\">Connection " + std::to_string(i) + ": client 127.0.0.1:";
+    size_t at = page.find(head);
+    ASSERT_NE(at, std::string::npos) << head;
+    const std::string line = page.substr(at, page.find('\n', at) - at);
+    EXPECT_TRUE(
+        contains(line, " -&gt; server 127.0.0.1:" + std::to_string(server.port()) + "</h2>"))
+        << line;
+  }
+  // Each section holds its own request, decrypted.
+  const size_t second = page.find("<h2 class=\"conn\">Connection 2");
+  EXPECT_TRUE(contains(page.substr(0, second), "GET / HTTP/1.1"));
+  EXPECT_TRUE(contains(page.substr(second), "GET / HTTP/1.1"));
+  EXPECT_FALSE(contains(page, "Not decrypted"));
+  std::istringstream lines(read_file(keylog));
+  size_t shown = 0;
+  for (std::string l; std::getline(lines, l);) {
+    if (!l.empty() && l[0] != '#') {
+      EXPECT_TRUE(contains(page, l)) << l;
+      ++shown;
+    }
+  }
+  // CLIENT_RANDOM for TLS 1.2, four traffic secrets and the exporter secret for TLS 1.3.
+  EXPECT_GE(shown, 6u);
+}
 
 TEST(DissectLiveStopTest, CountStopsTheCaptureAndPrintsWhatItHas) {
   ASSERT_TRUE(require_hs_binary());
