@@ -121,6 +121,12 @@ struct ClientConfig {
   bool dangerous_skip_verification = false;
   // send_sni controls the server_name extension (never sent for IP literals).
   bool send_sni = true;
+  // require_extended_master_secret refuses a TLS 1.2 server that does not negotiate RFC 7627
+  // (extended_master_secret_required, handshake_failure). Set it to false only to reach legacy
+  // servers (Go before 1.21): their master secret is not bound to the handshake (the triple
+  // handshake attack), and such a session is never stored, so it is never resumed (RFC 7627
+  // §5.3).
+  bool require_extended_master_secret = true;
   // sessions, when set, makes the client resume: it offers the newest stored session for
   // session_key (a TLS 1.2 session ID and/or RFC 5077 ticket, or a TLS 1.3 ticket as a PSK) and
   // stores the sessions the server hands out. Null: no resumption, no session_ticket offer.

@@ -4,7 +4,7 @@
 //
 // Go 1.19 does not implement the extended master secret (RFC 7627; Go has it since 1.21) and
 // we require it by default, so TLS 1.2 with Go fails on both sides unless `hs server
-// --allow-no-ems`; our client has no such switch. Those refusals are tested as such.
+// --allow-no-ems` or `hs client --allow-no-ems`. Both the refusals and the switches are tested.
 //
 // Go client -> `hs server`: TLS 1.3 and 1.2 (--allow-no-ems), every TLS 1.2 AEAD suite Go
 // offers, X25519, P-256 and P-384, HelloRetryRequest (the Go client's only key share is a group
@@ -13,7 +13,8 @@
 // HTTP/2) fetching a file.
 // `hs client` -> Go server (crypto/tls + net/http): TLS 1.3 with RSA and ECDSA certificates,
 // the three TLS 1.3 suites, ALPN h2 and http/1.1, resumption, RequireAndVerifyClientCert, and
-// Go's HelloRetryRequest; TLS 1.2 is refused for the missing extended master secret. Go 1.19
+// Go's HelloRetryRequest; TLS 1.2 is refused for the missing extended master secret, and works
+// (never resumed) with --allow-no-ems. Go 1.19
 // never initiates a KeyUpdate, so that is not tested here.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -471,6 +472,23 @@ TEST_F(GoInterop, HsClientRefusesGoTls12WithoutExtendedMasterSecret) {
     }
   }
   EXPECT_TRUE(contains(log, "remote error: tls: handshake failure")) << log;
+}
+
+// With --allow-no-ems (ClientConfig::require_extended_master_secret off) our client talks TLS
+// 1.2 to Go 1.19 with the legacy master secret (RFC 5246 §8.1), and never resumes that session
+// (RFC 7627 §5.3: "The client SHOULD NOT offer an abbreviated handshake to resume a session that
+// does not use an extended master secret"): --reconnect 1 makes two full handshakes.
+TEST_F(GoInterop, HsClientTalksTls12ToGoWithAllowNoEms) {
+  GoServer server({"-cert", pki_.rsa_cert.string(), "-key", pki_.rsa_key.string()});
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto r =
+      hs_client(server, {"--tls-max", "1.2", "--allow-no-ems", "--http1.1", "--reconnect", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
+  EXPECT_EQ(fields(r.out, "proto=")["version"], "TLS1.2") << r.output();
+  EXPECT_EQ(count_of(r.err, ": New, TLSv1.2"), 2u) << r.output();
+  EXPECT_EQ(count_of(r.err, ": Reused"), 0u) << r.output();
+  EXPECT_EQ(count_of(r.out, "resumed=false"), 2u) << r.output();
+  EXPECT_EQ(count_of(r.out, "resumed=true"), 0u) << r.output();
 }
 
 TEST_F(GoInterop, HsClientResumesWithGoTickets) {

@@ -58,6 +58,9 @@ struct ClientOptions {
   std::vector<std::string> resolve;
   bool tlsv1_2 = false;
   bool tlsv1_3 = false;
+  // --allow-no-ems: TLS 1.2 servers without the extended master secret (RFC 7627) are accepted
+  // (ClientConfig::require_extended_master_secret off); the session is then not resumable.
+  bool allow_no_ems = false;
   std::string tls_max;
   std::string ciphers;
   std::string curves;
@@ -582,6 +585,7 @@ int Client::configure(const Url& url) {
   }
   config->enable_early_data = o_.tls_earlydata;
   config->dangerous_skip_verification = o_.insecure;
+  config->require_extended_master_secret = !o_.allow_no_ems;
   config->record_size_limit = o_.record_size_limit;
   config->key_update_after_records = o_.key_update_after_records;
   if (!o_.insecure) {
@@ -1152,6 +1156,8 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("--tlsv1.2", opts->tlsv1_2, "Use TLS 1.2 or later");
   sub->add_flag("--tlsv1.3", opts->tlsv1_3, "Use TLS 1.3 or later");
   sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");
+  sub->add_flag("--allow-no-ems", opts->allow_no_ems,
+                "TLS 1.2: accept servers without the extended master secret (RFC 7627)");
   sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
   sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (offer only http/1.1 in ALPN)");

@@ -17,6 +17,7 @@ struct HelpLine {
 
 // curl's own wording where curl has the flag (curl 7.88 --help all), ours for hs-only flags.
 constexpr HelpLine kHelp[] = {
+    {"    --allow-no-ems", "TLS 1.2: accept a server without RFC 7627 EMS (hs)"},
     {"    --cacert <file>", "CA certificate to verify peer against"},
     {"    --capath <dir>", "CA directory to verify peer against"},
     {"-E, --cert <certificate>", "Client certificate file (PEM, may hold the key)"},

@@ -89,6 +89,10 @@ struct Negotiated {
   std::array<uint8_t, 32> server_random{};
   detail::SuiteInfo suite{};
   bool ticket_expected = false;  // we offered session_ticket and the server acknowledged it
+  // extended_master_secret: the ServerHello echoed RFC 7627's extension. Without it (allowed by
+  // ClientConfig::require_extended_master_secret = false) the master secret is RFC 5246 §8.1's
+  // and the session is not stored.
+  bool extended_master_secret = false;
   // Resumption: whether the ServerHello resumed our offered session, and what the session to
   // store after the handshake will hold.
   bool abbreviated = false;

@@ -14,9 +14,12 @@ namespace hs::client12 {
 namespace {
 
 // store_session leaves the finished handshake's session in the client's store, when there is
-// one and the server gave us a way back (a session ID or a ticket).
+// one and the server gave us a way back (a session ID or a ticket). A session without the
+// extended master secret is never stored, so never resumed: RFC 7627 §5.3, "The client SHOULD
+// NOT offer an abbreviated handshake to resume a session that does not use an extended master
+// secret".
 void store_session(const Negotiated& neg, const SecretBytes& master, HandshakeContext& ctx) {
-  if (!neg.store || (neg.session_id.empty() && neg.ticket.empty())) {
+  if (!neg.store || (neg.session_id.empty() && neg.ticket.empty()) || !neg.extended_master_secret) {
     return;
   }
   StoredSession s;
@@ -29,7 +32,7 @@ void store_session(const Negotiated& neg, const SecretBytes& master, HandshakeCo
   s.created_ms = neg.created_ms;
   s.alpn = neg.alpn;
   s.server_name = neg.server_name;
-  s.extended_master_secret = true;  // we never finish a TLS 1.2 handshake without it
+  s.extended_master_secret = true;  // sessions without it are not stored (above)
   neg.store->put(neg.store_key, std::move(s));
   ctx.note(neg.ticket.empty() ? "session stored (session ID)" : "session stored (ticket)");
 }

@@ -6,6 +6,7 @@
 #include "handshake/client12/client12.h"
 #include "handshake/common/server_chain.h"
 #include "handshake/common/tls12_keys.h"
+#include "keyschedule/tls12_keys.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
 #include "messages/certificate_verify.h"
@@ -199,9 +200,15 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
 
   // RFC 7627 §3: "the "session_hash" ... is the hash of the handshake messages ... up to and
   // including the ClientKeyExchange message".
+  // RFC 7627 §5.2: with the extension negotiated the client "MUST use the extended master secret
+  // derivation"; without it (ClientConfig::require_extended_master_secret off) RFC 5246 §8.1's.
   std::vector<uint8_t> session_hash = st.transcript.current();
-  SecretBytes master = HS_TRY(
-      detail::tls12_extended_master_secret(provider, st.neg.suite.hash, premaster, session_hash));
+  SecretBytes master =
+      HS_TRY(st.neg.extended_master_secret
+                 ? detail::tls12_extended_master_secret(provider, st.neg.suite.hash, premaster,
+                                                        session_hash)
+                 : keyschedule::master_secret(provider, st.neg.suite.hash, premaster.expose(),
+                                              st.offer.client_random, st.neg.server_random));
   ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
   auto master_prf = HS_TRY(detail::tls12_master_prf(provider, st.neg.suite.hash, master));
   auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master_prf,

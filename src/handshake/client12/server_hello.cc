@@ -147,13 +147,14 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
     }
   }
   // RFC 7627 §5.2: "If a client receives a ServerHello without the extension, it SHOULD abort
-  // the handshake if it does not wish to interoperate with legacy servers." We require it, as
-  // the config documents: without it the master secret is not bound to the handshake (the
-  // triple handshake attack).
-  if (!ems) {
+  // the handshake if it does not wish to interoperate with legacy servers." We require it unless
+  // the config allows legacy servers: without it the master secret is not bound to the
+  // handshake (the triple handshake attack).
+  if (!ems && st.offer.config->require_extended_master_secret) {
     return Error(ErrorCode::extended_master_secret_required, "server_hello",
                  "server did not negotiate the extended master secret (RFC 7627)");
   }
+  neg.extended_master_secret = ems;
   // RFC 5746 §3.4: "If the extension is not present, the server does not support secure
   // renegotiation ... some clients may want to terminate the handshake instead of continuing;
   // see Section 4.1". Our policy is strict: we terminate.
@@ -172,13 +173,14 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
   ctx.set_version(ProtocolVersion::tls1_2);
   SessionInfo& info = ctx.info();
   info.cipher_suite = sh.cipher_suite;
-  info.extended_master_secret = true;
+  info.extended_master_secret = ems;
   info.alpn = alpn;
   info.session_id = sh.legacy_session_id;
   if (ctx.wants_notes()) {
     ctx.note("chosen cipher suite " + std::string(suite_name(sh.cipher_suite)));
   }
-  ctx.note("extended master secret negotiated");
+  ctx.note(ems ? "extended master secret negotiated"
+               : "no extended master secret (RFC 7627): legacy master secret, session not stored");
   if (ctx.wants_notes()) {
     ctx.note(alpn.empty() ? std::string("no ALPN protocol agreed")
                           : "ALPN protocol agreed: " + alpn);
@@ -207,10 +209,10 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
     }
     // RFC 7627 §5.3: "If the original session used the extension but the new ServerHello does
     // not contain the extension, the client MUST abort the handshake." We only offer sessions
-    // that used it, and a ServerHello without it was refused above; a session without it is
-    // never offered ("The client SHOULD NOT offer an abbreviated handshake to resume a session
-    // that does not use an extended master secret").
-    if (!session.extended_master_secret) {
+    // that used it (sessions without it are neither stored nor offered: "The client SHOULD NOT
+    // offer an abbreviated handshake to resume a session that does not use an extended master
+    // secret"), so both must have it.
+    if (!session.extended_master_secret || !ems) {
       return Error(ErrorCode::extended_master_secret_required, "server_hello",
                    "resumed a session without the extended master secret");
     }

@@ -61,6 +61,17 @@ TEST(ClientConformance12, ResumptionWithoutExtendedMasterSecretIsHandshakeFailur
                    AlertDescription::handshake_failure);
 }
 
+// The same with ClientConfig::require_extended_master_secret off (hs client --allow-no-ems): the
+// switch admits full handshakes without EMS, never a resumption of an EMS session without it.
+TEST(ClientConformance12, AllowNoEmsStillRefusesResumptionWithoutExtendedMasterSecret) {
+  auto config = resuming_config();
+  config->require_extended_master_secret = false;
+  ClientHarness h(config);
+  h.server.send_ems = false;
+  h.expect_refusal(echoing_server_hello(h), ErrorCode::extended_master_secret_required,
+                   AlertDescription::handshake_failure);
+}
+
 // UnsolicitedServerNameAck-TLS-TLS12. RFC 5246 §7.4.1.4: "If a client receives an extension
 // type in ServerHello that it did not request in the associated ClientHello, it MUST abort the
 // handshake with an unsupported_extension fatal alert." No server_name for an IP literal.
