@@ -205,12 +205,7 @@ void round_trip(RecordProtection& sealer, RecordProtection& opener, ContentType 
 // open_to must agree with open() byte for byte, and a tampered record fails the same way.
 TEST_P(EveryAead, OpenToMatchesOpenInPlace) {
   for (bool v13 : {false, true}) {
-    auto make = [&]() -> std::unique_ptr<RecordProtection> {
-      if (v13) {
-        return testing::tls13(GetParam());
-      }
-      return testing::tls12(GetParam());
-    };
+    auto make = [&] { return testing::protection(v13, GetParam()); };
     auto sealer = make();
     auto in_place = make();
     auto to_buffer = make();
@@ -244,12 +239,7 @@ TEST_P(EveryAead, OpenToMatchesOpenInPlace) {
 // transport; flipping a bit in either piece is bad_record_mac and uses no sequence number.
 TEST_P(EveryAead, OpenSplitToAtEveryCut) {
   for (bool v13 : {false, true}) {
-    auto make = [&]() -> std::unique_ptr<RecordProtection> {
-      if (v13) {
-        return testing::tls13(GetParam());
-      }
-      return testing::tls12(GetParam());
-    };
+    auto make = [&] { return testing::protection(v13, GetParam()); };
     auto sealer = make();
     auto opener = make();
     // Not a multiple of the AES block: the cut meets partial blocks on both sides.

@@ -304,12 +304,7 @@ TEST(RecordDecoder, AttachedBytesOpenIntoTheSink) {
     for (bool v13 : {false, true}) {
       RecordEncoder enc;
       RecordDecoder dec;
-      auto make = [&]() -> std::unique_ptr<RecordProtection> {
-        if (v13) {
-          return testing::tls13(alg);
-        }
-        return testing::tls12(alg);
-      };
+      auto make = [&] { return testing::protection(v13, alg); };
       enc.set_protection(make());
       dec.set_protection(make());
       std::vector<uint8_t> wire;
@@ -364,12 +359,7 @@ TEST(RecordDecoder, AttachedBytesOpenIntoTheSink) {
 TEST(RecordDecoder, RecordCutAtEveryByteOpensFromTwoPieces) {
   for (AeadAlg alg : testing::kAllAeads) {
     for (bool v13 : {false, true}) {
-      auto make = [&]() -> std::unique_ptr<RecordProtection> {
-        if (v13) {
-          return testing::tls13(alg);
-        }
-        return testing::tls12(alg);
-      };
+      auto make = [&] { return testing::protection(v13, alg); };
       auto sealer = make();
       const auto data = pattern(29, 4);
       std::vector<uint8_t> wire;

@@ -72,6 +72,14 @@ inline std::unique_ptr<Tls13AeadProtection> tls13(crypto::AeadAlg alg) {
   return std::make_unique<Tls13AeadProtection>(make_aead(alg, key), iv);
 }
 
+// protection returns TLS 1.3's (v13) or TLS 1.2's protection for `alg` with the fixed test keys.
+inline std::unique_ptr<RecordProtection> protection(bool v13, crypto::AeadAlg alg) {
+  if (v13) {
+    return tls13(alg);
+  }
+  return tls12(alg);
+}
+
 inline constexpr crypto::AeadAlg kAllAeads[] = {
     crypto::AeadAlg::aes_128_gcm, crypto::AeadAlg::aes_256_gcm, crypto::AeadAlg::chacha20_poly1305};
 
