@@ -15,13 +15,10 @@
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 class CertTypesTest : public ::testing::Test {
  protected:

@@ -17,13 +17,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 // wait_for polls `read` until it holds `needle` or `timeout` passes.
 template <typename F>
@@ -106,14 +103,6 @@ INSTANTIATE_TEST_SUITE_P(Versions, DissectLiveTest, ::testing::Values("1.2", "1.
                          [](const ::testing::TestParamInfo<const char*>& p) {
                            return std::string(p.param) == "1.2" ? "Tls12" : "Tls13";
                          });
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 // hs dissect -i lo --trace-html: two loopback connections (hs client to hs server, TLS 1.2 then
 // TLS 1.3) captured live give one page, written when the capture is stopped, that xmllint

@@ -26,6 +26,7 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
@@ -193,15 +194,6 @@ void check_damaged_captures(const std::filesystem::path& cap_file,
   EXPECT_NE(r.err.find(not_a_capture.string() + ": cannot read the capture: "), std::string::npos)
       << r.output();
   EXPECT_EQ(r.out, "") << r.output();
-}
-
-size_t count_of(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = haystack.find(needle); at != std::string::npos;
-       at = haystack.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
 }
 
 // check_trace_html: hs dissect --trace-html on the same capture, with and without the key log.

@@ -16,13 +16,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
 
 const std::string kRequest = "GET / HTTP/1.0\r\n\r\n";
 

@@ -12,13 +12,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // tls_lines extracts curl's TLS lines from -v output: "* TLSv...", "* SSL connection ...",
 // "* ALPN: ...".

@@ -14,13 +14,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // A body large enough for several DATA frames and a WINDOW_UPDATE (the initial window is 64 KiB).
 std::string big_body() {

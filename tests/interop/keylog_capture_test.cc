@@ -13,13 +13,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // decrypted_http runs tshark over `capture` with `keylog` and prints one line per HTTP message:
 // the request method and URI, or the response code. The port is not 443, so tshark is told it

@@ -17,13 +17,10 @@
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 const std::string kRequest = "GET / HTTP/1.0\r\n\r\n";
 

@@ -17,17 +17,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++n;
-  }
-  return n;
-}
 
 // ResumeHsServer runs `hs server` with the RSA certificate on a free loopback port.
 class ResumeHsServer : public HsServerProcess {

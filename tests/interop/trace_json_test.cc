@@ -13,13 +13,10 @@
 #include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -13,6 +13,7 @@
 #include "support/paths.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/text.h"
 
 namespace hs::test {
 namespace {
@@ -57,10 +58,6 @@ issue wrong_host other.example int "$(leaf_ext 'DNS:other.example')"
 issue self_signed localhost self "$(leaf_ext "$SAN")"
 mkdir capath; cp root.pem capath/; openssl rehash capath 2>/dev/null || true
 )SH";
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // first_line_with returns the first line of `text` containing `needle`, or "".
 std::string first_line_with(const std::string& text, const std::string& needle) {
