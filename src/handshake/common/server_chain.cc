@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "handshake/common/peer_leaf.h"
 #include "x509/certificate.h"
 
 namespace hs::detail {
@@ -9,14 +10,9 @@ namespace hs::detail {
 Result<ServerKey> accept_server_chain(HandshakeContext& ctx, const ClientConfig& config,
                                       const std::string& host, std::vector<CertificateDer> chain,
                                       std::optional<SuiteAuth> suite_auth) {
-  auto leaf = x509::parse_certificate(chain.front());
+  auto leaf = parse_peer_leaf(chain.front(), "server");
   if (!leaf.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the server's certificate could not be parsed: " + leaf.error().detail());
-  }
-  if (!leaf->key_type) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the server's certificate has a key type we do not support");
+    return std::move(leaf).error();
   }
   // RFC 5246 §7.4.2: "The end entity certificate's public key (and associated restrictions)
   // MUST be compatible with the selected key exchange algorithm."

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "crypto/signature.h"
+#include "handshake/common/peer_leaf.h"
 #include "handshake/server12/server12.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
@@ -100,14 +101,9 @@ Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessa
     return ExpectClientKeyExchange{std::move(st.params), std::move(st.transcript),
                                    std::move(st.key_share), std::nullopt};
   }
-  auto leaf = x509::parse_certificate(cert.chain.front());
+  auto leaf = detail::parse_peer_leaf(cert.chain.front(), "client");
   if (!leaf.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the client's certificate could not be parsed: " + leaf.error().detail());
-  }
-  if (!leaf->key_type) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the client's certificate has a key type we do not support");
+    return std::move(leaf).error();
   }
   // The chain is checked with the validator (purpose clientAuth, no host) before its key is
   // trusted for anything; its refusal carries the alert (unknown_ca, certificate_expired...).

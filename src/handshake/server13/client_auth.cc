@@ -5,6 +5,7 @@
 
 #include "codec/writer.h"
 #include "crypto/signature.h"
+#include "handshake/common/peer_leaf.h"
 #include "handshake/server13/server13.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
@@ -146,14 +147,9 @@ Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessa
     }
     chain.push_back(entry.cert_data);
   }
-  auto leaf = x509::parse_certificate(chain.front());
+  auto leaf = detail::parse_peer_leaf(chain.front(), "client");
   if (!leaf.ok()) {
-    return Error(ErrorCode::bad_certificate, "certificate",
-                 "the client's certificate could not be parsed: " + leaf.error().detail());
-  }
-  if (!leaf->key_type) {
-    return Error(ErrorCode::unsupported_certificate, "certificate",
-                 "the client's certificate has a key type we do not support");
+    return std::move(leaf).error();
   }
   auto key = ctx.provider().parse_public_key(leaf->spki_raw);
   if (!key.ok()) {
