@@ -140,6 +140,17 @@ class Limbo : public ::testing::Test {
              const std::string& name) {
     return issue(intermediate_spec(parent, key, path_len, cn(name)), key, *parent.key);
   }
+  // mutually_signed: CA `a` (int_key) signed by CA `b` (int2_key) and `b` by `a`, a leaf under
+  // `a`, both sent as intermediates; the trusted root is neither's issuer.
+  Case mutually_signed(const std::string& a, const std::string& b) {
+    CertSpec sa = intermediate_spec(Issued{{}, cn(b), &int2_key}, int_key, std::nullopt, cn(a));
+    CertSpec sb = intermediate_spec(Issued{{}, cn(a), &int_key}, int2_key, std::nullopt, cn(b));
+    Issued ia = issue(sa, int_key, int2_key);
+    Issued ib = issue(sb, int2_key, int_key);
+    Case c = direct(root(), leaf(ia));
+    c.intermediates = {ia.der, ib.der};
+    return c;
+  }
   Case direct(const Issued& r, const Issued& l, const std::string& host = "example.com") {
     Case c;
     c.leaf = l.der;
@@ -1005,16 +1016,7 @@ TEST_F(Limbo, ChainOfPainExpiredIntermediate) {
 TEST_F(Limbo, IntermediateCycleSameLogicalCa) {
   // pathological::intermediate-cycle-same-logical-ca: two self-issued certificates of one name
   // with different keys sign each other; neither reaches the root.
-  Issued r = root();
-  CertSpec a =
-      intermediate_spec(Issued{{}, cn("same"), &int2_key}, int_key, std::nullopt, cn("same"));
-  CertSpec b =
-      intermediate_spec(Issued{{}, cn("same"), &int_key}, int2_key, std::nullopt, cn("same"));
-  Issued ia = issue(a, int_key, int2_key);
-  Issued ib = issue(b, int2_key, int_key);
-  Case c = direct(r, leaf(ia));
-  c.intermediates = {ia.der, ib.der};
-  EXPECT_REFUSED(c, kNoIssuer, 2);
+  EXPECT_REFUSED(mutually_signed("same", "same"), kNoIssuer, 2);
 }
 
 TEST_F(Limbo, Cve20240567CrossSignedTriangle) {
@@ -1057,16 +1059,7 @@ TEST_F(Limbo, Cve20240567CrossSignedTriangle) {
 TEST_F(Limbo, IntermediateCycleIsBounded) {
   // Two CAs that certify each other and no trust anchor: the search ends (a certificate never
   // appears twice in a path).
-  Issued r = root();
-  CertSpec a =
-      intermediate_spec(Issued{{}, cn("ca-b"), &int2_key}, int_key, std::nullopt, cn("ca-a"));
-  CertSpec b =
-      intermediate_spec(Issued{{}, cn("ca-a"), &int_key}, int2_key, std::nullopt, cn("ca-b"));
-  Issued ia = issue(a, int_key, int2_key);
-  Issued ib = issue(b, int2_key, int_key);
-  Case c = direct(r, leaf(ia));
-  c.intermediates = {ia.der, ib.der};
-  Outcome o = run(c);
+  Outcome o = run(mutually_signed("ca-a", "ca-b"));
   EXPECT_FALSE(o.accepted);
   EXPECT_EQ(o.message, kNoIssuer);
 }

@@ -6,6 +6,9 @@
 #include <hs/connection.h>
 #include <hs/session.h>
 
+#include <array>
+#include <optional>
+
 #include "unit/handshake/client13/scripted_server13.h"
 
 namespace hs::testing {
@@ -13,13 +16,23 @@ namespace {
 
 // hello_retry_request builds a HelloRetryRequest answering the client's first ClientHello with
 // exactly `extensions` (the scripted server's own HRR always carries supported_versions).
+// server_hello is the record of a ServerHello echoing the client's legacy_session_id, with
+// `suite`, `extensions` and (when given) `random`.
+Bytes server_hello(Harness13& h, CipherSuite suite, std::vector<messages::Extension> extensions,
+                   std::optional<std::array<uint8_t, 32>> random = std::nullopt) {
+  messages::ServerHello sh;
+  if (random) {
+    sh.random = *random;
+  }
+  sh.legacy_session_id = h.server.client_hello().legacy_session_id;
+  sh.cipher_suite = suite;
+  sh.extensions = std::move(extensions);
+  return h.server.record(ContentType::handshake, ScriptedServer13::encode(sh));
+}
+
 Bytes hello_retry_request(Harness13& h, std::vector<messages::Extension> extensions) {
-  messages::ServerHello hrr;
-  hrr.random = messages::kHelloRetryRequestRandom;
-  hrr.legacy_session_id = h.server.client_hello().legacy_session_id;
-  hrr.cipher_suite = CipherSuite::TLS_AES_128_GCM_SHA256;
-  hrr.extensions = std::move(extensions);
-  return h.server.record(ContentType::handshake, ScriptedServer13::encode(hrr));
+  return server_hello(h, CipherSuite::TLS_AES_128_GCM_SHA256, std::move(extensions),
+                      messages::kHelloRetryRequestRandom);
 }
 
 messages::Extension supported_versions(uint16_t version) {
@@ -117,12 +130,9 @@ TEST(ClientConformance, ServerHelloAfterHelloRetryRequestWithoutVersionIsIllegal
   Harness13 h;
   ASSERT_TRUE(h.to_client(h.server.hello_retry_request(NamedGroup::secp256r1)).ok());
   h.from_client();
-  messages::ServerHello sh;
-  sh.legacy_session_id = h.server.client_hello().legacy_session_id;
-  sh.cipher_suite = CipherSuite::TLS_AES_128_GCM_SHA256;
-  sh.extensions.push_back({ExtensionType::extended_master_secret, {}});
-  sh.extensions.push_back({ExtensionType::renegotiation_info, {0}});
-  h.expect_refusal(h.server.record(ContentType::handshake, ScriptedServer13::encode(sh)),
+  h.expect_refusal(server_hello(h, CipherSuite::TLS_AES_128_GCM_SHA256,
+                                {{ExtensionType::extended_master_secret, {}},
+                                 {ExtensionType::renegotiation_info, {0}}}),
                    ErrorCode::illegal_parameter, AlertDescription::illegal_parameter);
 }
 
@@ -133,11 +143,8 @@ TEST(ClientConformance, ServerHelloAfterHelloRetryRequestWithoutVersionIsIllegal
 // TLS 1.3, the client MUST abort the handshake with an "illegal_parameter" alert."
 TEST(ClientConformance, SupportedVersionsSelectingTls12IsIllegalParameter) {
   Harness13 h;
-  messages::ServerHello sh;
-  sh.legacy_session_id = h.server.client_hello().legacy_session_id;
-  sh.cipher_suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-  sh.extensions.push_back(supported_versions(0x0303));
-  h.expect_refusal(h.server.record(ContentType::handshake, ScriptedServer13::encode(sh)),
+  h.expect_refusal(server_hello(h, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                {supported_versions(0x0303)}),
                    ErrorCode::illegal_parameter, AlertDescription::illegal_parameter);
 }
 
@@ -145,12 +152,9 @@ TEST(ClientConformance, SupportedVersionsSelectingTls12IsIllegalParameter) {
 // we offer psk_dhe_ke only, so it always must.
 TEST(ClientConformance, ServerHelloWithoutKeyShareIsMissingExtension) {
   Harness13 h;
-  messages::ServerHello sh;
-  sh.legacy_session_id = h.server.client_hello().legacy_session_id;
-  sh.cipher_suite = CipherSuite::TLS_AES_128_GCM_SHA256;
-  sh.extensions.push_back(supported_versions(0x0304));
-  h.expect_refusal(h.server.record(ContentType::handshake, ScriptedServer13::encode(sh)),
-                   ErrorCode::missing_extension, AlertDescription::missing_extension);
+  h.expect_refusal(
+      server_hello(h, CipherSuite::TLS_AES_128_GCM_SHA256, {supported_versions(0x0304)}),
+      ErrorCode::missing_extension, AlertDescription::missing_extension);
 }
 
 // Downgrade-TLS12-Client covers the TLS 1.2 sentinel (Client13 tests); RFC 8446 §4.1.3: "TLS
@@ -158,14 +162,13 @@ TEST(ClientConformance, ServerHelloWithoutKeyShareIsMissingExtension) {
 // bytes are not equal to either of these values", the TLS 1.1 one included.
 TEST(ClientConformance, Tls12ServerHelloWithTheTls11SentinelIsIllegalParameter) {
   Harness13 h;
-  messages::ServerHello sh;
+  std::array<uint8_t, 32> random{};
   std::copy(messages::kDowngradeTls11.begin(), messages::kDowngradeTls11.end(),
-            sh.random.begin() + 24);
-  sh.legacy_session_id = h.server.client_hello().legacy_session_id;
-  sh.cipher_suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
-  sh.extensions.push_back({ExtensionType::renegotiation_info, {0}});
-  sh.extensions.push_back({ExtensionType::extended_master_secret, {}});
-  h.expect_refusal(h.server.record(ContentType::handshake, ScriptedServer13::encode(sh)),
+            random.begin() + 24);
+  h.expect_refusal(server_hello(h, CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                {{ExtensionType::renegotiation_info, {0}},
+                                 {ExtensionType::extended_master_secret, {}}},
+                                random),
                    ErrorCode::downgrade_detected, AlertDescription::illegal_parameter);
 }
 
