@@ -335,6 +335,19 @@ void describe_handshake(std::vector<std::string>& out, const MessageEvent& m) {
       return;
     }
     case HandshakeType::certificate_request: {
+      // RFC 8446 §4.3.2: TLS 1.3's CertificateRequest is a context and extensions, not
+      // TLS 1.2's certificate_types and lists (RFC 5246 §7.4.4); read as the latter, every
+      // TLS 1.3 request showed as malformed.
+      if (m.version == static_cast<uint16_t>(ProtocolVersion::tls1_3)) {
+        auto r13 = messages::parse_certificate_request13(body);
+        if (!r13.ok()) {
+          return bad(r13.error());
+        }
+        out.push_back("certificate_request_context: " +
+                      (r13->context.empty() ? std::string("(empty)") : hex(r13->context)));
+        append_extensions(out, r13->extensions, false);
+        return;
+      }
       auto r = messages::parse_certificate_request12(body);
       if (!r.ok()) {
         return bad(r.error());

@@ -103,6 +103,33 @@ TEST(DetailedTrace, TruthfulNamesAndFlights) {
   EXPECT_FALSE(contains(lines, "090909"));
 }
 
+// A TLS 1.3 CertificateRequest (RFC 8446 §4.3.2) is decoded as one, and a TLS 1.2 one (RFC 5246
+// §7.4.4) as one: the event's version says which.
+TEST(DetailedTrace, CertificateRequestOfEachVersionDecoded) {
+  messages::CertificateRequest13 cr13;
+  cr13.extensions.push_back(
+      messages::make_extension(ExtensionType::signature_algorithms, [](auto& out) {
+        return messages::serialize_signature_algorithms(
+            {SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::rsa_pss_rsae_sha256}, out);
+      }).value());
+  std::vector<uint8_t> bytes13;
+  ASSERT_TRUE(messages::serialize_message(cr13, bytes13).ok());
+  auto lines = describe_message(MessageEvent{Direction::in, 22, 13, 0x0304, bytes13, true});
+  EXPECT_FALSE(contains(lines, "malformed"));
+  EXPECT_TRUE(contains(lines, "certificate_request_context: (empty)"));
+  EXPECT_TRUE(contains(lines, "ecdsa_secp256r1_sha256 (0x0403), rsa_pss_rsae_sha256 (0x0804)"));
+
+  messages::CertificateRequest12 cr12;
+  cr12.certificate_types = {64, 1};
+  cr12.signature_algorithms = {SignatureScheme::ecdsa_secp256r1_sha256};
+  std::vector<uint8_t> bytes12;
+  ASSERT_TRUE(messages::serialize_message(cr12, bytes12).ok());
+  lines = describe_message(MessageEvent{Direction::in, 22, 13, 0x0303, bytes12, false});
+  EXPECT_FALSE(contains(lines, "malformed"));
+  EXPECT_TRUE(contains(lines, "certificate_types: 4001"));
+  EXPECT_TRUE(contains(lines, "signature_algorithms: ecdsa_secp256r1_sha256 (0x0403)"));
+}
+
 TEST(DetailedTrace, MalformedBodiesAreReportedNotTrusted) {
   const std::array<uint8_t, 6> truncated = {2, 0, 0, 2, 3, 3};
   auto lines = describe_message(MessageEvent{Direction::in, 22, 2, 0x0303, truncated, false});
