@@ -1,6 +1,7 @@
 // codec::Writer: appends TLS wire encodings to a byte vector, with scoped length prefixes.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -18,7 +19,15 @@ namespace hs::codec {
 // open, write only through the child.
 class Writer {
  public:
-  explicit Writer(std::vector<uint8_t>& out) : buf_(&out), failed_(&failed_storage_) {}
+  static constexpr size_t kRoom = 256;
+  // A root Writer makes room for a typical message (kRoom bytes) at once: growing an empty vector
+  // byte by byte reallocated it about eight times per message. Room is added geometrically, so
+  // root Writers opened again and again on one growing buffer stay linear.
+  explicit Writer(std::vector<uint8_t>& out) : buf_(&out), failed_(&failed_storage_) {
+    if (out.capacity() - out.size() < kRoom) {
+      out.reserve(std::max(out.size() + kRoom, 2 * out.capacity()));
+    }
+  }
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;

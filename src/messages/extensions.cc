@@ -100,15 +100,23 @@ void write_key_share_entry(const KeyShareEntry& entry, codec::Writer& w) {
 
 }  // namespace
 
+namespace {
+// Room reserved for a block's extensions, and the count past which duplicates are looked up in a
+// bitset rather than by comparison.
+constexpr size_t kUsualExtensions = 24;
+}  // namespace
+
 Result<std::vector<Extension>> parse_extensions(codec::Reader& in) {
   codec::Reader block;
   if (!in.read_prefixed(codec::Len::u16, 0, 0xFFFF, block)) {
     return malformed("extensions");
   }
   std::vector<Extension> exts;
-  // One bit per extension type: a ClientHello may carry 16383 empty extensions, and a pairwise
-  // search over them would cost 10^8 comparisons.
-  auto seen = std::make_unique<std::bitset<0x10000>>();
+  exts.reserve(kUsualExtensions);
+  // A hello carries about a dozen extensions: duplicates are found by comparing with those read
+  // so far. Past kUsualExtensions, one bit per type (a ClientHello may carry 16383 empty
+  // extensions, and a pairwise search over them would cost 10^8 comparisons).
+  std::unique_ptr<std::bitset<0x10000>> seen;
   while (!block.empty()) {
     Extension ext;
     std::span<const uint8_t> data;
@@ -118,11 +126,23 @@ Result<std::vector<Extension>> parse_extensions(codec::Reader& in) {
     }
     // RFC 8446, 4.2: "There MUST NOT be more than one extension of the same type in a given
     // extension block."
+    if (!seen && exts.size() == kUsualExtensions) {
+      seen = std::make_unique<std::bitset<0x10000>>();
+      for (const Extension& e : exts) {
+        seen->set(static_cast<size_t>(e.type));
+      }
+    }
     const auto code = static_cast<size_t>(ext.type);
-    if (seen->test(code)) {
+    const bool duplicate =
+        seen ? seen->test(code) : std::any_of(exts.begin(), exts.end(), [&](const Extension& e) {
+          return e.type == ext.type;
+        });
+    if (duplicate) {
       return Error(ErrorCode::duplicate_extension, "extensions");
     }
-    seen->set(code);
+    if (seen) {
+      seen->set(code);
+    }
     ext.data = to_vector(data);
     exts.push_back(std::move(ext));
   }

@@ -100,6 +100,7 @@ std::string join_suites(std::span<const CipherSuite> suites) {
 // server (`tls12`) the TLS 1.2 suites and the RFC 8422/5746 checks, for TLS 1.3 the TLS 1.3
 // suites only.
 Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, ClientOffer& offer) {
+  offer.suites.reserve(hello.cipher_suites.size());
   for (CipherSuite s : hello.cipher_suites) {
     if (s == CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
       // RFC 5746 §3.6: "If this is an initial handshake and the ClientHello contains the

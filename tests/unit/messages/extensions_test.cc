@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "unit/messages/test_util.h"
 
 namespace hs::messages {
@@ -67,6 +69,36 @@ TEST(Extensions, DuplicateTypeIsDuplicateExtension) {
   expect_error(hex("00 08 00 17 00 00 00 17 00 00"), parse_block, ErrorCode::duplicate_extension);
   // Duplicate GREASE values too: the rule is about any type.
   expect_error(hex("00 08 0a 0a 00 00 0a 0a 00 00"), parse_block, ErrorCode::duplicate_extension);
+}
+
+// A block of `count` empty extensions of types 0x1000, 0x1001, ... with `dup_of` (an index)
+// repeated at the end when given.
+std::vector<uint8_t> many_extensions(size_t count, std::optional<size_t> dup_of) {
+  std::vector<uint8_t> body;
+  auto add = [&](size_t i) { body.insert(body.end(), {0x10, static_cast<uint8_t>(i), 0, 0}); };
+  for (size_t i = 0; i < count; ++i) {
+    add(i);
+  }
+  if (dup_of) {
+    add(*dup_of);
+  }
+  std::vector<uint8_t> block = {static_cast<uint8_t>(body.size() >> 8),
+                                static_cast<uint8_t>(body.size())};
+  block.insert(block.end(), body.begin(), body.end());
+  return block;
+}
+
+TEST(Extensions, DuplicatesFoundBeforeAndAfterTheBitsetTakesOver) {
+  // Small blocks compare with the extensions read so far; long ones switch to a bitset that
+  // must still know the types read before the switch.
+  for (size_t count : {1, 5, 23, 24, 25, 40, 200}) {
+    auto clean = parse_block(many_extensions(count, std::nullopt));
+    ASSERT_TRUE(clean.ok()) << count;
+    EXPECT_EQ(clean.value().size(), count);
+    for (size_t dup : {size_t{0}, count / 2, count - 1}) {
+      expect_error(many_extensions(count, dup), parse_block, ErrorCode::duplicate_extension);
+    }
+  }
 }
 
 // ---- server_name ----
