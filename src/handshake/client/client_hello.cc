@@ -99,6 +99,24 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     }
     out.offers_tls12 = false;  // TLS 1.3 only, by configuration of the suites
   }
+  // Certificates: every scheme we verify in the server's chain. Without TLS 1.2 in the offer,
+  // signature_algorithms holds only what a TLS 1.3 CertificateVerify may use, which leaves out
+  // rsa_pkcs1_*, the signature of almost every RSA-issued certificate; RFC 8446 §4.2.3: "If no
+  // "signature_algorithms_cert" extension is present, then the "signature_algorithms" extension
+  // also applies to signatures appearing in certificates", and a server that honours it strictly
+  // (Java's JSSE: "No available authentication scheme") refuses us its RSA-issued chain. So when
+  // the two lists differ we send signature_algorithms_cert, which §9.2 makes mandatory to
+  // implement, as hs server's TLS 1.3 CertificateRequest does.
+  std::vector<SignatureScheme> cert_schemes;
+  for (SignatureScheme s : config->signature_schemes) {
+    if (crypto::scheme_algorithm(s).has_value() &&
+        !detail::contains<SignatureScheme>(cert_schemes, s)) {
+      cert_schemes.push_back(s);
+    }
+  }
+  const bool send_cert_schemes = std::any_of(
+      cert_schemes.begin(), cert_schemes.end(),
+      [&](SignatureScheme s) { return !detail::contains<SignatureScheme>(schemes, s); });
 
   // Resumption: the newest stored session for this server, if its version is one we offer.
   std::shared_ptr<ClientSessionStore> store = config->sessions;
@@ -215,6 +233,11 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   ext.push_back(HS_TRY(make_extension(ExtensionType::signature_algorithms, [&](auto& o) {
     return messages::serialize_signature_algorithms(schemes, o);
   })));
+  if (send_cert_schemes) {
+    ext.push_back(HS_TRY(make_extension(ExtensionType::signature_algorithms_cert, [&](auto& o) {
+      return messages::serialize_signature_algorithms_cert(cert_schemes, o);
+    })));
+  }
   if (config->record_size_limit != 0) {
     // RFC 8449 §4: "Endpoints SHOULD advertise the "record_size_limit" extension, even if they
     // have no need to limit the size of records." Our value counts as TLS 1.3 counts (2^14 + 1

@@ -64,6 +64,9 @@ TEST(Client13, ClientHelloOffersTls13AndTls12) {
     seen_pkcs1 = seen_pkcs1 || !tls13;
   }
   EXPECT_TRUE(seen_pkcs1) << "rsa_pkcs1 must stay for TLS 1.2";
+  // signature_algorithms already names every scheme we verify in certificates.
+  EXPECT_EQ(messages::find_extension(ch.extensions, ExtensionType::signature_algorithms_cert),
+            nullptr);
   // The TLS 1.2 extensions are still there; no PSK yet.
   for (ExtensionType t : {ExtensionType::extended_master_secret, ExtensionType::renegotiation_info,
                           ExtensionType::session_ticket, ExtensionType::ec_point_formats,
@@ -113,6 +116,42 @@ TEST(Client13, Tls13OnlyOffersOnlyTls13AndRefusesTls12) {
   sh.cipher_suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
   h.expect_refusal(h.server.record(ContentType::handshake, ScriptedServer13::encode(sh)),
                    ErrorCode::protocol_version, AlertDescription::protocol_version);
+}
+
+// RFC 8446 §4.2.3: "If no "signature_algorithms_cert" extension is present, then the
+// "signature_algorithms" extension also applies to signatures appearing in certificates". A TLS
+// 1.3-only offer leaves rsa_pkcs1_* out of signature_algorithms (they "are not defined for use in
+// signed TLS handshake messages"), so it names them for certificates in signature_algorithms_cert:
+// without it Java's JSSE refused to serve its RSA-issued chain ("No available authentication
+// scheme", handshake_failure). A PKCS#1 CertificateVerify is still refused.
+TEST(Client13, Tls13OnlyNamesCertificateSchemesInSignatureAlgorithmsCert) {
+  auto config = tls13_config();
+  config->min_version = ProtocolVersion::tls1_3;
+  Harness13 h(config);
+  const auto& ch = h.server.client_hello();
+  const auto* sa = messages::find_extension(ch.extensions, ExtensionType::signature_algorithms);
+  const auto* sac =
+      messages::find_extension(ch.extensions, ExtensionType::signature_algorithms_cert);
+  ASSERT_NE(sa, nullptr);
+  ASSERT_NE(sac, nullptr);
+  auto handshake = messages::parse_signature_algorithms(sa->data).value();
+  auto certs = messages::parse_signature_algorithms_cert(sac->data).value();
+  for (SignatureScheme s : handshake) {
+    EXPECT_TRUE(crypto::scheme_info(s)->tls13_allowed) << static_cast<int>(s);
+    EXPECT_TRUE(detail::contains<SignatureScheme>(certs, s)) << static_cast<int>(s);
+  }
+  for (SignatureScheme s : {SignatureScheme::rsa_pkcs1_sha256, SignatureScheme::rsa_pkcs1_sha384,
+                            SignatureScheme::rsa_pkcs1_sha512}) {
+    EXPECT_FALSE(detail::contains<SignatureScheme>(handshake, s)) << static_cast<int>(s);
+    EXPECT_TRUE(detail::contains<SignatureScheme>(certs, s)) << static_cast<int>(s);
+  }
+  // RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm".
+  h.server.scheme = SignatureScheme::rsa_pkcs1_sha256;
+  ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());
+  ASSERT_TRUE(h.to_client(h.server.encrypted_extensions()).ok());
+  ASSERT_TRUE(h.to_client(h.server.certificate()).ok());
+  h.expect_refusal(h.server.certificate_verify(), ErrorCode::illegal_parameter,
+                   AlertDescription::illegal_parameter);
 }
 
 TEST(Client13, DualOfferCompletesTls12WhenTheServerChoosesIt) {
