@@ -100,9 +100,9 @@ const SecretBytes* KeyLogFile::find(std::string_view label,
   return it == secrets_.end() ? nullptr : &it->second;
 }
 
-std::vector<std::string> KeyLogFile::dangerous_lines_for(
+std::vector<SecretBytes> KeyLogFile::dangerous_lines_for(
     std::span<const uint8_t> client_random) const {
-  std::vector<std::string> out;
+  std::vector<SecretBytes> out;
   if (client_random.size() != 32) {
     return out;
   }
@@ -114,9 +114,9 @@ std::vector<std::string> KeyLogFile::dangerous_lines_for(
   if (it == lines_.end()) {
     return out;
   }
+  out.reserve(it->second.size());
   for (const SecretBytes& line : it->second) {
-    std::span<const uint8_t> b = line.expose();
-    out.emplace_back(b.begin(), b.end());
+    out.push_back(line.clone());
   }
   return out;
 }

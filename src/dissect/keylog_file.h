@@ -27,8 +27,9 @@ class KeyLogFile {
 
   // dangerous_lines_for returns the lines logged for `client_random`, verbatim (without the line
   // break), in file order: the page of `hs dissect --trace-html` shows the user the lines of
-  // their own key log that opened a connection. They hold secrets.
-  std::vector<std::string> dangerous_lines_for(std::span<const uint8_t> client_random) const;
+  // their own key log that opened a connection. They hold secrets, so they stay SecretBytes
+  // until the page is written.
+  std::vector<SecretBytes> dangerous_lines_for(std::span<const uint8_t> client_random) const;
 
   size_t size() const { return secrets_.size(); }
   size_t malformed_lines() const { return malformed_; }

@@ -969,8 +969,9 @@ std::string render_html_page(const HtmlPage& page) {
       } else {
         p.add("<p>The lines of " + esc(hc.key_log_source) +
               " for this connection, as they are:</p>\n<pre class=\"secret\">");
-        for (const std::string& l : hc.key_log_lines) {
-          p.add(esc(l) + "\n");
+        for (const SecretBytes& l : hc.key_log_lines) {
+          const std::span<const uint8_t> b = l.expose();
+          p.add(esc(std::string_view(reinterpret_cast<const char*>(b.data()), b.size())) + "\n");
         }
         p.add("</pre>\n");
       }

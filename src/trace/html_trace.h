@@ -80,7 +80,7 @@ struct HtmlConnection {
   // capture: the lines of the user's own key log that name this connection).
   bool keys_shown = false;
   std::vector<KeyLogLine> keys;
-  std::vector<std::string> key_log_lines;
+  std::vector<SecretBytes> key_log_lines;  // the user's key-log lines: secrets until rendered
   std::string key_log_source;
   std::string no_key_log_text;  // why no secret bytes show (empty: the live page's reason)
   // notes: what the page could not show (where the capture breaks, records not opened).

@@ -170,7 +170,8 @@ TEST(HtmlReport, WithKeyLogTheRecordIsOpenedAndTheLineShownAsItIs) {
   EXPECT_EQ(finished.bytes,
             (std::vector<uint8_t>{20, 0, 0, 12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}));
   ASSERT_EQ(conn.key_log_lines.size(), 1u);
-  EXPECT_EQ(conn.key_log_lines[0], key_log_line());
+  const std::span<const uint8_t> line = conn.key_log_lines[0].expose();
+  EXPECT_EQ(std::string(line.begin(), line.end()), key_log_line());
   EXPECT_TRUE(conn.keys_shown);
   ASSERT_EQ(conn.keys.size(), 1u);
   EXPECT_EQ(conn.keys[0].label, "CLIENT_RANDOM");
