@@ -31,6 +31,10 @@ set -euo pipefail
 #   golang-go                                       Go 1.19's crypto/tls and net/http, an independent
 #                                                   TLS stack behind many real clients and servers:
 #                                                   interop peer (tests/interop/go/, stdlib only)
+#   libnss3-tools                                   NSS, Mozilla's TLS library (Firefox's): tstclnt
+#                                                   and selfserv are interop peers, certutil and
+#                                                   pk12util build their key databases
+#                                                   (tests/interop/nss_test)
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -45,6 +49,7 @@ PACKAGES=(
   libasio-dev
   libxml2-utils librsvg2-bin
   golang-go
+  libnss3-tools
 )
 
 missing=()

@@ -335,6 +335,10 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"dumpcap", "tshark"},  // wireshark-common, pulled in by tshark
       {"bash", "bash"},
       {"go", "golang-go"},
+      {"tstclnt", "libnss3-tools"},
+      {"selfserv", "libnss3-tools"},
+      {"certutil", "libnss3-tools"},
+      {"pk12util", "libnss3-tools"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";
