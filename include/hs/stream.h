@@ -87,7 +87,10 @@ class HS_API Stream {
   Result<size_t> read(std::span<uint8_t> out, std::chrono::milliseconds timeout = no_timeout);
 
   // write sends all of `data` as application data (after the handshake). timeout when the
-  // socket took no bytes in time; io_error for a socket failure ("Connection reset by peer").
+  // socket took no bytes in time; io_error for a socket failure ("Connection reset by peer"),
+  // except that when the peer reset the connection after sending a fatal alert (a TLS 1.3
+  // server refusing our certificate, say), the alert still in the socket is read and write
+  // returns peer_alert for it.
   Result<void> write(std::span<const uint8_t> data, std::chrono::milliseconds timeout = no_timeout);
 
   // shutdown sends close_notify (RFC 8446 §6.1) and shuts down the sending side of the socket;

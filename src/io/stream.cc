@@ -87,11 +87,35 @@ struct Stream::State {
           }
           continue;
         }
-        return Error(ErrorCode::io_error, "send", std::strerror(errno));
+        const int send_errno = errno;
+        if (send_errno == EPIPE || send_errno == ECONNRESET) {
+          HS_TRY(receive_what_is_left());
+        }
+        return Error(ErrorCode::io_error, "send", std::strerror(send_errno));
       }
       conn->consume_output(static_cast<size_t>(n));
     }
     return ok_result();
+  }
+
+  // receive_what_is_left feeds the connection what the socket still holds after the peer
+  // reset it, and returns the error that gives (its fatal alert), if any. A peer that refuses
+  // us once our side of the handshake is done (a TLS 1.3 server judging our certificate,
+  // RFC 8446 4.4.2.4: "abort the handshake with a "certificate_required" alert") sends its
+  // alert and closes; closing with our records unread resets the connection, so our next send
+  // fails while the alert, which says why, waits readable in the socket (NSS's selfserv does
+  // this). Application data goes to the connection's buffer.
+  Result<void> receive_what_is_left() {
+    for (;;) {
+      ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return ok_result();
+      }
+      HS_TRY(conn->receive(std::span<const uint8_t>(buf).first(static_cast<size_t>(n))));
+    }
   }
 
   // pump reads once from the socket (waiting until the deadline), feeds the connection and
