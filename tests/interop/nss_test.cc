@@ -1,7 +1,8 @@
 // NSS (Mozilla's TLS library, the one inside Firefox; Debian's libnss3-tools 3.87) as a peer:
 // its test client `tstclnt` against `hs server`, and `hs client` against its test server
 // `selfserv`, each case asserting what both sides report (version, suite, group, signature
-// scheme, resumption, client certificate, the HTTP answer).
+// scheme, resumption, client certificate, the HTTP answer), and selfserv's refusal of a missing
+// client certificate as `hs client` reports it.
 //
 // NSS keeps certificates and keys in a database, built here once from the shared test PKI with
 // pk12util and certutil: one with the test root trusted and the ECDSA client and server key
@@ -508,6 +509,21 @@ TEST_F(NssInterop, HsClientToSelfserv) {
     EXPECT_EQ(last_stat(server->stdout_text(), "cache hits"), int(n) - 1) << server->output();
     EXPECT_EQ(last_stat(server->stdout_text(), "stateless resumes"), c.tickets ? int(n) - 1 : 0)
         << server->output();
+  }
+
+  // No client certificate for selfserv -r -r: TLS 1.3 refuses it with certificate_required
+  // after our side of the handshake is done (RFC 8446 4.4.2.4), and selfserv closes with our
+  // records unread, so our request meets a reset with the alert still in the socket, which we
+  // report; TLS 1.2 refuses it in the handshake, NSS with bad_certificate.
+  for (auto [max, alert] : {std::pair{"1.3", "certificate_required"}, {"1.2", "bad_certificate"}}) {
+    SCOPED_TRACE(max);
+    uint16_t port = 0;
+    auto server = selfserv(db_, "ecdsa", {"-r", "-r"}, port);
+    CommandResult r = hs_client(port, {"--tls-max", max});
+    EXPECT_NE(r.exit_code, 0) << r.output();
+    EXPECT_TRUE(contains(r.err, std::string("fatal ") + alert) ||
+                contains(r.err, std::string("fatal alert ") + alert))
+        << r.output();
   }
 }
 
