@@ -21,9 +21,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,47 +54,6 @@ std::filesystem::path go_peer(const std::string& name) {
     }
   }
   return ::testing::AssertionSuccess();
-}
-
-// fields reads the "key=value key=value" line of hs_go_client or hs_go_server output that
-// starts with `prefix` (for example "conn=2 "); empty when there is none.
-std::map<std::string, std::string> fields(const std::string& out, const std::string& prefix) {
-  std::map<std::string, std::string> f;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(prefix, 0) != 0) {
-      continue;
-    }
-    std::istringstream words(line);
-    std::string word;
-    while (words >> word) {
-      size_t eq = word.find('=');
-      if (eq != std::string::npos) {
-        f[word.substr(0, eq)] = word.substr(eq + 1);
-      }
-    }
-    break;
-  }
-  return f;
-}
-
-// response returns what hs_go_client printed between "--- response N ---" and "--- end N ---".
-std::string response(const std::string& out, int n) {
-  const std::string begin = "--- response " + std::to_string(n) + " ---\n";
-  const std::string end = "--- end " + std::to_string(n) + " ---";
-  size_t a = out.find(begin);
-  size_t b = a == std::string::npos ? a : out.find(end, a);
-  return b == std::string::npos ? std::string()
-                                : out.substr(a + begin.size(), b - a - begin.size());
-}
-
-// page_field returns a field of the status page `hs server` serves ("Group     : x25519").
-std::string page_field(const std::string& page, const std::string& name) {
-  size_t at = page.find("\n" + name);
-  size_t colon = at == std::string::npos ? at : page.find(": ", at);
-  size_t nl = colon == std::string::npos ? colon : page.find('\n', colon);
-  return nl == std::string::npos ? std::string() : page.substr(colon + 2, nl - colon - 2);
 }
 
 struct Tls12Suite {

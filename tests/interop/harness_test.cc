@@ -57,6 +57,23 @@ TEST(HarnessTest, RunCommandFeedsStdin) {
   EXPECT_EQ(r.out, "hello\nworld\n");
 }
 
+// keep_stdin_open: the child reads stdin_data and then waits for more instead of seeing
+// end-of-file, so `cat` cannot exit on its own; stop() ends it.
+TEST(HarnessTest, KeepStdinOpenWithholdsEndOfFile) {
+  ProcessOptions options;
+  options.stdin_data = "hello\n";
+  options.keep_stdin_open = true;
+  Process p({"cat"}, options);
+  ASSERT_TRUE(p.started()) << p.error();
+  for (auto deadline = std::chrono::steady_clock::now() + 10s;
+       p.stdout_text().empty() && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(p.stdout_text(), "hello\n");
+  EXPECT_TRUE(p.running());
+  EXPECT_EQ(p.stop(), 128 + SIGTERM);
+}
+
 TEST(HarnessTest, RunCommandKillsOnTimeout) {
   auto start = std::chrono::steady_clock::now();
   CommandResult r = run_command({"sleep", "30"}, 200ms);

@@ -95,7 +95,18 @@ Process::Process(std::vector<std::string> args, ProcessOptions options) : args_(
   // Everything the child needs is prepared before fork: between fork and exec only
   // async-signal-safe calls are allowed.
   std::filesystem::path in_path = "/dev/null";
-  if (!options.stdin_data.empty()) {
+  int in_pipe[2] = {-1, -1};
+  if (options.keep_stdin_open) {
+    if (options.stdin_data.size() > 65536 || pipe2(in_pipe, O_CLOEXEC) != 0) {
+      start_error_ = "Process: cannot make a stdin pipe for keep_stdin_open";
+      return;
+    }
+    // Written before the fork, while this process still holds the read end: it fits the pipe's
+    // buffer, so this never waits, and a child that exits early cannot make it raise SIGPIPE.
+    ssize_t written = write(in_pipe[1], options.stdin_data.data(), options.stdin_data.size());
+    (void)written;
+    stdin_fd_ = in_pipe[1];
+  } else if (!options.stdin_data.empty()) {
     in_path = dir_.write_file("stdin", options.stdin_data);
   }
   std::string out_path = (dir_ / "stdout").string();
@@ -133,6 +144,11 @@ Process::Process(std::vector<std::string> args, ProcessOptions options) : args_(
   int report[2];
   if (pipe2(report, O_CLOEXEC) != 0) {
     start_error_ = std::string("pipe2: ") + std::strerror(errno);
+    if (in_pipe[0] >= 0) {
+      close(in_pipe[0]);
+      close(in_pipe[1]);
+      stdin_fd_ = -1;
+    }
     return;
   }
   pid_ = fork();
@@ -140,12 +156,17 @@ Process::Process(std::vector<std::string> args, ProcessOptions options) : args_(
     start_error_ = std::string("fork: ") + std::strerror(errno);
     close(report[0]);
     close(report[1]);
+    if (in_pipe[0] >= 0) {
+      close(in_pipe[0]);
+      close(in_pipe[1]);
+      stdin_fd_ = -1;
+    }
     return;
   }
   if (pid_ == 0) {
     // Own process group, so stop() also ends anything the child starts.
     setpgid(0, 0);
-    int in = open(in_str.c_str(), O_RDONLY);
+    int in = in_pipe[0] >= 0 ? in_pipe[0] : open(in_str.c_str(), O_RDONLY);
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || err < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) {
@@ -160,6 +181,9 @@ Process::Process(std::vector<std::string> args, ProcessOptions options) : args_(
   }
   // Also set the group from the parent, so kill(-pid) works even before the child ran setpgid.
   setpgid(pid_, pid_);
+  if (in_pipe[0] >= 0) {
+    close(in_pipe[0]);
+  }
   close(report[1]);
   int child_errno = 0;
   ssize_t n;
@@ -186,9 +210,17 @@ bool Process::reap(int options) {
   } while (r < 0 && errno == EINTR);
   if (r == pid_) {
     exit_code_ = decode_status(status);
+    if (stdin_fd_ >= 0) {
+      close(stdin_fd_);
+      stdin_fd_ = -1;
+    }
     return true;
   }
   if (r < 0) {
+    if (stdin_fd_ >= 0) {
+      close(stdin_fd_);
+      stdin_fd_ = -1;
+    }
     exit_code_ = -1;  // Not our child any more (already reaped elsewhere).
     return true;
   }
@@ -339,6 +371,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"selfserv", "libnss3-tools"},
       {"certutil", "libnss3-tools"},
       {"pk12util", "libnss3-tools"},
+      {"botan", "botan"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";

@@ -33,6 +33,10 @@ struct ProcessOptions {
   // stdin_data is fed to the child's standard input, followed by end-of-file. When empty the
   // child reads /dev/null.
   std::string stdin_data;
+  // keep_stdin_open holds the child's standard input open after stdin_data (at most 64 KiB, a
+  // pipe's buffer) instead of ending it, until the child exits or is stopped: for programs that
+  // close their connection at end-of-file, such as botan tls_client.
+  bool keep_stdin_open = false;
   // cwd is the child's working directory; empty inherits the test's.
   std::filesystem::path cwd;
   // env holds NAME, VALUE pairs added to (or replacing in) the inherited environment.
@@ -88,6 +92,7 @@ class Process {
   std::optional<int> exit_code_;
   std::string start_error_;
   bool group_killed_ = false;
+  int stdin_fd_ = -1;  // write end of the child's stdin pipe (keep_stdin_open), or -1
 };
 
 // CommandResult is what run_command returns.
