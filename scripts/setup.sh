@@ -35,6 +35,10 @@ set -euo pipefail
 #                                                   and selfserv are interop peers, certutil and
 #                                                   pk12util build their key databases
 #                                                   (tests/interop/nss_test)
+#   libwolfssl-dev libmbedtls-dev                   wolfSSL 5.5 (TLS 1.2/1.3) and Mbed TLS 2.28 (TLS
+#                                                   1.2), the embedded world's stacks: small C peers
+#                                                   built by tests/interop (c_peers/); test-only,
+#                                                   the library never links them
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -50,6 +54,7 @@ PACKAGES=(
   libxml2-utils librsvg2-bin
   golang-go
   libnss3-tools
+  libwolfssl-dev libmbedtls-dev
 )
 
 missing=()
