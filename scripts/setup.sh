@@ -35,6 +35,9 @@ set -euo pipefail
 #                                                   and selfserv are interop peers, certutil and
 #                                                   pk12util build their key databases
 #                                                   (tests/interop/nss_test)
+#   botan                                           Botan 2.19's `botan tls_client`/`tls_server`, a
+#                                                   third independent TLS 1.2 stack: interop peer
+#                                                   (tests/interop/botan_test.cc)
 #   libwolfssl-dev libmbedtls-dev                   wolfSSL 5.5 (TLS 1.2/1.3) and Mbed TLS 2.28 (TLS
 #                                                   1.2), the embedded world's stacks: small C peers
 #                                                   built by tests/interop (c_peers/); test-only,
@@ -54,7 +57,7 @@ PACKAGES=(
   libxml2-utils librsvg2-bin
   golang-go
   libnss3-tools
-  libwolfssl-dev libmbedtls-dev
+  botan libwolfssl-dev libmbedtls-dev
 )
 
 missing=()
