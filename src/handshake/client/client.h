@@ -96,9 +96,10 @@ class Driver final : public detail::HandshakeDriver {
   std::string host_;
   TestHooks hooks_;
   State state_;
-  // ccs_seen_: the one unprotected ChangeCipherSpec RFC 8446 §5 lets a TLS 1.3 server send
-  // before its Finished has arrived (and been dropped).
-  bool ccs_seen_ = false;
+  // ccs_dropped_: the unprotected ChangeCipherSpec records RFC 8446 §5 lets a TLS 1.3 server
+  // send before its Finished has arrived, dropped so far (at most kMaxDummyChangeCipherSpecs).
+  size_t ccs_dropped_ = 0;
+  static constexpr size_t kMaxDummyChangeCipherSpecs = 16;
 };
 
 // make_client_driver_for_testing is make_client_driver with TestHooks (tests only).

@@ -119,7 +119,7 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
     return Error(ErrorCode::protocol_version, "server_hello",
                  "server chose TLS 1.2 or below after we sent 0-RTT data");
   }
-  if (ccs_seen_) {
+  if (ccs_dropped_ > 0) {
     // A ChangeCipherSpec before a TLS 1.2 ServerHello is out of order (RFC 5246 §7.1).
     return Error(ErrorCode::unexpected_message, "change_cipher_spec",
                  "ChangeCipherSpec before the ServerHello");
@@ -181,22 +181,25 @@ Result<void> Driver::on_change_cipher_spec(HandshakeContext& ctx) {
   // RFC 8446 §5: "An implementation may receive an unencrypted record of type
   // change_cipher_spec consisting of the single byte value 0x01 at any time after the first
   // ClientHello message has been sent or received and before the peer's Finished message has
-  // been received and MUST simply drop it without further processing." We accept one such
-  // record (servers in middlebox compatibility mode send exactly one); a second, or one after
-  // the server's Finished, is unexpected ("If an implementation detects a change_cipher_spec
-  // record received before the first ClientHello message or after the peer's Finished message,
-  // it MUST be treated as an unexpected record type"). The connection refuses a protected one.
+  // been received and MUST simply drop it without further processing." Servers in middlebox
+  // compatibility mode send one (Appendix D.4), but not all stop there: Java's JSSE sends one
+  // after its HelloRetryRequest and another after its ServerHello. We drop up to
+  // kMaxDummyChangeCipherSpecs (as Go's crypto/tls ignores up to 16 records), so a peer cannot
+  // keep us busy with them; one after the server's Finished is unexpected ("If an
+  // implementation detects a change_cipher_spec record received before the first ClientHello
+  // message or after the peer's Finished message, it MUST be treated as an unexpected record
+  // type"). The connection refuses a protected one.
   const bool tls13_before_finished =
       (std::holds_alternative<ExpectServerHello>(state_) &&
        std::get<ExpectServerHello>(state_).offers_tls13) ||
       (std::holds_alternative<client13::State>(state_) &&
        client13::accepts_dummy_change_cipher_spec(std::get<client13::State>(state_)));
   if (tls13_before_finished) {
-    if (ccs_seen_) {
+    if (ccs_dropped_ == kMaxDummyChangeCipherSpecs) {
       return Error(ErrorCode::unexpected_message, "change_cipher_spec",
-                   "a second ChangeCipherSpec");
+                   "too many ChangeCipherSpec records");
     }
-    ccs_seen_ = true;
+    ++ccs_dropped_;
     ctx.note("middlebox-compatibility ChangeCipherSpec dropped");
     return ok_result();
   }

@@ -467,9 +467,30 @@ TEST(Client13, ChangeCipherSpecAfterTheHandshakeIsUnexpectedMessage) {
                    AlertDescription::unexpected_message);
 }
 
-TEST(Client13, SecondChangeCipherSpecIsUnexpectedMessage) {
+// RFC 8446 §5: a change_cipher_spec record between the first ClientHello and the peer's
+// Finished "MUST simply drop it without further processing". Java's JSSE sends HRR, CCS, then
+// ServerHello, CCS: we refused the second one (unexpected_message), so every TLS 1.3 connection
+// to a JSSE server that asked for another key share failed.
+TEST(Client13, ChangeCipherSpecAfterHelloRetryRequestAndServerHelloIsDropped) {
+  Harness13 h;
+  ASSERT_TRUE(h.to_client(h.server.hello_retry_request(NamedGroup::secp256r1)).ok());  // + CCS
+  h.from_client();  // CCS, ClientHello2
+  Bytes server_hello = h.server.server_hello();
+  Bytes extra_ccs = ScriptedServer::raw_record(20, Bytes{1});
+  server_hello.insert(server_hello.end(), extra_ccs.begin(), extra_ccs.end());
+  ASSERT_TRUE(h.to_client(server_hello).ok());
+  ASSERT_TRUE(h.to_client(h.server.flight()).ok());
+  EXPECT_TRUE(h.client->is_connected());
+  EXPECT_EQ(h.client->info().group, NamedGroup::secp256r1);
+}
+
+// Dropped, but not without end: the 17th is unexpected (Go's crypto/tls stops at 16 too).
+TEST(Client13, ChangeCipherSpecFloodIsUnexpectedMessage) {
   Harness13 h;
   ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());  // with its dummy CCS
+  for (int i = 2; i <= 16; ++i) {
+    ASSERT_TRUE(h.to_client(ScriptedServer::raw_record(20, Bytes{1})).ok()) << i;
+  }
   h.expect_refusal(ScriptedServer::raw_record(20, Bytes{1}), ErrorCode::unexpected_message,
                    AlertDescription::unexpected_message);
 }
