@@ -126,7 +126,16 @@ void ServerLoop::finish(ServerSession& s, const Error* e) {
 
 void ServerLoop::fail(ServerSession& s, const Error& e) {
   // The connection queued its alert (if any): one best-effort non-blocking send, then close.
+  // RFC 8446 §6.2: "Upon transmission or receipt of a fatal alert message, both parties MUST
+  // immediately close the connection." The TLS connection is over; the socket lingers (reap)
+  // so that the rest of the peer's flight, already on its way, does not reset the connection
+  // before the peer reads the alert (JSSE, writing its TLS 1.2 ClientKeyExchange, CCS and
+  // Finished one by one, reported "Broken pipe" instead of our handshake_failure).
   flush(s);
+  if (!s.dead_) {
+    ::shutdown(s.fd_.get(), SHUT_WR);
+    s.linger_ = true;
+  }
   finish(s, &e);
 }
 
@@ -147,8 +156,10 @@ void ServerLoop::flush(ServerSession& s) {
     s.conn_->consume_output(static_cast<size_t>(n));
   }
   if (s.closing_ && !s.dead_) {
-    // Everything, close_notify included, is on the wire.
+    // Everything, close_notify included, is on the wire. The peer may still send (its own
+    // close_notify, say): linger for it (reap).
     ::shutdown(s.fd_.get(), SHUT_WR);
+    s.linger_ = true;
     finish(s, nullptr);
   }
 }
@@ -224,9 +235,28 @@ void ServerLoop::check_timers(Clock::time_point now) {
   }
 }
 
+bool ServerLoop::drain(int fd, size_t& drained) {
+  while (drained <= kMaxLingerBytes) {
+    ssize_t n = ::recv(fd, buf_.data(), buf_.size(), 0);
+    if (n > 0) {
+      drained += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+  return false;
+}
+
 void ServerLoop::reap() {
+  const auto now = Clock::now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (it->second->dead_) {
+      if (it->second->linger_ && options_.linger.count() > 0) {
+        lingering_.push_back(Lingering{std::move(it->second->fd_), now + options_.linger});
+      }
       it = sessions_.erase(it);
     } else {
       ++it;
@@ -259,6 +289,12 @@ Result<void> ServerLoop::run() {
       next = std::min(next, s->handshake_done_ ? s->last_activity_ + options_.idle_timeout
                                                : s->accepted_ + options_.handshake_timeout);
     }
+    const size_t first_lingering = fds.size();
+    for (const Lingering& l : lingering_) {
+      fds.push_back(pollfd{l.fd.get(), POLLIN, 0});
+      owners.push_back(nullptr);
+      next = std::min(next, l.until);
+    }
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - now);
     int timeout = static_cast<int>(std::clamp<int64_t>(wait.count() + 1, 0, 1000));
     int rc = ::poll(fds.data(), fds.size(), timeout);
@@ -266,7 +302,13 @@ Result<void> ServerLoop::run() {
       return Error(ErrorCode::io_error, "poll", std::strerror(errno));
     }
     if (rc > 0) {
-      for (size_t i = 0; i < fds.size(); ++i) {
+      for (size_t i = first_lingering; i < fds.size(); ++i) {
+        Lingering& l = lingering_[i - first_lingering];
+        if (fds[i].revents != 0 && !drain(l.fd.get(), l.drained)) {
+          l.fd.reset();
+        }
+      }
+      for (size_t i = 0; i < first_lingering; ++i) {
         if (fds[i].revents == 0) {
           continue;
         }
@@ -293,8 +335,11 @@ Result<void> ServerLoop::run() {
       }
     }
     check_timers(Clock::now());
+    std::erase_if(lingering_,
+                  [t = Clock::now()](const Lingering& l) { return !l.fd.valid() || t >= l.until; });
     reap();
   }
+  lingering_.clear();
 
   // Shutdown: close_notify to everyone, flush for a bounded time.
   for (auto& [fd, s] : sessions_) {

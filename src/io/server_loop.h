@@ -35,6 +35,13 @@ struct ServerLoopOptions {
   size_t max_connections = 4096;
   // shutdown_grace bounds how long run() keeps flushing close_notify after a stop request.
   std::chrono::milliseconds shutdown_grace = 1s;
+  // linger: how long a connection we ended (close_notify or a fatal alert sent, then our write
+  // side shut down) keeps reading and dropping what the peer still sends before its socket is
+  // closed. A socket closed with the peer's bytes still arriving answers them with a reset, which
+  // can reach the peer before it has read our alert (RFC 9112 §9.6 closes in stages for the same
+  // reason). Lingering ends early at the peer's end of stream or after kMaxLingerBytes; 0 closes
+  // at once.
+  std::chrono::milliseconds linger = 2s;
 };
 
 // ServerSession is the loop's handle on one connection, given to the handler.
@@ -61,6 +68,7 @@ class ServerSession {
   bool handshake_done_ = false;
   bool closing_ = false;
   bool dead_ = false;
+  bool linger_ = false;  // ended by us: linger before the socket closes
 };
 
 // ServerHandler is the application. All calls happen on the loop's thread.
@@ -111,6 +119,18 @@ class ServerLoop {
   void finish(ServerSession& s, const Error* e);
   void check_timers(std::chrono::steady_clock::time_point now);
   void reap();
+  // drain reads and drops what a lingering socket has; false when it is done (end of stream,
+  // an error or kMaxLingerBytes).
+  bool drain(int fd, size_t& drained);
+
+  // Lingering is the socket of a connection that is gone, read until `until` (see
+  // ServerLoopOptions::linger).
+  struct Lingering {
+    Fd fd;
+    std::chrono::steady_clock::time_point until;
+    size_t drained = 0;
+  };
+  static constexpr size_t kMaxLingerBytes = 256 * 1024;
 
   Fd listener_;
   uint16_t port_;
@@ -122,6 +142,7 @@ class ServerLoop {
   std::atomic<bool> stop_{false};
   uint64_t next_id_ = 1;
   std::unordered_map<int, std::unique_ptr<ServerSession>> sessions_;
+  std::vector<Lingering> lingering_;
   std::vector<uint8_t> buf_;
 };
 

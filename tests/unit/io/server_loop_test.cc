@@ -1,0 +1,107 @@
+// ServerLoop's close: a connection it ends (fatal alert or close_notify) keeps its socket
+// reading until the peer's end of stream (ServerLoopOptions::linger), so what the peer sends
+// after our last record is dropped instead of answered with a reset.
+#include "io/server_loop.h"
+
+#include <gtest/gtest.h>
+#include <hs/config.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "unit/handshake/common/test_certs.h"
+
+namespace hs::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class NullHandler : public io::ServerHandler {
+ public:
+  void on_data(io::ServerSession& /*session*/, std::span<const uint8_t> /*data*/) override {}
+};
+
+// Outcome of bytes a client sends after the server's alert and end of stream.
+enum class Outcome { acknowledged, reset };
+
+// send_after_close connects to a ServerLoop with `options`, sends a record the server refuses
+// with a fatal alert, reads the alert and the server's end of stream, then sends more bytes (as
+// the rest of a client's flight arrives) and waits until the server's kernel either
+// acknowledged them or reset the connection.
+Outcome send_after_close(io::ServerLoopOptions options) {
+  auto config = std::make_shared<ServerConfig>();
+  auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  EXPECT_TRUE(cert.ok());
+  config->certificates.push_back(std::move(cert).value());
+  NullHandler handler;
+  auto loop = io::ServerLoop::create("127.0.0.1", 0, config, handler, options);
+  EXPECT_TRUE(loop.ok());
+  std::thread server([&] { (void)(*loop)->run(); });
+
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((*loop)->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  // A handshake record holding an empty ServerHello: unexpected_message.
+  const std::array<uint8_t, 9> hello = {22, 3, 1, 0, 4, 2, 0, 0, 0};
+  EXPECT_EQ(::send(fd, hello.data(), hello.size(), 0), 9);
+  std::vector<uint8_t> got(64);
+  size_t have = 0;
+  for (ssize_t n = 1; n > 0 && have < got.size();) {
+    n = ::recv(fd, got.data() + have, got.size() - have, 0);
+    have += n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  // The alert, then the end of stream (the loop above stopped at recv() == 0).
+  EXPECT_EQ(have, 7u);
+  EXPECT_EQ(got[0], 21);
+  EXPECT_EQ(got[5], 2);   // fatal
+  EXPECT_EQ(got[6], 10);  // unexpected_message
+
+  const std::vector<uint8_t> rest(200, 0x16);
+  EXPECT_EQ(::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL), 200);
+  Outcome outcome = Outcome::reset;
+  for (auto deadline = std::chrono::steady_clock::now() + 20s;
+       std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(1ms)) {
+    tcp_info info{};
+    socklen_t len = sizeof(info);
+    EXPECT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len), 0);
+    if (info.tcpi_state == TCP_CLOSE) {
+      outcome = Outcome::reset;
+      break;
+    }
+    if (info.tcpi_state == TCP_CLOSE_WAIT && info.tcpi_unacked == 0) {
+      outcome = Outcome::acknowledged;
+      break;
+    }
+  }
+  ::close(fd);
+  (*loop)->request_stop();
+  server.join();
+  return outcome;
+}
+
+TEST(ServerLoop, LingersAfterAFatalAlertSoThePeerCanReadIt) {
+  io::ServerLoopOptions options;
+  options.linger = 60s;
+  EXPECT_EQ(send_after_close(options), Outcome::acknowledged);
+}
+
+// The same without lingering: the kernel answers the late bytes with a reset, which is what
+// made JSSE report "Broken pipe" instead of our handshake_failure.
+TEST(ServerLoop, WithoutLingerLateBytesAreReset) {
+  io::ServerLoopOptions options;
+  options.linger = 0s;
+  EXPECT_EQ(send_after_close(options), Outcome::reset);
+}
+
+}  // namespace
+}  // namespace hs::testing
