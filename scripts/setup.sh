@@ -42,6 +42,12 @@ set -euo pipefail
 #                                                   1.2), the embedded world's stacks: small C peers
 #                                                   built by tests/interop (c_peers/); test-only,
 #                                                   the library never links them
+#   openjdk-17-jre-headless                         Java's JSSE, the TLS stack of countless Java
+#                                                   clients and servers: interop peer
+#                                                   (tests/interop/java/, stdlib only). The JRE
+#                                                   alone compiles it (its jdk.compiler module);
+#                                                   no JDK. 44.6 MB download, 7 packages, 195 MB
+#                                                   installed, 7-10 s to install here
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -58,6 +64,7 @@ PACKAGES=(
   golang-go
   libnss3-tools
   botan libwolfssl-dev libmbedtls-dev
+  openjdk-17-jre-headless
 )
 
 missing=()

@@ -372,6 +372,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"certutil", "libnss3-tools"},
       {"pk12util", "libnss3-tools"},
       {"botan", "botan"},
+      {"java", "openjdk-17-jre-headless"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";
