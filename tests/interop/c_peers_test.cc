@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hs_client.h"
 #include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
@@ -108,27 +109,12 @@ class CPeerInterop : public ::testing::TestWithParam<CPeer> {
     uint16_t port = 0;
   };
 
-  // hs_client fetches https://localhost:PORT/ from a peer server (test root only, see
-  // go_test.cc for the empty --capath).
+  // hs_client fetches https://localhost:PORT/ from a peer server (support/hs_client.h).
   CommandResult hs_client(const PeerServer& server, std::vector<std::string> flags) {
-    const std::string port = std::to_string(server.port);
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "client",
-                                     "-S",
-                                     "--no-progress-meter",
-                                     "--cacert",
-                                     pki_.ca_cert.string(),
-                                     "--capath",
-                                     no_ca_dir_.path().string(),
-                                     "--resolve",
-                                     "localhost:" + port + ":127.0.0.1"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.push_back("https://localhost:" + port + "/");
-    return run_command(std::move(args), 30s);
+    return run_hs_client(pki_, server.port, std::move(flags));
   }
 
   const TestPki& pki_ = shared_test_pki();
-  TempDir no_ca_dir_;
 };
 
 // ---- peer client -> hs server ----

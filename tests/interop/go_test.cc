@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hs_client.h"
 #include "support/hs_server.h"
 #include "support/ladder_svg.h"
 #include "support/paths.h"
@@ -116,28 +117,12 @@ class GoInterop : public ::testing::Test {
     return run_command(std::move(args), 30s);
   }
 
-  // hs_client fetches https://localhost:PORT/ from `server`, verifying it with the test root
-  // only: an empty --capath replaces /etc/ssl/certs, whose ~150 files hs client (like curl)
-  // would otherwise load on every run (0.3 s each in a dev build).
+  // hs_client fetches https://localhost:PORT/ from `server` (support/hs_client.h).
   CommandResult hs_client(const GoServer& server, std::vector<std::string> flags) {
-    const std::string port = std::to_string(server.port());
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "client",
-                                     "-S",
-                                     "--no-progress-meter",
-                                     "--cacert",
-                                     pki_.ca_cert.string(),
-                                     "--capath",
-                                     no_ca_dir_.path().string(),
-                                     "--resolve",
-                                     "localhost:" + port + ":127.0.0.1"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.push_back("https://localhost:" + port + "/");
-    return run_command(std::move(args), 30s);
+    return run_hs_client(pki_, server.port(), std::move(flags));
   }
 
   const TestPki& pki_ = shared_test_pki();
-  TempDir no_ca_dir_;
 };
 
 // ---- Go client -> hs server ----

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/hs_client.h"
 #include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
@@ -100,27 +101,12 @@ class JavaInterop : public ::testing::Test {
     ASSERT_TRUE(require_java_peer());
   }
 
-  // hs_client fetches https://localhost:PORT/ from `server` with -v, verifying it with the test
-  // root only (an empty --capath keeps /etc/ssl/certs out, as in go_test.cc).
+  // hs_client fetches https://localhost:PORT/ from `server` (support/hs_client.h).
   CommandResult hs_client(const JavaServer& server, std::vector<std::string> flags) {
-    const std::string port = std::to_string(server.port());
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "client",
-                                     "-S",
-                                     "--no-progress-meter",
-                                     "--cacert",
-                                     pki_.ca_cert.string(),
-                                     "--capath",
-                                     no_ca_dir_.path().string(),
-                                     "--resolve",
-                                     "localhost:" + port + ":127.0.0.1"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.push_back("https://localhost:" + port + "/");
-    return run_command(std::move(args), 60s);
+    return run_hs_client(pki_, server.port(), std::move(flags), 60s);
   }
 
   const TestPki& pki_ = shared_test_pki();
-  TempDir no_ca_dir_;
 };
 
 // line_of returns the line of `out` that starts with `prefix` (empty when there is none).

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "support/hs_client.h"
 #include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
@@ -216,26 +217,14 @@ class NssInterop : public ::testing::Test {
     return p;
   }
 
-  // hs_client fetches https://localhost:PORT/ with -v, verifying against the test root only.
+  // hs_client fetches https://localhost:PORT/ with -v (support/hs_client.h).
   CommandResult hs_client(uint16_t port, std::vector<std::string> flags) {
-    std::vector<std::string> args = {hs_binary().string(),
-                                     "client",
-                                     "-v",
-                                     "--no-progress-meter",
-                                     "--cacert",
-                                     pki_.ca_cert.string(),
-                                     "--capath",
-                                     no_ca_dir_.path().string(),
-                                     "--resolve",
-                                     "localhost:" + std::to_string(port) + ":127.0.0.1"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.push_back("https://localhost:" + std::to_string(port) + "/");
-    return run_command(std::move(args), 10s);
+    flags.insert(flags.begin(), "-v");
+    return run_hs_client(pki_, port, std::move(flags), 10s);
   }
 
   const TestPki& pki_ = shared_test_pki();
   TempDir dir_;
-  TempDir no_ca_dir_;
   std::filesystem::path rsa_ke_cert_;
   std::string db_, rsa_db_;
 };
