@@ -254,7 +254,10 @@ void ServerLoop::reap() {
   const auto now = Clock::now();
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     if (it->second->dead_) {
-      if (it->second->linger_ && options_.linger.count() > 0) {
+      // Lingering sockets are bounded like live connections: a peer that connects and is refused
+      // in a loop must not collect descriptors faster than they are released.
+      if (it->second->linger_ && options_.linger.count() > 0 &&
+          lingering_.size() < options_.max_connections) {
         lingering_.push_back(Lingering{std::move(it->second->fd_), now + options_.linger});
       }
       it = sessions_.erase(it);

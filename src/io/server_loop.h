@@ -40,7 +40,7 @@ struct ServerLoopOptions {
   // closed. A socket closed with the peer's bytes still arriving answers them with a reset, which
   // can reach the peer before it has read our alert (RFC 9112 §9.6 closes in stages for the same
   // reason). Lingering ends early at the peer's end of stream or after kMaxLingerBytes; 0 closes
-  // at once.
+  // at once. At most max_connections sockets linger; past that a socket closes at once.
   std::chrono::milliseconds linger = 2s;
 };
 

@@ -31,24 +31,40 @@ class NullHandler : public io::ServerHandler {
 // Outcome of bytes a client sends after the server's alert and end of stream.
 enum class Outcome { acknowledged, reset };
 
-// send_after_close connects to a ServerLoop with `options`, sends a record the server refuses
-// with a fatal alert, reads the alert and the server's end of stream, then sends more bytes (as
-// the rest of a client's flight arrives) and waits until the server's kernel either
-// acknowledged them or reset the connection.
-Outcome send_after_close(io::ServerLoopOptions options) {
-  auto config = std::make_shared<ServerConfig>();
-  auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
-  EXPECT_TRUE(cert.ok());
-  config->certificates.push_back(std::move(cert).value());
-  NullHandler handler;
-  auto loop = io::ServerLoop::create("127.0.0.1", 0, config, handler, options);
-  EXPECT_TRUE(loop.ok());
-  std::thread server([&] { (void)(*loop)->run(); });
+// RunningLoop is a ServerLoop with `options` serving an ECDSA certificate on a thread.
+class RunningLoop {
+ public:
+  explicit RunningLoop(io::ServerLoopOptions options) {
+    auto config = std::make_shared<ServerConfig>();
+    auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+    EXPECT_TRUE(cert.ok());
+    config->certificates.push_back(std::move(cert).value());
+    auto loop = io::ServerLoop::create("127.0.0.1", 0, config, handler_, options);
+    EXPECT_TRUE(loop.ok());
+    loop_ = std::move(loop).value();
+    thread_ = std::thread([this] { (void)loop_->run(); });
+  }
+  ~RunningLoop() {
+    loop_->request_stop();
+    thread_.join();
+  }
+  RunningLoop(const RunningLoop&) = delete;
+  RunningLoop& operator=(const RunningLoop&) = delete;
+  uint16_t port() const { return loop_->port(); }
 
+ private:
+  NullHandler handler_;
+  std::unique_ptr<io::ServerLoop> loop_;
+  std::thread thread_;
+};
+
+// refused_client connects to `port`, sends a record the server refuses with a fatal alert, and
+// reads the alert and the server's end of stream; it returns the socket.
+int refused_client(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons((*loop)->port());
+  addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   // A handshake record holding an empty ServerHello: unexpected_message.
@@ -65,27 +81,35 @@ Outcome send_after_close(io::ServerLoopOptions options) {
   EXPECT_EQ(got[0], 21);
   EXPECT_EQ(got[5], 2);   // fatal
   EXPECT_EQ(got[6], 10);  // unexpected_message
+  return fd;
+}
 
+// late_bytes sends more bytes on `fd` (as the rest of a client's flight arrives after the
+// server's alert) and waits until the server's kernel either acknowledged them or reset the
+// connection.
+Outcome late_bytes(int fd) {
   const std::vector<uint8_t> rest(200, 0x16);
   EXPECT_EQ(::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL), 200);
-  Outcome outcome = Outcome::reset;
   for (auto deadline = std::chrono::steady_clock::now() + 20s;
        std::chrono::steady_clock::now() < deadline; std::this_thread::sleep_for(1ms)) {
     tcp_info info{};
     socklen_t len = sizeof(info);
     EXPECT_EQ(::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len), 0);
     if (info.tcpi_state == TCP_CLOSE) {
-      outcome = Outcome::reset;
-      break;
+      return Outcome::reset;
     }
     if (info.tcpi_state == TCP_CLOSE_WAIT && info.tcpi_unacked == 0) {
-      outcome = Outcome::acknowledged;
-      break;
+      return Outcome::acknowledged;
     }
   }
+  return Outcome::reset;
+}
+
+Outcome send_after_close(io::ServerLoopOptions options) {
+  RunningLoop loop(options);
+  int fd = refused_client(loop.port());
+  Outcome outcome = late_bytes(fd);
   ::close(fd);
-  (*loop)->request_stop();
-  server.join();
   return outcome;
 }
 
@@ -101,6 +125,21 @@ TEST(ServerLoop, WithoutLingerLateBytesAreReset) {
   io::ServerLoopOptions options;
   options.linger = 0s;
   EXPECT_EQ(send_after_close(options), Outcome::reset);
+}
+
+// Lingering sockets are bounded by max_connections: with one allowed, the first refused
+// connection lingers and the second, refused while the first still lingers, is closed at once.
+TEST(ServerLoop, LingeringSocketsAreBoundedByMaxConnections) {
+  io::ServerLoopOptions options;
+  options.linger = 60s;
+  options.max_connections = 1;
+  RunningLoop loop(options);
+  int first = refused_client(loop.port());
+  int second = refused_client(loop.port());
+  EXPECT_EQ(late_bytes(first), Outcome::acknowledged);
+  EXPECT_EQ(late_bytes(second), Outcome::reset);
+  ::close(first);
+  ::close(second);
 }
 
 }  // namespace
