@@ -98,6 +98,9 @@ if command -v debconf-set-selections >/dev/null 2>&1; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" |
     "${SUDO[@]}" debconf-set-selections
 fi
+# Minimal Debian images leave out /usr/share/man (a dpkg path-exclude), and openjdk's postinst
+# then fails registering java.1.gz with update-alternatives; the directory is all it needs.
+"${SUDO[@]}" mkdir -p /usr/share/man/man1
 "${SUDO[@]}" apt-get update -q
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
   "${missing[@]}"
