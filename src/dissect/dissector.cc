@@ -10,6 +10,7 @@
 #include "codec/reader.h"
 #include "codec/wire.h"
 #include "handshake/common/suites.h"
+#include "handshake/common/tls13_traffic.h"
 #include "keyschedule/tls12_keys.h"
 #include "keyschedule/tls13_schedule.h"
 #include "messages/alert.h"
@@ -895,14 +896,11 @@ class Dissector::Connection {
     }
   }
 
+  // protection_for is the record protection of `secret` under `suite` (the connection's own
+  // derivation, detail::tls13_protection), or null when it cannot be made.
   std::unique_ptr<record::RecordProtection> protection_for(
       const detail::SuiteInfo& suite, const keyschedule::TrafficSecret& secret) {
-    auto keys = keyschedule::traffic_keys(*provider_, secret, suite.aead);
-    if (!keys.ok()) {
-      return nullptr;
-    }
-    auto p = record::make_tls13_protection(*provider_, suite.aead, keys->key.expose(),
-                                           keys->iv.expose());
+    auto p = detail::tls13_protection(*provider_, secret, suite.aead);
     if (!p.ok()) {
       return nullptr;
     }
@@ -943,15 +941,11 @@ class Dissector::Connection {
 
   void install_traffic_secret(Direction d, keyschedule::TrafficSecret secret) {
     Side& s = side(d);
-    auto keys = keyschedule::traffic_keys(*provider_, secret, suite_->aead);
-    if (!keys.ok()) {
+    auto p = protection_for(*suite_, secret);
+    if (p == nullptr) {
       return;
     }
-    auto p = record::make_tls13_protection(*provider_, suite_->aead, keys->key.expose(),
-                                           keys->iv.expose());
-    if (p.ok()) {
-      s.protection = std::move(p).value();
-    }
+    s.protection = std::move(p);
     s.application_secret.reset();
     if (secret.kind() == keyschedule::TrafficSecretKind::client_application ||
         secret.kind() == keyschedule::TrafficSecretKind::server_application) {
