@@ -13,6 +13,8 @@ set -euo pipefail
 #                                                   the library never links it)
 #   libgtest-dev libgmock-dev googletest            unit and interop tests
 #   libcli11-dev libfmt-dev                         tools/hs command line and output
+#   nlohmann-json3-dev                              JSON reader for `hs verify --limbo` (x509-limbo
+#                                                   testsuites) and its test (header-only)
 #   clang libclang-rt-14-dev llvm                   the fuzz preset (libFuzzer runtime, symbolizer)
 #   clang-format-16                                 the format check in test.sh
 #   openssl gnutls-bin curl ca-certificates         interop peers and the test PKI (openssl CLI)
@@ -53,7 +55,7 @@ PACKAGES=(
   libssl-dev openssl
   libgnutls28-dev
   libgtest-dev libgmock-dev googletest
-  libcli11-dev libfmt-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev
   clang clang-format-16 libclang-rt-14-dev llvm
   curl gnutls-bin ca-certificates python3
   libpcap-dev libnghttp2-dev

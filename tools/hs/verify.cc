@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "limbo.h"
 #include "subcommands.h"
 #include "x509/certificate.h"
 #include "x509/der.h"
@@ -30,6 +32,7 @@ struct VerifyOptions {
   std::string purpose = "server";
   std::optional<int64_t> at_time;
   bool json = false;
+  bool limbo = false;
   std::string leaf;
 };
 
@@ -170,9 +173,21 @@ std::function<int()> register_verify(CLI::App& app) {
       ->check(CLI::IsMember({"server", "client"}));
   sub->add_option("--at-time", opts->at_time, "Check validity at this Unix time");
   sub->add_flag("--json", opts->json, "Print the chain and every check as JSON");
-  sub->add_option("leaf", opts->leaf, "Leaf certificate (PEM; may be followed by its chain)")
-      ->required();
-  return [opts]() { return run_verify(*opts); };
+  auto* limbo = sub->add_flag("--limbo", opts->limbo,
+                              "x509-limbo harness: read a limbo testsuite (JSON) on standard "
+                              "input, write the results as JSON on standard output");
+  auto* leaf =
+      sub->add_option("leaf", opts->leaf, "Leaf certificate (PEM; may be followed by its chain)");
+  limbo->excludes(leaf);
+  return [opts]() {
+    if (opts->limbo) {
+      return run_limbo(std::cin, std::cout, std::cerr);
+    }
+    if (opts->leaf.empty()) {
+      return usage_error("a leaf certificate is required (or --limbo)");
+    }
+    return run_verify(*opts);
+  };
 }
 
 }  // namespace hs::tool
