@@ -191,14 +191,18 @@ struct ServerConfig {
   ProtocolVersion max_version = ProtocolVersion::tls1_3;
   // cipher_suites in server preference order.
   std::vector<CipherSuite> cipher_suites = default_cipher_suites();
-  // prefer_client_order selects by the client's order instead of ours.
+  // prefer_client_order selects by the client's order instead of ours (the suite, and in TLS 1.3
+  // the signature scheme and with it the certificate).
   bool prefer_client_order = false;
   // groups for ECDHE, in our preference order.
   std::vector<NamedGroup> groups = default_groups();
   // signature_schemes we may sign with (and accept from a client certificate).
   std::vector<SignatureScheme> signature_schemes = default_signature_schemes();
   // certificates: one or more chains (RSA and ECDSA side by side); the server picks per client
-  // by SNI (against the leaf's names) and by what the client can verify.
+  // by SNI (against the leaf's names) and by what the client can verify: in TLS 1.2 through the
+  // suite chosen, in TLS 1.3 through the signature scheme, each by our preference (the order of
+  // cipher_suites, signature_schemes) or the client's with prefer_client_order; among equals, the
+  // one configured first. When none names the SNI host, every certificate is a candidate.
   std::vector<ServerCertificate> certificates;
   // alpn: the protocols we speak, in our preference order. A client that offers ALPN with no
   // overlap gets no_application_protocol (RFC 7301 §3.2).

@@ -144,8 +144,9 @@ TEST_F(JavaInterop, JavaClientToHsServer) {
     const char* signature;  // our CertificateVerify / ServerKeyExchange scheme, first connection
     const char* client;     // "" without a client certificate
   };
-  // Our signature: in TLS 1.3 hs server signs with its first certificate that fits, the RSA one
-  // (RSA-PSS); in TLS 1.2 the suite decides, and JSSE lists ECDHE-ECDSA suites first.
+  // Our signature: in TLS 1.3 hs server signs with its most preferred scheme JSSE accepts,
+  // ECDSA P-256 (the ECDSA certificate); in TLS 1.2 the suite decides, and JSSE lists
+  // ECDHE-ECDSA suites first. RSA comes only with an RSA-only suite.
   const char* rsa = "rsa_pss_rsae_sha256";
   const char* ecdsa = "ecdsa_secp256r1_sha256";
   const std::vector<std::string> ecdsa_client = {"-cert", pki_.client_cert.string(), "-key",
@@ -163,7 +164,7 @@ TEST_F(JavaInterop, JavaClientToHsServer) {
        2,
        "TLSv1.3",
        "http/1.1",
-       rsa,
+       ecdsa,
        ""},
       {"TLS 1.2, RSA",
        plain,
@@ -181,9 +182,9 @@ TEST_F(JavaInterop, JavaClientToHsServer) {
        "http/1.1",
        ecdsa,
        ""},
-      {"TLS 1.3, HelloRetryRequest", p384, {"-tls", "1.3"}, 2, "TLSv1.3", "", rsa, ""},
+      {"TLS 1.3, HelloRetryRequest", p384, {"-tls", "1.3"}, 2, "TLSv1.3", "", ecdsa, ""},
       {"TLS 1.3, ECDSA client certificate", mtls, with({"-tls", "1.3"}, ecdsa_client), 2, "TLSv1.3",
-       "", rsa, "CN=hs-test-client;"},
+       "", ecdsa, "CN=hs-test-client;"},
       {"TLS 1.2, RSA client certificate", mtls, with({"-tls", "1.2"}, rsa_client), 1, "TLSv1.2", "",
        ecdsa, "CN=hs-test-client-rsa;"},
   };

@@ -369,7 +369,7 @@ std::vector<size_t> certificate_pool(std::string_view server_name, const ServerC
     }
     if (!server_name.empty()) {
       notes.push_back("no certificate names SNI '" + std::string(server_name) +
-                      "'; considering every certificate, the first as default");
+                      "'; considering every certificate");
     }
   }
   return pool;

@@ -228,9 +228,15 @@ struct CertChoice {
   bool sni_matched = false;
 };
 
-// select_certificate picks the first certificate (SNI-matching ones first, see
-// server12::certificate_pool) that can sign with a scheme the client accepts, using our
-// preference among schemes. RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS
+// select_certificate picks the certificate and the scheme it signs with. Certificates naming
+// the SNI host are the pool when any does (server12::certificate_pool). RFC 8446 §4.2.3 leaves
+// the choice among the client's schemes to the server; like the suite (server12::negotiate), it
+// is ours by default and the client's with prefer_client_order: the most preferred scheme that
+// the client accepts and a pool certificate can sign with (the first such certificate, in
+// configuration order). So with an RSA and an ECDSA certificate side by side, a client that
+// accepts both gets the one the preferred order names first (ECDSA in
+// default_signature_schemes), as it gets an ECDHE-ECDSA suite in TLS 1.2, whatever the order
+// the certificates were configured in. RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS
 // algorithm"; ECDSA schemes are bound to their curve; scheme_fits_key applies both.
 Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
                                       const ServerConfig& config, std::vector<std::string>& notes) {
@@ -249,18 +255,29 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
   std::vector<size_t> pool = server12::certificate_pool(
       offer.server_name, config, &server12::leaf_matches_host, choice.sni_matched, notes);
   const std::vector<SignatureScheme>& theirs = *offer.signature_schemes;
-  for (size_t index : pool) {
-    const ServerCertificate& cert = config.certificates[index];
-    if (!cert.key || cert.chain.empty()) {
+  // What each pool certificate can sign with, among the schemes we allow.
+  std::vector<std::vector<SignatureScheme>> signable(pool.size());
+  for (size_t i = 0; i < pool.size(); ++i) {
+    const ServerCertificate& cert = config.certificates[pool[i]];
+    if (cert.key && !cert.chain.empty()) {
+      signable[i] = crypto::signable_schemes(config.signature_schemes, *cert.key);
+    }
+  }
+  const std::vector<SignatureScheme>& order =
+      config.prefer_client_order ? theirs : config.signature_schemes;
+  for (SignatureScheme s : order) {
+    auto info = crypto::scheme_info(s);
+    if (!info || !info->tls13_allowed || !detail::contains<SignatureScheme>(theirs, s) ||
+        !detail::contains<SignatureScheme>(config.signature_schemes, s)) {
       continue;
     }
-    for (SignatureScheme s : crypto::signable_schemes(config.signature_schemes, *cert.key)) {
-      auto info = crypto::scheme_info(s);
-      if (info && info->tls13_allowed && detail::contains<SignatureScheme>(theirs, s) &&
+    for (size_t i = 0; i < pool.size(); ++i) {
+      const ServerCertificate& cert = config.certificates[pool[i]];
+      if (detail::contains<SignatureScheme>(signable[i], s) &&
           crypto::scheme_fits_key(s, cert.key->type(), ProtocolVersion::tls1_3)) {
-        choice.index = index;
+        choice.index = pool[i];
         choice.scheme = s;
-        notes.push_back("certificate #" + std::to_string(index) + " chosen, signing with " +
+        notes.push_back("certificate #" + std::to_string(pool[i]) + " chosen, signing with " +
                         std::string(signature_scheme_name(s)));
         return choice;
       }

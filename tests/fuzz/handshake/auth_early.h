@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "fuzz/handshake/loopback.h"
 #include "session/session_clock.h"
@@ -66,9 +67,12 @@ class AcceptAnyClient final : public CertificateVerifier {
 // needs its own early_data_guard (the guard refuses a ticket's second use).
 inline ServerConfig auth_early_server_config() {
   ServerConfig s = fuzz_server_config();
-  // Ed25519 first: a TLS 1.3 client that takes it gets a deterministic CertificateVerify, so a
-  // full handshake recorded into a seed replays to the end.
+  // Ed25519 preferred: a TLS 1.3 client that accepts it gets a deterministic CertificateVerify,
+  // so a full handshake recorded into a seed replays to the end. The server signs with its most
+  // preferred scheme the client accepts, so ed25519 goes first in the list.
   s.certificates.insert(s.certificates.begin(), ed25519_certificate());
+  std::erase(s.signature_schemes, SignatureScheme::ed25519);
+  s.signature_schemes.insert(s.signature_schemes.begin(), SignatureScheme::ed25519);
   s.client_auth = ClientAuth::request;
   s.client_verifier = std::make_shared<AcceptAnyClient>();
   s.ticket_keys = ticket_keys();

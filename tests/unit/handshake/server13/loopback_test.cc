@@ -210,6 +210,50 @@ TEST(Server13Loopback, HelloRetryRequestWhenTheClientHasNoShareForOurGroup) {
   exchange_data(p);
 }
 
+// With an RSA and an ECDSA certificate side by side (RSA configured first), the certificate
+// follows the preferred signature scheme, not the configuration order: ECDSA for a client that
+// accepts both (default_signature_schemes lists it first), RSA for one that lists no ECDSA
+// scheme, and with prefer_client_order the client's first scheme decides.
+TEST(Server13Loopback, CertificateFollowsThePreferredSchemeNotTheConfigurationOrder) {
+  const TestCerts* certs = test_certs();
+  ASSERT_NE(certs, nullptr);
+  struct Case {
+    const char* name;
+    std::vector<SignatureScheme> client_schemes;
+    bool prefer_client_order;
+    SignatureScheme expected;
+  };
+  const Case cases[] = {
+      {"client accepts both", default_signature_schemes(), false,
+       SignatureScheme::ecdsa_secp256r1_sha256},
+      {"client lists RSA-PSS first",
+       {SignatureScheme::rsa_pss_rsae_sha256, SignatureScheme::ecdsa_secp256r1_sha256},
+       false,
+       SignatureScheme::ecdsa_secp256r1_sha256},
+      {"client lists no ECDSA",
+       {SignatureScheme::rsa_pss_rsae_sha384, SignatureScheme::rsa_pss_rsae_sha256},
+       false,
+       SignatureScheme::rsa_pss_rsae_sha256},
+      {"client order preferred",
+       {SignatureScheme::rsa_pss_rsae_sha384, SignatureScheme::ecdsa_secp256r1_sha256},
+       true,
+       SignatureScheme::rsa_pss_rsae_sha384},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto cc = client13_config();
+    cc->signature_schemes = c.client_schemes;
+    auto sc = make_config({certs->rsa, certs->ecdsa});
+    sc->prefer_client_order = c.prefer_client_order;
+    Pair13 p = connect13(cc, sc, nullptr);
+    ASSERT_FALSE(p.client_error) << p.client_error->message();
+    ASSERT_FALSE(p.server_error) << p.server_error->message();
+    ASSERT_TRUE(p.server->is_connected());
+    EXPECT_EQ(p.server->info().own_signature_scheme, c.expected);
+    EXPECT_EQ(p.client->info().signature_scheme, c.expected);
+  }
+}
+
 TEST(Server13Loopback, AlpnAndSniInEncryptedExtensions) {
   const TestCerts* certs = test_certs();
   ASSERT_NE(certs, nullptr);
