@@ -50,6 +50,10 @@ set -euo pipefail
 #                                                   alone compiles it (its jdk.compiler module);
 #                                                   no JDK. 44.6 MB download, 7 packages, 195 MB
 #                                                   installed, 7-10 s to install here
+#   chromium                                        the browser (Chrome's engine: BoringSSL, Chrome's
+#                                                   certificate verifier) as a client of hs server,
+#                                                   headless (tests/interop/chromium_test.cc); 81 MB
+#                                                   download, 290 MB installed, ~16 s to install
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -67,6 +71,7 @@ PACKAGES=(
   libnss3-tools
   botan libwolfssl-dev libmbedtls-dev
   openjdk-17-jre-headless
+  chromium
 )
 
 missing=()

@@ -373,6 +373,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"pk12util", "libnss3-tools"},
       {"botan", "botan"},
       {"java", "openjdk-17-jre-headless"},
+      {"chromium", "chromium"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";

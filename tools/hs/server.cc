@@ -50,6 +50,7 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8443";
   std::string alpn;
   std::string curves;
+  std::string tls_max;  // --tls-max 1.2|1.3: the highest version accepted
   std::string root;
   int verbose = 0;
   double handshake_timeout = 10;
@@ -560,6 +561,15 @@ int run_server(const ServerOptions& o) {
     }
     config->groups = *groups;
   }
+  if (!o.tls_max.empty()) {
+    auto v = parse_tls_version(o.tls_max);
+    if (!v) {
+      std::fprintf(stderr, "hs: unsupported --tls-max %s (TLS 1.2 and 1.3 only)\n",
+                   o.tls_max.c_str());
+      return 2;
+    }
+    config->max_version = *v;
+  }
   // RFC 8446 §4.2.10: tickets allow 0-RTT up to this many bytes; each ticket's early data is
   // accepted once per process (the default EarlyDataReplayGuard).
   config->max_early_data_size = o.max_early_data;
@@ -684,6 +694,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--alpn", opts->alpn,
                   "ALPN protocols in preference order (default: h2,http/1.1)");
   sub->add_option("--curves", opts->curves, "Groups in preference order (X25519:P-256:P-384)");
+  sub->add_option("--tls-max", opts->tls_max,
+                  "Highest TLS version accepted (1.2 or 1.3; default 1.3), as openssl s_server "
+                  "-no_tls1_3");
   sub->add_option("--root", opts->root, "Serve static files from DIR");
   sub->add_option("--redirect", opts->redirects,
                   "PATH=LOCATION: answer PATH with 302 Found to LOCATION (repeatable)")
