@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -72,7 +73,10 @@ class ChromiumInterop : public ::testing::Test {
 
 TEST_F(ChromiumInterop, Tls13OverH2WithAVerifiedChain) {
   // The RSA leaf under the intermediate: Chrome builds the path to the root from our chain.
-  HsServerProcess server({"--cert", pki_.chain.string(), "--key", pki_.chain_leaf_key.string()});
+  TempDir dir;
+  const std::filesystem::path events = dir / "events.jsonl";
+  HsServerProcess server({"--cert", pki_.chain.string(), "--key", pki_.chain_leaf_key.string(),
+                          "--trace-json", events.string()});
   ASSERT_NE(server.port(), 0) << server.output();
   const CommandResult r = load(server.port());
   EXPECT_EQ(r.exit_code, 0) << r.output();
@@ -82,6 +86,19 @@ TEST_F(ChromiumInterop, Tls13OverH2WithAVerifiedChain) {
   // Chrome offers X25519MLKEM768 first, which we do not implement, and X25519 beside it.
   EXPECT_TRUE(page_has(r, "Group     : x25519"));
   EXPECT_TRUE(page_has(r, "Signature : rsa_pss_rsae_sha256"));
+  // The ClientHello carried the hybrid share: its X25519MLKEM768 key_exchange alone is 1216
+  // bytes (a bare X25519 ClientHello from Chrome is about 600).
+  std::ifstream in(events);
+  std::string line;
+  size_t hello_length = 0;
+  while (std::getline(in, line)) {
+    const std::string key = "\"name\":\"client_hello\",\"length\":";
+    if (const size_t at = line.find(key); at != std::string::npos) {
+      hello_length = std::stoul(line.substr(at + key.size()));
+      break;
+    }
+  }
+  EXPECT_GT(hello_length, 1216u) << "ClientHello length from " << events;
 }
 
 TEST_F(ChromiumInterop, HelloRetryRequestForP256) {
