@@ -8,27 +8,19 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 
 namespace hs::test {
 namespace {
 
 using nlohmann::json;
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // rfc3339 formats `t` (Unix seconds) as RFC 3339 with the given offset from UTC in minutes.
 std::string rfc3339(int64_t t, int offset_minutes) {
