@@ -76,15 +76,13 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
   if (zone == "Z" || zone == "z") {
     offset = 0;
   } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-    int hh = 0;
-    int mm = 0;
     for (size_t i : {1, 2, 4, 5}) {
       if (zone[i] < '0' || zone[i] > '9') {
         return std::nullopt;
       }
     }
-    hh = (zone[1] - '0') * 10 + (zone[2] - '0');
-    mm = (zone[4] - '0') * 10 + (zone[5] - '0');
+    const int hh = (zone[1] - '0') * 10 + (zone[2] - '0');
+    const int mm = (zone[4] - '0') * 10 + (zone[5] - '0');
     if (hh > 23 || mm > 59) {
       return std::nullopt;
     }
