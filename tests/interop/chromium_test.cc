@@ -44,9 +44,9 @@ class ChromiumInterop : public ::testing::Test {
     }
   }
 
-  // load runs headless Chromium on https://localhost:PORT/ and returns what it printed: the DOM
+  // load runs headless Chromium on https://localhost:PORT/PATH and returns what it printed: the DOM
   // of the page (stdout), empty when the page did not load.
-  CommandResult load(uint16_t port) const {
+  CommandResult load(uint16_t port, const std::string& path = "/") const {
     return run_command(
         {"env", "HOME=" + home_.path().string(), "chromium", "--headless", "--no-sandbox",
          "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
@@ -54,7 +54,7 @@ class ChromiumInterop : public ::testing::Test {
          "--disable-domain-reliability", "--no-pings",
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost",
          "--user-data-dir=" + (home_.path() / "profile").string(), "--dump-dom",
-         "https://localhost:" + std::to_string(port) + "/"},
+         "https://localhost:" + std::to_string(port) + path},
         std::chrono::seconds(60));
   }
 
@@ -141,6 +141,40 @@ TEST_F(ChromiumInterop, Http11WhenH2IsNotOffered) {
   const CommandResult r = load(server.port());
   EXPECT_EQ(r.exit_code, 0) << r.output();
   EXPECT_TRUE(page_has(r, "ALPN      : http/1.1"));
+}
+
+TEST_F(ChromiumInterop, Tls13ResumptionOnTheNextConnections) {
+  // A page with a dozen images over HTTP/1.1 makes Chrome open several connections (up to six per
+  // host); those opened once the first one's NewSessionTickets arrived resume with a PSK, so hs
+  // server answers them without Certificate and CertificateVerify. Over five runs two or three of
+  // six connections resumed.
+  TempDir www;
+  std::string page = "<html><body>";
+  for (int i = 0; i < 12; ++i) {
+    www.write_file("i" + std::to_string(i) + ".gif", "GIF89a");
+    page += "<img src=\"/i" + std::to_string(i) + ".gif\">";
+  }
+  www.write_file("index.html", page + "</body></html>");
+  std::vector<std::string> args = HsServerProcess::cert_args(pki_, /*with_ecdsa=*/false);
+  args.insert(args.end(), {"--alpn", "http/1.1", "--root", www.path().string(), "-v"});
+  HsServerProcess server(args);
+  ASSERT_NE(server.port(), 0) << server.output();
+  const CommandResult r = load(server.port(), "/index.html");
+  EXPECT_EQ(r.exit_code, 0) << r.output();
+  EXPECT_NE(r.out.find("<img src=\"/i11.gif\">"), std::string::npos) << r.output();
+  const std::string log = server.output();
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const size_t hellos = count("TLS handshake, Server hello (2)");
+  const size_t certificates = count("TLS handshake, Certificate (11)");
+  EXPECT_GE(hellos, 2u) << log;
+  EXPECT_GE(certificates, 1u) << log;
+  EXPECT_LT(certificates, hellos) << "no connection resumed\n" << log;
 }
 
 class ChromiumUntrusted : public ChromiumInterop {
