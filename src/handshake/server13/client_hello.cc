@@ -267,8 +267,9 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
       config.prefer_client_order ? theirs : config.signature_schemes;
   for (SignatureScheme s : order) {
     auto info = crypto::scheme_info(s);
-    if (!info || !info->tls13_allowed || !detail::contains<SignatureScheme>(theirs, s) ||
-        !detail::contains<SignatureScheme>(config.signature_schemes, s)) {
+    // (signable[i] holds only schemes of ours, so a client-order scheme we do not allow finds
+    // no certificate below.)
+    if (!info || !info->tls13_allowed || !detail::contains<SignatureScheme>(theirs, s)) {
       continue;
     }
     for (size_t i = 0; i < pool.size(); ++i) {
