@@ -24,7 +24,10 @@ std::vector<CipherSuite> default_cipher_suites() {
 }
 
 std::vector<NamedGroup> default_groups() {
-  return {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1};
+  // Every group we implement. The first three are what browsers and most libraries use; X448 and
+  // P-521 come last, as OpenSSL's clients list them too and some peers offer nothing else.
+  return {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1, NamedGroup::x448,
+          NamedGroup::secp521r1};
 }
 
 std::vector<SignatureScheme> default_signature_schemes() {

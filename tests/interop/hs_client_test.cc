@@ -70,9 +70,9 @@ struct GroupCase {
 };
 
 constexpr GroupCase kGroups[] = {
-    {"X25519", "x25519", "ECDHE-X25519"},
-    {"P-256", "secp256r1", "ECDHE-SECP256R1"},
-    {"secp384r1", "secp384r1", "ECDHE-SECP384R1"},
+    {"X25519", "x25519", "ECDHE-X25519"},          {"P-256", "secp256r1", "ECDHE-SECP256R1"},
+    {"secp384r1", "secp384r1", "ECDHE-SECP384R1"}, {"X448", "x448", "ECDHE-X448"},
+    {"P-521", "secp521r1", "ECDHE-SECP521R1"},
 };
 
 // curves_for forces group `g` first. An ECDSA P-256 server certificate is only usable when the
@@ -269,6 +269,43 @@ TEST_F(HsClientTest, GnutlsServerEverySuiteAndGroup) {
         EXPECT_TRUE(contains(r.out, std::string("(") + s.gnutls_cipher + ")")) << r.output();
       }
     }
+    server_.reset();
+  }
+}
+
+// TLS 1.3 over every group against s_server and gnutls-serv. The server accepts only the group
+// under test; our key share goes to X25519 first, so every other group is reached through a
+// HelloRetryRequest (RFC 8446 §4.1.4), which -vv shows.
+TEST_F(HsClientTest, Tls13EveryGroupThroughHelloRetryRequest) {
+  ASSERT_TRUE(require_program("gnutls-serv"));
+  for (const GroupCase& g : kGroups) {
+    SCOPED_TRACE(g.iana);
+    const bool hrr = std::string(g.iana) != "x25519";
+    start_openssl(pki_.rsa_cert, pki_.rsa_key, {"-groups", g.curves_arg}, "-tls1_3");
+    CommandResult r =
+        hs({"-vv", "--tlsv1.3", "--cacert", pki_.ca_cert.string(), "--resolve", resolve(), url()});
+    EXPECT_EQ(r.exit_code, 0) << r.output();
+    EXPECT_TRUE(contains(r.err, "* SSL connection using TLSv1.3 / TLS_AES_")) << r.output();
+    // The ServerHello's key_share line (the ClientHello's says "1 share(s)").
+    const std::string server_share = std::string("bytes: share ") + g.iana + " (";
+    EXPECT_TRUE(contains(r.err, server_share)) << r.output();
+    EXPECT_EQ(contains(r.err, "HelloRetryRequest"), hrr) << r.output();
+    server_.reset();
+
+    port_ = free_port();
+    const std::string gnutls_group =
+        std::string(g.gnutls_name).substr(std::string("ECDHE-").size());
+    server_.emplace(std::vector<std::string>{
+        "gnutls-serv", "--http", "-a", "-p", std::to_string(port_), "--x509certfile",
+        pki_.rsa_cert.string(), "--x509keyfile", pki_.rsa_key.string(), "--priority",
+        "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-" + gnutls_group});
+    ASSERT_TRUE(server_->wait_for_port(port_, 10s)) << server_->output();
+    CommandResult t =
+        hs({"-vv", "--tlsv1.3", "--cacert", pki_.ca_cert.string(), "--resolve", resolve(), url()});
+    EXPECT_EQ(t.exit_code, 0) << t.output();
+    EXPECT_TRUE(contains(t.err, server_share)) << t.output();
+    // gnutls-serv's page: "(TLS1.3-X.509)-(ECDHE-X448)-(RSA-PSS-RSAE-SHA256)-(AES-256-GCM)"
+    EXPECT_TRUE(contains(t.out, std::string("(") + g.gnutls_name + ")")) << t.output();
     server_.reset();
   }
 }

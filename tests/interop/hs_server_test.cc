@@ -55,6 +55,8 @@ constexpr Group kGroups[] = {
     {"X25519", "x25519", "X25519", "X25519"},
     {"P-256", "secp256r1", "SECP256R1", "ECDH, prime256v1"},
     {"P-384", "secp384r1", "SECP384R1", "ECDH, secp384r1"},
+    {"X448", "x448", "X448", "X448"},
+    {"P-521", "secp521r1", "SECP521R1", "ECDH, secp521r1"},
 };
 
 // client_curves: an ECDSA P-256 certificate needs P-256 in the client's supported_groups
@@ -152,6 +154,35 @@ TEST_F(HsServerTest, PeersNegotiateEverySuiteGroupAndCertificate) {
           << t.output();
       EXPECT_TRUE(contains(t.out, std::string("-(") + s.gnutls_cipher + ")")) << t.output();
     }
+  }
+}
+
+// TLS 1.3 over every group: s_client and gnutls-cli offering only the group under test (so the
+// key share is for it) against hs server with its default groups.
+TEST_F(HsServerTest, Tls13PeersNegotiateEveryGroup) {
+  ASSERT_TRUE(require_program("gnutls-cli"));
+  auto server = start();
+  ASSERT_NE(server->port(), 0);
+  for (const Group& g : kGroups) {
+    SCOPED_TRACE(g.iana);
+    CommandResult o =
+        run_command({"openssl", "s_client", "-brief", "-tls1_3", "-connect",
+                     "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                     "-CAfile", pki_.ca_cert.string(), "-verify_return_error", "-groups", g.curves},
+                    20s);
+    EXPECT_EQ(o.exit_code, 0) << o.output();
+    EXPECT_TRUE(contains(o.err, "Protocol version: TLSv1.3")) << o.output();
+    EXPECT_TRUE(contains(o.err, std::string("Server Temp Key: ") + g.openssl_temp_key))
+        << o.output();
+
+    CommandResult t = run_command(
+        {"gnutls-cli", "--x509cafile", pki_.ca_cert.string(), "-p", std::to_string(server->port()),
+         "--priority", std::string("NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-") + g.gnutls,
+         "localhost"},
+        20s);
+    EXPECT_EQ(t.exit_code, 0) << t.output();
+    EXPECT_TRUE(contains(t.out, std::string("(TLS1.3-X.509)-(ECDHE-") + g.gnutls + ")"))
+        << t.output();
   }
 }
 

@@ -64,6 +64,7 @@ std::unique_ptr<Hash> make_evp_hash(HashAlg alg);
 std::unique_ptr<Hmac> make_evp_hmac(HashAlg alg, std::span<const uint8_t> key);
 Result<std::unique_ptr<Aead>> make_evp_aead(AeadAlg alg, std::span<const uint8_t> key);
 Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> private_key);
+Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> private_key);
 Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
                                                 std::span<const uint8_t> private_key);
 // ec_group returns the curve for a NIST group, or null for any other group.

@@ -1,4 +1,4 @@
-// (EC)DH key shares: X25519 (RFC 7748) and the NIST curves (RFC 8422).
+// (EC)DH key shares: X25519 and X448 (RFC 7748) and the NIST curves (RFC 8422).
 #include <openssl/core_names.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
@@ -109,6 +109,15 @@ Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len, int 
   return out;
 }
 
+// is_all_zero reports whether `bytes` are all zero, without branching on individual bytes.
+bool is_all_zero(std::span<const uint8_t> bytes) {
+  uint8_t acc = 0;
+  for (uint8_t b : bytes) {
+    acc = static_cast<uint8_t>(acc | b);
+  }
+  return acc == 0;
+}
+
 // X25519Share keeps one EVP_PKEY_CTX initialised for derive with our private key: it computed
 // our public value and computes the shared secret, so the context is set up once per share.
 class X25519Share final : public KeyShare {
@@ -142,11 +151,7 @@ class X25519Share final : public KeyShare {
     // Diffie-Hellman shared secret is the all-zero value and abort if so, as described in
     // Section 6 of [RFC7748]." libcrypto already refuses it; check again without branching
     // on individual bytes.
-    uint8_t acc = 0;
-    for (uint8_t b : shared.expose()) {
-      acc = static_cast<uint8_t>(acc | b);
-    }
-    if (acc == 0) {
+    if (is_all_zero(shared.expose())) {
       return key_share_error();
     }
     return shared;
@@ -155,6 +160,42 @@ class X25519Share final : public KeyShare {
  private:
   PkeyCtxPtr ctx_;
   std::array<uint8_t, 32> pub_;
+};
+
+// X448Share is an X448 key pair (RFC 7748 §5, 56-byte values) made through libcrypto's raw-key
+// functions. X448 is offered rarely (OpenSSL's clients list it; browsers do not), so it takes
+// the plain path, without X25519Share's per-thread contexts.
+class X448Share final : public KeyShare {
+ public:
+  static constexpr size_t kLen = 56;
+
+  X448Share(PkeyPtr priv, std::array<uint8_t, kLen> pub) : priv_(std::move(priv)), pub_(pub) {}
+
+  NamedGroup group() const override { return NamedGroup::x448; }
+  std::span<const uint8_t> public_key() const override { return pub_; }
+
+  Result<SecretBytes> derive(std::span<const uint8_t> peer_public) override {
+    // RFC 8446 §4.2.8.2: "56 bytes for X448".
+    if (peer_public.size() != kLen) {
+      return key_share_error();
+    }
+    PkeyPtr peer(EVP_PKEY_new_raw_public_key_ex(nullptr, "X448", nullptr, peer_public.data(),
+                                                peer_public.size()));
+    if (peer == nullptr) {
+      return key_share_error();
+    }
+    // As for X25519, every 56-byte string is a public value (RFC 7748 §5); what is refused is
+    // an all-zero result (RFC 8446 §7.4.2, RFC 7748 §6.2), by libcrypto and again here.
+    SecretBytes shared = HS_TRY(derive_with(priv_.get(), peer.get(), kLen, /*validate_peer=*/0));
+    if (is_all_zero(shared.expose())) {
+      return key_share_error();
+    }
+    return shared;
+  }
+
+ private:
+  PkeyPtr priv_;
+  std::array<uint8_t, kLen> pub_;
 };
 
 class EcShare final : public KeyShare {
@@ -265,6 +306,22 @@ Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> pri
     return internal("x25519 public key");
   }
   return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(ctx), pub));
+}
+
+Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> private_key) {
+  if (private_key.size() != X448Share::kLen) {
+    return key_share_error();
+  }
+  // RFC 7748 §6.2: the public value is X448(a, 5); libcrypto computes it on import.
+  PkeyPtr priv(EVP_PKEY_new_raw_private_key_ex(nullptr, "X448", nullptr, private_key.data(),
+                                               private_key.size()));
+  std::array<uint8_t, X448Share::kLen> pub{};
+  size_t pub_len = pub.size();
+  if (priv == nullptr || EVP_PKEY_get_raw_public_key(priv.get(), pub.data(), &pub_len) != 1 ||
+      pub_len != pub.size()) {
+    return internal("x448 key");
+  }
+  return std::unique_ptr<KeyShare>(std::make_unique<X448Share>(std::move(priv), pub));
 }
 
 Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,

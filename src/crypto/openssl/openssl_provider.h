@@ -34,9 +34,10 @@ class OpenSslProvider : public Provider {
   Result<void> random(std::span<uint8_t> out) const override;
 
   // key_share_from_private builds the key share for `group` from a fixed private key: the
-  // 32-byte scalar for x25519 (clamped by X25519 itself, RFC 7748 §5), the big-endian scalar
+  // 32-byte scalar for x25519 and the 56-byte one for x448 (clamped by the functions
+  // themselves, RFC 7748 §5), the big-endian scalar
   // of the curve order's length for NIST curves, which must lie in [1, n-1]. generate_key_share
-  // uses it with random bytes; known-answer tests (RFC 7748 §6.1) use it with published keys.
+  // uses it with random bytes; known-answer tests (RFC 7748 §6.1, §6.2) use it with published keys.
   // Returns illegal_parameter for a scalar of the wrong length or out of range, and
   // internal_error when libcrypto fails.
   Result<std::unique_ptr<KeyShare>> key_share_from_private(

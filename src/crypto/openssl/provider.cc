@@ -68,9 +68,10 @@ Result<std::unique_ptr<Aead>> OpenSslProvider::make_aead(AeadAlg alg,
 }
 
 Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup group) const {
-  if (group == NamedGroup::x25519) {
+  if (group == NamedGroup::x25519 || group == NamedGroup::x448) {
     // RFC 7748, 6.1: "Alice generates 32 random bytes in a[0] to a[31]"; X25519 clamps them.
-    SecretBytes priv(32);
+    // §6.2 likewise for X448 with 56 bytes.
+    SecretBytes priv(group == NamedGroup::x25519 ? 32 : 56);
     HS_TRY(random(priv.expose_mut()));
     return key_share_from_private(group, priv.expose());
   }
@@ -101,6 +102,9 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::key_share_from_private(
     NamedGroup group, std::span<const uint8_t> private_key) const {
   if (group == NamedGroup::x25519) {
     return detail::make_x25519_share(private_key);
+  }
+  if (group == NamedGroup::x448) {
+    return detail::make_x448_share(private_key);
   }
   return detail::make_ec_share(group, private_key);
 }

@@ -18,22 +18,6 @@ namespace {
 using messages::Extension;
 using messages::make_extension;
 
-// Groups we can run (EC)DHE over: RFC 8422 §5.1.1 for TLS 1.2, RFC 8446 §4.2.7 for TLS 1.3,
-// with the curves our provider implements.
-bool is_supported_group(NamedGroup g) {
-  switch (g) {
-    case NamedGroup::secp256r1:
-    case NamedGroup::secp384r1:
-    case NamedGroup::secp521r1:
-    case NamedGroup::x25519:
-      return true;
-    case NamedGroup::x448:
-    case NamedGroup::X25519MLKEM768:
-      return false;
-  }
-  return false;
-}
-
 bool is_tls13_scheme(SignatureScheme s) {
   auto info = crypto::scheme_info(s);
   return info && info->tls13_allowed;
@@ -64,7 +48,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   }
   std::vector<NamedGroup> groups;
   for (NamedGroup g : config->groups) {
-    if (is_supported_group(g) && !detail::contains<NamedGroup>(groups, g)) {
+    if (detail::is_supported_group(g) && !detail::contains<NamedGroup>(groups, g)) {
       groups.push_back(g);
     }
   }

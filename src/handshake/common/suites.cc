@@ -54,6 +54,20 @@ bool is_tls13_suite(CipherSuite suite) {
   return info && info->version == ProtocolVersion::tls1_3;
 }
 
+bool is_supported_group(NamedGroup group) {
+  switch (group) {
+    case NamedGroup::secp256r1:
+    case NamedGroup::secp384r1:
+    case NamedGroup::secp521r1:
+    case NamedGroup::x25519:
+    case NamedGroup::x448:
+      return true;
+    case NamedGroup::X25519MLKEM768:  // needs ML-KEM, which OpenSSL 3.0's libcrypto lacks
+      return false;
+  }
+  return false;
+}
+
 bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type) {
   switch (auth) {
     // An RSASSA-PSS key authenticates ECDHE_RSA suites: RFC 8446 §4.2.3 lets TLS 1.2 sign

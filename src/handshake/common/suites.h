@@ -1,6 +1,6 @@
-// Cipher suite, signature scheme and version facts shared by the client and server state
-// machines: which key exchange authentication a suite needs, its AEAD and PRF hash, and which
-// key types a signature scheme can be verified with.
+// Cipher suite, group, signature scheme and version facts shared by the client and server state
+// machines: which key exchange authentication a suite needs, its AEAD and PRF hash, which groups
+// we run (EC)DHE over, and which key types a signature scheme can be verified with.
 #pragma once
 
 #include <hs/wire.h>
@@ -32,6 +32,10 @@ std::optional<SuiteInfo> suite_info(CipherSuite suite);
 // is_tls12_suite / is_tls13_suite: suites we implement for that version.
 bool is_tls12_suite(CipherSuite suite);
 bool is_tls13_suite(CipherSuite suite);
+
+// is_supported_group: the groups we run (EC)DHE over, in TLS 1.2 (RFC 8422 §5.1.1) and TLS 1.3
+// (RFC 8446 §4.2.7) alike: X25519, X448 and the NIST curves P-256, P-384, P-521.
+bool is_supported_group(NamedGroup group);
 
 // contains reports whether `list` holds `value`.
 template <typename T>

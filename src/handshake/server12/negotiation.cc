@@ -72,11 +72,6 @@ std::string_view key_type_name(crypto::KeyType type) {
   return "unknown";
 }
 
-// Groups we can run ECDHE over in TLS 1.2 (RFC 8422 §5.1.1, RFC 8446 §4.2.7).
-bool is_tls12_group(NamedGroup g) {
-  return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
-}
-
 // Candidate is one certificate the server could present, with the scheme it would sign with.
 struct Candidate {
   size_t index;
@@ -615,7 +610,7 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
   const std::vector<NamedGroup>& client_groups = offer.groups ? *offer.groups : assumed;
   bool found_group = false;
   for (NamedGroup g : config.groups) {
-    if (is_tls12_group(g) && has(std::span<const NamedGroup>(client_groups), g)) {
+    if (detail::is_supported_group(g) && has(std::span<const NamedGroup>(client_groups), g)) {
       sel.group = g;
       found_group = true;
       break;

@@ -51,11 +51,6 @@ std::vector<uint8_t> hash_of(const crypto::Provider& provider, crypto::HashAlg a
   return out;
 }
 
-// Groups we can run (EC)DHE over.
-bool is_supported_group(NamedGroup g) {
-  return g == NamedGroup::x25519 || g == NamedGroup::secp256r1 || g == NamedGroup::secp384r1;
-}
-
 // early_data_skip_budget is how many bytes of declined 0-RTT records we skip (RFC 8446
 // §4.2.10: "up to the configured max_early_data_size"). A client may send early data on a ticket
 // from elsewhere or from before 0-RTT was switched off; we allow 2^14 bytes (OpenSSL's default)
@@ -292,7 +287,7 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
 Result<NamedGroup> select_group(const server12::ClientOffer& offer, const ServerConfig& config) {
   if (offer.groups) {
     for (NamedGroup g : config.groups) {
-      if (is_supported_group(g) && detail::contains<NamedGroup>(*offer.groups, g)) {
+      if (detail::is_supported_group(g) && detail::contains<NamedGroup>(*offer.groups, g)) {
         return g;
       }
     }
@@ -425,7 +420,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   if (!fixed && client_share == nullptr) {
     // A share for another group we accept saves the HelloRetryRequest round trip.
     for (NamedGroup g : env.config.groups) {
-      if (is_supported_group(g) && share_for(h, g) != nullptr &&
+      if (detail::is_supported_group(g) && share_for(h, g) != nullptr &&
           detail::contains<NamedGroup>(*h.offer.groups, g)) {
         group = g;
         client_share = share_for(h, g);
@@ -769,7 +764,7 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
   NamedGroup group = HS_TRY(select_group(h.offer, env.config));
   bool have_share = false;
   for (NamedGroup g : env.config.groups) {
-    if (is_supported_group(g) && detail::contains<NamedGroup>(*h.offer.groups, g) &&
+    if (detail::is_supported_group(g) && detail::contains<NamedGroup>(*h.offer.groups, g) &&
         share_for(h, g) != nullptr) {
       have_share = true;
     }

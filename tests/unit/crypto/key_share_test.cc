@@ -1,4 +1,4 @@
-// Key shares: RFC 7748 X25519 vectors, NIST-curve round trips and peer-point validation.
+// Key shares: RFC 7748 X25519 and X448 vectors, NIST-curve round trips and peer-point validation.
 #include <gtest/gtest.h>
 
 #include "crypto/openssl/openssl_provider.h"
@@ -130,6 +130,92 @@ TEST(X25519, InterleavedPeersGetTheirOwnSecrets) {
   }
 }
 
+// RFC 7748, 5.2: X448(scalar, u) for the two listed inputs.
+TEST(X448, Rfc7748Section52Vectors) {
+  struct Case {
+    const char* scalar;
+    const char* u;
+    const char* out;
+  } cases[] = {
+      {"3d262fddf9ec8e88495266fea19a34d28882acef045104d0d1aae121"
+       "700a779c984c24f8cdd78fbff44943eba368f54b29259a4f1c600ad3",
+       "06fce640fa3487bfda5f6cf2d5263f8aad88334cbd07437f020f08f9"
+       "814dc031ddbdc38c19c6da2583fa5429db94ada18aa7a7fb4ef8a086",
+       "ce3e4ff95a60dc6697da1db1d85e6afbdf79b50a2412d7546d5f239f"
+       "e14fbaadeb445fc66a01b0779d98223961111e21766282f73dd96b6f"},
+      {"203d494428b8399352665ddca42f9de8fef600908e0d461cb021f8c5"
+       "38345dd77c3e4806e25f46d3315c44e0a5b4371282dd2c8d5be3095f",
+       "0fbcc2f993cd56d3305b0b7d9e55d4c1a8fb5dbb52f8e9a1e9b6201b"
+       "165d015894e56c4d3570bee52fe205e28a78b91cdfbde71ce8d157db",
+       "884a02576239ff7a2f2f63b2db6a9ff37047ac13568e1e30fe63c4a7"
+       "ad1b3ee3a5700df34321d62077e63633c575c1c954514e99da7c179d"},
+  };
+  for (const Case& c : cases) {
+    auto share = provider().key_share_from_private(NamedGroup::x448, hex(c.scalar));
+    ASSERT_TRUE(share.ok());
+    auto k = (*share)->derive(hex(c.u));
+    ASSERT_TRUE(k.ok());
+    EXPECT_EQ(vec(k->expose()), hex(c.out));
+  }
+}
+
+// RFC 7748, 6.2: Alice and Bob's X448 key pairs and shared secret.
+TEST(X448, Rfc7748Section62AliceAndBob) {
+  auto alice = provider().key_share_from_private(
+      NamedGroup::x448, hex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28d"
+                            "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b"));
+  auto bob = provider().key_share_from_private(
+      NamedGroup::x448, hex("1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
+                            "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d"));
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE(bob.ok());
+  EXPECT_EQ((*alice)->group(), NamedGroup::x448);
+  EXPECT_EQ(vec((*alice)->public_key()),
+            hex("9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
+                "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0"));
+  EXPECT_EQ(vec((*bob)->public_key()),
+            hex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
+                "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609"));
+  const auto k =
+      hex("07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
+          "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
+  auto ka = (*alice)->derive((*bob)->public_key());
+  auto kb = (*bob)->derive((*alice)->public_key());
+  ASSERT_TRUE(ka.ok());
+  ASSERT_TRUE(kb.ok());
+  EXPECT_EQ(vec(ka->expose()), k);
+  EXPECT_EQ(vec(kb->expose()), k);
+}
+
+TEST(X448, RejectsWrongLengthsAndLowOrderPoints) {
+  auto share = provider().generate_key_share(NamedGroup::x448);
+  ASSERT_TRUE(share.ok());
+  EXPECT_EQ((*share)->public_key().size(), 56u);
+  EXPECT_FALSE(
+      provider().key_share_from_private(NamedGroup::x448, std::vector<uint8_t>(32, 1)).ok());
+  for (size_t len : {32u, 55u, 57u}) {
+    auto k = (*share)->derive(std::vector<uint8_t>(len, 9));
+    ASSERT_FALSE(k.ok()) << len;
+    EXPECT_EQ(k.error().code(), ErrorCode::illegal_parameter);
+  }
+  // u = 0 and u = 1 are small-order points: X448 yields all zeros (RFC 7748 §6.2, RFC 8446
+  // §7.4.2 "MUST check ... and abort").
+  for (uint8_t u : {0, 1}) {
+    std::vector<uint8_t> peer(56, 0);
+    peer[0] = u;
+    auto k = (*share)->derive(peer);
+    ASSERT_FALSE(k.ok()) << int{u};
+    EXPECT_EQ(k.error().code(), ErrorCode::illegal_parameter);
+  }
+  // Two generated shares agree.
+  auto other = provider().generate_key_share(NamedGroup::x448);
+  ASSERT_TRUE(other.ok());
+  auto ka = (*share)->derive((*other)->public_key());
+  auto kb = (*other)->derive((*share)->public_key());
+  ASSERT_TRUE(ka.ok() && kb.ok());
+  EXPECT_EQ(vec(ka->expose()), vec(kb->expose()));
+}
+
 class NistCurve : public ::testing::TestWithParam<std::pair<NamedGroup, size_t>> {};
 
 TEST_P(NistCurve, BothSidesAgree) {
@@ -221,7 +307,7 @@ TEST(NistCurveScalar, FixedScalarsGiveKnownPoints) {
 }
 
 TEST(KeyShare, UnsupportedGroupIsAnError) {
-  EXPECT_FALSE(default_provider().generate_key_share(NamedGroup::x448).ok());
+  EXPECT_FALSE(default_provider().generate_key_share(NamedGroup::X25519MLKEM768).ok());
   EXPECT_FALSE(default_provider().generate_key_share(static_cast<NamedGroup>(0x1234)).ok());
 }
 

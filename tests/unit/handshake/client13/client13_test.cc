@@ -341,7 +341,7 @@ TEST(Client13, SecondHelloRetryRequestIsUnexpectedMessage) {
 
 TEST(Client13, HelloRetryRequestForUnofferedGroupIsIllegalParameter) {
   Harness13 h;
-  h.expect_refusal(h.server.hello_retry_request(NamedGroup::secp521r1),
+  h.expect_refusal(h.server.hello_retry_request(NamedGroup::X25519MLKEM768),
                    ErrorCode::illegal_parameter, AlertDescription::illegal_parameter);
 }
 

@@ -106,7 +106,8 @@ TEST(Server12Loopback, EverySuiteGroupAndCertificateType) {
                                 CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
                                 CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256};
   for (CipherSuite suite : suites) {
-    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1}) {
+    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1,
+                             NamedGroup::x448, NamedGroup::secp521r1}) {
       const bool ecdsa = detail::suite_info(suite)->auth == detail::SuiteAuth::ecdsa;
       SCOPED_TRACE(::testing::Message() << suite_name(suite) << " " << group_name(group));
       // The server holds both certificates; the suite decides which one it presents.
@@ -233,7 +234,8 @@ TEST_F(Server12Alerts, NoSharedSuite) {
 
 TEST_F(Server12Alerts, NoSharedGroup) {
   HelloOptions opts;
-  opts.groups = std::vector<NamedGroup>{NamedGroup::x448};
+  // X25519MLKEM768 is a TLS 1.3 group (and one we do not implement).
+  opts.groups = std::vector<NamedGroup>{NamedGroup::X25519MLKEM768};
   EXPECT_EQ(hello_alert(opts), AlertDescription::handshake_failure);
 }
 

@@ -129,7 +129,8 @@ TEST_F(Server12Test, EverySuiteGroupAndCertificateCompletes) {
                                               {kEcdsaChacha, true}, {kRsaAes128, false},
                                               {kRsaAes256, false},  {kRsaChacha, false}};
   for (auto [suite, ecdsa] : suites) {
-    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1}) {
+    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1,
+                             NamedGroup::x448, NamedGroup::secp521r1}) {
       SCOPED_TRACE(::testing::Message()
                    << std::hex << suite << " group " << static_cast<int>(group));
       HelloOptions opts;
@@ -266,7 +267,9 @@ TEST_F(Server12Test, NoSupportedGroupsMeansSecp256r1) {
 
 TEST_F(Server12Test, NoSharedGroupIsHandshakeFailure) {
   HelloOptions opts;
-  opts.groups = std::vector<NamedGroup>{NamedGroup::x448, NamedGroup::secp521r1};
+  // X25519MLKEM768 is TLS 1.3 only; 0x0100 is ffdhe2048 (RFC 7919), for DHE suites we lack.
+  opts.groups =
+      std::vector<NamedGroup>{NamedGroup::X25519MLKEM768, static_cast<NamedGroup>(0x0100)};
   Error e = hello_error(both_certs(), opts);
   EXPECT_EQ(e.code(), ErrorCode::no_common_group);
   EXPECT_EQ(e.alert(), AlertDescription::handshake_failure);

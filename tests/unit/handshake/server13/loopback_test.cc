@@ -91,7 +91,8 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
   for (CipherSuite suite :
        {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384,
         CipherSuite::TLS_CHACHA20_POLY1305_SHA256}) {
-    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1}) {
+    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1,
+                             NamedGroup::x448, NamedGroup::secp521r1}) {
       for (const Cert& c : cert_list) {
         SCOPED_TRACE(::testing::Message()
                      << suite_name(suite) << " " << group_name(group) << " " << c.name);
