@@ -37,6 +37,11 @@ enum class NamedGroup : uint16_t {
   secp521r1 = 0x0019,
   x25519 = 0x001D,
   x448 = 0x001E,
+  ffdhe2048 = 0x0100,  // RFC 7919 §A: TLS 1.3 key shares only (TLS 1.2 would need DHE suites)
+  ffdhe3072 = 0x0101,
+  ffdhe4096 = 0x0102,
+  ffdhe6144 = 0x0103,
+  ffdhe8192 = 0x0104,
   X25519MLKEM768 = 0x11EC,
 };
 

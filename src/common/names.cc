@@ -151,6 +151,16 @@ std::string_view group_name(NamedGroup g) {
       return "x25519";
     case NamedGroup::x448:
       return "x448";
+    case NamedGroup::ffdhe2048:
+      return "ffdhe2048";
+    case NamedGroup::ffdhe3072:
+      return "ffdhe3072";
+    case NamedGroup::ffdhe4096:
+      return "ffdhe4096";
+    case NamedGroup::ffdhe6144:
+      return "ffdhe6144";
+    case NamedGroup::ffdhe8192:
+      return "ffdhe8192";
     case NamedGroup::X25519MLKEM768:
       return "X25519MLKEM768";
   }

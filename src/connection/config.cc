@@ -24,10 +24,13 @@ std::vector<CipherSuite> default_cipher_suites() {
 }
 
 std::vector<NamedGroup> default_groups() {
-  // Every group we implement. The first three are what browsers and most libraries use; X448 and
-  // P-521 come last, as OpenSSL's clients list them too and some peers offer nothing else.
-  return {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1, NamedGroup::x448,
-          NamedGroup::secp521r1};
+  // Every group we implement, the set OpenSSL's clients list. The first three are what browsers
+  // and most libraries use; X448, P-521 and the FFDHE groups (TLS 1.3 only, costly: 2048-bit and
+  // larger exponentiations) come last, for peers that offer nothing else.
+  return {NamedGroup::x25519,    NamedGroup::secp256r1, NamedGroup::secp384r1,
+          NamedGroup::x448,      NamedGroup::secp521r1, NamedGroup::ffdhe2048,
+          NamedGroup::ffdhe3072, NamedGroup::ffdhe4096, NamedGroup::ffdhe6144,
+          NamedGroup::ffdhe8192};
 }
 
 std::vector<SignatureScheme> default_signature_schemes() {

@@ -112,11 +112,13 @@ class KeyShare {
   virtual ~KeyShare() = default;
   virtual NamedGroup group() const = 0;
   // public_key is the wire encoding: 32 bytes for x25519, 56 for x448, the uncompressed point
-  // (0x04 || X || Y) for the NIST curves (RFC 8422 §5.4.1, RFC 8446 §4.2.8.2).
+  // (0x04 || X || Y) for the NIST curves (RFC 8422 §5.4.1, RFC 8446 §4.2.8.2), Y padded to the
+  // size of p for FFDHE (RFC 8446 §4.2.8.1).
   virtual std::span<const uint8_t> public_key() const = 0;
   // derive computes the shared secret with the peer's public key in the same encoding: the
-  // X coordinate for NIST curves (RFC 8422 §5.10), the X25519 / X448 output. A malformed or
-  // off-curve point, or an all-zero X25519 / X448 result (RFC 7748 §6), is illegal_parameter.
+  // X coordinate for NIST curves (RFC 8422 §5.10), the X25519 / X448 output, Z padded to the
+  // size of p for FFDHE (RFC 8446 §7.4.1). A malformed or off-curve point, an all-zero X25519 /
+  // X448 result (RFC 7748 §6) or an FFDHE Y outside (1, p-1) is illegal_parameter.
   virtual Result<SecretBytes> derive(std::span<const uint8_t> peer_public) = 0;
 };
 

@@ -278,7 +278,14 @@ TEST_F(HsClientTest, GnutlsServerEverySuiteAndGroup) {
 // HelloRetryRequest (RFC 8446 §4.1.4), which -vv shows.
 TEST_F(HsClientTest, Tls13EveryGroupThroughHelloRetryRequest) {
   ASSERT_TRUE(require_program("gnutls-serv"));
-  for (const GroupCase& g : kGroups) {
+  std::vector<GroupCase> groups(std::begin(kGroups), std::end(kGroups));
+  // The RFC 7919 groups, TLS 1.3 only.
+  groups.insert(groups.end(), {{"ffdhe2048", "ffdhe2048", "DHE-FFDHE2048"},
+                               {"ffdhe3072", "ffdhe3072", "DHE-FFDHE3072"},
+                               {"ffdhe4096", "ffdhe4096", "DHE-FFDHE4096"},
+                               {"ffdhe6144", "ffdhe6144", "DHE-FFDHE6144"},
+                               {"ffdhe8192", "ffdhe8192", "DHE-FFDHE8192"}});
+  for (const GroupCase& g : groups) {
     SCOPED_TRACE(g.iana);
     const bool hrr = std::string(g.iana) != "x25519";
     start_openssl(pki_.rsa_cert, pki_.rsa_key, {"-groups", g.curves_arg}, "-tls1_3");
@@ -293,8 +300,8 @@ TEST_F(HsClientTest, Tls13EveryGroupThroughHelloRetryRequest) {
     server_.reset();
 
     port_ = free_port();
-    const std::string gnutls_group =
-        std::string(g.gnutls_name).substr(std::string("ECDHE-").size());
+    const std::string gnutls_name = g.gnutls_name;
+    const std::string gnutls_group = gnutls_name.substr(gnutls_name.find('-') + 1);
     server_.emplace(std::vector<std::string>{
         "gnutls-serv", "--http", "-a", "-p", std::to_string(port_), "--x509certfile",
         pki_.rsa_cert.string(), "--x509keyfile", pki_.rsa_key.string(), "--priority",
@@ -304,7 +311,8 @@ TEST_F(HsClientTest, Tls13EveryGroupThroughHelloRetryRequest) {
         hs({"-vv", "--tlsv1.3", "--cacert", pki_.ca_cert.string(), "--resolve", resolve(), url()});
     EXPECT_EQ(t.exit_code, 0) << t.output();
     EXPECT_TRUE(contains(t.err, server_share)) << t.output();
-    // gnutls-serv's page: "(TLS1.3-X.509)-(ECDHE-X448)-(RSA-PSS-RSAE-SHA256)-(AES-256-GCM)"
+    // gnutls-serv's page: "(TLS1.3-X.509)-(ECDHE-X448)-(RSA-PSS-RSAE-SHA256)-(AES-256-GCM)",
+    // "(DHE-FFDHE2048)" for FFDHE.
     EXPECT_TRUE(contains(t.out, std::string("(") + g.gnutls_name + ")")) << t.output();
     server_.reset();
   }

@@ -157,13 +157,19 @@ TEST_F(HsServerTest, PeersNegotiateEverySuiteGroupAndCertificate) {
   }
 }
 
-// TLS 1.3 over every group: s_client and gnutls-cli offering only the group under test (so the
-// key share is for it) against hs server with its default groups.
+// TLS 1.3 over every group, the RFC 7919 ones included: s_client and gnutls-cli offering only
+// the group under test (so the key share is for it) against hs server with its default groups.
 TEST_F(HsServerTest, Tls13PeersNegotiateEveryGroup) {
   ASSERT_TRUE(require_program("gnutls-cli"));
   auto server = start();
   ASSERT_NE(server->port(), 0);
-  for (const Group& g : kGroups) {
+  std::vector<Group> groups(std::begin(kGroups), std::end(kGroups));
+  groups.insert(groups.end(), {{"ffdhe2048", "ffdhe2048", "FFDHE2048", "DH, 2048 bits"},
+                               {"ffdhe3072", "ffdhe3072", "FFDHE3072", "DH, 3072 bits"},
+                               {"ffdhe4096", "ffdhe4096", "FFDHE4096", "DH, 4096 bits"},
+                               {"ffdhe6144", "ffdhe6144", "FFDHE6144", "DH, 6144 bits"},
+                               {"ffdhe8192", "ffdhe8192", "FFDHE8192", "DH, 8192 bits"}});
+  for (const Group& g : groups) {
     SCOPED_TRACE(g.iana);
     CommandResult o =
         run_command({"openssl", "s_client", "-brief", "-tls1_3", "-connect",
@@ -181,7 +187,9 @@ TEST_F(HsServerTest, Tls13PeersNegotiateEveryGroup) {
          "localhost"},
         20s);
     EXPECT_EQ(t.exit_code, 0) << t.output();
-    EXPECT_TRUE(contains(t.out, std::string("(TLS1.3-X.509)-(ECDHE-") + g.gnutls + ")"))
+    const bool ffdhe = std::string(g.iana).starts_with("ffdhe");
+    EXPECT_TRUE(contains(
+        t.out, std::string("(TLS1.3-X.509)-(") + (ffdhe ? "DHE-" : "ECDHE-") + g.gnutls + ")"))
         << t.output();
   }
 }

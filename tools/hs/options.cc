@@ -159,6 +159,11 @@ Result<std::vector<NamedGroup>> parse_curve_list(std::string_view list) {
       Alias{"p-521", NamedGroup::secp521r1},
       Alias{"secp521r1", NamedGroup::secp521r1},
       Alias{"x448", NamedGroup::x448},
+      Alias{"ffdhe2048", NamedGroup::ffdhe2048},
+      Alias{"ffdhe3072", NamedGroup::ffdhe3072},
+      Alias{"ffdhe4096", NamedGroup::ffdhe4096},
+      Alias{"ffdhe6144", NamedGroup::ffdhe6144},
+      Alias{"ffdhe8192", NamedGroup::ffdhe8192},
   };
   std::vector<NamedGroup> out;
   for (const std::string& name : split(list, ":, ")) {

@@ -102,6 +102,11 @@ const EC_GROUP* ec_group(NamedGroup group) {
       return a.p521;
     case NamedGroup::x25519:
     case NamedGroup::x448:
+    case NamedGroup::ffdhe2048:
+    case NamedGroup::ffdhe3072:
+    case NamedGroup::ffdhe4096:
+    case NamedGroup::ffdhe6144:
+    case NamedGroup::ffdhe8192:
     case NamedGroup::X25519MLKEM768:
       return nullptr;
   }

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "crypto/provider.h"
@@ -65,6 +66,12 @@ std::unique_ptr<Hmac> make_evp_hmac(HashAlg alg, std::span<const uint8_t> key);
 Result<std::unique_ptr<Aead>> make_evp_aead(AeadAlg alg, std::span<const uint8_t> key);
 Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> private_key);
 Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> private_key);
+// make_ffdhe_share: an RFC 7919 group (ffdhe.cc) from the big-endian secret exponent, which must
+// lie in [2, p-2]; ffdhe_exponent_bits is the exponent size generate_key_share draws for it
+// (RFC 7919 Appendix A), nullopt for a group that is not FFDHE.
+Result<std::unique_ptr<KeyShare>> make_ffdhe_share(NamedGroup group,
+                                                   std::span<const uint8_t> private_key);
+std::optional<int> ffdhe_exponent_bits(NamedGroup group);
 Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
                                                 std::span<const uint8_t> private_key);
 // ec_group returns the curve for a NIST group, or null for any other group.

@@ -35,9 +35,10 @@ class OpenSslProvider : public Provider {
 
   // key_share_from_private builds the key share for `group` from a fixed private key: the
   // 32-byte scalar for x25519 and the 56-byte one for x448 (clamped by the functions
-  // themselves, RFC 7748 §5), the big-endian scalar
-  // of the curve order's length for NIST curves, which must lie in [1, n-1]. generate_key_share
-  // uses it with random bytes; known-answer tests (RFC 7748 §6.1, §6.2) use it with published keys.
+  // themselves, RFC 7748 §5), the big-endian scalar of the curve order's length for NIST
+  // curves, which must lie in [1, n-1], the big-endian exponent in [2, p-2] for the RFC 7919
+  // groups. generate_key_share uses it with random bytes; known-answer tests (RFC 7748 §6.1,
+  // §6.2) use it with published keys.
   // Returns illegal_parameter for a scalar of the wrong length or out of range, and
   // internal_error when libcrypto fails.
   Result<std::unique_ptr<KeyShare>> key_share_from_private(

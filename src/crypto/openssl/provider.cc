@@ -75,6 +75,17 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::generate_key_share(NamedGroup
     HS_TRY(random(priv.expose_mut()));
     return key_share_from_private(group, priv.expose());
   }
+  if (auto bits = detail::ffdhe_exponent_bits(group)) {
+    // RFC 7919 §5.2: a secret exponent of exactly `bits` bits (top bit set), at least the size
+    // Appendix A gives for the group's security level, far below p.
+    const size_t len = static_cast<size_t>((*bits + 7) / 8);
+    SecretBytes priv(len);
+    HS_TRY(random(priv.expose_mut()));
+    const int excess = static_cast<int>(len * 8) - *bits;
+    priv.expose_mut()[0] =
+        static_cast<uint8_t>((priv.expose()[0] & (0xFF >> excess)) | (0x80 >> excess));
+    return key_share_from_private(group, priv.expose());
+  }
   const EC_GROUP* curve = detail::ec_group(group);
   if (curve == nullptr) {
     return Error(ErrorCode::internal_error, "key_share", "unsupported group");
@@ -105,6 +116,9 @@ Result<std::unique_ptr<KeyShare>> OpenSslProvider::key_share_from_private(
   }
   if (group == NamedGroup::x448) {
     return detail::make_x448_share(private_key);
+  }
+  if (detail::ffdhe_exponent_bits(group)) {
+    return detail::make_ffdhe_share(group, private_key);
   }
   return detail::make_ec_share(group, private_key);
 }

@@ -48,7 +48,9 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   }
   std::vector<NamedGroup> groups;
   for (NamedGroup g : config->groups) {
-    if (detail::is_supported_group(g) && !detail::contains<NamedGroup>(groups, g)) {
+    if (detail::is_supported_group(
+            g, out.offers_tls13 ? ProtocolVersion::tls1_3 : ProtocolVersion::tls1_2) &&
+        !detail::contains<NamedGroup>(groups, g)) {
       groups.push_back(g);
     }
   }

@@ -60,10 +60,12 @@ Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
                  "expected ServerKeyExchange");
   }
   auto ske = HS_TRY(messages::parse_server_key_exchange_ecdhe(msg.body));
-  // RFC 8422 §5.4: the server picks a curve the client listed in supported_groups.
-  if (!detail::contains<NamedGroup>(st.offer.groups, ske.group)) {
+  // RFC 8422 §5.4: the server picks a curve the client listed in supported_groups. Our list
+  // may also hold FFDHE groups for TLS 1.3, which are no curves (RFC 7919 §3: DHE suites only).
+  if (!detail::contains<NamedGroup>(st.offer.groups, ske.group) ||
+      !detail::is_supported_group(ske.group, ProtocolVersion::tls1_2)) {
     return Error(ErrorCode::illegal_parameter, "server_key_exchange",
-                 "server chose a group we did not offer");
+                 "server chose a group we did not offer for ECDHE");
   }
   // RFC 5246 §7.4.1.4.1: the server's signature uses a hash/signature pair "listed in the
   // client's "signature_algorithms" extension", and it must be one the leaf key can produce

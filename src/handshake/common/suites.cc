@@ -54,7 +54,7 @@ bool is_tls13_suite(CipherSuite suite) {
   return info && info->version == ProtocolVersion::tls1_3;
 }
 
-bool is_supported_group(NamedGroup group) {
+bool is_supported_group(NamedGroup group, ProtocolVersion version) {
   switch (group) {
     case NamedGroup::secp256r1:
     case NamedGroup::secp384r1:
@@ -62,6 +62,12 @@ bool is_supported_group(NamedGroup group) {
     case NamedGroup::x25519:
     case NamedGroup::x448:
       return true;
+    case NamedGroup::ffdhe2048:
+    case NamedGroup::ffdhe3072:
+    case NamedGroup::ffdhe4096:
+    case NamedGroup::ffdhe6144:
+    case NamedGroup::ffdhe8192:
+      return version == ProtocolVersion::tls1_3;
     case NamedGroup::X25519MLKEM768:  // needs ML-KEM, which OpenSSL 3.0's libcrypto lacks
       return false;
   }

@@ -33,9 +33,11 @@ std::optional<SuiteInfo> suite_info(CipherSuite suite);
 bool is_tls12_suite(CipherSuite suite);
 bool is_tls13_suite(CipherSuite suite);
 
-// is_supported_group: the groups we run (EC)DHE over, in TLS 1.2 (RFC 8422 §5.1.1) and TLS 1.3
-// (RFC 8446 §4.2.7) alike: X25519, X448 and the NIST curves P-256, P-384, P-521.
-bool is_supported_group(NamedGroup group);
+// is_supported_group: the groups we run (EC)DHE over in `version`. TLS 1.2 (RFC 8422 §5.1.1)
+// and TLS 1.3 (RFC 8446 §4.2.7): X25519, X448 and the NIST curves P-256, P-384, P-521; TLS 1.3
+// also the RFC 7919 FFDHE groups, which TLS 1.2 would use only with DHE suites (RFC 7919 §3),
+// which we do not have.
+bool is_supported_group(NamedGroup group, ProtocolVersion version);
 
 // contains reports whether `list` holds `value`.
 template <typename T>

@@ -610,7 +610,8 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
   const std::vector<NamedGroup>& client_groups = offer.groups ? *offer.groups : assumed;
   bool found_group = false;
   for (NamedGroup g : config.groups) {
-    if (detail::is_supported_group(g) && has(std::span<const NamedGroup>(client_groups), g)) {
+    if (detail::is_supported_group(g, ProtocolVersion::tls1_2) &&
+        has(std::span<const NamedGroup>(client_groups), g)) {
       sel.group = g;
       found_group = true;
       break;

@@ -287,7 +287,8 @@ Result<CertChoice> select_certificate(const server12::ClientOffer& offer,
 Result<NamedGroup> select_group(const server12::ClientOffer& offer, const ServerConfig& config) {
   if (offer.groups) {
     for (NamedGroup g : config.groups) {
-      if (detail::is_supported_group(g) && detail::contains<NamedGroup>(*offer.groups, g)) {
+      if (detail::is_supported_group(g, ProtocolVersion::tls1_3) &&
+          detail::contains<NamedGroup>(*offer.groups, g)) {
         return g;
       }
     }
@@ -420,7 +421,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   if (!fixed && client_share == nullptr) {
     // A share for another group we accept saves the HelloRetryRequest round trip.
     for (NamedGroup g : env.config.groups) {
-      if (detail::is_supported_group(g) && share_for(h, g) != nullptr &&
+      if (detail::is_supported_group(g, ProtocolVersion::tls1_3) && share_for(h, g) != nullptr &&
           detail::contains<NamedGroup>(*h.offer.groups, g)) {
         group = g;
         client_share = share_for(h, g);
@@ -764,8 +765,8 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
   NamedGroup group = HS_TRY(select_group(h.offer, env.config));
   bool have_share = false;
   for (NamedGroup g : env.config.groups) {
-    if (detail::is_supported_group(g) && detail::contains<NamedGroup>(*h.offer.groups, g) &&
-        share_for(h, g) != nullptr) {
+    if (detail::is_supported_group(g, ProtocolVersion::tls1_3) &&
+        detail::contains<NamedGroup>(*h.offer.groups, g) && share_for(h, g) != nullptr) {
       have_share = true;
     }
   }

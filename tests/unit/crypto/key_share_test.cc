@@ -216,6 +216,103 @@ TEST(X448, RejectsWrongLengthsAndLowOrderPoints) {
   EXPECT_EQ(vec(ka->expose()), vec(kb->expose()));
 }
 
+using Bytes = std::vector<uint8_t>;
+
+// RFC 7919 Appendix A.1: ffdhe2048's p.
+Bytes ffdhe2048_p() {
+  return hex(
+      "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE"
+      "249B3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3"
+      "B557135E7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182"
+      "B324FB61D108A94BB2C8E3FBB96ADAB760D7F4681D4F42A3DE394DF4AE56EDE76372BB190B07A7C8EE0A6D70"
+      "9E02FCE1CDF7E2ECC03404CD28342F619172FE9CE98583FF8E4F1232EEF28183C3FE3B1B4C6FAD733BB5FCBC"
+      "2EC22005C58EF1837D1683B2C6F34A26C1B2EFFA886B423861285C97FFFFFFFFFFFFFFFF");
+}
+
+// be_bytes: `value` as a big-endian integer of `len` bytes.
+Bytes be_bytes(std::initializer_list<uint8_t> value, size_t len) {
+  Bytes out(len - value.size(), 0);
+  out.insert(out.end(), value.begin(), value.end());
+  return out;
+}
+
+// The group is RFC 7919's, and values are padded to the size of p: with exponent 2048, Y =
+// 2^2048 mod p = 2^2048 - p (p lies between 2^2047 and 2^2048); with exponent 100, Y = 2^100 has
+// 243 leading zero bytes, and so does the secret with the peer value 2 (Z = 2^100), which RFC
+// 8446 §7.4.1 keeps ("left-padded with zeros up to the size of the prime").
+TEST(Ffdhe, ValuesAreRfc7919sAndPaddedToThePrime) {
+  const Bytes p = ffdhe2048_p();
+  ASSERT_EQ(p.size(), 256u);
+  Bytes two_2048_minus_p(256);
+  unsigned carry = 1;  // two's complement: ~p + 1 over 2048 bits
+  for (size_t i = 256; i-- > 0;) {
+    unsigned v = static_cast<uint8_t>(~p[i]) + carry;
+    two_2048_minus_p[i] = static_cast<uint8_t>(v);
+    carry = v >> 8;
+  }
+  auto big = provider().key_share_from_private(NamedGroup::ffdhe2048, be_bytes({0x08, 0x00}, 2));
+  ASSERT_TRUE(big.ok()) << big.error().message();
+  EXPECT_EQ(vec((*big)->public_key()), two_2048_minus_p);
+
+  auto small = provider().key_share_from_private(NamedGroup::ffdhe2048, Bytes{100});
+  ASSERT_TRUE(small.ok());
+  Bytes two_100 = be_bytes({0x10}, 256 - 12);  // 2^100 = 0x10 followed by 12 zero bytes
+  two_100.resize(256, 0);
+  EXPECT_EQ(vec((*small)->public_key()), two_100);
+  auto z = (*small)->derive(be_bytes({2}, 256));
+  ASSERT_TRUE(z.ok()) << z.error().message();
+  EXPECT_EQ(vec(z->expose()), two_100);
+}
+
+// Generated shares of every group agree, with public values and secrets of p's size.
+TEST(Ffdhe, BothSidesAgreeInEveryGroup) {
+  const std::pair<NamedGroup, size_t> groups[] = {{NamedGroup::ffdhe2048, 256},
+                                                  {NamedGroup::ffdhe3072, 384},
+                                                  {NamedGroup::ffdhe4096, 512},
+                                                  {NamedGroup::ffdhe6144, 768},
+                                                  {NamedGroup::ffdhe8192, 1024}};
+  for (auto [group, len] : groups) {
+    SCOPED_TRACE(static_cast<int>(group));
+    auto a = default_provider().generate_key_share(group);
+    auto b = default_provider().generate_key_share(group);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ((*a)->group(), group);
+    EXPECT_EQ((*a)->public_key().size(), len);
+    EXPECT_NE(vec((*a)->public_key()), vec((*b)->public_key()));
+    auto ka = (*a)->derive((*b)->public_key());
+    auto kb = (*b)->derive((*a)->public_key());
+    ASSERT_TRUE(ka.ok() && kb.ok());
+    EXPECT_EQ(ka->expose().size(), len);
+    EXPECT_EQ(vec(ka->expose()), vec(kb->expose()));
+  }
+}
+
+// RFC 8446 §4.2.8.1: "Peers MUST validate each other's public key Y by ensuring that 1 < Y <
+// p-1"; Y is exactly p's size. Secret exponents lie in [2, p-2] (RFC 7919 §5.2).
+TEST(Ffdhe, RefusesOutOfRangeValuesAndWrongLengths) {
+  const Bytes p = ffdhe2048_p();
+  Bytes p_minus_1 = p;
+  p_minus_1.back() -= 1;
+  auto share = provider().generate_key_share(NamedGroup::ffdhe2048);
+  ASSERT_TRUE(share.ok());
+  Bytes p_minus_2 = p_minus_1;
+  p_minus_2.back() -= 1;
+  const Bytes refused[] = {be_bytes({0}, 256), be_bytes({1}, 256), p_minus_1,   p, Bytes(256, 0xff),
+                           be_bytes({2}, 255), be_bytes({2}, 257), Bytes(32, 9)};
+  for (size_t i = 0; i < std::size(refused); ++i) {
+    auto k = (*share)->derive(refused[i]);
+    ASSERT_FALSE(k.ok()) << i;
+    EXPECT_EQ(k.error().code(), ErrorCode::illegal_parameter);
+  }
+  EXPECT_TRUE((*share)->derive(be_bytes({2}, 256)).ok());
+  EXPECT_TRUE((*share)->derive(p_minus_2).ok());
+  for (const Bytes& x : {Bytes{0}, Bytes{1}, p}) {
+    auto s = provider().key_share_from_private(NamedGroup::ffdhe2048, x);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), ErrorCode::illegal_parameter);
+  }
+}
+
 class NistCurve : public ::testing::TestWithParam<std::pair<NamedGroup, size_t>> {};
 
 TEST_P(NistCurve, BothSidesAgree) {

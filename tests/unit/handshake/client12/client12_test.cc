@@ -131,6 +131,20 @@ TEST(Client12, GroupNotOfferedIsIllegalParameter) {
                    AlertDescription::illegal_parameter);
 }
 
+// Our supported_groups may list FFDHE groups for TLS 1.3; in TLS 1.2 they would need DHE suites
+// (RFC 7919 §3), so a ServerKeyExchange naming one is refused before any key is made for it.
+TEST(Client12, FfdheGroupInServerKeyExchangeIsIllegalParameter) {
+  auto config = insecure_config();
+  config->groups = {NamedGroup::x25519, NamedGroup::ffdhe2048};
+  ClientHarness h(config);
+  h.server.ske_group = NamedGroup::ffdhe2048;
+  auto r = h.to_client(h.server.first_flight());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::illegal_parameter);
+  EXPECT_NE(r.error().message().find("did not offer for ECDHE"), std::string::npos)
+      << r.error().message();
+}
+
 TEST(Client12, Version11IsProtocolVersion) {
   ClientHarness h;
   h.server.version = static_cast<ProtocolVersion>(0x0302);

@@ -40,6 +40,9 @@ class ScriptedServer {
   // The script: fill these before calling the flight builders.
   CipherSuite suite = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
   NamedGroup group = NamedGroup::x25519;
+  // ske_group, when set, is the group the ServerKeyExchange names instead of `group` (whose key
+  // it still carries).
+  std::optional<NamedGroup> ske_group;
   SignatureScheme scheme = SignatureScheme::rsa_pss_rsae_sha256;
   ProtocolVersion version = ProtocolVersion::tls1_2;
   bool send_ems = true;
@@ -131,7 +134,7 @@ class ScriptedServer {
     EXPECT_TRUE(share.ok());
     share_ = std::move(share).value();
     messages::ServerKeyExchangeEcdhe ske;
-    ske.group = group;
+    ske.group = ske_group.value_or(group);
     auto pub = share_->public_key();
     ske.public_key.assign(pub.begin(), pub.end());
     ske.scheme = scheme;

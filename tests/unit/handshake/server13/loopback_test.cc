@@ -91,8 +91,10 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
   for (CipherSuite suite :
        {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384,
         CipherSuite::TLS_CHACHA20_POLY1305_SHA256}) {
-    for (NamedGroup group : {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1,
-                             NamedGroup::x448, NamedGroup::secp521r1}) {
+    for (NamedGroup group :
+         {NamedGroup::x25519, NamedGroup::secp256r1, NamedGroup::secp384r1, NamedGroup::x448,
+          NamedGroup::secp521r1, NamedGroup::ffdhe2048, NamedGroup::ffdhe3072,
+          NamedGroup::ffdhe4096, NamedGroup::ffdhe6144, NamedGroup::ffdhe8192}) {
       for (const Cert& c : cert_list) {
         SCOPED_TRACE(::testing::Message()
                      << suite_name(suite) << " " << group_name(group) << " " << c.name);

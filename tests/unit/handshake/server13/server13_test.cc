@@ -341,7 +341,7 @@ TEST_F(Server13Test, ClientHelloRefusalsWithTheirAlerts) {
        AlertDescription::handshake_failure},
       {"no common group",
        [](Hello13Options& o) {
-         o.groups = std::vector<NamedGroup>{static_cast<NamedGroup>(0x0100)};
+         o.groups = std::vector<NamedGroup>{NamedGroup::X25519MLKEM768};
          o.share_groups = {};
        },
        AlertDescription::handshake_failure},
