@@ -18,6 +18,7 @@
 #   untrusted-client.pem, .key         client leaf (CN=hs-untrusted-client), ECDSA P-256, clientAuth
 #                                      EKU, issued by other-ca: a client the test servers refuse
 #   ed25519.pem, ed25519.key           server leaf, Ed25519, signed by the root
+#   ed448.pem, ed448.key               server leaf, Ed448, signed by the root
 #   rsa-pss.pem, rsa-pss.key           server leaf, RSA-2048 id-RSASSA-PSS key (no parameters, as
 #                                      openssl genpkey -algorithm RSA-PSS writes it), signed by the
 #                                      root with sha256WithRSAEncryption
@@ -70,12 +71,13 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid:always
 CNF
 
-# genkey NAME rsa|ec|ed25519|rsa-pss: a PKCS#8 PEM private key in NAME.key.
+# genkey NAME rsa|ec|ed25519|ed448|rsa-pss: a PKCS#8 PEM private key in NAME.key.
 genkey() {
   case "$2" in
     rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null ;;
     ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" ;;
     ed25519) openssl genpkey -algorithm ED25519 -out "$1.key" ;;
+    ed448) openssl genpkey -algorithm ED448 -out "$1.key" ;;
     rsa-pss) openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out "$1.key" 2>/dev/null ;;
   esac
   chmod 600 "$1.key"
@@ -101,6 +103,8 @@ issue ecdsa "/O=handshake tests/CN=${host}" server ca 825
 
 genkey ed25519 ed25519
 issue ed25519 "/O=handshake tests/CN=${host}" server ca 825
+genkey ed448 ed448
+issue ed448 "/O=handshake tests/CN=${host}" server ca 825
 genkey rsa-pss rsa-pss
 issue rsa-pss "/O=handshake tests/CN=${host}" server ca 825
 
@@ -124,7 +128,7 @@ issue untrusted-client "/O=handshake tests/CN=hs-untrusted-client" client other-
 
 # Self-check: every leaf verifies for its purpose, so a broken PKI fails here, not in a test.
 openssl verify -CAfile ca.pem -purpose sslserver -verify_hostname "$host" rsa.pem ecdsa.pem \
-  ed25519.pem rsa-pss.pem >/dev/null
+  ed25519.pem ed448.pem rsa-pss.pem >/dev/null
 openssl verify -CAfile ca.pem -untrusted intermediate.pem -purpose sslserver chain-leaf.pem >/dev/null
 openssl verify -CAfile ca.pem -purpose sslclient client.pem client-rsa.pem >/dev/null
 openssl verify -CAfile other-ca.pem -purpose sslclient untrusted-client.pem >/dev/null

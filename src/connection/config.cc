@@ -36,7 +36,7 @@ std::vector<NamedGroup> default_groups() {
 std::vector<SignatureScheme> default_signature_schemes() {
   // SHA-1 schemes are never offered (RFC 8446 §4.2.3 forbids them in TLS 1.3 signatures; we
   // refuse them for TLS 1.2 too). The schemes a TLS 1.3 CertificateVerify may use come first
-  // (ECDSA, RSA-PSS with rsaEncryption keys, Ed25519, RSA-PSS with RSASSA-PSS keys), then
+  // (ECDSA, RSA-PSS with rsaEncryption keys, Ed25519, Ed448, RSA-PSS with RSASSA-PSS keys), then
   // rsa_pkcs1_*, which RFC 8446 §4.2.3 leaves to certificates and TLS 1.2 signatures.
   return {
       SignatureScheme::ecdsa_secp256r1_sha256,
@@ -46,6 +46,7 @@ std::vector<SignatureScheme> default_signature_schemes() {
       SignatureScheme::rsa_pss_rsae_sha384,
       SignatureScheme::rsa_pss_rsae_sha512,
       SignatureScheme::ed25519,
+      SignatureScheme::ed448,
       SignatureScheme::rsa_pss_pss_sha256,
       SignatureScheme::rsa_pss_pss_sha384,
       SignatureScheme::rsa_pss_pss_sha512,

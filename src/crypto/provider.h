@@ -135,6 +135,7 @@ enum class SignatureAlgorithm : uint8_t {
   ecdsa_sha384,
   ecdsa_sha512,
   ed25519,
+  ed448,  // PureEdDSA (RFC 8032 §5.2), no context
 };
 
 enum class KeyType : uint8_t { rsa, rsa_pss, ec_p256, ec_p384, ec_p521, ed25519, ed448 };

@@ -33,11 +33,11 @@ std::optional<SchemeInfo> scheme_info(SignatureScheme scheme) {
                         KeyType::rsa_pss};
     case SignatureScheme::ed25519:
       return SchemeInfo{SignatureAlgorithm::ed25519, std::nullopt, true, KeyType::ed25519};
-    // RFC 8446, 4.2.3: SHA-1 schemes "SHOULD NOT" be offered and we do not accept them; Ed448
-    // is not implemented.
+    case SignatureScheme::ed448:
+      return SchemeInfo{SignatureAlgorithm::ed448, std::nullopt, true, KeyType::ed448};
+    // RFC 8446, 4.2.3: SHA-1 schemes "SHOULD NOT" be offered and we do not accept them.
     case SignatureScheme::rsa_pkcs1_sha1:
     case SignatureScheme::ecdsa_sha1:
-    case SignatureScheme::ed448:
       return std::nullopt;
   }
   return std::nullopt;
@@ -75,6 +75,7 @@ bool scheme_fits_key(SignatureScheme scheme, KeyType key, ProtocolVersion versio
     case SignatureAlgorithm::rsa_pss_sha384:
     case SignatureAlgorithm::rsa_pss_sha512:
     case SignatureAlgorithm::ed25519:
+    case SignatureAlgorithm::ed448:
       return key == info->key_type;
   }
   return false;
@@ -95,6 +96,7 @@ std::optional<HashAlg> signature_hash(SignatureAlgorithm alg) {
     case SignatureAlgorithm::ecdsa_sha512:
       return HashAlg::sha512;
     case SignatureAlgorithm::ed25519:
+    case SignatureAlgorithm::ed448:
       return std::nullopt;
   }
   return std::nullopt;

@@ -174,13 +174,14 @@ std::optional<crypto::SignatureAlgorithm> map_signature(SignatureOid s, Span par
       return absent ? std::optional(A::ecdsa_sha512) : std::nullopt;
     case SignatureOid::ed25519:
       return absent ? std::optional(A::ed25519) : std::nullopt;
+    case SignatureOid::ed448:
+      return absent ? std::optional(A::ed448) : std::nullopt;
     case SignatureOid::unknown:
     case SignatureOid::md5_with_rsa:
     case SignatureOid::sha1_with_rsa:
     case SignatureOid::sha224_with_rsa:
     case SignatureOid::ecdsa_with_sha1:
     case SignatureOid::ecdsa_with_sha224:
-    case SignatureOid::ed448:
       return std::nullopt;
   }
   return std::nullopt;

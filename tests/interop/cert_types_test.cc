@@ -1,8 +1,9 @@
-// Ed25519 and RSA-PSS (id-RSASSA-PSS key) server certificates end to end, both directions:
-// openssl s_client -tls1_3/-tls1_2 -sigalgs ed25519 / rsa_pss_pss_sha256 against `hs server`
-// holding all four test leaves (RSA, ECDSA, Ed25519, RSA-PSS), so the right certificate must be
-// picked by signature_algorithms; `hs client` against openssl s_server serving each of the two
-// certificates in TLS 1.3 and TLS 1.2; gnutls-cli against `hs server` with the Ed25519 leaf.
+// Ed25519, Ed448 and RSA-PSS (id-RSASSA-PSS key) server certificates end to end, both
+// directions: openssl s_client -tls1_3/-tls1_2 -sigalgs ed25519 / ed448 / rsa_pss_pss_sha256
+// against `hs server` holding all five test leaves (RSA, ECDSA, Ed25519, Ed448, RSA-PSS), so the
+// right certificate must be picked by signature_algorithms; `hs client` against openssl s_server
+// serving each of the three certificates in TLS 1.3 and TLS 1.2; gnutls-cli against `hs server`
+// with the Ed25519 and the Ed448 leaf.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -35,12 +36,13 @@ class CertTypesTest : public ::testing::Test {
     return s;
   }
 
-  // all_certs is RSA, ECDSA, Ed25519 and RSA-PSS, in that order (RSA is the default).
+  // all_certs is RSA, ECDSA, Ed25519, Ed448 and RSA-PSS, in that order (RSA is the default).
   std::vector<std::string> all_certs() const {
     std::vector<std::string> args = HsServerProcess::cert_args(*pki_);
     args.insert(args.end(),
                 {"--cert", pki_->ed25519_cert.string(), "--key", pki_->ed25519_key.string(),
-                 "--cert", pki_->rsa_pss_cert.string(), "--key", pki_->rsa_pss_key.string()});
+                 "--cert", pki_->ed448_cert.string(), "--key", pki_->ed448_key.string(), "--cert",
+                 pki_->rsa_pss_cert.string(), "--key", pki_->rsa_pss_key.string()});
     return args;
   }
 
@@ -86,9 +88,10 @@ struct SigalgCase {
   const char* sigalgs;         // s_client -sigalgs
   const char* signature_type;  // s_client -brief "Signature type: ..." (the server's)
 };
-const SigalgCase kNewSigalgs[] = {{"ed25519", "ed25519"}, {"rsa_pss_pss_sha256", "RSA-PSS"}};
+const SigalgCase kNewSigalgs[] = {
+    {"ed25519", "ed25519"}, {"ed448", "ed448"}, {"rsa_pss_pss_sha256", "RSA-PSS"}};
 
-TEST_F(CertTypesTest, OpensslClientPicksEd25519AndRsaPssCertificatesTls13) {
+TEST_F(CertTypesTest, OpensslClientPicksEdDsaAndRsaPssCertificatesTls13) {
   auto server = start_hs(all_certs());
   ASSERT_NE(server->port(), 0);
   for (const SigalgCase& c : kNewSigalgs) {
@@ -101,7 +104,7 @@ TEST_F(CertTypesTest, OpensslClientPicksEd25519AndRsaPssCertificatesTls13) {
   }
 }
 
-TEST_F(CertTypesTest, OpensslClientPicksEd25519AndRsaPssCertificatesTls12) {
+TEST_F(CertTypesTest, OpensslClientPicksEdDsaAndRsaPssCertificatesTls12) {
   auto server = start_hs(all_certs());
   ASSERT_NE(server->port(), 0);
   for (const SigalgCase& c : kNewSigalgs) {
@@ -115,14 +118,16 @@ TEST_F(CertTypesTest, OpensslClientPicksEd25519AndRsaPssCertificatesTls12) {
 }
 
 TEST_F(CertTypesTest, EachNewCertificateAloneRefusesSchemesItCannotSign) {
-  // RFC 8446 §4.2.3: an RSASSA-PSS key signs only with rsa_pss_pss_*, and Ed25519 only with
-  // ed25519; with nothing else to offer the server must fail the handshake, not sign anyway.
+  // RFC 8446 §4.2.3: an RSASSA-PSS key signs only with rsa_pss_pss_*, Ed25519 only with
+  // ed25519 and Ed448 only with ed448; with nothing else to offer the server must fail the
+  // handshake, not sign anyway.
   struct Case {
     const std::filesystem::path* cert;
     const std::filesystem::path* key;
     const char* wrong_sigalgs;
   };
   const Case cases[] = {{&pki_->ed25519_cert, &pki_->ed25519_key, "ecdsa_secp256r1_sha256"},
+                        {&pki_->ed448_cert, &pki_->ed448_key, "ed25519"},
                         {&pki_->rsa_pss_cert, &pki_->rsa_pss_key, "rsa_pss_rsae_sha256"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.cert->filename().string());
@@ -134,13 +139,14 @@ TEST_F(CertTypesTest, EachNewCertificateAloneRefusesSchemesItCannotSign) {
   }
 }
 
-TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEd25519AndRsaPssTls13) {
+TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEdDsaAndRsaPssTls13) {
   struct Case {
     const std::filesystem::path* cert;
     const std::filesystem::path* key;
     const char* scheme;  // the scheme hs client reports for the server's CertificateVerify
   };
   const Case cases[] = {{&pki_->ed25519_cert, &pki_->ed25519_key, "ed25519"},
+                        {&pki_->ed448_cert, &pki_->ed448_key, "ed448"},
                         {&pki_->rsa_pss_cert, &pki_->rsa_pss_key, "rsa_pss_pss_sha256"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.scheme);
@@ -154,7 +160,7 @@ TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEd25519AndRsaPssTls13) {
   }
 }
 
-TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEd25519AndRsaPssTls12) {
+TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEdDsaAndRsaPssTls12) {
   struct Case {
     const std::filesystem::path* cert;
     const std::filesystem::path* key;
@@ -163,6 +169,7 @@ TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEd25519AndRsaPssTls12) {
   };
   const Case cases[] = {
       {&pki_->ed25519_cert, &pki_->ed25519_key, "ECDHE-ECDSA-", "ed25519"},
+      {&pki_->ed448_cert, &pki_->ed448_key, "ECDHE-ECDSA-", "ed448"},
       {&pki_->rsa_pss_cert, &pki_->rsa_pss_key, "ECDHE-RSA-", "rsa_pss_pss_sha256"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.suite_auth);
@@ -177,20 +184,29 @@ TEST_F(CertTypesTest, HsClientAgainstOpensslServerWithEd25519AndRsaPssTls12) {
   }
 }
 
-TEST_F(CertTypesTest, GnutlsClientAgainstHsServerWithEd25519) {
+TEST_F(CertTypesTest, GnutlsClientAgainstHsServerWithEd25519AndEd448) {
   ASSERT_TRUE(require_program("gnutls-cli"));
-  auto server =
-      start_hs({"--cert", pki_->ed25519_cert.string(), "--key", pki_->ed25519_key.string()});
-  ASSERT_NE(server->port(), 0);
-  for (const char* priority : {"NORMAL:-VERS-ALL:+VERS-TLS1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.2"}) {
-    SCOPED_TRACE(priority);
-    CommandResult t =
-        run_command({"gnutls-cli", "--x509cafile", pki_->ca_cert.string(), "--priority", priority,
-                     "-p", std::to_string(server->port()), "localhost"},
-                    20s);
-    EXPECT_EQ(t.exit_code, 0) << t.output();
-    EXPECT_TRUE(contains(t.out, "EdDSA-Ed25519")) << t.output();
-    EXPECT_TRUE(contains(t.out, "Handshake was completed")) << t.output();
+  struct Case {
+    const std::filesystem::path* cert;
+    const std::filesystem::path* key;
+    const char* sign_algorithm;  // gnutls-cli's description of the server's signature
+  };
+  const Case cases[] = {{&pki_->ed25519_cert, &pki_->ed25519_key, "EdDSA-Ed25519"},
+                        {&pki_->ed448_cert, &pki_->ed448_key, "EdDSA-Ed448"}};
+  for (const Case& c : cases) {
+    auto server = start_hs({"--cert", c.cert->string(), "--key", c.key->string()});
+    ASSERT_NE(server->port(), 0);
+    for (const char* priority :
+         {"NORMAL:-VERS-ALL:+VERS-TLS1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.2"}) {
+      SCOPED_TRACE(std::string(c.sign_algorithm) + " " + priority);
+      CommandResult t =
+          run_command({"gnutls-cli", "--x509cafile", pki_->ca_cert.string(), "--priority", priority,
+                       "-p", std::to_string(server->port()), "localhost"},
+                      20s);
+      EXPECT_EQ(t.exit_code, 0) << t.output();
+      EXPECT_TRUE(contains(t.out, c.sign_algorithm)) << t.output();
+      EXPECT_TRUE(contains(t.out, "Handshake was completed")) << t.output();
+    }
   }
 }
 

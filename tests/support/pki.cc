@@ -50,6 +50,8 @@ TestPki pki_files(const std::filesystem::path& dir) {
   pki.untrusted_client_key = file("untrusted-client.key");
   pki.ed25519_cert = file("ed25519.pem");
   pki.ed25519_key = file("ed25519.key");
+  pki.ed448_cert = file("ed448.pem");
+  pki.ed448_key = file("ed448.key");
   pki.rsa_pss_cert = file("rsa-pss.pem");
   pki.rsa_pss_key = file("rsa-pss.key");
   return pki;

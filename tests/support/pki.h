@@ -33,6 +33,8 @@ struct TestPki {
   std::filesystem::path untrusted_client_key;
   std::filesystem::path ed25519_cert;  // leaf, Ed25519, issued by the root
   std::filesystem::path ed25519_key;
+  std::filesystem::path ed448_cert;  // leaf, Ed448, issued by the root
+  std::filesystem::path ed448_key;
   std::filesystem::path rsa_pss_cert;  // leaf, RSA-2048 id-RSASSA-PSS key, issued by the root
   std::filesystem::path rsa_pss_key;
 };

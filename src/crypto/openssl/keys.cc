@@ -21,7 +21,7 @@ namespace {
 enum class Padding : uint8_t { none, pkcs1, pss };
 
 struct AlgParams {
-  const EVP_MD* md;  // null for Ed25519 (PureEdDSA hashes internally)
+  const EVP_MD* md;  // null for Ed25519 and Ed448 (PureEdDSA hashes internally)
   Padding padding;
 };
 
@@ -46,6 +46,7 @@ AlgParams params_for(SignatureAlgorithm alg) {
     case SignatureAlgorithm::ecdsa_sha512:
       return {md(HashAlg::sha512), Padding::none};
     case SignatureAlgorithm::ed25519:
+    case SignatureAlgorithm::ed448:
       return {nullptr, Padding::none};
   }
   return {nullptr, Padding::none};
@@ -73,6 +74,8 @@ bool key_fits(KeyType t, SignatureAlgorithm alg) {
       return is_ec(t);
     case SignatureAlgorithm::ed25519:
       return t == KeyType::ed25519;
+    case SignatureAlgorithm::ed448:
+      return t == KeyType::ed448;
   }
   return false;
 }
@@ -287,9 +290,9 @@ class EvpPrivateKey final : public PrivateKey {
 
   PkeyPtr pkey_;
   KeyType type_;
-  std::array<bool, static_cast<size_t>(SignatureAlgorithm::ed25519) + 1> allowed_{};  // can_sign
+  std::array<bool, static_cast<size_t>(SignatureAlgorithm::ed448) + 1> allowed_{};  // can_sign
   mutable std::mutex mu_;
-  mutable std::array<MdCtxPtr, static_cast<size_t>(SignatureAlgorithm::ed25519) + 1> templates_;
+  mutable std::array<MdCtxPtr, static_cast<size_t>(SignatureAlgorithm::ed448) + 1> templates_;
 };
 
 // PublicKeyCache remembers the last kCapacity public keys decoded, by their exact

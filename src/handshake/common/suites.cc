@@ -81,7 +81,7 @@ bool suite_auth_fits_key(SuiteAuth auth, crypto::KeyType type) {
     case SuiteAuth::rsa:
       return type == crypto::KeyType::rsa || type == crypto::KeyType::rsa_pss;
     case SuiteAuth::ecdsa:
-      return is_ec(type) || type == crypto::KeyType::ed25519;
+      return is_ec(type) || type == crypto::KeyType::ed25519 || type == crypto::KeyType::ed448;
     case SuiteAuth::any:
       return true;
   }

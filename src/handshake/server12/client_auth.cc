@@ -61,7 +61,8 @@ std::vector<SignatureScheme> client_auth_schemes(const ServerConfig& config) {
     // rsa_pss_pss_* (RSASSA-PSS client keys) are not requested: untested against TLS 1.2 peers.
     if (crypto::scheme_fits_key(s, crypto::KeyType::rsa, ProtocolVersion::tls1_2) ||
         crypto::scheme_fits_key(s, crypto::KeyType::ec_p256, ProtocolVersion::tls1_2) ||
-        crypto::scheme_fits_key(s, crypto::KeyType::ed25519, ProtocolVersion::tls1_2)) {
+        crypto::scheme_fits_key(s, crypto::KeyType::ed25519, ProtocolVersion::tls1_2) ||
+        crypto::scheme_fits_key(s, crypto::KeyType::ed448, ProtocolVersion::tls1_2)) {
       out.push_back(s);
     }
   }

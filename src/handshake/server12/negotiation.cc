@@ -43,11 +43,10 @@ std::optional<SuiteAuth> key_auth(crypto::KeyType type) {
     // EdDSA-capable public key".
     case crypto::KeyType::ec_p256:
     case crypto::KeyType::ec_p384:
-    case crypto::KeyType::ed25519:
-      return SuiteAuth::ecdsa;
     case crypto::KeyType::ec_p521:
+    case crypto::KeyType::ed25519:
     case crypto::KeyType::ed448:
-      return std::nullopt;
+      return SuiteAuth::ecdsa;
   }
   return std::nullopt;
 }

@@ -1,4 +1,4 @@
-// Signatures: RFC 8032 Ed25519 known answer, sign/verify round trips for every
+// Signatures: RFC 8032 Ed25519 and Ed448 known answers, sign/verify round trips for every
 // SignatureAlgorithm with fixed test keys, key parsing, and the TLS scheme table.
 #include "crypto/signature.h"
 
@@ -48,6 +48,40 @@ TEST(Ed25519, Rfc8032Test1Verifies) {
   EXPECT_FALSE((*key)->verify(SignatureAlgorithm::rsa_pss_sha256, {}, sig));
 }
 
+// RFC 8032, 7.4, "Blank": Ed448 of the empty message, byte for byte (EdDSA is deterministic),
+// and verified through the RFC 8410 SubjectPublicKeyInfo prefix.
+TEST(Ed448, Rfc8032BlankSignsAndVerifies) {
+  // PKCS#8 PrivateKeyInfo (RFC 8410 §7): version 0, id-Ed448, CurvePrivateKey OCTET STRING.
+  const auto pkcs8 =
+      hex("3047020100300506032b6571043b0439"
+          "6c82a562cb808d10d632be89c8513ebf6c929f34ddfa8c9f63c9960ef6e348a3"
+          "528c8a3fcc2f044e39a3fc5b94492f8f032e7549a20098f95b");
+  const auto spki =
+      hex("3043300506032b6571033a00"
+          "5fd7449b59b461fd2ce787ec616ad46a1da1342485a70e1f8a0ea75d80e96778"
+          "edf124769b46c7061bd6783df1e50f6cd1fa1abeafe8256180");
+  const auto sig =
+      hex("533a37f6bbe457251f023c0d88f976ae2dfb504a843e34d2074fd823d41a591f"
+          "2b233f034f628281f2fd7a22ddd47d7828c59bd0a21bfd3980ff0d2028d4b18a"
+          "9df63e006c5d1c2d345b925d8dc00b4104852db99ac5c7cdda8530a113a0f4db"
+          "b61149f05a7363268c71d95808ff2e652600");
+  auto priv = default_provider().parse_private_key(pkcs8);
+  ASSERT_TRUE(priv.ok());
+  EXPECT_EQ((*priv)->type(), KeyType::ed448);
+  EXPECT_EQ((*priv)->public_key_info(), spki);
+  auto made = (*priv)->sign(SignatureAlgorithm::ed448, {});
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ(*made, sig);
+  auto key = default_provider().parse_public_key(spki);
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE((*key)->verify(SignatureAlgorithm::ed448, {}, sig));
+  auto bad = sig;
+  bad[0] ^= 1;
+  EXPECT_FALSE((*key)->verify(SignatureAlgorithm::ed448, {}, bad));
+  EXPECT_FALSE((*key)->verify(SignatureAlgorithm::ed448, hex("00"), sig));
+  EXPECT_FALSE((*key)->verify(SignatureAlgorithm::ed25519, {}, sig));
+}
+
 struct RoundTrip {
   const char* key;   // base name under tests/vectors/crypto
   const char* priv;  // private key file
@@ -86,16 +120,23 @@ const std::vector<RoundTrip>& round_trips() {
       {"ecp384", "ecp384.pkcs8.der", KeyType::ec_p384, 384, {SignatureAlgorithm::ecdsa_sha384}},
       {"ecp521", "ecp521.pkcs8.der", KeyType::ec_p521, 521, {SignatureAlgorithm::ecdsa_sha512}},
       {"ed25519", "ed25519.pkcs8.der", KeyType::ed25519, 256, {SignatureAlgorithm::ed25519}},
+      {"ed448", "ed448.pkcs8.der", KeyType::ed448, 456, {SignatureAlgorithm::ed448}},
   };
   return kCases;
 }
 
 const SignatureAlgorithm kAllAlgs[] = {
-    SignatureAlgorithm::rsa_pkcs1_sha256, SignatureAlgorithm::rsa_pkcs1_sha384,
-    SignatureAlgorithm::rsa_pkcs1_sha512, SignatureAlgorithm::rsa_pss_sha256,
-    SignatureAlgorithm::rsa_pss_sha384,   SignatureAlgorithm::rsa_pss_sha512,
-    SignatureAlgorithm::ecdsa_sha256,     SignatureAlgorithm::ecdsa_sha384,
-    SignatureAlgorithm::ecdsa_sha512,     SignatureAlgorithm::ed25519,
+    SignatureAlgorithm::rsa_pkcs1_sha256,
+    SignatureAlgorithm::rsa_pkcs1_sha384,
+    SignatureAlgorithm::rsa_pkcs1_sha512,
+    SignatureAlgorithm::rsa_pss_sha256,
+    SignatureAlgorithm::rsa_pss_sha384,
+    SignatureAlgorithm::rsa_pss_sha512,
+    SignatureAlgorithm::ecdsa_sha256,
+    SignatureAlgorithm::ecdsa_sha384,
+    SignatureAlgorithm::ecdsa_sha512,
+    SignatureAlgorithm::ed25519,
+    SignatureAlgorithm::ed448,
 };
 
 TEST(Signature, SignVerifyRoundTripsForEveryAlgorithm) {
@@ -155,16 +196,6 @@ TEST(Signature, MismatchedKeyAndAlgorithmNeverSigns) {
   EXPECT_FALSE(ed->sign(SignatureAlgorithm::ecdsa_sha256, bytes("m")).ok());
 }
 
-TEST(Signature, Ed448KeysParseButSignNothing) {
-  auto pub = public_key("ed448");
-  ASSERT_TRUE(pub);
-  EXPECT_EQ(pub->type(), KeyType::ed448);
-  auto priv = private_key("ed448.pkcs8.der");
-  ASSERT_TRUE(priv);
-  EXPECT_EQ(priv->type(), KeyType::ed448);
-  EXPECT_FALSE(priv->sign(SignatureAlgorithm::ed25519, bytes("m")).ok());
-}
-
 TEST(Signature, MalformedKeysAreRefused) {
   auto spki = read_vector("crypto/ecp256.spki.der");
   auto truncated = spki;
@@ -207,7 +238,12 @@ TEST(SignatureScheme, TableMapsSchemes) {
 
   EXPECT_FALSE(scheme_info(SignatureScheme::rsa_pkcs1_sha1));
   EXPECT_FALSE(scheme_info(SignatureScheme::ecdsa_sha1));
-  EXPECT_FALSE(scheme_info(SignatureScheme::ed448));
+  info = scheme_info(SignatureScheme::ed448);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->alg, SignatureAlgorithm::ed448);
+  EXPECT_EQ(info->key_type, KeyType::ed448);
+  EXPECT_FALSE(info->hash.has_value());
+
   EXPECT_FALSE(scheme_info(static_cast<SignatureScheme>(0x0A0A)));
 }
 
@@ -229,7 +265,10 @@ TEST(SignatureScheme, FitsKeyPerVersion) {
   EXPECT_TRUE(scheme_fits_key(rsa_pss_pss_sha256, KeyType::rsa_pss, v13));
   EXPECT_FALSE(scheme_fits_key(rsa_pss_pss_sha256, KeyType::rsa, v13));
   EXPECT_TRUE(scheme_fits_key(ed25519, KeyType::ed25519, v12));
-  EXPECT_FALSE(scheme_fits_key(ed448, KeyType::ed448, v13));
+  EXPECT_TRUE(scheme_fits_key(ed448, KeyType::ed448, v13));
+  EXPECT_TRUE(scheme_fits_key(ed448, KeyType::ed448, v12));
+  EXPECT_FALSE(scheme_fits_key(ed448, KeyType::ed25519, v13));
+  EXPECT_FALSE(scheme_fits_key(ed25519, KeyType::ed448, v13));
   EXPECT_FALSE(scheme_fits_key(rsa_pkcs1_sha1, KeyType::rsa, v12));
 }
 

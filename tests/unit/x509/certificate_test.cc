@@ -214,7 +214,7 @@ TEST_F(CertificateTest, MapsSignatureAndKeyAlgorithms) {
       {"ec -pkeyopt ec_paramgen_curve:P-256", "-sha1", SignatureOid::ecdsa_with_sha1, std::nullopt,
        K::ec_p256},
       {"ed25519", "", SignatureOid::ed25519, A::ed25519, K::ed25519},
-      {"ed448", "", SignatureOid::ed448, std::nullopt, K::ed448},
+      {"ed448", "", SignatureOid::ed448, A::ed448, K::ed448},
   };
   int i = 0;
   for (const Case& tc : cases) {

@@ -1,4 +1,4 @@
-// TLS 1.2 with Ed25519 and RSASSA-PSS certificate keys: which suites and signature schemes each
+// TLS 1.2 with Ed25519, Ed448, P-521 and RSASSA-PSS certificate keys: which suites and signature schemes each
 // key type may use on both sides (RFC 8422 §2.1 and §5.1.3, RFC 8446 §4.2.3). The interop side
 // is tests/interop/cert_types_test.cc.
 #include <gtest/gtest.h>
@@ -21,6 +21,21 @@ TEST(Server12CertTypes, Ed25519SignsOnlyWithEd25519) {
   // RFC 8422 §2.1: ECDHE_ECDSA suites take "an ECDSA- or EdDSA-capable public key".
   EXPECT_TRUE(detail::suite_auth_fits_key(detail::SuiteAuth::ecdsa, KeyType::ed25519));
   EXPECT_FALSE(detail::suite_auth_fits_key(detail::SuiteAuth::rsa, KeyType::ed25519));
+}
+
+TEST(Server12CertTypes, Ed448SignsOnlyWithEd448) {
+  EXPECT_TRUE(server12::server_scheme_fits_key(S::ed448, KeyType::ed448));
+  EXPECT_FALSE(server12::server_scheme_fits_key(S::ed25519, KeyType::ed448));
+  EXPECT_FALSE(server12::server_scheme_fits_key(S::ed448, KeyType::ed25519));
+  EXPECT_TRUE(detail::suite_auth_fits_key(detail::SuiteAuth::ecdsa, KeyType::ed448));
+  EXPECT_FALSE(detail::suite_auth_fits_key(detail::SuiteAuth::rsa, KeyType::ed448));
+}
+
+// A P-521 key serves ECDHE_ECDSA suites and signs with its own curve's scheme first.
+TEST(Server12CertTypes, P521SignsWithEcdsa) {
+  EXPECT_TRUE(server12::server_scheme_fits_key(S::ecdsa_secp521r1_sha512, KeyType::ec_p521));
+  EXPECT_TRUE(detail::suite_auth_fits_key(detail::SuiteAuth::ecdsa, KeyType::ec_p521));
+  EXPECT_FALSE(detail::suite_auth_fits_key(detail::SuiteAuth::rsa, KeyType::ec_p521));
 }
 
 TEST(Server12CertTypes, RsaPssKeySignsOnlyWithRsaPssPss) {

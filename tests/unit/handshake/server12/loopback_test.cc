@@ -10,6 +10,7 @@
 #include "codec/reader.h"
 #include "handshake/common/suites.h"
 #include "unit/handshake/server12/server12_harness.h"
+#include "unit/handshake/server13/server13_harness.h"
 
 namespace hs::test {
 namespace {
@@ -151,6 +152,33 @@ TEST(Server12Loopback, EverySuiteGroupAndCertificateType) {
       ASSERT_TRUE(transfer(*p.server, *p.client).ok());
       EXPECT_TRUE(p.client->peer_closed());
     }
+  }
+}
+
+// RFC 8422 §2.1: ECDHE_ECDSA suites take "an ECDSA- or EdDSA-capable public key": Ed25519,
+// Ed448 and P-521 keys serve them and sign the ServerKeyExchange with their own scheme.
+TEST(Server12Loopback, EdDsaAndP521CertificatesServeEcdheEcdsa) {
+  const Tls13Certs* extra = tls13_certs();
+  ASSERT_NE(extra, nullptr);
+  struct Cert {
+    const char* name;
+    const ServerCertificate* cert;
+    SignatureScheme scheme;
+  };
+  const Cert certs[] = {{"Ed25519", &extra->ed25519, SignatureScheme::ed25519},
+                        {"Ed448", &extra->ed448, SignatureScheme::ed448},
+                        {"ECDSA P-521", &extra->ecdsa521, SignatureScheme::ecdsa_secp521r1_sha512}};
+  for (const Cert& c : certs) {
+    SCOPED_TRACE(c.name);
+    auto p = connect(
+        client_config(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, NamedGroup::x25519),
+        make_config({*c.cert}));
+    ASSERT_FALSE(p.client_error) << p.client_error->message();
+    ASSERT_FALSE(p.server_error) << p.server_error->message();
+    ASSERT_TRUE(p.client->is_connected());
+    EXPECT_EQ(p.client->info().version, ProtocolVersion::tls1_2);
+    EXPECT_EQ(p.server->info().own_signature_scheme, c.scheme);
+    EXPECT_EQ(p.client->info().signature_scheme, c.scheme);
   }
 }
 

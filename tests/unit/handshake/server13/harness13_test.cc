@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "handshake/common/suites.h"
@@ -22,6 +23,29 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// self_signed makes a self-signed certificate for localhost with a `key_type` key (openssl req
+// -newkey's argument) in `dir` and loads it.
+std::optional<ServerCertificate> self_signed(const std::filesystem::path& dir,
+                                             const std::string& key_type) {
+  const std::string base = key_type.substr(0, key_type.find(' '));
+  const auto key = dir / (base + ".key");
+  const auto crt = dir / (base + ".pem");
+  const std::string cmd = "openssl req -x509 -nodes -newkey " + key_type + " -keyout '" +
+                          key.string() + "' -out '" + crt.string() +
+                          "' -subj '/CN=localhost' -days 30 -addext "
+                          "'subjectAltName=DNS:localhost,IP:127.0.0.1' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    ADD_FAILURE() << "openssl CLI failed: " << cmd;
+    return std::nullopt;
+  }
+  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
+  if (!loaded.ok()) {
+    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
+    return std::nullopt;
+  }
+  return std::move(loaded).value();
+}
+
 std::unique_ptr<Tls13Certs> generate() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "hs-server13-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -29,24 +53,16 @@ std::unique_ptr<Tls13Certs> generate() {
     return nullptr;
   }
   const std::filesystem::path dir(tmpl);
-  const auto key = dir / "ed25519.key";
-  const auto crt = dir / "ed25519.pem";
-  const std::string cmd = "openssl req -x509 -nodes -newkey ed25519 -keyout '" + key.string() +
-                          "' -out '" + crt.string() +
-                          "' -subj '/CN=localhost' -days 30 -addext "
-                          "'subjectAltName=DNS:localhost,IP:127.0.0.1' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    ADD_FAILURE() << "openssl CLI failed: " << cmd;
-    return nullptr;
-  }
-  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
+  auto ed25519 = self_signed(dir, "ed25519");
+  auto ed448 = self_signed(dir, "ed448");
+  auto ecdsa521 = self_signed(dir, "ec -pkeyopt ec_paramgen_curve:P-521");
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
-  if (!loaded.ok()) {
-    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
+  if (!ed25519 || !ed448 || !ecdsa521) {
     return nullptr;
   }
-  return std::make_unique<Tls13Certs>(Tls13Certs{std::move(loaded).value()});
+  return std::make_unique<Tls13Certs>(
+      Tls13Certs{std::move(*ed25519), std::move(*ed448), std::move(*ecdsa521)});
 }
 
 Result<void> transfer(Connection& from, Connection& to) {
@@ -63,7 +79,7 @@ Result<void> transfer(Connection& from, Connection& to) {
 const Tls13Certs* tls13_certs() {
   static std::unique_ptr<Tls13Certs> certs = generate();
   if (!certs) {
-    ADD_FAILURE() << "Ed25519 test certificate unavailable";
+    ADD_FAILURE() << "Ed25519 / Ed448 / P-521 test certificates unavailable";
   }
   return certs.get();
 }

@@ -87,6 +87,8 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
       {"ECDSA P-256", &certs->ecdsa, SignatureScheme::ecdsa_secp256r1_sha256},
       {"ECDSA P-384", &certs->ecdsa384, SignatureScheme::ecdsa_secp384r1_sha384},
       {"Ed25519", &extra->ed25519, SignatureScheme::ed25519},
+      {"Ed448", &extra->ed448, SignatureScheme::ed448},
+      {"ECDSA P-521", &extra->ecdsa521, SignatureScheme::ecdsa_secp521r1_sha512},
   };
   for (CipherSuite suite :
        {CipherSuite::TLS_AES_128_GCM_SHA256, CipherSuite::TLS_AES_256_GCM_SHA384,

@@ -21,7 +21,9 @@
 namespace hs::test {
 
 struct Tls13Certs {
-  ServerCertificate ed25519;  // CN=localhost, SAN DNS:localhost
+  ServerCertificate ed25519;   // self-signed, CN=localhost, SAN DNS:localhost
+  ServerCertificate ed448;     // the same with an Ed448 key
+  ServerCertificate ecdsa521;  // and with an ECDSA P-521 key
 };
 // tls13_certs returns the extra certificates, generated once; fails the test when the openssl
 // CLI is unavailable.
