@@ -47,7 +47,8 @@ using CertificateDer = std::vector<uint8_t>;
 // default_cipher_suites is the order we offer and prefer: TLS 1.3 suites, then ECDHE with
 // AES-GCM and ChaCha20-Poly1305, ECDSA before RSA.
 HS_API std::vector<CipherSuite> default_cipher_suites();
-HS_API std::vector<NamedGroup> default_groups();  // x25519, P-256, P-384, x448, P-521, ffdhe*
+HS_API std::vector<NamedGroup>
+default_groups();  // x25519, P-256, P-384, x448, P-521, ffdhe2048/3072
 // default_signature_schemes: ECDSA, RSA-PSS, Ed25519, then RSA PKCS#1 v1.5, in preference order.
 HS_API std::vector<SignatureScheme> default_signature_schemes();
 

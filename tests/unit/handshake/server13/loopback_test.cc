@@ -104,6 +104,9 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
         auto client_keys = std::make_shared<KeyLines>();
         cc->key_log = client_keys;
         auto sc = make_config({*c.cert});
+        if (!detail::contains<NamedGroup>(sc->groups, group)) {
+          sc->groups.push_back(group);  // ffdhe4096 and up: not a default
+        }
         auto server_keys = std::make_shared<KeyLines>();
         sc->key_log = server_keys;
         Recorder rec;
@@ -138,6 +141,30 @@ TEST(Server13Loopback, EverySuiteGroupAndCertificateType) {
         exchange_data(p);
       }
     }
+  }
+}
+
+// The large FFDHE groups cost a server 12-52 ms a handshake, so they are not among the default
+// groups: a client offering only ffdhe8192 gets handshake_failure until the server lists it.
+TEST(Server13Loopback, LargeFfdheGroupsOnlyWhenConfigured) {
+  const TestCerts* certs = test_certs();
+  ASSERT_NE(certs, nullptr);
+  for (NamedGroup group : {NamedGroup::ffdhe4096, NamedGroup::ffdhe6144, NamedGroup::ffdhe8192}) {
+    SCOPED_TRACE(group_name(group));
+    auto sc = make_config({certs->ecdsa});
+    EXPECT_FALSE(detail::contains<NamedGroup>(sc->groups, group));
+    Pair13 refused =
+        connect13(client13_config({CipherSuite::TLS_AES_128_GCM_SHA256}, {group}), sc, nullptr);
+    ASSERT_TRUE(refused.server_error.has_value());
+    EXPECT_EQ(refused.server_error->code(), ErrorCode::no_common_group);
+    EXPECT_EQ(refused.server_error->alert(), AlertDescription::handshake_failure);
+
+    sc->groups.push_back(group);
+    Pair13 ok =
+        connect13(client13_config({CipherSuite::TLS_AES_128_GCM_SHA256}, {group}), sc, nullptr);
+    ASSERT_FALSE(ok.server_error) << ok.server_error->message();
+    ASSERT_TRUE(ok.client->is_connected());
+    EXPECT_EQ(ok.server->info().group, group);
   }
 }
 
