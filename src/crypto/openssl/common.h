@@ -64,6 +64,12 @@ const uint8_t* nonnull_data(std::span<const uint8_t> bytes);
 std::unique_ptr<Hash> make_evp_hash(HashAlg alg);
 std::unique_ptr<Hmac> make_evp_hmac(HashAlg alg, std::span<const uint8_t> key);
 Result<std::unique_ptr<Aead>> make_evp_aead(AeadAlg alg, std::span<const uint8_t> key);
+// The errors of key shares (key_share.cc, ffdhe.cc): a peer value or private key we refuse
+// (illegal_parameter, RFC 8446 §4.2.8), or libcrypto failing.
+inline Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key_share"); }
+inline Error key_share_internal(const char* detail) {
+  return Error(ErrorCode::internal_error, "key_share", detail);
+}
 Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> private_key);
 Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> private_key);
 // make_ffdhe_share: an RFC 7919 group (ffdhe.cc) from the big-endian secret exponent, which must

@@ -13,9 +13,6 @@
 namespace hs::crypto::detail {
 namespace {
 
-Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key_share"); }
-Error internal(const char* detail) { return Error(ErrorCode::internal_error, "key_share", detail); }
-
 struct FfdheInfo {
   NamedGroup group;
   const char* name;   // libcrypto's group name
@@ -100,7 +97,7 @@ class FfdheShare final : public KeyShare {
     BnPtr p_minus_1(BN_dup(p));
     if (p == nullptr || y == nullptr || p_minus_1 == nullptr ||
         BN_sub_word(p_minus_1.get(), 1) != 1) {
-      return internal("allocation");
+      return key_share_internal("allocation");
     }
     // RFC 8446 §4.2.8.1: "Peers MUST validate each other's public key Y by ensuring that
     // 1 < Y < p-1." (1 and p-1 generate the subgroup of order 2.)
@@ -111,7 +108,7 @@ class FfdheShare final : public KeyShare {
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv_.get(), nullptr));
     if (peer == nullptr || ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_dh_pad(ctx.get(), 1) != 1) {
-      return internal("derive init");
+      return key_share_internal("derive init");
     }
     // The range check above is RFC 8446's; libcrypto's full check (Y^q = 1 mod p) would cost a
     // second exponentiation with a 2047-bit exponent, so it is skipped (validate_peer = 0).
@@ -125,7 +122,7 @@ class FfdheShare final : public KeyShare {
       return key_share_error();
     }
     if (out_len != info_.p_len) {
-      return internal("derive length");
+      return key_share_internal("derive length");
     }
     return out;
   }
@@ -150,11 +147,11 @@ Result<std::unique_ptr<KeyShare>> make_ffdhe_share(NamedGroup group,
                                                    std::span<const uint8_t> private_key) {
   const FfdheInfo* info = info_of(group);
   if (info == nullptr) {
-    return internal("unsupported group");
+    return key_share_internal("unsupported group");
   }
   const BIGNUM* p = prime(*info);
   if (p == nullptr) {
-    return internal("ffdhe group");
+    return key_share_internal("ffdhe group");
   }
   if (private_key.empty() || private_key.size() > info->p_len) {
     return key_share_error();
@@ -166,7 +163,7 @@ Result<std::unique_ptr<KeyShare>> make_ffdhe_share(NamedGroup group,
   BnCtxPtr bn_ctx(BN_CTX_new());
   if (x == nullptr || two == nullptr || pub == nullptr || p_minus_2 == nullptr ||
       bn_ctx == nullptr || BN_set_word(two.get(), 2) != 1 || BN_sub_word(p_minus_2.get(), 2) != 1) {
-    return internal("allocation");
+    return key_share_internal("allocation");
   }
   // RFC 7919 §5.2: the secret exponent lies in [2, p-2].
   if (BN_cmp(x.get(), two.get()) < 0 || BN_cmp(x.get(), p_minus_2.get()) > 0) {
@@ -175,15 +172,15 @@ Result<std::unique_ptr<KeyShare>> make_ffdhe_share(NamedGroup group,
   BN_set_flags(x.get(), BN_FLG_CONSTTIME);
   // Y = g^x mod p with g = 2 (RFC 7919 Appendix A).
   if (BN_mod_exp_mont_consttime(pub.get(), two.get(), x.get(), p, bn_ctx.get(), nullptr) != 1) {
-    return internal("exponentiation");
+    return key_share_internal("exponentiation");
   }
   std::vector<uint8_t> pub_bytes(info->p_len);
   if (BN_bn2binpad(pub.get(), pub_bytes.data(), static_cast<int>(pub_bytes.size())) < 0) {
-    return internal("encoding");
+    return key_share_internal("encoding");
   }
   PkeyPtr pkey = dh_pkey(*info, pub.get(), x.get());
   if (pkey == nullptr) {
-    return internal("ffdhe key");
+    return key_share_internal("ffdhe key");
   }
   return std::unique_ptr<KeyShare>(
       std::make_unique<FfdheShare>(*info, std::move(pkey), std::move(pub_bytes)));

@@ -11,9 +11,6 @@
 namespace hs::crypto::detail {
 namespace {
 
-Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key_share"); }
-Error internal(const char* detail) { return Error(ErrorCode::internal_error, "key_share", detail); }
-
 // OpenSSL 3.0's EVP_PKEY_new_raw_private_key and _public_key run EVP_PKEY_fromdata on a fresh
 // EVP_PKEY_CTX made by name, which fetches the X25519 key management every time. Each thread
 // keeps one context initialised for fromdata instead and imports our private keys through it. An
@@ -93,7 +90,7 @@ bool derive_into(EVP_PKEY_CTX* ctx, EVP_PKEY* peer, std::span<uint8_t> out, int 
 Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len, int validate_peer) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv, nullptr));
   if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1) {
-    return internal("derive init");
+    return key_share_internal("derive init");
   }
   if (EVP_PKEY_derive_set_peer_ex(ctx.get(), peer, validate_peer) != 1) {
     return key_share_error();
@@ -104,7 +101,7 @@ Result<SecretBytes> derive_with(EVP_PKEY* priv, EVP_PKEY* peer, size_t len, int 
     return key_share_error();
   }
   if (out_len != len) {
-    return internal("derive length");
+    return key_share_internal("derive length");
   }
   return out;
 }
@@ -219,7 +216,7 @@ class EcShare final : public KeyShare {
     EcPointPtr point(EC_POINT_new(curve));
     BnCtxPtr bn_ctx(BN_CTX_new());
     if (point == nullptr || bn_ctx == nullptr) {
-      return internal("allocation");
+      return key_share_internal("allocation");
     }
     if (EC_POINT_oct2point(curve, point.get(), peer_public.data(), peer_public.size(),
                            bn_ctx.get()) != 1 ||
@@ -246,13 +243,13 @@ class EcShare final : public KeyShare {
                                          pub.size()) != 1 ||
         (priv != nullptr &&
          OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv) != 1)) {
-      return internal("param build");
+      return key_share_internal("param build");
     }
     std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM_free>> params(
         OSSL_PARAM_BLD_to_param(bld.get()));
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
-      return internal("fromdata init");
+      return key_share_internal("fromdata init");
     }
     EVP_PKEY* pkey = nullptr;
     if (EVP_PKEY_fromdata(ctx.get(), &pkey,
@@ -293,17 +290,17 @@ Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> pri
   PkeyPtr priv = x25519_import(params, EVP_PKEY_KEYPAIR);
   EVP_PKEY* base = x25519_base_point();
   if (priv == nullptr || base == nullptr) {
-    return internal("x25519 key");
+    return key_share_internal("x25519 key");
   }
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv.get(), nullptr));
   if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1) {
-    return internal("derive init");
+    return key_share_internal("derive init");
   }
   std::array<uint8_t, 32> pub{};
   // X25519(a, 9) is never all-zero (9 generates the prime-order subgroup and the clamped
   // scalar is not a multiple of its order), so libcrypto's zero check cannot fail here.
   if (!derive_into(ctx.get(), base, pub, /*validate_peer=*/0)) {
-    return internal("x25519 public key");
+    return key_share_internal("x25519 public key");
   }
   return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(std::move(ctx), pub));
 }
@@ -319,7 +316,7 @@ Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> priva
   size_t pub_len = pub.size();
   if (priv == nullptr || EVP_PKEY_get_raw_public_key(priv.get(), pub.data(), &pub_len) != 1 ||
       pub_len != pub.size()) {
-    return internal("x448 key");
+    return key_share_internal("x448 key");
   }
   return std::unique_ptr<KeyShare>(std::make_unique<X448Share>(std::move(priv), pub));
 }
@@ -328,7 +325,7 @@ Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
                                                 std::span<const uint8_t> private_key) {
   const EC_GROUP* curve = ec_group(group);
   if (curve == nullptr) {
-    return internal("unsupported group");
+    return key_share_internal("unsupported group");
   }
   const BIGNUM* order = EC_GROUP_get0_order(curve);
   if (private_key.size() != static_cast<size_t>(BN_num_bytes(order))) {
@@ -336,7 +333,7 @@ Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
   }
   BnPtr d(BN_bin2bn(private_key.data(), static_cast<int>(private_key.size()), nullptr));
   if (d == nullptr) {
-    return internal("allocation");
+    return key_share_internal("allocation");
   }
   // The scalar must lie in [1, n-1] (SEC 1, 3.2.1).
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), order) >= 0) {
@@ -347,17 +344,17 @@ Result<std::unique_ptr<KeyShare>> make_ec_share(NamedGroup group,
   BnCtxPtr bn_ctx(BN_CTX_new());
   if (q == nullptr || bn_ctx == nullptr ||
       EC_POINT_mul(curve, q.get(), d.get(), nullptr, nullptr, bn_ctx.get()) != 1) {
-    return internal("point multiply");
+    return key_share_internal("point multiply");
   }
   const size_t field_len = static_cast<size_t>((EC_GROUP_get_degree(curve) + 7) / 8);
   std::vector<uint8_t> pub(1 + 2 * field_len);
   if (EC_POINT_point2oct(curve, q.get(), POINT_CONVERSION_UNCOMPRESSED, pub.data(), pub.size(),
                          bn_ctx.get()) != pub.size()) {
-    return internal("point encode");
+    return key_share_internal("point encode");
   }
   auto pkey = EcShare::ec_pkey(curve, d.get(), pub);
   if (!pkey.ok()) {
-    return internal("keypair");
+    return key_share_internal("keypair");
   }
   return std::unique_ptr<KeyShare>(
       std::make_unique<EcShare>(group, std::move(pkey).value(), std::move(pub)));

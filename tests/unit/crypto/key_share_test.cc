@@ -1,6 +1,8 @@
 // Key shares: RFC 7748 X25519 and X448 vectors, NIST-curve round trips and peer-point validation.
 #include <gtest/gtest.h>
 
+#include <span>
+
 #include "crypto/openssl/openssl_provider.h"
 #include "crypto/testing/testing_provider.h"
 #include "unit/crypto/test_util.h"
@@ -16,22 +18,16 @@ const OpenSslProvider& provider() {
   return p;
 }
 
-// RFC 7748, 5.2: X25519(scalar, u) for the two listed inputs.
-TEST(X25519, Rfc7748Section52Vectors) {
-  struct Case {
-    const char* scalar;
-    const char* u;
-    const char* out;
-  } cases[] = {
-      {"a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
-       "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
-       "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"},
-      {"4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
-       "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
-       "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
-  };
-  for (const Case& c : cases) {
-    auto share = provider().key_share_from_private(NamedGroup::x25519, hex(c.scalar));
+// XdhVector is one RFC 7748 §5.2 known answer: X(scalar, u) = out.
+struct XdhVector {
+  const char* scalar;
+  const char* u;
+  const char* out;
+};
+
+void expect_vectors(NamedGroup group, std::span<const XdhVector> cases) {
+  for (const XdhVector& c : cases) {
+    auto share = provider().key_share_from_private(group, hex(c.scalar));
     ASSERT_TRUE(share.ok());
     auto k = (*share)->derive(hex(c.u));
     ASSERT_TRUE(k.ok());
@@ -39,26 +35,52 @@ TEST(X25519, Rfc7748Section52Vectors) {
   }
 }
 
-// RFC 7748, 6.1: Alice and Bob's key pairs and shared secret.
-TEST(X25519, Rfc7748Section61AliceAndBob) {
-  auto alice = provider().key_share_from_private(
-      NamedGroup::x25519, hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
-  auto bob = provider().key_share_from_private(
-      NamedGroup::x25519, hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"));
+// AliceBob is RFC 7748 §6's exchange: both private keys, their public keys and the secret.
+struct AliceBob {
+  const char* a;
+  const char* a_pub;
+  const char* b;
+  const char* b_pub;
+  const char* k;
+};
+
+void expect_alice_and_bob(NamedGroup group, const AliceBob& v) {
+  auto alice = provider().key_share_from_private(group, hex(v.a));
+  auto bob = provider().key_share_from_private(group, hex(v.b));
   ASSERT_TRUE(alice.ok());
   ASSERT_TRUE(bob.ok());
-  EXPECT_EQ((*alice)->group(), NamedGroup::x25519);
-  EXPECT_EQ(vec((*alice)->public_key()),
-            hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
-  EXPECT_EQ(vec((*bob)->public_key()),
-            hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
-  const auto k = hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+  EXPECT_EQ((*alice)->group(), group);
+  EXPECT_EQ(vec((*alice)->public_key()), hex(v.a_pub));
+  EXPECT_EQ(vec((*bob)->public_key()), hex(v.b_pub));
   auto ka = (*alice)->derive((*bob)->public_key());
   auto kb = (*bob)->derive((*alice)->public_key());
   ASSERT_TRUE(ka.ok());
   ASSERT_TRUE(kb.ok());
-  EXPECT_EQ(vec(ka->expose()), k);
-  EXPECT_EQ(vec(kb->expose()), k);
+  EXPECT_EQ(vec(ka->expose()), hex(v.k));
+  EXPECT_EQ(vec(kb->expose()), hex(v.k));
+}
+
+// RFC 7748, 5.2: X25519(scalar, u) for the two listed inputs.
+TEST(X25519, Rfc7748Section52Vectors) {
+  const XdhVector cases[] = {
+      {"a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
+       "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
+       "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"},
+      {"4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
+       "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
+       "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
+  };
+  expect_vectors(NamedGroup::x25519, cases);
+}
+
+// RFC 7748, 6.1: Alice and Bob's key pairs and shared secret.
+TEST(X25519, Rfc7748Section61AliceAndBob) {
+  expect_alice_and_bob(NamedGroup::x25519,
+                       {"77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+                        "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+                        "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
+                        "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f",
+                        "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"});
 }
 
 // The testing provider's random() feeds key generation, so a share made through it is the one
@@ -132,11 +154,7 @@ TEST(X25519, InterleavedPeersGetTheirOwnSecrets) {
 
 // RFC 7748, 5.2: X448(scalar, u) for the two listed inputs.
 TEST(X448, Rfc7748Section52Vectors) {
-  struct Case {
-    const char* scalar;
-    const char* u;
-    const char* out;
-  } cases[] = {
+  const XdhVector cases[] = {
       {"3d262fddf9ec8e88495266fea19a34d28882acef045104d0d1aae121"
        "700a779c984c24f8cdd78fbff44943eba368f54b29259a4f1c600ad3",
        "06fce640fa3487bfda5f6cf2d5263f8aad88334cbd07437f020f08f9"
@@ -150,41 +168,22 @@ TEST(X448, Rfc7748Section52Vectors) {
        "884a02576239ff7a2f2f63b2db6a9ff37047ac13568e1e30fe63c4a7"
        "ad1b3ee3a5700df34321d62077e63633c575c1c954514e99da7c179d"},
   };
-  for (const Case& c : cases) {
-    auto share = provider().key_share_from_private(NamedGroup::x448, hex(c.scalar));
-    ASSERT_TRUE(share.ok());
-    auto k = (*share)->derive(hex(c.u));
-    ASSERT_TRUE(k.ok());
-    EXPECT_EQ(vec(k->expose()), hex(c.out));
-  }
+  expect_vectors(NamedGroup::x448, cases);
 }
 
 // RFC 7748, 6.2: Alice and Bob's X448 key pairs and shared secret.
 TEST(X448, Rfc7748Section62AliceAndBob) {
-  auto alice = provider().key_share_from_private(
-      NamedGroup::x448, hex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28d"
-                            "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b"));
-  auto bob = provider().key_share_from_private(
-      NamedGroup::x448, hex("1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
-                            "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d"));
-  ASSERT_TRUE(alice.ok());
-  ASSERT_TRUE(bob.ok());
-  EXPECT_EQ((*alice)->group(), NamedGroup::x448);
-  EXPECT_EQ(vec((*alice)->public_key()),
-            hex("9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
-                "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0"));
-  EXPECT_EQ(vec((*bob)->public_key()),
-            hex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
-                "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609"));
-  const auto k =
-      hex("07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
-          "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d");
-  auto ka = (*alice)->derive((*bob)->public_key());
-  auto kb = (*bob)->derive((*alice)->public_key());
-  ASSERT_TRUE(ka.ok());
-  ASSERT_TRUE(kb.ok());
-  EXPECT_EQ(vec(ka->expose()), k);
-  EXPECT_EQ(vec(kb->expose()), k);
+  expect_alice_and_bob(NamedGroup::x448,
+                       {"9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28d"
+                        "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b",
+                        "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
+                        "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0",
+                        "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
+                        "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d",
+                        "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
+                        "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609",
+                        "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
+                        "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d"});
 }
 
 TEST(X448, RejectsWrongLengthsAndLowOrderPoints) {

@@ -24,27 +24,6 @@ std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// make_cert runs the openssl CLI: a self-signed leaf with `key_args` and `san`.
-std::optional<ServerCertificate> make_cert(const std::filesystem::path& dir,
-                                           const std::string& name, const std::string& key_args,
-                                           const std::string& cn, const std::string& san) {
-  const auto key = dir / (name + ".key");
-  const auto crt = dir / (name + ".pem");
-  const std::string cmd = "openssl req -x509 -nodes -newkey " + key_args + " -keyout '" +
-                          key.string() + "' -out '" + crt.string() + "' -subj '/CN=" + cn +
-                          "' -days 30 -addext 'subjectAltName=" + san + "' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    ADD_FAILURE() << "openssl CLI failed: " << cmd;
-    return std::nullopt;
-  }
-  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
-  if (!loaded.ok()) {
-    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
-    return std::nullopt;
-  }
-  return std::move(loaded).value();
-}
-
 std::unique_ptr<TestCerts> generate() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "hs-server12-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -70,6 +49,26 @@ std::unique_ptr<TestCerts> generate() {
 }
 
 }  // namespace
+
+std::optional<ServerCertificate> make_cert(const std::filesystem::path& dir,
+                                           const std::string& name, const std::string& key_args,
+                                           const std::string& cn, const std::string& san) {
+  const auto key = dir / (name + ".key");
+  const auto crt = dir / (name + ".pem");
+  const std::string cmd = "openssl req -x509 -nodes -newkey " + key_args + " -keyout '" +
+                          key.string() + "' -out '" + crt.string() + "' -subj '/CN=" + cn +
+                          "' -days 30 -addext 'subjectAltName=" + san + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    ADD_FAILURE() << "openssl CLI failed: " << cmd;
+    return std::nullopt;
+  }
+  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
+  if (!loaded.ok()) {
+    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
+    return std::nullopt;
+  }
+  return std::move(loaded).value();
+}
 
 const TestCerts* test_certs() {
   static std::unique_ptr<TestCerts> certs = generate();

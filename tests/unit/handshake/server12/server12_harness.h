@@ -7,6 +7,7 @@
 #include <hs/config.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,13 @@ const TestCerts* test_certs();
 
 // test_provider is a deterministic provider shared by the tests.
 const crypto::Provider& test_provider();
+
+// make_cert runs the openssl CLI in `dir`: a self-signed leaf named `name` with a key from
+// `key_args` (openssl req -newkey's argument), subject CN `cn` and subjectAltName `san`, loaded
+// through the test provider. Fails the current test and returns nullopt when that fails.
+std::optional<ServerCertificate> make_cert(const std::filesystem::path& dir,
+                                           const std::string& name, const std::string& key_args,
+                                           const std::string& cn, const std::string& san);
 
 // FakeContext records everything the state machine does to its connection.
 class FakeContext final : public detail::HandshakeContext {

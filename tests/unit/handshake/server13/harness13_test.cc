@@ -16,36 +16,6 @@ namespace hs::test {
 
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// self_signed makes a self-signed certificate for localhost with a `key_type` key (openssl req
-// -newkey's argument) in `dir` and loads it.
-std::optional<ServerCertificate> self_signed(const std::filesystem::path& dir,
-                                             const std::string& key_type) {
-  const std::string base = key_type.substr(0, key_type.find(' '));
-  const auto key = dir / (base + ".key");
-  const auto crt = dir / (base + ".pem");
-  const std::string cmd = "openssl req -x509 -nodes -newkey " + key_type + " -keyout '" +
-                          key.string() + "' -out '" + crt.string() +
-                          "' -subj '/CN=localhost' -days 30 -addext "
-                          "'subjectAltName=DNS:localhost,IP:127.0.0.1' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    ADD_FAILURE() << "openssl CLI failed: " << cmd;
-    return std::nullopt;
-  }
-  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
-  if (!loaded.ok()) {
-    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
-    return std::nullopt;
-  }
-  return std::move(loaded).value();
-}
-
 std::unique_ptr<Tls13Certs> generate() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "hs-server13-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -53,9 +23,10 @@ std::unique_ptr<Tls13Certs> generate() {
     return nullptr;
   }
   const std::filesystem::path dir(tmpl);
-  auto ed25519 = self_signed(dir, "ed25519");
-  auto ed448 = self_signed(dir, "ed448");
-  auto ecdsa521 = self_signed(dir, "ec -pkeyopt ec_paramgen_curve:P-521");
+  const std::string san = "DNS:localhost,IP:127.0.0.1";
+  auto ed25519 = make_cert(dir, "ed25519", "ed25519", "localhost", san);
+  auto ed448 = make_cert(dir, "ed448", "ed448", "localhost", san);
+  auto ecdsa521 = make_cert(dir, "ec521", "ec -pkeyopt ec_paramgen_curve:P-521", "localhost", san);
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   if (!ed25519 || !ed448 || !ecdsa521) {
