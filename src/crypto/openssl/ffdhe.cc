@@ -105,8 +105,11 @@ class FfdheShare final : public KeyShare {
       return key_share_error();
     }
     PkeyPtr peer = dh_pkey(info_, y.get(), nullptr);
+    if (peer == nullptr) {
+      return key_share_error();
+    }
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv_.get(), nullptr));
-    if (peer == nullptr || ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
+    if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_dh_pad(ctx.get(), 1) != 1) {
       return key_share_internal("derive init");
     }

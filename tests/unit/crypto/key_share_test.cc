@@ -1,6 +1,10 @@
 // Key shares: RFC 7748 X25519 and X448 vectors, NIST-curve round trips and peer-point validation.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <span>
 
 #include "crypto/openssl/openssl_provider.h"
@@ -309,6 +313,38 @@ TEST(Ffdhe, RefusesOutOfRangeValuesAndWrongLengths) {
     auto s = provider().key_share_from_private(NamedGroup::ffdhe2048, x);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), ErrorCode::illegal_parameter);
+  }
+}
+
+// The seeds of fuzz_key_share (tests/fuzz/crypto/fuzz_key_share.cc): for group i of the target's
+// table, the byte i and the public value of TestingProvider(100 + i)'s share, a valid peer value
+// to mutate from. HS_WRITE_FUZZ_CORPUS=1 (re)writes them; otherwise they must match.
+TEST(KeyShareSeeds, MatchTheFuzzCorpus) {
+  const NamedGroup groups[] = {NamedGroup::x25519,    NamedGroup::x448,      NamedGroup::secp256r1,
+                               NamedGroup::secp384r1, NamedGroup::secp521r1, NamedGroup::ffdhe2048,
+                               NamedGroup::ffdhe3072, NamedGroup::ffdhe4096, NamedGroup::ffdhe6144,
+                               NamedGroup::ffdhe8192};
+  const std::filesystem::path dir =
+      std::filesystem::path(HS_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / "key_share";
+  const bool write = std::getenv("HS_WRITE_FUZZ_CORPUS") != nullptr;
+  for (size_t i = 0; i < std::size(groups); ++i) {
+    SCOPED_TRACE(group_name(groups[i]));
+    TestingProvider p(100 + i);
+    auto share = p.generate_key_share(groups[i]);
+    ASSERT_TRUE(share.ok());
+    Bytes seed = {static_cast<uint8_t>(i)};
+    seed.insert(seed.end(), (*share)->public_key().begin(), (*share)->public_key().end());
+    const auto path = dir / std::string(group_name(groups[i]));
+    if (write) {
+      std::filesystem::create_directories(dir);
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(seed.data()),
+                 static_cast<std::streamsize>(seed.size()));
+      continue;
+    }
+    std::ifstream in(path, std::ios::binary);
+    const Bytes committed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(committed, seed) << "regenerate with HS_WRITE_FUZZ_CORPUS=1";
   }
 }
 
