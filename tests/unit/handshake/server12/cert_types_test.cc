@@ -1,6 +1,6 @@
-// TLS 1.2 with Ed25519, Ed448, P-521 and RSASSA-PSS certificate keys: which suites and signature schemes each
-// key type may use on both sides (RFC 8422 §2.1 and §5.1.3, RFC 8446 §4.2.3). The interop side
-// is tests/interop/cert_types_test.cc.
+// TLS 1.2 with Ed25519, Ed448, P-521 and RSASSA-PSS certificate keys: which suites and signature
+// schemes each key type may use on both sides (RFC 8422 §2.1 and §5.1.3, RFC 8446 §4.2.3). The
+// interop side is tests/interop/cert_types_test.cc.
 #include <gtest/gtest.h>
 
 #include "crypto/signature.h"
