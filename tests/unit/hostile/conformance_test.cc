@@ -187,10 +187,11 @@ TEST(Conformance, LegacyVersionAboveTls12WithoutSupportedVersionsIsTls12) {
 
 // RFC 8446 §4.2.7 / §4.2.8: unknown groups in supported_groups, and shares for them, are
 // ignored: the server uses the share for a group it knows ("servers MUST NOT ... fail" on
-// unknown values; GREASE, RFC 8701 §3: "MUST NOT negotiate any GREASE value").
+// unknown values; GREASE, RFC 8701 §3: "MUST NOT negotiate any GREASE value"). 0x01FF is one of
+// RFC 7919's ffdhe_private_use code points.
 TEST(Conformance, UnknownGroupsAndTheirSharesAreIgnored) {
   Bytes hello = our_client_hello();
-  prepend_to_list(hello, kSupportedGroups, Bytes{0x1A, 0x1A, 0x77, 0x77, 0x01, 0x00});
+  prepend_to_list(hello, kSupportedGroups, Bytes{0x1A, 0x1A, 0x77, 0x77, 0x01, 0xFF});
   prepend_to_list(hello, kKeyShare,
                   Bytes{0x1A, 0x1A, 0, 1, 0, 0x77, 0x77, 0, 10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
   remove_ext(hello, kSupportedVersions);

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 #include <hs/connection.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -1189,13 +1190,32 @@ void add_server13_rows(std::vector<Row>& rows) {
            set_ext(m, kKeyShare, key_share_body({{29, 32}, {29, 32}}));
          }),
          AD::illegal_parameter, EC::illegal_parameter);
-  server(ch, "key_share_unlisted_group", "key_share for secp521r1, absent from supported_groups",
+  // ffdhe8192 is a group we implement but do not list by default (nor does our client).
+  server(ch, "key_share_unlisted_group", "key_share for ffdhe8192, absent from supported_groups",
          edit_hello([](Bytes& m) {
-           set_ext(m, kKeyShare, key_share_body({{25, 133}}));
+           set_ext(m, kKeyShare, key_share_body({{0x0104, 1024}}));
          }),
          AD::illegal_parameter, EC::illegal_parameter);
   server(ch, "key_share_bad_x25519", "x25519 key_share of 31 bytes", edit_hello([](Bytes& m) {
            set_ext(m, kKeyShare, key_share_body({{29, 31}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.2.8.2: "56 bytes for X448".
+  server(ch, "key_share_bad_x448", "x448 key_share of 55 bytes", edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{30, 55}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  // RFC 8446 §4.2.8.1: Y "padded to the left with zeros to the size of p in bytes", and "Peers
+  // MUST validate each other's public key Y by ensuring that 1 < Y < p-1."
+  server(ch, "key_share_ffdhe_short", "ffdhe2048 key_share of 255 bytes", edit_hello([](Bytes& m) {
+           set_ext(m, kKeyShare, key_share_body({{0x0100, 255}}));
+         }),
+         AD::illegal_parameter, EC::illegal_parameter);
+  server(ch, "key_share_ffdhe_y_is_one", "ffdhe2048 key_share with Y = 1", edit_hello([](Bytes& m) {
+           Bytes body = key_share_body({{0x0100, 256}});
+           std::fill(body.begin() + 6, body.end(), 0);
+           body.back() = 1;
+           set_ext(m, kKeyShare, body);
          }),
          AD::illegal_parameter, EC::illegal_parameter);
   // RFC 8446 §9.2: a TLS 1.3 ClientHello "MUST contain" signature_algorithms (certificate
