@@ -91,6 +91,19 @@ const uint8_t* nonnull_data(std::span<const uint8_t> bytes) {
   return bytes.empty() ? &kEmpty : bytes.data();
 }
 
+Result<PkeyPtr> pkey_fromdata(const char* key_type, OSSL_PARAM_BLD* bld, int selection) {
+  std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM_free>> params(OSSL_PARAM_BLD_to_param(bld));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
+  if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
+    return key_share_internal("fromdata init");
+  }
+  EVP_PKEY* pkey = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) {
+    return key_share_error();
+  }
+  return PkeyPtr(pkey);
+}
+
 const EC_GROUP* ec_group(NamedGroup group) {
   const Algorithms& a = algorithms();
   switch (group) {

@@ -5,6 +5,7 @@
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 
 #include <cstddef>
 #include <memory>
@@ -30,6 +31,7 @@ using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OsslDeleter<EVP_PKEY_CTX_free>>
 using BnPtr = std::unique_ptr<BIGNUM, OsslDeleter<BN_clear_free>>;
 using BnCtxPtr = std::unique_ptr<BN_CTX, OsslDeleter<BN_CTX_free>>;
 using EcPointPtr = std::unique_ptr<EC_POINT, OsslDeleter<EC_POINT_clear_free>>;
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD_free>>;
 
 // Algorithms holds every EVP algorithm the provider uses, fetched once (thread-safe static
 // initialisation) and never freed: the objects live for the process.
@@ -70,6 +72,10 @@ inline Error key_share_error() { return Error(ErrorCode::illegal_parameter, "key
 inline Error key_share_internal(const char* detail) {
   return Error(ErrorCode::internal_error, "key_share", detail);
 }
+// pkey_fromdata imports what `bld` holds (a group name, a public value and, when `selection` is
+// EVP_PKEY_KEYPAIR, a private value) as a `key_type` ("EC", "DH") EVP_PKEY: internal_error when
+// libcrypto cannot set up the import, key_share_error() when it refuses the key itself.
+Result<PkeyPtr> pkey_fromdata(const char* key_type, OSSL_PARAM_BLD* bld, int selection);
 Result<std::unique_ptr<KeyShare>> make_x25519_share(std::span<const uint8_t> private_key);
 Result<std::unique_ptr<KeyShare>> make_x448_share(std::span<const uint8_t> private_key);
 // make_ffdhe_share: an RFC 7919 group (ffdhe.cc) from the big-endian secret exponent, which must

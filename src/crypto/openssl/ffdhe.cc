@@ -58,24 +58,15 @@ const BIGNUM* prime(const FfdheInfo& info) {
 
 // dh_pkey builds a DH EVP_PKEY on the named group with public value `pub` and, when given,
 // private exponent `priv`.
-PkeyPtr dh_pkey(const FfdheInfo& info, const BIGNUM* pub, const BIGNUM* priv) {
-  std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD_free>> bld(OSSL_PARAM_BLD_new());
+Result<PkeyPtr> dh_pkey(const FfdheInfo& info, const BIGNUM* pub, const BIGNUM* priv) {
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (bld == nullptr ||
       OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, info.name, 0) != 1 ||
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub) != 1 ||
       (priv != nullptr && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv) != 1)) {
-    return nullptr;
+    return key_share_internal("param build");
   }
-  std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM_free>> params(
-      OSSL_PARAM_BLD_to_param(bld.get()));
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "DH", nullptr));
-  EVP_PKEY* pkey = nullptr;
-  if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &pkey, priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                        params.get()) != 1) {
-    return nullptr;
-  }
-  return PkeyPtr(pkey);
+  return pkey_fromdata("DH", bld.get(), priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY);
 }
 
 class FfdheShare final : public KeyShare {
@@ -104,10 +95,7 @@ class FfdheShare final : public KeyShare {
     if (BN_cmp(y.get(), BN_value_one()) <= 0 || BN_cmp(y.get(), p_minus_1.get()) >= 0) {
       return key_share_error();
     }
-    PkeyPtr peer = dh_pkey(info_, y.get(), nullptr);
-    if (peer == nullptr) {
-      return key_share_error();
-    }
+    PkeyPtr peer = HS_TRY(dh_pkey(info_, y.get(), nullptr));
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, priv_.get(), nullptr));
     if (ctx == nullptr || EVP_PKEY_derive_init(ctx.get()) != 1 ||
         EVP_PKEY_CTX_set_dh_pad(ctx.get(), 1) != 1) {
@@ -181,12 +169,12 @@ Result<std::unique_ptr<KeyShare>> make_ffdhe_share(NamedGroup group,
   if (BN_bn2binpad(pub.get(), pub_bytes.data(), static_cast<int>(pub_bytes.size())) < 0) {
     return key_share_internal("encoding");
   }
-  PkeyPtr pkey = dh_pkey(*info, pub.get(), x.get());
-  if (pkey == nullptr) {
+  auto pkey = dh_pkey(*info, pub.get(), x.get());
+  if (!pkey.ok()) {
     return key_share_internal("ffdhe key");
   }
   return std::unique_ptr<KeyShare>(
-      std::make_unique<FfdheShare>(*info, std::move(pkey), std::move(pub_bytes)));
+      std::make_unique<FfdheShare>(*info, std::move(pkey).value(), std::move(pub_bytes)));
 }
 
 }  // namespace hs::crypto::detail

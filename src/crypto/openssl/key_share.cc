@@ -236,7 +236,7 @@ class EcShare final : public KeyShare {
   static Result<PkeyPtr> ec_pkey(const EC_GROUP* curve, const BIGNUM* priv,
                                  std::span<const uint8_t> pub) {
     const char* name = OBJ_nid2sn(EC_GROUP_get_curve_name(curve));
-    std::unique_ptr<OSSL_PARAM_BLD, OsslDeleter<OSSL_PARAM_BLD_free>> bld(OSSL_PARAM_BLD_new());
+    ParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (bld == nullptr ||
         OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, name, 0) != 1 ||
         OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(),
@@ -245,19 +245,7 @@ class EcShare final : public KeyShare {
          OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv) != 1)) {
       return key_share_internal("param build");
     }
-    std::unique_ptr<OSSL_PARAM, OsslDeleter<OSSL_PARAM_free>> params(
-        OSSL_PARAM_BLD_to_param(bld.get()));
-    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    if (params == nullptr || ctx == nullptr || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
-      return key_share_internal("fromdata init");
-    }
-    EVP_PKEY* pkey = nullptr;
-    if (EVP_PKEY_fromdata(ctx.get(), &pkey,
-                          priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params.get()) != 1) {
-      return key_share_error();
-    }
-    return PkeyPtr(pkey);
+    return pkey_fromdata("EC", bld.get(), priv != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY);
   }
 
  private:
