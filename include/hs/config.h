@@ -140,6 +140,11 @@ struct ClientConfig {
   // when unset, the client answers with an empty Certificate (RFC 5246 §7.4.6, RFC 8446 §4.4.2)
   // and the server decides whether that is enough.
   std::optional<CertifiedKey> client_certificate;
+  // post_handshake_auth offers RFC 8446 §4.2.6's extension of that name: a TLS 1.3 server may
+  // then ask for a client certificate at any time after the handshake (§4.6.2), as web servers
+  // do for one protected location, and the client answers with client_certificate, or an empty
+  // Certificate when it has none that fits. Off by default, as in OpenSSL; curl turns it on.
+  bool post_handshake_auth = false;
   // enable_early_data lets the application send 0-RTT data (Connection::write_early_data) when
   // resuming TLS 1.3 with a ticket whose max_early_data_size is above 0: the ClientHello then
   // offers early_data (RFC 8446 §4.2.10). Early data can be replayed by an attacker; send only

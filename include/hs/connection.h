@@ -49,6 +49,9 @@ struct SessionInfo {
   bool resumed = false;
   EarlyDataStatus early_data = EarlyDataStatus::none;
   bool peer_verified = false;  // chain and name checked by the verifier
+  // post_handshake_auth: the TLS 1.3 ClientHello offered post_handshake_auth (RFC 8446 §4.2.6),
+  // so the server may ask for a client certificate after the handshake.
+  bool post_handshake_auth = false;
   std::vector<uint8_t> session_id;
 };
 

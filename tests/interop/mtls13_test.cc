@@ -7,7 +7,10 @@
 // In TLS 1.3 the client's handshake is complete once it sent its Finished, before the server has
 // judged its certificate, so a refused client learns of the refusal when it next reads: s_client
 // runs with -ign_eof and a request so that it reads the alert.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -17,6 +20,7 @@
 #include "support/paths.h"
 #include "support/pki.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 #include "support/text.h"
 
 namespace hs::test {
@@ -201,6 +205,68 @@ TEST_F(Mtls13Test, HsClientAgainstHsServer) {
   EXPECT_EQ(o.exit_code, 0) << o.output() << server->output();
   EXPECT_TRUE(contains(o.out, "Client certificate: subject=O=handshake tests; CN=hs-test-client;"))
       << o.output();
+}
+
+// Post-handshake authentication (RFC 8446 §4.6.2), as curl with OpenSSL offers it: `hs client
+// --cert` against an `openssl s_server` that asks for nothing in the handshake and, once the
+// request arrived, is told (its `c` command, typed through a FIFO) to ask for a certificate.
+// hs client answers while it waits for the response; the trace shows the exchange after the
+// handshake as curl's does, and s_server verifies the certificate against the test root.
+TEST_F(Mtls13Test, HsClientAnswersAPostHandshakeCertificateRequest) {
+  TempDir dir;
+  const auto fifo = dir / "stdin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const uint16_t port = free_port();
+  Process server({"sh", "-c",
+                  "exec openssl s_server -tls1_3 -verify_return_error -CAfile " +
+                      pki_->ca_cert.string() + " -cert " + pki_->rsa_cert.string() + " -key " +
+                      pki_->rsa_key.string() + " -accept 127.0.0.1:" + std::to_string(port) +
+                      " < " + fifo.string()});
+  ASSERT_TRUE(server.started()) << server.error();
+  const int cmd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the shell
+  ASSERT_GE(cmd, 0);
+  auto type = [&](std::string_view text) {
+    EXPECT_EQ(::write(cmd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  };
+  ASSERT_TRUE(server.wait_for_port(port)) << server.output();
+  Process client({hs_binary().string(), "client", "-v", "--tlsv1.3", "--http1.1", "--cacert",
+                  pki_->ca_cert.string(), "--cert", pki_->client_cert.string(), "--key",
+                  pki_->client_key.string(), "--resolve",
+                  "localhost:" + std::to_string(port) + ":127.0.0.1",
+                  "https://localhost:" + std::to_string(port) + "/"});
+  ASSERT_TRUE(client.started()) << client.error();
+  auto wait_for = [&](const Process& p, std::string_view text) {
+    for (int i = 0; i < 200 && !contains(p.output(), std::string(text)); ++i) {
+      ::usleep(50 * 1000);
+    }
+    return contains(p.output(), std::string(text));
+  };
+  ASSERT_TRUE(wait_for(server, "User-Agent: hs/")) << server.output() << client.output();
+  type("c\n");  // s_server takes a command only as a whole read() of its own
+  ASSERT_TRUE(wait_for(server, "SSL_do_handshake -> 1")) << server.output();
+  ASSERT_TRUE(wait_for(server, "depth=0 O = handshake tests, CN = hs-test-client"))
+      << server.output() << client.output();
+  type("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+  const std::optional<int> rc = client.wait(20s);
+  ASSERT_TRUE(rc.has_value()) << client.output();
+  EXPECT_EQ(*rc, 0) << client.output();
+  ::close(cmd);
+  const std::string trace = client.stderr_text();
+  const size_t connected = trace.find("* SSL connection using TLSv1.3");
+  const size_t request = trace.find("* TLSv1.3 (IN), TLS handshake, Request CERT (13):", connected);
+  ASSERT_NE(connected, std::string::npos) << trace;
+  ASSERT_NE(request, std::string::npos) << trace;
+  EXPECT_NE(trace.find("* TLSv1.3 (OUT), TLS handshake, Certificate (11):", request),
+            std::string::npos)
+      << trace;
+  EXPECT_NE(trace.find("* TLSv1.3 (OUT), TLS handshake, CERT verify (15):", request),
+            std::string::npos)
+      << trace;
+  EXPECT_NE(trace.find("* TLSv1.3 (OUT), TLS handshake, Finished (20):", request),
+            std::string::npos)
+      << trace;
+  EXPECT_EQ(client.stdout_text(), "ok\n") << client.output();
+  EXPECT_FALSE(contains(server.output(), "verify error")) << server.output();
 }
 
 }  // namespace

@@ -584,6 +584,9 @@ int Client::configure(const Url& url) {
     config->alpn = {"h2", "http/1.1"};
   }
   config->enable_early_data = o_.tls_earlydata;
+  // As curl with OpenSSL (SSL_CTX_set_post_handshake_auth): a TLS 1.3 server may ask for
+  // --cert after the handshake; without one it gets an empty Certificate.
+  config->post_handshake_auth = true;
   config->dangerous_skip_verification = o_.insecure;
   config->require_extended_master_secret = !o_.allow_no_ems;
   config->record_size_limit = o_.record_size_limit;

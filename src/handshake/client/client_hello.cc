@@ -270,6 +270,11 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     ext.push_back(HS_TRY(make_extension(ExtensionType::key_share, [&](auto& o) {
       return messages::serialize_key_share_client({entry}, o);
     })));
+    if (config->post_handshake_auth) {
+      // RFC 8446 §4.2.6: "The "extension_data" field of the "post_handshake_auth" extension is
+      // zero length."
+      ext.push_back(Extension{ExtensionType::post_handshake_auth, {}});
+    }
   }
   bool early_data = false;
   if (resume13.has_value()) {

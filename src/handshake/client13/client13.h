@@ -129,6 +129,17 @@ Result<std::vector<uint8_t>> bind_psk(const crypto::Provider& provider,
                                       messages::ClientHello& hello, const StoredSession& session,
                                       const detail::Transcript* prefix);
 
+// CertRequest13 is what a CertificateRequest asks of our certificate (RFC 8446 §4.3.2): the
+// context our Certificate echoes and the signature_algorithms our CertificateVerify may use.
+struct CertRequest13 {
+  std::vector<uint8_t> context;
+  std::vector<SignatureScheme> schemes;
+};
+
+// parse_cert_request13 parses a CertificateRequest body; missing_extension without
+// signature_algorithms ("The "signature_algorithms" extension MUST be specified").
+Result<CertRequest13> parse_cert_request13(std::span<const uint8_t> body);
+
 // HandshakeKeys is the handshake stage of the key schedule once the ServerHello is processed.
 struct HandshakeKeys {
   detail::SuiteInfo suite{};
@@ -142,14 +153,11 @@ struct Session {
   Offer offer;
   detail::Transcript transcript;
   HandshakeKeys keys;
-  // cert_request_context is set when the server sent a CertificateRequest: we answer with a
-  // Certificate carrying this context (send_client_certificate).
-  std::optional<std::vector<uint8_t>> cert_request_context;
+  // cert_request is set when the server sent a CertificateRequest: our second flight answers it
+  // (send_client_certificate).
+  std::optional<CertRequest13> cert_request;
   // psk_auth is set when the server accepted our PSK: no certificate comes.
   std::optional<PskAuthenticated> psk_auth;
-  // cert_request_schemes: the CertificateRequest's signature_algorithms, the schemes our
-  // CertificateVerify may use.
-  std::vector<SignatureScheme> cert_request_schemes = {};
   // early_data_accepted: EncryptedExtensions carried early_data; EndOfEarlyData precedes our
   // second flight (RFC 8446 §4.5).
   bool early_data_accepted = false;
@@ -203,8 +211,18 @@ struct ExpectFinished {
   Session s;
   std::variant<SignatureVerified, PskAuthenticated> proof;
 };
-// Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate) are
-// handled here.
+// PostHandshakeAuth is kept when our ClientHello offered post_handshake_auth (RFC 8446 §4.2.6):
+// the transcript through our Finished, which every post-handshake CertificateRequest extends on
+// its own copy (§4.4.1: "ClientHello ... client Finished + CertificateRequest"), and the
+// configuration whose client_certificate answers it.
+struct PostHandshakeAuth {
+  std::shared_ptr<const ClientConfig> config;
+  detail::Transcript transcript;
+  size_t requests_answered = 0;
+};
+
+// Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate,
+// CertificateRequest) are handled here.
 // `app.write` is client_application_traffic_secret_N, `app.read` the server's.
 struct Connected {
   detail::AppTraffic13 app;
@@ -216,6 +234,7 @@ struct Connected {
   std::string store_key;
   std::string alpn;
   std::string server_name;
+  std::optional<PostHandshakeAuth> pha;  // set when post_handshake_auth was offered
 };
 
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
@@ -257,11 +276,18 @@ std::optional<SignatureScheme> choose_client_scheme(std::span<const SignatureSch
                                                     std::span<const SignatureScheme> ours,
                                                     crypto::KeyType key);
 
-// send_client_certificate answers the server's CertificateRequest in our second flight (RFC 8446
-// §4.4.2, §4.4.3): ClientConfig::client_certificate and a CertificateVerify when a scheme fits
-// (choose_client_scheme), else an empty Certificate. Adds what it sends to s.transcript.
+// send_client_certificate answers `request` (RFC 8446 §4.4.2, §4.4.3), in our second flight or
+// after the handshake: config.client_certificate and a CertificateVerify when a scheme fits
+// (choose_client_scheme), else an empty Certificate. Adds what it sends to `transcript`.
 // internal_error when signing fails.
-Result<void> send_client_certificate(Session& s, HandshakeContext& ctx);
+Result<void> send_client_certificate(const ClientConfig& config, const CertRequest13& request,
+                                     detail::Transcript& transcript, HandshakeContext& ctx);
+
+// answer_post_handshake_request answers a CertificateRequest received once connected (RFC 8446
+// §4.6.2) with Certificate, CertificateVerify and Finished under our application traffic key;
+// unexpected_message when we did not offer post_handshake_auth.
+Result<void> answer_post_handshake_request(Connected& st, HandshakeContext& ctx,
+                                           const HandshakeMessageView& msg);
 
 // send_dummy_change_cipher_spec sends the middlebox-compatibility ChangeCipherSpec once per
 // connection, when the offer asks for it (RFC 8446 Appendix D.4: "immediately before its second

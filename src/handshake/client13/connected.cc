@@ -74,9 +74,12 @@ Result<State> handle(Connected&& st, HandshakeContext& ctx, const HandshakeMessa
     HS_TRY(detail::handle_key_update13(st.app, ctx, msg));
     return std::move(st);
   }
-  // RFC 8446 §4.6.2 post-handshake CertificateRequest needs "post_handshake_auth", which we do
-  // not offer; every other type has no place after the handshake (RFC 8446 §4: "a peer which
-  // receives a handshake message in an unexpected order MUST abort the handshake with an
+  if (msg.type == HandshakeType::certificate_request) {
+    HS_TRY(answer_post_handshake_request(st, ctx, msg));
+    return std::move(st);
+  }
+  // Every other type has no place after the handshake (RFC 8446 §4: "a peer which receives a
+  // handshake message in an unexpected order MUST abort the handshake with an
   // "unexpected_message" alert").
   return Error(ErrorCode::unexpected_message, "connected",
                "handshake message not allowed after the TLS 1.3 handshake");

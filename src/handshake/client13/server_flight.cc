@@ -256,23 +256,15 @@ Result<State> handle(ExpectCertificateOrRequest&& st, HandshakeContext& ctx,
     return Error(ErrorCode::unexpected_message, "certificate",
                  "expected CertificateRequest or Certificate");
   }
-  auto cr = HS_TRY(messages::parse_certificate_request13(msg.body));
+  auto request = HS_TRY(parse_cert_request13(msg.body));
   // RFC 8446 §4.3.2: certificate_request_context "SHALL be zero length unless used for the
-  // post-handshake authentication exchanges", and "The "signature_algorithms" extension MUST
-  // be specified".
-  if (!cr.context.empty()) {
+  // post-handshake authentication exchanges".
+  if (!request.context.empty()) {
     return Error(ErrorCode::illegal_parameter, "certificate_request",
                  "certificate_request_context must be empty during the handshake");
   }
-  const messages::Extension* sa =
-      messages::find_extension(cr.extensions, ExtensionType::signature_algorithms);
-  if (sa == nullptr) {
-    return Error(ErrorCode::missing_extension, "certificate_request",
-                 "CertificateRequest without signature_algorithms");
-  }
-  st.s.cert_request_schemes = HS_TRY(messages::parse_signature_algorithms(sa->data));
   st.s.transcript.add(msg.raw);
-  st.s.cert_request_context = cr.context;
+  st.s.cert_request = std::move(request);
   ctx.note("server requested a client certificate");
   return ExpectCertificate{std::move(st.s)};
 }
@@ -348,8 +340,8 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   }
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, s.keys.client_hs, suite.aead)),
                            "client_handshake_traffic_secret");
-  if (s.cert_request_context) {
-    HS_TRY(send_client_certificate(s, ctx));
+  if (s.cert_request) {
+    HS_TRY(send_client_certificate(*s.offer.config, *s.cert_request, s.transcript, ctx));
   }
   // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
   // Certificate*, CertificateVerify*)), the client's BaseKey being
@@ -381,7 +373,12 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
               s.offer.store,
               s.offer.store_key,
               ctx.info().alpn,
-              s.offer.server_name};
+              s.offer.server_name,
+              std::nullopt};
+  if (detail::contains<ExtensionType>(s.offer.extensions, ExtensionType::post_handshake_auth)) {
+    c.pha = PostHandshakeAuth{s.offer.config, std::move(s.transcript)};
+    ctx.info().post_handshake_auth = true;
+  }
   return c;
 }
 

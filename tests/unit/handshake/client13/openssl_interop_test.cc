@@ -1,7 +1,8 @@
 // Our TLS 1.3 client against `openssl s_server -tls1_3` on 127.0.0.1: the three groups (P-256
 // and P-384 through a HelloRetryRequest, as s_server is told to accept only them), the three
 // suites, RSA (rsa_pss_rsae), ECDSA P-256, RSA-PSS (rsa_pss_pss) and Ed25519 certificates, the
-// server's NewSessionTickets, and KeyUpdate both ways through s_server's `k`/`K` commands.
+// server's NewSessionTickets, KeyUpdate both ways through s_server's `k`/`K` commands, and
+// post-handshake client authentication (RFC 8446 §4.6.2) through its `c` command.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -318,6 +319,174 @@ TEST(Client13OpenSsl, KeyUpdateBothWays) {
   conn.close();
   ASSERT_TRUE(pump(conn, sock, [] { return true; }));
   ::close(cmd);
+}
+
+// S_server runs `openssl s_server -tls1_3` with `extra` arguments, reading its commands from a
+// FIFO the test writes (type()): `c` asks the client for a certificate after the handshake
+// (SSL_verify_client_post_handshake), `K`/`k` send a KeyUpdate; other lines are sent as data.
+class S_server {
+ public:
+  explicit S_server(std::vector<std::string> extra) {
+    fifo_ = dir_ / "stdin";
+    if (::mkfifo(fifo_.c_str(), 0600) != 0) {
+      ADD_FAILURE() << "mkfifo";
+      return;
+    }
+    std::string cmd = "exec openssl s_server -tls1_3 -accept " + std::to_string(port_) + " -cert " +
+                      pki().rsa_cert.string() + " -key " + pki().rsa_key.string();
+    for (const std::string& a : extra) {
+      cmd += " " + a;
+    }
+    server_ = std::make_unique<test::Process>(
+        std::vector<std::string>{"sh", "-c", cmd + " < " + fifo_.string()});
+    EXPECT_TRUE(server_->started()) << server_->error();
+    cmd_ = ::open(fifo_.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the shell to open it
+    EXPECT_GE(cmd_, 0);
+    EXPECT_TRUE(server_->wait_for_port(port_)) << server_->output();
+  }
+  ~S_server() {
+    if (cmd_ >= 0) {
+      ::close(cmd_);
+    }
+  }
+  S_server(const S_server&) = delete;
+  S_server& operator=(const S_server&) = delete;
+
+  uint16_t port() const { return port_; }
+  test::Process& process() { return *server_; }
+  // type writes one command line; s_server takes a command only as a whole read() of its own,
+  // so the caller waits for each one to take effect before the next.
+  void type(std::string_view line) {
+    ASSERT_EQ(::write(cmd_, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  }
+
+ private:
+  test::TempDir dir_;
+  std::filesystem::path fifo_;
+  uint16_t port_ = test::free_port();
+  std::unique_ptr<test::Process> server_;
+  int cmd_ = -1;
+};
+
+std::shared_ptr<ClientConfig> pha_client(bool offer, bool with_certificate) {
+  auto config = std::make_shared<ClientConfig>();
+  config->dangerous_skip_verification = true;
+  config->post_handshake_auth = offer;
+  if (with_certificate) {
+    auto ck = load_server_certificate(test::read_file(pki().client_cert),
+                                      test::read_file(pki().client_key));
+    EXPECT_TRUE(ck.ok()) << ck.error().message();
+    if (ck.ok()) {
+      config->client_certificate = std::move(ck).value();
+    }
+  }
+  return config;
+}
+
+size_t count_out(const RecordingObserver& observer, uint8_t handshake_type) {
+  size_t n = 0;
+  for (const auto& m : observer.messages) {
+    n += (m.direction == Direction::out && m.content_type == 22 &&
+          m.handshake_type == handshake_type)
+             ? 1
+             : 0;
+  }
+  return n;
+}
+
+// s_server asks for a certificate after the handshake (`c`; without -verify it asks for none in
+// the handshake), twice: each time we answer with Certificate, CertificateVerify and Finished
+// under the application key, and s_server (which checks the Finished and the signature, and
+// with -verify_return_error the chain against the test root) reports the client's subject;
+// data still flows afterwards.
+TEST(Client13OpenSsl, PostHandshakeCertificateRequestIsAnswered) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  S_server server({"-verify_return_error", "-CAfile", pki().ca_cert.string()});
+  RecordingObserver observer;
+  auto c = Connection::client(pha_client(true, true), "localhost", &observer);
+  ASSERT_TRUE(c.ok());
+  auto& conn = *c.value();
+  Socket sock(server.port());
+  ASSERT_GE(sock.fd(), 0);
+  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
+  EXPECT_EQ(count_out(observer, 11), 0u);  // no certificate during the handshake
+
+  for (size_t round = 1; round <= 2; ++round) {
+    server.type("c\n");
+    ASSERT_TRUE(pump(conn, sock, [&] { return count_out(observer, 20) == 1 + round; }))
+        << server.process().output();
+    EXPECT_EQ(count_out(observer, 11), round);  // Certificate
+    EXPECT_EQ(count_out(observer, 15), round);  // CertificateVerify
+    std::string line = "client data after round " + std::to_string(round) + "\n";
+    ASSERT_TRUE(conn.write(std::vector<uint8_t>(line.begin(), line.end())).ok());
+    ASSERT_TRUE(pump(conn, sock, [&] {
+      return server.process().stdout_text().find(line) != std::string::npos;
+    })) << server.process().output();
+  }
+  EXPECT_NE(server.process().output().find("depth=0 O = handshake tests, CN = hs-test-client"),
+            std::string::npos)
+      << server.process().output();
+  EXPECT_NE(server.process().output().find("SSL_do_handshake -> 1"), std::string::npos)
+      << server.process().output();
+  EXPECT_EQ(server.process().output().find("verify error"), std::string::npos)
+      << server.process().output();
+  EXPECT_FALSE(conn.failed());
+  conn.close();
+  ASSERT_TRUE(pump(conn, sock, [] { return true; }));
+}
+
+// Without a certificate we answer with an empty Certificate and a Finished (RFC 8446 §4.6.2,
+// no CertificateVerify); s_server, which does not insist on one, takes it and carries on.
+TEST(Client13OpenSsl, PostHandshakeRequestWithoutCertificateGetsAnEmptyOne) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  S_server server({"-CAfile", pki().ca_cert.string()});
+  RecordingObserver observer;
+  auto c = Connection::client(pha_client(true, false), "localhost", &observer);
+  ASSERT_TRUE(c.ok());
+  auto& conn = *c.value();
+  Socket sock(server.port());
+  ASSERT_GE(sock.fd(), 0);
+  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
+  server.type("c\n");
+  ASSERT_TRUE(pump(conn, sock, [&] { return count_out(observer, 20) == 2; }))
+      << server.process().output();
+  EXPECT_EQ(count_out(observer, 11), 1u);  // the empty Certificate
+  EXPECT_EQ(count_out(observer, 15), 0u);  // no CertificateVerify
+  server.type("after the empty certificate\n");
+  std::string got;
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    got += read_all(conn);
+    return got.find("after the empty certificate") != std::string::npos;
+  })) << server.process().output();
+  EXPECT_NE(server.process().output().find("SSL_do_handshake -> 1"), std::string::npos)
+      << server.process().output();
+  EXPECT_FALSE(conn.failed());
+}
+
+// A client that did not offer post_handshake_auth: s_server refuses to ask ("extension not
+// received"), so no CertificateRequest reaches us and the connection carries on.
+TEST(Client13OpenSsl, NoPostHandshakeRequestWithoutTheExtension) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  S_server server({"-CAfile", pki().ca_cert.string()});
+  RecordingObserver observer;
+  auto c = Connection::client(pha_client(false, true), "localhost", &observer);
+  ASSERT_TRUE(c.ok());
+  auto& conn = *c.value();
+  Socket sock(server.port());
+  ASSERT_GE(sock.fd(), 0);
+  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
+  server.type("c\n");
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    return server.process().output().find("extension not received") != std::string::npos;
+  })) << server.process().output();
+  server.type("still here\n");
+  std::string got;
+  ASSERT_TRUE(pump(conn, sock, [&] {
+    got += read_all(conn);
+    return got.find("still here") != std::string::npos;
+  })) << server.process().output();
+  EXPECT_EQ(count_out(observer, 11), 0u);
+  EXPECT_FALSE(conn.failed());
 }
 
 }  // namespace
