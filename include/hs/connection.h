@@ -50,7 +50,8 @@ struct SessionInfo {
   EarlyDataStatus early_data = EarlyDataStatus::none;
   bool peer_verified = false;  // chain and name checked by the verifier
   // post_handshake_auth: the TLS 1.3 ClientHello offered post_handshake_auth (RFC 8446 §4.2.6),
-  // so the server may ask for a client certificate after the handshake.
+  // so the server may ask for a client certificate after the handshake
+  // (Connection::request_client_certificate).
   bool post_handshake_auth = false;
   std::vector<uint8_t> session_id;
 };
@@ -173,6 +174,17 @@ class HS_API Connection {
   // records (see ClientConfig). internal_error before the handshake finished or under TLS 1.2
   // (which has no rekeying).
   Result<void> key_update(bool request_peer_update = false);
+  // request_client_certificate (server, TLS 1.3) asks the client for a certificate after the
+  // handshake (RFC 8446 §4.6.2), as a web server does for one protected location. The client
+  // must have offered post_handshake_auth (info().post_handshake_auth), and
+  // ServerConfig::client_verifier checks the answer, which arrives through receive(): once the
+  // client's Finished verifies, info().peer_chain holds its chain and info().peer_verified is
+  // true. An empty answer leaves them unchanged with ClientAuth::request, and fails the
+  // connection with certificate_required with ClientAuth::require (RFC 8446 §4.4.2.4); a chain
+  // client_verifier refuses fails it with the verifier's alert. internal_error, the connection
+  // unchanged, when it cannot ask: not a connected TLS 1.3 server, no post_handshake_auth, no
+  // client_verifier, ClientAuth::none, or a request still unanswered.
+  Result<void> request_client_certificate(ClientAuth mode = ClientAuth::require);
 
   const SessionInfo& info() const;
   // set_observer installs an event observer (not owned; may be null). Install it before the

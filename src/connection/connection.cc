@@ -60,6 +60,10 @@ size_t Connection::early_data_readable() const { return impl_->early_data_readab
 Result<void> Connection::key_update(bool request_peer_update) {
   return impl_->key_update(request_peer_update);
 }
+
+Result<void> Connection::request_client_certificate(ClientAuth mode) {
+  return impl_->request_client_certificate(mode);
+}
 const SessionInfo& Connection::info() const { return impl_->session(); }
 void Connection::set_observer(Observer* observer) { impl_->set_observer(observer); }
 

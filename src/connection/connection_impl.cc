@@ -699,6 +699,27 @@ Result<void> ConnectionImpl::key_update(bool request_peer_update) {
   return ok_result();
 }
 
+Result<void> ConnectionImpl::request_client_certificate(ClientAuth mode) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (sent_close_notify_) {
+    return Error(ErrorCode::internal_error, "certificate_request",
+                 "request_client_certificate after close()");
+  }
+  if (!driver_->is_connected() || version_ != ProtocolVersion::tls1_3) {
+    return Error(ErrorCode::internal_error, "certificate_request",
+                 "post-handshake authentication needs an established TLS 1.3 connection");
+  }
+  if (mode == ClientAuth::none) {
+    return Error(ErrorCode::internal_error, "certificate_request",
+                 "request_client_certificate needs ClientAuth::request or ::require");
+  }
+  // Refusals (the client did not offer post_handshake_auth, a request is outstanding) leave the
+  // connection as it was; only a failure to send fails it.
+  return driver_->request_client_certificate(*this, mode == ClientAuth::require);
+}
+
 void ConnectionImpl::close() {
   if (failed_ || sent_close_notify_) {
     return;

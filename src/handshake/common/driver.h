@@ -153,6 +153,15 @@ class HandshakeDriver {
     (void)request_peer_update;
     return Error(ErrorCode::internal_error, "key_update", "KeyUpdate needs a TLS 1.3 connection");
   }
+  // request_client_certificate (server) sends a TLS 1.3 post-handshake CertificateRequest (RFC
+  // 8446 §4.6.2), after which an empty Certificate is certificate_required when `required`;
+  // internal_error when the connection cannot ask for one.
+  virtual Result<void> request_client_certificate(HandshakeContext& ctx, bool required) {
+    (void)ctx;
+    (void)required;
+    return Error(ErrorCode::internal_error, "certificate_request",
+                 "post-handshake authentication is asked for by a TLS 1.3 server");
+  }
   // state_name is the current state's name for the trace ("client12::ExpectServerHelloDone").
   virtual std::string_view state_name() const = 0;
 };

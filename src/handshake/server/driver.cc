@@ -54,6 +54,17 @@ Result<void> Driver::send_key_update(detail::HandshakeContext& ctx, bool request
                "KeyUpdate needs an established TLS 1.3 connection");
 }
 
+Result<void> Driver::request_client_certificate(detail::HandshakeContext& ctx, bool required) {
+  if (auto* s13 = std::get_if<server13::State>(&state_)) {
+    if (auto* connected = std::get_if<server13::Connected>(s13)) {
+      return server13::request_client_certificate(*connected, server13::Env{ctx, *config_},
+                                                  required);
+    }
+  }
+  return Error(ErrorCode::internal_error, "certificate_request",
+               "post-handshake authentication needs an established TLS 1.3 connection");
+}
+
 Result<void> Driver::start(detail::HandshakeContext& ctx) {
   ctx.emit_state(state_name());
   return ok_result();

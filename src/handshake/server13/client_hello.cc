@@ -68,6 +68,7 @@ struct Hello13 {
   std::vector<messages::PskKeyExchangeMode> psk_modes;
   std::optional<std::vector<uint8_t>> cookie;
   bool early_data = false;
+  bool post_handshake_auth = false;
 };
 
 // read_hello13 applies the RFC 8446 rules every TLS 1.3 ClientHello must meet.
@@ -128,6 +129,11 @@ Result<Hello13> read_hello13(const messages::ClientHello& hello) {
     } else if (ext.type == ExtensionType::early_data) {
       HS_TRY(messages::parse_empty_extension(ext.data));
       h.early_data = true;
+    } else if (ext.type == ExtensionType::post_handshake_auth) {
+      // RFC 8446 §4.2.6: "The "extension_data" field of the "post_handshake_auth" extension is
+      // zero length."
+      HS_TRY(messages::parse_empty_extension(ext.data));
+      h.post_handshake_auth = true;
     }
   }
   // RFC 8446 §9.2: "If not containing a "pre_shared_key" extension, it MUST contain both a
@@ -601,7 +607,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   std::optional<std::vector<SignatureScheme>> client_auth;
   CertificateDer client_leaf;
   if (cert && env.config.client_auth != ClientAuth::none) {
-    client_auth = HS_TRY(send_certificate_request(env, transcript));
+    client_auth = HS_TRY(send_certificate_request(env, transcript, {}));
   } else if (ticket && !ticket->client_leaf.empty()) {
     client_leaf = ticket->client_leaf;
     info.peer_chain = {client_leaf};
@@ -665,7 +671,9 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
                       std::move(server_app),
                       alpn,
                       h.offer.server_name,
-                      std::move(client_leaf)};
+                      std::move(client_leaf),
+                      h.post_handshake_auth};
+  ctx.info().post_handshake_auth = h.post_handshake_auth;
   // Client authentication and 0-RTT never meet: a CertificateRequest goes only with a full
   // handshake (RFC 8446 §4.3.2: not with a PSK), early data only with a resumed one.
   if (client_auth) {

@@ -107,7 +107,16 @@ Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& m
   Connected c{{st.suite, std::move(st.server_app), std::move(st.client_app)},
               std::move(resumption),
               0,
-              std::move(st.client_leaf)};
+              std::move(st.client_leaf),
+              std::nullopt,
+              std::nullopt,
+              0};
+  // A client that offered post_handshake_auth may be asked for a certificate later: every such
+  // request forks the transcript through the client Finished (RFC 8446 §4.4.1). Without a
+  // client_verifier we could not check an answer, so nothing is kept for one.
+  if (st.post_handshake_auth && env.config.client_verifier) {
+    c.handshake_transcript = std::move(st.transcript);
+  }
   ctx.note("client Finished verified; handshake complete");
   // ServerConfig::issue_tickets switches resumption off altogether.
   if (env.config.issue_tickets) {
@@ -121,10 +130,15 @@ Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg) {
     HS_TRY(detail::handle_key_update13(st.app, env.ctx, msg));
     return std::move(st);
   }
-  // We never request client certificates after the handshake, and RFC 8446 §4: "a peer which
-  // receives a handshake message in an unexpected order MUST abort the handshake with an
-  // "unexpected_message" alert." A ClientHello here would be renegotiation, which TLS 1.3 does
-  // not have.
+  if (msg.type == HandshakeType::certificate || msg.type == HandshakeType::certificate_verify ||
+      msg.type == HandshakeType::finished) {
+    // Only in answer to our post-handshake CertificateRequest (unexpected_message otherwise).
+    HS_TRY(handle_post_handshake_auth(st, env, msg));
+    return std::move(st);
+  }
+  // RFC 8446 §4: "a peer which receives a handshake message in an unexpected order MUST abort
+  // the handshake with an "unexpected_message" alert." A ClientHello here would be
+  // renegotiation, which TLS 1.3 does not have.
   return Error(ErrorCode::unexpected_message, "server13::Connected",
                "handshake message not allowed after the TLS 1.3 handshake");
 }

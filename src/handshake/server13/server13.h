@@ -21,6 +21,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -127,6 +128,9 @@ struct ExpectFinished {
   // client_leaf: the client's authenticated certificate (or the one a resumed ticket carried),
   // empty when the client was not authenticated; recorded in the tickets we issue.
   CertificateDer client_leaf;
+  // post_handshake_auth: the ClientHello offered it (RFC 8446 §4.2.6), so we may ask for a
+  // certificate once connected (request_client_certificate).
+  bool post_handshake_auth = false;
 };
 
 // ExpectClientCertificate waits for the client's Certificate after our CertificateRequest
@@ -154,13 +158,41 @@ struct ExpectEndOfEarlyData {
   uint64_t received = 0;        // early data bytes so far
 };
 
-// Connected: application data flows; the client may send KeyUpdate. Anything else is refused.
+// ClientChain is a client's non-empty Certificate whose chain client_verifier accepted, with
+// the leaf's public key for its CertificateVerify.
+struct ClientChain {
+  std::vector<CertificateDer> chain;
+  std::unique_ptr<crypto::PublicKey> key;
+  crypto::KeyType key_type{};
+};
+
+// PostHandshakeRequest is an outstanding post-handshake CertificateRequest (RFC 8446 §4.6.2):
+// the client answers with Certificate, CertificateVerify (when the Certificate is not empty) and
+// Finished, over the handshake's transcript forked at our request (§4.4.1: "ClientHello ...
+// client Finished + CertificateRequest").
+struct PostHandshakeRequest {
+  std::vector<uint8_t> context;          // our certificate_request_context
+  std::vector<SignatureScheme> offered;  // its signature_algorithms
+  detail::Transcript transcript;         // the handshake's, then this exchange's messages
+  bool required = false;                 // an empty Certificate is certificate_required
+  bool certificate_received = false;
+  std::optional<ClientChain> client;  // set by a non-empty Certificate
+  bool certificate_verified = false;  // its CertificateVerify checked
+};
+
+// Connected: application data flows; the client may send KeyUpdate, and answer a post-handshake
+// CertificateRequest. Anything else is refused.
 // `app.write` is server_application_traffic_secret_N, `app.read` the client's.
 struct Connected {
   detail::AppTraffic13 app;
   SecretBytes resumption_master_secret;
   uint64_t tickets_sent = 0;   // also the next ticket_nonce
   CertificateDer client_leaf;  // see ExpectFinished::client_leaf; goes into our tickets
+  // handshake_transcript: through the client Finished, kept only when the client offered
+  // post_handshake_auth and ServerConfig::client_verifier is set.
+  std::optional<detail::Transcript> handshake_transcript;
+  std::optional<PostHandshakeRequest> pha_request;  // at most one outstanding
+  uint64_t pha_requests_sent = 0;                   // also the next certificate_request_context
 };
 
 using State =
@@ -183,12 +215,24 @@ Result<State> handle(ExpectEndOfEarlyData&& st, Env env, const HandshakeMessageV
 Result<State> handle(ExpectFinished&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(Connected&& st, Env env, const HandshakeMessageView& msg);
 
-// send_certificate_request sends our CertificateRequest (RFC 8446 §4.3.2) in the server flight
-// of a certificate-authenticated handshake when ServerConfig::client_auth asks for one, and
-// returns the signature schemes it offered. internal_error when no client_verifier is set or
-// no scheme we verify in TLS 1.3 is configured.
+// send_certificate_request sends our CertificateRequest (RFC 8446 §4.3.2) with `context` (empty
+// in the server flight of a certificate-authenticated handshake, when ServerConfig::client_auth
+// asks for one; unique per request after the handshake) and returns the signature schemes it
+// offered. internal_error when no client_verifier is set or no scheme we verify in TLS 1.3 is
+// configured.
 Result<std::vector<SignatureScheme>> send_certificate_request(Env env,
-                                                              detail::Transcript& transcript);
+                                                              detail::Transcript& transcript,
+                                                              std::span<const uint8_t> context);
+
+// request_client_certificate sends a post-handshake CertificateRequest (RFC 8446 §4.6.2); an
+// empty answer is then certificate_required when `required`. internal_error when the client
+// did not offer post_handshake_auth, a request is still outstanding, or
+// send_certificate_request fails. The answer goes through handle(Connected).
+Result<void> request_client_certificate(Connected& st, Env env, bool required);
+
+// handle_post_handshake_auth takes the client's Certificate, CertificateVerify and Finished in
+// answer to st.pha_request; on the Finished the client's chain becomes the connection's peer.
+Result<void> handle_post_handshake_auth(Connected& st, Env env, const HandshakeMessageView& msg);
 
 // handle_message dispatches to the handler of the current state.
 Result<State> handle_message(State&& state, Env env, const HandshakeMessageView& msg);

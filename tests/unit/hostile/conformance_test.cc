@@ -630,13 +630,14 @@ TEST(Conformance, Tls13ClientAlertAfterServerFlightClosesInTheClearOrEncrypted) 
   }
 }
 
-// ---- what a server without post-handshake authentication or external PSKs does
+// ---- post-handshake authentication offered, and external PSKs we do not have
 // (tlsfuzzer test-tls13-post-handshake-auth.py, test-tls13-psk_ke.py) ----
 
 // RFC 8446 §4.2.6: "Servers MUST NOT send a post-handshake CertificateRequest to clients which
-// do not offer this extension" -- offering it obliges the server to nothing: the extension is
-// ignored and the handshake is an ordinary one.
-TEST(Conformance, PostHandshakeAuthOfferIsIgnored) {
+// do not offer this extension" -- offering it obliges the server to nothing in the handshake,
+// which is an ordinary one; the server may ask later (Connection::request_client_certificate,
+// tests/unit/handshake/server13/post_handshake_auth_test.cc).
+TEST(Conformance, PostHandshakeAuthOfferLeavesTheHandshakeAsItIs) {
   Bytes hello = our_client_hello();
   append_ext(hello, 49, {});
   Server13 s;
@@ -645,6 +646,13 @@ TEST(Conformance, PostHandshakeAuthOfferIsIgnored) {
   ASSERT_GE(out.size(), 3u);
   EXPECT_EQ(out[0][5], 2);
   EXPECT_EQ(s.conn().info().version, ProtocolVersion::tls1_3);
+  EXPECT_TRUE(s.conn().info().post_handshake_auth);
+  // A non-empty extension_data is malformed (RFC 8446 §4.2.6: "zero length").
+  Bytes bad = our_client_hello();
+  append_ext(bad, 49, {0});
+  Answer a = answer(records(bad));
+  ASSERT_TRUE(a.error);
+  EXPECT_EQ(a.error->alert(), AlertDescription::decode_error) << a.error->message();
 }
 
 // The scripts' ClientHellos carry an external PSK ("test", 0xaa) and no

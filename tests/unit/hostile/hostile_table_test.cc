@@ -778,6 +778,12 @@ std::vector<Row> build_table() {
       AD::decode_error, EC::decode_error);
   c13(t_done, "ticket_truncated", "NewSessionTicket missing its last byte", truncated(),
       AD::decode_error, EC::decode_error);
+  // RFC 8446 §4.6.2: "A client that receives a CertificateRequest message without having sent
+  // the "post_handshake_auth" extension MUST send an "unexpected_message" fatal alert."
+  c13(t_done, "unrequested_post_handshake_auth",
+      "CertificateRequest after the handshake; post_handshake_auth not offered",
+      message(13, Bytes{1, 7, 0, 8, 0, 13, 0, 4, 0, 2, 8, 4}), AD::unexpected_message,
+      EC::unexpected_message);
 
   add_server13_rows(rows);
   add_client13_loopback_rows(rows);
@@ -1568,6 +1574,13 @@ void add_server13_rows(std::vector<Row>& rows) {
          AD::decode_error, EC::decode_error);
   server(done, "key_update_trailing", "KeyUpdate of 2 bytes", message(24, Bytes{0, 0}),
          AD::decode_error, EC::decode_error);
+  // RFC 8446 §4: a Certificate or Finished after the handshake answers nothing we asked
+  // (no post-handshake CertificateRequest was sent): "a peer which receives a handshake message
+  // in an unexpected order MUST abort the handshake with an "unexpected_message" alert."
+  server(done, "unrequested_certificate", "an empty Certificate after the client Finished",
+         message(11, Bytes{0, 0, 0, 0}), AD::unexpected_message, EC::unexpected_message);
+  server(done, "unrequested_finished", "a second client Finished", message(20, Bytes(32, 0)),
+         AD::unexpected_message, EC::unexpected_message);
   server(
       done, "client_hello_again", "the first ClientHello again, encrypted",
       [](const Ctx& c) { return c.record(22, c.first_hello()); }, AD::unexpected_message,
