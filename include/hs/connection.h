@@ -185,6 +185,10 @@ class HS_API Connection {
   // unchanged, when it cannot ask: not a connected TLS 1.3 server, no post_handshake_auth, no
   // client_verifier, ClientAuth::none, or a request still unanswered.
   Result<void> request_client_certificate(ClientAuth mode = ClientAuth::require);
+  // client_certificate_pending (server): a request_client_certificate() whose answer has not
+  // yet been received in full; an application that holds a request until the client is
+  // authenticated waits for it to turn false (then info() tells the outcome).
+  bool client_certificate_pending() const;
 
   const SessionInfo& info() const;
   // set_observer installs an event observer (not owned; may be null). Install it before the

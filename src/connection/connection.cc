@@ -61,6 +61,8 @@ Result<void> Connection::key_update(bool request_peer_update) {
   return impl_->key_update(request_peer_update);
 }
 
+bool Connection::client_certificate_pending() const { return impl_->client_certificate_pending(); }
+
 Result<void> Connection::request_client_certificate(ClientAuth mode) {
   return impl_->request_client_certificate(mode);
 }

@@ -110,6 +110,9 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> key_update(bool request_peer_update);
   // request_client_certificate: see Connection::request_client_certificate.
   Result<void> request_client_certificate(ClientAuth mode);
+  bool client_certificate_pending() const {
+    return !failed_ && driver_->client_certificate_pending();
+  }
   // set_key_update_after_records sets how many records one TLS 1.3 sending key seals before
   // write() sends a KeyUpdate (ClientConfig/ServerConfig::key_update_after_records; at least 1).
   void set_key_update_after_records(uint64_t records) {

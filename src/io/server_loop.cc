@@ -210,6 +210,9 @@ void ServerLoop::on_readable(ServerSession& s) {
     }
     handler_.on_data(s, std::span<const uint8_t>(buf_).first(got));
   }
+  if (!s.dead_ && s.handshake_done_) {
+    handler_.on_received(s);
+  }
   if (!s.dead_ && s.conn_->peer_closed()) {
     // RFC 8446 §6.1 / RFC 5246 §7.2.1: answer close_notify with our own.
     s.close();

@@ -84,6 +84,10 @@ class ServerHandler {
   // on_early_data delivers TLS 1.3 0-RTT data (ServerConfig::max_early_data_size), before
   // on_handshake_done. It is replayable (see Connection::read_early_data); the default drops it.
   virtual void on_early_data(ServerSession& /*session*/, std::span<const uint8_t> /*data*/) {}
+  // on_received runs after the bytes of each read were processed (after on_data), for a
+  // handler waiting on progress that carries no application data: the client's answer to
+  // Connection::request_client_certificate.
+  virtual void on_received(ServerSession& /*session*/) {}
   // on_close runs once per session as it goes away; `error` is null for an orderly close,
   // else why (handshake timeout -> ErrorCode::timeout, TLS failures, transport errors).
   virtual void on_close(ServerSession& /*session*/, const Error* /*error*/) {}

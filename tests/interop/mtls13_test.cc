@@ -269,5 +269,86 @@ TEST_F(Mtls13Test, HsClientAnswersAPostHandshakeCertificateRequest) {
   EXPECT_FALSE(contains(server.output(), "verify error")) << server.output();
 }
 
+// `hs server --post-handshake-auth` asks nothing in the handshake and, once a request arrived,
+// asks for the certificate (RFC 8446 §4.6.2) and holds the request until the answer is in, as
+// Apache does for a location with SSLVerifyClient. curl (which always offers
+// post_handshake_auth with OpenSSL), openssl s_client -enable_pha, gnutls-cli
+// --post-handshake-auth and hs client all answer it; the page names the certificate. With
+// --require-client-cert a client without one gets certificate_required, and an HTTP/2 client
+// (RFC 8740 §3: "HTTP/2 servers MUST NOT send post-handshake TLS 1.3 CertificateRequest
+// messages") is answered 403 without being asked.
+TEST_F(Mtls13Test, HsServerAsksForTheCertificateAfterTheHandshake) {
+  ASSERT_TRUE(require_program("curl"));
+  ASSERT_TRUE(require_program("gnutls-cli"));
+  HsServerProcess server(HsServerProcess::cert_args(*pki_),
+                         {"-v", "--verify-client", pki_->ca_cert.string(), "--post-handshake-auth",
+                          "--require-client-cert"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  const std::string page_cert = "Client certificate: subject=O=handshake tests; CN=hs-test-client;";
+  auto curl = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "curl",      "-sS",           "--tlsv1.3", "--cacert", pki_->ca_cert.string(),
+        "--resolve", server.resolve()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(server.url());
+    return run_command(std::move(args), 20s);
+  };
+  const std::vector<std::string> cert = {"--cert", pki_->client_cert.string(), "--key",
+                                         pki_->client_key.string()};
+  std::vector<std::string> with_cert = cert;
+  with_cert.push_back("--http1.1");
+  CommandResult by_curl = curl(with_cert);
+  EXPECT_EQ(by_curl.exit_code, 0) << by_curl.output() << server.output();
+  EXPECT_TRUE(contains(by_curl.out, page_cert)) << by_curl.output();
+
+  CommandResult by_openssl =
+      run_command({"openssl", "s_client", "-tls1_3", "-enable_pha", "-connect", server.connect(),
+                   "-servername", "localhost", "-CAfile", pki_->ca_cert.string(), "-cert",
+                   pki_->client_cert.string(), "-key", pki_->client_key.string(), "-ign_eof"},
+                  20s, kRequest);
+  EXPECT_EQ(by_openssl.exit_code, 0) << by_openssl.output();
+  EXPECT_TRUE(contains(by_openssl.out, page_cert)) << by_openssl.output();
+
+  // gnutls-cli ends its session at the end of its input, before it answers a request that
+  // came later, so its input stays open until the page is in.
+  ProcessOptions keep_open;
+  keep_open.stdin_data = kRequest;
+  keep_open.keep_stdin_open = true;
+  Process gnutls({"gnutls-cli", "--x509cafile", pki_->ca_cert.string(), "--priority",
+                  "NORMAL:-VERS-ALL:+VERS-TLS1.3", "--post-handshake-auth", "--x509certfile",
+                  pki_->client_cert.string(), "--x509keyfile", pki_->client_key.string(), "-p",
+                  std::to_string(server.port()), "localhost"},
+                 keep_open);
+  for (int i = 0; i < 200 && !contains(gnutls.stdout_text(), page_cert); ++i) {
+    ::usleep(50 * 1000);
+  }
+  EXPECT_TRUE(contains(gnutls.stdout_text(), page_cert)) << gnutls.output();
+  EXPECT_TRUE(contains(gnutls.output(), "Re-auth was performed")) << gnutls.output();
+  gnutls.stop();
+
+  CommandResult by_hs =
+      run_command({hs_binary().string(), "client", "--tlsv1.3", "--http1.1", "--cacert",
+                   pki_->ca_cert.string(), "--cert", pki_->client_cert.string(), "--key",
+                   pki_->client_key.string(), "--resolve", server.resolve(), server.url()},
+                  20s);
+  EXPECT_EQ(by_hs.exit_code, 0) << by_hs.output();
+  EXPECT_TRUE(contains(by_hs.out, page_cert)) << by_hs.output();
+
+  CommandResult none = curl({"--http1.1"});
+  EXPECT_EQ(none.exit_code, 56) << none.output();
+  EXPECT_TRUE(contains(none.err, "certificate required")) << none.output();
+
+  CommandResult h2 = curl(cert);  // ALPN h2
+  EXPECT_EQ(h2.exit_code, 0) << h2.output();
+  EXPECT_TRUE(contains(h2.out, "client certificate required")) << h2.output();
+
+  server.process().stop();
+  const std::string log = server.output();
+  EXPECT_TRUE(contains(log, "client certificate (after the handshake): subject=O=handshake tests"))
+      << log;
+  EXPECT_TRUE(contains(log, "(certificate_required)")) << log;
+  EXPECT_TRUE(contains(log, "HTTP/2 forbids post-handshake authentication (RFC 8740)")) << log;
+}
+
 }  // namespace
 }  // namespace hs::test

@@ -65,6 +65,10 @@ struct ServerOptions {
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
   std::string verify_client;
   bool require_client_cert = false;
+  // --post-handshake-auth: ask after the handshake instead, before the first HTTP/1.1 request
+  // is answered (TLS 1.3 clients that offer post_handshake_auth, RFC 8446 §4.6.2), as Apache
+  // does for a location with SSLVerifyClient.
+  bool post_handshake_auth = false;
   uint32_t max_early_data = 0;         // --max-early-data N (0: 0-RTT off)
   uint16_t record_size_limit = 16385;  // RFC 8449 answer (0: never answered)
   uint64_t key_update_after_records = uint64_t{1} << 24;
@@ -289,13 +293,16 @@ class HttpServer : public io::ServerHandler {
           info.cipher_suite ? std::string(suite_openssl_name(*info.cipher_suite)).c_str() : "?",
           info.group ? std::string(group_name(*info.group)).c_str() : "?", info.server_name.c_str(),
           info.alpn.c_str());
-      if (!o_.verify_client.empty()) {
+      if (!o_.verify_client.empty() && !o_.post_handshake_auth) {
         std::fprintf(stderr, "hs server: #%llu client certificate: %s\n",
                      static_cast<unsigned long long>(s.id()),
                      client_certificate_text(info).c_str());
       }
     }
     auto& st = state_[s.id()];
+    if (o_.post_handshake_auth) {
+      ask_for_certificate(s, st);
+    }
     if (s.tls().info().alpn == "h2") {
       st.h2 = Http2ServerConnection::create();
       std::string out;
@@ -332,6 +339,52 @@ class HttpServer : public io::ServerHandler {
     }
   }
 
+  // ask_for_certificate sends the post-handshake CertificateRequest of --post-handshake-auth.
+  // A client that cannot be asked (TLS 1.2, no post_handshake_auth offered, or HTTP/2, where
+  // RFC 8740 §3 says "HTTP/2 servers MUST NOT send post-handshake TLS 1.3 CertificateRequest
+  // messages") is served without a certificate, or gets 403 with --require-client-cert.
+  void ask_for_certificate(io::ServerSession& s, State& st) {
+    const SessionInfo& info = s.tls().info();
+    const char* why = nullptr;
+    if (info.version != ProtocolVersion::tls1_3) {
+      why = "TLS 1.2 has no post-handshake authentication";
+    } else if (!info.post_handshake_auth) {
+      why = "the client did not offer post_handshake_auth";
+    } else if (info.alpn == "h2") {
+      why = "HTTP/2 forbids post-handshake authentication (RFC 8740)";
+    } else if (!info.peer_chain.empty()) {
+      return;  // a resumed session that carries the certificate from before
+    } else if (auto r = s.tls().request_client_certificate(
+                   o_.require_client_cert ? ClientAuth::require : ClientAuth::request);
+               !r.ok()) {
+      why = "the request could not be sent";
+    } else {
+      st.awaiting_certificate = true;
+      return;
+    }
+    st.no_certificate_possible = o_.require_client_cert;
+    if (o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu no post-handshake certificate request: %s\n",
+                   static_cast<unsigned long long>(s.id()), why);
+    }
+  }
+
+  void on_received(io::ServerSession& s) override {
+    auto it = state_.find(s.id());
+    if (it == state_.end() || !it->second.awaiting_certificate ||
+        s.tls().client_certificate_pending()) {
+      return;
+    }
+    State& st = it->second;
+    st.awaiting_certificate = false;
+    if (o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu client certificate (after the handshake): %s\n",
+                   static_cast<unsigned long long>(s.id()),
+                   client_certificate_text(s.tls().info()).c_str());
+    }
+    serve_buffered(s, st);  // the requests held while the client answered
+  }
+
   void on_data(io::ServerSession& s, std::span<const uint8_t> data) override {
     auto& st = state_[s.id()];
     if (st.h2) {
@@ -360,7 +413,7 @@ class HttpServer : public io::ServerHandler {
   }
 
   void serve_buffered(io::ServerSession& s, State& st) {
-    while (!s.closing()) {
+    while (!s.closing() && !st.awaiting_certificate) {
       const std::optional<size_t> head = request_head_end(st.in);
       if (!head) {
         if (st.in.size() > 64 * 1024) {
@@ -414,6 +467,10 @@ class HttpServer : public io::ServerHandler {
     std::unique_ptr<trace::TeeObserver> tee;
     std::unique_ptr<trace::HtmlTraceRenderer> html;  // --trace-html
     std::unique_ptr<Http2ServerConnection> h2;       // set when ALPN chose h2
+    // --post-handshake-auth: requests wait while our CertificateRequest is unanswered;
+    // `no_certificate_possible` when the client cannot be asked and one is required.
+    bool awaiting_certificate = false;
+    bool no_certificate_possible = false;
   };
 
   static void send_bytes(io::ServerSession& s, std::string_view bytes) {
@@ -479,6 +536,14 @@ class HttpServer : public io::ServerHandler {
   HttpResponse answer(io::ServerSession& s, State& st, const RequestHead& req) {
     if (req.method != "GET" && req.method != "HEAD") {
       return {405, "Method Not Allowed", "text/plain", "method not allowed\n", {}};
+    }
+    if (st.no_certificate_possible) {
+      return {403,
+              "Forbidden",
+              "text/plain",
+              "client certificate required; it can only be asked for after a TLS 1.3 handshake "
+              "over HTTP/1.1 with post_handshake_auth\n",
+              {}};
     }
     for (const std::string& r : o_.redirects) {
       size_t eq = r.find('=');
@@ -608,6 +673,10 @@ int run_server(const ServerOptions& o) {
     std::fputs("hs: --require-client-cert needs --verify-client CAFILE\n", stderr);
     return 2;
   }
+  if (o.post_handshake_auth && o.verify_client.empty()) {
+    std::fputs("hs: --post-handshake-auth needs --verify-client CAFILE\n", stderr);
+    return 2;
+  }
   if (!o.verify_client.empty()) {
     // Only the CAs named: a client certificate is trusted for what this server decides, never
     // for the system's web PKI.
@@ -622,7 +691,11 @@ int run_server(const ServerOptions& o) {
       return 2;
     }
     config->client_verifier = std::move(verifier).value();
-    config->client_auth = o.require_client_cert ? ClientAuth::require : ClientAuth::request;
+    // With --post-handshake-auth nothing is asked in the handshake; ask_for_certificate asks
+    // later (request_client_certificate) with the same request/require choice.
+    config->client_auth = o.post_handshake_auth   ? ClientAuth::none
+                          : o.require_client_cert ? ClientAuth::require
+                                                  : ClientAuth::request;
     auto names = client_ca_names_of(o.verify_client);
     if (names) {
       config->client_ca_names = std::move(*names);
@@ -735,6 +808,9 @@ std::function<int()> register_server(CLI::App& app) {
                   "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
   sub->add_flag("--require-client-cert", opts->require_client_cert,
                 "Refuse clients without a certificate (needs --verify-client)");
+  sub->add_flag("--post-handshake-auth", opts->post_handshake_auth,
+                "Ask for the client certificate after the TLS 1.3 handshake, before answering "
+                "the first HTTP/1.1 request (RFC 8446 4.6.2; needs --verify-client)");
   sub->add_option("--record-size-limit", opts->record_size_limit,
                   "RFC 8449 limit answered to clients that offer one (64..16385; 0: none)")
       ->check(CLI::Range(0, 16385));

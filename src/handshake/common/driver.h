@@ -162,6 +162,8 @@ class HandshakeDriver {
     return Error(ErrorCode::internal_error, "certificate_request",
                  "post-handshake authentication is asked for by a TLS 1.3 server");
   }
+  // client_certificate_pending (server): a post-handshake CertificateRequest is unanswered.
+  virtual bool client_certificate_pending() const { return false; }
   // state_name is the current state's name for the trace ("client12::ExpectServerHelloDone").
   virtual std::string_view state_name() const = 0;
 };

@@ -54,6 +54,15 @@ Result<void> Driver::send_key_update(detail::HandshakeContext& ctx, bool request
                "KeyUpdate needs an established TLS 1.3 connection");
 }
 
+bool Driver::client_certificate_pending() const {
+  if (const auto* s13 = std::get_if<server13::State>(&state_)) {
+    if (const auto* connected = std::get_if<server13::Connected>(s13)) {
+      return connected->pha_request.has_value();
+    }
+  }
+  return false;
+}
+
 Result<void> Driver::request_client_certificate(detail::HandshakeContext& ctx, bool required) {
   if (auto* s13 = std::get_if<server13::State>(&state_)) {
     if (auto* connected = std::get_if<server13::Connected>(s13)) {

@@ -36,6 +36,7 @@ class Driver final : public detail::HandshakeDriver {
   std::string_view state_name() const override;
   Result<void> send_key_update(detail::HandshakeContext& ctx, bool request_peer_update) override;
   Result<void> request_client_certificate(detail::HandshakeContext& ctx, bool required) override;
+  bool client_certificate_pending() const override;
 
   // tls13_state is the TLS 1.3 state, or nullptr (tests inspect it).
   const server13::State* tls13_state() const { return std::get_if<server13::State>(&state_); }

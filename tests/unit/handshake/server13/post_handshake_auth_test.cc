@@ -146,12 +146,15 @@ TEST(PostHandshakeAuth, OneRequestAtATime) {
   ASSERT_NE(certs, nullptr);
   Peers s = setup(&certs->ecdsa);
   Pair13 p = connected(s);
+  EXPECT_FALSE(p.server->client_certificate_pending());
   ASSERT_TRUE(p.server->request_client_certificate().ok());
+  EXPECT_TRUE(p.server->client_certificate_pending());
   auto again = p.server->request_client_certificate();
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code(), ErrorCode::internal_error);
   p.pump();
   ASSERT_FALSE(p.server_error.has_value()) << p.server_error->message();
+  EXPECT_FALSE(p.server->client_certificate_pending());
   EXPECT_EQ(s.verifier->calls, 1);
   // Answered: the next request may go.
   ASSERT_TRUE(p.server->request_client_certificate().ok());
