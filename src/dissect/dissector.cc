@@ -218,6 +218,9 @@ class Dissector::Connection {
     bool broken = false;                                   // not (or no longer) decodable as TLS
     bool sent_ccs = false;
     std::optional<keyschedule::TrafficSecret> application_secret;  // TLS 1.3, for KeyUpdate
+    // finished: this side's handshake Finished was seen (TLS 1.3). A later Finished ends a
+    // post-handshake authentication (RFC 8446 §4.6.2) and changes no key.
+    bool finished = false;
     // TLS 1.3 0-RTT (client side only). The early keys depend on the resumed session's cipher
     // suite, which the ClientHello does not name: `candidates` holds the early keys under each
     // offered suite until one opens the first early record. `next` holds the handshake keys
@@ -800,6 +803,10 @@ class Dissector::Connection {
         }
         break;
       case HandshakeType::finished:
+        if (side(d).finished) {
+          break;  // post-handshake authentication: the application keys stay
+        }
+        side(d).finished = true;
         if (from_server) {
           install_tls13_keys(d, "SERVER_TRAFFIC_SECRET_0", K::server_application);
         } else {

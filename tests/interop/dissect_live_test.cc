@@ -105,6 +105,46 @@ INSTANTIATE_TEST_SUITE_P(Versions, DissectLiveTest, ::testing::Values("1.2", "1.
                            return std::string(p.param) == "1.2" ? "Tls12" : "Tls13";
                          });
 
+// Post-handshake authentication (RFC 8446 §4.6.2) captured live: hs server
+// --post-handshake-auth asks hs client --cert after the handshake. The exchange is shown where
+// it happened, after the first application data, and its Finished changes no key: the
+// response and the client's close_notify after it still decrypt.
+TEST(DissectLivePhaTest, PostHandshakeAuthenticationKeepsTheApplicationKeys) {
+  ASSERT_TRUE(require_hs_binary());
+  const TestPki& pki = shared_test_pki();
+  TempDir dir;
+  const std::string keylog = (dir / "keys.log").string();
+  HsServerProcess server(HsServerProcess::cert_args(pki, false),
+                         {"--verify-client", pki.ca_cert.string(), "--post-handshake-auth"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto live = start_live(server.port(), {"--keylog", keylog, "--duration", "30"});
+  CommandResult r = run_command(
+      {"env", "SSLKEYLOGFILE=" + keylog, hs_binary().string(), "client", "-s", "--http1.1",
+       "--tlsv1.3", "--cacert", pki.ca_cert.string(), "--cert", pki.client_cert.string(), "--key",
+       pki.client_key.string(), "--resolve", server.resolve(), server.url("/")},
+      20s);
+  ASSERT_EQ(r.exit_code, 0) << r.output();
+  EXPECT_TRUE(contains(r.out, "Client certificate: subject=O=handshake tests; CN=hs-test-client;"))
+      << r.output();
+  ASSERT_TRUE(wait_for([&live] { return live->stdout_text(); }, "Application data:"))
+      << live->output();
+  EXPECT_EQ(live->stop(), 0) << live->output();
+  const std::string out = live->stdout_text();
+  size_t at = 0;
+  for (const std::string step :
+       {"  Finished [decrypted] ->", "  Application Data (", "<- Certificate Request [decrypted]",
+        "  Certificate [decrypted] ->", "subject[0]: O=handshake tests; CN=hs-test-client",
+        "  Certificate Verify [decrypted] ->", "  Finished [decrypted] ->",
+        "<- Application Data ("}) {
+    size_t next = out.find(step, at);
+    ASSERT_NE(next, std::string::npos) << "missing or out of order: " << step << "\n" << out;
+    at = next + step.size();
+  }
+  EXPECT_TRUE(contains(out, "server: HTTP/1.1 200 OK\\r\\n")) << out;
+  EXPECT_FALSE(contains(out, "Undecryptable")) << out;
+  EXPECT_FALSE(contains(out, "did not decrypt")) << out;
+}
+
 // hs dissect -i lo --trace-html: two loopback connections (hs client to hs server, TLS 1.2 then
 // TLS 1.3) captured live give one page, written when the capture is stopped, that xmllint
 // accepts, with one section per connection headed by its addresses, and decrypted with the key
