@@ -269,9 +269,9 @@ TEST_F(Mtls13Test, HsClientAnswersAPostHandshakeCertificateRequest) {
   EXPECT_FALSE(contains(server.output(), "verify error")) << server.output();
 }
 
-// `hs server --post-handshake-auth` asks nothing in the handshake and, once a request arrived,
-// asks for the certificate (RFC 8446 §4.6.2) and holds the request until the answer is in, as
-// Apache does for a location with SSLVerifyClient. curl (which always offers
+// `hs server --post-handshake-auth` asks nothing in the handshake, asks for the certificate
+// right after it (RFC 8446 §4.6.2) and holds the requests until the answer is in, as Apache
+// does for a location with SSLVerifyClient. curl (which always offers
 // post_handshake_auth with OpenSSL), openssl s_client -enable_pha, gnutls-cli
 // --post-handshake-auth and hs client all answer it; the page names the certificate. With
 // --require-client-cert a client without one gets certificate_required, and an HTTP/2 client
