@@ -18,6 +18,7 @@
 #include <hs/export.h>
 #include <hs/keylog.h>
 #include <hs/result.h>
+#include <hs/secret.h>
 #include <hs/wire.h>
 
 #include <cstdint>
@@ -72,6 +73,23 @@ struct CertifiedKey {
   std::shared_ptr<const crypto::PrivateKey> key;
 };
 using ServerCertificate = CertifiedKey;
+
+// PskHash is the hash an external PSK is used with: the handshake takes a TLS 1.3 suite of that
+// hash (TLS_AES_128_GCM_SHA256 and TLS_CHACHA20_POLY1305_SHA256, or TLS_AES_256_GCM_SHA384).
+enum class PskHash : uint8_t { sha256, sha384 };
+
+// ExternalPsk is a TLS 1.3 pre-shared key agreed outside TLS (RFC 8446 §2.2, §4.2.11): the
+// identity both sides know it by, the key, and its hash (RFC 8446 §4.2.11: "For externally
+// established PSKs, the Hash algorithm MUST be set when the PSK is established or default to
+// SHA-256 if no such algorithm is defined."). A handshake it authenticates carries no
+// certificate. Each key must be used with one hash only (RFC 9258's rule), and should have
+// at least 128 bits of entropy: a low-entropy key (a password) can be found offline from one
+// observed handshake (RFC 8446 §E.7).
+struct ExternalPsk {
+  std::vector<uint8_t> identity;  // 1 to 65535 bytes
+  SecretBytes key;                // not empty
+  PskHash hash = PskHash::sha256;
+};
 
 // Limits bounds what a peer can make one connection hold or do (both roles). Beyond a limit the
 // handshake fails with the alert named below; Connection::client/server refuse a Limits whose
@@ -140,6 +158,11 @@ struct ClientConfig {
   // when unset, the client answers with an empty Certificate (RFC 5246 §7.4.6, RFC 8446 §4.4.2)
   // and the server decides whether that is enough.
   std::optional<CertifiedKey> client_certificate;
+  // external_psk (TLS 1.3, RFC 8446 §4.2.11) is offered in place of a stored ticket; a server
+  // that selects it authenticates with it instead of a certificate (the verifier is then not
+  // asked), and info().psk_identity names it. A server that does not know it answers with a
+  // certificate handshake, verified as usual. Only psk_dhe_ke is offered (forward secrecy).
+  std::shared_ptr<const ExternalPsk> external_psk;
   // post_handshake_auth offers RFC 8446 §4.2.6's extension of that name: a TLS 1.3 server may
   // then ask for a client certificate at any time after the handshake (§4.6.2), as web servers
   // do for one protected location, and the client answers with client_certificate, or an empty
@@ -235,6 +258,17 @@ struct ServerConfig {
   // CertificatePurpose::client checks extendedKeyUsage clientAuth).
   ClientAuth client_auth = ClientAuth::none;
   std::shared_ptr<CertificateVerifier> client_verifier;
+  // external_psks: TLS 1.3 pre-shared keys (ExternalPsk) a client may authenticate the handshake
+  // with instead of our certificate: the first identity of the client's pre_shared_key that
+  // names one of them, with a cipher suite of its hash, is selected (a session ticket only as
+  // the first identity, as before). With at least one, `certificates` may be empty (a PSK-only
+  // server); a client without a matching PSK then gets handshake_failure. No 0-RTT with them.
+  std::vector<std::shared_ptr<const ExternalPsk>> external_psks;
+  // allow_psk_without_dhe accepts an external PSK without (EC)DHE (psk_ke, RFC 8446 §4.2.9)
+  // when the client offers only that mode: no forward secrecy, the PSK alone protects the
+  // traffic. Off by default (OpenSSL's -allow_no_dhe_kex); psk_dhe_ke is preferred whenever
+  // offered. Session tickets always need psk_dhe_ke.
+  bool allow_psk_without_dhe = false;
   // client_ca_names: DER-encoded distinguished names sent as certificate_authorities in the
   // CertificateRequest (empty: none sent, the client picks any certificate).
   std::vector<std::vector<uint8_t>> client_ca_names;

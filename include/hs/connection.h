@@ -53,6 +53,9 @@ struct SessionInfo {
   // so the server may ask for a client certificate after the handshake
   // (Connection::request_client_certificate).
   bool post_handshake_auth = false;
+  // psk_identity: the identity of the external PSK (ExternalPsk) that authenticated the TLS 1.3
+  // handshake, empty otherwise (certificates, or a resumed session: `resumed`).
+  std::vector<uint8_t> psk_identity;
   std::vector<uint8_t> session_id;
 };
 

@@ -4,6 +4,7 @@
 #include "connection/connection_impl.h"
 #include "crypto/provider.h"
 #include "crypto/secret.h"
+#include "handshake/common/suites.h"
 #include "x509/certificate.h"
 #include "x509/pem.h"
 
@@ -113,6 +114,16 @@ Result<void> check_limits(const char* who, const Limits& limits) {
   return ok_result();
 }
 
+// check_external_psk: RFC 8446 §4.2.11's identity<1..2^16-1> and a key.
+Result<void> check_external_psk(const char* who, const ExternalPsk* psk) {
+  if (psk == nullptr || psk->identity.empty() || psk->identity.size() > 0xFFFF ||
+      psk->key.empty()) {
+    return Error(ErrorCode::invalid_config, who,
+                 "an external PSK needs an identity of 1 to 65535 bytes and a key");
+  }
+  return ok_result();
+}
+
 }  // namespace
 
 Result<void> check_client_config(const ClientConfig& config) {
@@ -133,6 +144,21 @@ Result<void> check_client_config(const ClientConfig& config) {
     return Error(ErrorCode::invalid_config, "client config",
                  "client_certificate needs a chain and its private key");
   }
+  if (config.external_psk) {
+    HS_TRY(check_external_psk("client config", config.external_psk.get()));
+    const crypto::HashAlg hash = config.external_psk->hash == PskHash::sha384
+                                     ? crypto::HashAlg::sha384
+                                     : crypto::HashAlg::sha256;
+    bool suite_of_its_hash = false;
+    for (CipherSuite s : config.cipher_suites) {
+      auto info = detail::suite_info(s);
+      suite_of_its_hash = suite_of_its_hash || (detail::is_tls13_suite(s) && info->hash == hash);
+    }
+    if (!suite_of_its_hash || config.max_version != ProtocolVersion::tls1_3) {
+      return Error(ErrorCode::invalid_config, "client config",
+                   "external_psk needs TLS 1.3 and a TLS 1.3 cipher suite of its hash");
+    }
+  }
   HS_TRY(check_record_limits(config.record_size_limit, config.key_update_after_records,
                              "client config"));
   return ok_result();
@@ -142,8 +168,18 @@ Result<void> check_server_config(const ServerConfig& config) {
   if (static_cast<uint16_t>(config.min_version) > static_cast<uint16_t>(config.max_version)) {
     return Error(ErrorCode::invalid_config, "server config", "min_version above max_version");
   }
+  for (const auto& psk : config.external_psks) {
+    HS_TRY(check_external_psk("server config", psk.get()));
+  }
   if (config.certificates.empty()) {
-    return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
+    if (config.external_psks.empty()) {
+      return Error(ErrorCode::invalid_config, "server config", "no certificate configured");
+    }
+    // External PSKs exist only in TLS 1.3 here: a TLS 1.2 client would find nothing to use.
+    if (config.min_version != ProtocolVersion::tls1_3) {
+      return Error(ErrorCode::invalid_config, "server config",
+                   "a server with external PSKs and no certificate must be TLS 1.3 only");
+    }
   }
   HS_TRY(check_limits("server config", config.limits));
   // A server that asks for client certificates must be able to check them: accepting any

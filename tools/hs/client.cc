@@ -84,6 +84,8 @@ struct ClientOptions {
   std::string trace_html;
   // --tls-earlydata (curl 8.x): send the request as TLS 1.3 0-RTT data when resuming.
   bool tls_earlydata = false;
+  // --psk IDENTITY:HEXKEY[:sha384] (hs): a TLS 1.3 external PSK to authenticate with.
+  std::string psk;
   // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
   uint16_t record_size_limit = 16385;
   uint64_t key_update_after_records = uint64_t{1} << 24;
@@ -584,6 +586,14 @@ int Client::configure(const Url& url) {
     config->alpn = {"h2", "http/1.1"};
   }
   config->enable_early_data = o_.tls_earlydata;
+  if (!o_.psk.empty()) {
+    auto psk = parse_psk(o_.psk);
+    if (!psk.ok()) {
+      return fail(2, psk.error().detail());
+    }
+    config->external_psk = std::move(psk).value();
+    config->min_version = ProtocolVersion::tls1_3;  // external PSKs exist in TLS 1.3 only
+  }
   // As curl with OpenSSL (SSL_CTX_set_post_handshake_auth): a TLS 1.3 server may ask for
   // --cert after the handshake; without one it gets an empty Certificate.
   config->post_handshake_auth = true;
@@ -1188,6 +1198,9 @@ std::function<int()> register_client(CLI::App& app) {
                 "Send the request as TLS 1.3 0-RTT early data when resuming (--reconnect, "
                 "--sess-in); it is resent after the handshake if the server declines. Early "
                 "data can be replayed: use it only for safe requests");
+  sub->add_option("--psk", opts->psk,
+                  "TLS 1.3 external PSK IDENTITY:HEXKEY[:sha384] to authenticate with instead of "
+                  "the server's certificate (implies --tlsv1.3)");
   sub->add_option("--record-size-limit", opts->record_size_limit,
                   "RFC 8449 limit offered for records we receive (64..16385; 0: not offered)")
       ->check(CLI::Range(0, 16385));

@@ -41,6 +41,7 @@ constexpr HelpLine kHelp[] = {
     {"    --reconnect <num>", "Connect N more times, resuming the session (hs)"},
     {"    --record-size-limit <bytes>", "RFC 8449 record size limit to offer (hs)"},
     {"-O, --remote-name", "Write output to a file named as the remote file"},
+    {"    --psk <id:hexkey>", "Authenticate with a TLS 1.3 external PSK (hs)"},
     {"    --resolve <host:port:addr>", "Resolve the host+port to this address"},
     {"    --sess-in <file>", "Resume the TLS session saved in file (hs)"},
     {"    --sess-out <file>", "Save the TLS session to file, mode 0600 (hs)"},

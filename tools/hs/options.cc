@@ -1,6 +1,8 @@
 // URL parsing and the curl/OpenSSL names of suites and groups.
 #include "options.h"
 
+#include <hs/secret.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -195,6 +197,38 @@ std::optional<ProtocolVersion> parse_tls_version(std::string_view v) {
     return ProtocolVersion::tls1_3;
   }
   return std::nullopt;
+}
+
+Result<std::shared_ptr<const ExternalPsk>> parse_psk(const std::string& text) {
+  const std::vector<std::string> parts = split(text, ":");
+  auto bad = [&] {
+    return Error(ErrorCode::invalid_config, "--psk",
+                 "expected IDENTITY:HEXKEY[:sha256|:sha384], got \"" + text + "\"");
+  };
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() ||
+      parts[1].size() % 2 != 0) {
+    return bad();
+  }
+  auto psk = std::make_shared<ExternalPsk>();
+  psk->identity.assign(parts[0].begin(), parts[0].end());
+  std::vector<uint8_t> key;
+  for (size_t i = 0; i < parts[1].size(); i += 2) {
+    if (std::isxdigit(static_cast<unsigned char>(parts[1][i])) == 0 ||
+        std::isxdigit(static_cast<unsigned char>(parts[1][i + 1])) == 0) {
+      return bad();
+    }
+    key.push_back(static_cast<uint8_t>(std::stoi(parts[1].substr(i, 2), nullptr, 16)));
+  }
+  psk->key = SecretBytes(key);
+  crypto::secure_wipe(key);
+  if (parts.size() == 3) {
+    if (parts[2] == "sha384") {
+      psk->hash = PskHash::sha384;
+    } else if (parts[2] != "sha256") {
+      return bad();
+    }
+  }
+  return std::shared_ptr<const ExternalPsk>(std::move(psk));
 }
 
 }  // namespace hs::tool

@@ -2,10 +2,12 @@
 // suites and groups.
 #pragma once
 
+#include <hs/config.h>
 #include <hs/result.h>
 #include <hs/wire.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +42,10 @@ Result<std::vector<NamedGroup>> parse_curve_list(std::string_view list);
 
 // parse_tls_version maps "1.2"/"1.3" (curl's --tls-max) to a version.
 std::optional<ProtocolVersion> parse_tls_version(std::string_view v);
+
+// parse_psk reads --psk IDENTITY:HEXKEY[:sha256|:sha384], a TLS 1.3 external PSK (openssl's
+// -psk_identity and -psk in one option, so that a server can be given several).
+Result<std::shared_ptr<const ExternalPsk>> parse_psk(const std::string& text);
 
 // split splits `text` on any of `separators`, dropping empty pieces.
 std::vector<std::string> split(std::string_view text, std::string_view separators);

@@ -69,6 +69,10 @@ struct ServerOptions {
   // is answered (TLS 1.3 clients that offer post_handshake_auth, RFC 8446 §4.6.2), as Apache
   // does for a location with SSLVerifyClient.
   bool post_handshake_auth = false;
+  // --psk IDENTITY:HEXKEY[:sha384]: TLS 1.3 external PSKs (repeatable); --psk-no-dhe accepts
+  // them without (EC)DHE (psk_ke).
+  std::vector<std::string> psks;
+  bool psk_no_dhe = false;
   uint32_t max_early_data = 0;         // --max-early-data N (0: 0-RTT off)
   uint16_t record_size_limit = 16385;  // RFC 8449 answer (0: never answered)
   uint64_t key_update_after_records = uint64_t{1} << 24;
@@ -515,6 +519,7 @@ class HttpServer : public io::ServerHandler {
         "Extended master secret: {}\n"
         "Peer      : {}\n"
         "Client certificate: {}\n"
+        "{}"
         "</pre></body></html>\n",
         opt(info.version, version_name), suite, opt(info.group, group_name),
         opt(info.own_signature_scheme, signature_scheme_name),
@@ -523,7 +528,11 @@ class HttpServer : public io::ServerHandler {
         info.early_data == EarlyDataStatus::accepted
             ? fmt::format("accepted ({} bytes)", st.early_bytes)
             : (info.early_data == EarlyDataStatus::rejected ? "rejected" : "none"),
-        info.extended_master_secret ? "yes" : "no", s.peer(), client_certificate_text(info));
+        info.extended_master_secret ? "yes" : "no", s.peer(), client_certificate_text(info),
+        info.psk_identity.empty()
+            ? std::string()
+            : fmt::format("PSK identity: {}\n",
+                          std::string(info.psk_identity.begin(), info.psk_identity.end())));
   }
 
   void handle(io::ServerSession& s, State& st, const RequestHead& req) {
@@ -615,6 +624,15 @@ int run_server(const ServerOptions& o) {
     }
     config->certificates.push_back(std::move(loaded).value());
   }
+  for (const std::string& text : o.psks) {
+    auto psk = parse_psk(text);
+    if (!psk.ok()) {
+      std::fprintf(stderr, "hs: %s\n", psk.error().message().c_str());
+      return 2;
+    }
+    config->external_psks.push_back(std::move(psk).value());
+  }
+  config->allow_psk_without_dhe = o.psk_no_dhe;
   // This server speaks HTTP/2 and HTTP/1.1 and prefers h2 when the client offers both (as
   // nginx); --alpn replaces the list (--alpn http/1.1 turns HTTP/2 off).
   config->alpn = o.alpn.empty() ? std::vector<std::string>{"h2", "http/1.1"} : split(o.alpn, ",");
@@ -808,6 +826,12 @@ std::function<int()> register_server(CLI::App& app) {
                   "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
   sub->add_flag("--require-client-cert", opts->require_client_cert,
                 "Refuse clients without a certificate (needs --verify-client)");
+  sub->add_option("--psk", opts->psks,
+                  "TLS 1.3 external PSK IDENTITY:HEXKEY[:sha384] a client may use instead of our "
+                  "certificate; repeatable");
+  sub->add_flag("--psk-no-dhe", opts->psk_no_dhe,
+                "Accept an external PSK without (EC)DHE (psk_ke) when the client offers only "
+                "that: no forward secrecy");
   sub->add_flag("--post-handshake-auth", opts->post_handshake_auth,
                 "Ask for the client certificate after the TLS 1.3 handshake, before answering "
                 "the first HTTP/1.1 request (RFC 8446 4.6.2; needs --verify-client)");

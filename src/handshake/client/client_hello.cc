@@ -109,10 +109,30 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   const std::string store_key = config->session_key.empty() ? host : config->session_key;
   std::optional<StoredSession> resume12;
   std::optional<StoredSession> resume13;
+  bool psk_external = false;
+  if (config->external_psk && out.offers_tls13) {
+    // ClientConfig::external_psk takes the place of a stored ticket: one PSK is offered. RFC
+    // 8446 §4.2.11: "For externally established PSKs, the Hash algorithm MUST be set when the
+    // PSK is established"; the offer names a suite of that hash, any of them may be selected.
+    const ExternalPsk& psk = *config->external_psk;
+    const crypto::HashAlg hash =
+        psk.hash == PskHash::sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256;
+    for (CipherSuite s : suites13) {
+      if (!resume13 && detail::suite_info(s)->hash == hash) {
+        StoredSession external;
+        external.version = ProtocolVersion::tls1_3;
+        external.suite = s;
+        external.secret = SecretBytes(psk.key.expose());
+        external.ticket = psk.identity;
+        resume13 = std::move(external);
+        psk_external = true;
+      }
+    }
+  }
   if (store) {
     auto newest = store->get(store_key);
-    if (newest.has_value() && newest->version == ProtocolVersion::tls1_3 && out.offers_tls13 &&
-        !newest->ticket.empty()) {
+    if (!psk_external && newest.has_value() && newest->version == ProtocolVersion::tls1_3 &&
+        out.offers_tls13 && !newest->ticket.empty()) {
       // A PSK is usable with any offered suite of its hash (RFC 8446 §4.2.11). RFC 8446 §C.4:
       // "Clients SHOULD NOT reuse a ticket for multiple connections", so it is taken.
       auto hash = detail::suite_info(newest->suite);
@@ -284,7 +304,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
       hello.extensions.push_back(Extension{ExtensionType::early_data, {}});
     }
     HS_TRY(client13::add_psk_offer(hello, *resume13,
-                                   hooks.now_ms ? hooks.now_ms() : session_now_ms()));
+                                   hooks.now_ms ? hooks.now_ms() : session_now_ms(), psk_external));
   } else if (out.offers_tls13 && store) {
     // RFC 8446 §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not
     // compatible with the advertised modes", and a ClientHello without the extension advertises
@@ -303,7 +323,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     sent.push_back(e.type);
   }
   if (resume13.has_value()) {
-    out.raw = HS_TRY(client13::bind_psk(provider, hello, *resume13, nullptr));
+    out.raw = HS_TRY(client13::bind_psk(provider, hello, *resume13, nullptr, psk_external));
   } else {
     HS_TRY(messages::serialize_message(hello, out.raw));
   }
@@ -344,6 +364,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     o.edit_hello2 = hooks.edit_client_hello2;
     o.now_ms = hooks.now_ms;
     o.psk = std::move(resume13);
+    o.psk_external = psk_external;
     o.early_data = early_data;
     o.store = store;
     o.store_key = store_key;

@@ -84,8 +84,11 @@ struct Offer {
   std::function<uint64_t()> now_ms;
   uint64_t now() const { return now_ms ? now_ms() : session_now_ms(); }
   // psk: the stored session whose ticket the ClientHello offers as its one PSK (identity 0);
-  // nullopt when none (or dropped after a HelloRetryRequest chose another hash).
+  // nullopt when none (or dropped after a HelloRetryRequest chose another hash). With
+  // psk_external it stands for ClientConfig::external_psk: the identity in `ticket`, the key in
+  // `secret`, a suite of its hash in `suite`.
   std::optional<StoredSession> psk;
+  bool psk_external = false;
   // store/store_key: where NewSessionTickets go (null store: nowhere).
   std::shared_ptr<ClientSessionStore> store;
   std::string store_key;
@@ -119,15 +122,17 @@ class PskAuthenticated {
 };
 
 // add_psk_offer appends psk_key_exchange_modes (psk_dhe_ke) and pre_shared_key (last, with the
-// ticket of `session`, its obfuscated age at `now_ms`, and a zero binder) to `hello`.
+// ticket of `session`, its obfuscated age at `now_ms`, and a zero binder) to `hello`. An
+// `external` PSK (ClientConfig::external_psk, its identity in session.ticket) has age 0.
 Result<void> add_psk_offer(messages::ClientHello& hello, const StoredSession& session,
-                           uint64_t now_ms);
+                           uint64_t now_ms, bool external);
 // bind_psk fills in the binder of `hello`'s pre_shared_key (RFC 8446 §4.2.11.2) and returns the
 // encoded message. `prefix` is the transcript before this ClientHello (message_hash(ClientHello1)
-// and the HelloRetryRequest), or null for ClientHello1.
+// and the HelloRetryRequest), or null for ClientHello1. The binder key is "ext binder" for an
+// `external` PSK, "res binder" for a ticket (RFC 8446 §7.1).
 Result<std::vector<uint8_t>> bind_psk(const crypto::Provider& provider,
                                       messages::ClientHello& hello, const StoredSession& session,
-                                      const detail::Transcript* prefix);
+                                      const detail::Transcript* prefix, bool external);
 
 // CertRequest13 is what a CertificateRequest asks of our certificate (RFC 8446 §4.3.2): the
 // context our Certificate echoes and the signature_algorithms our CertificateVerify may use.

@@ -248,7 +248,7 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
       return e.type == ExtensionType::pre_shared_key ||
              e.type == ExtensionType::psk_key_exchange_modes;
     });
-    HS_TRY(add_psk_offer(hello, *st.offer.psk, st.offer.now()));
+    HS_TRY(add_psk_offer(hello, *st.offer.psk, st.offer.now(), st.offer.psk_external));
   }
   if (st.offer.edit_hello2) {
     // Test-only (client::TestHooks): known-answer tests reorder the extensions as RFC 8448 does.
@@ -259,7 +259,7 @@ Result<State> handle_hello_retry_request(ExpectServerHello&& st, HandshakeContex
     }
   }
   if (st.offer.psk.has_value()) {
-    raw = HS_TRY(bind_psk(provider, hello, *st.offer.psk, &transcript));
+    raw = HS_TRY(bind_psk(provider, hello, *st.offer.psk, &transcript, st.offer.psk_external));
   } else {
     HS_TRY(messages::serialize_message(hello, raw));
   }
@@ -405,7 +405,10 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
     ctx.note("TLS 1.3 selected; cipher suite " + std::string(suite_name(sh.cipher_suite)) +
              ", group " + std::string(group_name(server_share.group)));
   }
-  if (psk_auth.has_value()) {
+  if (psk_auth.has_value() && st.offer.psk_external) {
+    info.psk_identity = st.offer.psk->ticket;
+    ctx.note("authenticated by the external PSK");
+  } else if (psk_auth.has_value()) {
     info.resumed = true;
     ctx.note("resumed by PSK");
   } else if (st.offer.psk.has_value()) {

@@ -6,6 +6,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/server12/negotiation.h"
+#include "handshake/server13/client_offer13.h"
 #include "handshake/server13/server13.h"
 #include "keyschedule/tls13_keylog.h"
 #include "keyschedule/tls13_transcript.h"
@@ -59,17 +60,6 @@ std::vector<uint8_t> hash_of(const crypto::Provider& provider, crypto::HashAlg a
 size_t early_data_skip_budget(const ServerConfig& config) {
   return std::max<size_t>(config.max_early_data_size, kMaxPlaintext) + 256;
 }
-
-// Hello13 is a ClientHello decoded for TLS 1.3.
-struct Hello13 {
-  server12::ClientOffer offer;  // TLS 1.3 suites, groups, schemes, ALPN, SNI
-  std::vector<messages::KeyShareEntry> shares;
-  std::optional<messages::OfferedPsks> psks;
-  std::vector<messages::PskKeyExchangeMode> psk_modes;
-  std::optional<std::vector<uint8_t>> cookie;
-  bool early_data = false;
-  bool post_handshake_auth = false;
-};
 
 // read_hello13 applies the RFC 8446 rules every TLS 1.3 ClientHello must meet.
 Result<Hello13> read_hello13(const messages::ClientHello& hello) {
@@ -171,9 +161,8 @@ Result<Hello13> read_hello13(const messages::ClientHello& hello) {
   return h;
 }
 
-// select_suite picks the TLS 1.3 suite as the TLS 1.2 server does: server preference, with
-// ChaCha20 ranked equal to our best AES-GCM suite when the client lists it first; or the
-// client's order when configured.
+}  // namespace
+
 Result<CipherSuite> select_suite(const server12::ClientOffer& offer, const ServerConfig& config) {
   std::vector<CipherSuite> ours;
   for (CipherSuite s : config.cipher_suites) {
@@ -221,6 +210,8 @@ Result<CipherSuite> select_suite(const server12::ClientOffer& offer, const Serve
   }
   return *chosen;
 }
+
+namespace {
 
 // CertChoice is the certificate and CertificateVerify scheme for a full handshake.
 struct CertChoice {
@@ -312,85 +303,6 @@ const messages::KeyShareEntry* share_for(const Hello13& h, NamedGroup group) {
   return nullptr;
 }
 
-// Resumption is an accepted PSK: the ticket's state and the binder check passed.
-struct Resumption {
-  TicketState ticket;
-};
-
-// usable_ticket opens the first identity's ticket (RFC 8446 §4.2.11: we only ever select
-// identity 0) and checks what does not need the transcript. Any failure is "no PSK": "If the
-// server ... cannot ... the server MUST ignore the PSK" style fallback to a full handshake.
-std::optional<TicketState> usable_ticket(Env env, const Hello13& h,
-                                         std::vector<std::string>& notes) {
-  if (!h.psks || h.psks->identities.empty()) {
-    return std::nullopt;
-  }
-  // RFC 8446 §4.2.9: "psk_dhe_ke: PSK with (EC)DHE key establishment." We do not offer psk_ke
-  // (no forward secrecy).
-  if (!detail::contains<messages::PskKeyExchangeMode>(h.psk_modes,
-                                                      messages::PskKeyExchangeMode::psk_dhe_ke)) {
-    notes.push_back("PSK offered without psk_dhe_ke; full handshake");
-    return std::nullopt;
-  }
-  if (!env.config.issue_tickets) {
-    notes.push_back("PSK offered but tickets are disabled; full handshake");
-    return std::nullopt;
-  }
-  auto ticket = open_ticket(env.config, h.psks->identities.front().identity);
-  if (!ticket) {
-    notes.push_back("session ticket not accepted (not ours or damaged); full handshake");
-    return std::nullopt;
-  }
-  const uint64_t now = now_ms();
-  // RFC 8446 §4.6.1: ticket_lifetime "Indicates the lifetime in seconds as a 32-bit unsigned
-  // integer in network byte order from the time of ticket issuance." Past it we do not resume.
-  if (ticket->created_ms > now + 1000 ||
-      now - ticket->created_ms > static_cast<uint64_t>(ticket->lifetime_s) * 1000) {
-    notes.push_back("session ticket expired; full handshake");
-    return std::nullopt;
-  }
-  if (!detail::is_tls13_suite(ticket->suite) ||
-      !detail::contains<CipherSuite>(h.offer.suites, ticket->suite) ||
-      !detail::contains<CipherSuite>(env.config.cipher_suites, ticket->suite)) {
-    notes.push_back("session ticket's cipher suite is no longer offered; full handshake");
-    return std::nullopt;
-  }
-  // A client that did not authenticate when the ticket was issued has not proved what
-  // ClientAuth::require asks for, and resumption never carries a CertificateRequest (RFC 8446
-  // §4.3.2: "Servers which are authenticating with a PSK MUST NOT send the CertificateRequest
-  // message in the main handshake"): only a full handshake can authenticate it.
-  if (env.config.client_auth == ClientAuth::require && ticket->client_leaf.empty()) {
-    notes.push_back(
-        "session ticket without client authentication, which is required; full "
-        "handshake");
-    return std::nullopt;
-  }
-  return ticket;
-}
-
-// check_binder verifies the first identity's binder over the truncated ClientHello. `prefix`
-// holds the transcript before this ClientHello (after a HelloRetryRequest) or is empty.
-Result<void> check_binder(Env env, const Hello13& h, const TicketState& ticket,
-                          crypto::HashAlg hash, const detail::Transcript* prefix,
-                          std::span<const uint8_t> raw) {
-  const crypto::Provider& provider = env.ctx.provider();
-  // RFC 8446 §4.2.11.2: the binder covers "the partial ClientHello up to and including the
-  // PreSharedKeyExtension.identities field": the message minus the binders list at its end.
-  const size_t binders = messages::psk_binders_size(*h.psks);
-  if (binders > raw.size()) {
-    return Error(ErrorCode::decode_error, "pre_shared_key", "binders exceed the ClientHello");
-  }
-  detail::Transcript t = prefix != nullptr ? prefix->clone() : detail::Transcript(provider, hash);
-  t.add(raw.first(raw.size() - binders));
-  auto early = keyschedule::EarlySecret::make(provider, hash, ticket.psk.expose());
-  auto binder_key = HS_TRY(early.binder_key(keyschedule::PskKind::resumption));
-  // RFC 8446 §4.2.11: "Prior to accepting PSK key establishment, the server MUST validate the
-  // corresponding binder value ... If this value is not present or does not validate, the
-  // server MUST abort the handshake." verify_psk_binder answers bad_finished (decrypt_error).
-  return keyschedule::verify_psk_binder(provider, hash, binder_key.expose(), t.current(),
-                                        h.psks->binders.front());
-}
-
 // Fixed is what a HelloRetryRequest already decided.
 struct Fixed {
   detail::SuiteInfo suite{};
@@ -406,25 +318,33 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   const crypto::Provider& provider = ctx.provider();
   std::vector<std::string> notes;
 
-  // PSK first: a usable ticket steers the suite (RFC 8446 §4.2.11: the server "MUST ensure
-  // that it selects a compatible PSK (if any) and cipher suite").
-  std::optional<TicketState> ticket = usable_ticket(env, h, notes);
+  // PSK first: a usable ticket or external PSK steers the suite (RFC 8446 §4.2.11: the server
+  // "MUST ensure that it selects a compatible PSK (if any) and cipher suite").
+  std::optional<PskChoice> psk = choose_psk(env, h, notes);
   detail::SuiteInfo suite{};
   if (fixed) {
     suite = fixed->suite;
-  } else if (ticket) {
-    suite = *detail::suite_info(ticket->suite);
+  } else if (psk) {
+    suite = *detail::suite_info(psk->state.suite);
   } else {
     suite = *detail::suite_info(HS_TRY(select_suite(h.offer, env.config)));
   }
-  if (ticket && detail::suite_info(ticket->suite)->hash != suite.hash) {
-    notes.push_back("session ticket's hash differs from the selected suite's; full handshake");
-    ticket.reset();
+  if (psk && detail::suite_info(psk->state.suite)->hash != suite.hash) {
+    notes.push_back("PSK's hash differs from the selected suite's; full handshake");
+    psk.reset();
   }
+  // A session ticket of ours (resumption), as opposed to an external PSK.
+  const TicketState* ticket = psk && !psk->external ? &psk->state : nullptr;
+  // psk_ke (RFC 8446 §4.2.9): no key_share, the (EC)DHE input of the key schedule is zeros.
+  const bool dhe = !psk || psk->dhe;
 
-  NamedGroup group = fixed ? fixed->group : HS_TRY(select_group(h.offer, env.config));
-  const messages::KeyShareEntry* client_share = share_for(h, group);
-  if (!fixed && client_share == nullptr) {
+  NamedGroup group = fixed ? fixed->group : NamedGroup{};
+  const messages::KeyShareEntry* client_share = nullptr;
+  if (dhe) {
+    group = fixed ? fixed->group : HS_TRY(select_group(h.offer, env.config));
+    client_share = share_for(h, group);
+  }
+  if (dhe && !fixed && client_share == nullptr) {
     // A share for another group we accept saves the HelloRetryRequest round trip.
     for (NamedGroup g : env.config.groups) {
       if (detail::is_supported_group(g, ProtocolVersion::tls1_3) && share_for(h, g) != nullptr &&
@@ -435,7 +355,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
       }
     }
   }
-  if (client_share == nullptr) {
+  if (dhe && client_share == nullptr) {
     if (fixed) {
       // RFC 8446 §4.1.4 allows one HelloRetryRequest; a ClientHello2 without the requested
       // share breaks "replacing the list of shares with a list containing a single
@@ -447,10 +367,10 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   }
 
   std::optional<CertChoice> cert;
-  if (ticket) {
-    HS_TRY(
-        check_binder(env, h, *ticket, suite.hash, fixed ? &fixed->transcript : nullptr, msg.raw));
-    notes.push_back("resuming with a session ticket (psk_dhe_ke)");
+  if (psk) {
+    HS_TRY(check_binder(env, h, *psk, fixed ? &fixed->transcript : nullptr, msg.raw));
+    notes.push_back(std::string(psk->external ? "external PSK" : "resuming with a session ticket") +
+                    (dhe ? " (psk_dhe_ke)" : " (psk_ke, no (EC)DHE)"));
   } else {
     cert = HS_TRY(select_certificate(h.offer, env.config, notes));
   }
@@ -471,8 +391,14 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   }
 
   // (EC)DHE. An invalid point is illegal_parameter from the provider (RFC 8446 §4.2.8.2).
-  auto ours = HS_TRY(provider.generate_key_share(group));
-  SecretBytes shared = HS_TRY(ours->derive(client_share->key_exchange));
+  // Without it (psk_ke), RFC 8446 §7.1: "If a given secret is not available, then the 0-value
+  // consisting of a string of Hash.length bytes set to zeros is used."
+  std::unique_ptr<crypto::KeyShare> ours;
+  SecretBytes shared(crypto::hash_len(suite.hash));
+  if (dhe) {
+    ours = HS_TRY(provider.generate_key_share(group));
+    shared = HS_TRY(ours->derive(client_share->key_exchange));
+  }
 
   detail::Transcript transcript =
       fixed ? std::move(fixed->transcript) : detail::Transcript(provider, suite.hash);
@@ -490,16 +416,21 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
       HS_TRY(messages::make_extension(ExtensionType::supported_versions, [](auto& out) {
         return messages::serialize_supported_versions_server(ProtocolVersion::tls1_3, out);
       })));
-  messages::KeyShareEntry server_share{group, {}};
-  auto pub = ours->public_key();
-  server_share.key_exchange.assign(pub.begin(), pub.end());
-  sh.extensions.push_back(HS_TRY(messages::make_extension(ExtensionType::key_share, [&](auto& out) {
-    return messages::serialize_key_share_server(server_share, out);
-  })));
-  if (ticket) {
+  if (dhe) {
+    messages::KeyShareEntry server_share{group, {}};
+    auto pub = ours->public_key();
+    server_share.key_exchange.assign(pub.begin(), pub.end());
     sh.extensions.push_back(
-        HS_TRY(messages::make_extension(ExtensionType::pre_shared_key, [](auto& out) {
-          return messages::serialize_pre_shared_key_server(0, out);
+        HS_TRY(messages::make_extension(ExtensionType::key_share, [&](auto& out) {
+          return messages::serialize_key_share_server(server_share, out);
+        })));
+  }
+  if (psk) {
+    // RFC 8446 §4.2.11: selected_identity, "The server's chosen identity expressed as a
+    // (0-based) index into the identities in the client's "OfferedPsks.identities" list."
+    sh.extensions.push_back(
+        HS_TRY(messages::make_extension(ExtensionType::pre_shared_key, [&](auto& out) {
+          return messages::serialize_pre_shared_key_server(static_cast<uint16_t>(psk->index), out);
         })));
   }
   ctx.set_version(ProtocolVersion::tls1_3);
@@ -515,8 +446,8 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   }
 
   // RFC 8446 §7.1: Early Secret from the PSK (or zeros), Handshake Secret from (EC)DHE.
-  auto early = ticket ? keyschedule::EarlySecret::make(provider, suite.hash, ticket->psk.expose())
-                      : keyschedule::EarlySecret::make(provider, suite.hash);
+  auto early = psk ? keyschedule::EarlySecret::make(provider, suite.hash, psk->state.psk.expose())
+                   : keyschedule::EarlySecret::make(provider, suite.hash);
   std::optional<keyschedule::TrafficSecret> client_early;
   if (accept_early) {
     // RFC 8446 §7.1: client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic",
@@ -552,8 +483,9 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
 
   // EncryptedExtensions (RFC 8446 §4.3.1).
   messages::EncryptedExtensions ee;
-  const bool sni_used = !h.offer.server_name.empty() &&
-                        (cert ? cert->sni_matched : ticket->server_name == h.offer.server_name);
+  const bool sni_used =
+      !h.offer.server_name.empty() &&
+      (cert ? cert->sni_matched : ticket != nullptr && ticket->server_name == h.offer.server_name);
   if (sni_used) {
     // RFC 6066 §3: a server that used the name "SHALL include an extension of type
     // "server_name" ... The "extension_data" field of this extension SHALL be empty."
@@ -594,10 +526,15 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   }
   info.version = ProtocolVersion::tls1_3;
   info.cipher_suite = suite.suite;
-  info.group = group;
+  if (dhe) {
+    info.group = group;
+  }
   info.alpn = alpn;
   info.server_name = h.offer.server_name;
-  info.resumed = ticket.has_value();
+  info.resumed = ticket != nullptr;
+  if (psk && psk->external) {
+    info.psk_identity = psk->identity;
+  }
   info.extended_master_secret = false;
   info.session_id = hello.legacy_session_id;
 
@@ -659,8 +596,11 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
   if (ctx.wants_notes()) {
-    ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) + ", group " +
-             std::string(group_name(group)) + (ticket ? ", resumed" : ", full handshake"));
+    ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) +
+             (dhe ? ", group " + std::string(group_name(group)) : std::string(", no (EC)DHE")) +
+             (ticket ? ", resumed"
+              : psk  ? ", external PSK"
+                     : ", full handshake"));
   }
   ExpectFinished next{suite,
                       hello.random,
@@ -768,8 +708,11 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
   }
   // Without a usable share for any group we accept, ask for one.
   std::vector<std::string> notes;
-  std::optional<TicketState> ticket = usable_ticket(env, h, notes);
-  CipherSuite suite = ticket ? ticket->suite : HS_TRY(select_suite(h.offer, env.config));
+  std::optional<PskChoice> psk = choose_psk(env, h, notes);
+  if (psk && !psk->dhe) {
+    return answer(env, hello, h, msg, std::nullopt);  // psk_ke: no key share to ask for
+  }
+  CipherSuite suite = psk ? psk->state.suite : HS_TRY(select_suite(h.offer, env.config));
   NamedGroup group = HS_TRY(select_group(h.offer, env.config));
   bool have_share = false;
   for (NamedGroup g : env.config.groups) {
@@ -780,7 +723,7 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
   }
   if (!have_share) {
     // Fail before the round trip when the rest cannot work (no certificate scheme in common).
-    if (!ticket) {
+    if (!psk) {
       std::vector<std::string> ignored;
       HS_TRY(select_certificate(h.offer, env.config, ignored));
     }

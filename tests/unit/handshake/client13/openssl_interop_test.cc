@@ -2,7 +2,8 @@
 // and P-384 through a HelloRetryRequest, as s_server is told to accept only them), the three
 // suites, RSA (rsa_pss_rsae), ECDSA P-256, RSA-PSS (rsa_pss_pss) and Ed25519 certificates, the
 // server's NewSessionTickets, KeyUpdate both ways through s_server's `k`/`K` commands, and
-// post-handshake client authentication (RFC 8446 §4.6.2) through its `c` command.
+// post-handshake client authentication (RFC 8446 §4.6.2) through its `c` command, and an
+// external PSK (-psk_identity/-psk).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -487,6 +488,58 @@ TEST(Client13OpenSsl, NoPostHandshakeRequestWithoutTheExtension) {
   })) << server.process().output();
   EXPECT_EQ(count_out(observer, 11), 0u);
   EXPECT_FALSE(conn.failed());
+}
+
+// An external PSK (RFC 8446 §4.2.11) that s_server knows (-psk_identity, -psk): the handshake
+// is authenticated by it, s_server sends no certificate, and data flows both ways; with
+// another key s_server refuses the binder (decrypt_error).
+TEST(Client13OpenSsl, ExternalPsk) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  const std::vector<uint8_t> identity = {'c', 'l', 'i', 'e', 'n', 't', '-', '1'};
+  const std::string key_hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  std::vector<uint8_t> key;
+  for (size_t i = 0; i < key_hex.size(); i += 2) {
+    key.push_back(static_cast<uint8_t>(std::stoi(key_hex.substr(i, 2), nullptr, 16)));
+  }
+  for (bool right_key : {true, false}) {
+    SCOPED_TRACE(right_key);
+    S_server server({"-psk_identity", "client-1", "-psk", key_hex});
+    auto config = std::make_shared<ClientConfig>();
+    config->dangerous_skip_verification = false;  // no verifier: a certificate would be refused
+    auto psk = std::make_shared<ExternalPsk>();
+    psk->identity = identity;
+    psk->key = SecretBytes(key);
+    if (!right_key) {
+      psk->key = SecretBytes(std::vector<uint8_t>(32, 7));
+    }
+    config->external_psk = psk;
+    RecordingObserver observer;
+    auto c = Connection::client(config, "localhost", &observer);
+    ASSERT_TRUE(c.ok()) << c.error().message();
+    auto& conn = *c.value();
+    Socket sock(server.port());
+    ASSERT_GE(sock.fd(), 0);
+    const bool connected = pump(conn, sock, [&] { return conn.is_connected(); });
+    if (!right_key) {
+      EXPECT_FALSE(connected);
+      EXPECT_TRUE(conn.failed());
+      EXPECT_NE(server.process().output().find("binder does not verify"), std::string::npos)
+          << server.process().output();
+      continue;
+    }
+    ASSERT_TRUE(connected) << server.process().output();
+    EXPECT_EQ(conn.info().psk_identity, identity);
+    EXPECT_TRUE(conn.info().peer_chain.empty());
+    EXPECT_EQ(count_out(observer, 11), 0u);
+    server.type("hello over the PSK\n");
+    std::string got;
+    ASSERT_TRUE(pump(conn, sock, [&] {
+      got += read_all(conn);
+      return got.find("hello over the PSK") != std::string::npos;
+    })) << server.process().output();
+    conn.close();
+    ASSERT_TRUE(pump(conn, sock, [] { return true; }));
+  }
 }
 
 }  // namespace

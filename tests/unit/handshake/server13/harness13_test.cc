@@ -176,8 +176,7 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
   }
   if (opts.psk_modes || opts.psk_ticket) {
     add(ExtensionType::psk_key_exchange_modes, [&](auto& out) {
-      return messages::serialize_psk_key_exchange_modes({messages::PskKeyExchangeMode::psk_dhe_ke},
-                                                        out);
+      return messages::serialize_psk_key_exchange_modes(opts.psk_mode_list, out);
     });
   }
   if (opts.early_data) {
@@ -189,7 +188,15 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
   std::vector<uint8_t> raw;
   if (opts.psk_ticket) {
     messages::OfferedPsks psks;
-    psks.identities.push_back({*opts.psk_ticket, opts.psk_obfuscated_age.value_or(1234)});
+    for (const auto& decoy : opts.psk_decoys) {
+      psks.identities.push_back({decoy, 0});
+      psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(opts.psk_hash), 0x5A));
+    }
+    const size_t ours = psks.identities.size();
+    // An external PSK has no ticket age (RFC 8446 §4.2.11: "For identities established
+    // externally, an obfuscated_ticket_age of 0 SHOULD be used").
+    psks.identities.push_back(
+        {*opts.psk_ticket, opts.psk_obfuscated_age.value_or(opts.psk_external ? 0 : 1234)});
     psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(opts.psk_hash), 0));
     add(ExtensionType::pre_shared_key,
         [&](auto& out) { return messages::serialize_pre_shared_key_client(psks, out); });
@@ -205,13 +212,14 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
     }
     t.add(std::span<const uint8_t>(raw).first(raw.size() - messages::psk_binders_size(psks)));
     auto early = keyschedule::EarlySecret::make(provider, opts.psk_hash, opts.psk_secret);
-    auto bk = early.binder_key(keyschedule::PskKind::resumption);
+    auto bk = early.binder_key(opts.psk_external ? keyschedule::PskKind::external
+                                                 : keyschedule::PskKind::resumption);
     EXPECT_TRUE(bk.ok());
     auto binder = keyschedule::psk_binder(provider, opts.psk_hash, bk->expose(), t.current());
     EXPECT_TRUE(binder.ok());
-    psks.binders[0] = declassify(binder->expose());
+    psks.binders[ours] = declassify(binder->expose());
     if (opts.corrupt_binder) {
-      psks.binders[0][0] ^= 1;
+      psks.binders[ours][0] ^= 1;
     }
     for (auto& e : ch.extensions) {
       if (e.type == ExtensionType::pre_shared_key) {
@@ -254,14 +262,19 @@ Result<void> ScriptedClient13::send_hello(const Hello13Options& opts, bool secon
   transcript_->add(raw);
   transcript_->add(sent[0].raw);
   const auto* ks = messages::find_extension(sh->extensions, ExtensionType::key_share);
-  if (ks == nullptr) {
+  // Without key_share the server chose psk_ke (RFC 8446 §4.2.9): zeros stand for the (EC)DHE
+  // secret (§7.1).
+  SecretBytes shared(crypto::hash_len(hash_));
+  if (ks == nullptr && !detail::contains<messages::PskKeyExchangeMode>(
+                           opts.psk_mode_list, messages::PskKeyExchangeMode::psk_ke)) {
     return Error(ErrorCode::internal_error, "test", "no key_share in ServerHello");
   }
-  auto server_share = HS_TRY(messages::parse_key_share_server(ks->data));
-  SecretBytes shared;
-  for (auto& s : shares_) {
-    if (s->group() == server_share.group) {
-      shared = HS_TRY(s->derive(server_share.key_exchange));
+  if (ks != nullptr) {
+    auto server_share = HS_TRY(messages::parse_key_share_server(ks->data));
+    for (auto& s : shares_) {
+      if (s->group() == server_share.group) {
+        shared = HS_TRY(s->derive(server_share.key_exchange));
+      }
     }
   }
   const bool psk = messages::find_extension(sh->extensions, ExtensionType::pre_shared_key);

@@ -75,6 +75,13 @@ struct Hello13Options {
   std::optional<std::vector<uint8_t>> psk_ticket;
   std::vector<uint8_t> psk_secret;
   crypto::HashAlg psk_hash = crypto::HashAlg::sha256;
+  // psk_external: the PSK is an external one (binder key "ext binder", RFC 8446 §7.1);
+  // psk_decoys: identities offered before it, with binders that verify under no key of ours.
+  bool psk_external = false;
+  std::vector<std::vector<uint8_t>> psk_decoys;
+  // psk_mode_list: psk_key_exchange_modes as sent.
+  std::vector<messages::PskKeyExchangeMode> psk_mode_list = {
+      messages::PskKeyExchangeMode::psk_dhe_ke};
   bool corrupt_binder = false;
   bool psk_not_last = false;
   bool early_data = false;
