@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/pki.h"
@@ -248,80 +249,6 @@ TEST(Client13OpenSsl, EcdsaRsaPssAndEd25519Certificates) {
   }
 }
 
-TEST(Client13OpenSsl, KeyUpdateBothWays) {
-  ASSERT_TRUE(test::require_program("openssl"));
-  test::TempDir dir;
-  // s_server reads its commands from standard input; a FIFO lets the test type them after the
-  // handshake (`K`: KeyUpdate with update_requested, `k`: without; other lines are sent as
-  // application data).
-  auto fifo = dir / "stdin";
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  uint16_t port = test::free_port();
-  test::Process server({"sh", "-c",
-                        "exec openssl s_server -tls1_3 -accept " + std::to_string(port) +
-                            " -cert " + pki().rsa_cert.string() + " -key " +
-                            pki().rsa_key.string() + " < " + fifo.string()});
-  ASSERT_TRUE(server.started()) << server.error();
-  int cmd = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the shell to open it
-  ASSERT_GE(cmd, 0);
-  auto type = [&](std::string_view line) {
-    ASSERT_EQ(::write(cmd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
-  };
-  ASSERT_TRUE(server.wait_for_port(port)) << server.output();
-
-  auto config = std::make_shared<ClientConfig>();
-  config->dangerous_skip_verification = true;
-  RecordingObserver observer;
-  auto c = Connection::client(config, "localhost", &observer);
-  ASSERT_TRUE(c.ok());
-  auto& conn = *c.value();
-  Socket sock(port);
-  ASSERT_GE(sock.fd(), 0);
-  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.output();
-
-  auto notes_with = [&](std::string_view text) {
-    size_t n = 0;
-    for (const auto& note : observer.notes) {
-      n += note.find(text) != std::string::npos ? 1 : 0;
-    }
-    return n;
-  };
-  // K: the server updates its key and asks us to update ours; the line after it arrives under
-  // the server's new key.
-  // s_server reads a command only as a whole read() of its own, so each line waits for the
-  // previous one to take effect.
-  type("K\n");
-  ASSERT_TRUE(pump(conn, sock, [&] { return notes_with("KeyUpdate received") == 1; }))
-      << server.output();
-  type("after K\n");
-  std::string got;
-  ASSERT_TRUE(pump(conn, sock, [&] {
-    got += read_all(conn);
-    return got.find("after K") != std::string::npos;
-  })) << server.output();
-  EXPECT_EQ(notes_with("KeyUpdate received (update_requested)"), 1u);
-  // Our reply went out and our write key changed: the server still reads us.
-  std::string line = "from the client after the update\n";
-  ASSERT_TRUE(conn.write(std::vector<uint8_t>(line.begin(), line.end())).ok());
-  ASSERT_TRUE(pump(conn, sock, [&] {
-    return server.stdout_text().find("from the client after the update") != std::string::npos;
-  })) << server.output();
-  // k: read key only.
-  type("k\n");
-  ASSERT_TRUE(pump(conn, sock, [&] { return notes_with("KeyUpdate received") == 2; }))
-      << server.output();
-  type("after k\n");
-  got.clear();
-  ASSERT_TRUE(pump(conn, sock, [&] {
-    got += read_all(conn);
-    return got.find("after k") != std::string::npos;
-  })) << server.output();
-  EXPECT_EQ(notes_with("KeyUpdate received; read key updated"), 1u);
-  conn.close();
-  ASSERT_TRUE(pump(conn, sock, [] { return true; }));
-  ::close(cmd);
-}
-
 // S_server runs `openssl s_server -tls1_3` with `extra` arguments, reading its commands from a
 // FIFO the test writes (type()): `c` asks the client for a certificate after the handshake
 // (SSL_verify_client_post_handshake), `K`/`k` send a KeyUpdate; other lines are sent as data.
@@ -395,6 +322,83 @@ size_t count_out(const RecordingObserver& observer, uint8_t handshake_type) {
   return n;
 }
 
+// OurClient is our client connected to an S_server, its messages recorded.
+struct OurClient {
+  RecordingObserver observer;
+  std::unique_ptr<Connection> conn;
+  std::unique_ptr<Socket> sock;
+
+  // connect makes the connection with `config` and pumps the handshake.
+  ::testing::AssertionResult connect(S_server& server, std::shared_ptr<ClientConfig> config) {
+    auto c = Connection::client(std::move(config), "localhost", &observer);
+    if (!c.ok()) {
+      return ::testing::AssertionFailure() << c.error().message();
+    }
+    conn = std::move(c).value();
+    sock = std::make_unique<Socket>(server.port());
+    if (sock->fd() < 0) {
+      return ::testing::AssertionFailure() << "connect failed";
+    }
+    return pump(*conn, *sock, [&] { return conn->is_connected(); });
+  }
+  template <typename Done>
+  ::testing::AssertionResult pump_until(Done done) {
+    return pump(*conn, *sock, done);
+  }
+  // read_until pumps until the application data read holds `text`.
+  ::testing::AssertionResult read_until(std::string_view text) {
+    std::string got;
+    return pump(*conn, *sock, [&] {
+      got += read_all(*conn);
+      return got.find(text) != std::string::npos;
+    });
+  }
+  void close() {
+    conn->close();
+    EXPECT_TRUE(pump(*conn, *sock, [] { return true; }));
+  }
+};
+
+TEST(Client13OpenSsl, KeyUpdateBothWays) {
+  ASSERT_TRUE(test::require_program("openssl"));
+  S_server server({});
+  auto config = std::make_shared<ClientConfig>();
+  config->dangerous_skip_verification = true;
+  OurClient client;
+  ASSERT_TRUE(client.connect(server, config)) << server.process().output();
+
+  auto notes_with = [&](std::string_view text) {
+    size_t n = 0;
+    for (const auto& note : client.observer.notes) {
+      n += note.find(text) != std::string::npos ? 1 : 0;
+    }
+    return n;
+  };
+  // K: the server updates its key and asks us to update ours; the line after it arrives under
+  // the server's new key.
+  server.type("K\n");
+  ASSERT_TRUE(client.pump_until([&] { return notes_with("KeyUpdate received") == 1; }))
+      << server.process().output();
+  server.type("after K\n");
+  ASSERT_TRUE(client.read_until("after K")) << server.process().output();
+  EXPECT_EQ(notes_with("KeyUpdate received (update_requested)"), 1u);
+  // Our reply went out and our write key changed: the server still reads us.
+  std::string line = "from the client after the update\n";
+  ASSERT_TRUE(client.conn->write(std::vector<uint8_t>(line.begin(), line.end())).ok());
+  ASSERT_TRUE(client.pump_until([&] {
+    return server.process().stdout_text().find("from the client after the update") !=
+           std::string::npos;
+  })) << server.process().output();
+  // k: read key only.
+  server.type("k\n");
+  ASSERT_TRUE(client.pump_until([&] { return notes_with("KeyUpdate received") == 2; }))
+      << server.process().output();
+  server.type("after k\n");
+  ASSERT_TRUE(client.read_until("after k")) << server.process().output();
+  EXPECT_EQ(notes_with("KeyUpdate received; read key updated"), 1u);
+  client.close();
+}
+
 // s_server asks for a certificate after the handshake (`c`; without -verify it asks for none in
 // the handshake), twice: each time we answer with Certificate, CertificateVerify and Finished
 // under the application key, and s_server (which checks the Finished and the signature, and
@@ -403,37 +407,28 @@ size_t count_out(const RecordingObserver& observer, uint8_t handshake_type) {
 TEST(Client13OpenSsl, PostHandshakeCertificateRequestIsAnswered) {
   ASSERT_TRUE(test::require_program("openssl"));
   S_server server({"-verify_return_error", "-CAfile", pki().ca_cert.string()});
-  RecordingObserver observer;
-  auto c = Connection::client(pha_client(true, true), "localhost", &observer);
-  ASSERT_TRUE(c.ok());
-  auto& conn = *c.value();
-  Socket sock(server.port());
-  ASSERT_GE(sock.fd(), 0);
-  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
-  EXPECT_EQ(count_out(observer, 11), 0u);  // no certificate during the handshake
+  OurClient client;
+  ASSERT_TRUE(client.connect(server, pha_client(true, true))) << server.process().output();
+  EXPECT_EQ(count_out(client.observer, 11), 0u);  // no certificate during the handshake
 
   for (size_t round = 1; round <= 2; ++round) {
     server.type("c\n");
-    ASSERT_TRUE(pump(conn, sock, [&] { return count_out(observer, 20) == 1 + round; }))
+    ASSERT_TRUE(client.pump_until([&] { return count_out(client.observer, 20) == 1 + round; }))
         << server.process().output();
-    EXPECT_EQ(count_out(observer, 11), round);  // Certificate
-    EXPECT_EQ(count_out(observer, 15), round);  // CertificateVerify
+    EXPECT_EQ(count_out(client.observer, 11), round);  // Certificate
+    EXPECT_EQ(count_out(client.observer, 15), round);  // CertificateVerify
     std::string line = "client data after round " + std::to_string(round) + "\n";
-    ASSERT_TRUE(conn.write(std::vector<uint8_t>(line.begin(), line.end())).ok());
-    ASSERT_TRUE(pump(conn, sock, [&] {
+    ASSERT_TRUE(client.conn->write(std::vector<uint8_t>(line.begin(), line.end())).ok());
+    ASSERT_TRUE(client.pump_until([&] {
       return server.process().stdout_text().find(line) != std::string::npos;
     })) << server.process().output();
   }
-  EXPECT_NE(server.process().output().find("depth=0 O = handshake tests, CN = hs-test-client"),
-            std::string::npos)
-      << server.process().output();
-  EXPECT_NE(server.process().output().find("SSL_do_handshake -> 1"), std::string::npos)
-      << server.process().output();
-  EXPECT_EQ(server.process().output().find("verify error"), std::string::npos)
-      << server.process().output();
-  EXPECT_FALSE(conn.failed());
-  conn.close();
-  ASSERT_TRUE(pump(conn, sock, [] { return true; }));
+  const std::string out = server.process().output();
+  EXPECT_NE(out.find("depth=0 O = handshake tests, CN = hs-test-client"), std::string::npos) << out;
+  EXPECT_NE(out.find("SSL_do_handshake -> 1"), std::string::npos) << out;
+  EXPECT_EQ(out.find("verify error"), std::string::npos) << out;
+  EXPECT_FALSE(client.conn->failed());
+  client.close();
 }
 
 // Without a certificate we answer with an empty Certificate and a Finished (RFC 8446 §4.6.2,
@@ -441,27 +436,18 @@ TEST(Client13OpenSsl, PostHandshakeCertificateRequestIsAnswered) {
 TEST(Client13OpenSsl, PostHandshakeRequestWithoutCertificateGetsAnEmptyOne) {
   ASSERT_TRUE(test::require_program("openssl"));
   S_server server({"-CAfile", pki().ca_cert.string()});
-  RecordingObserver observer;
-  auto c = Connection::client(pha_client(true, false), "localhost", &observer);
-  ASSERT_TRUE(c.ok());
-  auto& conn = *c.value();
-  Socket sock(server.port());
-  ASSERT_GE(sock.fd(), 0);
-  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
+  OurClient client;
+  ASSERT_TRUE(client.connect(server, pha_client(true, false))) << server.process().output();
   server.type("c\n");
-  ASSERT_TRUE(pump(conn, sock, [&] { return count_out(observer, 20) == 2; }))
+  ASSERT_TRUE(client.pump_until([&] { return count_out(client.observer, 20) == 2; }))
       << server.process().output();
-  EXPECT_EQ(count_out(observer, 11), 1u);  // the empty Certificate
-  EXPECT_EQ(count_out(observer, 15), 0u);  // no CertificateVerify
+  EXPECT_EQ(count_out(client.observer, 11), 1u);  // the empty Certificate
+  EXPECT_EQ(count_out(client.observer, 15), 0u);  // no CertificateVerify
   server.type("after the empty certificate\n");
-  std::string got;
-  ASSERT_TRUE(pump(conn, sock, [&] {
-    got += read_all(conn);
-    return got.find("after the empty certificate") != std::string::npos;
-  })) << server.process().output();
+  ASSERT_TRUE(client.read_until("after the empty certificate")) << server.process().output();
   EXPECT_NE(server.process().output().find("SSL_do_handshake -> 1"), std::string::npos)
       << server.process().output();
-  EXPECT_FALSE(conn.failed());
+  EXPECT_FALSE(client.conn->failed());
 }
 
 // A client that did not offer post_handshake_auth: s_server refuses to ask ("extension not
@@ -469,30 +455,21 @@ TEST(Client13OpenSsl, PostHandshakeRequestWithoutCertificateGetsAnEmptyOne) {
 TEST(Client13OpenSsl, NoPostHandshakeRequestWithoutTheExtension) {
   ASSERT_TRUE(test::require_program("openssl"));
   S_server server({"-CAfile", pki().ca_cert.string()});
-  RecordingObserver observer;
-  auto c = Connection::client(pha_client(false, true), "localhost", &observer);
-  ASSERT_TRUE(c.ok());
-  auto& conn = *c.value();
-  Socket sock(server.port());
-  ASSERT_GE(sock.fd(), 0);
-  ASSERT_TRUE(pump(conn, sock, [&] { return conn.is_connected(); })) << server.process().output();
+  OurClient client;
+  ASSERT_TRUE(client.connect(server, pha_client(false, true))) << server.process().output();
   server.type("c\n");
-  ASSERT_TRUE(pump(conn, sock, [&] {
+  ASSERT_TRUE(client.pump_until([&] {
     return server.process().output().find("extension not received") != std::string::npos;
   })) << server.process().output();
   server.type("still here\n");
-  std::string got;
-  ASSERT_TRUE(pump(conn, sock, [&] {
-    got += read_all(conn);
-    return got.find("still here") != std::string::npos;
-  })) << server.process().output();
-  EXPECT_EQ(count_out(observer, 11), 0u);
-  EXPECT_FALSE(conn.failed());
+  ASSERT_TRUE(client.read_until("still here")) << server.process().output();
+  EXPECT_EQ(count_out(client.observer, 11), 0u);
+  EXPECT_FALSE(client.conn->failed());
 }
 
 // An external PSK (RFC 8446 §4.2.11) that s_server knows (-psk_identity, -psk): the handshake
 // is authenticated by it, s_server sends no certificate, and data flows both ways; with
-// another key s_server refuses the binder (decrypt_error).
+// another key s_server refuses the binder.
 TEST(Client13OpenSsl, ExternalPsk) {
   ASSERT_TRUE(test::require_program("openssl"));
   const std::vector<uint8_t> identity = {'c', 'l', 'i', 'e', 'n', 't', '-', '1'};
@@ -508,37 +485,30 @@ TEST(Client13OpenSsl, ExternalPsk) {
     config->dangerous_skip_verification = false;  // no verifier: a certificate would be refused
     auto psk = std::make_shared<ExternalPsk>();
     psk->identity = identity;
-    psk->key = SecretBytes(key);
-    if (!right_key) {
-      psk->key = SecretBytes(std::vector<uint8_t>(32, 7));
-    }
+    psk->key = SecretBytes(right_key ? key : std::vector<uint8_t>(32, 7));
     config->external_psk = psk;
-    RecordingObserver observer;
-    auto c = Connection::client(config, "localhost", &observer);
-    ASSERT_TRUE(c.ok()) << c.error().message();
-    auto& conn = *c.value();
-    Socket sock(server.port());
-    ASSERT_GE(sock.fd(), 0);
-    const bool connected = pump(conn, sock, [&] { return conn.is_connected(); });
+    OurClient client;
+    const bool connected = client.connect(server, config);
     if (!right_key) {
       EXPECT_FALSE(connected);
-      EXPECT_TRUE(conn.failed());
+      EXPECT_TRUE(client.conn->failed());
+      // s_server writes its reason after the alert has gone out.
+      for (int i = 0;
+           i < 100 && server.process().output().find("binder does not verify") == std::string::npos;
+           ++i) {
+        std::this_thread::sleep_for(50ms);
+      }
       EXPECT_NE(server.process().output().find("binder does not verify"), std::string::npos)
           << server.process().output();
       continue;
     }
     ASSERT_TRUE(connected) << server.process().output();
-    EXPECT_EQ(conn.info().psk_identity, identity);
-    EXPECT_TRUE(conn.info().peer_chain.empty());
-    EXPECT_EQ(count_out(observer, 11), 0u);
+    EXPECT_EQ(client.conn->info().psk_identity, identity);
+    EXPECT_TRUE(client.conn->info().peer_chain.empty());
+    EXPECT_EQ(count_out(client.observer, 11), 0u);
     server.type("hello over the PSK\n");
-    std::string got;
-    ASSERT_TRUE(pump(conn, sock, [&] {
-      got += read_all(conn);
-      return got.find("hello over the PSK") != std::string::npos;
-    })) << server.process().output();
-    conn.close();
-    ASSERT_TRUE(pump(conn, sock, [] { return true; }));
+    ASSERT_TRUE(client.read_until("hello over the PSK")) << server.process().output();
+    client.close();
   }
 }
 

@@ -14,25 +14,6 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-// StubVerifier stands in for ServerConfig::client_verifier (the X.509 validation itself is
-// tested in tests/unit/x509): it records what it was asked and answers `refusal` if set.
-class StubVerifier final : public CertificateVerifier {
- public:
-  Result<void> verify(std::span<const CertificateDer> chain, std::string_view host) override {
-    ++calls;
-    last_chain.assign(chain.begin(), chain.end());
-    last_host = std::string(host);
-    if (refusal) {
-      return *refusal;
-    }
-    return ok_result();
-  }
-  int calls = 0;
-  std::vector<CertificateDer> last_chain;
-  std::string last_host = "unset";
-  std::optional<Error> refusal;
-};
-
 std::shared_ptr<ServerConfig> auth_config(const TestCerts* certs, ClientAuth mode,
                                           std::shared_ptr<StubVerifier> verifier) {
   auto config = make_config({certs->ecdsa, certs->rsa});

@@ -234,20 +234,11 @@ TEST(ExternalPskConfig, PskOnlyServersAreTls13OnlyAndPsksAreWellFormed) {
 
 // ---- our client and our server together (hs::Connection both sides, in memory) ----
 
-// RefusingVerifier fails every chain: a handshake that still succeeds never consulted it.
-class RefusingVerifier final : public CertificateVerifier {
- public:
-  Result<void> verify(std::span<const CertificateDer>, std::string_view) override {
-    ++calls;
-    return Error(ErrorCode::bad_certificate, "certificate", "refused by the test");
-  }
-  int calls = 0;
-};
-
 struct PskPeers {
   std::shared_ptr<ClientConfig> client = client13_config();
   std::shared_ptr<ServerConfig> server;
-  std::shared_ptr<RefusingVerifier> verifier = std::make_shared<RefusingVerifier>();
+  // A verifier that refuses every chain: a handshake that still succeeds never consulted it.
+  std::shared_ptr<StubVerifier> verifier = std::make_shared<StubVerifier>();
 };
 
 PskPeers psk_peers(PskHash hash = PskHash::sha256) {
@@ -255,6 +246,7 @@ PskPeers psk_peers(PskHash hash = PskHash::sha256) {
   EXPECT_NE(certs, nullptr);
   PskPeers p;
   p.client->dangerous_skip_verification = false;
+  p.verifier->refusal = Error(ErrorCode::bad_certificate, "certificate", "refused by the test");
   p.client->verifier = p.verifier;
   p.client->external_psk = make_psk(kIdentity, kKey, hash);
   p.server = make_config({certs->ecdsa, certs->rsa});

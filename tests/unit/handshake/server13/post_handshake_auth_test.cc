@@ -10,29 +10,10 @@
 namespace hs::test {
 namespace {
 
-// CountingVerifier stands in for ServerConfig::client_verifier: it counts its calls and answers
-// `refusal` when set.
-class CountingVerifier final : public CertificateVerifier {
- public:
-  Result<void> verify(std::span<const CertificateDer> chain, std::string_view host) override {
-    ++calls;
-    last_chain.assign(chain.begin(), chain.end());
-    last_host = std::string(host);
-    if (refusal) {
-      return *refusal;
-    }
-    return ok_result();
-  }
-  int calls = 0;
-  std::vector<CertificateDer> last_chain;
-  std::string last_host = "unset";
-  std::optional<Error> refusal;
-};
-
 struct Peers {
   std::shared_ptr<ClientConfig> client;
   std::shared_ptr<ServerConfig> server;
-  std::shared_ptr<CountingVerifier> verifier = std::make_shared<CountingVerifier>();
+  std::shared_ptr<StubVerifier> verifier = std::make_shared<StubVerifier>();
 };
 
 // setup: a server that asks for no certificate in the handshake and a client offering

@@ -29,6 +29,25 @@ struct Tls13Certs {
 // CLI is unavailable.
 const Tls13Certs* tls13_certs();
 
+// StubVerifier stands in for ServerConfig::client_verifier (the X.509 validation itself is
+// tested in tests/unit/x509): it records what it was asked and answers `refusal` if set.
+class StubVerifier final : public CertificateVerifier {
+ public:
+  Result<void> verify(std::span<const CertificateDer> chain, std::string_view host) override {
+    ++calls;
+    last_chain.assign(chain.begin(), chain.end());
+    last_host = std::string(host);
+    if (refusal) {
+      return *refusal;
+    }
+    return ok_result();
+  }
+  int calls = 0;
+  std::vector<CertificateDer> last_chain;
+  std::string last_host = "unset";
+  std::optional<Error> refusal;
+};
+
 // client13_config is a client of ours offering `suites` and `groups` (TLS 1.3 only when no
 // TLS 1.2 suite is listed), with verification off and the test provider.
 std::shared_ptr<ClientConfig> client13_config(
