@@ -146,9 +146,7 @@ Result<void> check_client_config(const ClientConfig& config) {
   }
   if (config.external_psk) {
     HS_TRY(check_external_psk("client config", config.external_psk.get()));
-    const crypto::HashAlg hash = config.external_psk->hash == PskHash::sha384
-                                     ? crypto::HashAlg::sha384
-                                     : crypto::HashAlg::sha256;
+    const crypto::HashAlg hash = detail::hash_of(config.external_psk->hash);
     bool suite_of_its_hash = false;
     for (CipherSuite s : config.cipher_suites) {
       auto info = detail::suite_info(s);

@@ -1,40 +1,12 @@
 #include "dissect/keylog_file.h"
 
-#include <optional>
 #include <vector>
+
+#include "common/hex.h"
 
 namespace hs::dissect {
 
 namespace {
-
-std::optional<uint8_t> hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return static_cast<uint8_t>(c - '0');
-  }
-  if (c >= 'a' && c <= 'f') {
-    return static_cast<uint8_t>(c - 'a' + 10);
-  }
-  if (c >= 'A' && c <= 'F') {
-    return static_cast<uint8_t>(c - 'A' + 10);
-  }
-  return std::nullopt;
-}
-
-bool decode_hex(std::string_view hex, std::vector<uint8_t>& out) {
-  if (hex.size() % 2 != 0) {
-    return false;
-  }
-  out.clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    auto hi = hex_digit(hex[i]);
-    auto lo = hex_digit(hex[i + 1]);
-    if (!hi || !lo) {
-      return false;
-    }
-    out.push_back(static_cast<uint8_t>((*hi << 4) | *lo));
-  }
-  return true;
-}
 
 std::string_view next_field(std::string_view& line) {
   size_t start = line.find_first_not_of(" \t");
@@ -67,16 +39,13 @@ KeyLogFile KeyLogFile::parse(std::string_view text) {
     std::string_view label = next_field(line);
     std::string_view random_hex = next_field(line);
     std::string_view secret_hex = next_field(line);
-    std::vector<uint8_t> random;
-    std::vector<uint8_t> secret;
-    if (label.empty() || !next_field(line).empty() || !decode_hex(random_hex, random) ||
-        random.size() != 32 || !decode_hex(secret_hex, secret) || secret.empty()) {
+    std::array<uint8_t, 32> key{};
+    std::vector<uint8_t> secret(secret_hex.size() / 2);
+    if (label.empty() || !next_field(line).empty() || !decode_hex(random_hex, key) ||
+        secret.empty() || !decode_hex(secret_hex, secret)) {
+      crypto::secure_wipe(secret);
       ++log.malformed_;
       continue;
-    }
-    std::array<uint8_t, 32> key{};
-    for (size_t i = 0; i < key.size(); ++i) {
-      key[i] = random[i];
     }
     log.secrets_.insert_or_assign({std::string(label), key}, SecretBytes(secret));
     std::vector<uint8_t> text_bytes(whole.begin(), whole.end());

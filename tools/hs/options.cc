@@ -8,6 +8,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/hex.h"
+
 namespace hs::tool {
 
 namespace {
@@ -205,22 +207,20 @@ Result<std::shared_ptr<const ExternalPsk>> parse_psk(const std::string& text) {
     return Error(ErrorCode::invalid_config, "--psk",
                  "expected IDENTITY:HEXKEY[:sha256|:sha384], got \"" + text + "\"");
   };
-  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty() ||
-      parts[1].size() % 2 != 0) {
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty()) {
     return bad();
   }
   auto psk = std::make_shared<ExternalPsk>();
   psk->identity.assign(parts[0].begin(), parts[0].end());
-  std::vector<uint8_t> key;
-  for (size_t i = 0; i < parts[1].size(); i += 2) {
-    if (std::isxdigit(static_cast<unsigned char>(parts[1][i])) == 0 ||
-        std::isxdigit(static_cast<unsigned char>(parts[1][i + 1])) == 0) {
-      return bad();
-    }
-    key.push_back(static_cast<uint8_t>(std::stoi(parts[1].substr(i, 2), nullptr, 16)));
+  std::vector<uint8_t> key(parts[1].size() / 2);
+  const bool decoded = decode_hex(parts[1], key);
+  if (decoded) {
+    psk->key = SecretBytes(key);
   }
-  psk->key = SecretBytes(key);
   crypto::secure_wipe(key);
+  if (!decoded) {
+    return bad();
+  }
   if (parts.size() == 3) {
     if (parts[2] == "sha384") {
       psk->hash = PskHash::sha384;

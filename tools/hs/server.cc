@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "codec/reader.h"
+#include "common/hex.h"
 #include "html_trace_file.h"
 #include "http.h"
 #include "http2_server.h"
@@ -110,16 +111,16 @@ Result<std::shared_ptr<TicketKeys>> load_ticket_keys_file(const std::string& pat
       break;
     }
   }
-  if (is_hex && digits.size() % 2 == 0 && digits.size() % (2 * TicketKeys::kEntryLen) == 0) {
-    for (size_t i = 0; i < digits.size(); i += 2) {
-      bytes.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    }
+  if (is_hex && digits.size() % (2 * TicketKeys::kEntryLen) == 0) {
+    bytes.resize(digits.size() / 2);
+    decode_hex(digits, bytes);  // every character is a hex digit and the count is even
   } else {
     bytes.assign(text.begin(), text.end());
   }
   auto keys = TicketKeys::from_bytes(bytes);
   crypto::secure_wipe(bytes);
   crypto::secure_wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
+  crypto::secure_wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(digits.data()), digits.size()));
   return keys;
 }
 
@@ -209,27 +210,11 @@ std::optional<std::string> percent_decode(std::string_view s) {
       out.push_back(s[i]);
       continue;
     }
-    auto hexval = [](char c) -> int {
-      if (c >= '0' && c <= '9') {
-        return c - '0';
-      }
-      if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-      }
-      if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-      }
-      return -1;
-    };
-    if (i + 2 >= s.size()) {
+    uint8_t byte = 0;
+    if (i + 2 >= s.size() || !decode_hex(s.substr(i + 1, 2), std::span<uint8_t>(&byte, 1))) {
       return std::nullopt;
     }
-    int hi = hexval(s[i + 1]);
-    int lo = hexval(s[i + 2]);
-    if (hi < 0 || lo < 0) {
-      return std::nullopt;
-    }
-    char c = static_cast<char>(hi * 16 + lo);
+    const char c = static_cast<char>(byte);
     if (c == '\0' || c == '/' || c == '\\') {
       return std::nullopt;
     }

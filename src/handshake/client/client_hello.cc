@@ -8,6 +8,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/client/client.h"
+#include "handshake/common/suites.h"
 #include "messages/extensions.h"
 #include "messages/handshake.h"
 
@@ -115,8 +116,7 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     // 8446 §4.2.11: "For externally established PSKs, the Hash algorithm MUST be set when the
     // PSK is established"; the offer names a suite of that hash, any of them may be selected.
     const ExternalPsk& psk = *config->external_psk;
-    const crypto::HashAlg hash =
-        psk.hash == PskHash::sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256;
+    const crypto::HashAlg hash = detail::hash_of(psk.hash);
     for (CipherSuite s : suites13) {
       if (!resume13 && detail::suite_info(s)->hash == hash) {
         StoredSession external;

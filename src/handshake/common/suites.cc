@@ -1,5 +1,7 @@
 #include "handshake/common/suites.h"
 
+#include <hs/config.h>
+
 namespace hs::detail {
 
 namespace {
@@ -42,6 +44,16 @@ std::optional<SuiteInfo> suite_info(CipherSuite suite) {
     }
   }
   return std::nullopt;
+}
+
+crypto::HashAlg hash_of(PskHash hash) {
+  switch (hash) {
+    case PskHash::sha256:
+      return crypto::HashAlg::sha256;
+    case PskHash::sha384:
+      return crypto::HashAlg::sha384;
+  }
+  return crypto::HashAlg::sha256;
 }
 
 bool is_tls12_suite(CipherSuite suite) {

@@ -10,6 +10,10 @@
 
 #include "crypto/provider.h"
 
+namespace hs {
+enum class PskHash : uint8_t;  // hs/config.h
+}  // namespace hs
+
 namespace hs::detail {
 
 // SuiteAuth is the server authentication a suite requires: the key type of the server's
@@ -28,6 +32,10 @@ struct SuiteInfo {
 // suite_info returns the facts for `suite`, or nullopt for a suite we do not implement
 // (including TLS_EMPTY_RENEGOTIATION_INFO_SCSV and GREASE).
 std::optional<SuiteInfo> suite_info(CipherSuite suite);
+
+// hash_of is the HKDF hash of an external PSK (RFC 8446 §4.2.11: "the Hash algorithm MUST be
+// set when the PSK is established"); the handshake takes a TLS 1.3 suite of that hash.
+crypto::HashAlg hash_of(PskHash hash);
 
 // is_tls12_suite / is_tls13_suite: suites we implement for that version.
 bool is_tls12_suite(CipherSuite suite);

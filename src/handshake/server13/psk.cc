@@ -6,16 +6,13 @@
 #include <utility>
 
 #include "crypto/secret.h"
+#include "handshake/common/suites.h"
 #include "handshake/server13/client_offer13.h"
 #include "keyschedule/tls13_schedule.h"
 
 namespace hs::server13 {
 
 namespace {
-
-crypto::HashAlg hash_of(PskHash h) {
-  return h == PskHash::sha384 ? crypto::HashAlg::sha384 : crypto::HashAlg::sha256;
-}
 
 // usable_ticket opens the first identity's ticket (RFC 8446 §4.2.11: we only ever select
 // identity 0) and checks what does not need the transcript. Any failure is "no PSK": "If the
@@ -83,7 +80,7 @@ const ExternalPsk* external_psk(const ServerConfig& config, std::span<const uint
 // hash, and a key exchange mode we accept.
 std::optional<PskChoice> external_choice(Env env, const Hello13& h, size_t index,
                                          const ExternalPsk& psk, std::vector<std::string>& notes) {
-  const crypto::HashAlg hash = hash_of(psk.hash);
+  const crypto::HashAlg hash = detail::hash_of(psk.hash);
   server12::ClientOffer same_hash = h.offer;
   std::erase_if(same_hash.suites, [&](CipherSuite s) {
     auto info = detail::suite_info(s);

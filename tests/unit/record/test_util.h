@@ -8,27 +8,17 @@
 #include <string_view>
 #include <vector>
 
+#include "common/hex.h"
 #include "crypto/provider.h"
 #include "record/protection.h"
 
 namespace hs::record::testing {
 
+// from_hex decodes test vectors; malformed hex is a bug in the test, thrown.
 inline std::vector<uint8_t> from_hex(std::string_view hex) {
-  auto nibble = [](char c) -> uint8_t {
-    if (c >= '0' && c <= '9') {
-      return static_cast<uint8_t>(c - '0');
-    }
-    if (c >= 'a' && c <= 'f') {
-      return static_cast<uint8_t>(c - 'a' + 10);
-    }
-    if (c >= 'A' && c <= 'F') {
-      return static_cast<uint8_t>(c - 'A' + 10);
-    }
-    throw std::invalid_argument("hex");
-  };
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  std::vector<uint8_t> out(hex.size() / 2);
+  if (!decode_hex(hex, out)) {
+    throw std::invalid_argument("from_hex: not an even run of hex digits");
   }
   return out;
 }
