@@ -83,6 +83,29 @@ TEST_F(ExternalPskInteropTest, GnutlsClientAgainstHsServerWithAndWithoutDhe) {
   }
 }
 
+// A malformed --psk stops hs server before it listens and hs client before it connects, with
+// the option's syntax: exactly two hex digits per key byte, an identity, at most a hash name.
+TEST_F(ExternalPskInteropTest, MalformedPskOptionsAreRefused) {
+  const std::vector<std::string> cert = HsServerProcess::cert_args(*pki_);
+  for (const std::string bad : {"client-1:0g", "client-1:abc", "client-1:+1+2", "client-1:", ":00",
+                                "client-1:00:sha512", "client-1"}) {
+    SCOPED_TRACE(bad);
+    std::vector<std::string> server = {hs_binary().string(), "server", "--listen",
+                                       "127.0.0.1:0",        "--psk",  bad};
+    server.insert(server.end(), cert.begin(), cert.end());
+    CommandResult s = run_command(server, 20s);
+    EXPECT_EQ(s.exit_code, 2) << s.output();
+    EXPECT_TRUE(contains(s.err, "expected IDENTITY:HEXKEY[:sha256|:sha384]")) << s.output();
+
+    const uint16_t port = free_port();  // nothing listens: the option is refused first
+    CommandResult c = run_command({hs_binary().string(), "client", "--psk", bad,
+                                   "https://127.0.0.1:" + std::to_string(port) + "/"},
+                                  20s);
+    EXPECT_EQ(c.exit_code, 2) << c.output();
+    EXPECT_TRUE(contains(c.err, "expected IDENTITY:HEXKEY[:sha256|:sha384]")) << c.output();
+  }
+}
+
 TEST_F(ExternalPskInteropTest, HsClientAgainstOpensslServerWithoutCertificate) {
   const uint16_t port = free_port();
   Process server({"openssl", "s_server", "-tls1_3", "-nocert", "-psk_identity", kIdentity, "-psk",

@@ -236,6 +236,7 @@ class Client {
   // explaining too).
   std::unique_ptr<HtmlTraceFile> html_trace_;
   std::shared_ptr<ClientConfig> config_;
+  std::shared_ptr<const ExternalPsk> psk_;  // --psk, parsed before the first connection
   // -w's values, filled as the transfer goes.
   TransferInfo info_;
   // The -o/-O output, opened on first write, and curl's progress meter for it.
@@ -301,6 +302,15 @@ int Client::run() {
     // curl 7.88's words, and its exit 2.
     std::fputs("hs: no URL specified!\nhs: try 'hs client --help' for more information\n", stderr);
     return 2;
+  }
+  // --psk is ours, not curl's: a malformed value is a command-line error (exit 2, as curl's
+  // badly used options), found before any connection.
+  if (!o_.psk.empty()) {
+    auto psk = parse_psk(o_.psk);
+    if (!psk.ok()) {
+      return fail(2, psk.error().detail());
+    }
+    psk_ = std::move(psk).value();
   }
   std::optional<std::string> format;
   if (!o_.write_out.empty()) {
@@ -586,12 +596,8 @@ int Client::configure(const Url& url) {
     config->alpn = {"h2", "http/1.1"};
   }
   config->enable_early_data = o_.tls_earlydata;
-  if (!o_.psk.empty()) {
-    auto psk = parse_psk(o_.psk);
-    if (!psk.ok()) {
-      return fail(2, psk.error().detail());
-    }
-    config->external_psk = std::move(psk).value();
+  if (psk_) {
+    config->external_psk = psk_;
     config->min_version = ProtocolVersion::tls1_3;  // external PSKs exist in TLS 1.3 only
   }
   // As curl with OpenSSL (SSL_CTX_set_post_handshake_auth): a TLS 1.3 server may ask for
