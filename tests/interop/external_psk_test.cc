@@ -69,6 +69,21 @@ TEST_F(ExternalPskInteropTest, OpensslClientAgainstHsServer) {
   EXPECT_TRUE(contains(wrong.err, "decrypt error")) << wrong.output();
 }
 
+// The status page is HTML: a PSK identity (the client's bytes, as SNI and certificate names)
+// appears escaped, never as markup.
+TEST_F(ExternalPskInteropTest, StatusPageEscapesTheIdentity) {
+  const std::string identity = "<b>x&y</b>";
+  const std::vector<std::string> cert = HsServerProcess::cert_args(*pki_);
+  HsServerProcess server(cert, {"--psk", identity + ":" + kKey});
+  ASSERT_NE(server.port(), 0) << server.output();
+  CommandResult r = run_command({"openssl", "s_client", "-tls1_3", "-connect", server.connect(),
+                                 "-psk_identity", identity, "-psk", kKey, "-ign_eof"},
+                                20s, kRequest);
+  EXPECT_EQ(r.exit_code, 0) << r.output() << server.output();
+  EXPECT_TRUE(contains(r.out, "PSK identity: &lt;b&gt;x&amp;y&lt;/b&gt;\n")) << r.output();
+  EXPECT_FALSE(contains(r.out, "<b>")) << r.output();
+}
+
 TEST_F(ExternalPskInteropTest, GnutlsClientAgainstHsServerWithAndWithoutDhe) {
   auto server = hs_server({"--psk-no-dhe"});
   // +ECDHE-PSK: psk_dhe_ke; +PSK alone: psk_ke, which --psk-no-dhe accepts.

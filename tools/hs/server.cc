@@ -33,6 +33,7 @@
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
+#include "trace/escape.h"
 #include "trace/html_trace.h"
 #include "trace/json_trace.h"
 #include "trace/ladder.h"
@@ -490,8 +491,8 @@ class HttpServer : public io::ServerHandler {
                             ? fmt::format("{} ({})", suite_openssl_name(*info.cipher_suite),
                                           suite_name(*info.cipher_suite))
                             : "(none)";
-    return fmt::format(
-        "<html><body><pre>\n"
+    // SNI, ALPN, the PSK identity and the certificate's names are the client's bytes: escaped.
+    const std::string text = fmt::format(
         "hs server (handshake library)\n"
         "Protocol  : {}\n"
         "Cipher    : {}\n"
@@ -504,8 +505,7 @@ class HttpServer : public io::ServerHandler {
         "Extended master secret: {}\n"
         "Peer      : {}\n"
         "Client certificate: {}\n"
-        "{}"
-        "</pre></body></html>\n",
+        "{}",
         opt(info.version, version_name), suite, opt(info.group, group_name),
         opt(info.own_signature_scheme, signature_scheme_name),
         info.alpn.empty() ? "(none)" : info.alpn,
@@ -518,6 +518,7 @@ class HttpServer : public io::ServerHandler {
             ? std::string()
             : fmt::format("PSK identity: {}\n",
                           std::string(info.psk_identity.begin(), info.psk_identity.end())));
+    return "<html><body><pre>\n" + trace::xml_escape(text) + "</pre></body></html>\n";
   }
 
   void handle(io::ServerSession& s, State& st, const RequestHead& req) {
