@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -63,7 +64,7 @@ class FileLock {
   explicit FileLock(const std::filesystem::path& path)
       : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0 || flock(fd_, LOCK_EX) != 0) {
-      throw std::runtime_error("shared_test_pki: cannot lock " + path.string());
+      throw std::runtime_error("shared_build_dir: cannot lock " + path.string());
     }
   }
   ~FileLock() { close(fd_); }
@@ -81,25 +82,38 @@ TestPki make_test_pki(const TempDir& dir, std::string_view host) {
   return pki_files(dir / "pki");
 }
 
+std::filesystem::path shared_build_dir(
+    const std::string& name, const std::string& recipe,
+    const std::function<void(const std::filesystem::path&)>& make) {
+  const std::filesystem::path dir = build_dir() / name;
+  const std::filesystem::path stamp = dir / ".recipe";
+  FileLock lock(build_dir() / (name + ".lock"));
+  std::ifstream in(stamp, std::ios::binary);
+  const std::string made((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in || made != recipe) {
+    std::error_code ec;
+    const std::filesystem::path tmp = build_dir() / (name + ".tmp");
+    std::filesystem::remove_all(tmp, ec);
+    std::filesystem::create_directories(tmp);
+    make(tmp);
+    std::ofstream(tmp / ".recipe", std::ios::binary) << recipe;
+    std::filesystem::remove_all(dir, ec);
+    std::filesystem::rename(tmp, dir);
+  }
+  return dir;
+}
+
 const TestPki& shared_test_pki() {
   static const TestPki pki = [] {
-    std::filesystem::path dir = build_dir() / "test-pki";
-    std::filesystem::path stamp = dir / "complete";
-    FileLock lock(build_dir() / "test-pki.lock");
-    std::error_code ec;
-    bool fresh = std::filesystem::exists(stamp, ec) &&
-                 std::filesystem::last_write_time(stamp, ec) >=
-                     std::filesystem::last_write_time(pki_script(), ec) &&
-                 !ec;
-    if (!fresh) {
-      std::filesystem::path tmp = build_dir() / "test-pki.tmp";
-      std::filesystem::remove_all(tmp, ec);
-      run_pki_script(tmp, "localhost");
-      std::ofstream(tmp / "complete") << "made by shared_test_pki\n";
-      std::filesystem::remove_all(dir, ec);
-      std::filesystem::rename(tmp, dir);
+    std::ifstream script(pki_script(), std::ios::binary);
+    const std::string recipe((std::istreambuf_iterator<char>(script)),
+                             std::istreambuf_iterator<char>());
+    if (recipe.empty()) {
+      throw std::runtime_error("cannot read " + pki_script().string());
     }
-    return pki_files(dir);
+    return pki_files(shared_build_dir("test-pki", recipe, [](const std::filesystem::path& tmp) {
+      run_pki_script(tmp, "localhost");
+    }));
   }();
   return pki;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 #include "support/temp_dir.h"
@@ -44,11 +45,20 @@ struct TestPki {
 // output when generation fails, which fails the calling test. Takes about a second.
 TestPki make_test_pki(const TempDir& dir, std::string_view host = "localhost");
 
+// shared_build_dir returns build_dir()/name, filled by `make` (given an empty directory to
+// write into) once per build directory and reused by later tests and runs for as long as
+// `recipe` is the same: a text that changes whenever what `make` writes would (its script's
+// contents, its parameters). Parallel test processes serialise on a lock file, and the directory
+// appears atomically. Throws what `make` throws.
+std::filesystem::path shared_build_dir(
+    const std::string& name, const std::string& recipe,
+    const std::function<void(const std::filesystem::path&)>& make);
+
 // shared_test_pki returns a localhost PKI made once per build directory (build_dir()/test-pki)
-// and reused by later tests and runs, which saves the seconds RSA key generation takes in every
-// test. It is remade when scripts/make-test-pki.sh is newer than it. Parallel test processes
-// serialise on a lock file, and the PKI appears atomically. Treat the files as read-only; a test
-// that needs to change or corrupt them uses make_test_pki. Throws like make_test_pki.
+// and reused by later tests and runs (shared_build_dir), which saves the seconds RSA key
+// generation takes in every test. It is remade when scripts/make-test-pki.sh changes. Treat the
+// files as read-only; a test that needs to change or corrupt them uses make_test_pki. Throws
+// like make_test_pki.
 const TestPki& shared_test_pki();
 
 }  // namespace hs::test

@@ -1,15 +1,15 @@
 // Helpers for the server12 tests (named *_test.cc so the test glob picks it up; it holds no
 // tests itself).
-#include <stdlib.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "crypto/signature.h"
 #include "handshake/common/suites.h"
+#include "support/pki.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "x509/certificate.h"
 
@@ -25,49 +25,60 @@ std::string slurp(const std::filesystem::path& p) {
 }
 
 std::unique_ptr<TestCerts> generate() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hs-server12-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return nullptr;
-  }
-  const std::filesystem::path dir(tmpl);
   const std::string local = "DNS:localhost,IP:127.0.0.1";
   const std::string example = "DNS:example.com,DNS:*.example.com";
-  auto rsa = make_cert(dir, "rsa", "rsa:2048", "localhost", local);
-  auto ec = make_cert(dir, "ec", "ec -pkeyopt ec_paramgen_curve:P-256", "localhost", local);
-  auto ec384 = make_cert(dir, "ec384", "ec -pkeyopt ec_paramgen_curve:P-384", "localhost", local);
-  auto ex_rsa = make_cert(dir, "ex_rsa", "rsa:2048", "example.com", example);
-  auto ex_ec =
-      make_cert(dir, "ex_ec", "ec -pkeyopt ec_paramgen_curve:P-256", "example.com", example);
-  std::error_code ec_ignored;
-  std::filesystem::remove_all(dir, ec_ignored);
-  if (!rsa || !ec || !ec384 || !ex_rsa || !ex_ec) {
+  auto certs = shared_certs(
+      "server12-certs", {{"rsa", "rsa:2048", "localhost", local},
+                         {"ec", "ec -pkeyopt ec_paramgen_curve:P-256", "localhost", local},
+                         {"ec384", "ec -pkeyopt ec_paramgen_curve:P-384", "localhost", local},
+                         {"ex_rsa", "rsa:2048", "example.com", example},
+                         {"ex_ec", "ec -pkeyopt ec_paramgen_curve:P-256", "example.com", example}});
+  if (!certs) {
     return nullptr;
   }
-  return std::make_unique<TestCerts>(TestCerts{std::move(*rsa), std::move(*ec), std::move(*ec384),
-                                               std::move(*ex_rsa), std::move(*ex_ec)});
+  auto& c = *certs;
+  return std::make_unique<TestCerts>(TestCerts{std::move(c[0]), std::move(c[1]), std::move(c[2]),
+                                               std::move(c[3]), std::move(c[4])});
 }
 
 }  // namespace
 
-std::optional<ServerCertificate> make_cert(const std::filesystem::path& dir,
-                                           const std::string& name, const std::string& key_args,
-                                           const std::string& cn, const std::string& san) {
-  const auto key = dir / (name + ".key");
-  const auto crt = dir / (name + ".pem");
-  const std::string cmd = "openssl req -x509 -nodes -newkey " + key_args + " -keyout '" +
-                          key.string() + "' -out '" + crt.string() + "' -subj '/CN=" + cn +
-                          "' -days 30 -addext 'subjectAltName=" + san + "' >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    ADD_FAILURE() << "openssl CLI failed: " << cmd;
+std::optional<std::vector<ServerCertificate>> shared_certs(const std::string& set,
+                                                           const std::vector<CertSpec>& specs) {
+  // The recipe: every spec and the command line, so a change to either remakes the set. Ten
+  // years of validity: the set outlives many test runs.
+  std::string recipe = "openssl req -x509 -nodes -days 3650\n";
+  for (const CertSpec& c : specs) {
+    recipe += c.name + "|" + c.key_args + "|" + c.cn + "|" + c.san + "\n";
+  }
+  std::filesystem::path dir;
+  try {
+    dir = shared_build_dir(set, recipe, [&](const std::filesystem::path& tmp) {
+      for (const CertSpec& c : specs) {
+        const std::string cmd = "openssl req -x509 -nodes -days 3650 -newkey " + c.key_args +
+                                " -keyout '" + (tmp / (c.name + ".key")).string() + "' -out '" +
+                                (tmp / (c.name + ".pem")).string() + "' -subj '/CN=" + c.cn +
+                                "' -addext 'subjectAltName=" + c.san + "' >/dev/null 2>&1";
+        if (std::system(cmd.c_str()) != 0) {
+          throw std::runtime_error("openssl CLI failed: " + cmd);
+        }
+      }
+    });
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
     return std::nullopt;
   }
-  auto loaded = load_server_certificate(slurp(crt), slurp(key), &test_provider());
-  if (!loaded.ok()) {
-    ADD_FAILURE() << "load_server_certificate: " << loaded.error().message();
-    return std::nullopt;
+  std::vector<ServerCertificate> out;
+  for (const CertSpec& c : specs) {
+    auto loaded = load_server_certificate(slurp(dir / (c.name + ".pem")),
+                                          slurp(dir / (c.name + ".key")), &test_provider());
+    if (!loaded.ok()) {
+      ADD_FAILURE() << c.name << ": load_server_certificate: " << loaded.error().message();
+      return std::nullopt;
+    }
+    out.push_back(std::move(loaded).value());
   }
-  return std::move(loaded).value();
+  return out;
 }
 
 const TestCerts* test_certs() {

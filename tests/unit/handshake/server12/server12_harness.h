@@ -22,7 +22,7 @@
 
 namespace hs::test {
 
-// TestCerts are generated once per test binary (SetUpTestSuite) into a temp directory:
+// TestCerts are made once per build directory (shared_certs) and loaded once per test process:
 // RSA-2048, EC P-256 and EC P-384 leaves for "localhost" (SAN DNS:localhost, IP:127.0.0.1), and
 // RSA/EC leaves for "example.com" (SAN DNS:example.com, DNS:*.example.com).
 struct TestCerts {
@@ -39,12 +39,22 @@ const TestCerts* test_certs();
 // test_provider is a deterministic provider shared by the tests.
 const crypto::Provider& test_provider();
 
-// make_cert runs the openssl CLI in `dir`: a self-signed leaf named `name` with a key from
-// `key_args` (openssl req -newkey's argument), subject CN `cn` and subjectAltName `san`, loaded
-// through the test provider. Fails the current test and returns nullopt when that fails.
-std::optional<ServerCertificate> make_cert(const std::filesystem::path& dir,
-                                           const std::string& name, const std::string& key_args,
-                                           const std::string& cn, const std::string& san);
+// CertSpec is one self-signed leaf for shared_certs: `name`, a key from `key_args` (openssl req
+// -newkey's argument), subject CN `cn` and subjectAltName `san`.
+struct CertSpec {
+  std::string name;
+  std::string key_args;
+  std::string cn;
+  std::string san;
+};
+
+// shared_certs returns the leaves `specs` describe, loaded through the test provider, in
+// order. The openssl CLI makes them once per build directory under `set` (test::
+// shared_build_dir: RSA key generation took most of every server test's time when each test
+// process made its own) and again whenever the specs change. Fails the current test and
+// returns nullopt when that fails.
+std::optional<std::vector<ServerCertificate>> shared_certs(const std::string& set,
+                                                           const std::vector<CertSpec>& specs);
 
 // FakeContext records everything the state machine does to its connection.
 class FakeContext final : public detail::HandshakeContext {

@@ -1,7 +1,5 @@
 // Helpers for the server13 tests (named *_test.cc so the test glob picks it up; it holds no
 // tests itself).
-#include <stdlib.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,23 +15,17 @@ namespace hs::test {
 namespace {
 
 std::unique_ptr<Tls13Certs> generate() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "hs-server13-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) {
-    ADD_FAILURE() << "mkdtemp failed";
-    return nullptr;
-  }
-  const std::filesystem::path dir(tmpl);
   const std::string san = "DNS:localhost,IP:127.0.0.1";
-  auto ed25519 = make_cert(dir, "ed25519", "ed25519", "localhost", san);
-  auto ed448 = make_cert(dir, "ed448", "ed448", "localhost", san);
-  auto ecdsa521 = make_cert(dir, "ec521", "ec -pkeyopt ec_paramgen_curve:P-521", "localhost", san);
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
-  if (!ed25519 || !ed448 || !ecdsa521) {
+  auto certs = shared_certs("server13-certs",
+                            {{"ed25519", "ed25519", "localhost", san},
+                             {"ed448", "ed448", "localhost", san},
+                             {"ec521", "ec -pkeyopt ec_paramgen_curve:P-521", "localhost", san}});
+  if (!certs) {
     return nullptr;
   }
+  auto& c = *certs;
   return std::make_unique<Tls13Certs>(
-      Tls13Certs{std::move(*ed25519), std::move(*ed448), std::move(*ecdsa521)});
+      Tls13Certs{std::move(c[0]), std::move(c[1]), std::move(c[2])});
 }
 
 Result<void> transfer(Connection& from, Connection& to) {
