@@ -1,4 +1,5 @@
-// Client authentication and 0-RTT for the handshake fuzz targets (fuzz_client_auth_early,
+// Client authentication (at and after the handshake), external PSKs and 0-RTT for the handshake
+// fuzz targets (fuzz_client_auth_early,
 // fuzz_server_auth_early), their seed generator (seeds.h) and the hostile-input table.
 //
 // Everything here repeats byte for byte from one run to the next, so seeds recorded once stay
@@ -53,6 +54,18 @@ inline const ServerCertificate& ed25519_certificate() {
   return cert;
 }
 
+// external_psk: the one external PSK the fuzz server knows ("fuzz-psk", 32 x 0x5A, SHA-256).
+inline std::shared_ptr<const ExternalPsk> external_psk() {
+  static const std::shared_ptr<const ExternalPsk> psk = [] {
+    auto p = std::make_shared<ExternalPsk>();
+    const std::string_view identity = "fuzz-psk";
+    p->identity.assign(identity.begin(), identity.end());
+    p->key = SecretBytes(Bytes(32, 0x5A));
+    return p;
+  }();
+  return psk;
+}
+
 // AcceptAnyClient stands in for the client-certificate verifier: the chain checks have their
 // own tests and fuzz targets; here every presented chain goes on to CertificateVerify.
 class AcceptAnyClient final : public CertificateVerifier {
@@ -63,8 +76,10 @@ class AcceptAnyClient final : public CertificateVerifier {
 };
 
 // auth_early_server_config: the fuzz server asking for a client certificate (request: an empty
-// Certificate is accepted too) and accepting 0-RTT on tickets of the fixed key. Each connection
-// needs its own early_data_guard (the guard refuses a ticket's second use).
+// Certificate is accepted too), accepting 0-RTT on tickets of the fixed key and external_psk()
+// with or without (EC)DHE. Each connection needs its own early_data_guard (the guard refuses a
+// ticket's second use). fuzz_server_auth_early also asks TLS 1.3 clients that offer
+// post_handshake_auth for a certificate again once connected.
 inline ServerConfig auth_early_server_config() {
   ServerConfig s = fuzz_server_config();
   // Ed25519 preferred: a TLS 1.3 client that accepts it gets a deterministic CertificateVerify,
@@ -78,6 +93,8 @@ inline ServerConfig auth_early_server_config() {
   s.ticket_keys = ticket_keys();
   s.max_early_data_size = 16384;
   s.early_data_guard = std::make_shared<InMemoryReplayGuard>();
+  s.external_psks = {external_psk()};
+  s.allow_psk_without_dhe = true;
   return s;
 }
 
@@ -103,17 +120,26 @@ inline std::optional<StoredSession> first_session() {
   return store->take(kServerName);
 }
 
-// auth_early_client_config: the fuzz client with an Ed25519 client certificate and, when
-// `session` is set, that session to resume with 0-RTT (write kEarlyData after creating it).
+// auth_early_client_config: the fuzz client with an Ed25519 client certificate, offering
+// post-handshake authentication, and, when `session` is set, that session to resume with 0-RTT
+// (write kEarlyData after creating it).
 inline ClientConfig auth_early_client_config(const StoredSession* session) {
   ClientConfig c = fuzz_client_config();
   c.client_certificate = ed25519_certificate();
+  c.post_handshake_auth = true;
   if (session != nullptr) {
     auto store = std::make_shared<InMemorySessionStore>();
     store->put(kServerName, session->clone());
     c.sessions = store;
     c.enable_early_data = true;
   }
+  return c;
+}
+
+// external_psk_client_config: the fuzz client offering external_psk() (TLS 1.3, psk_dhe_ke).
+inline ClientConfig external_psk_client_config() {
+  ClientConfig c = fuzz_client_config();
+  c.external_psk = external_psk();
   return c;
 }
 

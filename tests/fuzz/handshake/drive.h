@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 
 #include "fuzz/handshake/loopback.h"
@@ -30,8 +31,11 @@ void drain(Conn& conn) {
 }
 
 // drive feeds `input` to `conn` and exercises reads, writes, close and EOF afterwards.
+// `after_receive`, when set, runs after every receive() that succeeded, before the output is
+// drained (fuzz_server_auth_early asks for a certificate there once connected).
 template <typename Conn>
-void drive(Conn& conn, std::span<const uint8_t> input) {
+void drive(Conn& conn, std::span<const uint8_t> input,
+           const std::function<void(Conn&)>& after_receive = {}) {
   drain(conn);
   if (input.empty()) {
     return;
@@ -66,6 +70,9 @@ void drive(Conn& conn, std::span<const uint8_t> input) {
       }
     } else {
       check(!failed);
+      if (after_receive) {
+        after_receive(conn);
+      }
     }
     drain(conn);
   }

@@ -1,9 +1,11 @@
-// fuzz_client_auth_early: our client with an Ed25519 client certificate, resuming a TLS 1.3
-// session with 0-RTT data (auth_early.h), fed the input as the server's bytes. It reaches what
-// fuzz_client never does: CertificateRequest handling and the client's Certificate and
-// CertificateVerify (TLS 1.2 and 1.3), the PSK offer, and early data accepted or rejected. The
-// seeds (tests/fuzz/corpus/client_auth_early/, seeds.h) are what our server sent this exact
-// client: 0-RTT accepted, 0-RTT declined, and full handshakes with a CertificateRequest.
+// fuzz_client_auth_early: our client with an Ed25519 client certificate, offering post-handshake
+// authentication, resuming a TLS 1.3 session with 0-RTT data (auth_early.h), fed the input as
+// the server's bytes. It reaches what fuzz_client never does: CertificateRequest handling and
+// the client's Certificate and CertificateVerify (TLS 1.2 and 1.3, in the handshake and after
+// it), the PSK offer, and early data accepted or rejected. The seeds
+// (tests/fuzz/corpus/client_auth_early/, seeds.h) are what our server sent this exact client:
+// 0-RTT accepted, 0-RTT declined, full handshakes with a CertificateRequest, and one followed by
+// a post-handshake CertificateRequest.
 //
 // The first input byte's top bit picks the client: clear, it resumes the session with 0-RTT
 // data; set, it holds no session (a full handshake; it offered early data, it would send the

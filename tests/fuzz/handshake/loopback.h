@@ -172,6 +172,17 @@ class Loopback {
     return w.ok() && w.value() == data.size();
   }
 
+  // request_client_certificate has the server ask for a client certificate after the
+  // handshake (TLS 1.3 post-handshake authentication); false when it refuses.
+  bool request_client_certificate(ClientAuth mode = ClientAuth::request) {
+    if (!started()) {
+      return false;
+    }
+    auto r = end(Side::server).conn->request_client_certificate(mode);
+    flush(Side::server);
+    return r.ok();
+  }
+
   // run delivers records until neither side has anything left, except that at most
   // `limit` records are delivered to `target`; the other side always processes everything
   // it is sent. Returns when `target` got `limit` records or the exchange went quiet.

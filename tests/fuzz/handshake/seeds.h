@@ -9,9 +9,11 @@
 //   server/<variant>             what the fuzz server received from a client configured as
 //                                <variant>
 //   client_auth_early/<variant>  what fuzz_client_auth_early's client (client certificate,
-//                                0-RTT resumption, auth_early.h) received from <variant>
+//                                post-handshake auth offered, 0-RTT resumption,
+//                                auth_early.h) received from <variant>
 //   server_auth_early/<variant>  what fuzz_server_auth_early's server (client certificate
-//                                requested, 0-RTT accepted) received from <variant>
+//                                requested, 0-RTT accepted, external PSK known, post-handshake
+//                                request once connected) received from <variant>
 //
 // Every seed starts with drive.h's chunking byte (0: one receive()). TLS 1.3 seeds come from
 // the same runs once the server speaks TLS 1.3: the `tls13` variants offer it on both sides.
@@ -104,7 +106,16 @@ inline std::vector<ServerVariant> auth_early_server_variants() {
   auth12.config.max_version = ProtocolVersion::tls1_2;
   auth12.config.client_auth = ClientAuth::require;
   out.push_back(std::move(auth12));
+  // No CertificateRequest in the handshake; one after it (make_seeds asks).
+  ServerVariant pha{"tls13_post_handshake_auth", auth_early_server_config()};
+  pha.config.client_auth = ClientAuth::none;
+  out.push_back(std::move(pha));
   return out;
+}
+
+// asks_after_handshake: the variants whose server sends a post-handshake CertificateRequest.
+inline bool asks_after_handshake(const std::string& variant) {
+  return variant.find("post_handshake_auth") != std::string::npos;
 }
 
 // auth_early_client_variants: the clients fuzz_server_auth_early's server is recorded against;
@@ -123,7 +134,22 @@ inline std::vector<AuthEarlyClient> auth_early_client_variants() {
   cert12.max_version = ProtocolVersion::tls1_2;
   out.push_back({"tls12_client_cert", std::move(cert12)});
   out.push_back({"tls13_no_cert", fuzz_client_config()});
+  out.push_back({"tls13_external_psk", external_psk_client_config()});
+  // The handshake, then the client's answer to the server's post-handshake request.
+  out.push_back({"tls13_post_handshake_auth", auth_early_client_config(nullptr)});
   return out;
+}
+
+// pha_chunk is the first seed byte (drive.h's chunk size) that ends a receive() exactly at
+// `offset`, the end of the client's handshake flight, so the fuzz server is connected, and asks
+// for the certificate, before the answer arrives: the largest divisor of `offset` up to 255.
+inline uint8_t pha_chunk(size_t offset) {
+  for (size_t n = 255; n > 1; --n) {
+    if (offset % n == 0) {
+      return static_cast<uint8_t>(n);
+    }
+  }
+  return 1;
 }
 
 struct Seed {
@@ -179,6 +205,10 @@ inline std::vector<Seed> make_seeds() {
       (void)lb.write_early_data(early_data_bytes());
     }
     lb.run_all();
+    if (asks_after_handshake(v.name)) {
+      (void)lb.request_client_certificate();
+      lb.run_all();
+    }
     Bytes seed = seed_bytes(lb.delivered(Side::client));
     seed[0] = early ? 0x00 : 0x80;  // fuzz_client_auth_early: top bit = no session
     out.push_back({"client_auth_early", v.name, std::move(seed)});
@@ -189,7 +219,15 @@ inline std::vector<Seed> make_seeds() {
       (void)lb.write_early_data(early_data_bytes());
     }
     lb.run_all();
-    out.push_back({"server_auth_early", v.name, seed_bytes(lb.delivered(Side::server))});
+    Bytes seed = seed_bytes(lb.delivered(Side::server));
+    if (asks_after_handshake(v.name)) {
+      const size_t flight = seed.size() - 1;
+      (void)lb.request_client_certificate();
+      lb.run_all();
+      seed = seed_bytes(lb.delivered(Side::server));
+      seed[0] = pha_chunk(flight);
+    }
+    out.push_back({"server_auth_early", v.name, std::move(seed)});
   }
   return out;
 }
