@@ -71,6 +71,12 @@ class HS_API CertificateVerifier {
 struct CertifiedKey {
   std::vector<CertificateDer> chain;
   std::shared_ptr<const crypto::PrivateKey> key;
+  // ocsp_response (servers): a DER OCSPResponse (RFC 6960 §4.2.1) for the leaf, stapled when
+  // the client asks (status_request; RFC 6066 §8, RFC 8446 §4.4.2.1); empty: none. It must be a
+  // successful response (Connection::server fails with invalid_config otherwise); its freshness
+  // is the operator's business, as with nginx's ssl_stapling_file: fetch a new one before its
+  // nextUpdate.
+  std::vector<uint8_t> ocsp_response;
 };
 using ServerCertificate = CertifiedKey;
 

@@ -6,6 +6,7 @@
 #include "crypto/secret.h"
 #include "handshake/common/suites.h"
 #include "x509/certificate.h"
+#include "x509/ocsp.h"
 #include "x509/pem.h"
 
 namespace hs {
@@ -177,6 +178,22 @@ Result<void> check_server_config(const ServerConfig& config) {
     if (config.min_version != ProtocolVersion::tls1_3) {
       return Error(ErrorCode::invalid_config, "server config",
                    "a server with external PSKs and no certificate must be TLS 1.3 only");
+    }
+  }
+  for (size_t i = 0; i < config.certificates.size(); ++i) {
+    const std::vector<uint8_t>& ocsp = config.certificates[i].ocsp_response;
+    if (ocsp.empty()) {
+      continue;
+    }
+    // RFC 6066 §8: opaque OCSPResponse<1..2^24-1>. Stapling a failed or garbled response would
+    // make a client that checks it (curl --cert-status) refuse the server.
+    auto checked =
+        ocsp.size() < (1u << 24)
+            ? x509::check_ocsp_response(ocsp)
+            : Result<void>(Error(ErrorCode::bad_certificate, "OCSP response", "too long"));
+    if (!checked.ok()) {
+      return Error(ErrorCode::invalid_config, "server config",
+                   "certificate " + std::to_string(i) + ": " + checked.error().message());
     }
   }
   HS_TRY(check_limits("server config", config.limits));

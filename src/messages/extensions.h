@@ -165,7 +165,7 @@ inline Result<void> parse_encrypt_then_mac(std::span<const uint8_t> data) {
 // nothing to parse: use the Extension's `data` directly.
 
 // ---- status_request (RFC 6066 §8) ----
-// Kept raw: use the Extension's `data` directly.
+// See messages/certificate_status.h (parse_status_request, CertificateStatus).
 
 // ---- psk_key_exchange_modes (RFC 8446 §4.2.9) ----
 //   enum { psk_ke(0), psk_dhe_ke(1), (255) } PskKeyExchangeMode;

@@ -4,6 +4,7 @@
 #include "messages/alert.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
+#include "messages/certificate_status.h"
 #include "messages/certificate_verify.h"
 #include "messages/change_cipher_spec.h"
 #include "messages/client_hello.h"

@@ -40,6 +40,7 @@
 #include "trace_file.h"
 #include "trace_svg.h"
 #include "x509/certificate.h"
+#include "x509/ocsp.h"
 #include "x509/pem.h"
 
 namespace hs::tool {
@@ -49,6 +50,7 @@ namespace {
 struct ServerOptions {
   std::vector<std::string> certs;
   std::vector<std::string> keys;
+  std::vector<std::string> ocsp_responses;  // --ocsp-response FILE, the n-th for the n-th --cert
   std::string listen = "127.0.0.1:8443";
   std::string alpn;
   std::string curves;
@@ -608,7 +610,26 @@ int run_server(const ServerOptions& o) {
                    loaded.error().message().c_str());
       return 2;
     }
+    if (i < o.ocsp_responses.size()) {
+      // DER, as `openssl ocsp -respout` writes it and nginx's ssl_stapling_file reads it.
+      auto der = read_text(o.ocsp_responses[i]);
+      if (!der) {
+        std::fprintf(stderr, "hs: cannot read %s\n", o.ocsp_responses[i].c_str());
+        return 2;
+      }
+      loaded->ocsp_response.assign(der->begin(), der->end());
+      auto checked = x509::check_ocsp_response(loaded->ocsp_response);
+      if (!checked.ok()) {
+        std::fprintf(stderr, "hs: %s: %s\n", o.ocsp_responses[i].c_str(),
+                     checked.error().message().c_str());
+        return 2;
+      }
+    }
     config->certificates.push_back(std::move(loaded).value());
+  }
+  if (o.ocsp_responses.size() > o.certs.size()) {
+    std::fputs("hs: more --ocsp-response than --cert\n", stderr);
+    return 2;
   }
   for (const std::string& text : o.psks) {
     auto psk = parse_psk(text);
@@ -767,6 +788,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--cert", opts->certs, "Certificate chain (PEM, leaf first); repeatable")
       ->required();
   sub->add_option("--key", opts->keys, "Private key (PEM) for the matching --cert")->required();
+  sub->add_option("--ocsp-response", opts->ocsp_responses,
+                  "OCSP response (DER, as openssl ocsp -respout writes it) stapled for the "
+                  "matching --cert's leaf when the client asks (status_request); repeatable");
   sub->add_option("--listen", opts->listen, "ADDRESS:PORT (port 0 picks a free one)");
   sub->add_option("--alpn", opts->alpn,
                   "ALPN protocols in preference order (default: h2,http/1.1)");

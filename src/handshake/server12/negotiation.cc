@@ -10,6 +10,7 @@
 
 #include "crypto/signature.h"
 #include "handshake/common/suites.h"
+#include "messages/certificate_status.h"
 #include "messages/extensions.h"
 #include "x509/certificate.h"
 #include "x509/hostname.h"
@@ -172,8 +173,11 @@ Result<void> decode_offer(const messages::ClientHello& hello, bool tls12, Client
         // ClientHello if both extensions appear"; we ignore it anyway.
         offer.record_size_limit = HS_TRY(messages::parse_record_size_limit(ext.data));
         break;
-      case ExtensionType::max_fragment_length:
       case ExtensionType::status_request:
+        // RFC 6066 §8; both versions staple the same response (TLS 1.3: RFC 8446 §4.4.2.1).
+        offer.status_request = HS_TRY(messages::parse_status_request(ext.data));
+        break;
+      case ExtensionType::max_fragment_length:
       case ExtensionType::use_srtp:
       case ExtensionType::heartbeat:
       case ExtensionType::signed_certificate_timestamp:

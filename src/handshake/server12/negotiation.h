@@ -42,6 +42,8 @@ struct ClientOffer {
   bool offers_tls13 = false;
   // record_size_limit: the client's RFC 8449 limit (64..65535), nullopt when not offered.
   std::optional<uint16_t> record_size_limit;
+  // status_request: the client asked for a stapled OCSP response (RFC 6066 §8).
+  bool status_request = false;
 };
 
 // read_client_offer validates a parsed ClientHello for a TLS 1.2 server and decodes the

@@ -362,6 +362,13 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
   sh.compression_method = 0;
   HS_TRY(add_hello_extensions(offer, sel.extended_master_secret, sel.sni_matched, sel.alpn, sh));
   HS_TRY(add_record_size_limit(env, offer, sh));
+  // RFC 6066 §8: "If a server returns a "CertificateStatus" message, then the server MUST have
+  // included an extension of type "status_request" with empty "extension_data" in the extended
+  // server hello." Only full handshakes staple: a resumed one has no Certificate.
+  const bool staple = offer.status_request && !cert.ocsp_response.empty();
+  if (staple) {
+    sh.extensions.push_back(messages::Extension{ExtensionType::status_request, {}});
+  }
 
   add_resumption_extensions(params, sh);
   ctx.set_version(ProtocolVersion::tls1_2);
@@ -378,6 +385,11 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
 
   // Certificate (RFC 5246 §7.4.2): our chain, leaf first.
   HS_TRY(send(env, transcript, messages::Certificate12{cert.chain}));
+  if (staple) {
+    // CertificateStatus (RFC 6066 §8): "sent immediately after the Certificate message (and
+    // before any ServerKeyExchange or CertificateRequest messages)".
+    HS_TRY(send(env, transcript, messages::CertificateStatus{cert.ocsp_response}));
+  }
 
   // ServerKeyExchange (RFC 8422 §5.4): a fresh ECDHE key, signed over
   // ClientHello.random + ServerHello.random + ServerECDHParams.

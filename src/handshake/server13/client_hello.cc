@@ -11,6 +11,7 @@
 #include "keyschedule/tls13_keylog.h"
 #include "keyschedule/tls13_transcript.h"
 #include "messages/certificate.h"
+#include "messages/certificate_status.h"
 #include "messages/certificate_verify.h"
 #include "messages/encrypted_extensions.h"
 #include "messages/extensions.h"
@@ -554,11 +555,19 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   if (cert) {
     const ServerCertificate& c = env.config.certificates[cert->index];
     // Certificate (RFC 8446 §4.4.2): "certificate_request_context ... In the case of server
-    // authentication, this field SHALL be zero length." No entry extensions: we were asked for
-    // none (no status_request or SCT support).
+    // authentication, this field SHALL be zero length." Entry extensions "MUST correspond to
+    // ones from the ClientHello message": the leaf's OCSP response when the client sent
+    // status_request (§4.4.2.1: "the "extension_data" field of this extension contains a
+    // CertificateStatus structure"); no SCTs.
     messages::Certificate13 cm;
     for (const CertificateDer& der : c.chain) {
       cm.entries.push_back(messages::CertificateEntry{der, {}});
+    }
+    if (h.offer.status_request && !c.ocsp_response.empty() && !cm.entries.empty()) {
+      cm.entries.front().extensions.push_back(
+          HS_TRY(messages::make_extension(ExtensionType::status_request, [&](auto& out) {
+            return messages::serialize(messages::CertificateStatus{c.ocsp_response}, out);
+          })));
     }
     HS_TRY(send(ctx, transcript, cm));
     // CertificateVerify (RFC 8446 §4.4.3): 64 spaces, the context string, a zero byte, then

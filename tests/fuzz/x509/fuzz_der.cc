@@ -1,10 +1,12 @@
 // fuzz_der: walks arbitrary bytes as nested DER elements (depth-bounded) and runs every typed
-// read on each primitive, so the reader's bounds and strictness checks meet hostile lengths.
+// read on each primitive, so the reader's bounds and strictness checks meet hostile lengths. The
+// whole input also goes through check_ocsp_response (x509/ocsp.h), the OCSPResponse shape check.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
 #include "x509/der.h"
+#include "x509/ocsp.h"
 
 namespace {
 
@@ -50,5 +52,6 @@ void walk(std::span<const uint8_t> data, int depth) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   walk(std::span<const uint8_t>(data, size), 0);
+  (void)hs::x509::check_ocsp_response(std::span<const uint8_t>(data, size));
   return 0;
 }

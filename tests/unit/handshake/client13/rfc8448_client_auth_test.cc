@@ -209,7 +209,7 @@ TEST(Client13Rfc8448, ClientAuthenticationByteForByte) {
   // The RFC's server certificate is self-signed: verification off (the CertificateVerify
   // signature is still checked).
   config->dangerous_skip_verification = true;
-  config->client_certificate = CertifiedKey{{rfc_cert->entries[0].cert_data}, signer};
+  config->client_certificate = CertifiedKey{{rfc_cert->entries[0].cert_data}, signer, {}};
   config->key_log = key_log;
   config->provider = &provider;
 

@@ -214,15 +214,20 @@ std::shared_ptr<ServerConfig> make_config(std::vector<ServerCertificate> certs) 
 
 std::optional<ServerFlight> parse_flight(const std::vector<FakeContext::Sent>& sent,
                                          std::span<const uint8_t, 32> client_random) {
-  if (sent.size() != 4) {
-    ADD_FAILURE() << "server flight has " << sent.size() << " messages, want 4";
+  // A CertificateStatus (RFC 6066 §8) may follow the Certificate.
+  const bool stapled = sent.size() == 5 && sent[2].type == HandshakeType::certificate_status;
+  if (sent.size() != (stapled ? 5u : 4u)) {
+    ADD_FAILURE() << "server flight has " << sent.size() << " messages, want 4 (5 stapled)";
     return std::nullopt;
   }
-  const HandshakeType want[] = {HandshakeType::server_hello, HandshakeType::certificate,
-                                HandshakeType::server_key_exchange,
-                                HandshakeType::server_hello_done};
+  std::vector<HandshakeType> want = {HandshakeType::server_hello, HandshakeType::certificate,
+                                     HandshakeType::server_key_exchange,
+                                     HandshakeType::server_hello_done};
+  if (stapled) {
+    want.insert(want.begin() + 2, HandshakeType::certificate_status);
+  }
   ServerFlight f;
-  for (size_t i = 0; i < 4; ++i) {
+  for (size_t i = 0; i < want.size(); ++i) {
     if (sent[i].type != want[i] || sent[i].encrypted) {
       ADD_FAILURE() << "flight message " << i << " is " << static_cast<int>(sent[i].type);
       return std::nullopt;
@@ -230,10 +235,19 @@ std::optional<ServerFlight> parse_flight(const std::vector<FakeContext::Sent>& s
     f.raw.push_back(sent[i].raw);
   }
   auto body = [&](size_t i) { return std::span<const uint8_t>(sent[i].raw).subspan(4); };
+  const size_t after = stapled ? 1 : 0;
+  if (stapled) {
+    auto status = messages::parse_certificate_status(body(2));
+    if (!status.ok()) {
+      ADD_FAILURE() << "CertificateStatus does not parse";
+      return std::nullopt;
+    }
+    f.status = std::move(status).value();
+  }
   auto sh = messages::parse_server_hello(body(0));
   auto cert = messages::parse_certificate12(body(1));
-  auto ske = messages::parse_server_key_exchange_ecdhe(body(2));
-  auto shd = messages::parse_server_hello_done(body(3));
+  auto ske = messages::parse_server_key_exchange_ecdhe(body(2 + after));
+  auto shd = messages::parse_server_hello_done(body(3 + after));
   if (!sh.ok() || !cert.ok() || !ske.ok() || !shd.ok()) {
     ADD_FAILURE() << "server flight does not parse";
     return std::nullopt;

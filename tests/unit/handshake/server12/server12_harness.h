@@ -133,10 +133,12 @@ std::shared_ptr<ServerConfig> make_config(std::vector<ServerCertificate> certs);
 struct ServerFlight {
   messages::ServerHello hello;
   messages::Certificate12 certificate;
+  std::optional<messages::CertificateStatus> status;  // a stapled OCSP response
   messages::ServerKeyExchangeEcdhe ske;
   std::vector<std::vector<uint8_t>> raw;  // each message with its header
 };
-// parse_flight parses ServerHello, Certificate, ServerKeyExchange, ServerHelloDone from `sent`
+// parse_flight parses ServerHello, Certificate, [CertificateStatus,] ServerKeyExchange,
+// ServerHelloDone from `sent`
 // (adding ADD_FAILURE on any deviation) and checks the ServerKeyExchange signature with the
 // leaf's public key.
 std::optional<ServerFlight> parse_flight(const std::vector<FakeContext::Sent>& sent,

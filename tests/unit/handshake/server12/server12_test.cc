@@ -713,5 +713,45 @@ TEST_F(Server12Test, StateAcceptanceTable) {
   }
 }
 
+// OCSP stapling (RFC 6066 §8): asked with status_request and holding a response, the server
+// answers with an empty status_request in the ServerHello and a CertificateStatus right after
+// the Certificate; not asked, or with nothing to staple, neither.
+TEST_F(Server12Test, StaplesTheOcspResponseOnlyWhenAskedAndHeld) {
+  const std::vector<uint8_t> response = {0x30, 0x03, 0x0A, 0x01, 0x00};
+  ServerCertificate rsa = certs_->rsa;
+  rsa.ocsp_response = response;
+  HelloOptions asked;
+  asked.suites = {kRsaAes128};
+  asked.extra = {messages::Extension{ExtensionType::status_request, {1, 0, 0, 0, 0}}};
+  EXPECT_EQ(handshake(make_config({rsa}), asked),
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+  ASSERT_TRUE(client_->flight().has_value());
+  ASSERT_TRUE(client_->flight()->status.has_value());
+  EXPECT_EQ(client_->flight()->status->ocsp_response, response);
+  auto ext = find_extension(client_->flight()->hello.extensions, ExtensionType::status_request);
+  ASSERT_NE(ext, nullptr);
+  EXPECT_TRUE(ext->data.empty());
+
+  HelloOptions not_asked = asked;
+  not_asked.extra.clear();
+  handshake(make_config({rsa}), not_asked);
+  ASSERT_TRUE(client_->flight().has_value());
+  EXPECT_FALSE(client_->flight()->status.has_value());
+  EXPECT_EQ(find_extension(client_->flight()->hello.extensions, ExtensionType::status_request),
+            nullptr);
+
+  handshake(make_config({certs_->rsa}), asked);  // nothing to staple
+  ASSERT_TRUE(client_->flight().has_value());
+  EXPECT_FALSE(client_->flight()->status.has_value());
+  EXPECT_EQ(find_extension(client_->flight()->hello.extensions, ExtensionType::status_request),
+            nullptr);
+}
+
+TEST_F(Server12Test, MalformedStatusRequestIsDecodeError) {
+  HelloOptions opts;
+  opts.extra = {messages::Extension{ExtensionType::status_request, {1, 0, 2, 0, 0}}};
+  EXPECT_EQ(hello_error(make_config({certs_->rsa}), opts).code(), ErrorCode::decode_error);
+}
+
 }  // namespace
 }  // namespace hs::test

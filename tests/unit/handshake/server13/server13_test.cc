@@ -600,5 +600,49 @@ TEST_F(Server13Test, IssueTicketsOffMeansNoTicketsAndNoResumption) {
   EXPECT_TRUE(client_->tickets().empty());
 }
 
+// OCSP stapling in TLS 1.3 (RFC 8446 §4.4.2.1): the response travels as the leaf
+// CertificateEntry's status_request extension, holding a CertificateStatus, and only when the
+// ClientHello carried status_request (§4.4.2: entry extensions "MUST correspond to ones from the
+// ClientHello message").
+TEST_F(Server13Test, StaplesTheOcspResponseInTheLeafEntryOnlyWhenAsked) {
+  const std::vector<uint8_t> response = {0x30, 0x03, 0x0A, 0x01, 0x00};
+  ServerCertificate ecdsa = certs_->ecdsa;
+  ecdsa.ocsp_response = response;
+  auto leaf_extensions = [&](const Hello13Options& opts) {
+    config_ = make_config({ecdsa});
+    start(config_);
+    EXPECT_TRUE(client_->hello(opts).ok());
+    for (const auto& m : client_->server_flight) {
+      if (m.type == HandshakeType::certificate) {
+        auto cert = messages::parse_certificate13(std::span<const uint8_t>(m.raw).subspan(4));
+        EXPECT_TRUE(cert.ok());
+        if (cert.ok() && !cert->entries.empty()) {
+          EXPECT_EQ(cert->entries.size(), ecdsa.chain.size());
+          return cert->entries.front().extensions;
+        }
+      }
+    }
+    ADD_FAILURE() << "no Certificate";
+    return std::vector<messages::Extension>{};
+  };
+  Hello13Options asked;
+  asked.extra = {messages::Extension{ExtensionType::status_request, {1, 0, 0, 0, 0}}};
+  auto stapled = leaf_extensions(asked);
+  ASSERT_EQ(stapled.size(), 1u);
+  EXPECT_EQ(stapled[0].type, ExtensionType::status_request);
+  auto status = messages::parse_certificate_status(stapled[0].data);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->ocsp_response, response);
+
+  EXPECT_TRUE(leaf_extensions(Hello13Options{}).empty());
+}
+
+TEST_F(Server13Test, MalformedStatusRequestIsDecodeError) {
+  Hello13Options opts;
+  opts.extra = {messages::Extension{ExtensionType::status_request, {1, 0, 0}}};
+  config_ = make_config({certs_->ecdsa});
+  EXPECT_EQ(hello_error(opts).code(), ErrorCode::decode_error);
+}
+
 }  // namespace
 }  // namespace hs::test

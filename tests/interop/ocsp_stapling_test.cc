@@ -1,0 +1,146 @@
+// OCSP stapling (RFC 6066 §8; RFC 8446 §4.4.2.1) by `hs server --ocsp-response` against real
+// clients on loopback: curl --cert-status, which verifies the stapled response against the CA
+// and fails without one (exit 91), and openssl s_client -status, in TLS 1.2 and 1.3. The
+// responses come from `openssl ocsp` acting as the test CA's responder: one "good", one
+// "revoked".
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/hs_server.h"
+#include "support/paths.h"
+#include "support/pki.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "support/text.h"
+
+namespace hs::test {
+namespace {
+
+class OcspStaplingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(require_hs_binary());
+    ASSERT_TRUE(require_program("openssl"));
+    ASSERT_TRUE(require_program("curl"));
+    pki_ = &shared_test_pki();
+    // curl computes the response's CertID from the issuer in the chain the server sends
+    // ("Error computing OCSP ID" without it), so the chain carries the CA after the leaf.
+    chain_ = dir_ / "chain.pem";
+    std::ofstream(chain_) << read_file(pki_->rsa_cert) << read_file(pki_->ca_cert);
+  }
+
+  // make_response has the test CA answer for the RSA leaf: "V" (good) or "R" (revoked), as
+  // `openssl ca` writes its index.
+  std::filesystem::path make_response(const std::string& status) {
+    CommandResult serial =
+        run_command({"openssl", "x509", "-in", pki_->rsa_cert.string(), "-noout", "-serial"}, 20s);
+    EXPECT_EQ(serial.exit_code, 0) << serial.output();
+    std::string hex = serial.out.substr(serial.out.find('=') + 1);
+    hex = hex.substr(0, hex.find_first_of("\r\n"));
+    const auto index = dir_ / ("index-" + status + ".txt");
+    std::ofstream(index) << status << "\t351231235959Z\t" << (status == "R" ? "261101000000Z" : "")
+                         << "\t" << hex << "\tunknown\t/O=handshake tests/CN=localhost\n";
+    const auto out = dir_ / ("ocsp-" + status + ".der");
+    CommandResult r = run_command(
+        {"openssl", "ocsp", "-index", index.string(), "-CA", pki_->ca_cert.string(), "-rsigner",
+         pki_->ca_cert.string(), "-rkey", pki_->ca_key.string(), "-issuer", pki_->ca_cert.string(),
+         "-cert", pki_->rsa_cert.string(), "-no_nonce", "-ndays", "7", "-respout", out.string()},
+        20s);
+    EXPECT_EQ(r.exit_code, 0) << r.output();
+    return out;
+  }
+
+  std::unique_ptr<HsServerProcess> server(const std::filesystem::path& response) {
+    std::vector<std::string> certs = {"--cert", chain_.string(), "--key", pki_->rsa_key.string()};
+    std::vector<std::string> extra;
+    if (!response.empty()) {
+      extra = {"--ocsp-response", response.string()};
+    }
+    auto s = std::make_unique<HsServerProcess>(certs, extra);
+    EXPECT_NE(s->port(), 0) << s->output();
+    return s;
+  }
+
+  CommandResult curl(const HsServerProcess& s, const std::string& version) {
+    return run_command({"curl", "-sS", "-v", "-o", "/dev/null", "--cert-status", "--cacert",
+                        pki_->ca_cert.string(), "--resolve", s.resolve(), version, "--tls-max",
+                        version == "--tlsv1.3" ? "1.3" : "1.2", s.url()},
+                       20s);
+  }
+
+  TempDir dir_;
+  std::filesystem::path chain_;
+  const TestPki* pki_ = nullptr;
+};
+
+TEST_F(OcspStaplingTest, CurlVerifiesTheStapledResponse) {
+  auto s = server(make_response("V"));
+  for (const std::string version : {"--tlsv1.2", "--tlsv1.3"}) {
+    SCOPED_TRACE(version);
+    CommandResult r = curl(*s, version);
+    EXPECT_EQ(r.exit_code, 0) << r.output() << s->output();
+    EXPECT_TRUE(contains(r.err, "* SSL certificate status: good (0)")) << r.output();
+    if (version == "--tlsv1.2") {
+      EXPECT_TRUE(contains(r.err, "TLSv1.2 (IN), TLS handshake, Certificate Status (22):"))
+          << r.output();
+    }
+  }
+}
+
+TEST_F(OcspStaplingTest, CurlRefusesARevokedOrMissingResponse) {
+  auto revoked = server(make_response("R"));
+  CommandResult r = curl(*revoked, "--tlsv1.3");
+  EXPECT_EQ(r.exit_code, 91) << r.output();
+  EXPECT_TRUE(contains(r.err, "SSL certificate revocation reason")) << r.output();
+
+  auto none = server({});
+  CommandResult n = curl(*none, "--tlsv1.2");
+  EXPECT_EQ(n.exit_code, 91) << n.output();
+  EXPECT_TRUE(contains(n.err, "No OCSP response received")) << n.output();
+}
+
+TEST_F(OcspStaplingTest, OpensslClientGetsTheResponseOnlyWhenItAsks) {
+  auto s = server(make_response("V"));
+  for (const std::string version : {"-tls1_2", "-tls1_3"}) {
+    SCOPED_TRACE(version);
+    CommandResult asked = run_command({"openssl", "s_client", version, "-status", "-connect",
+                                       s->connect(), "-servername", "localhost"},
+                                      20s, "");
+    EXPECT_EQ(asked.exit_code, 0) << asked.output();
+    EXPECT_TRUE(contains(asked.out, "OCSP Response Status: successful (0x0)")) << asked.output();
+    EXPECT_TRUE(contains(asked.out, "Cert Status: good")) << asked.output();
+    // Without -status no status_request is sent, so nothing is stapled (-msg shows every
+    // handshake message).
+    CommandResult plain = run_command({"openssl", "s_client", version, "-msg", "-connect",
+                                       s->connect(), "-servername", "localhost"},
+                                      20s, "");
+    EXPECT_EQ(plain.exit_code, 0) << plain.output();
+    EXPECT_TRUE(contains(plain.out, "Certificate")) << plain.output();
+    EXPECT_FALSE(contains(plain.out, "CertificateStatus")) << plain.output();
+    EXPECT_FALSE(contains(plain.out, "OCSP")) << plain.output();
+  }
+}
+
+TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {
+  const auto junk = dir_ / "junk.der";
+  std::ofstream(junk) << "not DER";
+  std::vector<std::string> args = {hs_binary().string(),
+                                   "server",
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--cert",
+                                   chain_.string(),
+                                   "--key",
+                                   pki_->rsa_key.string(),
+                                   "--ocsp-response",
+                                   junk.string()};
+  CommandResult r = run_command(args, 20s);
+  EXPECT_EQ(r.exit_code, 2) << r.output();
+  EXPECT_TRUE(contains(r.err, "junk.der: OCSP response: not an OCSPResponse")) << r.output();
+}
+
+}  // namespace
+}  // namespace hs::test
