@@ -9,35 +9,28 @@
 #include <string>
 #include <vector>
 
+#include "unit/x509/cert_builder.h"
+
 namespace hs::x509 {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using testing::cat;
+using testing::Der;
+using testing::oid;
+using testing::seq;
+using testing::tlv;
 
-// der wraps `body` as one element of `tag` (short-form lengths: the test values are small).
-Bytes der(uint8_t tag, const Bytes& body) {
-  Bytes out = {tag, static_cast<uint8_t>(body.size())};
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
-}
+const Der kOcspBasic = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
 
-Bytes cat(const Bytes& a, const Bytes& b) {
-  Bytes out = a;
-  out.insert(out.end(), b.begin(), b.end());
-  return out;
-}
-
-const Bytes kOcspBasic = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
-
-Bytes response(uint8_t status, const Bytes& oid, bool with_bytes = true) {
-  Bytes body = der(0x0A, {status});
-  if (with_bytes) {
-    body = cat(body, der(0xA0, der(0x30, cat(der(0x06, oid), der(0x04, {0x30, 0x00})))));
+Der response(uint8_t status, const Der& type, bool with_bytes = true) {
+  const Der enumerated = tlv(0x0A, {status});
+  if (!with_bytes) {
+    return seq({enumerated});
   }
-  return der(0x30, body);
+  return seq({enumerated, tlv(0xA0, seq({oid(type), tlv(0x04, {0x30, 0x00})}))});
 }
 
-std::string reason(const Bytes& b) {
+std::string reason(const Der& b) {
   auto r = check_ocsp_response(b);
   EXPECT_FALSE(r.ok());
   if (r.ok()) {
@@ -56,14 +49,14 @@ TEST(OcspResponse, RefusalsSayWhy) {
             std::string::npos);
   EXPECT_NE(reason(response(0, kOcspBasic, false)).find("without responseBytes"),
             std::string::npos);
-  Bytes other = kOcspBasic;
+  Der other = kOcspBasic;
   other.back() = 0x02;  // id-pkix-ocsp-nonce, not a response type
   EXPECT_NE(reason(response(0, other)).find("not id-pkix-ocsp-basic"), std::string::npos);
   EXPECT_NE(reason({}).find("not an OCSPResponse"), std::string::npos);
-  EXPECT_NE(reason(cat(response(0, kOcspBasic), {0x00})).find("not an OCSPResponse"),
+  EXPECT_NE(reason(cat({response(0, kOcspBasic), {0x00}})).find("not an OCSPResponse"),
             std::string::npos);
   // INTEGER where ENUMERATED belongs.
-  Bytes integer = response(0, kOcspBasic);
+  Der integer = response(0, kOcspBasic);
   integer[2] = 0x02;
   EXPECT_NE(reason(integer).find("not an OCSPResponse"), std::string::npos);
 }
