@@ -350,5 +350,73 @@ TEST_F(Mtls13Test, HsServerAsksForTheCertificateAfterTheHandshake) {
   EXPECT_TRUE(contains(log, "HTTP/2 forbids post-handshake authentication (RFC 8740)")) << log;
 }
 
+// --post-handshake-auth-path: the certificate is asked for only when a request's path needs
+// it, in the middle of a connection that already answered other requests (Apache's
+// per-location SSLVerifyClient): curl, fetching / then /secure/ on one connection, gets /
+// without being asked and /secure/ after answering, and hs client likewise; without a
+// certificate /secure/ ends in certificate_required; over HTTP/2 (never asked) / is served and
+// /secure/ is 403.
+TEST_F(Mtls13Test, HsServerAsksOnlyForTheListedPaths) {
+  ASSERT_TRUE(require_program("curl"));
+  HsServerProcess server(HsServerProcess::cert_args(*pki_),
+                         {"-v", "--verify-client", pki_->ca_cert.string(),
+                          "--post-handshake-auth-path", "/secure/", "--require-client-cert"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  const std::string page_cert = "Client certificate: subject=O=handshake tests; CN=hs-test-client;";
+  const std::string page_none = "Client certificate: none";
+  const std::vector<std::string> cert = {"--cert", pki_->client_cert.string(), "--key",
+                                         pki_->client_key.string()};
+  // curl fetches / then /secure/ on one connection; hs client takes one URL per run, so it
+  // fetches each on its own (for /secure/ the request arrives first, then the question).
+  auto fetch = [&](std::vector<std::string> command, const std::vector<std::string>& paths,
+                   const std::vector<std::string>& extra) {
+    for (const std::string& a :
+         {std::string("--tlsv1.3"), std::string("--cacert"), pki_->ca_cert.string(),
+          std::string("--resolve"), server.resolve()}) {
+      command.push_back(a);
+    }
+    for (const std::string& path : paths) {
+      command.push_back(server.url(path));
+    }
+    command.insert(command.end(), extra.begin(), extra.end());
+    return run_command(std::move(command), 20s);
+  };
+  std::vector<std::string> h1 = cert;
+  h1.push_back("--http1.1");
+  const std::vector<std::string> curl = {"curl", "-sS"};
+  CommandResult both = fetch(curl, {"/", "/secure/"}, h1);
+  EXPECT_EQ(both.exit_code, 0) << both.output() << server.output();
+  // Two pages in order: the first without a certificate, the second with it.
+  const size_t none_at = both.out.find(page_none);
+  const size_t cert_at = both.out.find(page_cert);
+  EXPECT_NE(none_at, std::string::npos) << both.output();
+  EXPECT_NE(cert_at, std::string::npos) << both.output();
+  EXPECT_LT(none_at, cert_at) << both.output();
+  CommandResult no_cert = fetch(curl, {"/", "/secure/"}, {"--http1.1"});
+  EXPECT_EQ(no_cert.exit_code, 56) << no_cert.output();
+  EXPECT_TRUE(contains(no_cert.out, page_none)) << no_cert.output();  // / was served
+
+  const std::vector<std::string> hs = {hs_binary().string(), "client"};
+  CommandResult open = fetch(hs, {"/"}, h1);
+  EXPECT_EQ(open.exit_code, 0) << open.output();
+  EXPECT_TRUE(contains(open.out, page_none)) << open.output();
+  CommandResult secure = fetch(hs, {"/secure/"}, h1);
+  EXPECT_EQ(secure.exit_code, 0) << secure.output() << server.output();
+  EXPECT_TRUE(contains(secure.out, page_cert)) << secure.output();
+  CommandResult refused = fetch(hs, {"/secure/"}, {"--http1.1"});
+  EXPECT_EQ(refused.exit_code, 56) << refused.output();
+
+  CommandResult h2 = fetch(curl, {"/", "/secure/"}, cert);  // ALPN h2: never asked
+  EXPECT_EQ(h2.exit_code, 0) << h2.output();
+  EXPECT_TRUE(contains(h2.out, page_none)) << h2.output();
+  EXPECT_TRUE(contains(h2.out, "client certificate required")) << h2.output();
+
+  server.process().stop();
+  const std::string log = server.output();
+  EXPECT_TRUE(contains(log, "client certificate (after the handshake): subject=O=handshake tests"))
+      << log;
+  EXPECT_TRUE(contains(log, "HTTP/2 forbids post-handshake authentication (RFC 8740)")) << log;
+}
+
 }  // namespace
 }  // namespace hs::test

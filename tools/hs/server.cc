@@ -8,6 +8,7 @@
 #include <hs/session.h>
 #include <hs/x509.h>
 
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstdint>
@@ -70,9 +71,12 @@ struct ServerOptions {
   std::string verify_client;
   bool require_client_cert = false;
   // --post-handshake-auth: ask after the handshake instead, before the first HTTP/1.1 request
-  // is answered (TLS 1.3 clients that offer post_handshake_auth, RFC 8446 §4.6.2), as Apache
-  // does for a location with SSLVerifyClient.
+  // is answered (TLS 1.3 clients that offer post_handshake_auth, RFC 8446 §4.6.2).
+  // --post-handshake-auth-path PREFIX (repeatable): ask only when a request's path starts with
+  // one, holding that request until the answer is in, as Apache does for a <Location> with
+  // SSLVerifyClient; other paths are served without a certificate.
   bool post_handshake_auth = false;
+  std::vector<std::string> pha_paths;
   // --psk IDENTITY:HEXKEY[:sha384]: TLS 1.3 external PSKs (repeatable); --psk-no-dhe accepts
   // them without (EC)DHE (psk_ke).
   std::vector<std::string> psks;
@@ -285,7 +289,7 @@ class HttpServer : public io::ServerHandler {
           info.cipher_suite ? std::string(suite_openssl_name(*info.cipher_suite)).c_str() : "?",
           info.group ? std::string(group_name(*info.group)).c_str() : "?", info.server_name.c_str(),
           info.alpn.c_str());
-      if (!o_.verify_client.empty() && !o_.post_handshake_auth) {
+      if (!o_.verify_client.empty() && !o_.post_handshake_auth && o_.pha_paths.empty()) {
         std::fprintf(stderr, "hs server: #%llu client certificate: %s\n",
                      static_cast<unsigned long long>(s.id()),
                      client_certificate_text(info).c_str());
@@ -331,11 +335,22 @@ class HttpServer : public io::ServerHandler {
     }
   }
 
-  // ask_for_certificate sends the post-handshake CertificateRequest of --post-handshake-auth.
-  // A client that cannot be asked (TLS 1.2, no post_handshake_auth offered, or HTTP/2, where
+  // wants_certificate: `req` is for a path that needs the post-handshake certificate (every
+  // path with --post-handshake-auth, the listed prefixes with --post-handshake-auth-path).
+  bool wants_certificate(const RequestHead& req) const {
+    if (o_.post_handshake_auth) {
+      return true;
+    }
+    return std::ranges::any_of(
+        o_.pha_paths, [&](const std::string& prefix) { return req.target.starts_with(prefix); });
+  }
+
+  // ask_for_certificate sends the post-handshake CertificateRequest, once per connection. A
+  // client that cannot be asked (TLS 1.2, no post_handshake_auth offered, or HTTP/2, where
   // RFC 8740 §3 says "HTTP/2 servers MUST NOT send post-handshake TLS 1.3 CertificateRequest
   // messages") is served without a certificate, or gets 403 with --require-client-cert.
   void ask_for_certificate(io::ServerSession& s, State& st) {
+    st.asked = true;
     const SessionInfo& info = s.tls().info();
     const char* why = nullptr;
     if (info.version != ProtocolVersion::tls1_3) {
@@ -416,6 +431,12 @@ class HttpServer : public io::ServerHandler {
         return;
       }
       auto req = parse_request_head(std::string_view(st.in).substr(0, *head));
+      if (req && !st.asked && wants_certificate(*req)) {
+        ask_for_certificate(s, st);
+        if (st.awaiting_certificate) {
+          return;  // the request stays in `in`; on_received serves it once the answer is in
+        }
+      }
       st.in.erase(0, *head);
       if (!req) {
         respond(s, 400, "Bad Request", "text/plain", "bad request\n", false, false);
@@ -461,6 +482,7 @@ class HttpServer : public io::ServerHandler {
     std::unique_ptr<Http2ServerConnection> h2;       // set when ALPN chose h2
     // --post-handshake-auth: requests wait while our CertificateRequest is unanswered;
     // `no_certificate_possible` when the client cannot be asked and one is required.
+    bool asked = false;
     bool awaiting_certificate = false;
     bool no_certificate_possible = false;
   };
@@ -534,7 +556,10 @@ class HttpServer : public io::ServerHandler {
     if (req.method != "GET" && req.method != "HEAD") {
       return {405, "Method Not Allowed", "text/plain", "method not allowed\n", {}};
     }
-    if (st.no_certificate_possible) {
+    if (st.h2 && !st.asked && wants_certificate(req)) {
+      ask_for_certificate(s, st);  // refused: HTTP/2
+    }
+    if (st.no_certificate_possible && wants_certificate(req)) {
       return {403,
               "Forbidden",
               "text/plain",
@@ -698,7 +723,7 @@ int run_server(const ServerOptions& o) {
     std::fputs("hs: --require-client-cert needs --verify-client CAFILE\n", stderr);
     return 2;
   }
-  if (o.post_handshake_auth && o.verify_client.empty()) {
+  if ((o.post_handshake_auth || !o.pha_paths.empty()) && o.verify_client.empty()) {
     std::fputs("hs: --post-handshake-auth needs --verify-client CAFILE\n", stderr);
     return 2;
   }
@@ -718,9 +743,9 @@ int run_server(const ServerOptions& o) {
     config->client_verifier = std::move(verifier).value();
     // With --post-handshake-auth nothing is asked in the handshake; ask_for_certificate asks
     // later (request_client_certificate) with the same request/require choice.
-    config->client_auth = o.post_handshake_auth   ? ClientAuth::none
-                          : o.require_client_cert ? ClientAuth::require
-                                                  : ClientAuth::request;
+    config->client_auth = o.post_handshake_auth || !o.pha_paths.empty() ? ClientAuth::none
+                          : o.require_client_cert                       ? ClientAuth::require
+                                                                        : ClientAuth::request;
     auto names = client_ca_names_of(o.verify_client);
     if (names) {
       config->client_ca_names = std::move(*names);
@@ -845,6 +870,10 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_flag("--post-handshake-auth", opts->post_handshake_auth,
                 "Ask for the client certificate after the TLS 1.3 handshake, before answering "
                 "the first HTTP/1.1 request (RFC 8446 4.6.2; needs --verify-client)");
+  sub->add_option("--post-handshake-auth-path", opts->pha_paths,
+                  "Ask after the handshake only when a request's path starts with PREFIX, "
+                  "holding it until the answer is in, as Apache's per-location SSLVerifyClient; "
+                  "other paths need no certificate (repeatable; needs --verify-client)");
   sub->add_option("--record-size-limit", opts->record_size_limit,
                   "RFC 8449 limit answered to clients that offer one (64..16385; 0: none)")
       ->check(CLI::Range(0, 16385));
