@@ -1,6 +1,7 @@
 // OCSP stapling (RFC 6066 §8; RFC 8446 §4.4.2.1) by `hs server --ocsp-response` against real
 // clients on loopback: curl --cert-status, which verifies the stapled response against the CA
-// and fails without one (exit 91), and openssl s_client -status, in TLS 1.2 and 1.3. The
+// and fails without one (exit 91), gnutls-cli, which checks it with the chain, and openssl
+// s_client -status, in TLS 1.2 and 1.3. The
 // responses come from `openssl ocsp` acting as the test CA's responder: one "good", one
 // "revoked".
 #include <gtest/gtest.h>
@@ -122,6 +123,30 @@ TEST_F(OcspStaplingTest, OpensslClientGetsTheResponseOnlyWhenItAsks) {
     EXPECT_FALSE(contains(plain.out, "CertificateStatus")) << plain.output();
     EXPECT_FALSE(contains(plain.out, "OCSP")) << plain.output();
   }
+}
+
+// gnutls-cli asks for OCSP by default and checks a stapled response with the chain: "good"
+// shows as the acknowledged "OCSP status request" option, "revoked" fails the handshake.
+TEST_F(OcspStaplingTest, GnutlsClientChecksTheStapledResponse) {
+  ASSERT_TRUE(require_program("gnutls-cli"));
+  auto gnutls = [&](const HsServerProcess& s, const std::string& version) {
+    return run_command(
+        {"gnutls-cli", "--priority", "NORMAL:-VERS-ALL:+VERS-" + version, "--x509cafile",
+         pki_->ca_cert.string(), "-p", std::to_string(s.port()), "localhost"},
+        20s, "");
+  };
+  auto good = server(make_response("V"));
+  for (const std::string version : {"TLS1.2", "TLS1.3"}) {
+    SCOPED_TRACE(version);
+    CommandResult r = gnutls(*good, version);
+    EXPECT_EQ(r.exit_code, 0) << r.output() << good->output();
+    EXPECT_TRUE(contains(r.out, "OCSP status request")) << r.output();
+    EXPECT_TRUE(contains(r.out, "Status: The certificate is trusted.")) << r.output();
+  }
+  auto revoked = server(make_response("R"));
+  CommandResult r = gnutls(*revoked, "TLS1.3");
+  EXPECT_NE(r.exit_code, 0) << r.output();
+  EXPECT_TRUE(contains(r.output(), "The certificate was revoked via OCSP")) << r.output();
 }
 
 TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {
