@@ -36,11 +36,14 @@ struct SessionInfo {
   // verified, in both versions: on a client the server's (TLS 1.3 CertificateVerify, TLS 1.2
   // ServerKeyExchange), on a server the client's CertificateVerify (unset without client
   // authentication). OpenSSL's SSL_get_peer_signature_type_nid, s_client's "Peer signature
-  // type". Unset on a resumed handshake (no signature).
+  // type". Unset on a resumed handshake (no signature). After TLS 1.3 post-handshake
+  // authentication it is the latest exchange's (the client's last CertificateVerify), as
+  // peer_chain is that exchange's chain.
   std::optional<SignatureScheme> signature_scheme;
   // own_signature_scheme is the scheme of the signature THIS side made: on a server its TLS 1.3
   // CertificateVerify or TLS 1.2 ServerKeyExchange, on a client its CertificateVerify (client
-  // authentication). OpenSSL's SSL_get_signature_type_nid.
+  // authentication, the latest one after post-handshake requests). OpenSSL's
+  // SSL_get_signature_type_nid.
   std::optional<SignatureScheme> own_signature_scheme;
   std::string alpn;                        // empty when none was agreed
   std::string server_name;                 // SNI sent (client) or received (server)
