@@ -220,30 +220,6 @@ std::optional<crypto::KeyType> classify_key(const AlgorithmIdentifier& alg) {
   return std::nullopt;
 }
 
-// read_algorithm reads an AlgorithmIdentifier; `raw` is its whole DER.
-bool read_algorithm(DerReader& in, AlgorithmIdentifier& out, Span& raw) {
-  Tlv whole;
-  if (!in.read(tag::kSequence, whole)) {
-    return false;
-  }
-  DerReader seq(whole.value);
-  Span oid;
-  if (!seq.read_oid(oid)) {
-    return false;
-  }
-  Tlv params;
-  if (!seq.empty() && !seq.read_any(params)) {
-    return false;
-  }
-  if (!seq.expect_end()) {
-    return false;
-  }
-  out.oid = copy(oid);
-  out.params = copy(params.raw);
-  raw = whole.raw;
-  return true;
-}
-
 bool is_ia5(Span s) {
   return std::ranges::all_of(s, [](uint8_t c) { return c < 0x80; });
 }
@@ -745,6 +721,29 @@ bool decode_string(uint8_t string_tag, Span v, std::vector<uint32_t>& out) {
 }
 
 }  // namespace
+
+bool read_algorithm(DerReader& in, AlgorithmIdentifier& out, Span& raw) {
+  Tlv whole;
+  if (!in.read(tag::kSequence, whole)) {
+    return false;
+  }
+  DerReader seq(whole.value);
+  Span oid;
+  if (!seq.read_oid(oid)) {
+    return false;
+  }
+  Tlv params;
+  if (!seq.empty() && !seq.read_any(params)) {
+    return false;
+  }
+  if (!seq.expect_end()) {
+    return false;
+  }
+  out.oid = copy(oid);
+  out.params = copy(params.raw);
+  raw = whole.raw;
+  return true;
+}
 
 std::string_view signature_oid_name(SignatureOid s) {
   switch (s) {

@@ -68,6 +68,12 @@ struct AlgorithmIdentifier {
   Bytes params;
 };
 
+class DerReader;
+// read_algorithm reads an AlgorithmIdentifier from `in`; `raw` is its whole DER. False (nothing
+// consumed) when the next element is not one. Shared by certificates and OCSP responses.
+[[nodiscard]] bool read_algorithm(DerReader& in, AlgorithmIdentifier& out,
+                                  std::span<const uint8_t>& raw);
+
 // NameAttribute is one AttributeTypeAndValue: the type OID contents, the value's DER tag
 // (UTF8String, PrintableString, ...) and its contents octets. `rdn` is the index of the
 // RelativeDistinguishedName it belongs to (several attributes share one in a multi-valued RDN).

@@ -1,6 +1,6 @@
-// The outer shape of an OCSP response (RFC 6960 §4.2.1), enough for a server to check that what
-// it is about to staple is a successful response. The response itself (BasicOCSPResponse, its
-// signature and certificate statuses) is for the client to verify and is not read here.
+// OCSP responses (RFC 6960 §4.2.1), as a server staples them: the outer OCSPResponse and the
+// BasicOCSPResponse inside it, parsed strictly with the DER reader. Parsing checks shape only:
+// the signature, the responder's authority and the times are for the verifier to judge.
 //
 //   OCSPResponse ::= SEQUENCE {
 //      responseStatus         OCSPResponseStatus,
@@ -8,18 +8,83 @@
 //   OCSPResponseStatus ::= ENUMERATED { successful (0), malformedRequest (1),
 //      internalError (2), tryLater (3), sigRequired (5), unauthorized (6) }
 //   ResponseBytes ::= SEQUENCE { responseType OBJECT IDENTIFIER, response OCTET STRING }
+//   BasicOCSPResponse ::= SEQUENCE {
+//      tbsResponseData      ResponseData,
+//      signatureAlgorithm   AlgorithmIdentifier,
+//      signature            BIT STRING,
+//      certs            [0] EXPLICIT SEQUENCE OF Certificate OPTIONAL }
+//   ResponseData ::= SEQUENCE {
+//      version              [0] EXPLICIT Version DEFAULT v1,
+//      responderID              ResponderID,
+//      producedAt               GeneralizedTime,
+//      responses                SEQUENCE OF SingleResponse,
+//      responseExtensions   [1] EXPLICIT Extensions OPTIONAL }
+//   ResponderID ::= CHOICE { byName [1] Name, byKey [2] KeyHash }
+//   SingleResponse ::= SEQUENCE {
+//      certID                       CertID,
+//      certStatus                   CertStatus,
+//      thisUpdate                   GeneralizedTime,
+//      nextUpdate         [0]       EXPLICIT GeneralizedTime OPTIONAL,
+//      singleExtensions   [1]       EXPLICIT Extensions OPTIONAL }
+//   CertID ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, issuerNameHash OCTET STRING,
+//      issuerKeyHash OCTET STRING, serialNumber CertificateSerialNumber }
+//   CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo,
+//      unknown [2] IMPLICIT UnknownInfo }
+//   RevokedInfo ::= SEQUENCE { revocationTime GeneralizedTime,
+//      revocationReason [0] EXPLICIT CRLReason OPTIONAL }
+// (The module uses explicit tagging: byName and byKey are [1] and [2] EXPLICIT.)
 #pragma once
 
 #include <hs/result.h>
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
+#include <vector>
+
+#include "x509/certificate.h"
 
 namespace hs::x509 {
 
-// check_ocsp_response accepts a DER OCSPResponse whose status is successful and which carries
-// responseBytes of type id-pkix-ocsp-basic, with nothing after it. Otherwise bad_certificate,
-// with the reason ("not an OCSPResponse", "status tryLater (3)", ...).
+enum class OcspCertStatus : uint8_t { good, revoked, unknown };
+
+// ocsp_status_name: "good", "revoked", "unknown" (curl's "SSL certificate status: good (0)").
+std::string_view ocsp_status_name(OcspCertStatus status);
+
+struct OcspCertId {
+  AlgorithmIdentifier hash_algorithm;
+  Bytes issuer_name_hash;
+  Bytes issuer_key_hash;
+  Bytes serial;  // INTEGER contents octets, as Certificate::serial
+};
+
+struct OcspSingleResponse {
+  OcspCertId cert_id;
+  OcspCertStatus status = OcspCertStatus::unknown;
+  int64_t revocation_time = 0;               // revoked only
+  std::optional<uint8_t> revocation_reason;  // CRLReason (RFC 5280 §5.3.1), when given
+  int64_t this_update = 0;
+  std::optional<int64_t> next_update;
+};
+
+struct OcspResponse {
+  Bytes tbs_response_data;  // ResponseData's whole DER: what the signature covers
+  AlgorithmIdentifier signature_algorithm;
+  Bytes signature;
+  Bytes responder_name;      // byName: the Name's DER
+  Bytes responder_key_hash;  // byKey: SHA-1 of the responder's public key
+  int64_t produced_at = 0;
+  std::vector<OcspSingleResponse> responses;  // at least one
+  std::vector<Bytes> certs;                   // DER certificates the responder included
+};
+
+// parse_ocsp_response parses a DER OCSPResponse. Refusals are bad_certificate with the reason:
+// "not an OCSPResponse", "status 3, not successful (0)", "a successful response without
+// responseBytes", "responseType is not id-pkix-ocsp-basic", "malformed BasicOCSPResponse".
+Result<OcspResponse> parse_ocsp_response(std::span<const uint8_t> der);
+
+// check_ocsp_response is parse_ocsp_response for a server about to staple `der`.
 Result<void> check_ocsp_response(std::span<const uint8_t> der);
 
 }  // namespace hs::x509

@@ -56,9 +56,9 @@ class OcspStaplingTest : public ::testing::Test {
 
   std::unique_ptr<HsServerProcess> server(const std::filesystem::path& response) {
     std::vector<std::string> certs = {"--cert", chain_.string(), "--key", pki_->rsa_key.string()};
-    std::vector<std::string> extra;
+    std::vector<std::string> extra = {"-v"};
     if (!response.empty()) {
-      extra = {"--ocsp-response", response.string()};
+      extra.insert(extra.end(), {"--ocsp-response", response.string()});
     }
     auto s = std::make_unique<HsServerProcess>(certs, extra);
     EXPECT_NE(s->port(), 0) << s->output();
@@ -79,6 +79,8 @@ class OcspStaplingTest : public ::testing::Test {
 
 TEST_F(OcspStaplingTest, CurlVerifiesTheStapledResponse) {
   auto s = server(make_response("V"));
+  // hs server read the response it staples (x509::parse_ocsp_response).
+  EXPECT_TRUE(contains(s->output(), "ocsp-V.der: OCSP good, next update ")) << s->output();
   for (const std::string version : {"--tlsv1.2", "--tlsv1.3"}) {
     SCOPED_TRACE(version);
     CommandResult r = curl(*s, version);

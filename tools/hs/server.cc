@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -41,6 +42,7 @@
 #include "trace_file.h"
 #include "trace_svg.h"
 #include "x509/certificate.h"
+#include "x509/der.h"
 #include "x509/ocsp.h"
 #include "x509/pem.h"
 
@@ -643,11 +645,25 @@ int run_server(const ServerOptions& o) {
         return 2;
       }
       loaded->ocsp_response.assign(der->begin(), der->end());
-      auto checked = x509::check_ocsp_response(loaded->ocsp_response);
-      if (!checked.ok()) {
+      auto parsed = x509::parse_ocsp_response(loaded->ocsp_response);
+      if (!parsed.ok()) {
         std::fprintf(stderr, "hs: %s: %s\n", o.ocsp_responses[i].c_str(),
-                     checked.error().message().c_str());
+                     parsed.error().message().c_str());
         return 2;
+      }
+      // Stapled as it is (as nginx's ssl_stapling_file); a stale one is worth a warning, since
+      // clients that check it refuse it.
+      const int64_t now = static_cast<int64_t>(std::time(nullptr));
+      for (const x509::OcspSingleResponse& single : parsed->responses) {
+        if (single.next_update && *single.next_update < now) {
+          std::fprintf(stderr, "hs: warning: %s: OCSP response expired %s\n",
+                       o.ocsp_responses[i].c_str(), x509::format_time(*single.next_update).c_str());
+        } else if (o.verbose > 0) {
+          std::fprintf(
+              stderr, "hs server: %s: OCSP %s, next update %s\n", o.ocsp_responses[i].c_str(),
+              std::string(x509::ocsp_status_name(single.status)).c_str(),
+              single.next_update ? x509::format_time(*single.next_update).c_str() : "(none)");
+        }
       }
     }
     config->certificates.push_back(std::move(loaded).value());
