@@ -12,6 +12,7 @@
 #include "codec/reader.h"
 #include "codec/wire.h"
 #include "trace/curl_trace.h"
+#include "x509/ocsp.h"
 
 namespace hs::trace {
 
@@ -795,10 +796,23 @@ void handshake_body(Node& n, Cursor& c, uint8_t type, const MessageContext& ctx)
       (void)n.u8(c, "request_update", "1 = the peer should update its keys too", r);
       break;
     }
+    case HandshakeType::certificate_status: {
+      // RFC 6066 §8: status_type ocsp(1), then the DER OCSPResponse.
+      uint8_t status_type = 0;
+      Cursor body;
+      if (n.u8(c, "status_type", "1 = ocsp", status_type) &&
+          n.prefixed(c, Len::u24, 1, 0xFFFFFF, "response", body)) {
+        const size_t at = body.pos();
+        const std::span<const uint8_t> response = body.in.take_rest();
+        n.leaf(at, response.size(), "response", x509::ocsp_summary(response),
+               "the DER OCSPResponse (RFC 6960): what it states; its signature is the client's "
+               "to check");
+      }
+      break;
+    }
     case HandshakeType::hello_request:
     case HandshakeType::end_of_early_data:
     case HandshakeType::server_hello_done:
-    case HandshakeType::certificate_status:
     case HandshakeType::message_hash:
       break;
   }
@@ -836,8 +850,9 @@ std::string message_meaning(uint8_t type, const MessageContext& ctx) {
       return "the sender switches to its next traffic secret";
     case HandshakeType::end_of_early_data:
       return "the client's 0-RTT data is over";
-    case HandshakeType::hello_request:
     case HandshakeType::certificate_status:
+      return "the server's stapled OCSP response for its certificate";
+    case HandshakeType::hello_request:
     case HandshakeType::message_hash:
       break;
   }

@@ -11,6 +11,7 @@
 
 #include "codec/wire.h"
 #include "messages/messages.h"
+#include "x509/ocsp.h"
 
 namespace hs::trace {
 
@@ -276,6 +277,15 @@ void describe_handshake(std::vector<std::string>& out, const MessageEvent& m) {
         out.push_back("  [" + std::to_string(i) + "] " +
                       std::to_string(r13->entries[i].cert_data.size()) + " bytes DER, " +
                       std::to_string(r13->entries[i].extensions.size()) + " extension(s)");
+        // A stapled OCSP response (RFC 8446 §4.4.2.1).
+        const messages::Extension* ocsp =
+            messages::find_extension(r13->entries[i].extensions, ExtensionType::status_request);
+        if (ocsp != nullptr) {
+          auto status = messages::parse_certificate_status(ocsp->data);
+          out.push_back("      OCSP response: " + (status.ok()
+                                                       ? x509::ocsp_summary(status->ocsp_response)
+                                                       : status.error().message()));
+        }
       }
       return;
     }
@@ -368,9 +378,18 @@ void describe_handshake(std::vector<std::string>& out, const MessageEvent& m) {
       out.push_back("signature: " + std::to_string(r->signature.size()) + " bytes");
       return;
     }
+    case HandshakeType::certificate_status: {
+      // RFC 6066 §8: the stapled OCSP response (what it says, not whether it verifies).
+      auto r = messages::parse_certificate_status(body);
+      if (!r.ok()) {
+        return bad(r.error());
+      }
+      out.push_back("OCSP response: " + std::to_string(r->ocsp_response.size()) + " bytes, " +
+                    x509::ocsp_summary(r->ocsp_response));
+      return;
+    }
     case HandshakeType::hello_request:
     case HandshakeType::end_of_early_data:
-    case HandshakeType::certificate_status:
     case HandshakeType::key_update:
     case HandshakeType::message_hash:
       break;

@@ -221,6 +221,58 @@ Result<OcspResponse> parse_ocsp_response(std::span<const uint8_t> der) {
   return out;
 }
 
+std::string_view crl_reason_name(uint8_t reason) {
+  switch (reason) {
+    case 0:
+      return "unspecified";
+    case 1:
+      return "keyCompromise";
+    case 2:
+      return "cACompromise";
+    case 3:
+      return "affiliationChanged";
+    case 4:
+      return "superseded";
+    case 5:
+      return "cessationOfOperation";
+    case 6:
+      return "certificateHold";
+    case 8:
+      return "removeFromCRL";
+    case 9:
+      return "privilegeWithdrawn";
+    case 10:
+      return "aACompromise";
+    default:
+      return "(UNKNOWN)";
+  }
+}
+
+std::string ocsp_summary(std::span<const uint8_t> der) {
+  auto r = parse_ocsp_response(der);
+  if (!r.ok()) {
+    return r.error().detail();
+  }
+  std::string out;
+  for (const OcspSingleResponse& s : r->responses) {
+    if (!out.empty()) {
+      out += "; ";
+    }
+    out += ocsp_status_name(s.status);
+    if (s.status == OcspCertStatus::revoked) {
+      out += " " + format_time(s.revocation_time);
+      if (s.revocation_reason) {
+        out += ", " + std::string(crl_reason_name(*s.revocation_reason)) + " (" +
+               std::to_string(*s.revocation_reason) + ")";
+      }
+    }
+    if (s.next_update) {
+      out += ", next update " + format_time(*s.next_update);
+    }
+  }
+  return out;
+}
+
 Result<void> check_ocsp_response(std::span<const uint8_t> der) {
   HS_TRY(parse_ocsp_response(der));
   return ok_result();

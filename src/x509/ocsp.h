@@ -84,6 +84,14 @@ struct OcspResponse {
 // responseBytes", "responseType is not id-pkix-ocsp-basic", "malformed BasicOCSPResponse".
 Result<OcspResponse> parse_ocsp_response(std::span<const uint8_t> der);
 
+// ocsp_summary describes a response for the traces: "good, next update Dec  6 03:13:57 2026
+// GMT", "revoked Nov  1 00:00:00 2026 GMT, keyCompromise (1)", or the parse error's reason. It
+// is what the response says, not whether it verifies.
+std::string ocsp_summary(std::span<const uint8_t> der);
+
+// crl_reason_name is OpenSSL's name for a CRLReason (RFC 5280 §5.3.1): "keyCompromise", ...
+std::string_view crl_reason_name(uint8_t reason);
+
 // check_ocsp_response is parse_ocsp_response for a server about to staple `der`.
 Result<void> check_ocsp_response(std::span<const uint8_t> der);
 

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "messages/messages.h"
+#include "unit/x509/ocsp_builder.h"
+
 namespace hs::trace {
 namespace {
 
@@ -141,6 +144,20 @@ TEST(Annotate, CiphertextSplitsNonceDataAndTag) {
   EXPECT_EQ(c.children[2].length, 16u);
   Bytes tiny(5, 0);
   EXPECT_TRUE(leaves_cover_exactly(annotate_ciphertext(tiny, true), tiny.size()));
+}
+
+TEST(Annotate, CertificateStatusSaysWhatTheResponseStates) {
+  namespace t = x509::testing;
+  const Bytes ocsp = t::response({t::single(t::kGood)});
+  Bytes msg;
+  ASSERT_TRUE(messages::serialize_message(messages::CertificateStatus{ocsp}, msg).ok());
+  Field f = annotate_handshake(msg, {false, 0x0303});
+  EXPECT_TRUE(leaves_cover_exactly(f, msg.size()));
+  ASSERT_NE(find(f, "status_type"), nullptr);
+  const Field* response = find(f, "response");
+  ASSERT_NE(response, nullptr);
+  EXPECT_EQ(response->length, ocsp.size());
+  EXPECT_EQ(response->value, "good, next update Dec  6 00:00:00 2026 GMT");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "messages/messages.h"
+#include "unit/x509/ocsp_builder.h"
 
 namespace hs::trace {
 namespace {
@@ -134,6 +135,33 @@ TEST(DetailedTrace, MalformedBodiesAreReportedNotTrusted) {
   const std::array<uint8_t, 6> truncated = {2, 0, 0, 2, 3, 3};
   auto lines = describe_message(MessageEvent{Direction::in, 22, 2, 0x0303, truncated, false});
   EXPECT_TRUE(contains(lines, "malformed"));
+}
+
+// A TLS 1.2 CertificateStatus and a TLS 1.3 leaf entry's status_request: the stapled OCSP
+// response is summarised (what it states, not whether it verifies).
+TEST(DetailedTrace, StapledOcspResponseIsSummarised) {
+  namespace t = x509::testing;
+  const std::vector<uint8_t> ocsp = t::response({t::single(t::kGood)});
+  std::vector<uint8_t> status;
+  ASSERT_TRUE(messages::serialize_message(messages::CertificateStatus{ocsp}, status).ok());
+  auto lines = describe_message(MessageEvent{Direction::in, 22, 22, 0x0303, status, false});
+  EXPECT_TRUE(contains(lines, "OCSP response: " + std::to_string(ocsp.size()) +
+                                  " bytes, good, next update Dec  6 00:00:00 2026 GMT"));
+
+  messages::Certificate13 cert;
+  cert.entries.push_back(messages::CertificateEntry{
+      {0x30, 0x00}, {messages::make_extension(ExtensionType::status_request, [&](auto& out) {
+                       return messages::serialize(messages::CertificateStatus{ocsp}, out);
+                     }).value()}});
+  std::vector<uint8_t> bytes13;
+  ASSERT_TRUE(messages::serialize_message(cert, bytes13).ok());
+  auto lines13 = describe_message(MessageEvent{Direction::in, 22, 11, 0x0304, bytes13, true});
+  EXPECT_TRUE(contains(lines13, "OCSP response: good, next update Dec  6 00:00:00 2026 GMT"));
+  // Garbled inside: the reason, not a crash.
+  std::vector<uint8_t> junk;
+  ASSERT_TRUE(messages::serialize_message(messages::CertificateStatus{{0x30, 0x00}}, junk).ok());
+  EXPECT_TRUE(contains(describe_message(MessageEvent{Direction::in, 22, 22, 0x0303, junk, false}),
+                       "not an OCSPResponse"));
 }
 
 }  // namespace

@@ -10,53 +10,27 @@
 #include <vector>
 
 #include "unit/x509/cert_builder.h"
+#include "unit/x509/ocsp_builder.h"
 #include "x509/der.h"
 
 namespace hs::x509 {
 namespace {
 
 using testing::cat;
+using testing::cert_id;
 using testing::cn;
 using testing::Der;
-using testing::integer;
+using testing::generalized;
+using testing::kGood;
+using testing::kOcspBasic;
+using testing::kSha1;
+using testing::kSha256WithRsa;
 using testing::oid;
+using testing::response;
 using testing::seq;
+using testing::single;
 using testing::text;
 using testing::tlv;
-
-const Der kOcspBasic = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
-const Der kSha1 = {0x2B, 0x0E, 0x03, 0x02, 0x1A};
-const Der kSha256WithRsa = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x0B};
-
-Der generalized(const std::string& t) { return tlv(0x18, text(t)); }
-
-Der cert_id() {
-  return seq({seq({oid(kSha1), tlv(0x05, {})}), tlv(0x04, Der(20, 0xAA)), tlv(0x04, Der(20, 0xBB)),
-              integer(0x1234)});
-}
-
-// single builds a SingleResponse for serial 0x1234 with `status` (its whole CertStatus DER).
-Der single(const Der& status, bool next_update = true) {
-  Der body = cat({cert_id(), status, generalized("20261129000000Z")});
-  if (next_update) {
-    body = cat({body, tlv(0xA0, generalized("20261206000000Z"))});
-  }
-  return tlv(0x30, body);
-}
-
-// basic wraps SingleResponses in a signed-looking BasicOCSPResponse (byName responder) and the
-// outer OCSPResponse.
-Der response(const std::vector<Der>& singles, const Der& responder = tlv(0xA1, cn("ocsp"))) {
-  Der responses;
-  for (const Der& s : singles) {
-    responses = cat({responses, s});
-  }
-  Der data = seq({responder, generalized("20261129000001Z"), tlv(0x30, responses)});
-  Der basic = seq({data, seq({oid(kSha256WithRsa), tlv(0x05, {})}), tlv(0x03, {0x00, 0x01, 0x02})});
-  return seq({tlv(0x0A, {0}), tlv(0xA0, seq({oid(kOcspBasic), tlv(0x04, basic)}))});
-}
-
-const Der kGood = tlv(0x80, {});
 
 std::string reason(const Der& b) {
   auto r = parse_ocsp_response(b);
