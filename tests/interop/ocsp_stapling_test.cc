@@ -16,6 +16,7 @@
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/text.h"
+#include "unit/x509/ocsp_builder.h"
 
 namespace hs::test {
 namespace {
@@ -149,6 +150,27 @@ TEST_F(OcspStaplingTest, GnutlsClientChecksTheStapledResponse) {
   CommandResult r = gnutls(*revoked, "TLS1.3");
   EXPECT_NE(r.exit_code, 0) << r.output();
   EXPECT_TRUE(contains(r.output(), "The certificate was revoked via OCSP")) << r.output();
+}
+
+// A response past its nextUpdate is still stapled (the operator's to refresh, as with nginx's
+// ssl_stapling_file), with a warning at start. Built by hand: openssl ocsp cannot backdate.
+TEST_F(OcspStaplingTest, HsServerWarnsAboutAnExpiredResponse) {
+  namespace t = x509::testing;
+  const auto stale = dir_ / "stale.der";
+  const std::vector<uint8_t> der =
+      t::response({t::single(t::kGood, true, "20200101000000Z", "20200108000000Z")});
+  std::ofstream(stale, std::ios::binary)
+      .write(reinterpret_cast<const char*>(der.data()), static_cast<std::streamsize>(der.size()));
+  auto s = server(stale);
+  EXPECT_TRUE(contains(s->output(), "warning: " + stale.string() +
+                                        ": OCSP response expired Jan  8 "
+                                        "00:00:00 2020 GMT"))
+      << s->output();
+  CommandResult r = run_command({"openssl", "s_client", "-tls1_3", "-status", "-connect",
+                                 s->connect(), "-servername", "localhost"},
+                                20s, "");
+  EXPECT_EQ(r.exit_code, 0) << r.output();
+  EXPECT_TRUE(contains(r.out, "OCSP Response Status: successful (0x0)")) << r.output();
 }
 
 TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {

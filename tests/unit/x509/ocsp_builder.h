@@ -21,11 +21,14 @@ inline Der cert_id() {
               integer(0x1234)});
 }
 
-// single builds a SingleResponse for serial 0x1234 with `status` (its whole CertStatus DER).
-inline Der single(const Der& status, bool next_update = true) {
-  Der body = cat({cert_id(), status, generalized("20261129000000Z")});
+// single builds a SingleResponse for serial 0x1234 with `status` (its whole CertStatus DER),
+// thisUpdate `this_update` and, unless empty, nextUpdate `next_update` (GeneralizedTime text).
+inline Der single(const Der& status, bool next_update = true,
+                  const std::string& this_update = "20261129000000Z",
+                  const std::string& next = "20261206000000Z") {
+  Der body = cat({cert_id(), status, generalized(this_update)});
   if (next_update) {
-    body = cat({body, tlv(0xA0, generalized("20261206000000Z"))});
+    body = cat({body, tlv(0xA0, generalized(next))});
   }
   return tlv(0x30, body);
 }
