@@ -54,6 +54,10 @@ set -euo pipefail
 #                                                   certificate verifier) as a client of hs server,
 #                                                   headless (tests/interop/chromium_test.cc); 81 MB
 #                                                   download, 290 MB installed, ~16 s to install
+#   testssl.sh                                      the public TLS scanner people point at their
+#                                                   servers: its protocol, resumption and
+#                                                   vulnerability probes against hs server
+#                                                   (tests/interop/testssl_test.cc); 3 MB, bash
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libssl-dev openssl
@@ -72,6 +76,7 @@ PACKAGES=(
   botan libwolfssl-dev libmbedtls-dev
   openjdk-17-jre-headless
   chromium
+  testssl.sh
 )
 
 missing=()

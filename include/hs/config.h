@@ -242,8 +242,14 @@ struct ServerConfig {
   // alpn: the protocols we speak, in our preference order. A client that offers ALPN with no
   // overlap gets no_application_protocol (RFC 7301 §3.2).
   std::vector<std::string> alpn;
-  // require_extended_master_secret refuses TLS 1.2 clients without RFC 7627.
-  bool require_extended_master_secret = true;
+  // require_extended_master_secret refuses TLS 1.2 clients without RFC 7627
+  // (extended_master_secret_required, handshake_failure). Off by default, as OpenSSL, BoringSSL,
+  // rustls, GnuTLS and Go serve them: RFC 7627 §5.2 lets a server "interoperate with legacy
+  // clients" (OpenSSL 1.0.2, LibreSSL 2.x, Go before 1.21, scanners such as testssl.sh, whose
+  // TLS 1.2 probe has no extension) with the legacy master secret. Such a session is never
+  // cached nor given a ticket, so it is never resumed (§5.3), and without renegotiation the
+  // triple handshake attack has no second step. Set it to refuse them (hs server --require-ems).
+  bool require_extended_master_secret = false;
   // session_cache keeps TLS 1.2 sessions by session ID for abbreviated handshakes (RFC 5246
   // §7.3); null means session IDs are not resumable.
   std::shared_ptr<ServerSessionCache> session_cache;

@@ -2,9 +2,10 @@
 // behind many real clients and servers. tests/interop/go/ holds a client and a server built
 // from the standard library only (CMake builds them once, see CMakeLists.txt here).
 //
-// Go 1.19 does not implement the extended master secret (RFC 7627; Go has it since 1.21) and
-// we require it by default, so TLS 1.2 with Go fails on both sides unless `hs server
-// --allow-no-ems` or `hs client --allow-no-ems`. Both the refusals and the switches are tested.
+// Go 1.19 does not implement the extended master secret (RFC 7627; Go has it since 1.21). Our
+// server serves such clients by default (the legacy master secret, never resumed) and refuses
+// them with `hs server --require-ems`; our client requires it unless `hs client --allow-no-ems`.
+// Both the refusals and the switches are tested.
 //
 // Go client -> `hs server`: TLS 1.3 and 1.2 (--allow-no-ems), every TLS 1.2 AEAD suite Go
 // offers, X25519, P-256 and P-384, HelloRetryRequest (the Go client's only key share is a group
@@ -128,7 +129,7 @@ class GoInterop : public ::testing::Test {
 // ---- Go client -> hs server ----
 
 TEST_F(GoInterop, GoClientTls13AndTls12) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_));
   ASSERT_NE(server.port(), 0) << server.output();
   for (std::string max : {"1.3", "1.2"}) {
     SCOPED_TRACE("max " + max);
@@ -142,7 +143,8 @@ TEST_F(GoInterop, GoClientTls13AndTls12) {
     EXPECT_EQ(page_field(page, "Protocol"), "TLSv" + max) << page;
     EXPECT_EQ(page_field(page, "SNI"), "localhost") << page;
     if (max == "1.2") {
-      // Go 1.19 never offers RFC 7627: the legacy master secret, which --allow-no-ems permits.
+      // Go 1.19 never offers RFC 7627: the legacy master secret, which our server accepts
+      // unless --require-ems.
       EXPECT_EQ(page_field(page, "Extended master secret"), "no") << page;
     } else {
       // Go 1.19 offers only TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and
@@ -153,9 +155,9 @@ TEST_F(GoInterop, GoClientTls13AndTls12) {
 }
 
 // RFC 7627 §5.2: a server that "receives a ClientHello without the extension ... SHOULD abort
-// the handshake if it does not wish to interoperate with legacy clients", which is our default.
-TEST_F(GoInterop, GoClientTls12RefusedWithoutExtendedMasterSecret) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_));
+// the handshake if it does not wish to interoperate with legacy clients": --require-ems.
+TEST_F(GoInterop, GoClientTls12RefusedWithRequireEms) {
+  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--require-ems"});
   ASSERT_NE(server.port(), 0) << server.output();
   auto r = go_client(server, {"-max", "1.2"});
   EXPECT_NE(r.exit_code, 0) << r.output();
@@ -165,7 +167,7 @@ TEST_F(GoInterop, GoClientTls12RefusedWithoutExtendedMasterSecret) {
 }
 
 TEST_F(GoInterop, GoClientEveryTls12AeadSuite) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_));
   ASSERT_NE(server.port(), 0) << server.output();
   for (const Tls12Suite& s : kTls12Suites) {
     SCOPED_TRACE(s.openssl_name);
@@ -179,7 +181,7 @@ TEST_F(GoInterop, GoClientEveryTls12AeadSuite) {
 }
 
 TEST_F(GoInterop, GoClientGroups) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_));
   ASSERT_NE(server.port(), 0) << server.output();
   struct Case {
     const char* go_curves;
@@ -238,7 +240,7 @@ TEST_F(GoInterop, GoClientAnswersOurHelloRetryRequest) {
 }
 
 TEST_F(GoInterop, GoClientAlpn) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_));
   ASSERT_NE(server.port(), 0) << server.output();
   struct Case {
     const char* offer;
@@ -258,8 +260,7 @@ TEST_F(GoInterop, GoClientAlpn) {
 
 TEST_F(GoInterop, GoClientVerifiesOurChainAndName) {
   // The leaf is issued by an intermediate that only our Certificate message carries.
-  HsServerProcess server(
-      {"--cert", pki_.chain.string(), "--key", pki_.chain_leaf_key.string(), "--allow-no-ems"});
+  HsServerProcess server({"--cert", pki_.chain.string(), "--key", pki_.chain_leaf_key.string()});
   ASSERT_NE(server.port(), 0) << server.output();
   for (std::string max : {"1.3", "1.2"}) {
     SCOPED_TRACE(max);
@@ -273,7 +274,7 @@ TEST_F(GoInterop, GoClientVerifiesOurChainAndName) {
 }
 
 TEST_F(GoInterop, GoClientResumesWithOurTickets) {
-  HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_));
   ASSERT_NE(server.port(), 0) << server.output();
   // Reading each response also reads the TLS 1.3 NewSessionTickets that precede it.
   auto r = go_client(server, {"-max", "1.3", "-n", "2", "-get", "/"});
@@ -287,8 +288,9 @@ TEST_F(GoInterop, GoClientResumesWithOurTickets) {
 
 // A TLS 1.2 session without the extended master secret is not resumable (RFC 7627 §5.3: "If
 // neither the original session nor the new ClientHello uses the extension, the server SHOULD
-// abort the handshake"), so --allow-no-ems gives Go 1.19 no ticket: its second connection is a
-// full handshake. (When we issued one, Go offered it and we aborted every later connection.)
+// abort the handshake"), so our server gives Go 1.19 no ticket: its second connection is a full
+// handshake. (When we issued one, Go offered it and we aborted every later connection.) The
+// --allow-no-ems spelling of the default stays accepted for scripts written before it changed.
 TEST_F(GoInterop, GoClientTls12WithoutEmsGetsNoTicket) {
   HsServerProcess server(HsServerProcess::cert_args(pki_), {"--allow-no-ems"});
   ASSERT_NE(server.port(), 0) << server.output();
@@ -300,9 +302,8 @@ TEST_F(GoInterop, GoClientTls12WithoutEmsGetsNoTicket) {
 }
 
 TEST_F(GoInterop, GoClientCertificate) {
-  HsServerProcess server(
-      HsServerProcess::cert_args(pki_),
-      {"--verify-client", pki_.ca_cert.string(), "--require-client-cert", "--allow-no-ems"});
+  HsServerProcess server(HsServerProcess::cert_args(pki_),
+                         {"--verify-client", pki_.ca_cert.string(), "--require-client-cert"});
   ASSERT_NE(server.port(), 0) << server.output();
   struct Case {
     std::filesystem::path cert, key;

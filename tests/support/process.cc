@@ -374,6 +374,7 @@ std::optional<std::filesystem::path> find_program(std::string_view name) {
       {"botan", "botan"},
       {"java", "openjdk-17-jre-headless"},
       {"chromium", "chromium"},
+      {"testssl", "testssl.sh"},
   };
   auto it = kPackages.find(name);
   std::string package = it != kPackages.end() ? it->second : "?";

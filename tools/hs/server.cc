@@ -65,8 +65,10 @@ struct ServerOptions {
   size_t max_connections = 4096;  // --max-connections: beyond it, new connections wait
   std::string ticket_keys;        // --ticket-keys FILE
   bool no_tickets = false;
-  // --allow-no-ems: TLS 1.2 clients without the extended master secret (RFC 7627) get the
-  // legacy master secret instead of handshake_failure (Go before 1.21 never offers it).
+  // --require-ems: TLS 1.2 clients without the extended master secret (RFC 7627; Go before
+  // 1.21, OpenSSL 1.0.2) get handshake_failure instead of the legacy master secret.
+  // --allow-no-ems is the default since the library's default changed; kept for scripts.
+  bool require_ems = false;
   bool allow_no_ems = false;
   // Client authentication: --verify-client CAFILE asks for a client certificate and checks it
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
@@ -717,7 +719,7 @@ int run_server(const ServerOptions& o) {
   // processes accept each other's tickets, else random ones for this process).
   config->session_cache = std::make_shared<ServerSessionCache>(20000, config->ticket_lifetime);
   config->issue_tickets = !o.no_tickets;
-  config->require_extended_master_secret = !o.allow_no_ems;
+  config->require_extended_master_secret = o.require_ems;
   config->record_size_limit = o.record_size_limit;
   config->key_update_after_records = o.key_update_after_records;
   if (!o.ticket_keys.empty()) {
@@ -870,9 +872,15 @@ std::function<int()> register_server(CLI::App& app) {
                   "first is current)");
   sub->add_flag("--no-tickets", opts->no_tickets,
                 "Issue and accept no session tickets (TLS 1.2 session IDs still resume)");
+  auto* require_ems = sub->add_flag(
+      "--require-ems", opts->require_ems,
+      "TLS 1.2: refuse clients without the extended master secret (RFC 7627), such as Go "
+      "before 1.21 and OpenSSL 1.0.2 (default: serve them with the legacy master secret, never "
+      "resumed)");
   sub->add_flag("--allow-no-ems", opts->allow_no_ems,
-                "TLS 1.2: accept clients without the extended master secret (RFC 7627), such as "
-                "Go before 1.21, with the legacy master secret");
+                "TLS 1.2: serve clients without the extended master secret (the default; kept "
+                "for scripts)")
+      ->excludes(require_ems);
   sub->add_option("--verify-client", opts->verify_client,
                   "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
   sub->add_flag("--require-client-cert", opts->require_client_cert,

@@ -406,7 +406,8 @@ Result<Selection> negotiate(const ClientOffer& offer, const ServerConfig& config
   // RFC 7627 §5.2: "If the server receives a ClientHello without the extension, it SHOULD
   // abort the handshake if it does not wish to interoperate with legacy clients. If the client
   // and server choose to continue a full handshake without the extension, they MUST use the
-  // standard master secret derivation". We abort when configured to (the default).
+  // standard master secret derivation". We abort when configured to
+  // (ServerConfig::require_extended_master_secret, off by default).
   if (!offer.extended_master_secret && config.require_extended_master_secret) {
     return Error(ErrorCode::extended_master_secret_required, "client_hello",
                  "the client does not support the extended master secret (RFC 7627)");

@@ -280,10 +280,12 @@ TEST_F(Server12Alerts, DuplicateExtension) {
   EXPECT_EQ(hello_alert(opts), AlertDescription::illegal_parameter);
 }
 
-TEST_F(Server12Alerts, NoExtendedMasterSecret) {
+TEST_F(Server12Alerts, NoExtendedMasterSecretWhenRequired) {
+  auto sc = make_config({certs_->rsa, certs_->ecdsa});
+  sc->require_extended_master_secret = true;
   HelloOptions opts;
   opts.ems = false;
-  EXPECT_EQ(hello_alert(opts), AlertDescription::handshake_failure);
+  EXPECT_EQ(hello_alert(opts, sc), AlertDescription::handshake_failure);
 }
 
 TEST_F(Server12Alerts, NonEmptyRenegotiationInfo) {

@@ -144,9 +144,11 @@ TEST_F(Server12Test, EverySuiteGroupAndCertificateCompletes) {
   }
 }
 
-TEST_F(Server12Test, LegacyMasterSecretWhenEmsNotRequired) {
+// RFC 7627 §5.2 lets a server "interoperate with legacy clients"; ours does by default, as
+// OpenSSL, rustls and Go do (testssl.sh's TLS 1.2 probe and OpenSSL 1.0.2 have no extension).
+TEST_F(Server12Test, LegacyMasterSecretByDefault) {
   auto config = both_certs();
-  config->require_extended_master_secret = false;
+  ASSERT_FALSE(config->require_extended_master_secret);
   HelloOptions opts;
   opts.ems = false;
   // The client asks for a ticket (RFC 5077 §3.2: an empty session_ticket), as Go 1.19 does.
@@ -510,9 +512,11 @@ TEST_F(Server12Test, DuplicateExtensionIsIllegalParameter) {
 }
 
 TEST_F(Server12Test, MissingEmsIsHandshakeFailureWhenRequired) {
+  auto config = both_certs();
+  config->require_extended_master_secret = true;
   HelloOptions opts;
   opts.ems = false;
-  Error e = hello_error(both_certs(), opts);
+  Error e = hello_error(config, opts);
   EXPECT_EQ(e.code(), ErrorCode::extended_master_secret_required);
   EXPECT_EQ(e.alert(), AlertDescription::handshake_failure);
 }
