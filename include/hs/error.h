@@ -46,6 +46,11 @@ enum class ErrorCode : uint16_t {
   unknown_ca,                     // no path to a trust anchor
   certificate_required,           // the peer sent no certificate where one is required
   verification_disabled_refusal,  // chain validation unavailable and -k not given
+  // OCSP stapling (ClientConfig::ocsp_stapling): the stapled response says the certificate is
+  // revoked (alert certificate_revoked), or it is missing, unverifiable, stale, for another
+  // certificate or says "unknown" (RFC 6066 §8: bad_certificate_status_response).
+  certificate_revoked,
+  bad_certificate_status,
   // no_client_certificate: a TLS 1.2 client sent an empty Certificate to a server that requires
   // one (RFC 5246 §7.4.6: handshake_failure; TLS 1.2 has no certificate_required alert).
   no_client_certificate,

@@ -54,6 +54,10 @@ std::optional<AlertDescription> alert_for(ErrorCode code) {
       return A::unknown_ca;
     case ErrorCode::certificate_required:
       return A::certificate_required;
+    case ErrorCode::certificate_revoked:
+      return A::certificate_revoked;
+    case ErrorCode::bad_certificate_status:
+      return A::bad_certificate_status_response;
     case ErrorCode::internal_error:
       return A::internal_error;
     case ErrorCode::peer_alert:
@@ -100,6 +104,8 @@ std::string_view error_code_name(ErrorCode code) {
     HS_NAME(no_client_certificate)
     HS_NAME(certificate_required)
     HS_NAME(verification_disabled_refusal)
+    HS_NAME(certificate_revoked)
+    HS_NAME(bad_certificate_status)
     HS_NAME(peer_alert)
     HS_NAME(peer_closed)
     HS_NAME(truncated)

@@ -6,6 +6,7 @@
 #include <hs/result.h>
 #include <hs/wire.h>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -177,6 +178,10 @@ class Provider {
   virtual ~Provider() = default;
 
   virtual std::unique_ptr<Hash> make_hash(HashAlg alg) const = 0;
+  // sha1_identifier is SHA-1 for identifiers only, never for a signature or a MAC: an OCSP
+  // CertID names the issuer by SHA-1 hashes of its name and key (RFC 6960 §4.1.1; what openssl
+  // ocsp and curl compute), and a byKey ResponderID is the SHA-1 of the responder's key.
+  virtual std::array<uint8_t, 20> sha1_identifier(std::span<const uint8_t> data) const = 0;
   virtual std::unique_ptr<Hmac> make_hmac(HashAlg alg, std::span<const uint8_t> key) const = 0;
   // hkdf_extract and hkdf_expand are RFC 5869 §2.2 and §2.3.
   virtual SecretBytes hkdf_extract(HashAlg alg, std::span<const uint8_t> salt,

@@ -915,6 +915,10 @@ const Extension* Certificate::find_extension(std::span<const uint8_t> oid) const
   return nullptr;
 }
 
+std::optional<crypto::SignatureAlgorithm> signature_algorithm_of(const AlgorithmIdentifier& alg) {
+  return map_signature(classify_signature(alg.oid), alg.params);
+}
+
 Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
   // Certificate ::= SEQUENCE { tbsCertificate TBSCertificate,
   //   signatureAlgorithm AlgorithmIdentifier, signatureValue BIT STRING }

@@ -33,6 +33,8 @@ inline constexpr uint8_t kExtKeyUsage[] = {0x55, 0x1D, 0x25};             // 2.5
 inline constexpr uint8_t kServerAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
 inline constexpr uint8_t kClientAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
 inline constexpr uint8_t kAnyExtendedKeyUsage[] = {0x55, 0x1D, 0x25, 0x00};  // 2.5.29.37.0
+// id-kp-OCSPSigning, 1.3.6.1.5.5.7.3.9: a delegated OCSP responder (RFC 6960 §4.2.2.2).
+inline constexpr uint8_t kOcspSigning[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
 // Name attributes.
 inline constexpr uint8_t kCommonName[] = {0x55, 0x04, 0x03};  // 2.5.4.3
 // PKCS #9 emailAddress, 1.2.840.113549.1.9.1 (RFC 5280 §4.1.2.6, legacy mail addresses in DNs).
@@ -73,6 +75,11 @@ class DerReader;
 // consumed) when the next element is not one. Shared by certificates and OCSP responses.
 [[nodiscard]] bool read_algorithm(DerReader& in, AlgorithmIdentifier& out,
                                   std::span<const uint8_t>& raw);
+
+// signature_algorithm_of maps a signature AlgorithmIdentifier to what crypto::Provider verifies
+// (as Certificate::signature_alg is set): nullopt for algorithms we refuse (SHA-1, MD5) or do
+// not know, and for parameters RFC 4055 / RFC 5758 / RFC 8410 forbid. OCSP responses use it.
+std::optional<crypto::SignatureAlgorithm> signature_algorithm_of(const AlgorithmIdentifier& alg);
 
 // NameAttribute is one AttributeTypeAndValue: the type OID contents, the value's DER tag
 // (UTF8String, PrintableString, ...) and its contents octets. `rdn` is the index of the

@@ -190,12 +190,50 @@ std::string_view ocsp_status_name(OcspCertStatus status) {
   return "unknown";
 }
 
-Result<OcspResponse> parse_ocsp_response(std::span<const uint8_t> der) {
+namespace {
+
+// read_response_status reads the OCSPResponse SEQUENCE and its responseStatus, leaving
+// `response` at responseBytes.
+bool read_response_status(std::span<const uint8_t> der, DerReader& response, uint64_t& status) {
   DerReader outer(der);
+  return outer.read_constructed(tag::kSequence, response) && outer.expect_end() &&
+         response.read_small_uint(255, status, kEnumerated);
+}
+
+}  // namespace
+
+Result<uint64_t> ocsp_response_status(std::span<const uint8_t> der) {
   DerReader response;
   uint64_t status = 0;
-  if (!outer.read_constructed(tag::kSequence, response) || !outer.expect_end() ||
-      !response.read_small_uint(255, status, kEnumerated)) {
+  if (!read_response_status(der, response, status)) {
+    return refused("not an OCSPResponse");
+  }
+  return status;
+}
+
+std::string_view ocsp_response_status_name(uint64_t status) {
+  switch (status) {
+    case 0:
+      return "successful";
+    case 1:
+      return "malformedrequest";
+    case 2:
+      return "internalerror";
+    case 3:
+      return "trylater";
+    case 5:
+      return "sigrequired";
+    case 6:
+      return "unauthorized";
+    default:
+      return "(UNKNOWN)";
+  }
+}
+
+Result<OcspResponse> parse_ocsp_response(std::span<const uint8_t> der) {
+  DerReader response;
+  uint64_t status = 0;
+  if (!read_response_status(der, response, status)) {
     return refused("not an OCSPResponse");
   }
   if (status != 0) {

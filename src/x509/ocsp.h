@@ -79,6 +79,15 @@ struct OcspResponse {
   std::vector<Bytes> certs;                   // DER certificates the responder included
 };
 
+// ocsp_response_status reads an OCSPResponse's responseStatus alone (0 is successful):
+// bad_certificate "not an OCSPResponse" when the outer shape is wrong.
+Result<uint64_t> ocsp_response_status(std::span<const uint8_t> der);
+
+// ocsp_response_status_name is OpenSSL's name for a responseStatus: "successful",
+// "malformedrequest", "internalerror", "trylater", "sigrequired", "unauthorized" ("(UNKNOWN)"
+// otherwise), as curl prints it ("Invalid OCSP response status: trylater (3)").
+std::string_view ocsp_response_status_name(uint64_t status);
+
 // parse_ocsp_response parses a DER OCSPResponse. Refusals are bad_certificate with the reason:
 // "not an OCSPResponse", "status 3, not successful (0)", "a successful response without
 // responseBytes", "responseType is not id-pkix-ocsp-basic", "malformed BasicOCSPResponse".

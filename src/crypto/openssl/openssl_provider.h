@@ -2,6 +2,7 @@
 // type, so it can be included (and subclassed, see crypto/testing/) from anywhere.
 #pragma once
 
+#include <array>
 #include <span>
 
 #include "crypto/provider.h"
@@ -20,6 +21,7 @@ class OpenSslProvider : public Provider {
   ~OpenSslProvider() override = default;
 
   std::unique_ptr<Hash> make_hash(HashAlg alg) const override;
+  std::array<uint8_t, 20> sha1_identifier(std::span<const uint8_t> data) const override;
   std::unique_ptr<Hmac> make_hmac(HashAlg alg, std::span<const uint8_t> key) const override;
   SecretBytes hkdf_extract(HashAlg alg, std::span<const uint8_t> salt,
                            std::span<const uint8_t> ikm) const override;

@@ -13,6 +13,18 @@ std::unique_ptr<Hash> OpenSslProvider::make_hash(HashAlg alg) const {
   return detail::make_evp_hash(alg);
 }
 
+std::array<uint8_t, 20> OpenSslProvider::sha1_identifier(std::span<const uint8_t> data) const {
+  // Fetched once for the process (as the other digests, detail::algorithms()); kept apart from
+  // HashAlg so that SHA-1 cannot reach a transcript, a signature or a key derivation.
+  static EVP_MD* const kSha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  std::array<uint8_t, 20> out{};
+  unsigned int len = 0;
+  detail::require(kSha1 != nullptr &&
+                  EVP_Digest(data.data(), data.size(), out.data(), &len, kSha1, nullptr) == 1 &&
+                  len == out.size());
+  return out;
+}
+
 std::unique_ptr<Hmac> OpenSslProvider::make_hmac(HashAlg alg, std::span<const uint8_t> key) const {
   return detail::make_evp_hmac(alg, key);
 }
