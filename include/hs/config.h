@@ -152,6 +152,16 @@ struct ClientConfig {
   // handshake attack), and such a session is never stored, so it is never resumed (RFC 7627
   // §5.3).
   bool require_extended_master_secret = true;
+  // ocsp_stapling asks the server for its leaf's OCSP response (status_request, RFC 6066 §8;
+  // RFC 8446 §4.4.2.1) and checks what it staples against the issuer in the chain it sent:
+  // signed by the issuer or its designated responder, for this certificate, current, "good"
+  // (x509/ocsp_verify.h; curl's --cert-status with OpenSSL). A revoked certificate fails the
+  // handshake with certificate_revoked, any other unsatisfactory response with
+  // bad_certificate_status (RFC 6066 §8: bad_certificate_status_response). `require` also fails
+  // when nothing is stapled ("No OCSP response received"); `request` then carries on. The
+  // response is in SessionInfo::ocsp_response. Not checked on resumption (none is sent).
+  enum class OcspStapling : uint8_t { off, request, require };
+  OcspStapling ocsp_stapling = OcspStapling::off;
   // sessions, when set, makes the client resume: it offers the newest stored session for
   // session_key (a TLS 1.2 session ID and/or RFC 5077 ticket, or a TLS 1.3 ticket as a PSK) and
   // stores the sessions the server hands out. Null: no resumption, no session_ticket offer.

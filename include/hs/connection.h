@@ -48,6 +48,9 @@ struct SessionInfo {
   std::string alpn;                        // empty when none was agreed
   std::string server_name;                 // SNI sent (client) or received (server)
   std::vector<CertificateDer> peer_chain;  // leaf first
+  // ocsp_response (clients that set ClientConfig::ocsp_stapling): the DER OCSPResponse the
+  // server stapled for its leaf, checked; empty when none was stapled.
+  std::vector<uint8_t> ocsp_response;
   bool extended_master_secret = false;
   bool resumed = false;
   EarlyDataStatus early_data = EarlyDataStatus::none;

@@ -1,8 +1,9 @@
 // OCSP stapling (RFC 6066 §8; RFC 8446 §4.4.2.1) by `hs server --ocsp-response` against real
 // clients on loopback: curl --cert-status, which verifies the stapled response against the CA
 // and fails without one (exit 91), gnutls-cli, which checks it with the chain, and openssl
-// s_client -status, in TLS 1.2 and 1.3. The
-// responses come from `openssl ocsp` acting as the test CA's responder: one "good", one
+// s_client -status, in TLS 1.2 and 1.3; and `hs client --cert-status` against hs server and
+// openssl s_server -status_file, its verdicts and words set beside curl's for the same server.
+// The responses come from `openssl ocsp` acting as the test CA's responder: one "good", one
 // "revoked".
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "support/hs_client.h"
 #include "support/hs_server.h"
 #include "support/paths.h"
 #include "support/pki.h"
@@ -189,6 +191,90 @@ TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {
   CommandResult r = run_command(args, 20s);
   EXPECT_EQ(r.exit_code, 2) << r.output();
   EXPECT_TRUE(contains(r.err, "junk.der: OCSP response: not an OCSPResponse")) << r.output();
+}
+
+// last_line returns the last non-empty line of `text`.
+std::string last_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) {
+    t.pop_back();
+  }
+  const size_t nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+TEST_F(OcspStaplingTest, HsClientChecksTheStapledResponse) {
+  auto s = server(make_response("V"));
+  for (const std::string version : {"1.2", "1.3"}) {
+    SCOPED_TRACE(version);
+    CommandResult r = run_hs_client(
+        *pki_, s->port(), {"-v", "-o", "/dev/null", "--cert-status", "--tls-max", version});
+    EXPECT_EQ(r.exit_code, 0) << r.output() << s->output();
+    // As curl prints it, right after the certificate block.
+    EXPECT_TRUE(
+        contains(r.err, "*  SSL certificate verify ok.\n* SSL certificate status: good (0)\n"))
+        << r.output();
+    if (version == "1.2") {
+      EXPECT_TRUE(contains(r.err, "TLSv1.2 (IN), TLS handshake, Certificate Status (22):"))
+          << r.output();
+    }
+  }
+}
+
+// Each refusal: exit 91 (CURLE_SSL_INVALIDCERTSTATUS) with the words curl prints for the same
+// server: revoked, nothing stapled, and a chain without the issuer (the CertID needs it).
+TEST_F(OcspStaplingTest, HsClientRefusesAsCurlDoes) {
+  struct Case {
+    std::string name;
+    std::unique_ptr<HsServerProcess> server;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"revoked", server(make_response("R"))});
+  cases.push_back({"none", server({})});
+  auto leaf_only = std::make_unique<HsServerProcess>(
+      std::vector<std::string>{"--cert", pki_->rsa_cert.string(), "--key", pki_->rsa_key.string(),
+                               "--ocsp-response", make_response("V").string()});
+  ASSERT_NE(leaf_only->port(), 0) << leaf_only->output();
+  cases.push_back({"leaf only", std::move(leaf_only)});
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    for (const std::string version : {"1.2", "1.3"}) {
+      SCOPED_TRACE(version);
+      CommandResult ours = run_hs_client(
+          *pki_, c.server->port(), {"-o", "/dev/null", "--cert-status", "--tls-max", version});
+      CommandResult theirs = curl(*c.server, version == "1.2" ? "--tlsv1.2" : "--tlsv1.3");
+      EXPECT_EQ(ours.exit_code, 91) << ours.output();
+      EXPECT_EQ(theirs.exit_code, 91) << theirs.output();
+      const std::string curl_line = last_line(theirs.err);
+      ASSERT_EQ(curl_line.rfind("curl: (91) ", 0), 0u) << theirs.output();
+      EXPECT_EQ(last_line(ours.err), "hs: (91) " + curl_line.substr(11)) << ours.output();
+    }
+  }
+}
+
+// hs client against OpenSSL's server stapling the same response (-status_file), the issuer sent
+// with -cert_chain.
+TEST_F(OcspStaplingTest, HsClientChecksOpensslServersResponse) {
+  for (const std::string status : {"V", "R"}) {
+    const auto response = make_response(status);
+    const uint16_t port = free_port();
+    Process server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+                    pki_->rsa_cert.string(), "-key", pki_->rsa_key.string(), "-cert_chain",
+                    pki_->ca_cert.string(), "-status_file", response.string(), "-www"});
+    ASSERT_TRUE(server.wait_for_port(port)) << server.output();
+    for (const std::string version : {"1.2", "1.3"}) {
+      SCOPED_TRACE(status + " " + version);
+      CommandResult r = run_hs_client(
+          *pki_, port, {"-v", "-o", "/dev/null", "--cert-status", "--tls-max", version});
+      if (status == "V") {
+        EXPECT_EQ(r.exit_code, 0) << r.output() << server.output();
+        EXPECT_TRUE(contains(r.err, "* SSL certificate status: good (0)")) << r.output();
+      } else {
+        EXPECT_EQ(r.exit_code, 91) << r.output();
+        EXPECT_TRUE(contains(r.err, "SSL certificate revocation reason: ")) << r.output();
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -61,6 +61,9 @@ struct ClientOptions {
   // --allow-no-ems: TLS 1.2 servers without the extended master secret (RFC 7627) are accepted
   // (ClientConfig::require_extended_master_secret off); the session is then not resumable.
   bool allow_no_ems = false;
+  // --cert-status: ask for the server's stapled OCSP response and require a good one
+  // (ClientConfig::OcspStapling::require); failures exit 91 as curl's.
+  bool cert_status = false;
   std::string tls_max;
   std::string ciphers;
   std::string curves;
@@ -605,6 +608,9 @@ int Client::configure(const Url& url) {
   config->post_handshake_auth = true;
   config->dangerous_skip_verification = o_.insecure;
   config->require_extended_master_secret = !o_.allow_no_ems;
+  if (o_.cert_status) {
+    config->ocsp_stapling = ClientConfig::OcspStapling::require;
+  }
   config->record_size_limit = o_.record_size_limit;
   config->key_update_after_records = o_.key_update_after_records;
   if (!o_.insecure) {
@@ -814,6 +820,14 @@ int Client::connect_once(const Url& target, int index) {
   ladder_summary_ = trace::ladder_summary(stream.connection().info());  // also when it failed
   if (!hs.ok()) {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
+    if (hs.error().code() == ErrorCode::certificate_revoked ||
+        hs.error().code() == ErrorCode::bad_certificate_status) {
+      // CURLE_SSL_INVALIDCERTSTATUS, with curl's text as the detail.
+      if (hs.error().code() == ErrorCode::certificate_revoked) {
+        verbose("* SSL certificate status: revoked (1)");
+      }
+      return fail(91, hs.error().detail());
+    }
     if (code == 60) {
       // curl checks host names itself and then reports 1, not OpenSSL's 62.
       const long verify = openssl_verify_code(hs.error());
@@ -858,6 +872,11 @@ int Client::connect_once(const Url& target, int index) {
     info_line(trace::curl_ssl_connection_line(info));
     info_line(trace::curl_alpn_result_line(info.alpn));
     print_certificate(stream.connection(), url->host);
+    if (o_.cert_status && !info.ocsp_response.empty()) {
+      // curl's verifystatus(), skipped as there on a resumed session: the handshake has checked
+      // the response, and only a good one gets here.
+      info_line("* SSL certificate status: good (0)");
+    }
   }
   if (config->sessions && !o_.silent) {
     // As openssl s_client reports each (re)connection: "Reused" or "New", version and cipher.
@@ -1177,6 +1196,8 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--tls-max", opts->tls_max, "Highest TLS version (1.2 or 1.3)");
   sub->add_flag("--allow-no-ems", opts->allow_no_ems,
                 "TLS 1.2: accept servers without the extended master secret (RFC 7627)");
+  sub->add_flag("--cert-status", opts->cert_status,
+                "Verify the status of the server certificate (OCSP stapling)");
   sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
   sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (offer only http/1.1 in ALPN)");

@@ -21,6 +21,7 @@ constexpr HelpLine kHelp[] = {
     {"    --cacert <file>", "CA certificate to verify peer against"},
     {"    --capath <dir>", "CA directory to verify peer against"},
     {"-E, --cert <certificate>", "Client certificate file (PEM, may hold the key)"},
+    {"    --cert-status", "Verify the status of the server certificate"},
     {"    --ciphers <list of ciphers>", "SSL ciphers to use (TLS 1.2)"},
     {"    --connect-timeout <fractional seconds>", "Maximum time allowed for connection"},
     {"    --connect-to <HOST1:PORT1:HOST2:PORT2>", "Connect to host"},

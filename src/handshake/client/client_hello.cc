@@ -9,6 +9,7 @@
 #include "crypto/signature.h"
 #include "handshake/client/client.h"
 #include "handshake/common/suites.h"
+#include "messages/certificate_status.h"
 #include "messages/extensions.h"
 #include "messages/handshake.h"
 
@@ -226,6 +227,13 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
     // the ticket we hold.
     ext.push_back(Extension{ExtensionType::session_ticket,
                             resume12_by_ticket ? resume12->ticket : std::vector<uint8_t>{}});
+  }
+  if (config->ocsp_stapling != ClientConfig::OcspStapling::off) {
+    // RFC 6066 §8: an OCSP status_request with no responder IDs and no request extensions, as
+    // browsers and curl send it; the same in TLS 1.3 (RFC 8446 §4.4.2.1).
+    ext.push_back(HS_TRY(make_extension(ExtensionType::status_request, [](auto& o) {
+      return messages::serialize_status_request_ocsp(o);
+    })));
   }
   if (!config->alpn.empty()) {
     ext.push_back(

@@ -89,6 +89,10 @@ struct Negotiated {
   std::array<uint8_t, 32> server_random{};
   detail::SuiteInfo suite{};
   bool ticket_expected = false;  // we offered session_ticket and the server acknowledged it
+  // status_expected: we offered status_request and the ServerHello acknowledged it, so a
+  // CertificateStatus may follow the Certificate (RFC 6066 §8: the server "MAY also choose not
+  // to send" it).
+  bool status_expected = false;
   // extended_master_secret: the ServerHello echoed RFC 7627's extension. Without it (allowed by
   // ClientConfig::require_extended_master_secret = false) the master secret is RFC 5246 §8.1's
   // and the session is not stored.
@@ -135,11 +139,13 @@ struct ExpectCertificate {
   detail::Transcript transcript;
   Negotiated neg;
 };
+// ExpectServerKeyExchange also takes the CertificateStatus that may come first.
 struct ExpectServerKeyExchange {
   Offer offer;
   detail::Transcript transcript;
   Negotiated neg;
   ServerKey server_key;
+  bool status_checked = false;  // the CertificateStatus arrived and was checked
 };
 // CertificateRequested is what the server's CertificateRequest asked for.
 struct CertificateRequested {

@@ -9,6 +9,7 @@
 #include "keyschedule/tls12_keys.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
+#include "messages/certificate_status.h"
 #include "messages/certificate_verify.h"
 #include "messages/client_key_exchange.h"
 #include "messages/finished.h"
@@ -55,9 +56,24 @@ Result<State> handle(ExpectCertificate&& st, HandshakeContext& ctx,
 
 Result<State> handle(ExpectServerKeyExchange&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg) {
+  if (msg.type == HandshakeType::certificate_status && st.neg.status_expected &&
+      !st.status_checked) {
+    // RFC 6066 §8: "Clients requesting an OCSP response and receiving an OCSP response in a
+    // "CertificateStatus" message MUST check the OCSP response and abort the handshake if the
+    // response is not satisfactory with bad_certificate_status_response(113) alert."
+    auto status = HS_TRY(messages::parse_certificate_status(msg.body));
+    st.transcript.add(msg.raw);
+    HS_TRY(detail::check_stapled_status(ctx, *st.offer.config, std::move(status.ocsp_response)));
+    st.status_checked = true;
+    return State(std::move(st));
+  }
   if (msg.type != HandshakeType::server_key_exchange) {
     return Error(ErrorCode::unexpected_message, "server_key_exchange",
                  "expected ServerKeyExchange");
+  }
+  if (!st.status_checked) {
+    // No CertificateStatus: nothing stapled (refused by OcspStapling::require).
+    HS_TRY(detail::check_stapled_status(ctx, *st.offer.config, {}));
   }
   auto ske = HS_TRY(messages::parse_server_key_exchange_ecdhe(msg.body));
   // RFC 8422 §5.4: the server picks a curve the client listed in supported_groups. Our list

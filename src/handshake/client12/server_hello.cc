@@ -112,6 +112,15 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
         return Error(ErrorCode::illegal_parameter, "server_hello",
                      "server selected an ALPN protocol we did not offer");
       }
+    } else if (e.type == ExtensionType::status_request) {
+      // RFC 6066 §8: the server "MAY return a "certificate_status" message to the client" and
+      // then "MUST have included an extension of type "status_request" with empty
+      // "extension_data" in the extended server hello".
+      if (!e.data.empty()) {
+        return Error(ErrorCode::decode_error, "server_hello",
+                     "status_request extension must be empty");
+      }
+      neg.status_expected = true;
     } else if (e.type == ExtensionType::extended_master_secret) {
       HS_TRY(messages::parse_extended_master_secret(e.data));
       ems = true;

@@ -9,6 +9,7 @@
 #include "keyschedule/tls13_keylog.h"
 #include "messages/certificate.h"
 #include "messages/certificate_request.h"
+#include "messages/certificate_status.h"
 #include "messages/certificate_verify.h"
 #include "messages/encrypted_extensions.h"
 #include "messages/end_of_early_data.h"
@@ -229,19 +230,32 @@ Result<State> handle_certificate(Session&& s, HandshakeContext& ctx,
   if (cert.entries.empty()) {
     return Error(ErrorCode::decode_error, "certificate", "server sent an empty certificate chain");
   }
+  const ClientConfig& config = *s.offer.config;
+  const bool asked_status = config.ocsp_stapling != ClientConfig::OcspStapling::off;
   std::vector<CertificateDer> chain;
+  std::vector<uint8_t> stapled;
   for (const messages::CertificateEntry& entry : cert.entries) {
     // RFC 8446 §4.4.2: "Extensions in the Certificate message from the server MUST correspond
-    // to ones from the ClientHello message." We request none (no status_request, no SCT).
-    if (!entry.extensions.empty()) {
-      return Error(ErrorCode::unsolicited_extension, "certificate",
-                   "certificate entry extension that we did not request");
+    // to ones from the ClientHello message." The one we may request is status_request (no SCT).
+    for (const messages::Extension& ext : entry.extensions) {
+      if (ext.type != ExtensionType::status_request || !asked_status) {
+        return Error(ErrorCode::unsolicited_extension, "certificate",
+                     "certificate entry extension that we did not request");
+      }
+      // RFC 8446 §4.4.2.1: "the body of the "status_request" extension from the server MUST be
+      // a CertificateStatus structure as defined in [RFC6066]". Only the leaf's is checked, as
+      // OpenSSL does; a response for an intermediate is read for shape and not used.
+      auto status = HS_TRY(messages::parse_certificate_status(ext.data));
+      if (chain.empty()) {
+        stapled = std::move(status.ocsp_response);
+      }
     }
     chain.push_back(entry.cert_data);
   }
   s.transcript.add(msg.raw);
-  ServerKey server_key = HS_TRY(detail::accept_server_chain(ctx, *s.offer.config, s.offer.host,
-                                                            std::move(chain), std::nullopt));
+  ServerKey server_key = HS_TRY(
+      detail::accept_server_chain(ctx, config, s.offer.host, std::move(chain), std::nullopt));
+  HS_TRY(detail::check_stapled_status(ctx, config, std::move(stapled)));
   return ExpectCertificateVerify{std::move(s), std::move(server_key)};
 }
 

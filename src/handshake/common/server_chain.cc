@@ -1,9 +1,12 @@
 #include "handshake/common/server_chain.h"
 
+#include <hs/session.h>
+
 #include <utility>
 
 #include "handshake/common/peer_leaf.h"
 #include "x509/certificate.h"
+#include "x509/ocsp_verify.h"
 
 namespace hs::detail {
 
@@ -43,6 +46,30 @@ Result<ServerKey> accept_server_chain(HandshakeContext& ctx, const ClientConfig&
                  "connect without verifying");
   }
   return ServerKey{std::move(key).value(), *leaf->key_type};
+}
+
+Result<void> check_stapled_status(HandshakeContext& ctx, const ClientConfig& config,
+                                  std::vector<uint8_t> response) {
+  if (config.ocsp_stapling == ClientConfig::OcspStapling::off) {
+    return ok_result();
+  }
+  SessionInfo& info = ctx.info();
+  info.ocsp_response = std::move(response);
+  if (info.ocsp_response.empty()) {
+    if (config.ocsp_stapling == ClientConfig::OcspStapling::require) {
+      return Error(ErrorCode::bad_certificate_status, "OCSP", "No OCSP response received");
+    }
+    ctx.note("no OCSP response stapled");
+    return ok_result();
+  }
+  const int64_t now = static_cast<int64_t>(session_now_ms() / 1000);
+  auto single =
+      HS_TRY(x509::verify_stapled_ocsp(ctx.provider(), info.peer_chain, info.ocsp_response, now));
+  if (ctx.wants_notes()) {
+    ctx.note("stapled OCSP response verified: " +
+             std::string(x509::ocsp_status_name(single.status)));
+  }
+  return ok_result();
 }
 
 }  // namespace hs::detail

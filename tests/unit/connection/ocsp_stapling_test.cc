@@ -1,0 +1,179 @@
+// OCSP stapling end to end in memory: our server staples a response signed by the leaf's CA
+// (cert_builder.h keys, Ed25519 certificates), our client asks (ClientConfig::ocsp_stapling)
+// and checks it, in TLS 1.2 (CertificateStatus) and TLS 1.3 (the leaf entry's status_request).
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+#include <hs/session.h>
+
+#include <memory>
+#include <string>
+
+#include "unit/handshake/common/client_harness.h"
+#include "unit/x509/cert_builder.h"
+#include "unit/x509/ocsp_builder.h"
+
+namespace hs::testing {
+namespace {
+
+using x509::testing::Der;
+using x509::testing::SignedOcsp;
+
+Result<void> pump(Connection& a, Connection& b) {
+  for (int i = 0; i < 20; ++i) {
+    bool moved = false;
+    for (auto [from, to] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+      auto out = from->output();
+      if (!out.empty()) {
+        std::vector<uint8_t> bytes(out.begin(), out.end());
+        from->consume_output(bytes.size());
+        HS_TRY(to->receive(bytes));
+        moved = true;
+      }
+    }
+    if (!moved) {
+      break;
+    }
+  }
+  return ok_result();
+}
+
+class OcspStaplingPair : public ::testing::TestWithParam<ProtocolVersion> {
+ protected:
+  OcspStaplingPair()
+      : ca_key_(x509::testing::make_key(11)),
+        leaf_key_(x509::testing::make_key(12)),
+        responder_key_(x509::testing::make_key(13)) {
+    using namespace x509::testing;
+    ca_ = sign_cert(root_spec(ca_key_, cn("Stapling CA")), ca_key_, ca_key_);
+    CertSpec leaf;
+    leaf.issuer = cn("Stapling CA");
+    leaf.subject = cn("localhost");
+    leaf.serial = 0x1234;
+    leaf.extensions = {subject_alt_name({dns("localhost")})};
+    leaf_ = sign_cert(leaf, leaf_key_, ca_key_);
+    leaf_private_ = std::shared_ptr<const crypto::PrivateKey>(std::move(leaf_key_.priv));
+  }
+
+  // good_now is a good response current at the wall clock (the handshake checks against it).
+  SignedOcsp good_now() const {
+    SignedOcsp o;
+    const int64_t now = static_cast<int64_t>(session_now_ms() / 1000);
+    o.this_update = x509::testing::generalized_time(now - 3600);
+    o.next_update = x509::testing::generalized_time(now + 7 * 86400);
+    return o;
+  }
+
+  Der response(const SignedOcsp& o) const {
+    return x509::testing::signed_ocsp(o, ca_key_, x509::testing::cn("Stapling CA"), responder_key_);
+  }
+
+  std::shared_ptr<ServerConfig> server_config(const Der& staple) {
+    auto config = std::make_shared<ServerConfig>();
+    config->min_version = config->max_version = GetParam();
+    CertifiedKey cert;
+    cert.chain = {leaf_, ca_};
+    cert.key = leaf_private_;
+    cert.ocsp_response = staple;
+    config->certificates = {std::move(cert)};
+    return config;
+  }
+
+  std::shared_ptr<ClientConfig> client_config(ClientConfig::OcspStapling mode) const {
+    auto config = insecure_config();
+    config->min_version = config->max_version = GetParam();
+    config->ocsp_stapling = mode;
+    return config;
+  }
+
+  // connect runs the handshake; error_ is the first error either side met (the client's, when
+  // it refuses what the server sent).
+  void connect(std::shared_ptr<ClientConfig> cc, std::shared_ptr<ServerConfig> sc) {
+    auto client = Connection::client(cc, "localhost");
+    auto server = Connection::server(sc);
+    ASSERT_TRUE(client.ok()) << client.error().message();
+    ASSERT_TRUE(server.ok()) << server.error().message();
+    client_ = std::move(client).value();
+    server_ = std::move(server).value();
+    auto r = pump(*client_, *server_);
+    if (!r.ok()) {
+      error_ = r.error();
+    }
+  }
+
+  x509::testing::TestKey ca_key_, leaf_key_, responder_key_;
+  Der ca_, leaf_;
+  std::shared_ptr<const crypto::PrivateKey> leaf_private_;
+  std::unique_ptr<Connection> client_, server_;
+  std::optional<Error> error_;
+};
+
+TEST_P(OcspStaplingPair, GoodResponseIsCheckedAndKept) {
+  const Der staple = response(good_now());
+  connect(client_config(ClientConfig::OcspStapling::require), server_config(staple));
+  ASSERT_FALSE(error_) << error_->message();
+  ASSERT_TRUE(client_->is_connected());
+  EXPECT_EQ(client_->info().ocsp_response, staple);
+  EXPECT_EQ(client_->info().version, GetParam());
+}
+
+TEST_P(OcspStaplingPair, DelegatedResponderIsAccepted) {
+  SignedOcsp o = good_now();
+  o.signed_by_responder = true;
+  connect(client_config(ClientConfig::OcspStapling::require), server_config(response(o)));
+  ASSERT_FALSE(error_) << error_->message();
+  EXPECT_TRUE(client_->is_connected());
+}
+
+TEST_P(OcspStaplingPair, RevokedCertificateFailsTheHandshake) {
+  SignedOcsp o = good_now();
+  o.status = x509::testing::tlv(
+      0xA1, x509::testing::cat({x509::testing::generalized("20261101000000Z"),
+                                x509::testing::tlv(0xA0, x509::testing::tlv(0x0A, {1}))}));
+  connect(client_config(ClientConfig::OcspStapling::request), server_config(response(o)));
+  ASSERT_TRUE(error_);
+  EXPECT_EQ(error_->code(), ErrorCode::certificate_revoked) << error_->message();
+  EXPECT_EQ(error_->detail(), "SSL certificate revocation reason: keyCompromise (1)");
+  EXPECT_EQ(error_->alert(), AlertDescription::certificate_revoked);
+  EXPECT_TRUE(client_->failed());
+  EXPECT_FALSE(server_->is_connected());
+}
+
+TEST_P(OcspStaplingPair, ExpiredResponseIsBadCertificateStatusResponse) {
+  SignedOcsp o;  // current on 2026-11-29 only; move the clock past its nextUpdate instead
+  o.this_update = x509::testing::generalized_time(0);
+  o.next_update = x509::testing::generalized_time(86400);  // 1970-01-02
+  connect(client_config(ClientConfig::OcspStapling::require), server_config(response(o)));
+  ASSERT_TRUE(error_);
+  EXPECT_EQ(error_->code(), ErrorCode::bad_certificate_status) << error_->message();
+  EXPECT_EQ(error_->detail(), "OCSP response has expired");
+}
+
+TEST_P(OcspStaplingPair, NothingStapledIsRefusedOnlyWhenRequired) {
+  connect(client_config(ClientConfig::OcspStapling::request), server_config({}));
+  ASSERT_FALSE(error_) << error_->message();
+  EXPECT_TRUE(client_->is_connected());
+  EXPECT_TRUE(client_->info().ocsp_response.empty());
+
+  error_.reset();
+  connect(client_config(ClientConfig::OcspStapling::require), server_config({}));
+  ASSERT_TRUE(error_);
+  EXPECT_EQ(error_->code(), ErrorCode::bad_certificate_status) << error_->message();
+  EXPECT_EQ(error_->detail(), "No OCSP response received");
+  EXPECT_EQ(error_->alert(), AlertDescription::bad_certificate_status_response);
+}
+
+TEST_P(OcspStaplingPair, NotAskedNothingStapled) {
+  connect(client_config(ClientConfig::OcspStapling::off), server_config(response(good_now())));
+  ASSERT_FALSE(error_) << error_->message();
+  EXPECT_TRUE(client_->is_connected());
+  EXPECT_TRUE(client_->info().ocsp_response.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, OcspStaplingPair,
+                         ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
+                         [](const auto& p) {
+                           return p.param == ProtocolVersion::tls1_2 ? "Tls12" : "Tls13";
+                         });
+
+}  // namespace
+}  // namespace hs::testing
