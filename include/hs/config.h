@@ -3,7 +3,8 @@
 // - TLS 1.2 and TLS 1.3 only (min_version tls1_2, max_version tls1_3); older versions are not
 //   implemented at all.
 // - AEAD cipher suites only (AES-GCM, ChaCha20-Poly1305) with ECDHE key exchange: no CBC, no RC4,
-//   no RSA key exchange, no renegotiation; the extended master secret (RFC 7627) is required.
+//   no RSA key exchange, no renegotiation; clients require the extended master secret (RFC
+//   7627), servers serve legacy clients without it but never resume their sessions.
 // - Peer verification on: a client without a verifier refuses to finish the handshake unless
 //   dangerous_skip_verification is set (curl's -k).
 //
