@@ -1,6 +1,9 @@
 // ClientConfig/ServerConfig defaults, their validation and the certificate loader.
 #include <hs/config.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "connection/connection_impl.h"
 #include "crypto/provider.h"
 #include "crypto/secret.h"
@@ -186,7 +189,15 @@ Result<void> check_server_config(const ServerConfig& config) {
       continue;
     }
     // RFC 6066 §8: opaque OCSPResponse<1..2^24-1>. Stapling a failed or garbled response would
-    // make a client that checks it (curl --cert-status) refuse the server.
+    // make a client that checks it (curl --cert-status) refuse the server. The verdict is a
+    // function of the bytes alone, and a server checks its config at every connection: the
+    // responses that passed on this thread are kept (a few: one per certificate), and the same
+    // bytes are not parsed again (a comparison instead of a walk of the whole BasicOCSPResponse
+    // per connection).
+    thread_local std::vector<std::vector<uint8_t>> passed;
+    if (std::ranges::find(passed, ocsp) != passed.end()) {
+      continue;
+    }
     auto checked =
         ocsp.size() < (1u << 24)
             ? x509::check_ocsp_response(ocsp)
@@ -195,6 +206,10 @@ Result<void> check_server_config(const ServerConfig& config) {
       return Error(ErrorCode::invalid_config, "server config",
                    "certificate " + std::to_string(i) + ": " + checked.error().message());
     }
+    if (passed.size() == 8) {
+      passed.clear();  // a server's own responses come back at once; stale ones go
+    }
+    passed.push_back(ocsp);
   }
   HS_TRY(check_limits("server config", config.limits));
   // A server that asks for client certificates must be able to check them: accepting any

@@ -169,6 +169,24 @@ TEST_P(OcspStaplingPair, NotAskedNothingStapled) {
   EXPECT_TRUE(client_->info().ocsp_response.empty());
 }
 
+// Connection::server checks the stapled response (a successful basic OCSPResponse) and keeps the
+// verdict for the same bytes; bytes that differ are parsed again, so the verdict cannot leak.
+TEST_P(OcspStaplingPair, ServerChecksWhatItStaplesEvenAfterAGoodOne) {
+  const Der good = response(good_now());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(Connection::server(server_config(good)).ok());
+  }
+  Der garbled = good;
+  garbled[0] = 0x31;  // a SET where the OCSPResponse SEQUENCE was (the check is of shape)
+  Der truncated(good.begin(), good.end() - 1);
+  for (const Der& bad : {garbled, truncated, Der{0x30, 0x03, 0x0A, 0x01, 0x03}}) {
+    auto s = Connection::server(server_config(bad));
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), ErrorCode::invalid_config) << s.error().message();
+  }
+  EXPECT_TRUE(Connection::server(server_config(good)).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, OcspStaplingPair,
                          ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
                          [](const auto& p) {
