@@ -1,9 +1,11 @@
 // testssl.sh (Debian's testssl.sh 3.0), the scanner people point at a server to see what it
 // offers and whether the known attacks apply, run against `hs server` on loopback: its protocol
 // probes (hand-made ClientHellos over raw sockets, SSLv2 to TLS 1.3), server defaults (session
-// tickets and IDs resumed through openssl s_client) and vulnerability probes (Heartbleed,
+// tickets and IDs resumed through openssl s_client), vulnerability probes (Heartbleed,
 // CCS injection, Ticketbleed, ROBOT, client renegotiation, CRIME, POODLE, SWEET32, FREAK, DROWN,
-// LOGJAM, BEAST, LUCKY13, RC4), read from its JSON report.
+// LOGJAM, BEAST, LUCKY13, RC4) and client simulations (the ClientHellos of 35 browsers, mail
+// clients, JDKs, Go, OpenSSL and LibreSSL versions, each replayed to a finished handshake), read
+// from its JSON report.
 //
 // This test found that our server refused testssl's TLS 1.2 probe, which has no extended master
 // secret (RFC 7627), so testssl reported "TLS 1.2 not offered", then concluded the server was
@@ -51,7 +53,7 @@ TEST(TestsslScan, OffersTls12And13ResumesAndIsNotVulnerable) {
   CommandResult scan = run_command(
       {"testssl", "--quiet", "--warnings", "off", "--color", "0", "--nodns", "none", "--add-ca",
        pki.ca_cert.string(), "--jsonfile", report.string(), "--protocols", "--server-defaults",
-       "--vulnerable", "127.0.0.1:" + std::to_string(server.port())},
+       "--vulnerable", "--client-simulation", "127.0.0.1:" + std::to_string(server.port())},
       300s);
   ASSERT_EQ(scan.exit_code, 0) << scan.output() << server.output();
 
@@ -89,6 +91,34 @@ TEST(TestsslScan, OffersTls12And13ResumesAndIsNotVulnerable) {
         "CRIME_TLS", "BREACH", "POODLE_SSL", "fallback_SCSV", "SWEET32", "FREAK", "DROWN", "LOGJAM",
         "BEAST", "LUCKY13", "RC4"}) {
     EXPECT_EQ(finding(id).severity, "OK") << id << ": " << finding(id).finding;
+  }
+
+  // Client simulations: every client that speaks TLS 1.2 or 1.3 gets a handshake; the only ones
+  // that do not are the four whose newest version is TLS 1.0.
+  std::vector<std::string> no_connection;
+  size_t connected = 0;
+  for (const auto& [id, f] : findings) {
+    if (id.rfind("clientsimulation-", 0) != 0) {
+      continue;
+    }
+    if (f.finding == "No connection") {
+      no_connection.push_back(id.substr(17));
+    } else {
+      EXPECT_TRUE(f.finding.rfind("TLSv1.2 ", 0) == 0 || f.finding.rfind("TLSv1.3 ", 0) == 0)
+          << id << ": " << f.finding;
+      ++connected;
+    }
+  }
+  EXPECT_EQ(no_connection,
+            (std::vector<std::string>{"ie_6_xp", "ie_8_win7", "ie_8_xp", "java_7u25"}));
+  EXPECT_GE(connected, 30u) << scan.output();
+  for (const char* id : {"clientsimulation-chrome_101_win10", "clientsimulation-firefox_100_win10",
+                         "clientsimulation-safari_154_osx_1231", "clientsimulation-java1703"}) {
+    EXPECT_EQ(finding(id).finding.rfind("TLSv1.3 ", 0), 0u) << id << ": " << finding(id).finding;
+  }
+  // Without the extended master secret: TLS 1.2 with the legacy master secret.
+  for (const char* id : {"clientsimulation-openssl_102e", "clientsimulation-libressl_283"}) {
+    EXPECT_EQ(finding(id).finding.rfind("TLSv1.2 ", 0), 0u) << id << ": " << finding(id).finding;
   }
 
   // The malformed probes (Ticketbleed's oversized extensions block, a heartbeat record, a
