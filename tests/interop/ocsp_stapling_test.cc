@@ -7,6 +7,7 @@
 // "revoked".
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -275,6 +276,47 @@ TEST_F(OcspStaplingTest, HsClientChecksOpensslServersResponse) {
       }
     }
   }
+}
+
+// hs verify --ocsp-response checks a response file for the leaf of the path it found, and its
+// verdict agrees with `openssl ocsp -respin` on the same files.
+TEST_F(OcspStaplingTest, HsVerifyChecksAResponseAsOpensslOcspDoes) {
+  for (const std::string status : {"V", "R"}) {
+    SCOPED_TRACE(status);
+    const auto response = make_response(status);
+    CommandResult ours =
+        run_command({hs_binary().string(), "verify", "--cafile", pki_->ca_cert.string(),
+                     "--ocsp-response", response.string(), pki_->rsa_cert.string()},
+                    20s);
+    CommandResult theirs = run_command(
+        {"openssl", "ocsp", "-respin", response.string(), "-issuer", pki_->ca_cert.string(),
+         "-cert", pki_->rsa_cert.string(), "-CAfile", pki_->ca_cert.string()},
+        20s);
+    EXPECT_EQ(theirs.exit_code, 0) << theirs.output();
+    EXPECT_TRUE(contains(theirs.output(), "Response verify OK")) << theirs.output();
+    if (status == "V") {
+      EXPECT_EQ(ours.exit_code, 0) << ours.output();
+      EXPECT_TRUE(contains(ours.out, "OCSP: good, next update ")) << ours.output();
+      EXPECT_TRUE(contains(theirs.out, ": good")) << theirs.output();
+    } else {
+      EXPECT_EQ(ours.exit_code, 1) << ours.output();
+      EXPECT_TRUE(contains(ours.out, "OCSP: FAILED: SSL certificate revocation reason: "))
+          << ours.output();
+      EXPECT_TRUE(contains(theirs.out, ": revoked")) << theirs.output();
+    }
+  }
+  // Eight days on, the response (seven days) is past its nextUpdate while the certificate is
+  // still valid: only the OCSP verdict fails.
+  const auto good = make_response("V");
+  CommandResult later =
+      run_command({hs_binary().string(), "verify", "--json", "--cafile", pki_->ca_cert.string(),
+                   "--ocsp-response", good.string(), "--at-time",
+                   std::to_string(std::time(nullptr) + 8 * 86400), pki_->rsa_cert.string()},
+                  20s);
+  EXPECT_EQ(later.exit_code, 1) << later.output();
+  EXPECT_TRUE(
+      contains(later.out, R"("ocsp": {"ok": false, "detail": "OCSP response has expired"})"))
+      << later.output();
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // `hs verify`: check a certificate chain as `hs client` would (path building, RFC 5280 checks,
-// the host name), like `openssl verify`, and show the path found or why there is none.
+// the host name), like `openssl verify`, and show the path found or why there is none; with
+// --ocsp-response, also an OCSP response for the leaf as `hs client --cert-status` checks a
+// stapled one (like `openssl ocsp -respin FILE -issuer ... -cert ...`).
 #include <fmt/core.h>
 #include <hs/x509.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,10 +16,12 @@
 #include <vector>
 
 #include "common/json.h"
+#include "crypto/provider.h"
 #include "limbo.h"
 #include "subcommands.h"
 #include "x509/certificate.h"
 #include "x509/der.h"
+#include "x509/ocsp_verify.h"
 #include "x509/pem.h"
 #include "x509/verifier.h"
 
@@ -31,6 +36,7 @@ struct VerifyOptions {
   std::string host;
   std::string purpose = "server";
   std::optional<int64_t> at_time;
+  std::string ocsp_response;  // DER OCSPResponse for the leaf
   bool json = false;
   bool limbo = false;
   std::string leaf;
@@ -51,6 +57,33 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
+// OcspVerdict is what --ocsp-response found: "good, next update ..." or the refusal in curl's
+// words.
+struct OcspVerdict {
+  bool ok = false;
+  std::string detail;
+};
+
+// check_ocsp verifies `der` for the leaf of the path found (the issuer is taken from the path, so
+// a trust anchor from --cafile serves), at --at-time or now.
+OcspVerdict check_ocsp(const x509::VerifyOutcome& o, std::span<const uint8_t> der,
+                       std::optional<int64_t> at_time) {
+  std::vector<std::vector<uint8_t>> path;
+  for (const x509::Certificate& c : o.validation.path) {
+    path.push_back(c.der);
+  }
+  const int64_t now = at_time ? *at_time : static_cast<int64_t>(std::time(nullptr));
+  auto r = x509::verify_stapled_ocsp(crypto::default_provider(), path, der, now);
+  if (!r.ok()) {
+    return {false, r.error().detail()};
+  }
+  std::string detail = "good";
+  if (r->next_update) {
+    detail += ", next update " + x509::format_time(*r->next_update);
+  }
+  return {true, detail};
+}
+
 std::string certificate_json(const x509::Certificate& c, size_t depth, bool anchor) {
   return fmt::format(
       "{{\"depth\": {}, \"subject\": {}, \"issuer\": {}, \"not_before\": {}, \"not_after\": {}, "
@@ -60,10 +93,15 @@ std::string certificate_json(const x509::Certificate& c, size_t depth, bool anch
       json_string(x509::signature_oid_name(c.signature_oid)), anchor ? "true" : "false");
 }
 
-void print_json(const x509::VerifyOutcome& o) {
+void print_json(const x509::VerifyOutcome& o, const std::optional<OcspVerdict>& ocsp) {
   const x509::ValidationResult& v = o.validation;
   std::string out = "{\n";
-  out += fmt::format("  \"result\": {},\n", o.failure ? "\"fail\"" : "\"ok\"");
+  out +=
+      fmt::format("  \"result\": {},\n", o.failure || (ocsp && !ocsp->ok) ? "\"fail\"" : "\"ok\"");
+  if (ocsp) {
+    out += fmt::format("  \"ocsp\": {{\"ok\": {}, \"detail\": {}}},\n", ocsp->ok ? "true" : "false",
+                       json_string(ocsp->detail));
+  }
   if (o.failure) {
     out += fmt::format(
         "  \"error\": {{\"code\": {}, \"reason\": {}, \"curl\": {}, \"depth\": {}, \"subject\": "
@@ -93,7 +131,7 @@ void print_json(const x509::VerifyOutcome& o) {
   std::fputs(out.c_str(), stdout);
 }
 
-void print_text(const x509::VerifyOutcome& o) {
+void print_text(const x509::VerifyOutcome& o, const std::optional<OcspVerdict>& ocsp) {
   const x509::ValidationResult& v = o.validation;
   if (o.failure) {
     std::string reason(x509::verify_status_string(o.failure->status));
@@ -110,6 +148,9 @@ void print_text(const x509::VerifyOutcome& o) {
       std::printf("  %zu: %s%s\n", i, x509::to_string(v.path[i].subject).c_str(),
                   anchor ? " (trust anchor)" : "");
     }
+  }
+  if (ocsp) {
+    std::printf("OCSP: %s%s\n", ocsp->ok ? "" : "FAILED: ", ocsp->detail.c_str());
   }
 }
 
@@ -152,12 +193,21 @@ int run_verify(const VerifyOptions& o) {
   if (!outcome.ok()) {
     return usage_error(outcome.error().message());
   }
-  if (o.json) {
-    print_json(*outcome);
-  } else {
-    print_text(*outcome);
+  std::optional<OcspVerdict> ocsp;
+  if (!o.ocsp_response.empty()) {
+    auto der = read_text(o.ocsp_response);
+    if (!der) {
+      return usage_error("cannot read " + o.ocsp_response);
+    }
+    const std::vector<uint8_t> bytes(der->begin(), der->end());
+    ocsp = check_ocsp(*outcome, bytes, o.at_time);
   }
-  return outcome->failure ? 1 : 0;
+  if (o.json) {
+    print_json(*outcome, ocsp);
+  } else {
+    print_text(*outcome, ocsp);
+  }
+  return outcome->failure || (ocsp && !ocsp->ok) ? 1 : 0;
 }
 
 }  // namespace
@@ -172,6 +222,9 @@ std::function<int()> register_verify(CLI::App& app) {
   sub->add_option("--purpose", opts->purpose, "server (serverAuth) or client (clientAuth)")
       ->check(CLI::IsMember({"server", "client"}));
   sub->add_option("--at-time", opts->at_time, "Check validity at this Unix time");
+  sub->add_option("--ocsp-response", opts->ocsp_response,
+                  "Also check this OCSP response (DER) for the leaf, as hs client --cert-status "
+                  "checks a stapled one: signer, certificate ID, times, status");
   sub->add_flag("--json", opts->json, "Print the chain and every check as JSON");
   auto* limbo = sub->add_flag("--limbo", opts->limbo,
                               "x509-limbo harness: read a limbo testsuite (JSON) on standard "
