@@ -9,6 +9,7 @@
 #include <string>
 
 #include "unit/handshake/common/client_harness.h"
+#include "unit/handshake/common/loopback_pair.h"
 #include "unit/x509/cert_builder.h"
 #include "unit/x509/ocsp_builder.h"
 
@@ -18,41 +19,11 @@ namespace {
 using x509::testing::Der;
 using x509::testing::SignedOcsp;
 
-Result<void> pump(Connection& a, Connection& b) {
-  for (int i = 0; i < 20; ++i) {
-    bool moved = false;
-    for (auto [from, to] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
-      auto out = from->output();
-      if (!out.empty()) {
-        std::vector<uint8_t> bytes(out.begin(), out.end());
-        from->consume_output(bytes.size());
-        HS_TRY(to->receive(bytes));
-        moved = true;
-      }
-    }
-    if (!moved) {
-      break;
-    }
-  }
-  return ok_result();
-}
-
 class OcspStaplingPair : public ::testing::TestWithParam<ProtocolVersion> {
  protected:
   OcspStaplingPair()
-      : ca_key_(x509::testing::make_key(11)),
-        leaf_key_(x509::testing::make_key(12)),
-        responder_key_(x509::testing::make_key(13)) {
-    using namespace x509::testing;
-    ca_ = sign_cert(root_spec(ca_key_, cn("Stapling CA")), ca_key_, ca_key_);
-    CertSpec leaf;
-    leaf.issuer = cn("Stapling CA");
-    leaf.subject = cn("localhost");
-    leaf.serial = 0x1234;
-    leaf.extensions = {subject_alt_name({dns("localhost")})};
-    leaf_ = sign_cert(leaf, leaf_key_, ca_key_);
-    leaf_private_ = std::shared_ptr<const crypto::PrivateKey>(std::move(leaf_key_.priv));
-  }
+      : pki_(11, "Stapling CA", "localhost"),
+        leaf_private_(std::shared_ptr<const crypto::PrivateKey>(std::move(pki_.leaf_key.priv))) {}
 
   // good_now is a good response current at the wall clock (the handshake checks against it).
   SignedOcsp good_now() const {
@@ -63,15 +34,13 @@ class OcspStaplingPair : public ::testing::TestWithParam<ProtocolVersion> {
     return o;
   }
 
-  Der response(const SignedOcsp& o) const {
-    return x509::testing::signed_ocsp(o, ca_key_, x509::testing::cn("Stapling CA"), responder_key_);
-  }
+  Der response(const SignedOcsp& o) const { return pki_.response(o); }
 
   std::shared_ptr<ServerConfig> server_config(const Der& staple) {
     auto config = std::make_shared<ServerConfig>();
     config->min_version = config->max_version = GetParam();
     CertifiedKey cert;
-    cert.chain = {leaf_, ca_};
+    cert.chain = {pki_.leaf, pki_.ca};
     cert.key = leaf_private_;
     cert.ocsp_response = staple;
     config->certificates = {std::move(cert)};
@@ -85,25 +54,21 @@ class OcspStaplingPair : public ::testing::TestWithParam<ProtocolVersion> {
     return config;
   }
 
-  // connect runs the handshake; error_ is the first error either side met (the client's, when
-  // it refuses what the server sent).
+  // connect runs the handshake; error_ is the client's error, if it refused what it got.
   void connect(std::shared_ptr<ClientConfig> cc, std::shared_ptr<ServerConfig> sc) {
-    auto client = Connection::client(cc, "localhost");
-    auto server = Connection::server(sc);
-    ASSERT_TRUE(client.ok()) << client.error().message();
-    ASSERT_TRUE(server.ok()) << server.error().message();
-    client_ = std::move(client).value();
-    server_ = std::move(server).value();
-    auto r = pump(*client_, *server_);
-    if (!r.ok()) {
-      error_ = r.error();
-    }
+    pair_ = test::LoopbackPair::start(cc, sc);
+    ASSERT_TRUE(pair_.client && pair_.server);
+    pair_.pump();
+    error_ = pair_.client_error;
+    client_ = pair_.client.get();
+    server_ = pair_.server.get();
   }
 
-  x509::testing::TestKey ca_key_, leaf_key_, responder_key_;
-  Der ca_, leaf_;
+  x509::testing::StaplingPki pki_;
   std::shared_ptr<const crypto::PrivateKey> leaf_private_;
-  std::unique_ptr<Connection> client_, server_;
+  test::LoopbackPair pair_;
+  Connection* client_ = nullptr;
+  Connection* server_ = nullptr;
   std::optional<Error> error_;
 };
 
@@ -136,6 +101,8 @@ TEST_P(OcspStaplingPair, RevokedCertificateFailsTheHandshake) {
   EXPECT_EQ(error_->alert(), AlertDescription::certificate_revoked);
   EXPECT_TRUE(client_->failed());
   EXPECT_FALSE(server_->is_connected());
+  EXPECT_EQ(pair_.server_error ? pair_.server_error->received_alert() : std::nullopt,
+            AlertDescription::certificate_revoked);
 }
 
 TEST_P(OcspStaplingPair, ExpiredResponseIsBadCertificateStatusResponse) {

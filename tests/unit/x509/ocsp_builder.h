@@ -136,4 +136,28 @@ inline Der signed_ocsp(const SignedOcsp& o, const TestKey& ca_key, const Der& ca
   return seq({tlv(0x0A, {0}), tlv(0xA0, seq({oid(kOcspBasic), tlv(0x04, tlv(0x30, basic_body))}))});
 }
 
+// StaplingPki is a CA named `ca_common_name`, a leaf it issued (serial 0x1234, CN and SAN
+// `host`) and a key for a designated responder, all Ed25519 from seeds `seed`, `seed + 1`,
+// `seed + 2`; response() signs SignedOcsp responses for the leaf.
+struct StaplingPki {
+  StaplingPki(uint8_t seed, const std::string& ca_common_name, const std::string& host)
+      : ca_key(make_key(seed)),
+        leaf_key(make_key(static_cast<uint8_t>(seed + 1))),
+        responder_key(make_key(static_cast<uint8_t>(seed + 2))),
+        ca_name(cn(ca_common_name)) {
+    ca = sign_cert(root_spec(ca_key, ca_name), ca_key, ca_key);
+    CertSpec spec;
+    spec.issuer = ca_name;
+    spec.subject = cn(host);
+    spec.serial = 0x1234;
+    spec.extensions = {subject_alt_name({dns(host)})};
+    leaf = sign_cert(spec, leaf_key, ca_key);
+  }
+
+  Der response(const SignedOcsp& o) const { return signed_ocsp(o, ca_key, ca_name, responder_key); }
+
+  TestKey ca_key, leaf_key, responder_key;
+  Der ca_name, ca, leaf;
+};
+
 }  // namespace hs::x509::testing

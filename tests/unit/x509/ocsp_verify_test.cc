@@ -21,26 +21,12 @@ using Options = SignedOcsp;
 
 class OcspVerifyTest : public ::testing::Test {
  protected:
-  OcspVerifyTest()
-      : ca_key_(make_key(1)),
-        leaf_key_(make_key(2)),
-        responder_key_(make_key(3)),
-        other_key_(make_key(4)) {
-    ca_ = sign_cert(root_spec(ca_key_, cn("OCSP test CA")), ca_key_, ca_key_);
-    CertSpec leaf;
-    leaf.issuer = cn("OCSP test CA");
-    leaf.subject = cn("example.com");
-    leaf.serial = 0x1234;
-    leaf.extensions = {subject_alt_name({dns("example.com")})};
-    leaf_ = sign_cert(leaf, leaf_key_, ca_key_);
-  }
+  OcspVerifyTest() : pki_(1, "OCSP test CA", "example.com"), other_key_(make_key(4)) {}
 
-  Der make(const Options& o) const {
-    return signed_ocsp(o, ca_key_, cn("OCSP test CA"), responder_key_);
-  }
+  Der make(const Options& o) const { return pki_.response(o); }
 
   Result<OcspSingleResponse> verify(const Der& response, int64_t now = kNow) const {
-    const std::vector<std::vector<uint8_t>> chain = {leaf_, ca_};
+    const std::vector<std::vector<uint8_t>> chain = {pki_.leaf, pki_.ca};
     return verify_stapled_ocsp(crypto::default_provider(), chain, response, now);
   }
 
@@ -55,8 +41,8 @@ class OcspVerifyTest : public ::testing::Test {
     return r.error().detail();
   }
 
-  TestKey ca_key_, leaf_key_, responder_key_, other_key_;
-  Der ca_, leaf_;
+  StaplingPki pki_;
+  TestKey other_key_;
 };
 
 TEST_F(OcspVerifyTest, GoodResponseFromTheIssuer) {
@@ -97,9 +83,9 @@ TEST_F(OcspVerifyTest, SignerMustBeTheIssuerOrItsResponder) {
   // The same response, naming its signer by key, signed by a key the CA never certified.
   Options o;
   o.by_key = true;
-  std::swap(ca_key_, other_key_);
+  std::swap(pki_.ca_key, other_key_);
   const Der forged = make(o);
-  std::swap(ca_key_, other_key_);
+  std::swap(pki_.ca_key, other_key_);
   EXPECT_EQ(refusal(forged), "OCSP response verification failed");
   EXPECT_TRUE(verify(make(o)).ok());
 }
@@ -154,13 +140,13 @@ TEST_F(OcspVerifyTest, UnsuccessfulOrMalformedResponses) {
 
 // curl computes the CertID from the issuer in the chain the server sent.
 TEST_F(OcspVerifyTest, IssuerMustBeInTheChain) {
-  const std::vector<std::vector<uint8_t>> leaf_only = {leaf_};
+  const std::vector<std::vector<uint8_t>> leaf_only = {pki_.leaf};
   auto r = verify_stapled_ocsp(crypto::default_provider(), leaf_only, make({}), kNow);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().detail(), "Error computing OCSP ID");
   // A certificate with the issuer's name but another key did not sign the leaf.
   const Der impostor = sign_cert(root_spec(other_key_, cn("OCSP test CA")), other_key_, other_key_);
-  const std::vector<std::vector<uint8_t>> wrong = {leaf_, impostor};
+  const std::vector<std::vector<uint8_t>> wrong = {pki_.leaf, impostor};
   r = verify_stapled_ocsp(crypto::default_provider(), wrong, make({}), kNow);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().detail(), "Error computing OCSP ID");

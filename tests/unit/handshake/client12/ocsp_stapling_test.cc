@@ -81,20 +81,14 @@ TEST(ClientOcsp12, CertificateStatusWithoutAckIsUnexpectedMessage) {
 }
 
 TEST(ClientOcsp12, MalformedCertificateStatusIsDecodeError) {
-  ClientHarness h(stapling_config(ClientConfig::OcspStapling::request));
-  ASSERT_TRUE(h.to_client(acking_server_hello(h)).ok());
-  ASSERT_TRUE(h.to_client(h.server.handshake_record(h.server.certificate())).ok());
-  // status_type 2 is not ocsp; then a response length beyond the body.
-  h.expect_refusal(h.server.handshake_record(status_message({2, 0, 0, 1, 0x30})),
-                   ErrorCode::decode_error, AlertDescription::decode_error);
-}
-
-TEST(ClientOcsp12, TruncatedCertificateStatusIsDecodeError) {
-  ClientHarness h(stapling_config(ClientConfig::OcspStapling::request));
-  ASSERT_TRUE(h.to_client(acking_server_hello(h)).ok());
-  ASSERT_TRUE(h.to_client(h.server.handshake_record(h.server.certificate())).ok());
-  h.expect_refusal(h.server.handshake_record(status_message({1, 0, 0, 9, 0x30})),
-                   ErrorCode::decode_error, AlertDescription::decode_error);
+  // status_type 2 is not ocsp; a response length beyond the body.
+  for (const Bytes& body : {Bytes{2, 0, 0, 1, 0x30}, Bytes{1, 0, 0, 9, 0x30}}) {
+    ClientHarness h(stapling_config(ClientConfig::OcspStapling::request));
+    ASSERT_TRUE(h.to_client(acking_server_hello(h)).ok());
+    ASSERT_TRUE(h.to_client(h.server.handshake_record(h.server.certificate())).ok());
+    h.expect_refusal(h.server.handshake_record(status_message(body)), ErrorCode::decode_error,
+                     AlertDescription::decode_error);
+  }
 }
 
 // RFC 6066 §8: the client "MUST check the OCSP response and abort the handshake if the response
