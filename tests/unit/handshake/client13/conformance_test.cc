@@ -278,6 +278,58 @@ TEST(ClientConformance, UnrequestedCertificateEntryExtensionIsUnsupportedExtensi
   }
 }
 
+// certificate_with_status is the server's Certificate with `body` as the status_request
+// extension of entry `index`.
+Bytes certificate_with_status(Harness13& h, size_t index, const Bytes& body) {
+  messages::Certificate13 c;
+  for (const auto& der : h.server.chain()) {
+    c.entries.push_back({der, {}});
+  }
+  c.entries.at(index).extensions.push_back({ExtensionType::status_request, body});
+  return h.server.handshake(ScriptedServer13::encode(c));
+}
+
+std::shared_ptr<ClientConfig> ocsp_config(ClientConfig::OcspStapling mode) {
+  auto config = tls13_config();
+  config->ocsp_stapling = mode;
+  return config;
+}
+
+// With status_request offered (ClientConfig::ocsp_stapling), RFC 8446 §4.4.2.1: "the body of
+// the "status_request" extension from the server MUST be a CertificateStatus structure": a
+// malformed one is decode_error, a well-formed one that does not verify is RFC 6066 §8's
+// bad_certificate_status_response.
+TEST(ClientConformance, StatusRequestEntryWhenAskedMustBeAGoodCertificateStatus) {
+  const std::vector<std::pair<Bytes, AlertDescription>> cases = {
+      {{}, AlertDescription::decode_error},
+      {{2, 0, 0, 1, 0x30}, AlertDescription::decode_error},
+      {{1, 0, 0, 9, 0x30}, AlertDescription::decode_error},
+      {{1, 0, 0, 2, 0x30, 0x00}, AlertDescription::bad_certificate_status_response},
+  };
+  for (const auto& [body, alert] : cases) {
+    Harness13 h(ocsp_config(ClientConfig::OcspStapling::request));
+    ASSERT_TRUE(h.to_client(h.server.server_hello()).ok());
+    ASSERT_TRUE(h.to_client(h.server.encrypted_extensions()).ok());
+    auto r = h.to_client(certificate_with_status(h, 0, body));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().alert(), alert) << r.error().message();
+  }
+}
+
+// A leaf entry without status_request: `request` carries on, `require` refuses.
+TEST(ClientConformance, NoStatusRequestEntryIsRefusedOnlyWhenRequired) {
+  Harness13 requested(ocsp_config(ClientConfig::OcspStapling::request));
+  ASSERT_TRUE(requested.to_client(requested.server.server_hello()).ok());
+  ASSERT_TRUE(requested.to_client(requested.server.encrypted_extensions()).ok());
+  EXPECT_TRUE(requested.to_client(requested.server.certificate()).ok());
+
+  Harness13 required(ocsp_config(ClientConfig::OcspStapling::require));
+  ASSERT_TRUE(required.to_client(required.server.server_hello()).ok());
+  ASSERT_TRUE(required.to_client(required.server.encrypted_extensions()).ok());
+  required.expect_refusal(required.server.certificate(), ErrorCode::bad_certificate_status,
+                          AlertDescription::bad_certificate_status_response);
+}
+
 // ECDSACurveMismatch-Verify-TLS13. RFC 8446 §4.2.3: in TLS 1.3 "ecdsa_secp384r1_sha384"
 // means ECDSA on P-384 with SHA-384; a P-256 key cannot have made it, so the scheme does not
 // fit the server's key (§4.4.3) and is refused before any verification.
