@@ -1,11 +1,10 @@
 // testssl.sh (Debian's testssl.sh 3.0), the scanner people point at a server to see what it
 // offers and whether the known attacks apply, run against `hs server` on loopback: its protocol
-// probes (hand-made ClientHellos over raw sockets, SSLv2 to TLS 1.3), server defaults (session
-// tickets and IDs resumed through openssl s_client), vulnerability probes (Heartbleed,
-// CCS injection, Ticketbleed, ROBOT, client renegotiation, CRIME, POODLE, SWEET32, FREAK, DROWN,
-// LOGJAM, BEAST, LUCKY13, RC4) and client simulations (the ClientHellos of 35 browsers, mail
-// clients, JDKs, Go, OpenSSL and LibreSSL versions, each replayed to a finished handshake), read
-// from its JSON report.
+// probes (hand-made ClientHellos over raw sockets, SSLv2 to TLS 1.3), server defaults,
+// vulnerability probes (Heartbleed, CCS injection, Ticketbleed, ROBOT, client renegotiation, CRIME,
+// POODLE, SWEET32, FREAK, DROWN, LOGJAM, BEAST, LUCKY13, RC4) and client simulations (the
+// ClientHellos of 35 browsers, mail clients, JDKs, Go, OpenSSL and LibreSSL versions, each replayed
+// to a finished handshake), read from its JSON report.
 //
 // This test found that our server refused testssl's TLS 1.2 probe, which has no extended master
 // secret (RFC 7627), so testssl reported "TLS 1.2 not offered", then concluded the server was
@@ -37,7 +36,7 @@ struct Finding {
   std::string finding;
 };
 
-TEST(TestsslScan, OffersTls12And13ResumesAndIsNotVulnerable) {
+TEST(TestsslScan, OffersTls12And13AndIsNotVulnerable) {
   ASSERT_TRUE(require_hs_binary());
   ASSERT_TRUE(require_program("testssl"));
   ASSERT_TRUE(require_program("openssl"));
@@ -75,11 +74,14 @@ TEST(TestsslScan, OffersTls12And13ResumesAndIsNotVulnerable) {
   EXPECT_EQ(finding("TLS1_3").finding, "offered with final") << scan.output();
   EXPECT_EQ(finding("ALPN_HTTP2").finding, "h2") << scan.output();
 
-  // Server defaults: a TLS 1.2 ticket with its lifetime hint, and both ways of resuming.
+  // Server defaults: the TLS 1.2 ticket's lifetime hint (the NewSessionTicket comes before the
+  // server's Finished there). testssl's resumption verdicts are not checked: in TLS 1.3 they
+  // depend on `openssl s_client </dev/null` reading the NewSessionTicket, which follows the
+  // client's Finished, before it exits, and under ASan our server loses that race now and then
+  // ("sessionresumption_ID: not supported" once in CI). Resumption with s_client, NSS, Go, GnuTLS
+  // and curl is tested where the client waits for the ticket (resume_session_test.cc and others).
   EXPECT_TRUE(contains(finding("TLS_session_ticket").finding, "7200 seconds"))
       << finding("TLS_session_ticket").finding;
-  EXPECT_EQ(finding("sessionresumption_ticket").finding, "supported") << scan.output();
-  EXPECT_EQ(finding("sessionresumption_ID").finding, "supported") << scan.output();
   for (const char* id : {"cert_chain_of_trust <cert#1>", "cert_chain_of_trust <cert#2>",
                          "cert_trust <cert#1>", "cert_trust <cert#2>"}) {
     EXPECT_EQ(finding(id).severity, "OK") << id << ": " << finding(id).finding;
