@@ -18,8 +18,6 @@ Error bad(std::string detail) {
 
 bool eq(Span a, Span b) { return std::ranges::equal(a, b); }
 
-Bytes copy(Span s) { return Bytes(s.begin(), s.end()); }
-
 // Algorithm OIDs (contents octets).
 constexpr uint8_t kPkcs1Prefix[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01};
 constexpr uint8_t kRsaEncryption[] = {0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01};
@@ -270,7 +268,7 @@ bool read_general_name(DerReader& in, GeneralName& out, bool in_constraints) {
       if (!is_ia5(tlv.value)) {
         return false;
       }
-      out.value = copy(tlv.value);
+      out.value = copy_octets(tlv.value);
       return true;
     case T::ip_address: {
       const size_t n = tlv.value.size();
@@ -278,7 +276,7 @@ bool read_general_name(DerReader& in, GeneralName& out, bool in_constraints) {
       if (!ok) {
         return false;
       }
-      out.value = copy(tlv.value);
+      out.value = copy_octets(tlv.value);
       return true;
     }
     case T::directory_name: {
@@ -288,14 +286,14 @@ bool read_general_name(DerReader& in, GeneralName& out, bool in_constraints) {
       if (!inner.read(tag::kSequence, name) || !inner.expect_end() || !parse_name(name.raw)) {
         return false;
       }
-      out.value = copy(name.raw);
+      out.value = copy_octets(name.raw);
       return true;
     }
     case T::other_name:
     case T::x400_address:
     case T::edi_party_name:
     case T::registered_id:
-      out.value = copy(tlv.value);
+      out.value = copy_octets(tlv.value);
       return true;
   }
   return false;
@@ -382,7 +380,7 @@ bool parse_ext_key_usage(Span value, std::vector<Bytes>& out) {
     if (!seq.read_oid(oid)) {
       return false;
     }
-    out.push_back(copy(oid));
+    out.push_back(copy_octets(oid));
   }
   return true;
 }
@@ -393,7 +391,7 @@ bool parse_octet_string(Span value, Bytes& out) {
   if (!in.read(tag::kOctetString, tlv) || !in.expect_end()) {
     return false;
   }
-  out = copy(tlv.value);
+  out = copy_octets(tlv.value);
   return true;
 }
 
@@ -428,7 +426,7 @@ bool parse_authority_key_id(Span value, std::optional<Bytes>& key_id) {
     return false;
   }
   if (id) {
-    key_id = copy(id->value);
+    key_id = copy_octets(id->value);
   }
   return true;
 }
@@ -547,7 +545,7 @@ std::optional<bool> parse_known_extension(const Extension& ext, Certificate& cer
     if (!single_sequence(v, seq) || seq.empty()) {
       return false;
     }
-    cert.certificate_policies = copy(v);
+    cert.certificate_policies = copy_octets(v);
     return true;
   }
   return std::nullopt;
@@ -567,7 +565,7 @@ Result<void> parse_extensions(DerReader seq, Certificate& cert) {
     if (!seq.read_constructed(tag::kSequence, e) || !e.read_oid(oid)) {
       return bad("malformed extension");
     }
-    ext.oid = copy(oid);
+    ext.oid = copy_octets(oid);
     uint8_t t;
     if (e.peek_tag(t) && t == tag::kBoolean) {
       // X.690 §11.5: "The encoding of a set value or sequence value shall not include an
@@ -580,7 +578,7 @@ Result<void> parse_extensions(DerReader seq, Certificate& cert) {
     if (!e.read(tag::kOctetString, value) || !e.expect_end()) {
       return bad("malformed extension " + oid_to_string(oid));
     }
-    ext.value = copy(value.value);
+    ext.value = copy_octets(value.value);
     // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular
     // extension."
     for (const Extension& prior : cert.extensions) {
@@ -739,8 +737,8 @@ bool read_algorithm(DerReader& in, AlgorithmIdentifier& out, Span& raw) {
   if (!seq.expect_end()) {
     return false;
   }
-  out.oid = copy(oid);
-  out.params = copy(params.raw);
+  out.oid = copy_octets(oid);
+  out.params = copy_octets(params.raw);
   raw = whole.raw;
   return true;
 }
@@ -792,7 +790,7 @@ Result<Name> parse_name(std::span<const uint8_t> der) {
     return bad("malformed name");
   }
   Name name;
-  name.raw = copy(whole.raw);
+  name.raw = copy_octets(whole.raw);
   DerReader rdns(whole.value);
   for (size_t index = 0; !rdns.empty(); ++index) {
     DerReader rdn;
@@ -807,7 +805,8 @@ Result<Name> parse_name(std::span<const uint8_t> der) {
           !atv.read_any(value) || !atv.expect_end()) {
         return bad("malformed name attribute");
       }
-      name.attributes.push_back(NameAttribute{copy(type), value.tag, copy(value.value), index});
+      name.attributes.push_back(
+          NameAttribute{copy_octets(type), value.tag, copy_octets(value.value), index});
     }
   }
   return name;
@@ -931,12 +930,12 @@ Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
     return bad("trailing data after the certificate");
   }
   Certificate cert;
-  cert.der = copy(der);
+  cert.der = copy_octets(der);
   Tlv tbs_tlv;
   if (!body.read(tag::kSequence, tbs_tlv)) {
     return bad("malformed tbsCertificate");
   }
-  cert.tbs_raw = copy(tbs_tlv.raw);
+  cert.tbs_raw = copy_octets(tbs_tlv.raw);
   Span outer_alg_raw;
   Span signature;
   if (!read_algorithm(body, cert.signature_algorithm, outer_alg_raw)) {
@@ -945,7 +944,7 @@ Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
   if (!body.read_bit_string_octets(signature) || !body.expect_end()) {
     return bad("malformed signatureValue");
   }
-  cert.signature_value = copy(signature);
+  cert.signature_value = copy_octets(signature);
 
   // TBSCertificate ::= SEQUENCE {
   //   version [0] EXPLICIT Version DEFAULT v1, serialNumber CertificateSerialNumber,
@@ -972,7 +971,7 @@ Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
   if (!tbs.read_integer(serial)) {
     return bad("malformed serialNumber");
   }
-  cert.serial = copy(serial);
+  cert.serial = copy_octets(serial);
   AlgorithmIdentifier inner_alg;
   Span inner_alg_raw;
   if (!read_algorithm(tbs, inner_alg, inner_alg_raw)) {
@@ -1012,7 +1011,7 @@ Result<Certificate> parse_certificate(std::span<const uint8_t> der) {
       return bad("malformed subjectPublicKeyInfo");
     }
   }
-  cert.spki_raw = copy(spki.raw);
+  cert.spki_raw = copy_octets(spki.raw);
   cert.key_type = classify_key(cert.spki_algorithm);
 
   for (uint8_t n = 1; n <= 2; ++n) {

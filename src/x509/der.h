@@ -6,10 +6,15 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "codec/reader.h"
 
 namespace hs::x509 {
+
+// copy_octets keeps octets a DerReader handed out: its spans borrow the reader's input, parsed
+// structures own their bytes.
+inline std::vector<uint8_t> copy_octets(std::span<const uint8_t> s) { return {s.begin(), s.end()}; }
 
 // Tag values (single identifier octet: class | constructed | number) used by X.509.
 namespace tag {

@@ -21,8 +21,6 @@ Error refused(const std::string& why) {
   return Error(ErrorCode::bad_certificate, "OCSP response", why);
 }
 
-Bytes copy(Span s) { return Bytes(s.begin(), s.end()); }
-
 // read_generalized_time reads a GeneralizedTime (RFC 6960 uses no UTCTime).
 bool read_generalized_time(DerReader& in, int64_t& out) {
   uint8_t t = 0;
@@ -40,9 +38,9 @@ bool read_cert_id(DerReader& in, OcspCertId& out) {
       !id.read_integer(serial) || !id.expect_end()) {
     return false;
   }
-  out.issuer_name_hash = copy(name_hash.value);
-  out.issuer_key_hash = copy(key_hash.value);
-  out.serial = copy(serial);
+  out.issuer_name_hash = copy_octets(name_hash.value);
+  out.issuer_key_hash = copy_octets(key_hash.value);
+  out.serial = copy_octets(serial);
   return true;
 }
 
@@ -118,14 +116,14 @@ bool read_response_data(Tlv whole, OcspResponse& out) {
     if (!data.read_constructed(t, responder) || !responder.read(tag::kSequence, name)) {
       return false;
     }
-    out.responder_name = copy(name.raw);
+    out.responder_name = copy_octets(name.raw);
   } else {
     Tlv key_hash;
     if (!data.read_constructed(tag::context_constructed(2), responder) ||
         !responder.read(tag::kOctetString, key_hash)) {
       return false;
     }
-    out.responder_key_hash = copy(key_hash.value);
+    out.responder_key_hash = copy_octets(key_hash.value);
   }
   DerReader responses;
   if (!responder.expect_end() || !read_generalized_time(data, out.produced_at) ||
@@ -156,8 +154,8 @@ bool read_basic_response(Span der, OcspResponse& out) {
       !basic.read_bit_string_octets(signature)) {
     return false;
   }
-  out.tbs_response_data = copy(tbs.raw);
-  out.signature = copy(signature);
+  out.tbs_response_data = copy_octets(tbs.raw);
+  out.signature = copy_octets(signature);
   if (!basic.empty()) {
     DerReader explicit_certs;
     DerReader certs;
@@ -170,7 +168,7 @@ bool read_basic_response(Span der, OcspResponse& out) {
       if (!certs.read(tag::kSequence, cert)) {
         return false;
       }
-      out.certs.push_back(copy(cert.raw));
+      out.certs.push_back(copy_octets(cert.raw));
     }
   }
   return basic.expect_end();
@@ -286,6 +284,13 @@ std::string_view crl_reason_name(uint8_t reason) {
   }
 }
 
+std::string revocation_reason_text(std::optional<uint8_t> reason) {
+  if (!reason) {
+    return "(UNKNOWN) (-1)";
+  }
+  return std::string(crl_reason_name(*reason)) + " (" + std::to_string(*reason) + ")";
+}
+
 std::string ocsp_summary(std::span<const uint8_t> der) {
   auto r = parse_ocsp_response(der);
   if (!r.ok()) {
@@ -300,8 +305,7 @@ std::string ocsp_summary(std::span<const uint8_t> der) {
     if (s.status == OcspCertStatus::revoked) {
       out += " " + format_time(s.revocation_time);
       if (s.revocation_reason) {
-        out += ", " + std::string(crl_reason_name(*s.revocation_reason)) + " (" +
-               std::to_string(*s.revocation_reason) + ")";
+        out += ", " + revocation_reason_text(s.revocation_reason);
       }
     }
     if (s.next_update) {

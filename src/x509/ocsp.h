@@ -101,6 +101,10 @@ std::string ocsp_summary(std::span<const uint8_t> der);
 // crl_reason_name is OpenSSL's name for a CRLReason (RFC 5280 §5.3.1): "keyCompromise", ...
 std::string_view crl_reason_name(uint8_t reason);
 
+// revocation_reason_text is a revocation reason as curl prints it, name and number:
+// "keyCompromise (1)", and "(UNKNOWN) (-1)" when the response gives none.
+std::string revocation_reason_text(std::optional<uint8_t> reason);
+
 // check_ocsp_response is parse_ocsp_response for a server about to staple `der`.
 Result<void> check_ocsp_response(std::span<const uint8_t> der);
 

@@ -170,15 +170,10 @@ Result<OcspSingleResponse> verify_stapled_ocsp(const crypto::Provider& provider,
   switch (single->status) {
     case OcspCertStatus::good:
       return *single;
-    case OcspCertStatus::revoked: {
-      // curl prints OpenSSL's name and number for the CRLReason, "(UNKNOWN) (-1)" without one.
-      const std::string reason = single->revocation_reason
-                                     ? std::string(crl_reason_name(*single->revocation_reason)) +
-                                           " (" + std::to_string(*single->revocation_reason) + ")"
-                                     : std::string("(UNKNOWN) (-1)");
+    case OcspCertStatus::revoked:
       return Error(ErrorCode::certificate_revoked, "OCSP",
-                   "SSL certificate revocation reason: " + reason);
-    }
+                   "SSL certificate revocation reason: " +
+                       revocation_reason_text(single->revocation_reason));
     case OcspCertStatus::unknown:
       break;
   }
