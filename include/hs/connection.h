@@ -7,6 +7,7 @@
 #include <hs/events.h>
 #include <hs/export.h>
 #include <hs/result.h>
+#include <hs/secret.h>
 #include <hs/wire.h>
 
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hs {
@@ -183,6 +185,29 @@ class HS_API Connection {
   // records (see ClientConfig). internal_error before the handshake finished or under TLS 1.2
   // (which has no rekeying).
   Result<void> key_update(bool request_peer_update = false);
+  // export_keying_material derives `length` bytes of keying material bound to this
+  // connection, for a protocol on top that needs keys or a channel binding of its own (RFC 5705
+  // "Keying Material Exporters"; TLS 1.3: RFC 8446 §7.5; tls-exporter channel binding: RFC
+  // 9266), as OpenSSL's SSL_export_keying_material and Go's ExportKeyingMaterial. Both peers get
+  // the same bytes for the same `label` and `context`; anyone without the connection's secrets
+  // cannot predict them. Labels should begin with "EXPORTER" ("EXPERIMENTAL" for private use);
+  // the value depends on the label, so two uses must never share one (RFC 5705 §5).
+  //
+  // `context` std::nullopt is "no context": under TLS 1.2 that differs from an empty context
+  // (RFC 5705 §4), under TLS 1.3 it is the same (RFC 8446 §7.5, which asks new uses to always
+  // give one). Available once the handshake completed (is_connected(), and after close() or the
+  // peer's close_notify), also on resumed connections; always from the exporter master secret,
+  // never the early one. Errors, the connection unchanged:
+  // - internal_error: the handshake has not completed; an empty label; TLS 1.3: a label over 249
+  //   bytes or `length` over 255 * the suite's hash length (8160 bytes with SHA-256); TLS 1.2: a
+  //   label RFC 5705 §6 reserves ("client finished", "server finished", "master secret",
+  //   "key expansion"), a context or `length` over 65535 bytes;
+  // - extended_master_secret_required: a TLS 1.2 connection without the extended master secret
+  //   (RFC 7627 §5.4: the endpoints "MUST NOT export any key material" then);
+  // - after a fatal error, that error.
+  Result<SecretBytes> export_keying_material(
+      std::string_view label, size_t length,
+      std::optional<std::span<const uint8_t>> context = std::nullopt) const;
   // request_client_certificate (server, TLS 1.3) asks the client for a certificate after the
   // handshake (RFC 8446 §4.6.2), as a web server does for one protected location. The client
   // must have offered post_handshake_auth (info().post_handshake_auth), and

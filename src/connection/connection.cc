@@ -57,6 +57,11 @@ Result<size_t> Connection::write_early_data(std::span<const uint8_t> data) {
 size_t Connection::early_data_room() const { return impl_->early_data_room(); }
 size_t Connection::read_early_data(std::span<uint8_t> out) { return impl_->read_early_data(out); }
 size_t Connection::early_data_readable() const { return impl_->early_data_readable(); }
+Result<SecretBytes> Connection::export_keying_material(
+    std::string_view label, size_t length, std::optional<std::span<const uint8_t>> context) const {
+  return impl_->export_keying_material(label, length, context);
+}
+
 Result<void> Connection::key_update(bool request_peer_update) {
   return impl_->key_update(request_peer_update);
 }

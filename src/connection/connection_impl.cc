@@ -679,6 +679,21 @@ Result<void> ConnectionImpl::write(std::span<const uint8_t> data) {
   return ok_result();
 }
 
+Result<SecretBytes> ConnectionImpl::export_keying_material(
+    std::string_view label, size_t length, std::optional<std::span<const uint8_t>> context) const {
+  if (failed_) {
+    return *failed_;
+  }
+  // RFC 5705 and RFC 8446 §7.5 define exporters over the secrets of a finished handshake: a
+  // TLS 1.3 server has its exporter_master_secret once it sent its Finished, but the client is
+  // not authenticated until its own Finished verifies, so exports wait for that on both sides.
+  if (!driver_->is_connected() || !exporter_) {
+    return Error(ErrorCode::internal_error, "exporter",
+                 "keying material is exported once the handshake has completed");
+  }
+  return exporter_->derive(provider_, label, context, length);
+}
+
 Result<void> ConnectionImpl::key_update(bool request_peer_update) {
   if (failed_) {
     return *failed_;

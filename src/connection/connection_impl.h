@@ -108,6 +108,9 @@ class ConnectionImpl final : public HandshakeContext {
   void close();
   // key_update sends a TLS 1.3 KeyUpdate (see Connection::key_update).
   Result<void> key_update(bool request_peer_update);
+  // export_keying_material: see Connection::export_keying_material.
+  Result<SecretBytes> export_keying_material(std::string_view label, size_t length,
+                                             std::optional<std::span<const uint8_t>> context) const;
   // request_client_certificate: see Connection::request_client_certificate.
   Result<void> request_client_certificate(ClientAuth mode);
   bool client_certificate_pending() const {
@@ -146,6 +149,7 @@ class ConnectionImpl final : public HandshakeContext {
   void close_early_data(bool accepted) override;
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
+  void set_exporter(Exporter exporter) override { exporter_.emplace(std::move(exporter)); }
   void emit_state(std::string_view state) override;
   void note(std::string_view text) override;
   bool wants_notes() const override { return observer_ != nullptr; }
@@ -230,6 +234,9 @@ class ConnectionImpl final : public HandshakeContext {
   bool peer_closed_ = false;
   bool sent_close_notify_ = false;
   std::optional<Error> failed_;
+  // The secret keying material exporters derive from (set_exporter), kept from the point the
+  // handshake derives it; export_keying_material() uses it once the handshake completed.
+  std::optional<Exporter> exporter_;
   // RFC 8449 record_size_limit values, once negotiated: the peer's caps what we send, ours is
   // enforced on what we receive (both only on protected records).
   std::optional<uint16_t> peer_record_limit_;

@@ -228,6 +228,9 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
                  : keyschedule::master_secret(provider, st.neg.suite.hash, premaster.expose(),
                                               st.offer.client_random, st.neg.server_random));
   ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
+  ctx.set_exporter(
+      HS_TRY(detail::Exporter::tls12(st.neg.suite.hash, master, st.offer.client_random,
+                                     st.neg.server_random, st.neg.extended_master_secret)));
   auto master_prf = HS_TRY(detail::tls12_master_prf(provider, st.neg.suite.hash, master));
   auto keys = HS_TRY(detail::tls12_protections(provider, st.neg.suite, master_prf,
                                                st.offer.client_random, st.neg.server_random));

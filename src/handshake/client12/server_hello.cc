@@ -233,6 +233,8 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
     neg.created_ms = session.created_ms;
     SecretBytes master = std::move(session.secret);
     ctx.key_log("CLIENT_RANDOM", st.offer.client_random, master);
+    ctx.set_exporter(HS_TRY(detail::Exporter::tls12(neg.suite.hash, master, st.offer.client_random,
+                                                    neg.server_random, ems)));
     auto master_prf = HS_TRY(detail::tls12_master_prf(ctx.provider(), neg.suite.hash, master));
     auto keys = HS_TRY(detail::tls12_protections(ctx.provider(), neg.suite, master_prf,
                                                  st.offer.client_random, neg.server_random));

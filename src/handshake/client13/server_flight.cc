@@ -334,6 +334,7 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   ctx.key_log(keyschedule::keylog_label(client_app.kind()), s.offer.client_random,
               client_app.secret());
   ctx.key_log(keyschedule::kKeyLogExporterSecret, s.offer.client_random, exporter);
+  ctx.set_exporter(detail::Exporter::tls13(suite.hash, std::move(exporter)));
 
   // The server's next records (NewSessionTicket, application data) are under its application
   // key. RFC 8446 §5.1: the Finished must end its record (set_read_protection checks).

@@ -14,6 +14,7 @@
 #include "codec/wire.h"
 #include "crypto/provider.h"
 #include "crypto/secret.h"
+#include "handshake/common/exporter.h"
 
 namespace hs::record {
 class RecordProtection;
@@ -98,6 +99,11 @@ class HandshakeContext {
   // key_log passes a secret to the application's KeyLogSink, if one is installed.
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;
+  // set_exporter keeps the secret Connection::export_keying_material derives from: the TLS 1.3
+  // exporter_master_secret, or the TLS 1.2 master secret and randoms. A state machine sets it
+  // where it derives that secret; exports are refused until the handshake completes. Default:
+  // dropped (contexts without exporters, such as the fuzz and test harnesses).
+  virtual void set_exporter(Exporter exporter) { (void)exporter; }
 
   // emit_state and note feed the trace. note copies `text` only when someone reads the notes
   // (wants_notes()), so a literal costs nothing in a connection without an observer.

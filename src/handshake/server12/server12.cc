@@ -233,6 +233,9 @@ Result<State> resume(Env env, const HandshakeMessageView& msg, const ClientOffer
 
   SecretBytes master = std::move(r.session.secret);
   ctx.key_log("CLIENT_RANDOM", params.client_random, master);
+  ctx.set_exporter(
+      HS_TRY(detail::Exporter::tls12(params.suite.hash, master, params.client_random,
+                                     params.server_random, params.extended_master_secret)));
   auto master_prf = HS_TRY(keyschedule::Prf12::make(provider, params.suite.hash, master.expose()));
   auto keys = HS_TRY(keyschedule::key_block(master_prf, params.suite.aead, params.client_random,
                                             params.server_random));
@@ -451,6 +454,9 @@ Result<State> handle(ExpectClientKeyExchange&& st, Env env, const HandshakeMessa
                  : keyschedule::master_secret(provider, st.params.suite.hash, pre_master.expose(),
                                               st.params.client_random, st.params.server_random));
   env.ctx.key_log("CLIENT_RANDOM", st.params.client_random, master);
+  env.ctx.set_exporter(
+      HS_TRY(detail::Exporter::tls12(st.params.suite.hash, master, st.params.client_random,
+                                     st.params.server_random, st.params.extended_master_secret)));
   auto master_prf =
       HS_TRY(keyschedule::Prf12::make(provider, st.params.suite.hash, master.expose()));
   auto keys = HS_TRY(keyschedule::key_block(master_prf, st.params.suite.aead,

@@ -602,6 +602,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   ctx.key_log(keyschedule::keylog_label(server_app.kind()), hello.random, server_app.secret());
   ctx.key_log(keyschedule::keylog_label(client_app.kind()), hello.random, client_app.secret());
   ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
+  ctx.set_exporter(detail::Exporter::tls13(suite.hash, std::move(exporter)));
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
   if (ctx.wants_notes()) {

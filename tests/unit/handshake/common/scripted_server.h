@@ -261,8 +261,12 @@ class ScriptedServer {
       transcript_.add(raw);
       auto pms = share_->derive(cke->public_key);
       EXPECT_TRUE(pms.ok());
-      auto ms =
-          keyschedule::extended_master_secret(provider_, hash(), pms->expose(), transcript_hash());
+      // Without the extension (send_ems off) the master secret is RFC 5246 §8.1's, as a legacy
+      // server derives it.
+      auto ms = send_ems ? keyschedule::extended_master_secret(provider_, hash(), pms->expose(),
+                                                               transcript_hash())
+                         : keyschedule::master_secret(provider_, hash(), pms->expose(),
+                                                      client_random_, server_random_);
       EXPECT_TRUE(ms.ok());
       master_ = std::move(ms).value();
       auto info = *detail::suite_info(suite);
