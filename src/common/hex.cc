@@ -30,4 +30,13 @@ bool decode_hex(std::string_view hex, std::span<uint8_t> out) {
   return true;
 }
 
+void append_hex(std::string& out, std::span<const uint8_t> bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + 2 * bytes.size());
+  for (uint8_t b : bytes) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0x0F]);
+  }
+}
+
 }  // namespace hs

@@ -1,10 +1,12 @@
-// Hex text to bytes, for the text forms of keys and secrets: key log files (NSS format), `--psk`
-// and ticket key files. One decoder, so every reader accepts and refuses alike.
+// Hex text to bytes and back, for the text forms of keys and secrets: key log files (NSS
+// format), `--psk`, ticket key files and exported keying material. One decoder, so every reader
+// accepts and refuses alike.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace hs {
@@ -16,5 +18,8 @@ std::optional<uint8_t> hex_digit(char c);
 // prefix, no separators). Returns false otherwise; `out` may then hold part of the bytes, so a
 // caller decoding a secret wipes it either way.
 bool decode_hex(std::string_view hex, std::span<uint8_t> out);
+
+// append_hex appends `bytes` to `out` as lowercase hex digits, two per byte.
+void append_hex(std::string& out, std::span<const uint8_t> bytes);
 
 }  // namespace hs

@@ -4,17 +4,11 @@
 #include <cstdio>
 #include <mutex>
 
+#include "common/hex.h"
+
 namespace hs {
 
 namespace {
-
-void append_hex(std::string& out, std::span<const uint8_t> bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (uint8_t b : bytes) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0x0F]);
-  }
-}
 
 // KeyLogFile appends one line per secret and flushes it at once, so a capture tool reading the
 // file sees the keys while the connection is still running.

@@ -126,6 +126,37 @@ class GoInterop : public ::testing::Test {
   const TestPki& pki_ = shared_test_pki();
 };
 
+// Keying material exporters with a context, which neither openssl's nor gnutls's command-line
+// tools can pass (keying_material_test.cc): Go's ExportKeyingMaterial and `hs server
+// --keymatexport` agree in TLS 1.3. Go 1.19 has no extended master secret, and RFC 7627 §5.4
+// forbids exporting from such a TLS 1.2 session: our server refuses (Go 1.19 exports anyway; Go
+// refuses too since 1.22).
+TEST_F(GoInterop, GoClientExportsKeyingMaterialAsOurServer) {
+  HsServerProcess server(HsServerProcess::cert_args(pki_),
+                         {"--keymatexport", "EXPORTER-hs-go", "--keymatexportlen", "32",
+                          "--keymatexport-context", "00ff10"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto r = go_client(server, {"-max", "1.3", "-ekm", "EXPORTER-hs-go", "-ekm-len", "32",
+                              "-ekm-context", "00ff10", "-get", "/"});
+  ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
+  EXPECT_EQ(fields(r.out, "conn=1 ")["version"], "TLS1.3") << r.output();
+  const size_t at = r.out.find("ekm=1 ");
+  ASSERT_NE(at, std::string::npos) << r.output();
+  const std::string ekm = r.out.substr(at + 6, 64);
+  EXPECT_TRUE(contains(server.output(),
+                       "Keying material exporter: label \"EXPORTER-hs-go\", "
+                       "context 00ff10, 32 bytes: " +
+                           ekm))
+      << r.output() << server.output();
+
+  auto tls12 = go_client(server, {"-max", "1.2", "-ekm", "EXPORTER-hs-go", "-get", "/"});
+  ASSERT_EQ(tls12.exit_code, 0) << tls12.output() << server.output();
+  EXPECT_TRUE(contains(server.output(),
+                       "keying material export failed: TLS 1.2 session without the extended "
+                       "master secret (RFC 7627 §5.4)"))
+      << server.output();
+}
+
 // ---- Go client -> hs server ----
 
 TEST_F(GoInterop, GoClientTls13AndTls12) {
@@ -473,6 +504,25 @@ TEST_F(GoInterop, HsClientAnswersGoHelloRetryRequest) {
   ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
   EXPECT_TRUE(contains(r.err, "HelloRetryRequest selected secp256r1")) << r.output();
   EXPECT_EQ(fields(r.out, "proto=")["version"], "TLS1.3") << r.output();
+}
+
+// `hs client --keymatexport` with a context against Go's server, which puts its own
+// ExportKeyingMaterial of the connection into the response: the same 32 bytes, TLS 1.3.
+TEST_F(GoInterop, HsClientExportsKeyingMaterialAsGoServer) {
+  GoServer server({"-cert", pki_.ecdsa_cert.string(), "-key", pki_.ecdsa_key.string(), "-ekm",
+                   "EXPORTER-hs-go", "-ekm-context", "0a0b0c"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto r = hs_client(server, {"--keymatexport", "EXPORTER-hs-go", "--keymatexportlen", "32",
+                              "--keymatexport-context", "0a0b0c"});
+  ASSERT_EQ(r.exit_code, 0) << r.output() << server.output();
+  const size_t at = r.out.find("ekm=");
+  ASSERT_NE(at, std::string::npos) << r.output();
+  const std::string theirs = r.out.substr(at + 4, 64);
+  EXPECT_TRUE(contains(r.err,
+                       "* Keying material exporter: label \"EXPORTER-hs-go\", context "
+                       "0a0b0c, 32 bytes: " +
+                           theirs))
+      << r.output();
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "http2_client.h"
 #include "io/client_stream.h"
 #include "io/socket.h"
+#include "keymat.h"
 #include "options.h"
 #include "progress.h"
 #include "subcommands.h"
@@ -89,6 +90,11 @@ struct ClientOptions {
   bool tls_earlydata = false;
   // --psk IDENTITY:HEXKEY[:sha384] (hs): a TLS 1.3 external PSK to authenticate with.
   std::string psk;
+  // --keymatexport LABEL, --keymatexportlen N, --keymatexport-context HEX (openssl s_client's
+  // first two): keying material exported after each handshake (RFC 5705, RFC 8446 §7.5).
+  std::string keymatexport;
+  size_t keymatexportlen = 20;
+  std::optional<std::string> keymatexport_context;
   // RFC 8449 record_size_limit offered (0: not offered) and the TLS 1.3 KeyUpdate interval.
   uint16_t record_size_limit = 16385;
   uint64_t key_update_after_records = uint64_t{1} << 24;
@@ -240,6 +246,7 @@ class Client {
   std::unique_ptr<HtmlTraceFile> html_trace_;
   std::shared_ptr<ClientConfig> config_;
   std::shared_ptr<const ExternalPsk> psk_;  // --psk, parsed before the first connection
+  KeymatExport keymat_;                     // --keymatexport (label empty: not asked)
   // -w's values, filled as the transfer goes.
   TransferInfo info_;
   // The -o/-O output, opened on first write, and curl's progress meter for it.
@@ -314,6 +321,16 @@ int Client::run() {
       return fail(2, psk.error().detail());
     }
     psk_ = std::move(psk).value();
+  }
+  if (!o_.keymatexport.empty() || o_.keymatexport_context) {
+    if (o_.keymatexport.empty()) {
+      return fail(2, "--keymatexport-context needs --keymatexport LABEL");
+    }
+    auto keymat = make_keymat_export(o_.keymatexport, o_.keymatexportlen, o_.keymatexport_context);
+    if (!keymat.ok()) {
+      return fail(2, keymat.error().detail());
+    }
+    keymat_ = std::move(keymat).value();
   }
   std::optional<std::string> format;
   if (!o_.write_out.empty()) {
@@ -878,6 +895,14 @@ int Client::connect_once(const Url& target, int index) {
       info_line("* SSL certificate status: good (0)");
     }
   }
+  if (!keymat_.label.empty()) {
+    // Asked for by name, so printed even with -s (as -w's output is).
+    auto line = keymat_line(stream.connection(), keymat_);
+    if (!line.ok()) {
+      return fail(35, "keying material export failed: " + line.error().detail());
+    }
+    info_line("* " + *line);
+  }
   if (config->sessions && !o_.silent) {
     // As openssl s_client reports each (re)connection: "Reused" or "New", version and cipher.
     info_line(fmt::format("* Connection #{}: {}, {}, Cipher is {}", index,
@@ -1228,6 +1253,15 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_option("--psk", opts->psk,
                   "TLS 1.3 external PSK IDENTITY:HEXKEY[:sha384] to authenticate with instead of "
                   "the server's certificate (implies --tlsv1.3)");
+  sub->add_option("--keymatexport", opts->keymatexport,
+                  "Export keying material with LABEL after the handshake and print it (RFC 5705, "
+                  "RFC 8446 7.5; as openssl s_client -keymatexport)");
+  sub->add_option("--keymatexportlen", opts->keymatexportlen,
+                  "Bytes of keying material to export (default 20)")
+      ->check(CLI::Range(size_t{1}, size_t{65535}));
+  sub->add_option("--keymatexport-context", opts->keymatexport_context,
+                  "Context value for --keymatexport, hex (\"\" is an empty context; TLS 1.2 "
+                  "tells it from none)");
   sub->add_option("--record-size-limit", opts->record_size_limit,
                   "RFC 8449 limit offered for records we receive (64..16385; 0: not offered)")
       ->check(CLI::Range(0, 16385));

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "http2_server.h"
 #include "io/server_loop.h"
+#include "keymat.h"
 #include "messages/handshake.h"
 #include "messages/server_key_exchange.h"
 #include "options.h"
@@ -87,6 +88,11 @@ struct ServerOptions {
   bool psk_no_dhe = false;
   uint32_t max_early_data = 0;         // --max-early-data N (0: 0-RTT off)
   uint16_t record_size_limit = 16385;  // RFC 8449 answer (0: never answered)
+  // --keymatexport LABEL, --keymatexportlen N, --keymatexport-context HEX: keying material
+  // exported from each connection once its handshake completed, logged (as openssl s_server).
+  std::string keymatexport;
+  size_t keymatexportlen = 20;
+  std::optional<std::string> keymatexport_context;
   uint64_t key_update_after_records = uint64_t{1} << 24;
   // --trace-json FILE: every event of every connection as JSON Lines, each with its connection
   // id (src/trace/json_trace.h).
@@ -245,6 +251,7 @@ class HttpServer : public io::ServerHandler {
   void set_html_keys(std::shared_ptr<std::vector<trace::KeyLogLine>> keys) {
     html_keys_ = std::move(keys);
   }
+  void set_keymat(KeymatExport keymat) { keymat_ = std::move(keymat); }
 
   void on_accept(io::ServerSession& s) override {
     auto& st = state_[s.id()];
@@ -298,6 +305,12 @@ class HttpServer : public io::ServerHandler {
                      static_cast<unsigned long long>(s.id()),
                      client_certificate_text(info).c_str());
       }
+    }
+    if (!keymat_.label.empty()) {
+      auto line = keymat_line(s.tls(), keymat_);
+      std::fprintf(stderr, "hs server: #%llu %s\n", static_cast<unsigned long long>(s.id()),
+                   line.ok() ? line->c_str()
+                             : ("keying material export failed: " + line.error().detail()).c_str());
     }
     auto& st = state_[s.id()];
     if (o_.post_handshake_auth) {
@@ -617,6 +630,7 @@ class HttpServer : public io::ServerHandler {
   const ServerOptions& o_;
   JsonTraceFile* trace_json_;                                  // --trace-json, or null
   std::shared_ptr<std::vector<trace::KeyLogLine>> html_keys_;  // --trace-html with a key log
+  KeymatExport keymat_;                                        // --keymatexport
   std::unordered_map<uint64_t, State> state_;
 };
 
@@ -793,6 +807,18 @@ int run_server(const ServerOptions& o) {
   }
   HttpServer handler(o, trace_json.get());
   handler.set_html_keys(html_keys);
+  if (!o.keymatexport.empty() || o.keymatexport_context) {
+    if (o.keymatexport.empty()) {
+      std::fputs("hs: --keymatexport-context needs --keymatexport LABEL\n", stderr);
+      return 2;
+    }
+    auto keymat = make_keymat_export(o.keymatexport, o.keymatexportlen, o.keymatexport_context);
+    if (!keymat.ok()) {
+      std::fprintf(stderr, "hs: %s\n", keymat.error().detail().c_str());
+      return 2;
+    }
+    handler.set_keymat(std::move(keymat).value());
+  }
   io::ServerLoopOptions lopts;
   lopts.handshake_timeout =
       std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
@@ -898,6 +924,14 @@ std::function<int()> register_server(CLI::App& app) {
                   "Ask after the handshake only when a request's path starts with PREFIX, "
                   "holding it until the answer is in, as Apache's per-location SSLVerifyClient; "
                   "other paths need no certificate (repeatable; needs --verify-client)");
+  sub->add_option("--keymatexport", opts->keymatexport,
+                  "Export keying material with LABEL from each connection and log it (RFC 5705, "
+                  "RFC 8446 7.5; as openssl s_server -keymatexport)");
+  sub->add_option("--keymatexportlen", opts->keymatexportlen,
+                  "Bytes of keying material to export (default 20)")
+      ->check(CLI::Range(size_t{1}, size_t{65535}));
+  sub->add_option("--keymatexport-context", opts->keymatexport_context,
+                  "Context value for --keymatexport, hex (\"\" is an empty context)");
   sub->add_option("--record-size-limit", opts->record_size_limit,
                   "RFC 8449 limit answered to clients that offer one (64..16385; 0: none)")
       ->check(CLI::Range(0, 16385));

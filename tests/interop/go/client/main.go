@@ -22,6 +22,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +50,9 @@ var (
 	getPath    = flag.String("get", "", "send GET PATH over each connection and print the response")
 	url        = flag.String("url", "", "fetch this https URL through net/http instead")
 	h2         = flag.Bool("h2", false, "with -url: let net/http use HTTP/2")
+	ekm        = flag.String("ekm", "", "print ExportKeyingMaterial(LABEL) of each connection")
+	ekmLen     = flag.Int("ekm-len", 20, "with -ekm: bytes to export")
+	ekmContext = flag.String("ekm-context", "none", "with -ekm: context, hex (\"none\": no context)")
 )
 
 var versions = map[string]uint16{"1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
@@ -137,6 +141,25 @@ func describe(st tls.ConnectionState) string {
 		len(st.PeerCertificates))
 }
 
+// printEkm prints "ekm=N HEX" (or "ekm=N error: ...") for -ekm: a nil context is none, an
+// empty one is a context of zero length (TLS 1.2 tells them apart, RFC 5705).
+func printEkm(st tls.ConnectionState, n int) {
+	var context []byte
+	if *ekmContext != "none" {
+		c, err := hex.DecodeString(*ekmContext)
+		if err != nil {
+			fail("-ekm-context: %v", err)
+		}
+		context = append([]byte{}, c...)
+	}
+	km, err := st.ExportKeyingMaterial(*ekm, context, *ekmLen)
+	if err != nil {
+		fmt.Printf("ekm=%d error: %v\n", n, err)
+		return
+	}
+	fmt.Printf("ekm=%d %x\n", n, km)
+}
+
 func rawConnection(cfg *tls.Config, n int) error {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	conn, err := tls.DialWithDialer(dialer, "tcp", *connect, cfg)
@@ -146,6 +169,9 @@ func rawConnection(cfg *tls.Config, n int) error {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
 	fmt.Printf("conn=%d %s\n", n, describe(conn.ConnectionState()))
+	if *ekm != "" {
+		printEkm(conn.ConnectionState(), n)
+	}
 	if *getPath == "" {
 		return nil
 	}

@@ -12,6 +12,7 @@ package main
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"net"
@@ -29,6 +30,8 @@ var (
 	curves     = flag.String("curves", "", "CurvePreferences, comma separated: X25519,P-256,P-384,P-521")
 	clientCA   = flag.String("clientca", "", "require a client certificate issued by these roots (PEM)")
 	noTickets  = flag.Bool("no-tickets", false, "SessionTicketsDisabled")
+	ekm        = flag.String("ekm", "", "add ExportKeyingMaterial(LABEL, CONTEXT, 32) to each response")
+	ekmContext = flag.String("ekm-context", "none", "with -ekm: context, hex (\"none\": no context)")
 )
 
 var versions = map[string]uint16{"1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
@@ -53,6 +56,22 @@ func handler(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "proto=%s version=%s cipher=%s alpn=%s resumed=%t client=%s\n", r.Proto,
 		versionNames[st.Version], tls.CipherSuiteName(st.CipherSuite), st.NegotiatedProtocol,
 		st.DidResume, client)
+	if *ekm != "" {
+		var context []byte
+		if *ekmContext != "none" {
+			c, err := hex.DecodeString(*ekmContext)
+			if err != nil {
+				fail("-ekm-context: %v", err)
+			}
+			context = append([]byte{}, c...)
+		}
+		km, err := st.ExportKeyingMaterial(*ekm, context, 32)
+		if err != nil {
+			fmt.Fprintf(w, "ekm error: %v\n", err)
+		} else {
+			fmt.Fprintf(w, "ekm=%x\n", km)
+		}
+	}
 }
 
 func main() {
