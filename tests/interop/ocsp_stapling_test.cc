@@ -176,6 +176,30 @@ TEST_F(OcspStaplingTest, HsServerWarnsAboutAnExpiredResponse) {
   EXPECT_TRUE(contains(r.out, "OCSP Response Status: successful (0x0)")) << r.output();
 }
 
+// hs server staples what it is given, but checks it at start as a client will (curl
+// --cert-status, hs client --cert-status) and warns when such a client would refuse it: revoked,
+// or for a chain that does not carry the issuer the client needs to compute the CertID.
+TEST_F(OcspStaplingTest, HsServerWarnsWhenCheckingClientsWouldRefuseItsResponse) {
+  const auto good = make_response("V");
+  auto fine = server(good);
+  EXPECT_FALSE(contains(fine->output(), "warning")) << fine->output();
+  auto revoked = server(make_response("R"));
+  EXPECT_TRUE(contains(revoked->output(),
+                       "clients that check it will refuse it: SSL certificate revocation reason: "))
+      << revoked->output();
+  HsServerProcess leaf_only({"--cert", pki_->rsa_cert.string(), "--key", pki_->rsa_key.string()},
+                            {"--ocsp-response", good.string()});
+  ASSERT_NE(leaf_only.port(), 0) << leaf_only.output();
+  EXPECT_TRUE(contains(leaf_only.output(),
+                       "warning: " + good.string() +
+                           ": clients that check it will refuse it: Error computing OCSP ID"))
+      << leaf_only.output();
+  // And curl, checking it, refuses it in those words.
+  CommandResult r = curl(leaf_only, "--tlsv1.3");
+  EXPECT_EQ(r.exit_code, 91) << r.output();
+  EXPECT_TRUE(contains(r.err, "Error computing OCSP ID")) << r.output();
+}
+
 TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {
   const auto junk = dir_ / "junk.der";
   std::ofstream(junk) << "not DER";

@@ -26,6 +26,7 @@
 
 #include "codec/reader.h"
 #include "common/hex.h"
+#include "crypto/provider.h"
 #include "html_trace_file.h"
 #include "http.h"
 #include "http2_server.h"
@@ -45,6 +46,7 @@
 #include "x509/certificate.h"
 #include "x509/der.h"
 #include "x509/ocsp.h"
+#include "x509/ocsp_verify.h"
 #include "x509/pem.h"
 
 namespace hs::tool {
@@ -667,9 +669,18 @@ int run_server(const ServerOptions& o) {
                      parsed.error().message().c_str());
         return 2;
       }
-      // Stapled as it is (as nginx's ssl_stapling_file); a stale one is worth a warning, since
-      // clients that check it refuse it.
+      // Stapled as it is (as nginx's ssl_stapling_file), but a client that checks it (curl
+      // --cert-status, hs client --cert-status, Firefox with must-staple) would refuse one that
+      // does not say "good" for this leaf, signed by its issuer: checked here as they check it,
+      // with the chain we send, and worth a warning when they would refuse it. A stale one is
+      // also named with its date.
       const int64_t now = static_cast<int64_t>(std::time(nullptr));
+      auto checked = x509::verify_stapled_ocsp(crypto::default_provider(), loaded->chain,
+                                               loaded->ocsp_response, now);
+      if (!checked.ok() && checked.error().detail() != "OCSP response has expired") {
+        std::fprintf(stderr, "hs: warning: %s: clients that check it will refuse it: %s\n",
+                     o.ocsp_responses[i].c_str(), checked.error().detail().c_str());
+      }
       for (const x509::OcspSingleResponse& single : parsed->responses) {
         if (single.next_update && *single.next_update < now) {
           std::fprintf(stderr, "hs: warning: %s: OCSP response expired %s\n",
