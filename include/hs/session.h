@@ -54,6 +54,11 @@ struct StoredSession {
   // original handshake, so a resumed connection reports the same client; empty when the client
   // did not authenticate. Clients leave it empty.
   std::vector<std::vector<uint8_t>> peer_chain;
+  // kx_hint (clients, session files only): the group the server chose for key exchange
+  // (ClientSessionStore::kx_hint), carried through --sess-out / --sess-in so that a new process
+  // sends its TLS 1.3 key share for that group and spares the HelloRetryRequest. Stores keep
+  // the hint per server themselves and ignore this field.
+  std::optional<NamedGroup> kx_hint;
 
   StoredSession clone() const;
   // expired: the lifetime (when known) has passed at `now_ms`. A lifetime of 0 never expires

@@ -18,8 +18,9 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
 
 std::string as_string(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
 
-// Format 2 added peer_chain; older files decode_error and cost a full handshake.
-constexpr uint16_t kFormatVersion = 2;
+// Format 2 added peer_chain, format 3 kx_hint; older files decode_error and cost a full
+// handshake.
+constexpr uint16_t kFormatVersion = 3;
 
 }  // namespace
 
@@ -55,6 +56,7 @@ StoredSession StoredSession::clone() const {
   s.server_name = server_name;
   s.extended_master_secret = extended_master_secret;
   s.peer_chain = peer_chain;
+  s.kx_hint = kx_hint;
   return s;
 }
 
@@ -80,7 +82,8 @@ std::string session_key(std::string_view host, uint16_t port) {
 //   opaque session_id<0..32>; opaque ticket<0..2^16-1>; uint32 lifetime_s; uint32 age_add;
 //   uint64 created_ms; uint32 max_early_data; opaque alpn<0..255>;
 //   opaque server_name<0..2^16-1>; uint8 extended_master_secret;
-//   opaque peer_chain<0..2^24-1> holding opaque certificate<1..2^24-1> entries.
+//   opaque peer_chain<0..2^24-1> holding opaque certificate<1..2^24-1> entries;
+//   uint16 kx_hint (a NamedGroup, 0 when none: 0 is not a group).
 Result<SecretBytes> serialize_session(const StoredSession& s) {
   std::vector<uint8_t> out;
   bool ok = false;
@@ -106,6 +109,7 @@ Result<SecretBytes> serialize_session(const StoredSession& s) {
         chain.write_prefixed_bytes(codec::Len::u24, cert);
       }
     }
+    w.write_u16(s.kx_hint ? static_cast<uint16_t>(*s.kx_hint) : 0);
     ok = w.ok() && !s.secret.empty() && s.session_id.size() <= 32;
   }
   SecretBytes result(out);
@@ -129,6 +133,7 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   codec::Reader name;
   codec::Reader chain;
   uint8_t ems = 0;
+  uint16_t kx_hint = 0;
   StoredSession s;
   if (!in.read_bytes(kSessionFileMagic.size(), magic) || as_string(magic) != kSessionFileMagic ||
       !in.read_u16(format) || format != kFormatVersion || !in.read_u16(version) ||
@@ -138,7 +143,8 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
       !in.read_u32(s.age_add) || !in.read_u64(s.created_ms) || !in.read_u32(s.max_early_data) ||
       !in.read_prefixed(codec::Len::u8, 0, 255, alpn) ||
       !in.read_prefixed(codec::Len::u16, 0, 0xFFFF, name) || !in.read_u8(ems) || ems > 1 ||
-      !in.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, chain) || !in.expect_end()) {
+      !in.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, chain) || !in.read_u16(kx_hint) ||
+      !in.expect_end()) {
     return Error(ErrorCode::decode_error, "session file", "not a saved hs session");
   }
   s.version = static_cast<ProtocolVersion>(version);
@@ -154,6 +160,11 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   s.alpn = as_string(alpn.take_rest());
   s.server_name = as_string(name.take_rest());
   s.extended_master_secret = ems == 1;
+  if (kx_hint != 0) {
+    // Only a hint: a group we do not offer is never used (the ClientHello takes a hint only
+    // among the configured groups).
+    s.kx_hint = static_cast<NamedGroup>(kx_hint);
+  }
   while (!chain.empty()) {
     codec::Reader cert;
     if (!chain.read_prefixed(codec::Len::u24, 1, 0xFFFFFF, cert)) {

@@ -2,7 +2,8 @@
 // against `hs server` (TLS 1.2 by session ID and by ticket), and `hs client --reconnect` against
 // openssl s_server (TLS 1.2 by session ID and by ticket, TLS 1.3 by ticket) and `hs server`,
 // plus tickets shared by two `hs server` processes through --ticket-keys, and the key-exchange
-// hint that spares the later connections to a P-256-only s_server their HelloRetryRequest.
+// hint that spares the later connections to a P-256-only s_server their HelloRetryRequest (in
+// one process, and through --sess-out / --sess-in files).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -207,6 +208,28 @@ TEST_F(ResumeInterop, HsClientRemembersTheGroupOfAP256OnlyOpensslSServer) {
         count_of(r.err, "note: key share for secp256r1, the group this server chose last time"), 2u)
         << r.output();
   }
+}
+
+// The same hint across processes: --sess-out saves it with the session and --sess-in restores
+// it, so the second process's one ClientHello shares P-256 and resumes.
+TEST_F(ResumeInterop, HsClientCarriesTheGroupHintInItsSessionFile) {
+  ASSERT_TRUE(require_program("openssl"));
+  OpensslServer server(pki_, {"-tls1_3", "-groups", "P-256"});
+  ASSERT_TRUE(server.ok()) << server.output();
+  TempDir dir;
+  const auto sess = dir.path() / "session";
+  auto first = hs_client(server.url(), {"-vv", "--sess-out", sess.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output() << server.output();
+  EXPECT_EQ(count_of(first.err, "HelloRetryRequest selected secp256r1"), 1u) << first.output();
+  auto second = hs_client(server.url(), {"-vv", "--sess-in", sess.string()});
+  ASSERT_EQ(second.exit_code, 0) << second.output() << server.output();
+  EXPECT_EQ(count_of(second.err, "* Connection #0: Reused, TLSv1.3"), 1u) << second.output();
+  EXPECT_EQ(count_of(second.err, "(OUT), handshake, Client hello (1)"), 1u) << second.output();
+  EXPECT_EQ(count_of(second.err, "HelloRetryRequest"), 0u) << second.output();
+  EXPECT_EQ(
+      count_of(second.err, "note: key share for secp256r1, the group this server chose last time"),
+      1u)
+      << second.output();
 }
 
 }  // namespace

@@ -514,6 +514,10 @@ int Client::load_session() {
     verbose("* " + o_.sess_in + ": " + session.error().detail() + "; starting a new session");
     return 0;
   }
+  if (session->kx_hint) {
+    // The group the server chose last time, for this process's first TLS 1.3 key share.
+    config_->sessions->set_kx_hint(config_->session_key, *session->kx_hint);
+  }
   config_->sessions->put(config_->session_key, std::move(session).value());
   return 0;
 }
@@ -527,6 +531,7 @@ int Client::save_session() {
     verbose("* no session to save to " + o_.sess_out);
     return 0;
   }
+  session->kx_hint = config_->sessions->kx_hint(config_->session_key);
   auto bytes = serialize_session(*session);
   if (!bytes.ok()) {
     return fail(23, bytes.error().detail());

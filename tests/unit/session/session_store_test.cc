@@ -137,6 +137,8 @@ TEST(SessionFile, RoundTripsEveryField) {
   s.alpn = "http/1.1";
   s.server_name = "example.com";
   s.extended_master_secret = true;
+  s.peer_chain = {bytes_of("leaf"), bytes_of("issuer")};
+  s.kx_hint = NamedGroup::secp256r1;
   auto bytes = serialize_session(s).value();
   auto back = deserialize_session(bytes.expose()).value();
   EXPECT_EQ(back.version, s.version);
@@ -151,6 +153,24 @@ TEST(SessionFile, RoundTripsEveryField) {
   EXPECT_EQ(back.alpn, s.alpn);
   EXPECT_EQ(back.server_name, s.server_name);
   EXPECT_TRUE(back.extended_master_secret);
+  EXPECT_EQ(back.peer_chain, s.peer_chain);
+  EXPECT_EQ(back.kx_hint, NamedGroup::secp256r1);
+  // No hint is written as 0 (not a group) and read back as none.
+  s.kx_hint.reset();
+  auto without = serialize_session(s).value();
+  EXPECT_FALSE(deserialize_session(without.expose()).value().kx_hint.has_value());
+}
+
+// A file of the previous format (2, before kx_hint) is refused, as every older one: it costs a
+// full handshake, never a misread field.
+TEST(SessionFile, RefusesTheFormatBeforeKxHint) {
+  auto bytes = serialize_session(make_session(1)).value();
+  auto raw = std::vector<uint8_t>(bytes.expose().begin(), bytes.expose().end());
+  ASSERT_EQ(raw[7], 0);
+  ASSERT_EQ(raw[8], 3);  // "HSSESS1" then uint16 format
+  raw[8] = 2;
+  raw.resize(raw.size() - 2);  // format 2 ended with peer_chain
+  EXPECT_EQ(deserialize_session(raw).error().code(), ErrorCode::decode_error);
 }
 
 TEST(SessionFile, RejectsTruncatedTrailingAndForeignBytes) {
