@@ -31,7 +31,6 @@ constexpr uint8_t kEcPublicKey[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01};
 constexpr uint8_t kPrime256v1[] = {0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
 constexpr uint8_t kSecp384r1[] = {0x2B, 0x81, 0x04, 0x00, 0x22};
 constexpr uint8_t kSecp521r1[] = {0x2B, 0x81, 0x04, 0x00, 0x23};
-constexpr uint8_t kSha2Prefix[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02};
 constexpr uint8_t kNullDer[] = {0x05, 0x00};
 
 // with_last reports whether `oid` is `prefix` followed by the single arc `last`.
@@ -98,7 +97,7 @@ uint8_t sha2_of(Span alg_der) {
     return 0;
   }
   for (uint8_t arc = 1; arc <= 3; ++arc) {
-    if (with_last(oid, kSha2Prefix, arc)) {
+    if (with_last(oid, oid::kSha2Prefix, arc)) {
       return arc;
     }
   }

@@ -35,6 +35,11 @@ inline constexpr uint8_t kClientAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x
 inline constexpr uint8_t kAnyExtendedKeyUsage[] = {0x55, 0x1D, 0x25, 0x00};  // 2.5.29.37.0
 // id-kp-OCSPSigning, 1.3.6.1.5.5.7.3.9: a delegated OCSP responder (RFC 6960 §4.2.2.2).
 inline constexpr uint8_t kOcspSigning[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
+// Hash algorithms: SHA-1 (1.3.14.3.2.26; OCSP CertIDs, RFC 6960 §4.1.1) and SHA-256
+// (2.16.840.1.101.3.4.2.1), the first of the SHA-2 arcs 2.16.840.1.101.3.4.2.x (RFC 5758 §2).
+inline constexpr uint8_t kSha1[] = {0x2B, 0x0E, 0x03, 0x02, 0x1A};
+inline constexpr uint8_t kSha2Prefix[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02};
+inline constexpr uint8_t kSha256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
 // Name attributes.
 inline constexpr uint8_t kCommonName[] = {0x55, 0x04, 0x03};  // 2.5.4.3
 // PKCS #9 emailAddress, 1.2.840.113549.1.9.1 (RFC 5280 §4.1.2.6, legacy mail addresses in DNs).

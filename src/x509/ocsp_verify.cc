@@ -14,11 +14,6 @@ namespace {
 
 using Span = std::span<const uint8_t>;
 
-// Hash algorithm OIDs a CertID may name (RFC 6960 §4.1.1 uses SHA-1; responders may use SHA-256).
-constexpr std::array<uint8_t, 5> kSha1Oid = {0x2B, 0x0E, 0x03, 0x02, 0x1A};  // 1.3.14.3.2.26
-constexpr std::array<uint8_t, 9> kSha256Oid = {0x60, 0x86, 0x48, 0x01, 0x65,
-                                               0x03, 0x04, 0x02, 0x01};  // 2.16.840.1.101.3.4.2.1
-
 Error status_error(std::string why) {
   return Error(ErrorCode::bad_certificate_status, "OCSP", std::move(why));
 }
@@ -67,13 +62,14 @@ bool responder_is(const crypto::Provider& provider, const OcspResponse& r,
 }
 
 // cert_id_hash hashes `data` with the CertID's algorithm; nullopt for one we do not compute.
+// RFC 6960 §4.1.1's CertIDs use SHA-1; responders may use SHA-256.
 std::optional<Bytes> cert_id_hash(const crypto::Provider& provider, const OcspCertId& id,
                                   Span data) {
-  if (eq(id.hash_algorithm.oid, kSha1Oid)) {
+  if (eq(id.hash_algorithm.oid, oid::kSha1)) {
     const auto h = provider.sha1_identifier(data);
     return Bytes(h.begin(), h.end());
   }
-  if (eq(id.hash_algorithm.oid, kSha256Oid)) {
+  if (eq(id.hash_algorithm.oid, oid::kSha256)) {
     auto hash = provider.make_hash(crypto::HashAlg::sha256);
     hash->update(data);
     Bytes out(crypto::hash_len(crypto::HashAlg::sha256));
