@@ -1,5 +1,6 @@
 #include "x509/pem.h"
 
+#include <algorithm>
 #include <array>
 
 #include "crypto/secret.h"
@@ -66,6 +67,28 @@ bool is_key_label(std::string_view label) {
 }
 
 }  // namespace
+
+std::string base64_encode(std::span<const uint8_t> bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    const size_t n = std::min<size_t>(3, bytes.size() - i);
+    uint32_t v = static_cast<uint32_t>(bytes[i]) << 16;
+    if (n > 1) {
+      v |= static_cast<uint32_t>(bytes[i + 1]) << 8;
+    }
+    if (n > 2) {
+      v |= bytes[i + 2];
+    }
+    out.push_back(kAlphabet[(v >> 18) & 0x3F]);
+    out.push_back(kAlphabet[(v >> 12) & 0x3F]);
+    out.push_back(n > 1 ? kAlphabet[(v >> 6) & 0x3F] : '=');
+    out.push_back(n > 2 ? kAlphabet[v & 0x3F] : '=');
+  }
+  return out;
+}
 
 std::optional<std::vector<uint8_t>> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) {

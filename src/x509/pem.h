@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,8 @@ Result<std::vector<PemBlock>> parse_pem(std::string_view text);
 // base64_decode decodes standard base64 (RFC 4648 §4) with mandatory padding and canonical
 // zero pad bits; nullopt on any other character or shape. Empty input decodes to nothing.
 std::optional<std::vector<uint8_t>> base64_decode(std::string_view text);
+// base64_encode is the inverse: standard alphabet, with padding (RFC 4648 §4).
+std::string base64_encode(std::span<const uint8_t> bytes);
 
 // load_certificate_chain_pem returns the DER of every CERTIFICATE block in order (leaf first,
 // as the file lists them), skipping other blocks. Each is checked to parse as a certificate.

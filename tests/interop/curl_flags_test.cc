@@ -4,7 +4,8 @@
 // refused port, a port that never answers). Each row must give the same exit code, the same
 // "curl: (N) text" message where we promise curl's words, the same TLS lines of -v (handshake,
 // SSL connection, ALPN, server certificate) and, for -w, the same variables with the same values
-// (times, speeds and local ports by format only).
+// (times, speeds and local ports by format only). Rows for --pinnedpubkey check the key pin
+// (hash and file forms, match and exit 90) the same way.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -65,10 +66,17 @@ std::map<std::string, std::string> parse_write_out(const std::string& out) {
 // tls_lines keeps the -v lines about TLS: handshake messages, the negotiated connection, ALPN
 // and the server certificate (a progress meter update may share a line, ended by '\r').
 std::vector<std::string> tls_lines(const std::string& verbose) {
-  static const char* kPrefixes[] = {
-      "* TLSv",      "* SSL connection",         "* ALPN",          "* Server certificate",
-      "*  subject:", "*  start date:",           "*  expire date:", "*  subjectAltName:",
-      "*  issuer:",  "*  SSL certificate verify"};
+  static const char* kPrefixes[] = {"* TLSv",
+                                    "* SSL connection",
+                                    "* ALPN",
+                                    "* Server certificate",
+                                    "*  subject:",
+                                    "*  start date:",
+                                    "*  expire date:",
+                                    "*  subjectAltName:",
+                                    "*  issuer:",
+                                    "*  SSL certificate verify",
+                                    "*  public key hash:"};
   std::vector<std::string> out;
   std::istringstream in(verbose);
   std::string line;
@@ -314,6 +322,12 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
   const std::string capath = (dir_ / "capath").string();
   const uint16_t hp = hs_server.port();
 
+  // --pinnedpubkey: the RSA leaf's public key as curl's sha256// hash and as a PEM file (which
+  // public_key_pin leaves in dir_).
+  const std::string pin = public_key_pin(pki_.rsa_cert, dir_.path());
+  ASSERT_EQ(pin.size(), 8u + 44u) << pin;
+  const std::string pub = (dir_ / "pin-pub.pem").string();
+
   const std::vector<Row> rows = {
       {"hs server, TLS 1.3, verified",
        {"-sv", "--http1.1", "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
@@ -411,6 +425,23 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
        {"-sS", "--tls13-ciphers", "NOPE", "--cacert", ca, "--capath", capath, "--resolve",
         resolve(hp), https(hp)},
        59},
+      {"--pinnedpubkey hashes, -v",
+       {"-sv", "--http1.1", "--pinnedpubkey",
+        "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;" + pin, "--cacert", ca, "--capath",
+        capath, "--resolve", resolve(hp), https(hp), "-o", "/dev/null"},
+       0},
+      {"--pinnedpubkey PEM file",
+       {"-sS", "--pinnedpubkey", pub, "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
+        https(hp), "-o", "/dev/null"},
+       0},
+      {"--pinnedpubkey other key, -v: 90",
+       {"-sv", "--http1.1", "--pinnedpubkey",
+        "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "--cacert", ca, "--capath", capath,
+        "--resolve", resolve(hp), https(hp)},
+       90},
+      {"--pinnedpubkey a certificate, not a key: 90",
+       {"-sS", "--pinnedpubkey", ca, "-k", "--resolve", resolve(ossl_port), https(ossl_port)},
+       90},
       {"unsupported scheme: 1", {"-sS", "foo://localhost/"}, 1},
       {"no URL: 2", {"-sS"}, 2, true, false},
       {"bad URL: 3", {"-sS", "https://[::1/"}, 3, false},

@@ -149,6 +149,35 @@ TEST_F(ResumeInterop, SharedTicketKeysResumeAcrossServerProcesses) {
   }
 }
 
+// --pinnedpubkey with resumption: the pin is checked on the full handshake and the sessions it
+// made resume (--reconnect) in both versions; a wrong pin fails the first connection, exit 90;
+// a --sess-in file, whose server key this process never saw, is not resumed with a pin.
+TEST_F(ResumeInterop, HsClientPinsTheKeyAndResumesWhatItPinned) {
+  ResumeHsServer server(pki_, {});
+  ASSERT_NE(server.port(), 0) << server.output();
+  TempDir dir;
+  const std::string pin = public_key_pin(pki_.rsa_cert, dir.path());
+  for (std::string max : {"1.2", "1.3"}) {
+    SCOPED_TRACE(max);
+    auto r = hs_client(server.url(),
+                       {"-v", "--tls-max", max, "--pinnedpubkey", pin, "--reconnect", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.output();
+    EXPECT_EQ(count_of(r.err, "*  public key hash: " + pin + "\n"), 1u) << r.output();
+    EXPECT_NE(r.err.find("* Connection #1: Reused, TLSv" + max), std::string::npos) << r.output();
+    auto wrong = hs_client(server.url(), {"--tls-max", max, "--pinnedpubkey",
+                                          "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="});
+    EXPECT_EQ(wrong.exit_code, 90) << wrong.output();
+  }
+  const auto sess = dir.path() / "session";
+  auto saved = hs_client(server.url(), {"--sess-out", sess.string()});
+  ASSERT_EQ(saved.exit_code, 0) << saved.output();
+  auto pinned = hs_client(server.url(), {"-v", "--sess-in", sess.string(), "--pinnedpubkey", pin});
+  ASSERT_EQ(pinned.exit_code, 0) << pinned.output();
+  EXPECT_NE(pinned.err.find("not resumed with --pinnedpubkey"), std::string::npos)
+      << pinned.output();
+  EXPECT_NE(pinned.err.find("* Connection #0: New"), std::string::npos) << pinned.output();
+}
+
 // ---- hs client against openssl s_server ----
 
 struct SServerCase {

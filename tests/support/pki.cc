@@ -118,4 +118,26 @@ const TestPki& shared_test_pki() {
   return pki;
 }
 
+std::string public_key_pin(const std::filesystem::path& cert, const std::filesystem::path& dir) {
+  const std::string pub = (dir / "pin-pub.pem").string();
+  const std::string der = (dir / "pin-pub.der").string();
+  const std::string digest = (dir / "pin-pub.sha256").string();
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"openssl", "x509", "-in", cert.string(), "-pubkey", "-noout",
+                                 "-out", pub},
+        std::vector<std::string>{"openssl", "pkey", "-pubin", "-in", pub, "-outform", "DER", "-out",
+                                 der},
+        std::vector<std::string>{"openssl", "dgst", "-sha256", "-binary", "-out", digest, der}}) {
+    CommandResult r = run_command(cmd);
+    if (r.exit_code != 0) {
+      throw std::runtime_error(r.output());
+    }
+  }
+  CommandResult b64 = run_command({"openssl", "base64", "-A", "-in", digest});
+  if (b64.exit_code != 0) {
+    throw std::runtime_error(b64.output());
+  }
+  return "sha256//" + b64.out.substr(0, b64.out.find_first_of("\r\n"));
+}
+
 }  // namespace hs::test

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <string_view>
 
 #include "support/temp_dir.h"
@@ -60,5 +61,11 @@ std::filesystem::path shared_build_dir(
 // files as read-only; a test that needs to change or corrupt them uses make_test_pki. Throws
 // like make_test_pki.
 const TestPki& shared_test_pki();
+
+// public_key_pin returns curl's --pinnedpubkey hash form of `cert`'s public key,
+// "sha256//<base64 of SHA-256(SubjectPublicKeyInfo DER)>", computed with the openssl CLI (files
+// in `dir`), so that the tools' own hashing is checked against it. Throws std::runtime_error
+// with the command's output when a step fails.
+std::string public_key_pin(const std::filesystem::path& cert, const std::filesystem::path& dir);
 
 }  // namespace hs::test

@@ -26,6 +26,7 @@
 #include "io/socket.h"
 #include "keymat.h"
 #include "options.h"
+#include "pinned_key.h"
 #include "progress.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
@@ -65,6 +66,9 @@ struct ClientOptions {
   // --cert-status: ask for the server's stapled OCSP response and require a good one
   // (ClientConfig::OcspStapling::require); failures exit 91 as curl's.
   bool cert_status = false;
+  // --pinnedpubkey FILE|sha256//HASH[;sha256//HASH...]: the server's public key must match
+  // (checked after the handshake, as curl; exit 90).
+  std::string pinnedpubkey;
   std::string tls_max;
   std::string ciphers;
   std::string curves;
@@ -501,6 +505,12 @@ int Client::load_session() {
   if (o_.sess_in.empty()) {
     return 0;
   }
+  if (!o_.pinnedpubkey.empty()) {
+    // A resumed connection shows no certificate to check the pin against, and the file's
+    // session may come from a process that never checked it.
+    verbose("* " + o_.sess_in + ": not resumed with --pinnedpubkey; starting a new session");
+    return 0;
+  }
   std::ifstream in(o_.sess_in, std::ios::binary);
   if (!in) {
     return fail(26, "Failed to open session file " + o_.sess_in);
@@ -900,6 +910,25 @@ int Client::connect_once(const Url& target, int index) {
       info_line("* SSL certificate status: good (0)");
     }
   }
+  if (!o_.pinnedpubkey.empty()) {
+    // curl checks the pin once connected, after the certificate lines. A resumed connection
+    // carries no certificate: its session came from an earlier connection of this process that
+    // passed the same check (load_session does not take a --sess-in file when pinning).
+    if (!info.peer_chain.empty() || !info.resumed) {
+      const PinCheck pin = check_pinned_key(
+          o_.pinnedpubkey, info.peer_chain.empty()
+                               ? std::span<const uint8_t>()
+                               : std::span<const uint8_t>(info.peer_chain.front()));
+      if (pin.hash_line) {
+        verbose("* " + *pin.hash_line);
+      }
+      if (!pin.matches) {
+        const int rc = fail(90, "SSL: public key does not match pinned public key");
+        stream.close();  // close_notify, as curl sends after its message
+        return rc;
+      }
+    }
+  }
   if (!keymat_.label.empty()) {
     // Asked for by name, so printed even with -s (as -w's output is).
     auto line = keymat_line(stream.connection(), keymat_);
@@ -1228,6 +1257,9 @@ std::function<int()> register_client(CLI::App& app) {
                 "TLS 1.2: accept servers without the extended master secret (RFC 7627)");
   sub->add_flag("--cert-status", opts->cert_status,
                 "Verify the status of the server certificate (OCSP stapling)");
+  sub->add_option("--pinnedpubkey", opts->pinnedpubkey,
+                  "FILE/HASHES Public key to verify peer against (a PEM or DER public key file, "
+                  "or sha256//BASE64 hashes separated by ';')");
   sub->add_option("--ciphers", opts->ciphers, "TLS 1.2 cipher suites (OpenSSL names)");
   sub->add_option("--curves", opts->curves, "Key exchange groups (X25519:P-256:P-384)");
   sub->add_flag("--http1.1", opts->http1_1, "Use HTTP/1.1 (offer only http/1.1 in ALPN)");

@@ -42,6 +42,7 @@ constexpr HelpLine kHelp[] = {
     {"-m, --max-time <fractional seconds>", "Maximum time allowed for transfer"},
     {"    --no-progress-meter", "Do not show the progress meter"},
     {"-o, --output <file>", "Write to file instead of stdout"},
+    {"    --pinnedpubkey <hashes>", "FILE/HASHES Public key to verify peer against"},
     {"    --reconnect <num>", "Connect N more times, resuming the session (hs)"},
     {"    --record-size-limit <bytes>", "RFC 8449 record size limit to offer (hs)"},
     {"-O, --remote-name", "Write output to a file named as the remote file"},

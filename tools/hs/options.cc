@@ -7,10 +7,22 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "common/hex.h"
 
 namespace hs::tool {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 namespace {
 

@@ -15,6 +15,10 @@
 
 namespace hs::tool {
 
+// read_text returns the whole file at `path` (bytes as they are), or nullopt when it cannot be
+// read.
+std::optional<std::string> read_text(const std::string& path);
+
 // Url is an https:// URL split into its parts; `host` keeps IPv6 brackets off.
 struct Url {
   std::string scheme;

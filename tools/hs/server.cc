@@ -151,16 +151,6 @@ extern "C" void on_stop_signal(int /*sig*/) {
   }
 }
 
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // client_certificate_text describes the client's certificate: "none", or the leaf's subject and
 // issuer and whether it verified (as openssl s_server prints "subject=" and "issuer=").
 std::string client_certificate_text(const SessionInfo& info) {

@@ -18,6 +18,7 @@
 #include "common/json.h"
 #include "crypto/provider.h"
 #include "limbo.h"
+#include "options.h"
 #include "subcommands.h"
 #include "x509/certificate.h"
 #include "x509/der.h"
@@ -41,16 +42,6 @@ struct VerifyOptions {
   bool limbo = false;
   std::string leaf;
 };
-
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return std::nullopt;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "hs verify: %s\n", message.c_str());

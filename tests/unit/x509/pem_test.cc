@@ -29,6 +29,25 @@ TEST(Base64, DecodesRfc4648TestVectors) {
   EXPECT_EQ(base64_decode("Zm9vYmFy"), bytes("foobar"));
 }
 
+TEST(Base64, EncodesRfc4648TestVectorsAndRoundTrips) {
+  // RFC 4648 §10.
+  EXPECT_EQ(base64_encode(bytes("")), "");
+  EXPECT_EQ(base64_encode(bytes("f")), "Zg==");
+  EXPECT_EQ(base64_encode(bytes("fo")), "Zm8=");
+  EXPECT_EQ(base64_encode(bytes("foo")), "Zm9v");
+  EXPECT_EQ(base64_encode(bytes("foob")), "Zm9vYg==");
+  EXPECT_EQ(base64_encode(bytes("fooba")), "Zm9vYmE=");
+  EXPECT_EQ(base64_encode(bytes("foobar")), "Zm9vYmFy");
+  std::vector<uint8_t> all(256);
+  for (size_t i = 0; i < all.size(); ++i) {
+    all[i] = static_cast<uint8_t>(255 - i);
+  }
+  for (size_t n = 0; n <= all.size(); n += 37) {
+    const std::vector<uint8_t> part(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+    EXPECT_EQ(base64_decode(base64_encode(part)), part) << n;
+  }
+}
+
 TEST(Base64, RejectsMalformedInput) {
   for (const char* bad : {"Zg=", "Zg", "Z===", "====", "Zg==Zg==", "Zm9v!", "Zm 9",
                           "Zh==", "Zm9=", "Zm-v", "Zm_v", "Z=g="}) {
