@@ -13,6 +13,7 @@
 
 #include "trace/annotate.h"
 #include "trace/html_trace.h"
+#include "unit/handshake/common/key_lines.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "unit/handshake/server13/server13_harness.h"
 #include "x509/certificate.h"
@@ -50,17 +51,6 @@ class Wire final : public Observer {
   }
   std::vector<Record> records;
   std::vector<Message> messages;
-};
-
-// KeyLines keeps every key-log line (test only: secrets leave through the sink).
-class KeyLines final : public KeyLogSink {
- public:
-  void log(std::string_view label, std::span<const uint8_t> client_random,
-           std::span<const uint8_t> secret) override {
-    (void)client_random;
-    lines[std::string(label)] = Bytes(secret.begin(), secret.end());
-  }
-  std::map<std::string, Bytes> lines;
 };
 
 // find returns the first field named `name` in a depth-first walk, or nullptr.

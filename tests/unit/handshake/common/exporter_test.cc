@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "unit/handshake/common/client_harness.h"
+#include "unit/handshake/common/key_lines.h"
 #include "unit/handshake/common/loopback_pair.h"
 #include "unit/handshake/server12/server12_harness.h"
 
@@ -26,18 +27,6 @@ namespace hs::test {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-// KeyLines keeps the key log's secrets by label (test only: the one way secrets leave).
-class KeyLines final : public KeyLogSink {
- public:
-  void log(std::string_view label, std::span<const uint8_t> client_random,
-           std::span<const uint8_t> secret) override {
-    secrets[std::string(label)] = Bytes(secret.begin(), secret.end());
-    random.assign(client_random.begin(), client_random.end());
-  }
-  std::map<std::string, Bytes> secrets;
-  Bytes random;  // the ClientHello.random of the latest line
-};
 
 // ServerRandom takes ServerHello.random from the server's outgoing ServerHello.
 class ServerRandom final : public Observer {
@@ -65,6 +54,18 @@ Bytes exported(const Connection& c, std::string_view label, size_t length,
   return Bytes(r->expose().begin(), r->expose().end());
 }
 
+// kdf_derive runs libcrypto's KDF `name` with `params` for `length` bytes.
+Bytes kdf_derive(const char* name, const OSSL_PARAM* params, size_t length) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, name, nullptr);
+  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+  Bytes out(length);
+  const bool ok = ctx != nullptr && EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  EXPECT_TRUE(ok) << name;
+  return out;
+}
+
 // tls12_reference is RFC 5705 §4 through libcrypto's TLS1-PRF:
 // PRF(master_secret, label, client_random + server_random [+ u16 length + context])[length].
 Bytes tls12_reference(const Bytes& master, std::string_view label, const Bytes& client_random,
@@ -78,8 +79,6 @@ Bytes tls12_reference(const Bytes& master, std::string_view label, const Bytes& 
     seed.push_back(static_cast<uint8_t>(context->size()));
     seed.insert(seed.end(), context->begin(), context->end());
   }
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
@@ -88,19 +87,12 @@ Bytes tls12_reference(const Bytes& master, std::string_view label, const Bytes& 
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed.data(), seed.size()),
       OSSL_PARAM_construct_end(),
   };
-  Bytes out(length);
-  const bool ok = EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  EXPECT_TRUE(ok);
-  return out;
+  return kdf_derive("TLS1-PRF", params, length);
 }
 
 // tls13_expand_label is HKDF-Expand-Label through libcrypto's TLS13-KDF (expand only).
 Bytes tls13_expand_label(const Bytes& secret, std::string_view label, const Bytes& context,
                          size_t length) {
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS13-KDF", nullptr);
-  EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
   char digest[] = "SHA256";
   int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
   uint8_t prefix[] = {'t', 'l', 's', '1', '3', ' '};
@@ -116,12 +108,7 @@ Bytes tls13_expand_label(const Bytes& secret, std::string_view label, const Byte
       OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_DATA, c.data(), c.size()),
       OSSL_PARAM_construct_end(),
   };
-  Bytes out(length);
-  const bool ok = EVP_KDF_derive(ctx, out.data(), out.size(), params) == 1;
-  EVP_KDF_CTX_free(ctx);
-  EVP_KDF_free(kdf);
-  EXPECT_TRUE(ok);
-  return out;
+  return kdf_derive("TLS13-KDF", params, length);
 }
 
 Bytes sha256(const Bytes& data) {
@@ -180,10 +167,10 @@ class Exporters : public ::testing::TestWithParam<ProtocolVersion> {
   // reference computes the exported bytes from the key log, as another implementation would.
   Bytes reference(std::string_view label, const std::optional<Bytes>& context, size_t length) {
     if (GetParam() == ProtocolVersion::tls1_3) {
-      return tls13_reference(client_keys_->secrets.at("EXPORTER_SECRET"), label,
+      return tls13_reference(client_keys_->lines.at("EXPORTER_SECRET"), label,
                              context.value_or(Bytes{}), length);
     }
-    return tls12_reference(client_keys_->secrets.at("CLIENT_RANDOM"), label, client_keys_->random,
+    return tls12_reference(client_keys_->lines.at("CLIENT_RANDOM"), label, client_keys_->random,
                            server_random_.random, context, length);
   }
 

@@ -14,6 +14,7 @@
 
 #include "handshake/client/client.h"
 #include "messages/messages.h"
+#include "unit/handshake/common/key_lines.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "unit/handshake/server13/server13_harness.h"
 
@@ -21,18 +22,6 @@ namespace hs::test {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-// KeyLines keeps every key-log line by label (test only: secrets leave through the sink).
-class KeyLines final : public KeyLogSink {
- public:
-  void log(std::string_view label, std::span<const uint8_t> client_random,
-           std::span<const uint8_t> secret) override {
-    lines[std::string(label)] = Bytes(secret.begin(), secret.end());
-    random.assign(client_random.begin(), client_random.end());
-  }
-  std::map<std::string, Bytes> lines;
-  Bytes random;
-};
 
 // Recorder keeps the handshake messages and state names a connection produces.
 class Recorder final : public Observer {

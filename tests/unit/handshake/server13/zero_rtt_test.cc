@@ -10,6 +10,7 @@
 #include <string>
 
 #include "messages/messages.h"
+#include "unit/handshake/common/key_lines.h"
 #include "unit/handshake/server12/server12_harness.h"
 #include "unit/handshake/server13/server13_harness.h"
 
@@ -17,15 +18,6 @@ namespace hs::test {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-class KeyLines final : public KeyLogSink {
- public:
-  void log(std::string_view label, std::span<const uint8_t>,
-           std::span<const uint8_t> secret) override {
-    lines[std::string(label)] = Bytes(secret.begin(), secret.end());
-  }
-  std::map<std::string, Bytes> lines;
-};
 
 // Types keeps the handshake message types a connection sends and receives, and its states.
 class Types final : public Observer {
