@@ -208,6 +208,17 @@ class HS_API Connection {
   Result<SecretBytes> export_keying_material(
       std::string_view label, size_t length,
       std::optional<std::span<const uint8_t>> context = std::nullopt) const;
+  // export_early_keying_material is the TLS 1.3 early exporter (RFC 8446 §7.5: the
+  // early_exporter_master_secret, "for use in settings where an exporter is needed for 0-RTT
+  // data"; the RFC recommends this separate call so that neither is used for the other), for
+  // protocols that bind 0-RTT data. Available on a client from the moment its ClientHello offered
+  // early data (write_early_data()) until the server declines it, and on a server that accepted
+  // it (info().early_data == accepted), during and after the handshake. Like the early data, it
+  // has no forward secrecy and can be replayed. Errors as export_keying_material's (TLS 1.3
+  // rules), and internal_error on a connection without such 0-RTT data.
+  Result<SecretBytes> export_early_keying_material(
+      std::string_view label, size_t length,
+      std::optional<std::span<const uint8_t>> context = std::nullopt) const;
   // request_client_certificate (server, TLS 1.3) asks the client for a certificate after the
   // handshake (RFC 8446 §4.6.2), as a web server does for one protected location. The client
   // must have offered post_handshake_auth (info().post_handshake_auth), and

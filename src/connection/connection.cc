@@ -62,6 +62,11 @@ Result<SecretBytes> Connection::export_keying_material(
   return impl_->export_keying_material(label, length, context);
 }
 
+Result<SecretBytes> Connection::export_early_keying_material(
+    std::string_view label, size_t length, std::optional<std::span<const uint8_t>> context) const {
+  return impl_->export_early_keying_material(label, length, context);
+}
+
 Result<void> Connection::key_update(bool request_peer_update) {
   return impl_->key_update(request_peer_update);
 }

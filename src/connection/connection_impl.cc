@@ -694,6 +694,23 @@ Result<SecretBytes> ConnectionImpl::export_keying_material(
   return exporter_->derive(provider_, label, context, length);
 }
 
+Result<SecretBytes> ConnectionImpl::export_early_keying_material(
+    std::string_view label, size_t length, std::optional<std::span<const uint8_t>> context) const {
+  if (failed_) {
+    return *failed_;
+  }
+  // RFC 8446 §7.5: the early_exporter_master_secret "is defined for use in settings where an
+  // exporter is needed for 0-RTT data": a client that offered early data (and was not refused),
+  // a server that accepted it.
+  const bool in_use = info_.early_data == EarlyDataStatus::accepted ||
+                      (is_client_ && info_.early_data == EarlyDataStatus::offered);
+  if (!early_exporter_ || !in_use) {
+    return Error(ErrorCode::internal_error, "early exporter",
+                 "no 0-RTT data on this connection: use export_keying_material");
+  }
+  return early_exporter_->derive(provider_, label, context, length);
+}
+
 Result<void> ConnectionImpl::key_update(bool request_peer_update) {
   if (failed_) {
     return *failed_;

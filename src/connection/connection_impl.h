@@ -111,6 +111,9 @@ class ConnectionImpl final : public HandshakeContext {
   // export_keying_material: see Connection::export_keying_material.
   Result<SecretBytes> export_keying_material(std::string_view label, size_t length,
                                              std::optional<std::span<const uint8_t>> context) const;
+  // export_early_keying_material: see Connection::export_early_keying_material.
+  Result<SecretBytes> export_early_keying_material(
+      std::string_view label, size_t length, std::optional<std::span<const uint8_t>> context) const;
   // request_client_certificate: see Connection::request_client_certificate.
   Result<void> request_client_certificate(ClientAuth mode);
   bool client_certificate_pending() const {
@@ -150,6 +153,9 @@ class ConnectionImpl final : public HandshakeContext {
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void set_exporter(Exporter exporter) override { exporter_.emplace(std::move(exporter)); }
+  void set_early_exporter(Exporter exporter) override {
+    early_exporter_.emplace(std::move(exporter));
+  }
   void emit_state(std::string_view state) override;
   void note(std::string_view text) override;
   bool wants_notes() const override { return observer_ != nullptr; }
@@ -237,6 +243,7 @@ class ConnectionImpl final : public HandshakeContext {
   // The secret keying material exporters derive from (set_exporter), kept from the point the
   // handshake derives it; export_keying_material() uses it once the handshake completed.
   std::optional<Exporter> exporter_;
+  std::optional<Exporter> early_exporter_;  // TLS 1.3 with 0-RTT data (set_early_exporter)
   // RFC 8449 record_size_limit values, once negotiated: the peer's caps what we send, ours is
   // enforced on what we receive (both only on protected records).
   std::optional<uint16_t> peer_record_limit_;

@@ -43,6 +43,11 @@ Result<void> start_early_data(Offer& offer, HandshakeContext& ctx) {
   ch_hash->current(digest);
   auto secret = HS_TRY(early.client_early_traffic_secret(digest));
   ctx.key_log(keyschedule::keylog_label(secret.kind()), offer.client_random, secret.secret());
+  // RFC 8446 §7.1: early_exporter_master_secret = Derive-Secret(Early Secret, "e exp master",
+  // ClientHello), for export_early_keying_material.
+  auto early_exporter = HS_TRY(early.early_exporter_master_secret(digest));
+  ctx.key_log(keyschedule::kKeyLogEarlyExporterSecret, offer.client_random, early_exporter);
+  ctx.set_early_exporter(detail::Exporter::tls13(suite.hash, std::move(early_exporter)));
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, secret, suite.aead)),
                            "client_early_traffic_secret");
   if (ctx.wants_notes()) {

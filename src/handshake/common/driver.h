@@ -104,6 +104,9 @@ class HandshakeContext {
   // where it derives that secret; exports are refused until the handshake completes. Default:
   // dropped (contexts without exporters, such as the fuzz and test harnesses).
   virtual void set_exporter(Exporter exporter) { (void)exporter; }
+  // set_early_exporter keeps the TLS 1.3 early_exporter_master_secret of a connection with
+  // 0-RTT data (Connection::export_early_keying_material). Default: dropped.
+  virtual void set_early_exporter(Exporter exporter) { (void)exporter; }
 
   // emit_state and note feed the trace. note copies `text` only when someone reads the notes
   // (wants_notes()), so a literal costs nothing in a connection without an observer.

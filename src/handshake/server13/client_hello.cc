@@ -453,10 +453,15 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   if (accept_early) {
     // RFC 8446 §7.1: client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic",
     // ClientHello).
-    client_early =
-        HS_TRY(early.client_early_traffic_secret(hash_of(provider, suite.hash, msg.raw)));
+    const std::vector<uint8_t> ch_hash = hash_of(provider, suite.hash, msg.raw);
+    client_early = HS_TRY(early.client_early_traffic_secret(ch_hash));
     ctx.key_log(keyschedule::keylog_label(client_early->kind()), hello.random,
                 client_early->secret());
+    // early_exporter_master_secret = Derive-Secret(Early Secret, "e exp master", ClientHello),
+    // for export_early_keying_material.
+    auto early_exporter = HS_TRY(early.early_exporter_master_secret(ch_hash));
+    ctx.key_log(keyschedule::kKeyLogEarlyExporterSecret, hello.random, early_exporter);
+    ctx.set_early_exporter(detail::Exporter::tls13(suite.hash, std::move(early_exporter)));
   }
   auto hs_secret = HS_TRY(keyschedule::HandshakeSecret::derive(std::move(early), shared.expose()));
   const std::vector<uint8_t> ch_sh = transcript.current();

@@ -9,6 +9,8 @@
 #include <map>
 #include <string>
 
+#include "handshake/common/suites.h"
+#include "keyschedule/tls13_schedule.h"
 #include "messages/messages.h"
 #include "unit/handshake/common/key_lines.h"
 #include "unit/handshake/server12/server12_harness.h"
@@ -136,6 +138,44 @@ TEST_F(ZeroRtt, AcceptedEarlyDataArrivesMarkedAndEndOfEarlyDataSwitchesKeys) {
   EXPECT_EQ(p.client->early_data_room(), 0u);
   EXPECT_FALSE(p.client->write_early_data(bytes_of(kRequest)).ok());
   exchange_data(p);
+}
+
+// RFC 8446 §7.5's early exporter: both sides derive it from the early_exporter_master_secret
+// (logged as EARLY_EXPORTER_SECRET), apart from the ordinary exporter; with 0-RTT declined, or
+// without it, there is none.
+TEST_F(ZeroRtt, EarlyExporterAgreesAndIsNotTheOrdinaryOne) {
+  first_connection();
+  auto client_keys = std::make_shared<KeyLines>();
+  client_->key_log = client_keys;
+  Pair13 p = resume(server_, kRequest);
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  ASSERT_EQ(p.server->info().early_data, EarlyDataStatus::accepted);
+  const std::vector<uint8_t> context = {0x63, 0x74, 0x78};  // "ctx"
+  auto client_early = p.client->export_early_keying_material("EXPORTER-hs-early", 32, context);
+  auto server_early = p.server->export_early_keying_material("EXPORTER-hs-early", 32, context);
+  ASSERT_TRUE(client_early.ok()) << client_early.error().message();
+  ASSERT_TRUE(server_early.ok()) << server_early.error().message();
+  EXPECT_TRUE(crypto::constant_time_equal(client_early->expose(), server_early->expose()));
+  ASSERT_TRUE(client_keys->lines.contains("EARLY_EXPORTER_SECRET"));
+  const auto suite = detail::suite_info(*p.client->info().cipher_suite);
+  auto expected = keyschedule::export_keying_material(
+      test_provider(), suite->hash, client_keys->lines.at("EARLY_EXPORTER_SECRET"),
+      "EXPORTER-hs-early", context, 32);
+  ASSERT_TRUE(expected.ok());
+  EXPECT_TRUE(crypto::constant_time_equal(client_early->expose(), expected->expose()));
+  auto ordinary = p.client->export_keying_material("EXPORTER-hs-early", 32, context);
+  ASSERT_TRUE(ordinary.ok());
+  EXPECT_FALSE(crypto::constant_time_equal(client_early->expose(), ordinary->expose()));
+
+  auto off = std::make_shared<ServerConfig>(*server_);
+  off->max_early_data_size = 0;
+  Pair13 declined = resume(off, kRequest);
+  ASSERT_FALSE(declined.client_error) << declined.client_error->message();
+  ASSERT_EQ(declined.client->info().early_data, EarlyDataStatus::rejected);
+  EXPECT_FALSE(declined.client->export_early_keying_material("EXPORTER-hs-early", 32).ok());
+  EXPECT_FALSE(declined.server->export_early_keying_material("EXPORTER-hs-early", 32).ok());
+  EXPECT_TRUE(declined.server->export_keying_material("EXPORTER-hs-early", 32).ok());
 }
 
 TEST_F(ZeroRtt, DeclinedByConfigIsSkippedAndResentAfterTheHandshake) {
