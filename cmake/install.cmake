@@ -50,9 +50,10 @@ set_target_properties(handshake_shared PROPERTIES
 set(HS_PUBLIC_CLASSES
   CertificateVerifier ClientSessionStore Connection EarlyDataReplayGuard Error
   InMemoryReplayGuard InMemorySessionStore KeyLogSink Observer SecretBytes ServerSessionCache
-  Stream TicketKeys)
+  Signer Stream TicketKeys)
 set(HS_PUBLIC_FUNCTIONS
-  alert_for alert_name default_cipher_suites default_groups default_signature_schemes
+  alert_for alert_name certified_key_with_signer default_cipher_suites default_groups
+  default_signature_schemes
   deserialize_session error_code_name format_key_log_line group_name load_server_certificate
   make_default_verifier open_key_log_file serialize_session session_key session_now_ms
   signature_scheme_name suite_name suite_openssl_name version_name)

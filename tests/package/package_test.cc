@@ -229,6 +229,7 @@ TEST(Package, SharedLibraryExportsOnlyThePublicApi) {
        {"hs::Stream::connect(", "hs::Stream::handshake(", "hs::Connection::client(",
         "hs::Connection::server(", "hs::make_default_verifier(", "hs::load_server_certificate(",
         "hs::TicketKeys::generate(", "hs::session_key[abi:cxx11](",
+        "hs::certified_key_with_signer(", "hs::Connection::export_keying_material(",
         "vtable for hs::CertificateVerifier"}) {
     EXPECT_NE(nm.out.find(api), std::string::npos) << api << " is not exported";
   }
