@@ -288,6 +288,10 @@ TEST_P(Exporters, RefusesLabelsAndSizesOutsideTheRfcs) {
     EXPECT_FALSE(code("EXPORTER-hs-test", 0xFFFF));
     EXPECT_EQ(code("EXPORTER-hs-test", 0x10000), ErrorCode::internal_error);
   }
+  // Zero bytes is an empty answer, not an error (OpenSSL allows it too).
+  auto none = pair_.client->export_keying_material("EXPORTER-hs-test", 0);
+  ASSERT_TRUE(none.ok()) << none.error().message();
+  EXPECT_TRUE(none->empty());
   // A refused export leaves the connection as it was.
   EXPECT_TRUE(pair_.client->is_connected());
   EXPECT_EQ(exported(*pair_.client, "EXPORTER-hs-test", 16),
