@@ -434,10 +434,13 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
        {"-sS", "--pinnedpubkey", pub, "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
         https(hp), "-o", "/dev/null"},
        0},
+      // TLS 1.2 with s_server -no_ticket (the same RSA key): after a TLS 1.3 handshake curl
+      // reads the server's NewSessionTickets while it closes, or not, depending on when they
+      // arrive, and -v shows them then; our client offers TLS 1.2 tickets, curl does not.
       {"--pinnedpubkey other key, -v: 90",
-       {"-sv", "--http1.1", "--pinnedpubkey",
-        "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "--cacert", ca, "--capath", capath,
-        "--resolve", resolve(hp), https(hp)},
+       {"-sv", "--http1.1", "--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES128-GCM-SHA256",
+        "--pinnedpubkey", "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "--cacert", ca,
+        "--capath", capath, "--resolve", resolve(ossl_port), https(ossl_port)},
        90},
       {"--pinnedpubkey a certificate, not a key: 90",
        {"-sS", "--pinnedpubkey", ca, "-k", "--resolve", resolve(ossl_port), https(ossl_port)},
