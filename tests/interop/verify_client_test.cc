@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/paths.h"
+#include "support/pki.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/text.h"
@@ -223,6 +224,11 @@ TEST_F(VerifyClientTest, HsVerifyVerdicts) {
   EXPECT_EQ(ok.exit_code, 0) << ok.output();
   EXPECT_TRUE(contains(ok.out, "OK\n")) << ok.output();
   EXPECT_TRUE(contains(ok.out, "  2: O=hs interop; CN=Interop Root (trust anchor)")) << ok.output();
+  // The leaf's key in --pinnedpubkey's form, as the openssl CLI computes it.
+  TempDir pin_dir;
+  EXPECT_TRUE(contains(
+      ok.out, "leaf public key pin: " + public_key_pin(file("leaf.pem"), pin_dir.path()) + "\n"))
+      << ok.output();
 
   CommandResult expired =
       verify({"--cafile", file("root.pem"), "--untrusted", file("int.pem"), file("expired.pem")});

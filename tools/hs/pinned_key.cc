@@ -41,6 +41,14 @@ bool file_matches(const std::string& path, std::span<const uint8_t> spki) {
 
 }  // namespace
 
+std::string public_key_pin(std::span<const uint8_t> spki) {
+  auto hash = crypto::default_provider().make_hash(crypto::HashAlg::sha256);
+  std::vector<uint8_t> digest(crypto::hash_len(crypto::HashAlg::sha256));
+  hash->update(spki);
+  hash->current(digest);
+  return std::string(kSha256Prefix) + x509::base64_encode(digest);
+}
+
 PinCheck check_pinned_key(std::string_view pin, std::span<const uint8_t> leaf) {
   PinCheck check;
   auto cert = x509::parse_certificate(leaf);
@@ -52,12 +60,9 @@ PinCheck check_pinned_key(std::string_view pin, std::span<const uint8_t> leaf) {
     check.matches = file_matches(std::string(pin), spki);
     return check;
   }
-  auto hash = crypto::default_provider().make_hash(crypto::HashAlg::sha256);
-  std::vector<uint8_t> digest(crypto::hash_len(crypto::HashAlg::sha256));
-  hash->update(spki);
-  hash->current(digest);
-  const std::string ours = x509::base64_encode(digest);
-  check.hash_line = " public key hash: sha256//" + ours;
+  const std::string pin_of_leaf = public_key_pin(spki);
+  const std::string ours = pin_of_leaf.substr(kSha256Prefix.size());
+  check.hash_line = " public key hash: " + pin_of_leaf;
   // curl splits at ";sha256//", so each pin is the base64 text up to the next one.
   std::string_view rest = pin.substr(kSha256Prefix.size());
   while (true) {

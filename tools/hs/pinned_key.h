@@ -18,6 +18,10 @@ struct PinCheck {
   std::optional<std::string> hash_line;
 };
 
+// public_key_pin is curl's hash form of a public key: "sha256//" and the base64 of the SHA-256
+// of `spki` (a SubjectPublicKeyInfo, DER), what --pinnedpubkey takes.
+std::string public_key_pin(std::span<const uint8_t> spki);
+
 // check_pinned_key compares the SubjectPublicKeyInfo of `leaf` (the server's certificate, DER)
 // with `pin`, curl's --pinnedpubkey value: "sha256//<base64>" hashes separated by ';', or the
 // path of a file holding one public key, DER or PEM ("-----BEGIN PUBLIC KEY-----"). A file that

@@ -19,6 +19,7 @@
 #include "crypto/provider.h"
 #include "limbo.h"
 #include "options.h"
+#include "pinned_key.h"
 #include "subcommands.h"
 #include "x509/certificate.h"
 #include "x509/der.h"
@@ -117,6 +118,10 @@ void print_json(const x509::VerifyOutcome& o, const std::optional<OcspVerdict>& 
                        json_string(c.check), c.ok ? "true" : "false", json_string(c.detail));
   }
   out += v.checks.empty() ? "],\n" : "\n  ],\n";
+  if (!o.chain.empty()) {
+    out += fmt::format("  \"leaf_public_key_pin\": {},\n",
+                       json_string(public_key_pin(o.chain.front().spki_raw)));
+  }
   out += fmt::format("  \"signature_checks\": {},\n  \"paths_tried\": {}\n}}\n", v.signature_checks,
                      v.paths_tried);
   std::fputs(out.c_str(), stdout);
@@ -142,6 +147,10 @@ void print_text(const x509::VerifyOutcome& o, const std::optional<OcspVerdict>& 
   }
   if (ocsp) {
     std::printf("OCSP: %s%s\n", ocsp->ok ? "" : "FAILED: ", ocsp->detail.c_str());
+  }
+  if (!o.chain.empty()) {
+    // What --pinnedpubkey (hs client, curl) takes to pin this leaf's key.
+    std::printf("leaf public key pin: %s\n", public_key_pin(o.chain.front().spki_raw).c_str());
   }
 }
 
