@@ -1,5 +1,6 @@
 #include "pinned_key.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "crypto/provider.h"
@@ -12,19 +13,15 @@ namespace {
 
 constexpr std::string_view kSha256Prefix = "sha256//";
 
-bool equal(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
-
-// key_in_file returns the public key a --pinnedpubkey file holds: the file itself when it is
-// as long as the key (DER), else its "PUBLIC KEY" PEM block, as curl reads it.
+// file_matches reports whether the --pinnedpubkey file at `path` holds `spki`: the file itself
+// (DER), else its "PUBLIC KEY" PEM block, as curl reads it.
 bool file_matches(const std::string& path, std::span<const uint8_t> spki) {
   auto text = read_text(path);
   if (!text) {
     return false;
   }
   const std::span<const uint8_t> raw(reinterpret_cast<const uint8_t*>(text->data()), text->size());
-  if (equal(raw, spki)) {
+  if (std::ranges::equal(raw, spki)) {
     return true;
   }
   auto blocks = x509::parse_pem(*text);
@@ -33,7 +30,7 @@ bool file_matches(const std::string& path, std::span<const uint8_t> spki) {
   }
   for (const x509::PemBlock& block : *blocks) {
     if (block.label == "PUBLIC KEY") {
-      return equal(block.der, spki);
+      return std::ranges::equal(block.der, spki);
     }
   }
   return false;
