@@ -29,6 +29,12 @@ struct TrustOptions {
   CertificatePurpose purpose = CertificatePurpose::server;
   // at_time checks validity at this Unix time instead of now.
   std::optional<int64_t> at_time;
+  // crl_file is a PEM file of CRLs (curl's --crlfile). When set, every certificate of the path,
+  // the trust anchor included, must have a current CRL from its issuer that verifies and does
+  // not list it, as OpenSSL checks under the flags curl sets (X509_V_FLAG_CRL_CHECK |
+  // X509_V_FLAG_CRL_CHECK_ALL); refusals read "SSL certificate problem: certificate revoked",
+  // "... unable to get certificate CRL", "... CRL has expired", ...
+  std::string crl_file;
 };
 
 // make_default_verifier loads the trust anchors once and returns a verifier that checks the
@@ -37,9 +43,12 @@ struct TrustOptions {
 // ("SSL certificate problem: certificate has expired", "SSL: no alternative certificate subject
 // name matches target host name 'example.com'") and whose note() names the failing certificate
 // ("depth 0: CN=example.com"); codes: certificate_expired, unknown_ca, bad_certificate,
-// unsupported_certificate or certificate_unknown (see src/x509/verify_error.h).
+// unsupported_certificate, certificate_unknown or certificate_revoked (see
+// src/x509/verify_error.h).
 // Fails with invalid_config when an explicitly named ca_file cannot be read or holds no
-// certificate (curl's exit 77, "error setting certificate file"). A ca_path that does not exist,
+// certificate (curl's exit 77, "error setting certificate file"), and with invalid_config,
+// context "CRL file", when crl_file cannot be read, holds no CRL or one that does not parse
+// (curl's exit 82, "error loading CRL file"). A ca_path that does not exist,
 // and a system default that is missing, contribute nothing (curl carries on and then fails
 // verification); unreadable or non-certificate files inside ca_path are skipped.
 HS_API Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(

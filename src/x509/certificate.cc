@@ -551,43 +551,11 @@ std::optional<bool> parse_known_extension(const Extension& ext, Certificate& cer
 }
 
 Result<void> parse_extensions(DerReader seq, Certificate& cert) {
-  // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
-  if (seq.empty()) {
-    return bad("empty extensions");
-  }
-  while (!seq.empty()) {
-    // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
-    //                          extnValue OCTET STRING }
-    DerReader e;
-    Span oid;
-    Extension ext;
-    if (!seq.read_constructed(tag::kSequence, e) || !e.read_oid(oid)) {
-      return bad("malformed extension");
-    }
-    ext.oid = copy_octets(oid);
-    uint8_t t;
-    if (e.peek_tag(t) && t == tag::kBoolean) {
-      // X.690 §11.5: "The encoding of a set value or sequence value shall not include an
-      // encoding for any component value which is equal to its default value."
-      if (!e.read_bool(ext.critical) || !ext.critical) {
-        return bad("extension " + oid_to_string(oid) + ": critical FALSE encoded explicitly");
-      }
-    }
-    Tlv value;
-    if (!e.read(tag::kOctetString, value) || !e.expect_end()) {
-      return bad("malformed extension " + oid_to_string(oid));
-    }
-    ext.value = copy_octets(value.value);
-    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular
-    // extension."
-    for (const Extension& prior : cert.extensions) {
-      if (prior.oid == ext.oid) {
-        return bad("duplicate extension " + oid_to_string(oid));
-      }
-    }
+  cert.extensions = HS_TRY(read_extensions(seq, "certificate"));
+  for (Extension& ext : cert.extensions) {
     std::optional<bool> known = parse_known_extension(ext, cert);
     if (known && !*known) {
-      return bad("malformed extension " + oid_to_string(oid));
+      return bad("malformed extension " + oid_to_string(ext.oid));
     }
     ext.recognised = known.has_value();
     // RFC 5280 §4.2: "A certificate-using system MUST reject the certificate if it encounters a
@@ -596,7 +564,6 @@ Result<void> parse_extensions(DerReader seq, Certificate& cert) {
     if (ext.critical && !ext.recognised) {
       cert.has_unknown_critical = true;
     }
-    cert.extensions.push_back(std::move(ext));
   }
   return ok_result();
 }
@@ -740,6 +707,54 @@ bool read_algorithm(DerReader& in, AlgorithmIdentifier& out, Span& raw) {
   out.params = copy_octets(params.raw);
   raw = whole.raw;
   return true;
+}
+
+Result<std::vector<Extension>> read_extensions(DerReader seq, const char* context) {
+  auto refused = [&](std::string detail) {
+    return Error(ErrorCode::bad_certificate, context, std::move(detail));
+  };
+  // Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension
+  if (seq.empty()) {
+    return refused("empty extensions");
+  }
+  std::vector<Extension> out;
+  while (!seq.empty()) {
+    // Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE,
+    //                          extnValue OCTET STRING }
+    DerReader e;
+    Span oid;
+    Extension ext;
+    if (!seq.read_constructed(tag::kSequence, e) || !e.read_oid(oid)) {
+      return refused("malformed extension");
+    }
+    ext.oid = copy_octets(oid);
+    uint8_t t;
+    if (e.peek_tag(t) && t == tag::kBoolean) {
+      // X.690 §11.5: "The encoding of a set value or sequence value shall not include an
+      // encoding for any component value which is equal to its default value."
+      if (!e.read_bool(ext.critical) || !ext.critical) {
+        return refused("extension " + oid_to_string(oid) + ": critical FALSE encoded explicitly");
+      }
+    }
+    Tlv value;
+    if (!e.read(tag::kOctetString, value) || !e.expect_end()) {
+      return refused("malformed extension " + oid_to_string(oid));
+    }
+    ext.value = copy_octets(value.value);
+    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular
+    // extension"; §5.2 says the same of CRLs.
+    for (const Extension& prior : out) {
+      if (prior.oid == ext.oid) {
+        return refused("duplicate extension " + oid_to_string(oid));
+      }
+    }
+    out.push_back(std::move(ext));
+  }
+  return out;
+}
+
+bool read_general_name_list(DerReader body, std::vector<GeneralName>& out) {
+  return read_general_names(std::move(body), out);
 }
 
 std::string_view signature_oid_name(SignatureOid s) {

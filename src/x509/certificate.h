@@ -29,6 +29,14 @@ inline constexpr uint8_t kNameConstraints[] = {0x55, 0x1D, 0x1E};         // 2.5
 inline constexpr uint8_t kCertificatePolicies[] = {0x55, 0x1D, 0x20};     // 2.5.29.32
 inline constexpr uint8_t kAuthorityKeyIdentifier[] = {0x55, 0x1D, 0x23};  // 2.5.29.35
 inline constexpr uint8_t kExtKeyUsage[] = {0x55, 0x1D, 0x25};             // 2.5.29.37
+inline constexpr uint8_t kCrlDistributionPoints[] = {0x55, 0x1D, 0x1F};   // 2.5.29.31
+// CRL and CRL entry extensions (RFC 5280 §5.2, §5.3).
+inline constexpr uint8_t kCrlNumber[] = {0x55, 0x1D, 0x14};                 // 2.5.29.20
+inline constexpr uint8_t kCrlReason[] = {0x55, 0x1D, 0x15};                 // 2.5.29.21
+inline constexpr uint8_t kInvalidityDate[] = {0x55, 0x1D, 0x18};            // 2.5.29.24
+inline constexpr uint8_t kDeltaCrlIndicator[] = {0x55, 0x1D, 0x1B};         // 2.5.29.27
+inline constexpr uint8_t kIssuingDistributionPoint[] = {0x55, 0x1D, 0x1C};  // 2.5.29.28
+inline constexpr uint8_t kCertificateIssuer[] = {0x55, 0x1D, 0x1D};         // 2.5.29.29
 // Extended key usages (RFC 5280 §4.2.1.12), 1.3.6.1.5.5.7.3.x.
 inline constexpr uint8_t kServerAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01};
 inline constexpr uint8_t kClientAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02};
@@ -135,6 +143,17 @@ struct Extension {
   Bytes value;  // extnValue contents (the DER of the extension's own structure)
   bool recognised = false;
 };
+
+// read_extensions reads Extensions ::= SEQUENCE SIZE (1..MAX) OF Extension from `seq` (the
+// SEQUENCE's contents): OID, criticality and value of each, none interpreted. Refuses with
+// bad_certificate, context `context`: an empty list, malformed entries, an explicit critical
+// FALSE (not DER) and duplicates (RFC 5280 §4.2, §5.2). Certificates and CRLs use it;
+// `context` is a string literal.
+Result<std::vector<Extension>> read_extensions(DerReader seq, const char* context);
+
+// read_general_name_list reads GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName from
+// `body` (the SEQUENCE's or the IMPLICIT tag's contents); false when malformed or empty.
+[[nodiscard]] bool read_general_name_list(DerReader body, std::vector<GeneralName>& out);
 
 struct BasicConstraints {
   bool ca = false;

@@ -1,6 +1,6 @@
 // The trust store reads CA files itself: loading trust anchors from curl's --cacert/--capath
-// (and the system bundle) is part of what the verifier is asked to do, like OpenSSL's
-// X509_LOOKUP. Nothing else in src/x509 touches the file system.
+// (and the system bundle), and revocation lists from --crlfile, is part of what the verifier is
+// asked to do, like OpenSSL's X509_LOOKUP. Nothing else in src/x509 touches the file system.
 #include "x509/trust_store.h"
 
 #include <algorithm>
@@ -188,6 +188,18 @@ const Certificate* TrustStore::find_anchor(const Certificate& cert) const {
 
 bool TrustStore::contains_der(std::span<const uint8_t> der) const {
   return der_.count(Bytes(der.begin(), der.end())) != 0;
+}
+
+Result<std::vector<Crl>> load_crl_file(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) {
+    return Error(ErrorCode::invalid_config, "CRL file", "cannot read " + path);
+  }
+  auto crls = load_crls_pem(*text);
+  if (!crls.ok()) {
+    return Error(ErrorCode::invalid_config, "CRL file", path + ": " + crls.error().detail());
+  }
+  return crls;
 }
 
 }  // namespace hs::x509

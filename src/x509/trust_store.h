@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "x509/certificate.h"
+#include "x509/crl.h"
 
 namespace hs::x509 {
 
@@ -76,5 +77,10 @@ class TrustStore {
   std::multimap<Bytes, size_t> by_key_id_;
   std::set<Bytes> der_;
 };
+
+// load_crl_file reads curl's --crlfile: the "X509 CRL" blocks of a PEM file (load_crls_pem).
+// Fails with invalid_config, context "CRL file", when the file cannot be read, holds no CRL or
+// one that does not parse.
+Result<std::vector<Crl>> load_crl_file(const std::string& path);
 
 }  // namespace hs::x509

@@ -414,7 +414,25 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
     }
   }
 
-  // 3. Validity, anchor down to leaf (OpenSSL's internal_verify order).
+  // 3. Revocation, leaf to anchor (OpenSSL's check_revocation under X509_V_FLAG_CRL_CHECK_ALL,
+  // which curl sets with --crlfile; it runs before internal_verify checks the validity periods).
+  if (options_.crls) {
+    const size_t checked = options_.check_anchor_revocation ? n + 1 : n;
+    for (size_t i = 0; i < checked; ++i) {
+      const Certificate& x = *path[i].cert;
+      // The anchor's CRL can be checked only when the anchor issued it itself (OpenSSL's
+      // check_crl: "If not self-issued, can't check signature").
+      const Certificate* issuer = i < n ? path[i + 1].cert : (is_self_issued(x) ? &x : nullptr);
+      RevocationCheck r =
+          check_revocation(x, issuer, *options_.crls, now_, provider_, options_.require_crl_number);
+      if (r.status != VerifyStatus::ok) {
+        return fail(r.status, i, "revocation", r.detail);
+      }
+      pass(i, "revocation", r.detail);
+    }
+  }
+
+  // 4. Validity, anchor down to leaf (OpenSSL's internal_verify order).
   for (size_t k = 0; k <= n; ++k) {
     size_t i = n - k;
     const Certificate& x = *path[i].cert;
@@ -429,7 +447,7 @@ bool PathBuilder::evaluate(const std::vector<Node>& path) {
     pass(i, "validity", period);
   }
 
-  // 4. Name constraints of every CA over each certificate below it, the topmost constrained
+  // 5. Name constraints of every CA over each certificate below it, the topmost constrained
   // certificate first. RFC 5280 §6.1.3 (b): self-issued intermediates are exempt ("unless the
   // certificate is self-issued and not the final certificate").
   for (size_t k = 0; k <= n; ++k) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "crypto/provider.h"
 #include "x509/certificate.h"
+#include "x509/revocation.h"
 #include "x509/trust_store.h"
 #include "x509/verify_error.h"
 
@@ -31,11 +33,21 @@ struct ValidationOptions {
   size_t max_signature_checks = 100;
   // provider verifies signatures; null means crypto::default_provider().
   const crypto::Provider* provider = nullptr;
+  // crls, when set, turns on revocation checking of every certificate of the path (curl's
+  // --crlfile; see check_revocation).
+  std::shared_ptr<const CrlSet> crls;
+  // check_anchor_revocation: the trust anchor too needs a CRL (from itself, when self-issued),
+  // as OpenSSL checks under X509_V_FLAG_CRL_CHECK_ALL and so curl; false stops at the
+  // certificate below it (RFC 5280 §6.3 treats the anchor as trusted input, as webpki does).
+  bool check_anchor_revocation = true;
+  // require_crl_number: a CRL without the cRLNumber extension cannot be used (RFC 5280 §5.2.3:
+  // "conforming CRL issuers MUST include this extension in all CRLs"); OpenSSL uses such CRLs.
+  bool require_crl_number = false;
 };
 
 // CheckRecord is one check made on the path that was chosen, for `hs verify --json`:
 // `check` is "signature", "digest", "critical_extensions", "ca", "purpose", "path_length",
-// "validity", "name_constraints", "trust" or "host".
+// "validity", "revocation", "name_constraints", "trust" or "host".
 struct CheckRecord {
   size_t depth = 0;
   std::string check;
@@ -77,8 +89,10 @@ struct ValidationResult {
 // keyUsage is present, a non-empty subject; a version 1 self-signed anchor is accepted as a CA);
 // the purpose (leaf EKU and keyUsage, intermediate EKU; anchors are exempt); pathLenConstraint;
 // SHA-1/MD5
-// signatures below the anchor; validity periods, anchor down to leaf; last, name constraints of
-// every CA over the certificates below it. Signatures are checked while building.
+// signatures below the anchor; with options.crls, revocation of every certificate, leaf to
+// anchor (OpenSSL's check_revocation comes here, before validity); validity periods, anchor down
+// to leaf; last, name constraints of every CA over the certificates below it. Signatures are
+// checked while building.
 ValidationResult validate_chain(const Certificate& leaf, std::span<const Certificate> untrusted,
                                 const TrustStore& store, const ValidationOptions& options);
 

@@ -42,11 +42,14 @@ Result<std::shared_ptr<const TrustStore>> load_trust_store(const TrustOptions& o
   return std::shared_ptr<const TrustStore>(std::move(store));
 }
 
-ValidationOptions validation_options(const TrustOptions& options) {
+Result<ValidationOptions> validation_options(const TrustOptions& options) {
   ValidationOptions v;
   v.purpose =
       options.purpose == CertificatePurpose::server ? Purpose::server_auth : Purpose::client_auth;
   v.at_time = options.at_time;
+  if (!options.crl_file.empty()) {
+    v.crls = std::make_shared<const CrlSet>(HS_TRY(load_crl_file(options.crl_file)));
+  }
   return v;
 }
 
@@ -106,12 +109,13 @@ namespace hs {
 Result<std::shared_ptr<CertificateVerifier>> make_default_verifier(const TrustOptions& options) {
   const bool has_directory = !options.ca_path.empty() || options.use_system_default;
   auto store = HS_TRY(x509::load_trust_store(options, /*include_directory=*/!has_directory));
+  x509::ValidationOptions validation = HS_TRY(x509::validation_options(options));
   if (!has_directory) {
-    return std::shared_ptr<CertificateVerifier>(std::make_shared<x509::DefaultVerifier>(
-        std::move(store), x509::validation_options(options)));
+    return std::shared_ptr<CertificateVerifier>(
+        std::make_shared<x509::DefaultVerifier>(std::move(store), std::move(validation)));
   }
-  return std::shared_ptr<CertificateVerifier>(std::make_shared<x509::DefaultVerifier>(
-      std::move(store), x509::validation_options(options), options));
+  return std::shared_ptr<CertificateVerifier>(
+      std::make_shared<x509::DefaultVerifier>(std::move(store), std::move(validation), options));
 }
 
 }  // namespace hs

@@ -64,7 +64,8 @@ class DefaultVerifier final : public CertificateVerifier {
   mutable std::shared_ptr<const TrustStore> full_;
 };
 
-// validation_options converts the public TrustOptions.
-ValidationOptions validation_options(const TrustOptions& options);
+// validation_options converts the public TrustOptions, loading the CRL file when one is named
+// (load_crl_file's errors).
+Result<ValidationOptions> validation_options(const TrustOptions& options);
 
 }  // namespace hs::x509

@@ -48,8 +48,36 @@ std::string_view verify_status_string(VerifyStatus s) {
       return "IP address mismatch";
     case VerifyStatus::ca_md_too_weak:
       return "CA signature digest algorithm too weak";
+    case VerifyStatus::unable_to_get_crl:
+      return "unable to get certificate CRL";
+    case VerifyStatus::unable_to_decode_issuer_public_key:
+      return "unable to decode issuer public key";
+    case VerifyStatus::crl_signature_failure:
+      return "CRL signature failure";
+    case VerifyStatus::crl_not_yet_valid:
+      return "CRL is not yet valid";
+    case VerifyStatus::crl_has_expired:
+      return "CRL has expired";
+    case VerifyStatus::cert_revoked:
+      return "certificate revoked";
+    case VerifyStatus::unable_to_get_crl_issuer:
+      return "unable to get CRL issuer certificate";
+    case VerifyStatus::keyusage_no_crl_sign:
+      return "key usage does not include CRL signing";
+    case VerifyStatus::unhandled_critical_crl_extension:
+      return "unhandled critical CRL extension";
   }
   return "unknown certificate verification error";
+}
+
+std::optional<VerifyStatus> verify_status_from_string(std::string_view text) {
+  for (int i = 0; i <= static_cast<int>(kLastVerifyStatus); ++i) {
+    const auto s = static_cast<VerifyStatus>(i);
+    if (verify_status_string(s) == text) {
+      return s;
+    }
+  }
+  return std::nullopt;
 }
 
 int openssl_verify_code(VerifyStatus s) {
@@ -96,6 +124,24 @@ int openssl_verify_code(VerifyStatus s) {
       return 64;
     case VerifyStatus::ca_md_too_weak:
       return 68;
+    case VerifyStatus::unable_to_get_crl:
+      return 3;
+    case VerifyStatus::unable_to_decode_issuer_public_key:
+      return 6;
+    case VerifyStatus::crl_signature_failure:
+      return 8;
+    case VerifyStatus::crl_not_yet_valid:
+      return 11;
+    case VerifyStatus::crl_has_expired:
+      return 12;
+    case VerifyStatus::cert_revoked:
+      return 23;
+    case VerifyStatus::unable_to_get_crl_issuer:
+      return 33;
+    case VerifyStatus::keyusage_no_crl_sign:
+      return 35;
+    case VerifyStatus::unhandled_critical_crl_extension:
+      return 36;
   }
   return 1;
 }
@@ -110,13 +156,23 @@ ErrorCode error_code_for(VerifyStatus s) {
     case VerifyStatus::self_signed_in_chain:
     case VerifyStatus::unable_to_get_issuer_cert_locally:
     case VerifyStatus::chain_too_long:
+    case VerifyStatus::unable_to_get_crl:
+    case VerifyStatus::unable_to_get_crl_issuer:
       return ErrorCode::unknown_ca;
+    case VerifyStatus::cert_revoked:
+      return ErrorCode::certificate_revoked;
     case VerifyStatus::signature_failure:
     case VerifyStatus::ca_md_too_weak:
     case VerifyStatus::invalid_extension:
     case VerifyStatus::unsupported_name_syntax:
+    case VerifyStatus::unable_to_decode_issuer_public_key:
+    case VerifyStatus::crl_signature_failure:
+    case VerifyStatus::crl_not_yet_valid:
+    case VerifyStatus::crl_has_expired:
+    case VerifyStatus::keyusage_no_crl_sign:
       return ErrorCode::bad_certificate;
     case VerifyStatus::unhandled_critical_extension:
+    case VerifyStatus::unhandled_critical_crl_extension:
     case VerifyStatus::unsupported_constraint_type:
       return ErrorCode::unsupported_certificate;
     case VerifyStatus::ok:  // never turned into an error; certificate_unknown if it were

@@ -5,6 +5,7 @@
 #include <hs/error.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,12 +35,28 @@ enum class VerifyStatus : uint8_t {
   hostname_mismatch,                  // 62 (curl words it its own way, see curl_message)
   ip_address_mismatch,                // 64 (likewise)
   ca_md_too_weak,                     // 68: SHA-1 or MD5 signature below a trust anchor
+  // Revocation by CRL (curl's --crlfile: every certificate of the path is checked).
+  unable_to_get_crl,                   // 3: no usable CRL from the certificate's issuer
+  unable_to_decode_issuer_public_key,  // 6: the CRL issuer's key does not parse
+  crl_signature_failure,               // 8
+  crl_not_yet_valid,                   // 11
+  crl_has_expired,                     // 12
+  cert_revoked,                        // 23
+  unable_to_get_crl_issuer,            // 33: the anchor's CRL, whose issuer is not in the path
+  keyusage_no_crl_sign,                // 35: the CRL issuer's keyUsage lacks cRLSign
+  unhandled_critical_crl_extension,    // 36
+  // Keep this one last: verify_status_from_string walks the statuses up to it.
 };
+inline constexpr VerifyStatus kLastVerifyStatus = VerifyStatus::unhandled_critical_crl_extension;
 
 // verify_status_string returns OpenSSL 3.0's wording of the status ("certificate
 // has expired"). OpenSSL 3.0 words X509_V_ERR_INVALID_PURPOSE "unsuitable certificate purpose"
 // (1.1.1 said "unsupported certificate purpose"); we follow the library curl runs on here.
 std::string_view verify_status_string(VerifyStatus s);
+
+// verify_status_from_string is the inverse of verify_status_string: the status OpenSSL words
+// `text`, or nullopt.
+std::optional<VerifyStatus> verify_status_from_string(std::string_view text);
 
 // openssl_verify_code returns the X509_V_ERR_* number (`openssl verify` prints "error N").
 int openssl_verify_code(VerifyStatus s);
@@ -50,8 +67,12 @@ int openssl_verify_code(VerifyStatus s);
 //  - issuer not found, untrusted self-signed, chain too long -> unknown_ca ("the CA certificate
 //    could not be located or could not be matched with a known trust anchor");
 //  - signature failure, weak digest -> bad_certificate ("contained signatures that did not
-//    verify correctly");
-//  - unhandled critical extension, a constrained name form we do not process ->
+//    verify correctly"); so are a CRL that does not verify, is out of date or comes from an
+//    issuer not allowed to sign CRLs (OpenSSL sends bad_certificate for these too);
+//  - revoked -> certificate_revoked; no CRL for a certificate, or no issuer for a CRL ->
+//    unknown_ca (as OpenSSL);
+//  - unhandled critical extension (of a certificate or a CRL), a constrained name form we do
+//    not process ->
 //    unsupported_certificate (a kind of certificate we do not support);
 //  - inconsistent extensions, an unparsable constrained name -> bad_certificate ("corrupt");
 //  - invalid CA, path length, purpose, name constraints, host name or address ->

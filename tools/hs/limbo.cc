@@ -30,7 +30,7 @@ using ordered_json = nlohmann::ordered_json;
 // kUnderstoodFeatures are the testcase features whose behaviour we implement. The schema:
 // "Consumers that don't understand a given feature should skip tests that are marked with it."
 // name-constraint-dn: directoryName constraints (x509/name_constraints.cc, RFC 5280 §4.2.1.10).
-const std::set<std::string, std::less<>> kUnderstoodFeatures = {"name-constraint-dn"};
+const std::set<std::string, std::less<>> kUnderstoodFeatures = {"name-constraint-dn", "has-crl"};
 
 struct Verdict {
   std::string actual;   // SUCCESS, FAILURE or SKIPPED
@@ -137,9 +137,6 @@ Verdict evaluate(const json& tc) {
       }
     }
   }
-  if (non_empty_array(tc, "crls")) {
-    return skip("CRLs are not checked (no revocation checking)");
-  }
   if (non_empty_array(tc, "signature_algorithms")) {
     return skip("no signature algorithm constraint option");
   }
@@ -210,7 +207,25 @@ Verdict evaluate(const json& tc) {
   std::vector<CertificateDer> chain = std::move(*leaf);
   chain.insert(chain.end(), intermediates->begin(), intermediates->end());
 
-  x509::DefaultVerifier verifier(store, x509::validation_options(trust));
+  // No CRL file is named, so making the options cannot fail.
+  x509::ValidationOptions validation = x509::validation_options(trust).value();
+  if (non_empty_array(tc, "crls")) {
+    auto crls = std::make_shared<x509::CrlSet>();
+    for (const json& pem : tc.at("crls")) {
+      auto loaded = x509::load_crls_pem(pem.get<std::string>());
+      if (!loaded.ok()) {
+        // A CRL we refuse to read (a serial listed twice, ...) cannot vouch for anything.
+        return fail("crls: " + loaded.error().detail());
+      }
+      crls->insert(crls->end(), loaded->begin(), loaded->end());
+    }
+    validation.crls = std::move(crls);
+    // limbo follows RFC 5280 §6.3: the anchor is trusted input, not checked for revocation, and
+    // a CRL must carry its cRLNumber (§5.2.3). hs client follows OpenSSL and curl instead.
+    validation.check_anchor_revocation = false;
+    validation.require_crl_number = true;
+  }
+  x509::DefaultVerifier verifier(store, std::move(validation));
   auto outcome = verifier.verify_detailed(chain, host);
   if (!outcome.ok()) {
     // A certificate that does not parse, as hs client would refuse it.

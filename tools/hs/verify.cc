@@ -39,6 +39,7 @@ struct VerifyOptions {
   std::string purpose = "server";
   std::optional<int64_t> at_time;
   std::string ocsp_response;  // DER OCSPResponse for the leaf
+  std::string crl_file;       // PEM CRLs: check every certificate's revocation
   bool json = false;
   bool limbo = false;
   std::string leaf;
@@ -184,11 +185,16 @@ int run_verify(const VerifyOptions& o) {
   trust.use_system_default = o.cafile.empty() && o.capath.empty();
   trust.purpose = o.purpose == "client" ? CertificatePurpose::client : CertificatePurpose::server;
   trust.at_time = o.at_time;
+  trust.crl_file = o.crl_file;
   auto store = x509::load_trust_store(trust);
   if (!store.ok()) {
     return usage_error(store.error().detail());
   }
-  x509::DefaultVerifier verifier(*store, x509::validation_options(trust));
+  auto validation = x509::validation_options(trust);
+  if (!validation.ok()) {
+    return usage_error(validation.error().detail());
+  }
+  x509::DefaultVerifier verifier(*store, std::move(validation).value());
   auto outcome = verifier.verify_detailed(certs, o.host);
   if (!outcome.ok()) {
     return usage_error(outcome.error().message());
@@ -225,6 +231,10 @@ std::function<int()> register_verify(CLI::App& app) {
   sub->add_option("--ocsp-response", opts->ocsp_response,
                   "Also check this OCSP response (DER) for the leaf, as hs client --cert-status "
                   "checks a stapled one: signer, certificate ID, times, status");
+  sub->add_option("--crlfile,--CRLfile", opts->crl_file,
+                  "PEM file of CRLs: every certificate of the path, the anchor included, needs "
+                  "a current CRL from its issuer that does not list it (as curl --crlfile, "
+                  "openssl verify -crl_check_all)");
   sub->add_flag("--json", opts->json, "Print the chain and every check as JSON");
   auto* limbo = sub->add_flag("--limbo", opts->limbo,
                               "x509-limbo harness: read a limbo testsuite (JSON) on standard "
