@@ -53,6 +53,7 @@ struct ClientOptions {
   bool insecure = false;
   std::string cacert;
   std::string capath;
+  std::string crlfile;
   // --cert/--key: the client certificate (PEM chain, leaf first) and its key; --key defaults to
   // the --cert file, which may hold both (as curl).
   std::string cert;
@@ -125,7 +126,8 @@ void info_line(std::string_view line) {
 bool is_certificate_error(ErrorCode code) {
   return code == ErrorCode::bad_certificate || code == ErrorCode::unsupported_certificate ||
          code == ErrorCode::certificate_expired || code == ErrorCode::certificate_unknown ||
-         code == ErrorCode::unknown_ca || code == ErrorCode::verification_disabled_refusal;
+         code == ErrorCode::unknown_ca || code == ErrorCode::verification_disabled_refusal ||
+         code == ErrorCode::certificate_revoked;
 }
 
 // describe_handshake_error says what failed, on which message, and why.
@@ -646,11 +648,18 @@ int Client::configure(const Url& url) {
   config->record_size_limit = o_.record_size_limit;
   config->key_update_after_records = o_.key_update_after_records;
   if (!o_.insecure) {
-    auto verifier = make_verifier(o_.cacert, o_.capath);
+    auto verifier = make_verifier(o_.cacert, o_.capath, o_.crlfile);
     if (!verifier.ok()) {
-      return fail(77, verifier.error().detail());
+      const bool crl = std::string_view(verifier.error().context()) == "CRL file";
+      return fail(crl ? 82 : 77, verifier.error().detail());  // CURLE_SSL_CRL_BADFILE
     }
     config->verifier = *verifier;
+  } else if (!o_.crlfile.empty()) {
+    // curl loads --crlfile also with -k (and fails on a bad one): the CRLs then count only in
+    // -w %{ssl_verify_result}.
+    if (auto crls = make_verifier("", o_.capath, o_.crlfile); !crls.ok()) {
+      return fail(82, crls.error().detail());
+    }
   }
   if (int rc = load_client_certificate(); rc != 0) {
     return rc;
@@ -786,10 +795,19 @@ int Client::connect_once(const Url& target, int index) {
     auto curl = std::make_unique<trace::CurlTraceRenderer>(info_line);
     curl->track_session_cache(config->sessions &&
                               config->sessions->get(config->session_key).has_value());
+    std::vector<std::string> store_lines;
     if (!o_.insecure) {
-      curl->set_after_client_hello(
-          {std::string("*  CAfile: ") + (o_.cacert.empty() ? kDefaultCaFile : o_.cacert.c_str()),
-           std::string("*  CApath: ") + (o_.capath.empty() ? kDefaultCaPath : o_.capath.c_str())});
+      store_lines = {
+          std::string("*  CAfile: ") + (o_.cacert.empty() ? kDefaultCaFile : o_.cacert.c_str()),
+          std::string("*  CApath: ") + (o_.capath.empty() ? kDefaultCaPath : o_.capath.c_str())};
+    }
+    if (!o_.crlfile.empty()) {
+      // curl 7.88 populate_x509_store(), with or without -k.
+      store_lines.push_back("* successfully loaded CRL file:");
+      store_lines.push_back("*   CRLfile: " + o_.crlfile);
+    }
+    if (!store_lines.empty()) {
+      curl->set_after_client_hello(std::move(store_lines));
     }
     renderer_ = std::move(curl);
   }
@@ -852,8 +870,11 @@ int Client::connect_once(const Url& target, int index) {
   ladder_summary_ = trace::ladder_summary(stream.connection().info());  // also when it failed
   if (!hs.ok()) {
     int code = is_certificate_error(hs.error().code()) ? 60 : 35;
-    if (hs.error().code() == ErrorCode::certificate_revoked ||
-        hs.error().code() == ErrorCode::bad_certificate_status) {
+    // A stapled OCSP response's verdict (context "OCSP"); a CRL's "certificate revoked" is a
+    // verification failure like the others (exit 60).
+    const bool ocsp_revoked = hs.error().code() == ErrorCode::certificate_revoked &&
+                              std::string_view(hs.error().context()) == "OCSP";
+    if (ocsp_revoked || hs.error().code() == ErrorCode::bad_certificate_status) {
       // CURLE_SSL_INVALIDCERTSTATUS, with curl's text as the detail.
       if (hs.error().code() == ErrorCode::certificate_revoked) {
         verbose("* SSL certificate status: revoked (1)");
@@ -894,7 +915,7 @@ int Client::connect_once(const Url& target, int index) {
       !info.peer_chain.empty()) {
     // curl -k still reports what chain verification said (SSL_get_verify_result), against the
     // system store only (it loads no --cacert then) and without a host name check.
-    if (auto verifier = make_verifier("", o_.capath); verifier.ok()) {
+    if (auto verifier = make_verifier("", o_.capath, o_.crlfile); verifier.ok()) {
       auto r = (*verifier)->verify(info.peer_chain, url->host);
       const long code = r.ok() ? 0 : openssl_verify_code(r.error());
       info_.ssl_verify_result = code == 62 ? 0 : code;
@@ -1244,6 +1265,8 @@ std::function<int()> register_client(CLI::App& app) {
   sub->add_flag("-k,--insecure", opts->insecure, "Skip certificate verification");
   sub->add_option("--cacert", opts->cacert, "CA certificates (PEM) to verify the server with");
   sub->add_option("--capath", opts->capath, "Directory of CA certificates (PEM) to verify with");
+  sub->add_option("--crlfile", opts->crlfile,
+                  "CRLs (PEM): check every certificate of the server's chain for revocation");
   sub->add_option("-E,--cert", opts->cert,
                   "Client certificate (PEM chain, leaf first; may also hold the key)");
   sub->add_option("--key", opts->key, "Private key (PEM) for --cert (default: the --cert file)");

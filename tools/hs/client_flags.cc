@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "x509/verify_error.h"
+
 namespace hs::tool {
 
 namespace {
@@ -24,6 +26,7 @@ constexpr HelpLine kHelp[] = {
     {"    --cert-status", "Verify the status of the server certificate"},
     {"    --ciphers <list of ciphers>", "SSL ciphers to use (TLS 1.2)"},
     {"    --connect-timeout <fractional seconds>", "Maximum time allowed for connection"},
+    {"    --crlfile <file>", "Use this CRL list"},
     {"    --connect-to <HOST1:PORT1:HOST2:PORT2>", "Connect to host"},
     {"    --curves <algorithm list>", "(EC) TLS key exchange algorithm(s) to request"},
     {"-f, --fail", "Fail fast with no output on HTTP errors"},
@@ -237,6 +240,13 @@ Result<std::vector<CipherSuite>> parse_tls13_cipher_list(std::string_view list) 
 
 long openssl_verify_code(const Error& e) {
   const std::string& d = e.detail();
+  // The default verifier's refusals are OpenSSL's words after curl's prefix.
+  constexpr std::string_view kPrefix = "SSL certificate problem: ";
+  if (d.starts_with(kPrefix)) {
+    if (auto s = x509::verify_status_from_string(std::string_view(d).substr(kPrefix.size()))) {
+      return x509::openssl_verify_code(*s);
+    }
+  }
   if (e.code() == ErrorCode::certificate_expired || d.find("expired") != std::string::npos) {
     return 10;  // X509_V_ERR_CERT_HAS_EXPIRED
   }

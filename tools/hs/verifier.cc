@@ -10,12 +10,18 @@
 namespace hs::tool {
 
 Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& cafile,
-                                                           const std::string& capath) {
+                                                           const std::string& capath,
+                                                           const std::string& crlfile) {
   TrustOptions options;
   options.ca_file = cafile;
   options.ca_path = capath;
   options.use_system_default = true;
+  options.crl_file = crlfile;
   auto verifier = make_default_verifier(options);
+  if (!verifier.ok() && std::string_view(verifier.error().context()) == "CRL file") {
+    // curl 7.88 lib/vtls/openssl.c: failf(data, "error loading CRL file: %s", ssl_crlfile).
+    return Error(ErrorCode::invalid_config, "CRL file", "error loading CRL file: " + crlfile);
+  }
   if (!verifier.ok()) {
     // curl 7.88 lib/vtls/openssl.c words a CA file it cannot load "error setting certificate
     // file: %s" and a CA directory "error setting certificate path: %s".
