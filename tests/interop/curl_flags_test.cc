@@ -76,7 +76,9 @@ std::vector<std::string> tls_lines(const std::string& verbose) {
                                     "*  subjectAltName:",
                                     "*  issuer:",
                                     "*  SSL certificate verify",
-                                    "*  public key hash:"};
+                                    "*  public key hash:",
+                                    "* successfully loaded CRL file:",
+                                    "*   CRLfile:"};
   std::vector<std::string> out;
   std::istringstream in(verbose);
   std::string line;
@@ -328,6 +330,18 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
   ASSERT_EQ(pin.size(), 8u + 44u) << pin;
   const std::string pub = (dir_ / "pin-pub.pem").string();
 
+  // --crlfile: CRLs from the root (which issued the RSA leaf hs server presents): none revoked,
+  // the leaf revoked, and one whose nextUpdate has passed; and an empty one from another CA.
+  const std::string crl = (dir_ / "root.crl").string();
+  const std::string revoked_crl = (dir_ / "revoked.crl").string();
+  const std::string stale_crl = (dir_ / "stale.crl").string();
+  make_crl(pki_.ca_cert, pki_.ca_key, {}, crl);
+  make_crl(pki_.ca_cert, pki_.ca_key, {pki_.rsa_cert}, revoked_crl);
+  const std::string other_crl = (dir_ / "other.crl").string();
+  make_crl(pki_.other_ca_cert, pki_.dir / "other-ca.key", {}, other_crl);
+  make_crl(pki_.ca_cert, pki_.ca_key, {}, stale_crl,
+           {"-crl_lastupdate", "20200101000000Z", "-crl_nextupdate", "20210101000000Z"});
+
   const std::vector<Row> rows = {
       {"hs server, TLS 1.3, verified",
        {"-sv", "--http1.1", "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
@@ -445,6 +459,31 @@ TEST_F(CurlFlagsTest, SameExitCodesTlsLinesAndWriteOutAsCurl) {
       {"--pinnedpubkey a certificate, not a key: 90",
        {"-sS", "--pinnedpubkey", ca, "-k", "--resolve", resolve(ossl_port), https(ossl_port)},
        90},
+      {"--crlfile, -v",
+       {"-sv", "--http1.1", "--crlfile", crl, "--cacert", ca, "--capath", capath, "--resolve",
+        resolve(hp), https(hp), "-o", "/dev/null"},
+       0},
+      {"--crlfile revoked: 60",
+       {"-sS", "--crlfile", revoked_crl, "--cacert", ca, "--capath", capath, "--resolve",
+        resolve(hp), https(hp)},
+       60},
+      {"--crlfile past its nextUpdate: 60",
+       {"-sS", "--crlfile", stale_crl, "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
+        https(hp)},
+       60},
+      // Only another CA's CRL: the leaf has none from its issuer ("unable to get certificate
+      // CRL", 3 in -w %{ssl_verify_result}).
+      {"--crlfile from another CA: 60",
+       {"-sS", "--crlfile", other_crl, "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
+        https(hp)},
+       60},
+      {"--crlfile without a CRL: 82",
+       {"-sS", "--crlfile", ca, "--cacert", ca, "--capath", capath, "--resolve", resolve(hp),
+        https(hp)},
+       82},
+      {"--crlfile missing, -k: 82",
+       {"-sSk", "--crlfile", (dir_ / "missing.crl").string(), "--resolve", resolve(hp), https(hp)},
+       82},
       {"unsupported scheme: 1", {"-sS", "foo://localhost/"}, 1},
       {"no URL: 2", {"-sS"}, 2, true, false},
       {"bad URL: 3", {"-sS", "https://[::1/"}, 3, false},

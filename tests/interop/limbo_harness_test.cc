@@ -203,9 +203,6 @@ TEST_F(LimboHarness, WhatIsNotImplementedIsSkippedWithTheReason) {
   json dn = testcase("dn-constraints-understood");
   dn["features"] = {"name-constraint-dn"};
   cases.push_back(dn);
-  json crl = testcase("crl");
-  crl["crls"] = {"-----BEGIN X509 CRL-----\n-----END X509 CRL-----\n"};
-  cases.push_back(crl);
   json depth = testcase("depth");
   depth["max_chain_depth"] = 1;
   cases.push_back(depth);
@@ -220,10 +217,45 @@ TEST_F(LimboHarness, WhatIsNotImplementedIsSkippedWithTheReason) {
   expect_verdict(v["rfc822-name"], "SKIPPED", "RFC822");
   expect_verdict(v["policies"], "SKIPPED", "has-cert-policies");
   expect_verdict(v["dn-constraints-understood"], "SUCCESS");
-  expect_verdict(v["crl"], "SKIPPED", "CRL");
   expect_verdict(v["depth"], "SKIPPED", "depth");
   expect_verdict(v["key-usage"], "SKIPPED", "keyUsage");
   expect_verdict(v["code-signing"], "SKIPPED", "EKU");
+}
+
+// CRL testcases ("has-crl") are decided as RFC 5280 §6.3 has it: every certificate below the
+// trust anchor needs a CRL from its issuer, the anchor is not checked.
+TEST_F(LimboHarness, CrlTestcasesCheckEveryCertificateBelowTheAnchor) {
+  TempDir dir;
+  const auto crl = [&](const std::filesystem::path& cert, const std::filesystem::path& key,
+                       const std::vector<std::filesystem::path>& revoked, const std::string& name) {
+    make_crl(cert, key, revoked, dir / name);
+    return read_file(dir / name);
+  };
+  const std::string root = crl(pki_.ca_cert, pki_.ca_key, {}, "root.crl");
+  const std::string root_revoking_itself =
+      crl(pki_.ca_cert, pki_.ca_key, {pki_.ca_cert}, "root-self.crl");
+  const std::string inter = crl(pki_.intermediate_cert, pki_.intermediate_key, {}, "inter.crl");
+  const std::string inter_revoking_leaf =
+      crl(pki_.intermediate_cert, pki_.intermediate_key, {pki_.chain_leaf_cert}, "inter-leaf.crl");
+  json cases = json::array();
+  auto add = [&](const std::string& id, const json& crls) {
+    json c = testcase(id);
+    c["features"] = {"has-crl"};
+    c["crls"] = crls;
+    cases.push_back(c);
+  };
+  add("crl-none-revoked", {root, inter});
+  add("crl-leaf-revoked", {root, inter_revoking_leaf});
+  add("crl-none-for-the-intermediate", {inter});
+  add("crl-anchor-revoking-itself", {root_revoking_itself, inter});
+  add("crl-unreadable", {"-----BEGIN X509 CRL-----\n-----END X509 CRL-----\n"});
+
+  auto v = verdicts(cases);
+  expect_verdict(v["crl-none-revoked"], "SUCCESS");
+  expect_verdict(v["crl-leaf-revoked"], "FAILURE", "certificate revoked");
+  expect_verdict(v["crl-none-for-the-intermediate"], "FAILURE", "unable to get certificate CRL");
+  expect_verdict(v["crl-anchor-revoking-itself"], "SUCCESS");
+  expect_verdict(v["crl-unreadable"], "FAILURE", "crls:");
 }
 
 TEST_F(LimboHarness, InputThatIsNoLimboSuiteIsAHarnessError) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -258,6 +259,90 @@ TEST_F(VerifyClientTest, HsVerifyVerdicts) {
                                  file("int.pem"), file("expired.pem")});
   EXPECT_NE(o.exit_code, 0) << o.output();
   EXPECT_TRUE(contains(o.out + o.err, "certificate has expired")) << o.output();
+}
+
+// `hs verify --crlfile` against `openssl verify -crl_check_all` (the flags curl sets for
+// --crlfile) on the same files: the same verdict, reason and depth in every situation.
+TEST_F(VerifyClientTest, HsVerifyCrlVerdictsAreOpenSslVerifys) {
+  TempDir dir;
+  auto crl = [&](const std::string& issuer, const std::vector<std::string>& revoked,
+                 const std::string& name, const std::vector<std::string>& validity = {}) {
+    std::vector<std::filesystem::path> certs;
+    for (const std::string& r : revoked) {
+      certs.emplace_back(file(r + ".pem"));
+    }
+    const std::filesystem::path out = dir / name;
+    if (validity.empty()) {
+      make_crl(file(issuer + ".pem"), file(issuer + ".key"), certs, out);
+    } else {
+      make_crl(file(issuer + ".pem"), file(issuer + ".key"), certs, out, validity);
+    }
+    return read_file(out);
+  };
+  const std::string root = crl("root", {}, "root.crl");
+  const std::string inter = crl("int", {}, "int.crl");
+  const std::string inter_revoking_leaf = crl("int", {"leaf"}, "int-leaf.crl");
+  const std::string root_revoking_int = crl("root", {"int"}, "root-int.crl");
+  const std::string root_revoking_root = crl("root", {"root"}, "root-root.crl");
+  const std::string inter_stale =
+      crl("int", {}, "int-stale.crl",
+          {"-crl_lastupdate", "20200601000000Z", "-crl_nextupdate", "20200701000000Z"});
+
+  struct Case {
+    std::string name;
+    std::vector<std::string> crls;
+    std::string at_time;  // empty: now
+    std::string reason;   // empty: accepted
+    int depth = 0;
+  };
+  const std::vector<Case> cases = {
+      {"every certificate has a CRL", {root, inter}, "", "", 0},
+      {"no CRL for the intermediate", {inter}, "", "unable to get certificate CRL", 1},
+      {"no CRL for the leaf", {root}, "", "unable to get certificate CRL", 0},
+      {"leaf revoked", {root, inter_revoking_leaf}, "", "certificate revoked", 0},
+      {"intermediate revoked", {root_revoking_int, inter}, "", "certificate revoked", 1},
+      {"root revoked by itself", {root_revoking_root, inter}, "", "certificate revoked", 2},
+      {"leaf's CRL expired", {root, inter_stale}, "", "CRL has expired", 0},
+      {"CRLs not yet issued", {root, inter}, "1600000000", "CRL is not yet valid", 0},
+  };
+  static const std::regex kOpenSslError("error ([0-9]+) at ([0-9]+) depth lookup: ([^\n]+)");
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::filesystem::path crls = dir / "crls.pem";
+    {
+      std::ofstream out(crls, std::ios::trunc);
+      for (const std::string& pem : c.crls) {
+        out << pem;
+      }
+    }
+    std::vector<std::string> hs_args = {hs_binary().string(), "verify",      "--cafile",
+                                        file("root.pem"),     "--untrusted", file("int.pem"),
+                                        "--crlfile",          crls.string()};
+    std::vector<std::string> ossl_args = {"openssl",        "verify",      "-crl_check_all",
+                                          "-CRLfile",       crls.string(), "-CAfile",
+                                          file("root.pem"), "-untrusted",  file("int.pem")};
+    if (!c.at_time.empty()) {
+      hs_args.insert(hs_args.end(), {"--at-time", c.at_time});
+      ossl_args.insert(ossl_args.end(), {"-attime", c.at_time});
+    }
+    hs_args.push_back(file("leaf.pem"));
+    ossl_args.push_back(file("leaf.pem"));
+    const CommandResult ours = run_command(hs_args, 30s);
+    const CommandResult theirs = run_command(ossl_args, 30s);
+    if (c.reason.empty()) {
+      EXPECT_EQ(ours.exit_code, 0) << ours.output();
+      EXPECT_EQ(theirs.exit_code, 0) << theirs.output();
+      continue;
+    }
+    EXPECT_EQ(ours.exit_code, 1) << ours.output();
+    EXPECT_TRUE(contains(ours.out, "FAILED: " + c.reason + "\n")) << ours.output();
+    EXPECT_TRUE(contains(ours.out, "at depth " + std::to_string(c.depth) + ":")) << ours.output();
+    std::smatch m;
+    const std::string text = theirs.out + theirs.err;
+    ASSERT_TRUE(std::regex_search(text, m, kOpenSslError)) << theirs.output();
+    EXPECT_EQ(m[3].str(), c.reason) << theirs.output();
+    EXPECT_EQ(m[2].str(), std::to_string(c.depth)) << theirs.output();
+  }
 }
 
 }  // namespace

@@ -140,4 +140,36 @@ std::string public_key_pin(const std::filesystem::path& cert, const std::filesys
   return "sha256//" + b64.out.substr(0, b64.out.find_first_of("\r\n"));
 }
 
+void make_crl(const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key,
+              const std::vector<std::filesystem::path>& revoked, const std::filesystem::path& out,
+              const std::vector<std::string>& validity) {
+  const std::filesystem::path db = out.string() + ".db";
+  std::filesystem::create_directories(db);
+  {
+    std::ofstream(db / "index.txt", std::ios::trunc).flush();
+    std::ofstream(db / "crlnumber", std::ios::trunc) << "01\n";
+    std::ofstream cnf(db / "ca.cnf", std::ios::trunc);
+    cnf << "[ ca ]\ndefault_ca = d\n[ d ]\ndatabase = " << (db / "index.txt").string()
+        << "\ncrlnumber = " << (db / "crlnumber").string() << "\ndefault_md = sha256\n";
+  }
+  const std::vector<std::string> base = {
+      "openssl",       "ca",    "-config",       (db / "ca.cnf").string(), "-keyfile",
+      ca_key.string(), "-cert", ca_cert.string()};
+  auto run = [](const std::vector<std::string>& cmd) {
+    CommandResult r = run_command(cmd);
+    if (r.exit_code != 0) {
+      throw std::runtime_error(r.output());
+    }
+  };
+  for (const std::filesystem::path& cert : revoked) {
+    std::vector<std::string> cmd = base;
+    cmd.insert(cmd.end(), {"-revoke", cert.string(), "-crl_reason", "keyCompromise"});
+    run(cmd);
+  }
+  std::vector<std::string> cmd = base;
+  cmd.insert(cmd.end(), {"-gencrl", "-out", out.string()});
+  cmd.insert(cmd.end(), validity.begin(), validity.end());
+  run(cmd);
+}
+
 }  // namespace hs::test

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "support/temp_dir.h"
 
@@ -67,5 +68,14 @@ const TestPki& shared_test_pki();
 // in `dir`), so that the tools' own hashing is checked against it. Throws std::runtime_error
 // with the command's output when a step fails.
 std::string public_key_pin(const std::filesystem::path& cert, const std::filesystem::path& dir);
+
+// make_crl writes `out`, a PEM CRL issued by `ca_cert` with `ca_key` (`openssl ca -gencrl`, v2
+// with a cRLNumber, SHA-256), listing each of `revoked` with reason keyCompromise. `validity`
+// are openssl ca's options for the times ("-crldays", "30" by default; "-crl_lastupdate",
+// "-crl_nextupdate" for a stale one). The CA database lives next to `out` (out + ".db/").
+// Throws std::runtime_error with the command's output when a step fails.
+void make_crl(const std::filesystem::path& ca_cert, const std::filesystem::path& ca_key,
+              const std::vector<std::filesystem::path>& revoked, const std::filesystem::path& out,
+              const std::vector<std::string>& validity = {"-crldays", "30"});
 
 }  // namespace hs::test
