@@ -234,6 +234,17 @@ inline Der time_value(const std::string& t) {
   return tlv(t.size() == 13 ? uint8_t{0x17} : uint8_t{0x18}, text(t));
 }
 
+// signature_bits signs `tbs` with `key` (Ed25519) and returns the signatureValue BIT STRING.
+inline Der signature_bits(const Der& tbs, const TestKey& key) {
+  auto sig = key.priv->sign(crypto::SignatureAlgorithm::ed25519, tbs);
+  EXPECT_TRUE(sig.ok());
+  Der bits{0};
+  if (sig.ok()) {
+    bits.insert(bits.end(), sig->begin(), sig->end());
+  }
+  return tlv(0x03, bits);
+}
+
 // sign_cert writes TBSCertificate and Certificate and signs with `issuer_key` (Ed25519).
 inline Der sign_cert(const CertSpec& spec, const TestKey& subject_key, const TestKey& issuer_key) {
   Der alg = seq({oid(kOidEd25519)});
@@ -252,13 +263,7 @@ inline Der sign_cert(const CertSpec& spec, const TestKey& subject_key, const Tes
     tbs.push_back(tlv(0xA3, seq_of(spec.extensions)));
   }
   Der tbs_der = seq_of(tbs);
-  auto sig = issuer_key.priv->sign(crypto::SignatureAlgorithm::ed25519, tbs_der);
-  EXPECT_TRUE(sig.ok());
-  Der bits{0};
-  if (sig.ok()) {
-    bits.insert(bits.end(), sig->begin(), sig->end());
-  }
-  return seq({tbs_der, alg, tlv(0x03, bits)});
+  return seq({tbs_der, alg, signature_bits(tbs_der, issuer_key)});
 }
 
 inline Der ski(const TestKey& k) { return extension(kOidSki, false, tlv(0x04, k.key_id)); }

@@ -81,13 +81,8 @@ Der sign_crl(const CrlSpec& spec, const TestKey& signer) {
     tbs.push_back(tlv(0xA0, seq_of(exts)));
   }
   Der tbs_der = seq_of(tbs);
-  auto sig = signer.priv->sign(crypto::SignatureAlgorithm::ed25519, tbs_der);
-  EXPECT_TRUE(sig.ok());
-  Der bits{0};
-  if (sig.ok()) {
-    bits.insert(bits.end(), sig->begin(), sig->end());
-  }
-  Der out = seq({tbs_der, spec.outer_alg.empty() ? alg : spec.outer_alg, tlv(0x03, bits)});
+  Der out = seq(
+      {tbs_der, spec.outer_alg.empty() ? alg : spec.outer_alg, signature_bits(tbs_der, signer)});
   out.insert(out.end(), spec.trailing.begin(), spec.trailing.end());
   return out;
 }
