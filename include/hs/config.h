@@ -159,8 +159,10 @@ struct ClientConfig {
   // (x509/ocsp_verify.h; curl's --cert-status with OpenSSL). A revoked certificate fails the
   // handshake with certificate_revoked, any other unsatisfactory response with
   // bad_certificate_status (RFC 6066 §8: bad_certificate_status_response). `require` also fails
-  // when nothing is stapled ("No OCSP response received"); `request` then carries on. The
-  // response is in SessionInfo::ocsp_response. Not checked on resumption (none is sent).
+  // when nothing is stapled ("No OCSP response received"); `request` then carries on, unless
+  // the leaf is OCSP must-staple (its RFC 7633 TLS feature extension lists status_request),
+  // which fails the same way. The response is in SessionInfo::ocsp_response. Not checked on
+  // resumption (none is sent).
   enum class OcspStapling : uint8_t { off, request, require };
   OcspStapling ocsp_stapling = OcspStapling::off;
   // sessions, when set, makes the client resume: it offers the newest stored session for

@@ -547,6 +547,23 @@ std::optional<bool> parse_known_extension(const Extension& ext, Certificate& cer
     cert.certificate_policies = copy_octets(v);
     return true;
   }
+  if (eq(ext.oid, oid::kTlsFeature)) {
+    // RFC 7633 §6: Features ::= SEQUENCE OF INTEGER (TLS extension numbers).
+    DerReader seq;
+    if (!single_sequence(v, seq)) {
+      return false;
+    }
+    std::vector<uint16_t> features;
+    while (!seq.empty()) {
+      uint64_t feature = 0;
+      if (!seq.read_small_uint(0xFFFF, feature)) {
+        return false;
+      }
+      features.push_back(static_cast<uint16_t>(feature));
+    }
+    cert.tls_features = std::move(features);
+    return true;
+  }
   return std::nullopt;
 }
 
@@ -917,6 +934,11 @@ std::vector<Bytes> Certificate::ip_addresses() const {
     }
   }
   return out;
+}
+
+bool Certificate::requires_stapled_ocsp() const {
+  constexpr uint16_t kStatusRequest = 5;  // RFC 6066 §8
+  return tls_features && std::ranges::find(*tls_features, kStatusRequest) != tls_features->end();
 }
 
 const Extension* Certificate::find_extension(std::span<const uint8_t> oid) const {

@@ -43,6 +43,9 @@ inline constexpr uint8_t kClientAuth[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x
 inline constexpr uint8_t kAnyExtendedKeyUsage[] = {0x55, 0x1D, 0x25, 0x00};  // 2.5.29.37.0
 // id-kp-OCSPSigning, 1.3.6.1.5.5.7.3.9: a delegated OCSP responder (RFC 6960 §4.2.2.2).
 inline constexpr uint8_t kOcspSigning[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
+// id-pe-tlsfeature, 1.3.6.1.5.5.7.1.24 (RFC 7633 §6): TLS extensions the server must use with
+// this certificate; status_request (5) there is "OCSP must-staple".
+inline constexpr uint8_t kTlsFeature[] = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18};
 // Hash algorithms: SHA-1 (1.3.14.3.2.26; OCSP CertIDs, RFC 6960 §4.1.1) and SHA-256
 // (2.16.840.1.101.3.4.2.1), the first of the SHA-2 arcs 2.16.840.1.101.3.4.2.x (RFC 5758 §2).
 inline constexpr uint8_t kSha1[] = {0x2B, 0x0E, 0x03, 0x02, 0x1A};
@@ -212,7 +215,11 @@ struct Certificate {
   std::optional<Bytes> subject_key_id;
   std::optional<Bytes> authority_key_id;  // keyIdentifier of the AKI extension
   std::optional<NameConstraints> name_constraints;
-  std::optional<Bytes> certificate_policies;  // the extension's DER, unparsed
+  std::optional<Bytes> certificate_policies;          // the extension's DER, unparsed
+  std::optional<std::vector<uint16_t>> tls_features;  // RFC 7633 TLS feature extension numbers
+
+  // requires_stapled_ocsp: the TLS feature extension lists status_request (5): OCSP must-staple.
+  bool requires_stapled_ocsp() const;
 
   // dns_names and ip_addresses list the SAN entries of those types.
   std::vector<std::string> dns_names() const;

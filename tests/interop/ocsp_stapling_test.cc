@@ -200,6 +200,44 @@ TEST_F(OcspStaplingTest, HsServerWarnsWhenCheckingClientsWouldRefuseItsResponse)
   EXPECT_TRUE(contains(r.err, "Error computing OCSP ID")) << r.output();
 }
 
+// An OCSP must-staple leaf (RFC 7633, openssl's tlsfeature=status_request) served without
+// --ocsp-response: hs server says that clients asking for the status will refuse it.
+TEST_F(OcspStaplingTest, HsServerWarnsOfAMustStapleLeafWithoutAResponse) {
+  const auto key = dir_ / "staple.key";
+  const auto cert = dir_ / "staple.pem";
+  CommandResult made = run_command({"openssl",
+                                    "req",
+                                    "-x509",
+                                    "-newkey",
+                                    "ec",
+                                    "-pkeyopt",
+                                    "ec_paramgen_curve:P-256",
+                                    "-nodes",
+                                    "-keyout",
+                                    key.string(),
+                                    "-out",
+                                    cert.string(),
+                                    "-subj",
+                                    "/CN=localhost",
+                                    "-days",
+                                    "2",
+                                    "-addext",
+                                    "subjectAltName=DNS:localhost",
+                                    "-addext",
+                                    "tlsfeature=status_request"});
+  ASSERT_EQ(made.exit_code, 0) << made.output();
+  HsServerProcess must_staple({"--cert", cert.string(), "--key", key.string()});
+  ASSERT_NE(must_staple.port(), 0) << must_staple.output();
+  EXPECT_TRUE(
+      contains(must_staple.output(), "warning: " + cert.string() +
+                                         " is OCSP must-staple (TLS feature status_request) and no "
+                                         "--ocsp-response is given for it"))
+      << must_staple.output();
+  HsServerProcess plain({"--cert", pki_->rsa_cert.string(), "--key", pki_->rsa_key.string()});
+  ASSERT_NE(plain.port(), 0) << plain.output();
+  EXPECT_FALSE(contains(plain.output(), "must-staple")) << plain.output();
+}
+
 TEST_F(OcspStaplingTest, HsServerRefusesWhatIsNotASuccessfulResponse) {
   const auto junk = dir_ / "junk.der";
   std::ofstream(junk) << "not DER";

@@ -683,6 +683,18 @@ int run_server(const ServerOptions& o) {
         }
       }
     }
+    if (i >= o.ocsp_responses.size()) {
+      // An OCSP must-staple leaf (RFC 7633) served without a staple: clients that ask for one
+      // (Firefox; our ClientConfig::ocsp_stapling) refuse the handshake.
+      if (auto leaf = x509::parse_certificate(loaded->chain.front());
+          leaf.ok() && leaf->requires_stapled_ocsp()) {
+        std::fprintf(stderr,
+                     "hs: warning: %s is OCSP must-staple (TLS feature status_request) and no "
+                     "--ocsp-response is given for it: clients that ask for the status will "
+                     "refuse it\n",
+                     o.certs[i].c_str());
+      }
+    }
     config->certificates.push_back(std::move(loaded).value());
   }
   if (o.ocsp_responses.size() > o.certs.size()) {

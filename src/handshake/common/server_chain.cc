@@ -59,6 +59,15 @@ Result<void> check_stapled_status(HandshakeContext& ctx, const ClientConfig& con
     if (config.ocsp_stapling == ClientConfig::OcspStapling::require) {
       return Error(ErrorCode::bad_certificate_status, "OCSP", "No OCSP response received");
     }
+    // RFC 7633 §4.2.3.1: a client that offered status_request treats a certificate whose TLS
+    // feature extension lists status_request as invalid when the server does not staple
+    // (OCSP must-staple; Firefox's MOZILLA_PKIX_ERROR_REQUIRED_TLS_FEATURE_MISSING).
+    if (auto leaf = x509::parse_certificate(info.peer_chain.front());
+        leaf.ok() && leaf->requires_stapled_ocsp()) {
+      return Error(ErrorCode::bad_certificate_status, "OCSP",
+                   "No OCSP response received, and the certificate requires one (TLS feature "
+                   "status_request, RFC 7633)");
+    }
     ctx.note("no OCSP response stapled");
     return ok_result();
   }

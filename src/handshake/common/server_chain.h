@@ -39,7 +39,8 @@ Result<ServerKey> accept_server_chain(HandshakeContext& ctx, const ClientConfig&
 // its leaf; empty when none) in SessionInfo::ocsp_response and, when there is one, verifies it
 // against that chain at session_now_ms() (x509::verify_stapled_ocsp: certificate_revoked or
 // bad_certificate_status with curl's words). With OcspStapling::require a missing response is
-// bad_certificate_status "No OCSP response received". Nothing to do when ocsp_stapling is off.
+// bad_certificate_status "No OCSP response received"; with `request` too when the leaf is OCSP
+// must-staple (RFC 7633). Nothing to do when ocsp_stapling is off.
 Result<void> check_stapled_status(HandshakeContext& ctx, const ClientConfig& config,
                                   std::vector<uint8_t> response);
 

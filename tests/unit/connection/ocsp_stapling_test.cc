@@ -36,11 +36,11 @@ class OcspStaplingPair : public ::testing::TestWithParam<ProtocolVersion> {
 
   Der response(const SignedOcsp& o) const { return pki_.response(o); }
 
-  std::shared_ptr<ServerConfig> server_config(const Der& staple) {
+  std::shared_ptr<ServerConfig> server_config(const Der& staple, bool must_staple = false) {
     auto config = std::make_shared<ServerConfig>();
     config->min_version = config->max_version = GetParam();
     CertifiedKey cert;
-    cert.chain = {pki_.leaf, pki_.ca};
+    cert.chain = {must_staple ? pki_.must_staple_leaf : pki_.leaf, pki_.ca};
     cert.key = leaf_private_;
     cert.ocsp_response = staple;
     config->certificates = {std::move(cert)};
@@ -127,6 +127,26 @@ TEST_P(OcspStaplingPair, NothingStapledIsRefusedOnlyWhenRequired) {
   EXPECT_EQ(error_->code(), ErrorCode::bad_certificate_status) << error_->message();
   EXPECT_EQ(error_->detail(), "No OCSP response received");
   EXPECT_EQ(error_->alert(), AlertDescription::bad_certificate_status_response);
+}
+
+// RFC 7633 §4.2.3.1: an OCSP must-staple leaf without a staple is refused when the client asked
+// for one, even in `request` mode; a staple satisfies it; a client that did not ask is not bound.
+TEST_P(OcspStaplingPair, MustStapleLeafWithoutAStapleIsRefusedWhenAsked) {
+  connect(client_config(ClientConfig::OcspStapling::request), server_config({}, true));
+  ASSERT_TRUE(error_);
+  EXPECT_EQ(error_->code(), ErrorCode::bad_certificate_status) << error_->message();
+  EXPECT_NE(error_->detail().find("RFC 7633"), std::string::npos) << error_->detail();
+  EXPECT_EQ(error_->alert(), AlertDescription::bad_certificate_status_response);
+
+  error_.reset();
+  connect(client_config(ClientConfig::OcspStapling::request),
+          server_config(response(good_now()), true));
+  ASSERT_FALSE(error_) << error_->message();
+  EXPECT_TRUE(client_->is_connected());
+
+  connect(client_config(ClientConfig::OcspStapling::off), server_config({}, true));
+  ASSERT_FALSE(error_) << error_->message();
+  EXPECT_TRUE(client_->is_connected());
 }
 
 TEST_P(OcspStaplingPair, NotAskedNothingStapled) {

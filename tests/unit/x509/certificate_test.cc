@@ -248,6 +248,32 @@ TEST_F(CertificateTest, RecordsUnknownCriticalExtensionsWithoutFailing) {
   EXPECT_FALSE(c->has_subject_alt_name);
 }
 
+// OCSP must-staple as openssl writes it (tlsfeature=status_request, RFC 7633), and a TLS feature
+// extension that is not a SEQUENCE OF INTEGER.
+TEST_F(CertificateTest, ReadsTheTlsFeatureExtension) {
+  GeneratedCert staple = make_cert(dir_, "staple", "ec -pkeyopt ec_paramgen_curve:P-256",
+                                   "/CN=staple", "-days 1 -addext tlsfeature=status_request");
+  auto c = parse_certificate(staple.der);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_TRUE(c->tls_features.has_value());
+  EXPECT_EQ(*c->tls_features, (std::vector<uint16_t>{5}));
+  EXPECT_TRUE(c->requires_stapled_ocsp());
+  EXPECT_FALSE(c->has_unknown_critical);
+
+  GeneratedCert plain =
+      make_cert(dir_, "plain", "ec -pkeyopt ec_paramgen_curve:P-256", "/CN=plain", "-days 1");
+  auto p = parse_certificate(plain.der);
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  EXPECT_FALSE(p->requires_stapled_ocsp());
+
+  GeneratedCert bad = make_cert(dir_, "badfeature", "ec -pkeyopt ec_paramgen_curve:P-256",
+                                "/CN=bad", "-days 1 -addext 1.3.6.1.5.5.7.1.24=DER:02:01:05");
+  auto b = parse_certificate(bad.der);
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().detail().find("malformed extension 1.3.6.1.5.5.7.1.24"), std::string::npos)
+      << b.error().detail();
+}
+
 TEST_F(CertificateTest, DatesFrom2050UseGeneralizedTime) {
   // 30000 days from now is past 2050, which RFC 5280 §4.1.2.5 puts in GeneralizedTime.
   GeneratedCert g =

@@ -152,12 +152,16 @@ struct StaplingPki {
     spec.serial = 0x1234;
     spec.extensions = {subject_alt_name({dns(host)})};
     leaf = sign_cert(spec, leaf_key, ca_key);
+    // The same leaf, OCSP must-staple: TLS feature status_request (RFC 7633).
+    const Der kOidTlsFeature = {0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x18};
+    spec.extensions.push_back(extension(kOidTlsFeature, false, seq({integer(5)})));
+    must_staple_leaf = sign_cert(spec, leaf_key, ca_key);
   }
 
   Der response(const SignedOcsp& o) const { return signed_ocsp(o, ca_key, ca_name, responder_key); }
 
   TestKey ca_key, leaf_key, responder_key;
-  Der ca_name, ca, leaf;
+  Der ca_name, ca, leaf, must_staple_leaf;
 };
 
 }  // namespace hs::x509::testing
