@@ -5,6 +5,7 @@
 // reports them. TLS 1.2 here; TLS 1.3 is in mtls13_test.cc.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -183,6 +184,50 @@ TEST_F(MtlsTest, UntrustedClientCertificateRefusedWithUnknownCa12) {
   r = s_client(requesting, {"-tls1_2", "-cert", pki().untrusted_client_cert.string(), "-key",
                             pki().untrusted_client_key.string()});
   EXPECT_TRUE(contains(r.err + r.out, "SSL alert number 48")) << r.output();
+}
+
+// hs server --crlfile: a client certificate its CRL lists is refused with certificate_revoked
+// (alert 44, as s_server -crl_check_all sends it); one the CRL does not list is accepted; a CRL
+// for the client's issuer is needed (without it the client is refused, unknown_ca).
+TEST_F(MtlsTest, HsServerChecksClientCertificatesAgainstItsCrls12) {
+  TempDir dir;
+  const auto revoked = dir / "revoked.crl";
+  const auto clean = dir / "clean.crl";
+  const auto other = dir / "other.crl";
+  make_crl(pki().ca_cert, pki().ca_key, {pki().client_cert}, revoked);
+  make_crl(pki().ca_cert, pki().ca_key, {}, clean);
+  make_crl(pki().other_ca_cert, pki().dir / "other-ca.key", {}, other);
+  auto server_with = [&](const std::filesystem::path& crl) {
+    std::vector<std::string> extra = mtls_server_args(/*require=*/true);
+    extra.insert(extra.end(), {"--crlfile", crl.string()});
+    return std::make_unique<HsServerProcess>(HsServerProcess::cert_args(pki()), extra);
+  };
+  const std::vector<std::string> client = {"-tls1_2", "-cert", pki().client_cert.string(), "-key",
+                                           pki().client_key.string()};
+  auto refusing = server_with(revoked);
+  ASSERT_NE(refusing->port(), 0) << refusing->output();
+  CommandResult r = s_client(*refusing, client);
+  EXPECT_TRUE(contains(r.err + r.out, "SSL alert number 44")) << r.output();
+  EXPECT_TRUE(contains(r.err + r.out, "certificate revoked")) << r.output();
+
+  auto accepting = server_with(clean);
+  ASSERT_NE(accepting->port(), 0) << accepting->output();
+  r = s_client(*accepting, client);
+  EXPECT_EQ(r.exit_code, 0) << r.output() << accepting->output();
+  EXPECT_TRUE(contains(r.out, "; verified")) << r.output();
+
+  auto without = server_with(other);
+  ASSERT_NE(without->port(), 0) << without->output();
+  r = s_client(*without, client);
+  EXPECT_TRUE(contains(r.err + r.out, "SSL alert number 48")) << r.output();
+
+  // A CRL file without --verify-client is a usage error.
+  CommandResult bad = run_command(
+      {hs_binary().string(), "server", "--listen", "127.0.0.1:0", "--cert", pki().rsa_cert.string(),
+       "--key", pki().rsa_key.string(), "--crlfile", clean.string()},
+      20s);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output();
+  EXPECT_TRUE(contains(bad.err, "--crlfile needs --verify-client")) << bad.output();
 }
 
 TEST_F(MtlsTest, MissingClientCertificateRefusedWithHandshakeFailure12) {

@@ -76,6 +76,7 @@ struct ServerOptions {
   // Client authentication: --verify-client CAFILE asks for a client certificate and checks it
   // against CAFILE (ClientAuth::request); --require-client-cert refuses clients without one.
   std::string verify_client;
+  std::string crl_file;  // CRLs for client certificates (with verify_client)
   bool require_client_cert = false;
   // --post-handshake-auth: ask after the handshake instead, before the first HTTP/1.1 request
   // is answered (TLS 1.3 clients that offer post_handshake_auth, RFC 8446 §4.6.2).
@@ -772,6 +773,10 @@ int run_server(const ServerOptions& o) {
     std::fputs("hs: --post-handshake-auth needs --verify-client CAFILE\n", stderr);
     return 2;
   }
+  if (!o.crl_file.empty() && o.verify_client.empty()) {
+    std::fputs("hs: --crlfile needs --verify-client CAFILE\n", stderr);
+    return 2;
+  }
   if (!o.verify_client.empty()) {
     // Only the CAs named: a client certificate is trusted for what this server decides, never
     // for the system's web PKI.
@@ -779,6 +784,7 @@ int run_server(const ServerOptions& o) {
     trust.ca_file = o.verify_client;
     trust.use_system_default = false;
     trust.purpose = CertificatePurpose::client;
+    trust.crl_file = o.crl_file;
     auto verifier = make_default_verifier(trust);
     if (!verifier.ok()) {
       std::fprintf(stderr, "hs: --verify-client %s: %s\n", o.verify_client.c_str(),
@@ -924,6 +930,10 @@ std::function<int()> register_server(CLI::App& app) {
                   "Ask for a client certificate and verify it against the CAs in CAFILE (PEM)");
   sub->add_flag("--require-client-cert", opts->require_client_cert,
                 "Refuse clients without a certificate (needs --verify-client)");
+  sub->add_option("--crlfile", opts->crl_file,
+                  "Check client certificates for revocation against these CRLs (PEM): every "
+                  "certificate of the client's chain needs one from its issuer, as openssl "
+                  "s_server -CRL FILE -crl_check_all (needs --verify-client)");
   sub->add_option("--psk", opts->psks,
                   "TLS 1.3 external PSK IDENTITY:HEXKEY[:sha384] a client may use instead of our "
                   "certificate; repeatable");
