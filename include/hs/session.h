@@ -50,10 +50,15 @@ struct StoredSession {
   std::string alpn;                 // the protocol agreed in the original handshake
   std::string server_name;          // SNI of the original handshake
   bool extended_master_secret = false;
-  // peer_chain: on a server, the client certificate chain (leaf first) that was verified in the
-  // original handshake, so a resumed connection reports the same client; empty when the client
-  // did not authenticate. Clients leave it empty.
+  // peer_chain: the peer's certificate chain (leaf first) from the original full handshake, so a
+  // resumed connection reports the same peer in SessionInfo::peer_chain (as OpenSSL keeps the
+  // peer certificate in its SSL_SESSION): on a server the client certificate chain, empty when
+  // the client did not authenticate; on a client the server's chain.
   std::vector<std::vector<uint8_t>> peer_chain;
+  // peer_verified: peer_chain was verified in the original handshake (SessionInfo::
+  // peer_verified). A client that verifies does not offer a session whose server was not
+  // verified (one made with verification switched off, or read from such a --sess-out file).
+  bool peer_verified = false;
   // kx_hint (clients, session files only): the group the server chose for key exchange
   // (ClientSessionStore::kx_hint), carried through --sess-out / --sess-in so that a new process
   // sends its TLS 1.3 key share for that group and spares the HelloRetryRequest. Stores keep

@@ -18,9 +18,9 @@ std::span<const uint8_t> as_bytes(std::string_view s) {
 
 std::string as_string(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
 
-// Format 2 added peer_chain, format 3 kx_hint; older files decode_error and cost a full
-// handshake.
-constexpr uint16_t kFormatVersion = 3;
+// Format 2 added peer_chain, format 3 kx_hint, format 4 peer_verified (and clients' sessions
+// began to carry the server's chain); older files decode_error and cost a full handshake.
+constexpr uint16_t kFormatVersion = 4;
 
 }  // namespace
 
@@ -56,6 +56,7 @@ StoredSession StoredSession::clone() const {
   s.server_name = server_name;
   s.extended_master_secret = extended_master_secret;
   s.peer_chain = peer_chain;
+  s.peer_verified = peer_verified;
   s.kx_hint = kx_hint;
   return s;
 }
@@ -78,12 +79,12 @@ std::string session_key(std::string_view host, uint16_t port) {
 }
 
 // File format (all integers big-endian):
-//   "HSSESS1" uint16 format=2; uint16 version; uint16 suite; opaque secret<1..255>;
+//   "HSSESS1" uint16 format=4; uint16 version; uint16 suite; opaque secret<1..255>;
 //   opaque session_id<0..32>; opaque ticket<0..2^16-1>; uint32 lifetime_s; uint32 age_add;
 //   uint64 created_ms; uint32 max_early_data; opaque alpn<0..255>;
 //   opaque server_name<0..2^16-1>; uint8 extended_master_secret;
 //   opaque peer_chain<0..2^24-1> holding opaque certificate<1..2^24-1> entries;
-//   uint16 kx_hint (a NamedGroup, 0 when none: 0 is not a group).
+//   uint8 peer_verified; uint16 kx_hint (a NamedGroup, 0 when none: 0 is not a group).
 Result<SecretBytes> serialize_session(const StoredSession& s) {
   std::vector<uint8_t> out;
   bool ok = false;
@@ -109,6 +110,7 @@ Result<SecretBytes> serialize_session(const StoredSession& s) {
         chain.write_prefixed_bytes(codec::Len::u24, cert);
       }
     }
+    w.write_u8(s.peer_verified ? 1 : 0);
     w.write_u16(s.kx_hint ? static_cast<uint16_t>(*s.kx_hint) : 0);
     ok = w.ok() && !s.secret.empty() && s.session_id.size() <= 32;
   }
@@ -133,6 +135,7 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   codec::Reader name;
   codec::Reader chain;
   uint8_t ems = 0;
+  uint8_t verified = 0;
   uint16_t kx_hint = 0;
   StoredSession s;
   if (!in.read_bytes(kSessionFileMagic.size(), magic) || as_string(magic) != kSessionFileMagic ||
@@ -143,8 +146,8 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
       !in.read_u32(s.age_add) || !in.read_u64(s.created_ms) || !in.read_u32(s.max_early_data) ||
       !in.read_prefixed(codec::Len::u8, 0, 255, alpn) ||
       !in.read_prefixed(codec::Len::u16, 0, 0xFFFF, name) || !in.read_u8(ems) || ems > 1 ||
-      !in.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, chain) || !in.read_u16(kx_hint) ||
-      !in.expect_end()) {
+      !in.read_prefixed(codec::Len::u24, 0, 0xFFFFFF, chain) || !in.read_u8(verified) ||
+      verified > 1 || !in.read_u16(kx_hint) || !in.expect_end()) {
     return Error(ErrorCode::decode_error, "session file", "not a saved hs session");
   }
   s.version = static_cast<ProtocolVersion>(version);
@@ -160,6 +163,7 @@ Result<StoredSession> deserialize_session(std::span<const uint8_t> bytes) {
   s.alpn = as_string(alpn.take_rest());
   s.server_name = as_string(name.take_rest());
   s.extended_master_secret = ems == 1;
+  s.peer_verified = verified == 1;
   if (kx_hint != 0) {
     // Only a hint: a group we do not offer is never used (the ClientHello takes a hint only
     // among the configured groups).

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -162,7 +163,8 @@ TEST_F(ResumeInterop, HsClientPinsTheKeyAndResumesWhatItPinned) {
     auto r = hs_client(server.url(),
                        {"-v", "--tls-max", max, "--pinnedpubkey", pin, "--reconnect", "1"});
     ASSERT_EQ(r.exit_code, 0) << r.output();
-    EXPECT_EQ(count_of(r.err, "*  public key hash: " + pin + "\n"), 1u) << r.output();
+    // Checked on both connections: the resumed one reports its session's certificate.
+    EXPECT_EQ(count_of(r.err, "*  public key hash: " + pin + "\n"), 2u) << r.output();
     EXPECT_NE(r.err.find("* Connection #1: Reused, TLSv" + max), std::string::npos) << r.output();
     auto wrong = hs_client(server.url(), {"--tls-max", max, "--pinnedpubkey",
                                           "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="});
@@ -171,11 +173,102 @@ TEST_F(ResumeInterop, HsClientPinsTheKeyAndResumesWhatItPinned) {
   const auto sess = dir.path() / "session";
   auto saved = hs_client(server.url(), {"--sess-out", sess.string()});
   ASSERT_EQ(saved.exit_code, 0) << saved.output();
+  // The session file carries the server's certificate: resumed, and the pin checked against it.
   auto pinned = hs_client(server.url(), {"-v", "--sess-in", sess.string(), "--pinnedpubkey", pin});
   ASSERT_EQ(pinned.exit_code, 0) << pinned.output();
-  EXPECT_NE(pinned.err.find("not resumed with --pinnedpubkey"), std::string::npos)
-      << pinned.output();
-  EXPECT_NE(pinned.err.find("* Connection #0: New"), std::string::npos) << pinned.output();
+  EXPECT_NE(pinned.err.find("* Connection #0: Reused"), std::string::npos) << pinned.output();
+  EXPECT_EQ(count_of(pinned.err, "*  public key hash: " + pin + "\n"), 1u) << pinned.output();
+  auto wrong = hs_client(server.url(), {"--sess-in", sess.string(), "--pinnedpubkey",
+                                        "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="});
+  EXPECT_EQ(wrong.exit_code, 90) << wrong.output();
+}
+
+// certificate_lines_after returns the "Server certificate:" block lines that follow `marker`
+// (the second connection's "(#1)"), in order.
+std::vector<std::string> certificate_lines_after(const std::string& err,
+                                                 const std::string& marker) {
+  std::vector<std::string> out;
+  const size_t from = err.find(marker);
+  if (from == std::string::npos) {
+    return out;
+  }
+  std::istringstream lines(err.substr(from));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("* Server certificate:") || line.starts_with("*  subject:") ||
+        line.starts_with("*  issuer:") || line.starts_with("*  subjectAltName:") ||
+        line.starts_with("*  SSL certificate verify")) {
+      out.push_back(line);
+    }
+  }
+  return out;
+}
+
+// A resumed connection shows the certificate of its session's full handshake, as curl with
+// OpenSSL does (the session keeps the peer certificate): curl fetching the same URL twice over
+// two connections (Connection: close) and hs client --reconnect 1 print the same block on the
+// second, resumed, connection, in TLS 1.2 and 1.3.
+TEST_F(ResumeInterop, ResumedConnectionShowsTheCertificateAsCurlDoes) {
+  ASSERT_TRUE(require_program("curl"));
+  for (const std::string max : {"1.2", "1.3"}) {
+    SCOPED_TRACE(max);
+    ResumeHsServer server(pki_, {});
+    ASSERT_NE(server.port(), 0) << server.output();
+    const CommandResult curl = run_command(
+        {"curl", "-sv", "--http1.1", "--tls-max", max, "--cacert", pki_.ca_cert.string(),
+         "--resolve", server.resolve(), "-H", "Connection: close", "-o", "/dev/null", "-o",
+         "/dev/null", server.url(), server.url()},
+        30s);
+    ASSERT_EQ(curl.exit_code, 0) << curl.output();
+    ASSERT_NE(curl.err.find("SSL re-using session ID"), std::string::npos) << curl.output();
+    const CommandResult ours =
+        run_command({hs_binary().string(), "client", "-sv", "--http1.1", "--tls-max", max,
+                     "--cacert", pki_.ca_cert.string(), "--resolve", server.resolve(),
+                     "--reconnect", "1", "-o", "/dev/null", server.url()},
+                    30s);
+    ASSERT_EQ(ours.exit_code, 0) << ours.output();
+    // Resumed: no Certificate message on the second connection.
+    const size_t second = ours.err.find("(#1)");
+    ASSERT_NE(second, std::string::npos) << ours.output();
+    EXPECT_EQ(ours.err.find("TLS handshake, Certificate (11)", second), std::string::npos)
+        << ours.output();
+    const auto want = certificate_lines_after(curl.err, "(#1)");
+    EXPECT_EQ(want.size(), 5u) << curl.output();
+    EXPECT_EQ(certificate_lines_after(ours.err, "(#1)"), want) << ours.output();
+  }
+}
+
+// A session made with verification off (-k) is not resumed by a client that verifies: resuming
+// would skip the check. A verified session is.
+TEST_F(ResumeInterop, InsecureSessionIsNotResumedByAVerifyingClient) {
+  ResumeHsServer server(pki_, {});
+  ASSERT_NE(server.port(), 0) << server.output();
+  TempDir dir;
+  const auto insecure = dir.path() / "insecure";
+  const auto verified = dir.path() / "verified";
+  auto verifying = [&](const std::filesystem::path& sess_in, const std::filesystem::path& out) {
+    std::vector<std::string> args = {
+        hs_binary().string(),  "client",    "-sv",           "-o", "/dev/null", "--cacert",
+        pki_.ca_cert.string(), "--resolve", server.resolve()};
+    if (!sess_in.empty()) {
+      args.insert(args.end(), {"--sess-in", sess_in.string()});
+    }
+    if (!out.empty()) {
+      args.insert(args.end(), {"--sess-out", out.string()});
+    }
+    args.push_back(server.url());
+    return run_command(std::move(args), 30s);
+  };
+  ASSERT_EQ(hs_client(server.url(), {"--sess-out", insecure.string()}).exit_code, 0);
+  auto r = verifying(insecure, {});
+  ASSERT_EQ(r.exit_code, 0) << r.output();
+  EXPECT_NE(r.err.find("TLS handshake, Certificate (11)"), std::string::npos) << r.output();
+  EXPECT_EQ(r.err.find("SSL re-using session ID"), std::string::npos) << r.output();
+  ASSERT_EQ(verifying({}, verified).exit_code, 0);
+  r = verifying(verified, {});
+  ASSERT_EQ(r.exit_code, 0) << r.output();
+  EXPECT_NE(r.err.find("SSL re-using session ID"), std::string::npos) << r.output();
+  EXPECT_EQ(r.err.find("TLS handshake, Certificate (11)"), std::string::npos) << r.output();
+  EXPECT_NE(r.err.find("*  SSL certificate verify ok."), std::string::npos) << r.output();
 }
 
 // ---- hs client against openssl s_server ----

@@ -507,12 +507,6 @@ int Client::load_session() {
   if (o_.sess_in.empty()) {
     return 0;
   }
-  if (!o_.pinnedpubkey.empty()) {
-    // A resumed connection shows no certificate to check the pin against, and the file's
-    // session may come from a process that never checked it.
-    verbose("* " + o_.sess_in + ": not resumed with --pinnedpubkey; starting a new session");
-    return 0;
-  }
   std::ifstream in(o_.sess_in, std::ios::binary);
   if (!in) {
     return fail(26, "Failed to open session file " + o_.sess_in);
@@ -524,6 +518,14 @@ int Client::load_session() {
   if (!session.ok()) {
     // A stale or foreign file only costs a full handshake, as with curl's session cache.
     verbose("* " + o_.sess_in + ": " + session.error().detail() + "; starting a new session");
+    return 0;
+  }
+  if (!o_.pinnedpubkey.empty() && session->peer_chain.empty()) {
+    // The pin is checked against the certificate the session carries (from its full
+    // handshake); without one there is nothing to check it against.
+    verbose("* " + o_.sess_in +
+            ": the session carries no certificate to check --pinnedpubkey against; starting a "
+            "new session");
     return 0;
   }
   if (session->kx_hint) {
@@ -784,8 +786,10 @@ int Client::connect_once(const Url& target, int index) {
   verbose(fmt::format("* Connected to {} ({}) port {} (#{})", copts.host, conn_ok.address,
                       copts.port, index));
   verbose(trace::curl_alpn_offer_line(config->alpn));
-  if (config->sessions && config->sessions->get(config->session_key).has_value()) {
-    // curl 7.88 prints this when its session cache holds a session for the host.
+  if (auto cached = config->sessions ? config->sessions->get(config->session_key) : std::nullopt;
+      cached && (o_.insecure || cached->peer_verified)) {
+    // curl 7.88 prints this when its session cache holds a session for the host; the library
+    // does not offer a session whose server was not verified to a client that verifies.
     verbose("* SSL re-using session ID");
   }
 
@@ -932,9 +936,9 @@ int Client::connect_once(const Url& target, int index) {
     }
   }
   if (!o_.pinnedpubkey.empty()) {
-    // curl checks the pin once connected, after the certificate lines. A resumed connection
-    // carries no certificate: its session came from an earlier connection of this process that
-    // passed the same check (load_session does not take a --sess-in file when pinning).
+    // curl checks the pin once connected, after the certificate lines; a resumed connection
+    // reports the certificate of its session's full handshake, as OpenSSL's session does.
+    // (load_session does not take a --sess-in file without one when pinning.)
     if (!info.peer_chain.empty() || !info.resumed) {
       const PinCheck pin = check_pinned_key(
           o_.pinnedpubkey, info.peer_chain.empty()

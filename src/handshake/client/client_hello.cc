@@ -132,6 +132,13 @@ Result<Hello> build_client_hello(const crypto::Provider& provider,
   }
   if (store) {
     auto newest = store->get(store_key);
+    // A client that verifies the server does not resume a session whose server was never
+    // verified: resuming would skip the check (OpenSSL keeps the verify result in its session,
+    // and curl then fails; not offering costs a full handshake instead).
+    const bool verifying = config->verifier && !config->dangerous_skip_verification;
+    if (verifying && newest.has_value() && !newest->peer_verified) {
+      newest.reset();
+    }
     if (!psk_external && newest.has_value() && newest->version == ProtocolVersion::tls1_3 &&
         out.offers_tls13 && !newest->ticket.empty()) {
       // A PSK is usable with any offered suite of its hash (RFC 8446 §4.2.11). RFC 8446 §C.4:

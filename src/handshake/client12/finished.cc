@@ -33,6 +33,8 @@ void store_session(const Negotiated& neg, const SecretBytes& master, HandshakeCo
   s.alpn = neg.alpn;
   s.server_name = neg.server_name;
   s.extended_master_secret = true;  // sessions without it are not stored (above)
+  s.peer_chain = ctx.info().peer_chain;
+  s.peer_verified = ctx.info().peer_verified;
   neg.store->put(neg.store_key, std::move(s));
   ctx.note(neg.ticket.empty() ? "session stored (session ID)" : "session stored (ticket)");
 }

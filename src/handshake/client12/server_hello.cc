@@ -226,6 +226,9 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
                    "resumed a session without the extended master secret");
     }
     info.resumed = true;
+    // The server authenticated itself in the original handshake; report that chain again.
+    info.peer_chain = std::move(session.peer_chain);
+    info.peer_verified = session.peer_verified;
     ctx.note(st.offer.resume_by_ticket ? "resumed by ticket" : "resumed by session ID");
     neg.abbreviated = true;
     neg.ticket = session.ticket;

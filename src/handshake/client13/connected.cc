@@ -56,6 +56,10 @@ Result<void> handle_new_session_ticket(Connected& st, HandshakeContext& ctx,
     s.max_early_data = t.max_early_data.value_or(0);
     s.alpn = st.alpn;
     s.server_name = st.server_name;
+    // The server's chain from the full handshake (restored on resumption, so carried on by
+    // tickets a resumed connection receives).
+    s.peer_chain = ctx.info().peer_chain;
+    s.peer_verified = ctx.info().peer_verified;
     st.store->put(st.store_key, std::move(s));
     ctx.note("session stored (TLS 1.3 ticket)");
   }

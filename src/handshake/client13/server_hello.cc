@@ -410,6 +410,9 @@ Result<State> handle_server_hello(ExpectServerHello&& st, HandshakeContext& ctx,
     ctx.note("authenticated by the external PSK");
   } else if (psk_auth.has_value()) {
     info.resumed = true;
+    // The server authenticated itself in the original handshake; report that chain again.
+    info.peer_chain = st.offer.psk->peer_chain;
+    info.peer_verified = st.offer.psk->peer_verified;
     ctx.note("resumed by PSK");
   } else if (st.offer.psk.has_value()) {
     ctx.note("server did not accept the offered PSK; full handshake");

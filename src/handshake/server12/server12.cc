@@ -89,6 +89,7 @@ StoredSession session_of(const Params& params, const SecretBytes& master) {
   s.server_name = params.server_name;
   s.extended_master_secret = params.extended_master_secret;
   s.peer_chain = params.client_chain;
+  s.peer_verified = !params.client_chain.empty();  // a client chain is kept only once verified
   return s;
 }
 

@@ -20,7 +20,8 @@ bool same(const hs::StoredSession& a, const hs::StoredSession& b) {
          a.ticket == b.ticket && a.lifetime_s == b.lifetime_s && a.age_add == b.age_add &&
          a.created_ms == b.created_ms && a.max_early_data == b.max_early_data && a.alpn == b.alpn &&
          a.server_name == b.server_name && a.extended_master_secret == b.extended_master_secret &&
-         a.peer_chain == b.peer_chain && a.kx_hint == b.kx_hint;
+         a.peer_chain == b.peer_chain && a.peer_verified == b.peer_verified &&
+         a.kx_hint == b.kx_hint;
 }
 
 }  // namespace

@@ -138,6 +138,7 @@ TEST(SessionFile, RoundTripsEveryField) {
   s.server_name = "example.com";
   s.extended_master_secret = true;
   s.peer_chain = {bytes_of("leaf"), bytes_of("issuer")};
+  s.peer_verified = true;
   s.kx_hint = NamedGroup::secp256r1;
   auto bytes = serialize_session(s).value();
   auto back = deserialize_session(bytes.expose()).value();
@@ -154,6 +155,7 @@ TEST(SessionFile, RoundTripsEveryField) {
   EXPECT_EQ(back.server_name, s.server_name);
   EXPECT_TRUE(back.extended_master_secret);
   EXPECT_EQ(back.peer_chain, s.peer_chain);
+  EXPECT_TRUE(back.peer_verified);
   EXPECT_EQ(back.kx_hint, NamedGroup::secp256r1);
   // No hint is written as 0 (not a group) and read back as none.
   s.kx_hint.reset();
@@ -161,15 +163,19 @@ TEST(SessionFile, RoundTripsEveryField) {
   EXPECT_FALSE(deserialize_session(without.expose()).value().kx_hint.has_value());
 }
 
-// A file of the previous format (2, before kx_hint) is refused, as every older one: it costs a
-// full handshake, never a misread field.
-TEST(SessionFile, RefusesTheFormatBeforeKxHint) {
+// A file of the previous format (3, before peer_verified) is refused, as every older one: it
+// costs a full handshake, never a misread field (nor a session taken as verified).
+TEST(SessionFile, RefusesTheFormatBeforePeerVerified) {
   auto bytes = serialize_session(make_session(1)).value();
   auto raw = std::vector<uint8_t>(bytes.expose().begin(), bytes.expose().end());
   ASSERT_EQ(raw[7], 0);
-  ASSERT_EQ(raw[8], 3);  // "HSSESS1" then uint16 format
-  raw[8] = 2;
-  raw.resize(raw.size() - 2);  // format 2 ended with peer_chain
+  ASSERT_EQ(raw[8], 4);  // "HSSESS1" then uint16 format
+  raw[8] = 3;
+  raw.erase(raw.end() - 3);  // format 3: peer_chain, then kx_hint
+  EXPECT_EQ(deserialize_session(raw).error().code(), ErrorCode::decode_error);
+  // A verified flag other than 0 or 1 is not one.
+  raw = std::vector<uint8_t>(bytes.expose().begin(), bytes.expose().end());
+  raw[raw.size() - 3] = 2;
   EXPECT_EQ(deserialize_session(raw).error().code(), ErrorCode::decode_error);
 }
 
