@@ -21,6 +21,18 @@ bool eq(Span a, Span b) { return std::ranges::equal(a, b); }
 
 bool is_time_tag(uint8_t t) { return t == tag::kUtcTime || t == tag::kGeneralizedTime; }
 
+constexpr int64_t k2050 = 2524608000;  // 2050-01-01T00:00:00Z
+
+// read_update_time reads thisUpdate or nextUpdate. RFC 5280 §5.1.2.4: "CRL issuers conforming
+// to this profile MUST encode thisUpdate as UTCTime for dates through the year 2049. CRL issuers
+// conforming to this profile MUST encode thisUpdate as GeneralizedTime for dates in the year
+// 2050 or later" (§5.1.2.5 says the same of nextUpdate). A date that could be UTCTime but is
+// not is refused (as a certificate's validity is).
+bool read_update_time(DerReader& in, int64_t& out) {
+  uint8_t t = 0;
+  return in.peek_tag(t) && in.read_time(out) && (t == tag::kUtcTime || out >= k2050);
+}
+
 // read_implicit_true reads `[n] IMPLICIT BOOLEAN DEFAULT FALSE` when present: DER leaves a
 // FALSE out (X.690 §11.5), so a present one must be TRUE (0xFF, X.690 §11.1).
 bool read_implicit_true(DerReader& in, uint8_t n, bool& out) {
@@ -233,16 +245,19 @@ Result<void> read_tbs(Span tbs_der, Crl& crl) {
   }
   crl.issuer = std::move(name).value();
   crl.signature_algorithm = std::move(inner_alg);
-  if (!tbs.read_time(crl.this_update)) {
+  if (!read_update_time(tbs, crl.this_update)) {
     return refused("malformed thisUpdate");
   }
-  if (tbs.peek_tag(t) && is_time_tag(t)) {
-    int64_t next = 0;
-    if (!tbs.read_time(next)) {
-      return refused("malformed nextUpdate");
-    }
-    crl.next_update = next;
+  // RFC 5280 §5.1.2.5: "Conforming CRL issuers MUST include the nextUpdate time in all CRLs."
+  // Without it a CRL would never go stale; OpenSSL uses such CRLs, we refuse them.
+  if (!tbs.peek_tag(t) || !is_time_tag(t)) {
+    return refused("no nextUpdate (RFC 5280 §5.1.2.5)");
   }
+  int64_t next = 0;
+  if (!read_update_time(tbs, next)) {
+    return refused("malformed nextUpdate");
+  }
+  crl.next_update = next;
   if (tbs.peek_tag(t) && t == tag::kSequence) {
     DerReader list;
     if (!tbs.read_constructed(tag::kSequence, list)) {
@@ -255,7 +270,8 @@ Result<void> read_tbs(Span tbs_der, Crl& crl) {
       crl.unknown_critical = crl.unknown_critical || crl.revoked.back().unknown_critical;
     }
     // One serial listed twice is ambiguous (the entries may differ in reason and dates; CA/B
-    // Forum servercert issue 589): such a CRL is refused rather than read one way.
+    // Forum servercert issue 589): such a CRL is kept but never used (revocation.cc), so that a
+    // certificate it may list is not accepted for want of a CRL read one way.
     std::vector<const Bytes*> serials;
     serials.reserve(crl.revoked.size());
     for (const RevokedCertificate& r : crl.revoked) {
@@ -263,9 +279,7 @@ Result<void> read_tbs(Span tbs_der, Crl& crl) {
     }
     std::ranges::sort(serials, [](const Bytes* a, const Bytes* b) { return *a < *b; });
     auto same = [](const Bytes* a, const Bytes* b) { return *a == *b; };
-    if (std::ranges::adjacent_find(serials, same) != serials.end()) {
-      return refused("a serial number listed twice in revokedCertificates");
-    }
+    crl.duplicate_serials = std::ranges::adjacent_find(serials, same) != serials.end();
   }
   if (tbs.peek_tag(t) && t == tag::context_constructed(0)) {
     DerReader explicit_exts;

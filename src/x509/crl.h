@@ -67,8 +67,9 @@ struct Crl {
   Bytes signature_value;
   Name issuer;
   int64_t this_update = 0;
-  std::optional<int64_t> next_update;
+  std::optional<int64_t> next_update;  // always set: parse_crl requires it (RFC 5280 §5.1.2.5)
   std::vector<RevokedCertificate> revoked;
+  bool duplicate_serials = false;  // a serial listed twice: the CRL is not used
 
   std::vector<Extension> extensions;
   std::optional<Bytes> authority_key_id;  // keyIdentifier of the AKI extension
@@ -88,8 +89,8 @@ struct Crl {
 
 // parse_crl parses one DER CertificateList. Refusals are bad_certificate with context "CRL" and
 // a detail naming the field: non-DER encodings, trailing data, a version other than v2,
-// extensions in a v1 CRL, signature algorithms that differ, impossible times, duplicate or
-// malformed known extensions.
+// extensions in a v1 CRL, signature algorithms that differ, impossible times, no nextUpdate,
+// GeneralizedTime for an update before 2050, duplicate or malformed known extensions.
 Result<Crl> parse_crl(std::span<const uint8_t> der);
 
 // load_crls_pem returns every "X509 CRL" block of `text`, parsed, skipping other blocks (a file

@@ -45,7 +45,7 @@ bool distribution_point_matches(const Certificate& cert, const DistributionPoint
 
 // in_scope: the CRL is one that can say whether `cert` is revoked (RFC 5280 §6.3.3 (b)).
 bool in_scope(const Crl& crl, const Certificate& cert) {
-  if (crl.issuer.raw != cert.issuer.raw || crl.delta) {
+  if (crl.issuer.raw != cert.issuer.raw || crl.delta || crl.duplicate_serials) {
     return false;
   }
   if (!crl.issuing_distribution_point) {

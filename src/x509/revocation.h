@@ -36,7 +36,8 @@ struct RevocationCheck {
 // whose scope covers it (RFC 5280 §5.2.5 issuingDistributionPoint: not attribute-only, not
 // CA-only for an end entity nor user-only for a CA, no onlySomeReasons, not indirect, a
 // distribution point named in the certificate's cRLDistributionPoints when the CRL names one);
-// delta CRLs are not used (as OpenSSL without X509_V_FLAG_USE_DELTAS). Among those: one without
+// delta CRLs are not used (as OpenSSL without X509_V_FLAG_USE_DELTAS), nor CRLs listing a serial
+// twice. Among those: one without
 // unknown critical extensions first, then one current at `now`, then the latest thisUpdate.
 // Then, in OpenSSL's order: the issuer (unable_to_get_crl_issuer), its keyUsage
 // (keyusage_no_crl_sign), the CRL's times (crl_not_yet_valid, crl_has_expired), the issuer's key

@@ -212,8 +212,14 @@ TEST_F(CrlTest, RefusesMalformedCrls) {
   s.v2 = false;  // extensions (the cRLNumber) without the version
   refused(s, "extensions in a version 1 CRL");
   s = from_inter();
-  s.entries = {entry(5), entry(6), entry(5)};
-  refused(s, "listed twice");
+  s.next_update.reset();
+  refused(s, "no nextUpdate");
+  s = from_inter();
+  s.this_update = "20231215000000Z";  // GeneralizedTime for a date UTCTime must carry
+  refused(s, "thisUpdate");
+  s = from_inter();
+  s.next_update = "20240115000000Z";
+  refused(s, "nextUpdate");
   s = from_inter();
   s.entries = {entry(5, 7)};  // reasonCode 7 is unused
   refused(s, "reasonCode");
@@ -297,9 +303,9 @@ TEST_F(CrlTest, CrlTimesSignatureAndIssuerKeyUsage) {
   future.this_update = "240102000000Z";
   EXPECT_EQ(check({root_crl, sign_crl(future, int_key_)}),
             Outcome(VerifyStatus::crl_not_yet_valid, 0));
-  CrlSpec no_next = from_inter();
-  no_next.next_update.reset();
-  EXPECT_EQ(check({root_crl, sign_crl(no_next, int_key_)}), Outcome(VerifyStatus::ok, 0));
+  CrlSpec far = from_inter();
+  far.next_update = "20500101000000Z";  // from 2050 on, GeneralizedTime is the encoding
+  EXPECT_EQ(check({root_crl, sign_crl(far, int_key_)}), Outcome(VerifyStatus::ok, 0));
   // Claims to be the intermediate's, signed by another key.
   EXPECT_EQ(check({root_crl, sign_crl(from_inter(), other_key_)}),
             Outcome(VerifyStatus::crl_signature_failure, 0));
@@ -355,6 +361,15 @@ TEST_F(CrlTest, CriticalExtensionsAndScope) {
   with_cdp.extensions.back() = cdp(uri("http://example.com/b.crl"));
   const Der leaf_b = issue(with_cdp, leaf_key_, int_key_).der;
   EXPECT_EQ(check({root_crl, partition_crl}, true, false, &leaf_b),
+            Outcome(VerifyStatus::unable_to_get_crl, 0));
+
+  // A CRL listing one serial twice is ambiguous and not used (it still parses).
+  CrlSpec twice = from_inter();
+  twice.entries = {entry(5), entry(6), entry(5)};
+  auto parsed_twice = parse_crl(sign_crl(twice, int_key_));
+  ASSERT_TRUE(parsed_twice.ok()) << parsed_twice.error().message();
+  EXPECT_TRUE(parsed_twice->duplicate_serials);
+  EXPECT_EQ(check({root_crl, sign_crl(twice, int_key_)}),
             Outcome(VerifyStatus::unable_to_get_crl, 0));
 
   // A delta CRL is not a complete one.
