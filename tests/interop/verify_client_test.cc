@@ -337,6 +337,11 @@ TEST_F(VerifyClientTest, HsVerifyCrlVerdictsAreOpenSslVerifys) {
     EXPECT_EQ(ours.exit_code, 1) << ours.output();
     EXPECT_TRUE(contains(ours.out, "FAILED: " + c.reason + "\n")) << ours.output();
     EXPECT_TRUE(contains(ours.out, "at depth " + std::to_string(c.depth) + ":")) << ours.output();
+    if (c.reason == "certificate revoked") {
+      // The CRL entry, with the reason openssl ca wrote.
+      EXPECT_TRUE(contains(ours.out, "why: revoked ")) << ours.output();
+      EXPECT_TRUE(contains(ours.out, ", keyCompromise (1)\n")) << ours.output();
+    }
     std::smatch m;
     const std::string text = theirs.out + theirs.err;
     ASSERT_TRUE(std::regex_search(text, m, kOpenSslError)) << theirs.output();

@@ -134,6 +134,12 @@ void print_text(const x509::VerifyOutcome& o, const std::optional<OcspVerdict>& 
     std::string reason(x509::verify_status_string(o.failure->status));
     std::printf("FAILED: %s\n", reason.c_str());
     std::printf("at %s\n", o.failure->where().c_str());
+    // The failed check's own words, when it has more to say than the reason ("revoked <date>,
+    // keyCompromise (1)", "pathLenConstraint 0, 1 intermediates below", the validity period).
+    if (!v.checks.empty() && !v.checks.back().ok && !v.checks.back().detail.empty() &&
+        v.checks.back().check != "host") {
+      std::printf("why: %s\n", v.checks.back().detail.c_str());
+    }
     std::printf("curl would say: %s\n", o.failure->curl_message().c_str());
   } else {
     std::printf("OK\n");
