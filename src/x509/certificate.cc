@@ -394,42 +394,6 @@ bool parse_octet_string(Span value, Bytes& out) {
   return true;
 }
 
-bool parse_authority_key_id(Span value, std::optional<Bytes>& key_id) {
-  // AuthorityKeyIdentifier ::= SEQUENCE {
-  //   keyIdentifier             [0] KeyIdentifier           OPTIONAL,
-  //   authorityCertIssuer       [1] GeneralNames            OPTIONAL,
-  //   authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL }
-  DerReader seq;
-  if (!single_sequence(value, seq)) {
-    return false;
-  }
-  std::optional<Tlv> id, issuer;
-  if (!seq.read_optional(tag::context_primitive(0), id) ||
-      !seq.read_optional(tag::context_constructed(1), issuer)) {
-    return false;
-  }
-  if (issuer) {
-    std::vector<GeneralName> names;
-    if (!read_general_names(DerReader(issuer->value), names)) {
-      return false;
-    }
-  }
-  uint8_t t;
-  if (seq.peek_tag(t)) {
-    Span serial;
-    if (!seq.read_integer(serial, tag::context_primitive(2))) {
-      return false;
-    }
-  }
-  if (!seq.expect_end()) {
-    return false;
-  }
-  if (id) {
-    key_id = copy_octets(id->value);
-  }
-  return true;
-}
-
 bool read_subtrees(DerReader body, std::vector<GeneralName>& out) {
   // GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
   // GeneralSubtree ::= SEQUENCE { base GeneralName, minimum [0] BaseDistance DEFAULT 0,
@@ -527,7 +491,7 @@ std::optional<bool> parse_known_extension(const Extension& ext, Certificate& cer
     return true;
   }
   if (eq(ext.oid, oid::kAuthorityKeyIdentifier)) {
-    return parse_authority_key_id(v, cert.authority_key_id);
+    return parse_authority_key_identifier(v, cert.authority_key_id);
   }
   if (eq(ext.oid, oid::kNameConstraints)) {
     NameConstraints nc;
@@ -768,6 +732,42 @@ Result<std::vector<Extension>> read_extensions(DerReader seq, const char* contex
     out.push_back(std::move(ext));
   }
   return out;
+}
+
+bool parse_authority_key_identifier(Span value, std::optional<Bytes>& key_id) {
+  // AuthorityKeyIdentifier ::= SEQUENCE {
+  //   keyIdentifier             [0] KeyIdentifier           OPTIONAL,
+  //   authorityCertIssuer       [1] GeneralNames            OPTIONAL,
+  //   authorityCertSerialNumber [2] CertificateSerialNumber OPTIONAL }
+  DerReader seq;
+  if (!single_sequence(value, seq)) {
+    return false;
+  }
+  std::optional<Tlv> id, issuer;
+  if (!seq.read_optional(tag::context_primitive(0), id) ||
+      !seq.read_optional(tag::context_constructed(1), issuer)) {
+    return false;
+  }
+  if (issuer) {
+    std::vector<GeneralName> names;
+    if (!read_general_names(DerReader(issuer->value), names)) {
+      return false;
+    }
+  }
+  uint8_t t;
+  if (seq.peek_tag(t)) {
+    Span serial;
+    if (!seq.read_integer(serial, tag::context_primitive(2))) {
+      return false;
+    }
+  }
+  if (!seq.expect_end()) {
+    return false;
+  }
+  if (id) {
+    key_id = copy_octets(id->value);
+  }
+  return true;
 }
 
 bool read_general_name_list(DerReader body, std::vector<GeneralName>& out) {

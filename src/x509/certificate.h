@@ -154,6 +154,13 @@ struct Extension {
 // `context` is a string literal.
 Result<std::vector<Extension>> read_extensions(DerReader seq, const char* context);
 
+// parse_authority_key_identifier reads an authorityKeyIdentifier extension value (RFC 5280
+// §4.2.1.1: keyIdentifier, authorityCertIssuer, authorityCertSerialNumber, each checked) and
+// sets `key_id` to the keyIdentifier when there is one; false when malformed. Certificates and
+// CRLs (§5.2.1) carry it.
+[[nodiscard]] bool parse_authority_key_identifier(std::span<const uint8_t> value,
+                                                  std::optional<Bytes>& key_id);
+
 // read_general_name_list reads GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName from
 // `body` (the SEQUENCE's or the IMPLICIT tag's contents); false when malformed or empty.
 [[nodiscard]] bool read_general_name_list(DerReader body, std::vector<GeneralName>& out);

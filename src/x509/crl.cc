@@ -11,8 +11,6 @@ namespace {
 
 using Span = std::span<const uint8_t>;
 
-constexpr uint8_t kEnumerated = 0x0A;
-
 Error refused(std::string detail) {
   return Error(ErrorCode::bad_certificate, "CRL", std::move(detail));
 }
@@ -117,24 +115,6 @@ bool parse_integer_value(Span value, Bytes& out) {
   return true;
 }
 
-bool parse_authority_key_id(Span value, std::optional<Bytes>& key_id) {
-  // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] KeyIdentifier OPTIONAL, ... }: the
-  // CRL issuer's key, which only ranks issuers; other fields are left unread.
-  DerReader in(value);
-  DerReader seq;
-  if (!in.read_constructed(tag::kSequence, seq) || !in.expect_end()) {
-    return false;
-  }
-  std::optional<Tlv> id;
-  if (!seq.read_optional(tag::context_primitive(0), id)) {
-    return false;
-  }
-  if (id) {
-    key_id = copy_octets(id->value);
-  }
-  return true;
-}
-
 // apply_crl_extension interprets one crlExtensions entry; false when a known one is malformed.
 bool apply_crl_extension(const Extension& ext, Crl& crl) {
   if (eq(ext.oid, oid::kIssuingDistributionPoint)) {
@@ -146,7 +126,10 @@ bool apply_crl_extension(const Extension& ext, Crl& crl) {
     return true;
   }
   if (eq(ext.oid, oid::kAuthorityKeyIdentifier)) {
-    return parse_authority_key_id(ext.value, crl.authority_key_id);
+    // Checked for shape only: the CRL's signature, verified with the issuer in the path, is
+    // what ties it to its issuer.
+    std::optional<Bytes> key_id;
+    return parse_authority_key_identifier(ext.value, key_id);
   }
   if (eq(ext.oid, oid::kDeltaCrlIndicator)) {
     Bytes base;
@@ -190,11 +173,15 @@ Result<RevokedCertificate> read_entry(DerReader& list, int version) {
     return refused("entry extensions in a version 1 CRL");
   }
   for (const Extension& ext : HS_TRY(read_extensions(ext_seq, "CRL"))) {
+    const bool known = eq(ext.oid, oid::kCrlReason) || eq(ext.oid, oid::kInvalidityDate);
+    // certificateIssuer (§5.3.3) belongs to indirect CRLs, which we do not process: critical as
+    // RFC 5280 requires it to be, it makes the entry unusable, like any unknown critical one.
+    out.unknown_critical = out.unknown_critical || (ext.critical && !known);
     if (eq(ext.oid, oid::kCrlReason)) {
       // CRLReason ::= ENUMERATED; 7 is unused (RFC 5280 §5.3.1).
       DerReader in(ext.value);
       uint64_t reason = 0;
-      if (!in.read_small_uint(10, reason, kEnumerated) || !in.expect_end() || reason == 7) {
+      if (!in.read_small_uint(10, reason, tag::kEnumerated) || !in.expect_end() || reason == 7) {
         return refused("malformed reasonCode");
       }
       out.reason = static_cast<uint8_t>(reason);
@@ -206,11 +193,6 @@ Result<RevokedCertificate> read_entry(DerReader& list, int version) {
           !in.expect_end()) {
         return refused("malformed invalidityDate");
       }
-    }
-    // certificateIssuer (§5.3.3) belongs to indirect CRLs, which we do not process: critical as
-    // RFC 5280 requires it to be, it makes the entry unusable, like any unknown critical one.
-    if (ext.critical && !eq(ext.oid, oid::kCrlReason) && !eq(ext.oid, oid::kInvalidityDate)) {
-      out.unknown_critical = true;
     }
   }
   return out;

@@ -72,9 +72,8 @@ struct Crl {
   bool duplicate_serials = false;  // a serial listed twice: the CRL is not used
 
   std::vector<Extension> extensions;
-  std::optional<Bytes> authority_key_id;  // keyIdentifier of the AKI extension
-  std::optional<Bytes> crl_number;        // INTEGER contents octets
-  bool delta = false;                     // a deltaCRLIndicator is present (§5.2.4)
+  std::optional<Bytes> crl_number;  // INTEGER contents octets
+  bool delta = false;               // a deltaCRLIndicator is present (§5.2.4)
   std::optional<IssuingDistributionPoint> issuing_distribution_point;
   // unknown_critical: a critical CRL extension other than those OpenSSL processes (issuing
   // distribution point, authority key identifier, delta CRL indicator), or any entry with an

@@ -24,6 +24,7 @@ inline constexpr uint8_t kBitString = 0x03;
 inline constexpr uint8_t kOctetString = 0x04;
 inline constexpr uint8_t kNull = 0x05;
 inline constexpr uint8_t kOid = 0x06;
+inline constexpr uint8_t kEnumerated = 0x0A;
 inline constexpr uint8_t kUtf8String = 0x0C;
 inline constexpr uint8_t kNumericString = 0x12;
 inline constexpr uint8_t kPrintableString = 0x13;

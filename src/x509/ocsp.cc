@@ -12,7 +12,6 @@ namespace {
 
 using Span = std::span<const uint8_t>;
 
-constexpr uint8_t kEnumerated = 0x0A;
 // id-pkix-ocsp-basic, 1.3.6.1.5.5.7.48.1.1 (RFC 6960 §4.2.1).
 constexpr std::array<uint8_t, 9> kOcspBasic = {0x2B, 0x06, 0x01, 0x05, 0x05,
                                                0x07, 0x30, 0x01, 0x01};
@@ -67,7 +66,7 @@ bool read_cert_status(DerReader& in, OcspSingleResponse& out) {
     DerReader reason;
     uint64_t value = 0;
     if (!revoked.read_constructed(tag::context_constructed(0), reason) ||
-        !reason.read_small_uint(10, value, kEnumerated) || !reason.expect_end()) {
+        !reason.read_small_uint(10, value, tag::kEnumerated) || !reason.expect_end()) {
       return false;
     }
     out.revocation_reason = static_cast<uint8_t>(value);
@@ -195,7 +194,7 @@ namespace {
 bool read_response_status(std::span<const uint8_t> der, DerReader& response, uint64_t& status) {
   DerReader outer(der);
   return outer.read_constructed(tag::kSequence, response) && outer.expect_end() &&
-         response.read_small_uint(255, status, kEnumerated);
+         response.read_small_uint(255, status, tag::kEnumerated);
 }
 
 }  // namespace

@@ -659,7 +659,7 @@ int Client::configure(const Url& url) {
   } else if (!o_.crlfile.empty()) {
     // curl loads --crlfile also with -k (and fails on a bad one): the CRLs then count only in
     // -w %{ssl_verify_result}.
-    if (auto crls = make_verifier("", o_.capath, o_.crlfile); !crls.ok()) {
+    if (auto crls = check_crl_file(o_.crlfile); !crls.ok()) {
       return fail(82, crls.error().detail());
     }
   }

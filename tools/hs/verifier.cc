@@ -9,6 +9,23 @@
 
 namespace hs::tool {
 
+namespace {
+
+// crl_file_error is curl 7.88's words (lib/vtls/openssl.c: failf(data, "error loading CRL file:
+// %s", ssl_crlfile)), its exit 82.
+Error crl_file_error(const std::string& crlfile) {
+  return Error(ErrorCode::invalid_config, "CRL file", "error loading CRL file: " + crlfile);
+}
+
+}  // namespace
+
+Result<void> check_crl_file(const std::string& crlfile) {
+  if (!x509::load_crl_file(crlfile).ok()) {
+    return crl_file_error(crlfile);
+  }
+  return ok_result();
+}
+
 Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& cafile,
                                                            const std::string& capath,
                                                            const std::string& crlfile) {
@@ -19,8 +36,7 @@ Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& ca
   options.crl_file = crlfile;
   auto verifier = make_default_verifier(options);
   if (!verifier.ok() && std::string_view(verifier.error().context()) == "CRL file") {
-    // curl 7.88 lib/vtls/openssl.c: failf(data, "error loading CRL file: %s", ssl_crlfile).
-    return Error(ErrorCode::invalid_config, "CRL file", "error loading CRL file: " + crlfile);
+    return crl_file_error(crlfile);
   }
   if (!verifier.ok()) {
     // curl 7.88 lib/vtls/openssl.c words a CA file it cannot load "error setting certificate

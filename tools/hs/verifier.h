@@ -20,4 +20,8 @@ Result<std::shared_ptr<CertificateVerifier>> make_verifier(const std::string& ca
                                                            const std::string& capath = {},
                                                            const std::string& crlfile = {});
 
+// check_crl_file loads `crlfile` only, failing as make_verifier does (curl loads --crlfile, and
+// fails on a bad one, also with -k, when no verifier is made).
+Result<void> check_crl_file(const std::string& crlfile);
+
 }  // namespace hs::tool
