@@ -52,7 +52,8 @@ set(HS_PUBLIC_CLASSES
   InMemoryReplayGuard InMemorySessionStore KeyLogSink Observer SecretBytes ServerSessionCache
   Signer Stream TicketKeys)
 set(HS_PUBLIC_FUNCTIONS
-  alert_for alert_name certified_key_with_signer default_cipher_suites default_groups
+  alert_for alert_name certified_key_for_offload certified_key_with_signer default_cipher_suites
+  default_groups
   default_signature_schemes
   deserialize_session error_code_name format_key_log_line group_name load_server_certificate
   make_default_verifier open_key_log_file serialize_session session_key session_now_ms

@@ -29,6 +29,13 @@ enum class EarlyDataStatus : uint8_t {
   rejected,  // the server declined it (a client sends it again as 1-RTT data)
 };
 
+// SignatureRequest is the signature a server handshake waits for when its certificate's key is
+// offloaded (certified_key_for_offload): `message` signed under `scheme`, as Signer::sign.
+struct SignatureRequest {
+  SignatureScheme scheme{};
+  std::vector<uint8_t> message;
+};
+
 // SessionInfo is what was negotiated; fields are filled in as the handshake learns them.
 struct SessionInfo {
   std::optional<ProtocolVersion> version;
@@ -234,6 +241,21 @@ class HS_API Connection {
   // yet been received in full; an application that holds a request until the client is
   // authenticated waits for it to turn false (then info() tells the outcome).
   bool client_certificate_pending() const;
+
+  // ---- Offloaded signing (servers; certified_key_for_offload) ----
+  // signature_request: non-null while the handshake waits for the application's signature.
+  // The receive() that processed the ClientHello queued what comes before the signature
+  // (ServerHello .. Certificate: flush it, the client can start on it) and returned ok; until
+  // provide_signature(), receive() keeps the bytes it is given (up to about 130 KiB, then
+  // record_overflow) without processing them, and the handshake does not time out by itself.
+  const SignatureRequest* signature_request() const;
+  // provide_signature continues the handshake with the signature of signature_request(), in the
+  // TLS wire form, and then processes what receive() kept; flush output() afterwards. The
+  // library does not check it: a wrong signature fails at the peer (decrypt_error). An empty
+  // `signature` says the application could not sign: the handshake fails with internal_error
+  // (alert queued). internal_error, the connection unchanged, when no signature is awaited;
+  // after a fatal error, that error.
+  Result<void> provide_signature(std::span<const uint8_t> signature);
 
   const SessionInfo& info() const;
   // set_observer installs an event observer (not owned; may be null). Install it before the

@@ -76,6 +76,12 @@ bool Connection::client_certificate_pending() const { return impl_->client_certi
 Result<void> Connection::request_client_certificate(ClientAuth mode) {
   return impl_->request_client_certificate(mode);
 }
+const SignatureRequest* Connection::signature_request() const { return impl_->signature_request(); }
+
+Result<void> Connection::provide_signature(std::span<const uint8_t> signature) {
+  return impl_->provide_signature(signature);
+}
+
 const SessionInfo& Connection::info() const { return impl_->session(); }
 void Connection::set_observer(Observer* observer) { impl_->set_observer(observer); }
 

@@ -294,6 +294,12 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
                       "too much unread data buffered: read() the received data before passing "
                       "more bytes to receive()"));
   }
+  // The same bound while the handshake waits for an offloaded signature: a client has little
+  // to send before our flight is complete, a flooding one is stopped here.
+  if (signature_request_ && decoder_.buffered_size() + data.size() > kMaxBufferedCiphertext) {
+    return fail(Error(ErrorCode::record_overflow, "receive",
+                      "too much data received while waiting for the signature"));
+  }
   headers_in_.feed(data, observer_ != nullptr);
   // Once connected, records are opened from `data` where it is straight into plaintext_ (see
   // pump()); only a partial record at the end is copied, by retain().
@@ -353,6 +359,9 @@ Result<void> ConnectionImpl::pump() {
   while (!failed_ && !peer_closed_) {
     if (readable() > kMaxBufferedPlaintext) {
       return ok_result();  // resumed by read()
+    }
+    if (signature_request_) {
+      return ok_result();  // resumed by provide_signature()
     }
     // Established: protected records are opened into plaintext_ directly (application data,
     // the bulk of them, stays there for read()), but only where plaintext_ already has room for
@@ -727,6 +736,43 @@ Result<void> ConnectionImpl::key_update(bool request_peer_update) {
   auto r = driver_->send_key_update(*this, request_peer_update);
   if (!r.ok()) {
     return fail(std::move(r).error());
+  }
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::request_signature(SignatureScheme scheme,
+                                               std::vector<uint8_t> message) {
+  if (signature_request_) {
+    return Error(ErrorCode::internal_error, "signature", "a signature is already awaited");
+  }
+  signature_request_ =
+      std::make_unique<SignatureRequest>(SignatureRequest{scheme, std::move(message)});
+  if (wants_notes()) {
+    note("waiting for the application's " + std::string(signature_scheme_name(scheme)) +
+         " signature (offloaded key)");
+  }
+  return ok_result();
+}
+
+Result<void> ConnectionImpl::provide_signature(std::span<const uint8_t> signature) {
+  if (failed_) {
+    return *failed_;
+  }
+  if (!signature_request_) {
+    return Error(ErrorCode::internal_error, "signature",
+                 "provide_signature without a signature_request()");
+  }
+  signature_request_.reset();
+  if (signature.empty()) {
+    return fail(Error(ErrorCode::internal_error, "signature", "the application could not sign"));
+  }
+  auto r = driver_->on_signature(*this, signature);
+  if (!r.ok()) {
+    return fail(std::move(r).error());
+  }
+  // What receive() kept meanwhile (a middlebox-compatibility ChangeCipherSpec, an alert).
+  if (decoder_.has_buffered_bytes()) {
+    return pump_bounded();
   }
   return ok_result();
 }

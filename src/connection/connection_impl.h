@@ -119,6 +119,11 @@ class ConnectionImpl final : public HandshakeContext {
   bool client_certificate_pending() const {
     return !failed_ && driver_->client_certificate_pending();
   }
+  // Offloaded signing: see Connection::signature_request / provide_signature.
+  const SignatureRequest* signature_request() const {
+    return failed_ ? nullptr : signature_request_.get();
+  }
+  Result<void> provide_signature(std::span<const uint8_t> signature);
   // set_key_update_after_records sets how many records one TLS 1.3 sending key seals before
   // write() sends a KeyUpdate (ClientConfig/ServerConfig::key_update_after_records; at least 1).
   void set_key_update_after_records(uint64_t records) {
@@ -150,6 +155,7 @@ class ConnectionImpl final : public HandshakeContext {
   void skip_early_data(size_t budget) override { decoder_.skip_undecryptable_records(budget); }
   void open_early_data(size_t max) override;
   void close_early_data(bool accepted) override;
+  Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message) override;
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void set_exporter(Exporter exporter) override { exporter_.emplace(std::move(exporter)); }
@@ -222,6 +228,10 @@ class ConnectionImpl final : public HandshakeContext {
   // Records are opened into it while nothing is buffered in plaintext_ (order is kept).
   std::span<uint8_t> app_out_;
   size_t app_out_len_ = 0;
+
+  // Server: the offloaded signature the handshake waits for (null: none). No record is read
+  // while it is set (pump() stops; receive() keeps the bytes).
+  std::unique_ptr<SignatureRequest> signature_request_;
 
   // Server: accepted 0-RTT data not yet read.
   std::vector<uint8_t> early_in_;

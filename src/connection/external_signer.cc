@@ -1,5 +1,5 @@
-// certified_key_with_signer: a crypto::PrivateKey whose signatures an application's Signer
-// (include/hs/signer.h) makes.
+// certified_key_with_signer / certified_key_for_offload: a crypto::PrivateKey whose signatures
+// an application's Signer (include/hs/signer.h) makes, or the application itself, later.
 #include <hs/signer.h>
 
 #include <algorithm>
@@ -23,7 +23,8 @@ bool fits(SignatureScheme scheme, crypto::KeyType type) {
 // ExternalKey is the handshake's view of a Signer: the key type and size come from the leaf's
 // SubjectPublicKeyInfo, each signature from the signer. The handshake asks for an algorithm
 // (crypto::SignatureAlgorithm); the signer is asked for the scheme of its list that signs with
-// it and fits the key.
+// it and fits the key. Without a signer the key is offloaded: the handshake asks the
+// application through the connection instead of calling sign().
 class ExternalKey final : public crypto::PrivateKey {
  public:
   ExternalKey(std::shared_ptr<const Signer> signer, std::vector<SignatureScheme> schemes,
@@ -41,6 +42,10 @@ class ExternalKey final : public crypto::PrivateKey {
   }
   Result<std::vector<uint8_t>> sign(crypto::SignatureAlgorithm alg,
                                     std::span<const uint8_t> message) const override {
+    if (signer_ == nullptr) {
+      return Error(ErrorCode::internal_error, "signer",
+                   "the key's signatures are offloaded to the application");
+    }
     const std::optional<SignatureScheme> scheme = scheme_for(alg);
     if (!scheme) {
       return Error(ErrorCode::internal_error, "signer",
@@ -53,6 +58,7 @@ class ExternalKey final : public crypto::PrivateKey {
     return signature;
   }
   std::vector<uint8_t> public_key_info() const override { return spki_; }
+  bool offloaded() const override { return signer_ == nullptr; }
 
  private:
   std::optional<SignatureScheme> scheme_for(crypto::SignatureAlgorithm alg) const {
@@ -71,11 +77,12 @@ class ExternalKey final : public crypto::PrivateKey {
   std::vector<uint8_t> spki_;
 };
 
-}  // namespace
-
-Result<CertifiedKey> certified_key_with_signer(std::vector<CertificateDer> chain,
-                                               std::shared_ptr<const Signer> signer) {
-  if (chain.empty() || signer == nullptr) {
+// external_key makes the CertifiedKey of `chain` with an ExternalKey of `schemes` (those that
+// fit the leaf's key) and `signer` (null: offloaded).
+Result<CertifiedKey> external_key(std::vector<CertificateDer> chain,
+                                  std::shared_ptr<const Signer> signer,
+                                  const std::vector<SignatureScheme>& offered) {
+  if (chain.empty()) {
     return Error(ErrorCode::invalid_config, "signer",
                  "a certificate chain and a signer are needed");
   }
@@ -90,7 +97,7 @@ Result<CertifiedKey> certified_key_with_signer(std::vector<CertificateDer> chain
                  "the leaf certificate's key type is not supported");
   }
   std::vector<SignatureScheme> schemes;
-  for (SignatureScheme s : signer->schemes()) {
+  for (SignatureScheme s : offered) {
     if (fits(s, (*key)->type()) && std::find(schemes.begin(), schemes.end(), s) == schemes.end()) {
       schemes.push_back(s);
     }
@@ -104,6 +111,23 @@ Result<CertifiedKey> certified_key_with_signer(std::vector<CertificateDer> chain
                                           (*key)->bits(), leaf->spki_raw);
   out.chain = std::move(chain);
   return out;
+}
+
+}  // namespace
+
+Result<CertifiedKey> certified_key_with_signer(std::vector<CertificateDer> chain,
+                                               std::shared_ptr<const Signer> signer) {
+  if (signer == nullptr) {
+    return Error(ErrorCode::invalid_config, "signer",
+                 "a certificate chain and a signer are needed");
+  }
+  const std::vector<SignatureScheme> schemes = signer->schemes();
+  return external_key(std::move(chain), std::move(signer), schemes);
+}
+
+Result<CertifiedKey> certified_key_for_offload(std::vector<CertificateDer> chain,
+                                               std::vector<SignatureScheme> schemes) {
+  return external_key(std::move(chain), nullptr, schemes);
 }
 
 }  // namespace hs

@@ -168,6 +168,10 @@ class PrivateKey {
   virtual bool can_sign(SignatureAlgorithm alg) const = 0;
   // public_key_info returns the DER SubjectPublicKeyInfo, to match a key with its certificate.
   virtual std::vector<uint8_t> public_key_info() const = 0;
+  // offloaded: the application makes this key's signatures asynchronously
+  // (certified_key_for_offload); sign() fails and the handshake asks the connection for the
+  // signature instead (HandshakeContext::request_signature).
+  virtual bool offloaded() const { return false; }
 };
 
 // Provider makes the objects above. Objects it returns are independent of each other and of the

@@ -230,6 +230,7 @@ TEST(Package, SharedLibraryExportsOnlyThePublicApi) {
         "hs::Connection::server(", "hs::make_default_verifier(", "hs::load_server_certificate(",
         "hs::TicketKeys::generate(", "hs::session_key[abi:cxx11](",
         "hs::certified_key_with_signer(", "hs::Connection::export_keying_material(",
+        "hs::certified_key_for_offload(", "hs::Connection::provide_signature(",
         "vtable for hs::CertificateVerifier"}) {
     EXPECT_NE(nm.out.find(api), std::string::npos) << api << " is not exported";
   }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "codec/wire.h"
 #include "crypto/provider.h"
@@ -96,6 +97,17 @@ class HandshakeContext {
   virtual void open_early_data(size_t max) { (void)max; }
   virtual void close_early_data(bool accepted) { (void)accepted; }
 
+  // request_signature (server) asks the application for the signature of an offloaded key
+  // (crypto::PrivateKey::offloaded): `message` is the whole content to sign under `scheme`. The
+  // state machine then returns a state that waits for HandshakeDriver::on_signature; the
+  // connection reads no further records until then. Default: internal_error (contexts that
+  // cannot wait, such as the fuzz and test harnesses).
+  virtual Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message) {
+    (void)scheme;
+    (void)message;
+    return Error(ErrorCode::internal_error, "signature", "this connection cannot wait for one");
+  }
+
   // key_log passes a secret to the application's KeyLogSink, if one is installed.
   virtual void key_log(std::string_view label, std::span<const uint8_t> client_random,
                        const SecretBytes& secret) = 0;
@@ -151,6 +163,14 @@ class HandshakeDriver {
     (void)length;
     return Error(ErrorCode::unexpected_message, "application_data",
                  "application data before the handshake finished");
+  }
+  // on_signature continues a handshake that waits for an offloaded signature
+  // (HandshakeContext::request_signature) with `signature`, in the TLS wire form; empty means
+  // the application could not sign (internal_error). Default: internal_error (no such wait).
+  virtual Result<void> on_signature(HandshakeContext& ctx, std::span<const uint8_t> signature) {
+    (void)ctx;
+    (void)signature;
+    return Error(ErrorCode::internal_error, "signature", "no signature was asked for");
   }
   // is_connected: application data may flow (both Finished verified).
   virtual bool is_connected() const = 0;

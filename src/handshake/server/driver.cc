@@ -166,6 +166,23 @@ Result<void> Driver::on_early_data(detail::HandshakeContext& /*ctx*/, size_t len
                "application data before the handshake finished");
 }
 
+Result<void> Driver::on_signature(detail::HandshakeContext& ctx,
+                                  std::span<const uint8_t> signature) {
+  if (auto* d = std::get_if<std::unique_ptr<server12::Server12Driver>>(&state_)) {
+    return (*d)->on_signature(ctx, signature);
+  }
+  if (auto* s = std::get_if<server13::State>(&state_)) {
+    if (auto* waiting = std::get_if<server13::AwaitSignature>(s)) {
+      const std::string_view before = state_name();
+      server13::FlightEnd end = std::move(waiting->end);
+      state_ = Failed{};
+      server13::Env env{ctx, *config_};
+      return enter13(ctx, before, server13::finish_flight(env, std::move(end), signature));
+    }
+  }
+  return Error(ErrorCode::internal_error, "signature", "no signature was asked for");
+}
+
 Result<void> Driver::on_change_cipher_spec(detail::HandshakeContext& ctx) {
   if (auto* d = std::get_if<std::unique_ptr<server12::Server12Driver>>(&state_)) {
     return (*d)->on_change_cipher_spec(ctx);

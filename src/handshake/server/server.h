@@ -32,6 +32,8 @@ class Driver final : public detail::HandshakeDriver {
                             const detail::HandshakeMessageView& msg) override;
   Result<void> on_change_cipher_spec(detail::HandshakeContext& ctx) override;
   Result<void> on_early_data(detail::HandshakeContext& ctx, size_t length) override;
+  Result<void> on_signature(detail::HandshakeContext& ctx,
+                            std::span<const uint8_t> signature) override;
   bool is_connected() const override;
   std::string_view state_name() const override;
   Result<void> send_key_update(detail::HandshakeContext& ctx, bool request_peer_update) override;

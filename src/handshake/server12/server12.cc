@@ -265,6 +265,7 @@ std::string_view state_name(const State& state) {
     std::string_view operator()(const ExpectClientCertificate&) const {
       return "server12::ExpectClientCertificate";
     }
+    std::string_view operator()(const AwaitSignature&) const { return "server12::AwaitSignature"; }
     std::string_view operator()(const ExpectClientKeyExchange&) const {
       return "server12::ExpectClientKeyExchange";
     }
@@ -279,6 +280,35 @@ std::string_view state_name(const State& state) {
   };
   return std::visit(Names{}, state);
 }
+
+namespace {
+
+// finish_flight sends ServerKeyExchange with `signature`, [CertificateRequest] and
+// ServerHelloDone, and waits for the client's answer.
+Result<State> finish_flight(Env env, AwaitSignature&& st, std::span<const uint8_t> signature) {
+  st.ske.signature.assign(signature.begin(), signature.end());
+  HS_TRY(send(env, st.transcript, st.ske));
+  env.ctx.info().own_signature_scheme = st.ske.scheme;
+
+  if (st.request_client_cert) {
+    // RFC 5246 §7.4.4: "If sent, it will follow the ServerKeyExchange message". Never on
+    // resumption: the abbreviated handshake has no room for it (RFC 5246 §7.3 figure 2).
+    st.params.client_auth_schemes = client_auth_schemes(env.config);
+    HS_TRY(send(env, st.transcript,
+                make_certificate_request(env.config, st.params.client_auth_schemes)));
+  }
+
+  HS_TRY(send(env, st.transcript, messages::ServerHelloDone{}));
+
+  if (st.request_client_cert) {
+    return ExpectClientCertificate{std::move(st.params), std::move(st.transcript),
+                                   std::move(st.key_share)};
+  }
+  return ExpectClientKeyExchange{std::move(st.params), std::move(st.transcript),
+                                 std::move(st.key_share), std::nullopt};
+}
+
+}  // namespace
 
 // ---- ExpectClientHello: answer with ServerHello .. ServerHelloDone ----
 
@@ -405,28 +435,25 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
   ske.scheme = sel.scheme;
   auto signed_content =
       messages::ske_signed_content(params.client_random, params.server_random, ske);
+  AwaitSignature flight{std::move(params), std::move(transcript), std::move(key_share),
+                        std::move(ske), request_client_cert};
+  if (cert.key->offloaded()) {
+    // The application signs (certified_key_for_offload): ServerHello .. Certificate are queued
+    // and the rest waits for Connection::provide_signature.
+    HS_TRY(env.ctx.request_signature(sel.scheme, std::move(signed_content)));
+    return flight;
+  }
   auto signature = cert.key->sign(*sig_alg, signed_content);
   if (!signature.ok()) {
     return Error(ErrorCode::internal_error, "server_key_exchange", "signing failed");
   }
-  ske.signature = std::move(signature).value();
-  HS_TRY(send(env, transcript, ske));
-  env.ctx.info().own_signature_scheme = ske.scheme;
+  return finish_flight(env, std::move(flight), signature.value());
+}
 
-  if (request_client_cert) {
-    // RFC 5246 §7.4.4: "If sent, it will follow the ServerKeyExchange message". Never on
-    // resumption: the abbreviated handshake has no room for it (RFC 5246 §7.3 figure 2).
-    params.client_auth_schemes = client_auth_schemes(env.config);
-    HS_TRY(send(env, transcript, make_certificate_request(env.config, params.client_auth_schemes)));
-  }
-
-  HS_TRY(send(env, transcript, messages::ServerHelloDone{}));
-
-  if (request_client_cert) {
-    return ExpectClientCertificate{std::move(params), std::move(transcript), std::move(key_share)};
-  }
-  return ExpectClientKeyExchange{std::move(params), std::move(transcript), std::move(key_share),
-                                 std::nullopt};
+Result<State> handle(AwaitSignature&& /*st*/, Env /*env*/, const HandshakeMessageView& msg) {
+  // Only the rest of the ClientHello's record can reach here (receive() holds later records),
+  // and a client sends nothing before our ServerHelloDone (RFC 5246 §7.3).
+  return unexpected("server12::AwaitSignature", msg.type);
 }
 
 // ---- ExpectClientKeyExchange: ECDHE, master secret, key block ----
@@ -606,6 +633,19 @@ Result<void> Server12Driver::on_client_hello(detail::HandshakeContext& ctx,
   const std::string_view before = server12::state_name(state_);
   ExpectClientHello current = std::move(*st);
   return advance(ctx, before, handle_client_hello(std::move(current), env, hello, msg));
+}
+
+Result<void> Server12Driver::on_signature(detail::HandshakeContext& ctx,
+                                          std::span<const uint8_t> signature) {
+  auto* st = std::get_if<AwaitSignature>(&state_);
+  if (failed_ || st == nullptr) {
+    return Error(ErrorCode::internal_error, "signature", "no signature was asked for");
+  }
+  Env env{ctx, *config_, tls13_capable_};
+  const std::string_view before = server12::state_name(state_);
+  AwaitSignature current = std::move(*st);
+  state_ = ExpectClientHello{};
+  return advance(ctx, before, finish_flight(env, std::move(current), signature));
 }
 
 Result<void> Server12Driver::on_change_cipher_spec(detail::HandshakeContext& ctx) {

@@ -42,6 +42,7 @@
 #include "keyschedule/tls12_keys.h"
 #include "messages/certificate_request.h"
 #include "messages/client_hello.h"
+#include "messages/server_key_exchange.h"
 
 namespace hs::server12 {
 
@@ -78,6 +79,17 @@ struct ExpectClientCertificate {
   Params params;
   detail::Transcript transcript;  // through ServerHelloDone, messages kept (keep_messages)
   std::unique_ptr<crypto::KeyShare> key_share;
+};
+
+// AwaitSignature: our certificate's key is offloaded (certified_key_for_offload); the flight
+// stopped before ServerKeyExchange, whose signature the application makes
+// (Server12Driver::on_signature). `ske` lacks only its signature.
+struct AwaitSignature {
+  Params params;
+  detail::Transcript transcript;  // through Certificate (and CertificateStatus)
+  std::unique_ptr<crypto::KeyShare> key_share;
+  messages::ServerKeyExchangeEcdhe ske;
+  bool request_client_cert = false;
 };
 
 struct ExpectClientKeyExchange {
@@ -117,9 +129,9 @@ struct ExpectFinished {
 
 struct Connected {};
 
-using State =
-    std::variant<ExpectClientHello, ExpectClientCertificate, ExpectClientKeyExchange,
-                 ExpectCertificateVerify, ExpectChangeCipherSpec, ExpectFinished, Connected>;
+using State = std::variant<ExpectClientHello, AwaitSignature, ExpectClientCertificate,
+                           ExpectClientKeyExchange, ExpectCertificateVerify, ExpectChangeCipherSpec,
+                           ExpectFinished, Connected>;
 
 // state_name returns "server12::<State>" for the trace.
 std::string_view state_name(const State& state);
@@ -141,6 +153,7 @@ Result<State> handle(ExpectClientHello&& st, Env env, const detail::HandshakeMes
 Result<State> handle_client_hello(ExpectClientHello&& st, Env env,
                                   const messages::ClientHello& hello,
                                   const detail::HandshakeMessageView& msg);
+Result<State> handle(AwaitSignature&& st, Env env, const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificate&& st, Env env,
                      const detail::HandshakeMessageView& msg);
 Result<State> handle(ExpectClientKeyExchange&& st, Env env,
@@ -185,6 +198,9 @@ class Server12Driver final : public detail::HandshakeDriver {
   Result<void> on_client_hello(detail::HandshakeContext& ctx, const messages::ClientHello& hello,
                                const detail::HandshakeMessageView& msg);
   Result<void> on_change_cipher_spec(detail::HandshakeContext& ctx) override;
+  // on_signature completes the flight that waits in AwaitSignature.
+  Result<void> on_signature(detail::HandshakeContext& ctx,
+                            std::span<const uint8_t> signature) override;
   bool is_connected() const override { return std::holds_alternative<Connected>(state_); }
   std::string_view state_name() const override;
 

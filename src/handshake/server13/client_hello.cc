@@ -557,6 +557,24 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
     info.peer_verified = true;
   }
 
+  ctx.info().post_handshake_auth = h.post_handshake_auth;
+  std::string summary;
+  if (ctx.wants_notes()) {
+    summary = "TLS 1.3 " + std::string(suite_name(suite.suite)) +
+              (dhe ? ", group " + std::string(group_name(group)) : std::string(", no (EC)DHE")) +
+              (ticket ? ", resumed"
+               : psk  ? ", external PSK"
+                      : ", full handshake");
+  }
+  // Client authentication and 0-RTT never meet: a CertificateRequest goes only with a full
+  // handshake (RFC 8446 §4.3.2: not with a PSK), early data only with a resumed one. The
+  // early data limit is the one the ticket announced, or our current one if it is lower now.
+  std::optional<uint32_t> early_limit;
+  if (accept_early) {
+    early_limit = std::min(ticket->max_early_data, env.config.max_early_data_size);
+  }
+
+  std::vector<uint8_t> to_sign;
   if (cert) {
     const ServerCertificate& c = env.config.certificates[cert->index];
     // Certificate (RFC 8446 §4.4.2): "certificate_request_context ... In the case of server
@@ -578,69 +596,109 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
     // CertificateVerify (RFC 8446 §4.4.3): 64 spaces, the context string, a zero byte, then
     // Transcript-Hash(Handshake Context, Certificate).
     static constexpr std::string_view kContext = "TLS 1.3, server CertificateVerify";
-    std::vector<uint8_t> content(64, 0x20);
-    content.insert(content.end(), kContext.begin(), kContext.end());
-    content.push_back(0);
+    to_sign.assign(64, 0x20);
+    to_sign.insert(to_sign.end(), kContext.begin(), kContext.end());
+    to_sign.push_back(0);
     const std::vector<uint8_t> th = transcript.current();
-    content.insert(content.end(), th.begin(), th.end());
-    auto signature = c.key->sign(crypto::scheme_info(cert->scheme)->alg, content);
-    if (!signature.ok()) {
-      return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
-    }
-    HS_TRY(send(ctx, transcript,
-                messages::CertificateVerify{cert->scheme, std::move(signature).value()}));
-    info.own_signature_scheme = cert->scheme;
+    to_sign.insert(to_sign.end(), th.begin(), th.end());
+  }
+
+  FlightEnd end{suite,
+                hello.random,
+                std::move(transcript),
+                std::move(hs_secret),
+                std::move(client_hs),
+                std::move(server_hs),
+                alpn,
+                h.offer.server_name,
+                std::move(client_leaf),
+                h.post_handshake_auth,
+                cert ? std::optional<SignatureScheme>(cert->scheme) : std::nullopt,
+                std::move(client_auth),
+                early_limit,
+                std::move(summary)};
+  if (!cert) {
+    return finish_flight(env, std::move(end), {});
+  }
+  const crypto::PrivateKey& key = *env.config.certificates[cert->index].key;
+  if (key.offloaded()) {
+    // The application signs (certified_key_for_offload): ServerHello .. Certificate are queued
+    // and the rest waits for Connection::provide_signature.
+    HS_TRY(ctx.request_signature(cert->scheme, std::move(to_sign)));
+    return AwaitSignature{std::move(end)};
+  }
+  auto signature = key.sign(crypto::scheme_info(cert->scheme)->alg, to_sign);
+  if (!signature.ok()) {
+    return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
+  }
+  return finish_flight(env, std::move(end), signature.value());
+}
+
+}  // namespace
+
+Result<State> finish_flight(Env env, FlightEnd&& end, std::span<const uint8_t> signature) {
+  HandshakeContext& ctx = env.ctx;
+  const crypto::Provider& provider = ctx.provider();
+  const detail::SuiteInfo& suite = end.suite;
+  if (end.cv_scheme) {
+    HS_TRY(send(ctx, end.transcript,
+                messages::CertificateVerify{
+                    *end.cv_scheme, std::vector<uint8_t>(signature.begin(), signature.end())}));
+    ctx.info().own_signature_scheme = *end.cv_scheme;
   }
 
   // Finished (RFC 8446 §4.4.4) with the server handshake traffic secret as BaseKey.
-  auto vd = HS_TRY(keyschedule::finished_verify_data13(provider, server_hs, transcript.current()));
+  auto vd = HS_TRY(
+      keyschedule::finished_verify_data13(provider, end.server_hs, end.transcript.current()));
   messages::Finished fin;
   fin.verify_data = declassify(vd.expose());  // verify_data travels (encrypted) to the peer
-  HS_TRY(send(ctx, transcript, fin));
+  HS_TRY(send(ctx, end.transcript, fin));
 
   // RFC 8446 §7.1: application traffic secrets over ClientHello...server Finished.
-  const std::vector<uint8_t> ch_sf = transcript.current();
-  auto master = HS_TRY(keyschedule::MasterSecret::derive(std::move(hs_secret)));
+  const std::vector<uint8_t> ch_sf = end.transcript.current();
+  auto master = HS_TRY(keyschedule::MasterSecret::derive(std::move(end.hs_secret)));
   auto client_app = HS_TRY(master.client_application_traffic_secret_0(ch_sf));
   auto server_app = HS_TRY(master.server_application_traffic_secret_0(ch_sf));
   auto exporter = HS_TRY(master.exporter_master_secret(ch_sf));
-  ctx.key_log(keyschedule::keylog_label(server_app.kind()), hello.random, server_app.secret());
-  ctx.key_log(keyschedule::keylog_label(client_app.kind()), hello.random, client_app.secret());
-  ctx.key_log(keyschedule::kKeyLogExporterSecret, hello.random, exporter);
+  const std::array<uint8_t, 32>& random = end.client_random;
+  ctx.key_log(keyschedule::keylog_label(server_app.kind()), random, server_app.secret());
+  ctx.key_log(keyschedule::keylog_label(client_app.kind()), random, client_app.secret());
+  ctx.key_log(keyschedule::kKeyLogExporterSecret, random, exporter);
   ctx.set_exporter(detail::Exporter::tls13(suite.hash, std::move(exporter)));
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, server_app, suite.aead)),
                            "server_application_traffic_secret_0");
-  if (ctx.wants_notes()) {
-    ctx.note("TLS 1.3 " + std::string(suite_name(suite.suite)) +
-             (dhe ? ", group " + std::string(group_name(group)) : std::string(", no (EC)DHE")) +
-             (ticket ? ", resumed"
-              : psk  ? ", external PSK"
-                     : ", full handshake"));
+  if (!end.note.empty()) {
+    ctx.note(std::move(end.note));
   }
   ExpectFinished next{suite,
-                      hello.random,
-                      std::move(transcript),
-                      std::move(client_hs),
+                      end.client_random,
+                      std::move(end.transcript),
+                      std::move(end.client_hs),
                       std::move(master),
                       std::move(client_app),
                       std::move(server_app),
-                      alpn,
-                      h.offer.server_name,
-                      std::move(client_leaf),
-                      h.post_handshake_auth};
-  ctx.info().post_handshake_auth = h.post_handshake_auth;
-  // Client authentication and 0-RTT never meet: a CertificateRequest goes only with a full
-  // handshake (RFC 8446 §4.3.2: not with a PSK), early data only with a resumed one.
-  if (client_auth) {
-    return ExpectClientCertificate{std::move(next), std::move(*client_auth)};
+                      std::move(end.alpn),
+                      std::move(end.server_name),
+                      std::move(end.client_leaf),
+                      end.post_handshake_auth};
+  if (end.client_auth) {
+    return ExpectClientCertificate{std::move(next), std::move(*end.client_auth)};
   }
-  if (accept_early) {
-    // The limit is the one the ticket announced, or our current one if it is lower now.
-    return ExpectEndOfEarlyData{
-        std::move(next), std::min(ticket->max_early_data, env.config.max_early_data_size), 0};
+  if (end.early_limit) {
+    return ExpectEndOfEarlyData{std::move(next), *end.early_limit, 0};
   }
   return next;
 }
+
+Result<State> handle(AwaitSignature&& /*st*/, Env /*env*/, const HandshakeMessageView& msg) {
+  // Only the rest of the ClientHello's record can reach here (receive() holds later records):
+  // RFC 8446 §5.1, "Handshake messages MUST NOT span key changes".
+  return Error(ErrorCode::unexpected_message, "server13::AwaitSignature",
+               "unexpected " + std::string(handshake_type_name(msg.type)) +
+                   " before our flight was complete");
+}
+
+namespace {
 
 // send_hello_retry_request asks for a share of `group` (RFC 8446 §4.1.4).
 Result<State> send_hello_retry_request(Env env, const messages::ClientHello& hello,

@@ -160,6 +160,7 @@ std::string_view state_name(const State& state) {
     std::string_view operator()(const ExpectSecondClientHello&) const {
       return "server13::ExpectSecondClientHello";
     }
+    std::string_view operator()(const AwaitSignature&) const { return "server13::AwaitSignature"; }
     std::string_view operator()(const ExpectClientCertificate&) const {
       return "server13::ExpectClientCertificate";
     }

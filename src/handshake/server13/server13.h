@@ -133,6 +133,35 @@ struct ExpectFinished {
   bool post_handshake_auth = false;
 };
 
+// FlightEnd is what the server's first flight still needs once its Certificate is sent: the
+// CertificateVerify (when `cv_scheme` is set: certificate authentication), Finished, the
+// application traffic secrets, and what the state after it holds.
+struct FlightEnd {
+  detail::SuiteInfo suite{};
+  std::array<uint8_t, 32> client_random{};
+  detail::Transcript transcript;  // through our Certificate (or EncryptedExtensions)
+  keyschedule::HandshakeSecret hs_secret;
+  keyschedule::TrafficSecret client_hs;
+  keyschedule::TrafficSecret server_hs;
+  std::string alpn;
+  std::string server_name;
+  CertificateDer client_leaf;  // see ExpectFinished
+  bool post_handshake_auth = false;
+  std::optional<SignatureScheme> cv_scheme;  // our CertificateVerify's scheme
+  // client_auth: the schemes of the CertificateRequest we sent (the client's Certificate comes
+  // next); early_limit: the max_early_data of accepted 0-RTT (EndOfEarlyData comes next).
+  std::optional<std::vector<SignatureScheme>> client_auth;
+  std::optional<uint32_t> early_limit;
+  std::string note;  // the trace's summary of the handshake, when notes are read
+};
+
+// AwaitSignature: our certificate's key is offloaded (certified_key_for_offload); the flight
+// stopped after Certificate until the application's signature arrives (Driver::on_signature).
+// No record is read meanwhile (the connection holds them).
+struct AwaitSignature {
+  FlightEnd end;
+};
+
 // ExpectClientCertificate waits for the client's Certificate after our CertificateRequest
 // (RFC 8446 §4.4.2); `next` is what the client's Finished is then checked against.
 struct ExpectClientCertificate {
@@ -195,9 +224,9 @@ struct Connected {
   uint64_t pha_requests_sent = 0;                   // also the next certificate_request_context
 };
 
-using State =
-    std::variant<ExpectClientHello, ExpectSecondClientHello, ExpectClientCertificate,
-                 ExpectClientCertificateVerify, ExpectEndOfEarlyData, ExpectFinished, Connected>;
+using State = std::variant<ExpectClientHello, ExpectSecondClientHello, AwaitSignature,
+                           ExpectClientCertificate, ExpectClientCertificateVerify,
+                           ExpectEndOfEarlyData, ExpectFinished, Connected>;
 
 // state_name returns "server13::<State>".
 std::string_view state_name(const State& state);
@@ -209,6 +238,7 @@ Result<State> handle_client_hello(Env env, const messages::ClientHello& hello,
 
 Result<State> handle(ExpectClientHello&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectSecondClientHello&& st, Env env, const HandshakeMessageView& msg);
+Result<State> handle(AwaitSignature&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificate&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectClientCertificateVerify&& st, Env env, const HandshakeMessageView& msg);
 Result<State> handle(ExpectEndOfEarlyData&& st, Env env, const HandshakeMessageView& msg);
@@ -233,6 +263,11 @@ Result<void> request_client_certificate(Connected& st, Env env, bool required);
 // handle_post_handshake_auth takes the client's Certificate, CertificateVerify and Finished in
 // answer to st.pha_request; on the Finished the client's chain becomes the connection's peer.
 Result<void> handle_post_handshake_auth(Connected& st, Env env, const HandshakeMessageView& msg);
+
+// finish_flight sends the rest of the server's first flight (CertificateVerify with
+// `signature` when end.cv_scheme is set, Finished), installs the application write key and
+// returns the state that waits for the client's next message.
+Result<State> finish_flight(Env env, FlightEnd&& end, std::span<const uint8_t> signature);
 
 // handle_message dispatches to the handler of the current state.
 Result<State> handle_message(State&& state, Env env, const HandshakeMessageView& msg);

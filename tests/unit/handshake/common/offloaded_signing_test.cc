@@ -1,0 +1,222 @@
+// certified_key_for_offload (include/hs/signer.h): a server whose handshake signature the
+// application makes later, outside receive(). The handshake stops at the signature
+// (Connection::signature_request), keeps what arrives meanwhile, and goes on with
+// Connection::provide_signature. In memory, our client against our server, TLS 1.2 and 1.3;
+// the client checks the signature against the leaf, so only the right signature connects.
+#include <gtest/gtest.h>
+#include <hs/connection.h>
+#include <hs/signer.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/signature.h"
+#include "unit/handshake/common/loopback_pair.h"
+#include "unit/handshake/server12/server12_harness.h"
+#include "unit/handshake/server13/server13_harness.h"
+
+namespace hs::test {
+namespace {
+
+class OffloadedSigning : public ::testing::TestWithParam<ProtocolVersion> {
+ protected:
+  bool tls13() const { return GetParam() == ProtocolVersion::tls1_3; }
+
+  std::shared_ptr<ServerConfig> server() const {
+    const CertifiedKey& ecdsa = test_certs()->ecdsa;
+    auto key = certified_key_for_offload(ecdsa.chain, {SignatureScheme::ecdsa_secp256r1_sha256});
+    EXPECT_TRUE(key.ok()) << key.error().message();
+    auto sc = std::make_shared<ServerConfig>();
+    sc->min_version = sc->max_version = GetParam();
+    if (key.ok()) {
+      sc->certificates = {std::move(key).value()};
+    }
+    return sc;
+  }
+  std::shared_ptr<ClientConfig> client() const {
+    auto cc = std::make_shared<ClientConfig>();
+    cc->min_version = cc->max_version = GetParam();
+    cc->dangerous_skip_verification = true;  // the chain; the handshake signature is checked
+    return cc;
+  }
+  // sign is what the application's signing service does with a request: the certificate's
+  // own key here.
+  static std::vector<uint8_t> sign(const SignatureRequest& request) {
+    auto sig =
+        test_certs()->ecdsa.key->sign(*crypto::scheme_algorithm(request.scheme), request.message);
+    EXPECT_TRUE(sig.ok());
+    return sig.ok() ? std::move(sig).value() : std::vector<uint8_t>{};
+  }
+  // waiting runs the pair until the server asks for its signature.
+  static void run_until_request(LoopbackPair& p) {
+    p.pump();
+    ASSERT_FALSE(p.client_error) << p.client_error->message();
+    ASSERT_FALSE(p.server_error) << p.server_error->message();
+    ASSERT_NE(p.server->signature_request(), nullptr);
+  }
+};
+
+TEST_P(OffloadedSigning, HandshakeWaitsForTheSignatureAndGoesOnWithIt) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  const SignatureRequest& request = *p.server->signature_request();
+  EXPECT_EQ(request.scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  if (tls13()) {
+    // RFC 8446 §4.4.3: 64 spaces, the context string, 0, Transcript-Hash (SHA-256 here).
+    const std::string_view context = "TLS 1.3, server CertificateVerify";
+    ASSERT_EQ(request.message.size(), 64 + context.size() + 1 + 32);
+    EXPECT_EQ(std::string(request.message.begin(), request.message.begin() + 64),
+              std::string(64, ' '));
+    EXPECT_EQ(std::string(request.message.begin() + 64,
+                          request.message.begin() + 64 + static_cast<long>(context.size())),
+              context);
+  } else {
+    // RFC 8422 §5.4: client_random, server_random, ServerECDHParams (X25519: 3 + 1 + 32).
+    EXPECT_EQ(request.message.size(), 32 + 32 + 4 + 32);
+  }
+  // Everything before the signature went out and nothing after: the client waits.
+  EXPECT_TRUE(p.server->is_handshaking());
+  EXPECT_TRUE(p.client->is_handshaking());
+  EXPECT_FALSE(p.server->wants_write());
+  EXPECT_FALSE(p.client->wants_write());
+
+  ASSERT_TRUE(p.server->provide_signature(sign(request)).ok());
+  EXPECT_EQ(p.server->signature_request(), nullptr);
+  EXPECT_TRUE(p.server->wants_write());
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  ASSERT_TRUE(p.client->is_connected());
+  ASSERT_TRUE(p.server->is_connected());
+  EXPECT_EQ(p.client->info().signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_EQ(p.server->info().own_signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+
+  const std::vector<uint8_t> hello = {'h', 'i'};
+  ASSERT_TRUE(p.client->write(hello).ok());
+  p.pump();
+  std::vector<uint8_t> got(16);
+  got.resize(p.server->read(got));
+  EXPECT_EQ(got, hello);
+}
+
+// Records that arrive while the server waits are kept, not read, and handled once the signature
+// is in: a fatal alert from the client then ends the connection.
+TEST_P(OffloadedSigning, RecordsReceivedWhileWaitingAreHandledAfterTheSignature) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  const std::vector<uint8_t> alert = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+  ASSERT_TRUE(p.server->receive(alert).ok());
+  EXPECT_FALSE(p.server->failed());
+  ASSERT_NE(p.server->signature_request(), nullptr);
+  auto r = p.server->provide_signature(sign(*p.server->signature_request()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::peer_alert);
+  EXPECT_EQ(r.error().received_alert(), AlertDescription::handshake_failure);
+  EXPECT_TRUE(p.server->failed());
+}
+
+// The application could not sign (empty signature): internal_error, sent as an alert.
+TEST_P(OffloadedSigning, NoSignatureIsInternalError) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  auto r = p.server->provide_signature({});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::internal_error);
+  EXPECT_EQ(p.server->signature_request(), nullptr);
+  p.pump();
+  EXPECT_EQ(p.alert_at_client(), AlertDescription::internal_error);
+  EXPECT_FALSE(p.client->is_connected());
+}
+
+// The library does not check the signature; the client does (decrypt_error).
+TEST_P(OffloadedSigning, AWrongSignatureIsRefusedByThePeer) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  SignatureRequest other = *p.server->signature_request();
+  other.message.back() ^= 1;
+  ASSERT_TRUE(p.server->provide_signature(sign(other)).ok());
+  p.pump();
+  ASSERT_TRUE(p.client_error);
+  EXPECT_EQ(p.client_error->code(), ErrorCode::bad_signature);
+  EXPECT_EQ(p.alert_at_server(), AlertDescription::decrypt_error);
+}
+
+// provide_signature when nothing is asked for is refused and leaves the connection as it was.
+TEST_P(OffloadedSigning, ASignatureNobodyAskedForIsRefused) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  const std::vector<uint8_t> junk = {1, 2, 3};
+  auto early = p.server->provide_signature(junk);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), ErrorCode::internal_error);
+  EXPECT_FALSE(p.server->failed());
+  run_until_request(p);
+  ASSERT_TRUE(p.server->provide_signature(sign(*p.server->signature_request())).ok());
+  EXPECT_FALSE(p.server->provide_signature(junk).ok());
+  EXPECT_FALSE(p.server->failed());
+  p.pump();
+  EXPECT_TRUE(p.client->is_connected());
+  EXPECT_TRUE(p.server->is_connected());
+}
+
+// A client that floods the waiting server is stopped (record_overflow), not buffered forever.
+TEST_P(OffloadedSigning, FloodWhileWaitingIsRecordOverflow) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  std::vector<uint8_t> record = {0x17, 0x03, 0x03, 0x40, 0x00};
+  record.resize(5 + 0x4000, 0xAB);
+  Result<void> r = ok_result();
+  for (int i = 0; i < 16 && r.ok(); ++i) {
+    r = p.server->receive(record);
+  }
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::record_overflow);
+}
+
+// With client authentication the flight goes on to the CertificateRequest after the signature.
+TEST_P(OffloadedSigning, ClientAuthenticationFollowsTheSignature) {
+  auto sc = server();
+  auto verifier = std::make_shared<StubVerifier>();
+  sc->client_auth = ClientAuth::require;
+  sc->client_verifier = verifier;
+  auto cc = client();
+  cc->client_certificate = test_certs()->rsa;
+  LoopbackPair p = LoopbackPair::start(cc, sc);
+  run_until_request(p);
+  ASSERT_TRUE(p.server->provide_signature(sign(*p.server->signature_request())).ok());
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  EXPECT_TRUE(p.server->is_connected());
+  EXPECT_EQ(verifier->calls, 1);
+  EXPECT_TRUE(p.server->info().peer_verified);
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, OffloadedSigning,
+                         ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
+                         [](const auto& param_info) {
+                           return param_info.param == ProtocolVersion::tls1_3
+                                      ? std::string("Tls13")
+                                      : std::string("Tls12");
+                         });
+
+TEST(OffloadedSigningConfig, RefusesWhatCannotWork) {
+  const CertifiedKey& ecdsa = test_certs()->ecdsa;
+  EXPECT_EQ(certified_key_for_offload(ecdsa.chain, {SignatureScheme::ed25519}).error().code(),
+            ErrorCode::invalid_config);
+  EXPECT_EQ(certified_key_for_offload({}, {SignatureScheme::ecdsa_secp256r1_sha256}).error().code(),
+            ErrorCode::invalid_config);
+  // A client signs inside receive(): an offloaded client certificate cannot work.
+  auto key = certified_key_for_offload(ecdsa.chain, {SignatureScheme::ecdsa_secp256r1_sha256});
+  ASSERT_TRUE(key.ok());
+  EXPECT_TRUE(key->key->offloaded());
+  auto cc = std::make_shared<ClientConfig>();
+  cc->client_certificate = std::move(key).value();
+  auto c = Connection::client(cc, "localhost");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), ErrorCode::invalid_config);
+}
+
+}  // namespace
+}  // namespace hs::test
