@@ -30,10 +30,12 @@ enum class EarlyDataStatus : uint8_t {
 };
 
 // SignatureRequest is the signature a server handshake waits for when its certificate's key is
-// offloaded (certified_key_for_offload): `message` signed under `scheme`, as Signer::sign.
+// offloaded (certified_key_for_offload): `message` signed under `scheme`, as Signer::sign, with
+// the key of ServerConfig::certificates[certificate] (the one the handshake chose).
 struct SignatureRequest {
   SignatureScheme scheme{};
   std::vector<uint8_t> message;
+  size_t certificate = 0;
 };
 
 // SessionInfo is what was negotiated; fields are filled in as the handshake learns them.

@@ -740,13 +740,13 @@ Result<void> ConnectionImpl::key_update(bool request_peer_update) {
   return ok_result();
 }
 
-Result<void> ConnectionImpl::request_signature(SignatureScheme scheme,
-                                               std::vector<uint8_t> message) {
+Result<void> ConnectionImpl::request_signature(SignatureScheme scheme, std::vector<uint8_t> message,
+                                               size_t certificate) {
   if (signature_request_) {
     return Error(ErrorCode::internal_error, "signature", "a signature is already awaited");
   }
   signature_request_ =
-      std::make_unique<SignatureRequest>(SignatureRequest{scheme, std::move(message)});
+      std::make_unique<SignatureRequest>(SignatureRequest{scheme, std::move(message), certificate});
   if (wants_notes()) {
     note("waiting for the application's " + std::string(signature_scheme_name(scheme)) +
          " signature (offloaded key)");
@@ -803,6 +803,8 @@ void ConnectionImpl::close() {
     return;
   }
   sent_close_notify_ = true;
+  // A handshake waiting for an offloaded signature ends here: nothing may follow close_notify.
+  signature_request_.reset();
   // RFC 8446 §6.1: "Each party MUST send a "close_notify" alert before closing its write side
   // of the connection".
   auto r = send_alert(AlertLevel::warning, AlertDescription::close_notify);

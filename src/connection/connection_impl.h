@@ -155,7 +155,8 @@ class ConnectionImpl final : public HandshakeContext {
   void skip_early_data(size_t budget) override { decoder_.skip_undecryptable_records(budget); }
   void open_early_data(size_t max) override;
   void close_early_data(bool accepted) override;
-  Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message) override;
+  Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message,
+                                 size_t certificate) override;
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                const SecretBytes& secret) override;
   void set_exporter(Exporter exporter) override { exporter_.emplace(std::move(exporter)); }

@@ -39,6 +39,11 @@ std::string peer_name(const sockaddr_storage& ss) {
 
 }  // namespace
 
+void ServerHandler::on_signature_request(ServerSession& session,
+                                         const SignatureRequest& /*request*/) {
+  (void)session.tls().provide_signature({});
+}
+
 void ServerSession::close() {
   if (!closing_) {
     closing_ = true;
@@ -86,6 +91,42 @@ void ServerLoop::request_stop() {
   // write() is async-signal-safe; a full pipe already wakes the loop.
   ssize_t ignored = ::write(wake_write_.get(), &one, 1);
   (void)ignored;
+}
+
+void ServerLoop::provide_signature(uint64_t session_id, std::vector<uint8_t> signature) {
+  {
+    std::lock_guard<std::mutex> lock(signatures_mutex_);
+    signatures_.emplace_back(session_id, std::move(signature));
+  }
+  uint8_t one = 1;
+  ssize_t ignored = ::write(wake_write_.get(), &one, 1);
+  (void)ignored;
+}
+
+void ServerLoop::take_signatures() {
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> ready;
+  {
+    std::lock_guard<std::mutex> lock(signatures_mutex_);
+    ready.swap(signatures_);
+  }
+  for (auto& [id, signature] : ready) {
+    auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                           [id = id](const auto& entry) { return entry.second->id_ == id; });
+    if (it == sessions_.end() || it->second->dead_) {
+      continue;
+    }
+    ServerSession& s = *it->second;
+    s.signature_asked_ = false;
+    auto r = s.conn_->provide_signature(signature);
+    if (!r.ok()) {
+      fail(s, r.error());
+      continue;
+    }
+    after_progress(s);
+    if (!s.dead_) {
+      flush(s);
+    }
+  }
 }
 
 void ServerLoop::accept_all() {
@@ -191,6 +232,23 @@ void ServerLoop::on_readable(ServerSession& s) {
   if (!r.ok()) {
     fail(s, r.error());
     return;
+  }
+  after_progress(s);
+}
+
+void ServerLoop::after_progress(ServerSession& s) {
+  const SignatureRequest* request = s.conn_->signature_request();
+  if (request == nullptr) {
+    s.signature_asked_ = false;
+  } else if (!s.signature_asked_) {
+    s.signature_asked_ = true;
+    // Flush ServerHello .. Certificate first: the client can work on them meanwhile.
+    flush(s);
+    handler_.on_signature_request(s, *request);
+    if (s.conn_->failed()) {
+      fail(s, Error(ErrorCode::internal_error, "signature", "the handler could not sign"));
+      return;
+    }
   }
   while (!s.dead_ && s.conn_->early_data_readable() > 0) {
     size_t got = s.conn_->read_early_data(buf_);
@@ -325,6 +383,7 @@ Result<void> ServerLoop::run() {
             std::array<uint8_t, 64> drain{};
             while (::read(wake_read_.get(), drain.data(), drain.size()) > 0) {
             }
+            take_signatures();
           }
           continue;
         }

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -68,7 +69,8 @@ class ServerSession {
   bool handshake_done_ = false;
   bool closing_ = false;
   bool dead_ = false;
-  bool linger_ = false;  // ended by us: linger before the socket closes
+  bool linger_ = false;           // ended by us: linger before the socket closes
+  bool signature_asked_ = false;  // on_signature_request ran for the pending request
 };
 
 // ServerHandler is the application. All calls happen on the loop's thread.
@@ -84,6 +86,13 @@ class ServerHandler {
   // on_early_data delivers TLS 1.3 0-RTT data (ServerConfig::max_early_data_size), before
   // on_handshake_done. It is replayable (see Connection::read_early_data); the default drops it.
   virtual void on_early_data(ServerSession& /*session*/, std::span<const uint8_t> /*data*/) {}
+  // on_signature_request: the handshake waits for the signature of an offloaded key
+  // (certified_key_for_offload; Connection::signature_request). The handler starts the signing
+  // (a worker thread, a request to a signing service) and hands the result to
+  // ServerLoop::provide_signature from any thread; the connection's handshake timeout keeps
+  // running meanwhile. The default has nothing to sign with: the handshake fails
+  // (internal_error).
+  virtual void on_signature_request(ServerSession& session, const SignatureRequest& request);
   // on_received runs after the bytes of each read were processed (after on_data), for a
   // handler waiting on progress that carries no application data: the client's answer to
   // Connection::request_client_certificate.
@@ -111,6 +120,11 @@ class ServerLoop {
   // request_stop is async-signal-safe (it writes one byte to a pipe) and thread-safe.
   void request_stop();
   size_t connection_count() const { return sessions_.size(); }
+  // provide_signature hands the loop the signature a handler was asked for
+  // (ServerHandler::on_signature_request) for session `session_id`; thread-safe, like
+  // request_stop. Empty: the signing failed (the handshake fails with internal_error). A
+  // signature for a session that is gone by then is dropped.
+  void provide_signature(uint64_t session_id, std::vector<uint8_t> signature);
 
  private:
   ServerLoop(Fd listener, uint16_t port, Fd wake_read, Fd wake_write,
@@ -118,6 +132,11 @@ class ServerLoop {
              ServerLoopOptions options);
   void accept_all();
   void on_readable(ServerSession& s);
+  // after_progress tells the handler what receive() or provide_signature() moved forward: a
+  // signature to make, early data, the end of the handshake, application data.
+  void after_progress(ServerSession& s);
+  // take_signatures applies the signatures provide_signature() queued.
+  void take_signatures();
   void flush(ServerSession& s);
   void fail(ServerSession& s, const Error& e);
   void finish(ServerSession& s, const Error* e);
@@ -144,6 +163,9 @@ class ServerLoop {
   ServerHandler& handler_;
   ServerLoopOptions options_;
   std::atomic<bool> stop_{false};
+  // Signatures from provide_signature(), by session id, until the loop's thread takes them.
+  std::mutex signatures_mutex_;
+  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> signatures_;
   uint64_t next_id_ = 1;
   std::unordered_map<int, std::unique_ptr<ServerSession>> sessions_;
   std::vector<Lingering> lingering_;

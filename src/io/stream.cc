@@ -225,6 +225,16 @@ Result<void> Stream::handshake(std::chrono::milliseconds timeout) {
       (void)s.flush(deadline);
       return r;
     }
+    if (s.conn->signature_request() != nullptr) {
+      // A blocking Stream has nobody to ask for an offloaded key's signature: the peer gets
+      // internal_error instead of a handshake that hangs until the timeout.
+      (void)s.conn->provide_signature({});
+      (void)s.flush(deadline);
+      return Error(ErrorCode::internal_error, "handshake",
+                   "the certificate's key is offloaded (certified_key_for_offload): a Stream "
+                   "cannot wait for its signature; drive the Connection instead "
+                   "(Connection::provide_signature)");
+    }
     if (s.eof && !s.conn->is_connected()) {
       return Error(ErrorCode::truncated, "handshake", "connection closed during the handshake");
     }

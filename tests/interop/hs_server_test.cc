@@ -285,6 +285,68 @@ TEST_F(HsServerTest, TwoHundredConcurrentConnections) {
   EXPECT_LT(took, 60s);
 }
 
+// --offload-signing: every handshake signature is made on a worker thread and handed back to the
+// loop (certified_key_for_offload, Connection::provide_signature), as with keys behind a
+// signing service. curl verifies each signature against the chain, TLS 1.2 with the RSA and the
+// ECDSA certificate and TLS 1.3, one after the other and 50 in parallel (the loop serves the
+// others while a signature is out).
+TEST_F(HsServerTest, OffloadedSigningServesCurlInBothVersions) {
+  ASSERT_TRUE(require_program("curl"));
+  auto server = start({"--offload-signing", "-v"});
+  ASSERT_NE(server->port(), 0);
+  struct Case {
+    std::vector<std::string> args;
+    const char* line;
+  };
+  const std::vector<Case> cases = {
+      {{"--ciphers", "ECDHE-RSA-AES128-GCM-SHA256"},
+       "SSL connection using TLSv1.2 / ECDHE-RSA-AES128-GCM-SHA256"},
+      {{"--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+       "SSL connection using TLSv1.2 / ECDHE-ECDSA-AES256-GCM-SHA384"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.insert(args.begin(), "-v");
+    CommandResult r = curl(*server, args);
+    EXPECT_EQ(r.exit_code, 0) << r.output();
+    EXPECT_TRUE(contains(r.err, c.line)) << r.output();
+  }
+  CommandResult t13 =
+      run_command({"curl", "-sS", "-v", "--max-time", "20", "--cacert", pki_.ca_cert.string(),
+                   "--resolve", server->resolve(), "--tlsv1.3", server->url("/")},
+                  30s);
+  EXPECT_EQ(t13.exit_code, 0) << t13.output();
+  EXPECT_TRUE(contains(t13.err, "SSL connection using TLSv1.3")) << t13.output();
+
+  std::vector<std::string> args = {"curl",       "-sS",
+                                   "--max-time", "60",
+                                   "--cacert",   pki_.ca_cert.string(),
+                                   "--parallel", "--parallel-max",
+                                   "50",         "--parallel-immediate",
+                                   "--resolve",  server->resolve(),
+                                   "-w",         "%{http_code}\\n"};
+  for (int i = 0; i < 50; ++i) {
+    args.push_back(server->url("/" + std::to_string(i)));
+    args.push_back("-o");
+    args.push_back("/dev/null");
+  }
+  CommandResult par = run_command(args, 90s);
+  EXPECT_EQ(par.exit_code, 0) << par.output();
+  size_t ok = 0;
+  for (size_t at = par.out.find("200\n"); at != std::string::npos;
+       at = par.out.find("200\n", at + 1)) {
+    ++ok;
+  }
+  EXPECT_EQ(ok, 50u) << par.output();
+
+  // The server's own -v lines show each signature made off the loop: certificate 0 is the RSA
+  // one (cert_args), 1 the ECDSA one.
+  const std::string log = server->output();
+  EXPECT_TRUE(contains(log, "signing rsa_pss_rsae_sha256 with certificate 0 off the loop")) << log;
+  EXPECT_TRUE(contains(log, "signing ecdsa_secp256r1_sha256 with certificate 1 off the loop"))
+      << log;
+}
+
 // raw_connect opens a plain TCP connection to the server.
 int raw_connect(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -6,6 +6,7 @@
 #include <hs/connection.h>
 #include <hs/keylog.h>
 #include <hs/session.h>
+#include <hs/signer.h>
 #include <hs/x509.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "codec/reader.h"
 #include "common/hex.h"
 #include "crypto/provider.h"
+#include "crypto/signature.h"
 #include "html_trace_file.h"
 #include "http.h"
 #include "http2_server.h"
@@ -34,6 +36,7 @@
 #include "keymat.h"
 #include "messages/handshake.h"
 #include "messages/server_key_exchange.h"
+#include "offload_signer.h"
 #include "options.h"
 #include "subcommands.h"
 #include "trace/curl_trace.h"
@@ -68,6 +71,7 @@ struct ServerOptions {
   size_t max_connections = 4096;  // --max-connections: beyond it, new connections wait
   std::string ticket_keys;        // --ticket-keys FILE
   bool no_tickets = false;
+  bool offload_signing = false;  // --offload-signing: sign on a worker thread
   // --require-ems: TLS 1.2 clients without the extended master secret (RFC 7627; Go before
   // 1.21, OpenSSL 1.0.2) get handshake_failure instead of the legacy master secret.
   // --allow-no-ems is the default since the library's default changed; kept for scripts.
@@ -245,6 +249,21 @@ class HttpServer : public io::ServerHandler {
     html_keys_ = std::move(keys);
   }
   void set_keymat(KeymatExport keymat) { keymat_ = std::move(keymat); }
+  // set_offload_signer makes the handshake signatures of offloaded keys on `signer`'s thread.
+  void set_offload_signer(OffloadSigner* signer) { offload_signer_ = signer; }
+
+  void on_signature_request(io::ServerSession& s, const SignatureRequest& request) override {
+    if (offload_signer_ == nullptr) {
+      io::ServerHandler::on_signature_request(s, request);
+      return;
+    }
+    if (o_.verbose > 0) {
+      std::fprintf(stderr, "hs server: #%llu signing %s with certificate %zu off the loop\n",
+                   static_cast<unsigned long long>(s.id()),
+                   std::string(signature_scheme_name(request.scheme)).c_str(), request.certificate);
+    }
+    offload_signer_->sign(s.id(), request);
+  }
 
   void on_accept(io::ServerSession& s) override {
     auto& st = state_[s.id()];
@@ -625,6 +644,7 @@ class HttpServer : public io::ServerHandler {
   std::shared_ptr<std::vector<trace::KeyLogLine>> html_keys_;  // --trace-html with a key log
   KeymatExport keymat_;                                        // --keymatexport
   std::unordered_map<uint64_t, State> state_;
+  OffloadSigner* offload_signer_ = nullptr;
 };
 
 int run_server(const ServerOptions& o) {
@@ -697,6 +717,29 @@ int run_server(const ServerOptions& o) {
       }
     }
     config->certificates.push_back(std::move(loaded).value());
+  }
+  // --offload-signing: each certificate's key is kept here and the configuration gets an
+  // offloaded one (certified_key_for_offload) for the same chain, with the schemes the key
+  // signs with; the handler signs on a worker thread (OffloadSigner).
+  std::vector<std::shared_ptr<const crypto::PrivateKey>> offloaded_keys;
+  if (o.offload_signing) {
+    for (CertifiedKey& cert : config->certificates) {
+      std::vector<SignatureScheme> schemes;
+      for (SignatureScheme s : default_signature_schemes()) {
+        auto alg = crypto::scheme_algorithm(s);
+        if (alg && cert.key->can_sign(*alg)) {
+          schemes.push_back(s);
+        }
+      }
+      auto offloaded = certified_key_for_offload(cert.chain, schemes);
+      if (!offloaded.ok()) {
+        std::fprintf(stderr, "hs: --offload-signing: %s\n", offloaded.error().message().c_str());
+        return 2;
+      }
+      offloaded_keys.push_back(cert.key);
+      offloaded->ocsp_response = std::move(cert.ocsp_response);
+      cert = std::move(offloaded).value();
+    }
   }
   if (o.ocsp_responses.size() > o.certs.size()) {
     std::fputs("hs: more --ocsp-response than --cert\n", stderr);
@@ -849,6 +892,15 @@ int run_server(const ServerOptions& o) {
     return 2;
   }
   g_loop = loop->get();
+  std::unique_ptr<OffloadSigner> offload_signer;
+  if (o.offload_signing) {
+    io::ServerLoop* target = loop->get();
+    offload_signer = std::make_unique<OffloadSigner>(
+        std::move(offloaded_keys), [target](uint64_t id, std::vector<uint8_t> signature) {
+          target->provide_signature(id, std::move(signature));
+        });
+    handler.set_offload_signer(offload_signer.get());
+  }
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
@@ -915,6 +967,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--ticket-keys", opts->ticket_keys,
                   "Session ticket keys shared between servers (48 bytes per key, raw or hex; "
                   "first is current)");
+  sub->add_flag("--offload-signing", opts->offload_signing,
+                "Make the handshake signatures on a worker thread, as with a key behind a signing "
+                "service (certified_key_for_offload)");
   sub->add_flag("--no-tickets", opts->no_tickets,
                 "Issue and accept no session tickets (TLS 1.2 session IDs still resume)");
   auto* require_ems = sub->add_flag(

@@ -271,6 +271,10 @@ class stream : public stream_base {
             return action.complete(self, io_ec);
           } else if (auto r = conn.receive(std::span<const uint8_t>(s->rbuf_).first(n)); !r) {
             ec = s->fail(r.error());
+          } else if (conn.signature_request() != nullptr) {
+            // An offloaded key (certified_key_for_offload) needs its application to sign: this
+            // stream cannot, so the peer gets internal_error rather than a handshake that hangs.
+            ec = s->fail(conn.provide_signature({}).error());
           }
           break;
         case Step::posted:

@@ -98,13 +98,16 @@ class HandshakeContext {
   virtual void close_early_data(bool accepted) { (void)accepted; }
 
   // request_signature (server) asks the application for the signature of an offloaded key
-  // (crypto::PrivateKey::offloaded): `message` is the whole content to sign under `scheme`. The
+  // (crypto::PrivateKey::offloaded), that of ServerConfig::certificates[certificate]: `message`
+  // is the whole content to sign under `scheme`. The
   // state machine then returns a state that waits for HandshakeDriver::on_signature; the
   // connection reads no further records until then. Default: internal_error (contexts that
   // cannot wait, such as the fuzz and test harnesses).
-  virtual Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message) {
+  virtual Result<void> request_signature(SignatureScheme scheme, std::vector<uint8_t> message,
+                                         size_t certificate) {
     (void)scheme;
     (void)message;
+    (void)certificate;
     return Error(ErrorCode::internal_error, "signature", "this connection cannot wait for one");
   }
 

@@ -440,7 +440,7 @@ Result<State> handle_client_hello(ExpectClientHello&& /*st*/, Env env,
   if (cert.key->offloaded()) {
     // The application signs (certified_key_for_offload): ServerHello .. Certificate are queued
     // and the rest waits for Connection::provide_signature.
-    HS_TRY(env.ctx.request_signature(sel.scheme, std::move(signed_content)));
+    HS_TRY(env.ctx.request_signature(sel.scheme, std::move(signed_content), sel.certificate_index));
     return flight;
   }
   auto signature = cert.key->sign(*sig_alg, signed_content);

@@ -624,7 +624,7 @@ Result<State> answer(Env env, const messages::ClientHello& hello, const Hello13&
   if (key.offloaded()) {
     // The application signs (certified_key_for_offload): ServerHello .. Certificate are queued
     // and the rest waits for Connection::provide_signature.
-    HS_TRY(ctx.request_signature(cert->scheme, std::move(to_sign)));
+    HS_TRY(ctx.request_signature(cert->scheme, std::move(to_sign), cert->index));
     return AwaitSignature{std::move(end)};
   }
   auto signature = key.sign(crypto::scheme_info(cert->scheme)->alg, to_sign);

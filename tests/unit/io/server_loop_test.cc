@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <hs/config.h>
+#include <hs/signer.h>
+#include <hs/stream.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "crypto/signature.h"
 #include "unit/handshake/common/test_certs.h"
 
 namespace hs::testing {
@@ -140,6 +143,90 @@ TEST(ServerLoop, LingeringSocketsAreBoundedByMaxConnections) {
   EXPECT_EQ(late_bytes(second), Outcome::reset);
   ::close(first);
   ::close(second);
+}
+
+}  // namespace
+}  // namespace hs::testing
+
+namespace hs::testing {
+namespace {
+
+// SigningHandler answers on_signature_request from another thread, as a signing service would:
+// the signature reaches the loop through ServerLoop::provide_signature.
+class SigningHandler : public io::ServerHandler {
+ public:
+  explicit SigningHandler(std::shared_ptr<const crypto::PrivateKey> key) : key_(std::move(key)) {}
+  ~SigningHandler() override {
+    for (std::thread& t : workers_) {
+      t.join();
+    }
+  }
+  void on_data(io::ServerSession& /*session*/, std::span<const uint8_t> /*data*/) override {}
+  void on_signature_request(io::ServerSession& session, const SignatureRequest& request) override {
+    ++requests;
+    workers_.emplace_back([this, id = session.id(), request] {
+      std::this_thread::sleep_for(50ms);  // the service takes its time
+      auto sig = key_->sign(*crypto::scheme_algorithm(request.scheme), request.message);
+      loop->provide_signature(id, sig.ok() ? std::move(sig).value() : std::vector<uint8_t>{});
+    });
+  }
+
+  io::ServerLoop* loop = nullptr;
+  int requests = 0;
+
+ private:
+  std::shared_ptr<const crypto::PrivateKey> key_;
+  std::vector<std::thread> workers_;
+};
+
+// handshake_with runs a ServerLoop serving the ECDSA test certificate with its key offloaded,
+// and one client handshake against it; it returns the client's result.
+Result<void> handshake_with(io::ServerHandler& handler, io::ServerLoop** loop_out) {
+  auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  EXPECT_TRUE(cert.ok());
+  auto offloaded =
+      certified_key_for_offload(cert->chain, {SignatureScheme::ecdsa_secp256r1_sha256});
+  EXPECT_TRUE(offloaded.ok());
+  auto config = std::make_shared<ServerConfig>();
+  config->certificates.push_back(std::move(offloaded).value());
+  auto loop = io::ServerLoop::create("127.0.0.1", 0, config, handler);
+  EXPECT_TRUE(loop.ok());
+  if (loop_out != nullptr) {
+    *loop_out = loop->get();
+  }
+  std::thread thread([&] { (void)(*loop)->run(); });
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+  Result<void> result = ok_result();
+  auto stream = Stream::connect("127.0.0.1", (*loop)->port(), client_config);
+  if (!stream.ok()) {
+    result = stream.error();
+  } else {
+    result = stream->handshake(10s);
+  }
+  (*loop)->request_stop();
+  thread.join();
+  return result;
+}
+
+TEST(ServerLoop, AnOffloadedSignatureComesBackFromAnotherThread) {
+  auto cert = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  ASSERT_TRUE(cert.ok());
+  SigningHandler handler(cert->key);
+  // handler.loop is set before run() starts, so the worker threads see it.
+  auto r = handshake_with(handler, &handler.loop);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(handler.requests, 1);
+}
+
+// A handler that does not sign (the default on_signature_request) fails the handshake at once
+// with internal_error instead of leaving the client waiting for the handshake timeout.
+TEST(ServerLoop, WithoutASigningHandlerTheHandshakeFailsWithInternalError) {
+  NullHandler handler;
+  auto r = handshake_with(handler, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().message();
+  EXPECT_EQ(r.error().received_alert(), AlertDescription::internal_error);
 }
 
 }  // namespace

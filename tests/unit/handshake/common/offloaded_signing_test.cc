@@ -59,10 +59,17 @@ class OffloadedSigning : public ::testing::TestWithParam<ProtocolVersion> {
 };
 
 TEST_P(OffloadedSigning, HandshakeWaitsForTheSignatureAndGoesOnWithIt) {
-  LoopbackPair p = LoopbackPair::start(client(), server());
+  // An RSA certificate (signed in place) first, the offloaded ECDSA one second; the client takes
+  // ECDSA only, so the request names certificate 1.
+  auto sc = server();
+  sc->certificates.insert(sc->certificates.begin(), test_certs()->rsa);
+  auto cc = client();
+  cc->signature_schemes = {SignatureScheme::ecdsa_secp256r1_sha256};
+  LoopbackPair p = LoopbackPair::start(cc, sc);
   run_until_request(p);
   const SignatureRequest& request = *p.server->signature_request();
   EXPECT_EQ(request.scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_EQ(request.certificate, 1u);
   if (tls13()) {
     // RFC 8446 §4.4.3: 64 spaces, the context string, 0, Transcript-Hash (SHA-256 here).
     const std::string_view context = "TLS 1.3, server CertificateVerify";
@@ -158,6 +165,20 @@ TEST_P(OffloadedSigning, ASignatureNobodyAskedForIsRefused) {
   p.pump();
   EXPECT_TRUE(p.client->is_connected());
   EXPECT_TRUE(p.server->is_connected());
+}
+
+// close() while waiting ends the handshake: close_notify goes out, the request is dropped and a
+// late signature is refused.
+TEST_P(OffloadedSigning, CloseWhileWaitingDropsTheRequest) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  run_until_request(p);
+  const std::vector<uint8_t> signature = sign(*p.server->signature_request());
+  p.server->close();
+  EXPECT_EQ(p.server->signature_request(), nullptr);
+  EXPECT_FALSE(p.server->provide_signature(signature).ok());
+  p.pump();
+  EXPECT_FALSE(p.client->is_connected());
+  EXPECT_TRUE(p.client->peer_closed());
 }
 
 // A client that floods the waiting server is stopped (record_overflow), not buffered forever.
