@@ -5,6 +5,7 @@
 #include <hs/asio/stream.h>
 #include <hs/config.h>
 #include <hs/connection.h>
+#include <hs/signer.h>
 #include <hs/x509.h>
 
 #include <asio/co_spawn.hpp>
@@ -255,6 +256,51 @@ TEST(AsioStream, UntrustedServerFailsHandshakeWithHsErrorOnBothEnds) {
   EXPECT_NE(server_side.errors[0].find("server handshake"), std::string::npos)
       << server_side.errors[0];
   EXPECT_EQ(server_side.server_sessions_closed, 0);
+}
+
+// A server whose key is offloaded (certified_key_for_offload) needs its application to sign;
+// hs::asio::stream cannot, so the handshake fails at once with internal_error on both ends
+// instead of hanging.
+TEST(AsioStream, OffloadedKeyFailsTheServerHandshakeWithInternalError) {
+  const test::TestPki& pki = test::shared_test_pki();
+  auto cert = load_server_certificate(read_text(pki.ecdsa_cert), read_text(pki.ecdsa_key));
+  ASSERT_TRUE(cert.ok()) << cert.error().message();
+  auto offloaded =
+      certified_key_for_offload(cert->chain, {SignatureScheme::ecdsa_secp256r1_sha256});
+  ASSERT_TRUE(offloaded.ok()) << offloaded.error().message();
+  auto sc = std::make_shared<ServerConfig>();
+  sc->certificates.push_back(std::move(offloaded).value());
+
+  EchoResults server_side;
+  ::asio::io_context io;
+  tcp::acceptor acceptor(io, {::asio::ip::address_v4::loopback(), 0});
+  const uint16_t port = acceptor.local_endpoint().port();
+  ::asio::co_spawn(io, accept_loop(acceptor, sc, 1, server_side), ::asio::detached);
+  auto config = std::make_shared<ClientConfig>();
+  config->dangerous_skip_verification = true;
+  std::error_code handshake_ec;
+  std::optional<Error> last_error;
+  ::asio::co_spawn(
+      io,
+      [&]() -> ::asio::awaitable<void> {
+        auto conn = Connection::client(config, "localhost");
+        TlsStream tls(std::move(*conn), io);
+        co_await tls.next_layer().async_connect({::asio::ip::address_v4::loopback(), port},
+                                                ::asio::use_awaitable);
+        co_await tls.async_handshake(TlsStream::client,
+                                     ::asio::redirect_error(::asio::use_awaitable, handshake_ec));
+        last_error = tls.last_error();
+      },
+      ::asio::detached);
+  io.run_for(std::chrono::seconds(30));
+
+  ASSERT_TRUE(handshake_ec);
+  ASSERT_TRUE(last_error.has_value());
+  EXPECT_EQ(last_error->code(), ErrorCode::peer_alert) << last_error->message();
+  EXPECT_EQ(last_error->received_alert(), AlertDescription::internal_error);
+  ASSERT_EQ(server_side.errors.size(), 1u);
+  EXPECT_NE(server_side.errors[0].find("server handshake"), std::string::npos)
+      << server_side.errors[0];
 }
 
 }  // namespace

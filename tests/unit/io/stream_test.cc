@@ -2,6 +2,7 @@
 // when the peer has sent its fatal alert and reset the connection.
 #include <gtest/gtest.h>
 #include <hs/config.h>
+#include <hs/signer.h>
 #include <hs/stream.h>
 #include <hs/x509.h>
 #include <linux/sockios.h>
@@ -112,6 +113,47 @@ TEST(Stream, WriteAfterPeerResetReportsTheAlertItSent) {
   EXPECT_EQ(w.error().code(), ErrorCode::peer_alert) << w.error().message();
   EXPECT_EQ(w.error().received_alert(), AlertDescription::certificate_required)
       << w.error().message();
+}
+
+// A blocking server Stream cannot wait for an offloaded key's signature (nobody would provide
+// it): its handshake fails at once with internal_error, which the client receives, instead of
+// both sides waiting for their timeouts.
+TEST(Stream, ServerWithAnOffloadedKeyFailsAtOnce) {
+  const test::TestPki& pki = test::shared_test_pki();
+  auto cert = load_server_certificate(read_text(pki.ecdsa_cert), read_text(pki.ecdsa_key));
+  ASSERT_TRUE(cert.ok()) << cert.error().message();
+  auto offloaded =
+      certified_key_for_offload(cert->chain, {SignatureScheme::ecdsa_secp256r1_sha256});
+  ASSERT_TRUE(offloaded.ok()) << offloaded.error().message();
+  auto server_config = std::make_shared<ServerConfig>();
+  server_config->certificates.push_back(std::move(offloaded).value());
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  std::optional<Error> server_error;
+  std::thread server([&] {
+    auto stream = Stream::server(fds[1], server_config, FdOwnership::owned);
+    ASSERT_TRUE(stream.ok());
+    auto r = stream->handshake(std::chrono::seconds(10));
+    if (!r.ok()) {
+      server_error = r.error();
+    }
+  });
+  auto client = Stream::client(fds[0], client_config, "localhost", FdOwnership::owned);
+  ASSERT_TRUE(client.ok()) << client.error().message();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto handshake = client->handshake(std::chrono::seconds(10));
+  server.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  ASSERT_FALSE(handshake.ok());
+  EXPECT_EQ(handshake.error().code(), ErrorCode::peer_alert) << handshake.error().message();
+  EXPECT_EQ(handshake.error().received_alert(), AlertDescription::internal_error);
+  ASSERT_TRUE(server_error.has_value());
+  EXPECT_EQ(server_error->code(), ErrorCode::internal_error);
+  EXPECT_NE(server_error->message().find("offloaded"), std::string::npos)
+      << server_error->message();
 }
 
 }  // namespace
