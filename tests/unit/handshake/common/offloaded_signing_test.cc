@@ -167,6 +167,32 @@ TEST_P(OffloadedSigning, ASignatureNobodyAskedForIsRefused) {
   EXPECT_TRUE(p.server->is_connected());
 }
 
+// A message behind the ClientHello in the same record is refused (unexpected_message): nothing
+// may follow a ClientHello before our flight (RFC 8446 §5.1, RFC 5246 §7.3).
+TEST_P(OffloadedSigning, AMessageBehindTheClientHelloIsUnexpected) {
+  LoopbackPair p = LoopbackPair::start(client(), server());
+  std::vector<uint8_t> wire(p.client->output().begin(), p.client->output().end());
+  p.client->consume_output(wire.size());
+  ASSERT_GE(wire.size(), 5u);
+  ASSERT_EQ(wire[0], 22);
+  const size_t len = (size_t{wire[3]} << 8) | wire[4];
+  ASSERT_EQ(wire.size(), 5 + len);  // the ClientHello, alone in its record
+  std::vector<uint8_t> finished = {20, 0, 0, 32};
+  finished.resize(4 + 32, 0);
+  wire.insert(wire.end(), finished.begin(), finished.end());
+  wire[3] = static_cast<uint8_t>((len + finished.size()) >> 8);
+  wire[4] = static_cast<uint8_t>(len + finished.size());
+  auto r = p.server->receive(wire);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::unexpected_message) << r.error().message();
+  // TLS 1.3 refuses it as it switches read keys after the ClientHello (the record layer), TLS
+  // 1.2 in the waiting state.
+  EXPECT_NE(r.error().message().find(tls13() ? "spans a key change" : "server12::AwaitSignature"),
+            std::string::npos)
+      << r.error().message();
+  EXPECT_EQ(p.server->signature_request(), nullptr);
+}
+
 // close() while waiting ends the handshake: close_notify goes out, the request is dropped and a
 // late signature is refused.
 TEST_P(OffloadedSigning, CloseWhileWaitingDropsTheRequest) {
