@@ -691,8 +691,9 @@ Result<State> finish_flight(Env env, FlightEnd&& end, std::span<const uint8_t> s
 }
 
 Result<State> handle(AwaitSignature&& /*st*/, Env /*env*/, const HandshakeMessageView& msg) {
-  // Only the rest of the ClientHello's record can reach here (receive() holds later records):
-  // RFC 8446 §5.1, "Handshake messages MUST NOT span key changes".
+  // receive() holds later records, and a message behind the ClientHello in its record is refused
+  // by the record layer first (RFC 8446 §5.1, "Handshake messages MUST NOT span key changes"):
+  // nothing should reach here, and whatever does is refused.
   return Error(ErrorCode::unexpected_message, "server13::AwaitSignature",
                "unexpected " + std::string(handshake_type_name(msg.type)) +
                    " before our flight was complete");

@@ -219,6 +219,25 @@ INSTANTIATE_TEST_SUITE_P(Versions, AsioEcho,
                            return p.param == ProtocolVersion::tls1_3 ? "tls13" : "tls12";
                          });
 
+// spawn_client_handshake starts one client handshake to `port` on `io`; when it completes, `ec`
+// and `last_error` hold what the stream reported.
+void spawn_client_handshake(::asio::io_context& io, uint16_t port,
+                            std::shared_ptr<const ClientConfig> config, std::error_code& ec,
+                            std::optional<Error>& last_error) {
+  ::asio::co_spawn(
+      io,
+      [&io, port, config, &ec, &last_error]() -> ::asio::awaitable<void> {
+        auto conn = Connection::client(config, "localhost");
+        TlsStream tls(std::move(*conn), io);
+        co_await tls.next_layer().async_connect({::asio::ip::address_v4::loopback(), port},
+                                                ::asio::use_awaitable);
+        co_await tls.async_handshake(TlsStream::client,
+                                     ::asio::redirect_error(::asio::use_awaitable, ec));
+        last_error = tls.last_error();
+      },
+      ::asio::detached);
+}
+
 // A client that does not trust the server's CA fails the handshake with the verifier's error,
 // in the hs error category, and sends its alert: the server's handshake fails too.
 TEST(AsioStream, UntrustedServerFailsHandshakeWithHsErrorOnBothEnds) {
@@ -233,18 +252,7 @@ TEST(AsioStream, UntrustedServerFailsHandshakeWithHsErrorOnBothEnds) {
       client_config(ProtocolVersion::tls1_3, test::shared_test_pki().client_cert.string());
   std::error_code handshake_ec;
   std::optional<Error> last_error;
-  ::asio::co_spawn(
-      io,
-      [&]() -> ::asio::awaitable<void> {
-        auto conn = Connection::client(config, "localhost");
-        TlsStream tls(std::move(*conn), io);
-        co_await tls.next_layer().async_connect({::asio::ip::address_v4::loopback(), port},
-                                                ::asio::use_awaitable);
-        co_await tls.async_handshake(TlsStream::client,
-                                     ::asio::redirect_error(::asio::use_awaitable, handshake_ec));
-        last_error = tls.last_error();
-      },
-      ::asio::detached);
+  spawn_client_handshake(io, port, config, handshake_ec, last_error);
   io.run_for(std::chrono::seconds(30));
 
   ASSERT_TRUE(handshake_ec);
@@ -280,18 +288,7 @@ TEST(AsioStream, OffloadedKeyFailsTheServerHandshakeWithInternalError) {
   config->dangerous_skip_verification = true;
   std::error_code handshake_ec;
   std::optional<Error> last_error;
-  ::asio::co_spawn(
-      io,
-      [&]() -> ::asio::awaitable<void> {
-        auto conn = Connection::client(config, "localhost");
-        TlsStream tls(std::move(*conn), io);
-        co_await tls.next_layer().async_connect({::asio::ip::address_v4::loopback(), port},
-                                                ::asio::use_awaitable);
-        co_await tls.async_handshake(TlsStream::client,
-                                     ::asio::redirect_error(::asio::use_awaitable, handshake_ec));
-        last_error = tls.last_error();
-      },
-      ::asio::detached);
+  spawn_client_handshake(io, port, config, handshake_ec, last_error);
   io.run_for(std::chrono::seconds(30));
 
   ASSERT_TRUE(handshake_ec);

@@ -300,11 +300,7 @@ TEST_P(Exporters, RefusesLabelsAndSizesOutsideTheRfcs) {
 
 INSTANTIATE_TEST_SUITE_P(Versions, Exporters,
                          ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
-                         [](const auto& param_info) {
-                           return param_info.param == ProtocolVersion::tls1_3
-                                      ? std::string("Tls13")
-                                      : std::string("Tls12");
-                         });
+                         version_param_name);
 
 // RFC 7627 §5.4: after a full handshake without the extended master secret, "the client or
 // server MUST NOT export any key material based on the new master secret". Our client reaches

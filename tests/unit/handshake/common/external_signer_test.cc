@@ -54,12 +54,7 @@ class ExternalSigner : public ::testing::TestWithParam<ProtocolVersion> {
     sc->certificates = {cert};
     return sc;
   }
-  std::shared_ptr<ClientConfig> client() const {
-    auto cc = std::make_shared<ClientConfig>();
-    cc->min_version = cc->max_version = GetParam();
-    cc->dangerous_skip_verification = true;  // the chain; the handshake signature is checked
-    return cc;
-  }
+  std::shared_ptr<ClientConfig> client() const { return unverified_client(GetParam()); }
   static CertifiedKey with_signer(const CertifiedKey& cert, std::shared_ptr<const Signer> s) {
     auto out = certified_key_with_signer(cert.chain, std::move(s));
     EXPECT_TRUE(out.ok()) << out.error().message();
@@ -145,11 +140,7 @@ TEST_P(ExternalSigner, ClientCertificateSignedThroughTheSigner) {
 
 INSTANTIATE_TEST_SUITE_P(Versions, ExternalSigner,
                          ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
-                         [](const auto& param_info) {
-                           return param_info.param == ProtocolVersion::tls1_3
-                                      ? std::string("Tls13")
-                                      : std::string("Tls12");
-                         });
+                         version_param_name);
 
 TEST(ExternalSignerConfig, RefusesWhatCannotWork) {
   const CertifiedKey& ecdsa = test_certs()->ecdsa;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -71,6 +72,21 @@ inline std::vector<uint8_t> rewrite_flight(const std::vector<uint8_t>& wire,
     }
   }
   return out;
+}
+
+// version_param_name names the instances of a TEST_P over the protocol version ("Tls12",
+// "Tls13").
+inline std::string version_param_name(const ::testing::TestParamInfo<ProtocolVersion>& info) {
+  return info.param == ProtocolVersion::tls1_3 ? "Tls13" : "Tls12";
+}
+
+// unverified_client is a client of `version` only that skips the chain check: for tests of the
+// server's handshake signature, which the client still checks against the leaf's key.
+inline std::shared_ptr<ClientConfig> unverified_client(ProtocolVersion version) {
+  auto cc = std::make_shared<ClientConfig>();
+  cc->min_version = cc->max_version = version;
+  cc->dangerous_skip_verification = true;
+  return cc;
 }
 
 // LoopbackPair runs a client and a server Connection against each other in memory.

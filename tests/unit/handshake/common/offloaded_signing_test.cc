@@ -35,12 +35,7 @@ class OffloadedSigning : public ::testing::TestWithParam<ProtocolVersion> {
     }
     return sc;
   }
-  std::shared_ptr<ClientConfig> client() const {
-    auto cc = std::make_shared<ClientConfig>();
-    cc->min_version = cc->max_version = GetParam();
-    cc->dangerous_skip_verification = true;  // the chain; the handshake signature is checked
-    return cc;
-  }
+  std::shared_ptr<ClientConfig> client() const { return unverified_client(GetParam()); }
   // sign is what the application's signing service does with a request: the certificate's
   // own key here.
   static std::vector<uint8_t> sign(const SignatureRequest& request) {
@@ -242,11 +237,7 @@ TEST_P(OffloadedSigning, ClientAuthenticationFollowsTheSignature) {
 
 INSTANTIATE_TEST_SUITE_P(Versions, OffloadedSigning,
                          ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
-                         [](const auto& param_info) {
-                           return param_info.param == ProtocolVersion::tls1_3
-                                      ? std::string("Tls13")
-                                      : std::string("Tls12");
-                         });
+                         version_param_name);
 
 TEST(OffloadedSigningConfig, RefusesWhatCannotWork) {
   const CertifiedKey& ecdsa = test_certs()->ecdsa;
