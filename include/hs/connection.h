@@ -29,9 +29,10 @@ enum class EarlyDataStatus : uint8_t {
   rejected,  // the server declined it (a client sends it again as 1-RTT data)
 };
 
-// SignatureRequest is the signature a server handshake waits for when its certificate's key is
+// SignatureRequest is the signature a handshake waits for when its certificate's key is
 // offloaded (certified_key_for_offload): `message` signed under `scheme`, as Signer::sign, with
-// the key of ServerConfig::certificates[certificate] (the one the handshake chose).
+// the key of ServerConfig::certificates[certificate] (the one the handshake chose) on a server,
+// of ClientConfig::client_certificate on a client (`certificate` 0).
 struct SignatureRequest {
   SignatureScheme scheme{};
   std::vector<uint8_t> message;
@@ -244,12 +245,14 @@ class HS_API Connection {
   // authenticated waits for it to turn false (then info() tells the outcome).
   bool client_certificate_pending() const;
 
-  // ---- Offloaded signing (servers; certified_key_for_offload) ----
+  // ---- Offloaded signing (certified_key_for_offload) ----
   // signature_request: non-null while the handshake waits for the application's signature.
-  // The receive() that processed the ClientHello queued what comes before the signature
-  // (ServerHello .. Certificate: flush it, the client can start on it) and returned ok; until
+  // The receive() that asked for it queued what comes before the signature (a server's
+  // ServerHello .. Certificate, a client's Certificate: flush it) and returned ok; until
   // provide_signature(), receive() keeps the bytes it is given (up to about 130 KiB, then
-  // record_overflow) without processing them, and the handshake does not time out by itself.
+  // record_overflow) without processing them, and nothing times out by itself. A client asked
+  // after the handshake (TLS 1.3 post-handshake authentication) stays connected and may write
+  // meanwhile.
   const SignatureRequest* signature_request() const;
   // provide_signature continues the handshake with the signature of signature_request(), in the
   // TLS wire form, and then processes what receive() kept; flush output() afterwards. The

@@ -3,8 +3,8 @@
 // (TLS 1.3 CertificateVerify, TLS 1.2 ServerKeyExchange, a client's CertificateVerify) and never
 // sees the key, as BoringSSL's SSL_PRIVATE_KEY_METHOD and rustls' SigningKey allow.
 //
-// A Signer answers at once, on the thread driving the connection. A server whose key answers
-// later (a signing service over the network, an event loop that must not block) uses
+// A Signer answers at once, on the thread driving the connection. A key that answers later (a
+// signing service over the network, a smart card, an event loop that must not block) uses
 // certified_key_for_offload instead: the handshake stops at its signature and the application
 // supplies it (Connection::signature_request / provide_signature), as BoringSSL's
 // ssl_private_key_retry and s2n-tls's async private-key callbacks allow.
@@ -50,14 +50,16 @@ HS_API Result<CertifiedKey> certified_key_with_signer(std::vector<CertificateDer
                                                       std::shared_ptr<const Signer> signer);
 
 // certified_key_for_offload makes the CertifiedKey of `chain` (DER, leaf first) whose signatures
-// the application makes itself, asynchronously, for ServerConfig::certificates: when a server
-// handshake reaches the signature (TLS 1.3 CertificateVerify, TLS 1.2 ServerKeyExchange) it sends
-// what comes before it, stops, and Connection::signature_request() says what to sign; the
-// application signs (as Signer::sign describes: `scheme`, the whole message, the TLS wire form)
-// and calls Connection::provide_signature(), which sends the rest of the flight. `schemes` are
-// the schemes the key can produce, as Signer::schemes(). invalid_config as
-// certified_key_with_signer; a ClientConfig::client_certificate made this way is invalid_config
-// too (a client signs when receive() processes the server's flight, with a Signer).
+// the application makes itself, asynchronously, for ServerConfig::certificates or
+// ClientConfig::client_certificate: when a handshake reaches the signature (a server's TLS 1.3
+// CertificateVerify or TLS 1.2 ServerKeyExchange, a client's CertificateVerify, also in answer to
+// a TLS 1.3 post-handshake CertificateRequest) it sends what comes before it, stops, and
+// Connection::signature_request() says what to sign; the application signs (as Signer::sign
+// describes: `scheme`, the whole message, the TLS wire form) and calls
+// Connection::provide_signature(), which sends the rest of the flight. `schemes` are the schemes
+// the key can produce, as Signer::schemes(). invalid_config as certified_key_with_signer. The
+// blocking hs::Stream and hs::asio::stream cannot wait for it: their handshake (or read) fails
+// with internal_error.
 HS_API Result<CertifiedKey> certified_key_for_offload(std::vector<CertificateDer> chain,
                                                       std::vector<SignatureScheme> schemes);
 

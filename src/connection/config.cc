@@ -148,12 +148,6 @@ Result<void> check_client_config(const ClientConfig& config) {
     return Error(ErrorCode::invalid_config, "client config",
                  "client_certificate needs a chain and its private key");
   }
-  if (config.client_certificate && config.client_certificate->key->offloaded()) {
-    // A client signs while receive() processes the server's flight; only a server's handshake
-    // waits for an offloaded signature (certified_key_for_offload).
-    return Error(ErrorCode::invalid_config, "client config",
-                 "client_certificate's key is offloaded: a client signs with a Signer");
-  }
   if (config.external_psk) {
     HS_TRY(check_external_psk("client config", config.external_psk.get()));
     const crypto::HashAlg hash = detail::hash_of(config.external_psk->hash);

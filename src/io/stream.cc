@@ -148,6 +148,17 @@ struct Stream::State {
         return r;
       }
       auto r = conn->receive_into(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)), out);
+      if (r.ok() && conn->signature_request() != nullptr) {
+        // A blocking Stream has nobody to ask for an offloaded key's signature (in the
+        // handshake, or for a TLS 1.3 post-handshake CertificateRequest): the peer gets
+        // internal_error instead of a connection that hangs.
+        (void)conn->provide_signature({});
+        (void)flush(deadline);
+        return Error(ErrorCode::internal_error, "signature",
+                     "the certificate's key is offloaded (certified_key_for_offload): a Stream "
+                     "cannot wait for its signature; drive the Connection instead "
+                     "(Connection::provide_signature)");
+      }
       auto f = flush(deadline);
       if (!r.ok()) {
         return std::move(r).error();
@@ -224,16 +235,6 @@ Result<void> Stream::handshake(std::chrono::milliseconds timeout) {
     if (!r.ok()) {
       (void)s.flush(deadline);
       return r;
-    }
-    if (s.conn->signature_request() != nullptr) {
-      // A blocking Stream has nobody to ask for an offloaded key's signature: the peer gets
-      // internal_error instead of a handshake that hangs until the timeout.
-      (void)s.conn->provide_signature({});
-      (void)s.flush(deadline);
-      return Error(ErrorCode::internal_error, "handshake",
-                   "the certificate's key is offloaded (certified_key_for_offload): a Stream "
-                   "cannot wait for its signature; drive the Connection instead "
-                   "(Connection::provide_signature)");
     }
     if (s.eof && !s.conn->is_connected()) {
       return Error(ErrorCode::truncated, "handshake", "connection closed during the handshake");

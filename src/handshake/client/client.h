@@ -81,6 +81,7 @@ class Driver final : public detail::HandshakeDriver {
   bool is_connected() const override;
   std::string_view state_name() const override;
   Result<void> send_key_update(HandshakeContext& ctx, bool request_peer_update) override;
+  Result<void> on_signature(HandshakeContext& ctx, std::span<const uint8_t> signature) override;
 
   // tls13_state is the TLS 1.3 state, or nullptr (tests read the latest ticket through it).
   const client13::State* tls13_state() const { return std::get_if<client13::State>(&state_); }

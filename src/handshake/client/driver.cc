@@ -131,6 +131,36 @@ Result<Driver::State> Driver::on_server_hello(ExpectServerHello&& st, HandshakeC
       client12::ExpectServerHello{std::move(st.offer12), std::move(st.transcript)}, ctx, msg, sh)));
 }
 
+Result<void> Driver::on_signature(HandshakeContext& ctx, std::span<const uint8_t> signature) {
+  const std::string_view before = state_name();
+  if (auto* s12 = std::get_if<client12::State>(&state_)) {
+    if (auto* waiting = std::get_if<client12::AwaitSignature>(s12)) {
+      client12::AwaitSignature st = std::move(*waiting);
+      state_ = std::monostate{};
+      auto next = HS_TRY(client12::finish_client_flight(
+          ctx, std::move(st.transcript), st.neg, std::move(st.master_secret),
+          std::move(st.master_prf), std::move(st.keys), st.scheme, signature));
+      enter(ctx, before, std::move(next));
+      return ok_result();
+    }
+  }
+  if (auto* s13 = std::get_if<client13::State>(&state_)) {
+    if (auto* waiting = std::get_if<client13::AwaitSignature>(s13)) {
+      client13::AwaitSignature st = std::move(*waiting);
+      state_ = std::monostate{};
+      auto next = HS_TRY(client13::finish_second_flight(
+          ctx, std::move(st.s), std::move(st.master), std::move(st.client_app),
+          std::move(st.server_app), st.scheme, signature));
+      enter(ctx, before, std::move(next));
+      return ok_result();
+    }
+    if (auto* connected = std::get_if<client13::Connected>(s13)) {
+      return client13::complete_post_handshake_answer(*connected, ctx, signature);
+    }
+  }
+  return Error(ErrorCode::internal_error, "signature", "no signature was asked for");
+}
+
 Result<void> Driver::on_handshake(HandshakeContext& ctx, const HandshakeMessageView& msg) {
   if (auto* front = std::get_if<ExpectServerHello>(&state_)) {
     if (msg.type == HandshakeType::hello_request && front->offers_tls12) {

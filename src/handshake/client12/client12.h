@@ -52,6 +52,7 @@
 #include "handshake/common/driver.h"
 #include "handshake/common/server_chain.h"
 #include "handshake/common/suites.h"
+#include "handshake/common/tls12_keys.h"
 #include "handshake/common/transcript.h"
 #include "keyschedule/prf12.h"
 #include "messages/server_hello.h"
@@ -170,6 +171,18 @@ struct ExpectServerHelloDone {
 std::optional<SignatureScheme> client_certificate_scheme(const CertificateRequested& request,
                                                          std::span<const SignatureScheme> ours,
                                                          crypto::KeyType type);
+// AwaitSignature: our client certificate's key is offloaded (certified_key_for_offload); the
+// flight stopped after ClientKeyExchange until the application's signature for our
+// CertificateVerify arrives (finish_client_flight). No record is read meanwhile.
+struct AwaitSignature {
+  detail::Transcript transcript;  // through ClientKeyExchange, messages kept
+  Negotiated neg;
+  SecretBytes master_secret;
+  keyschedule::Prf12 master_prf;
+  detail::Tls12Protections keys;
+  SignatureScheme scheme{};  // our CertificateVerify's
+};
+
 // After our Finished: the server's NewSessionTicket (if it acknowledged session_ticket), its
 // ChangeCipherSpec, then its Finished.
 // `client_write` is set only in an abbreviated handshake: our keys, switched on after the
@@ -200,11 +213,20 @@ struct ExpectFinished {
 struct Connected {};
 
 using State = std::variant<ExpectServerHello, ExpectCertificate, ExpectServerKeyExchange,
-                           ExpectServerHelloDone, ExpectNewSessionTicket, ExpectChangeCipherSpec,
-                           ExpectFinished, Connected>;
+                           ExpectServerHelloDone, AwaitSignature, ExpectNewSessionTicket,
+                           ExpectChangeCipherSpec, ExpectFinished, Connected>;
 
 // state_name returns "client12::<State>".
 std::string_view state_name(const State& state);
+
+// finish_client_flight sends the rest of our flight after the ClientKeyExchange: the
+// CertificateVerify with `signature` (when `cv_scheme` is set), ChangeCipherSpec and Finished.
+Result<State> finish_client_flight(HandshakeContext& ctx, detail::Transcript transcript,
+                                   Negotiated neg, SecretBytes master_secret,
+                                   keyschedule::Prf12 master_prf, detail::Tls12Protections keys,
+                                   std::optional<SignatureScheme> cv_scheme,
+                                   std::span<const uint8_t> signature);
+Result<State> handle(AwaitSignature&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
 
 Result<State> handle(ExpectServerHello&& st, HandshakeContext& ctx,
                      const HandshakeMessageView& msg);

@@ -142,6 +142,7 @@ Result<State> handle_change_cipher_spec(State&& state, HandshakeContext& ctx) {
 
 std::string_view state_name(const State& state) {
   struct Namer {
+    std::string_view operator()(const AwaitSignature&) const { return "client12::AwaitSignature"; }
     std::string_view operator()(const ExpectServerHello&) const {
       return "client12::ExpectServerHello";
     }

@@ -237,25 +237,47 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
 
   // The CertificateVerify follows the ClientKeyExchange but is not part of the RFC 7627
   // session_hash (which ends with the ClientKeyExchange), so it is sent after the derivation.
-  if (signer) {
-    // RFC 5246 §7.4.8: the signature covers "all handshake messages sent or received, starting
-    // at client hello and up to, but not including, this message", with a pair the
-    // CertificateRequest listed.
-    // client_certificate_scheme only picks schemes scheme_algorithm() knows.
-    auto alg = crypto::scheme_algorithm(signer->scheme);
-    auto signature = signer->cert->key->sign(alg.value(), st.transcript.messages());
-    if (!signature.ok()) {
-      return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
-    }
-    messages::CertificateVerify cv{signer->scheme, std::move(signature).value()};
+  if (!signer) {
+    return finish_client_flight(ctx, std::move(st.transcript), st.neg, std::move(master),
+                                std::move(master_prf), std::move(keys), std::nullopt, {});
+  }
+  // RFC 5246 §7.4.8: the signature covers "all handshake messages sent or received, starting
+  // at client hello and up to, but not including, this message", with a pair the
+  // CertificateRequest listed.
+  if (signer->cert->key->offloaded()) {
+    std::span<const uint8_t> messages = st.transcript.messages();
+    HS_TRY(ctx.request_signature(signer->scheme,
+                                 std::vector<uint8_t>(messages.begin(), messages.end()), 0));
+    return AwaitSignature{std::move(st.transcript), st.neg,          std::move(master),
+                          std::move(master_prf),    std::move(keys), signer->scheme};
+  }
+  // client_certificate_scheme only picks schemes scheme_algorithm() knows.
+  auto alg = crypto::scheme_algorithm(signer->scheme);
+  auto signature = signer->cert->key->sign(alg.value(), st.transcript.messages());
+  if (!signature.ok()) {
+    return Error(ErrorCode::internal_error, "certificate_verify", "signing failed");
+  }
+  return finish_client_flight(ctx, std::move(st.transcript), st.neg, std::move(master),
+                              std::move(master_prf), std::move(keys), signer->scheme,
+                              signature.value());
+}
+
+Result<State> finish_client_flight(HandshakeContext& ctx, detail::Transcript transcript,
+                                   Negotiated neg, SecretBytes master_secret,
+                                   keyschedule::Prf12 master_prf, detail::Tls12Protections keys,
+                                   std::optional<SignatureScheme> cv_scheme,
+                                   std::span<const uint8_t> signature) {
+  if (cv_scheme) {
+    messages::CertificateVerify cv{*cv_scheme,
+                                   std::vector<uint8_t>(signature.begin(), signature.end())};
     std::vector<uint8_t> cv_raw;
     HS_TRY(messages::serialize_message(cv, cv_raw));
     HS_TRY(ctx.send_handshake(cv_raw));
-    st.transcript.add(cv_raw);
-    ctx.info().own_signature_scheme = signer->scheme;
+    transcript.add(cv_raw);
+    ctx.info().own_signature_scheme = *cv_scheme;
     if (ctx.wants_notes()) {
       ctx.note("client certificate sent, CertificateVerify signed with " +
-               std::string(signature_scheme_name(signer->scheme)));
+               std::string(signature_scheme_name(*cv_scheme)));
     }
   }
 
@@ -267,20 +289,29 @@ Result<State> handle(ExpectServerHelloDone&& st, HandshakeContext& ctx,
   // Hash(handshake_messages)), handshake_messages being everything up to, not including, this
   // message.
   messages::Finished fin;
-  fin.verify_data = detail::tls12_verify_data(master_prf, true, st.transcript.current());
+  fin.verify_data = detail::tls12_verify_data(master_prf, true, transcript.current());
   std::vector<uint8_t> fin_raw;
   HS_TRY(messages::serialize_message(fin, fin_raw));
   HS_TRY(ctx.send_handshake(fin_raw));
-  st.transcript.add(fin_raw);
+  transcript.add(fin_raw);
 
-  if (st.neg.ticket_expected) {
-    return ExpectNewSessionTicket{
-        std::move(st.transcript),     st.neg, std::move(master), std::move(master_prf),
-        std::move(keys.server_write), nullptr};
+  if (neg.ticket_expected) {
+    return ExpectNewSessionTicket{std::move(transcript),        neg,
+                                  std::move(master_secret),     std::move(master_prf),
+                                  std::move(keys.server_write), nullptr};
   }
-  return ExpectChangeCipherSpec{
-      std::move(st.transcript),     st.neg, std::move(master), std::move(master_prf),
-      std::move(keys.server_write), nullptr};
+  return ExpectChangeCipherSpec{std::move(transcript),        neg,
+                                std::move(master_secret),     std::move(master_prf),
+                                std::move(keys.server_write), nullptr};
+}
+
+Result<State> handle(AwaitSignature&& /*st*/, HandshakeContext& /*ctx*/,
+                     const HandshakeMessageView& msg) {
+  // receive() holds the records that arrive meanwhile; only the rest of the ServerHelloDone's
+  // record gets here, and the server sends nothing after ServerHelloDone before our Finished.
+  return Error(ErrorCode::unexpected_message, "client12::AwaitSignature",
+               "unexpected " + std::string(handshake_type_name(msg.type)) +
+                   " before our flight was complete");
 }
 
 }  // namespace hs::client12

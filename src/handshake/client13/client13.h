@@ -220,10 +220,17 @@ struct ExpectFinished {
 // the transcript through our Finished, which every post-handshake CertificateRequest extends on
 // its own copy (§4.4.1: "ClientHello ... client Finished + CertificateRequest"), and the
 // configuration whose client_certificate answers it.
+// PendingAnswer: our answer to a post-handshake CertificateRequest waits for the offloaded
+// key's signature; `transcript` runs through our Certificate.
+struct PendingAnswer {
+  detail::Transcript transcript;
+  SignatureScheme scheme{};
+};
 struct PostHandshakeAuth {
   std::shared_ptr<const ClientConfig> config;
   detail::Transcript transcript;
   size_t requests_answered = 0;
+  std::optional<PendingAnswer> pending;
 };
 
 // Connected: application data flows; post-handshake messages (NewSessionTicket, KeyUpdate,
@@ -242,8 +249,21 @@ struct Connected {
   std::optional<PostHandshakeAuth> pha;  // set when post_handshake_auth was offered
 };
 
+// AwaitSignature: our client certificate's key is offloaded (certified_key_for_offload); our
+// second flight stopped after its Certificate until the application's signature for the
+// CertificateVerify arrives (finish_second_flight). The server's Finished was verified and
+// the application secrets derived. No record is read meanwhile.
+struct AwaitSignature {
+  Session s;  // transcript through our Certificate
+  keyschedule::MasterSecret master;
+  keyschedule::TrafficSecret client_app;
+  keyschedule::TrafficSecret server_app;
+  SignatureScheme scheme{};
+};
+
 using State = std::variant<ExpectServerHello, ExpectEncryptedExtensions, ExpectCertificateOrRequest,
-                           ExpectCertificate, ExpectCertificateVerify, ExpectFinished, Connected>;
+                           ExpectCertificate, ExpectCertificateVerify, ExpectFinished,
+                           AwaitSignature, Connected>;
 
 // state_name returns "client13::<State>".
 std::string_view state_name(const State& state);
@@ -284,9 +304,36 @@ std::optional<SignatureScheme> choose_client_scheme(std::span<const SignatureSch
 // send_client_certificate answers `request` (RFC 8446 §4.4.2, §4.4.3), in our second flight or
 // after the handshake: config.client_certificate and a CertificateVerify when a scheme fits
 // (choose_client_scheme), else an empty Certificate. Adds what it sends to `transcript`.
-// internal_error when signing fails.
-Result<void> send_client_certificate(const ClientConfig& config, const CertRequest13& request,
-                                     detail::Transcript& transcript, HandshakeContext& ctx);
+// internal_error when signing fails. With an offloaded key it sends the Certificate, asks the
+// application for the signature (HandshakeContext::request_signature) and returns the scheme:
+// the caller waits and then sends send_client_certificate_verify; nullopt otherwise.
+Result<std::optional<SignatureScheme>> send_client_certificate(const ClientConfig& config,
+                                                               const CertRequest13& request,
+                                                               detail::Transcript& transcript,
+                                                               HandshakeContext& ctx);
+// send_client_certificate_verify sends our CertificateVerify with `signature`.
+Result<void> send_client_certificate_verify(HandshakeContext& ctx, detail::Transcript& transcript,
+                                            SignatureScheme scheme,
+                                            std::span<const uint8_t> signature);
+
+// finish_second_flight sends the rest of our second flight after the Certificate (or the
+// EndOfEarlyData): the CertificateVerify with `signature` when `cv_scheme` is set, Finished, and
+// switches to the application write key.
+Result<State> finish_second_flight(HandshakeContext& ctx, Session&& s,
+                                   keyschedule::MasterSecret master,
+                                   keyschedule::TrafficSecret client_app,
+                                   keyschedule::TrafficSecret server_app,
+                                   std::optional<SignatureScheme> cv_scheme,
+                                   std::span<const uint8_t> signature);
+Result<State> handle(AwaitSignature&& st, HandshakeContext& ctx, const HandshakeMessageView& msg);
+
+// complete_post_handshake_answer sends the CertificateVerify (with `signature`) and Finished of
+// a post-handshake answer that waited for an offloaded signature.
+Result<void> complete_post_handshake_answer(Connected& st, HandshakeContext& ctx,
+                                            std::span<const uint8_t> signature);
+// finish_post_handshake_answer sends the Finished of a post-handshake answer.
+Result<void> finish_post_handshake_answer(Connected& st, HandshakeContext& ctx,
+                                          detail::Transcript& transcript);
 
 // answer_post_handshake_request answers a CertificateRequest received once connected (RFC 8446
 // §4.6.2) with Certificate, CertificateVerify and Finished under our application traffic key;

@@ -60,8 +60,10 @@ Result<CertRequest13> parse_cert_request13(std::span<const uint8_t> body) {
                        HS_TRY(messages::parse_signature_algorithms(sa->data))};
 }
 
-Result<void> send_client_certificate(const ClientConfig& config, const CertRequest13& request,
-                                     detail::Transcript& transcript, HandshakeContext& ctx) {
+Result<std::optional<SignatureScheme>> send_client_certificate(const ClientConfig& config,
+                                                               const CertRequest13& request,
+                                                               detail::Transcript& transcript,
+                                                               HandshakeContext& ctx) {
   messages::Certificate13 cert;
   // RFC 8446 §4.4.2: certificate_request_context: "If this message is in response to a
   // CertificateRequest, the value of certificate_request_context in that message."
@@ -89,7 +91,8 @@ Result<void> send_client_certificate(const ClientConfig& config, const CertReque
     if (ck == nullptr) {
       ctx.note("no client certificate configured; sending an empty Certificate");
     }
-    return send(ctx, transcript, raw);
+    HS_TRY(send(ctx, transcript, raw));
+    return std::optional<SignatureScheme>();
   }
   // RFC 8446 §4.4.2: the sender's certificate first, then the chain. No entry extensions: the
   // request's extensions ask for none that we support.
@@ -106,19 +109,32 @@ Result<void> send_client_certificate(const ClientConfig& config, const CertReque
   content.push_back(0);
   const std::vector<uint8_t> th = transcript.current();
   content.insert(content.end(), th.begin(), th.end());
+  if (ck->key->offloaded()) {
+    // The application signs (certified_key_for_offload); the caller waits for it.
+    HS_TRY(ctx.request_signature(*scheme, std::move(content), 0));
+    return scheme;
+  }
   auto signature = ck->key->sign(crypto::scheme_info(*scheme)->alg, content);
   if (!signature.ok()) {
     return Error(ErrorCode::internal_error, "certificate_verify",
                  "signing the client CertificateVerify failed");
   }
+  HS_TRY(send_client_certificate_verify(ctx, transcript, *scheme, signature.value()));
+  return std::optional<SignatureScheme>();
+}
+
+Result<void> send_client_certificate_verify(HandshakeContext& ctx, detail::Transcript& transcript,
+                                            SignatureScheme scheme,
+                                            std::span<const uint8_t> signature) {
   std::vector<uint8_t> cv_raw;
   HS_TRY(messages::serialize_message(
-      messages::CertificateVerify{*scheme, std::move(signature).value()}, cv_raw));
+      messages::CertificateVerify{scheme, std::vector<uint8_t>(signature.begin(), signature.end())},
+      cv_raw));
   HS_TRY(send(ctx, transcript, cv_raw));
-  ctx.info().own_signature_scheme = *scheme;
+  ctx.info().own_signature_scheme = scheme;
   if (ctx.wants_notes()) {
     ctx.note("sent our client certificate and CertificateVerify (" +
-             std::string(signature_scheme_name(*scheme)) + ")");
+             std::string(signature_scheme_name(scheme)) + ")");
   }
   return ok_result();
 }
@@ -140,7 +156,19 @@ Result<void> answer_post_handshake_request(Connected& st, HandshakeContext& ctx,
   transcript.add(msg.raw);
   // RFC 8446 §4.6.2: "If the client has a relevant certificate ... If not, the client MUST send
   // a Certificate message containing no certificates followed by Finished."
-  HS_TRY(send_client_certificate(*st.pha->config, request, transcript, ctx));
+  const std::optional<SignatureScheme> pending =
+      HS_TRY(send_client_certificate(*st.pha->config, request, transcript, ctx));
+  if (pending) {
+    // An offloaded key: CertificateVerify and Finished follow the application's signature
+    // (finish_post_handshake_answer).
+    st.pha->pending = PendingAnswer{std::move(transcript), *pending};
+    return ok_result();
+  }
+  return finish_post_handshake_answer(st, ctx, transcript);
+}
+
+Result<void> finish_post_handshake_answer(Connected& st, HandshakeContext& ctx,
+                                          detail::Transcript& transcript) {
   // RFC 8446 §4.4: the Finished of post-handshake authentication has client_application_
   // traffic_secret_N as its Base Key.
   auto vd = HS_TRY(
@@ -152,6 +180,17 @@ Result<void> answer_post_handshake_request(Connected& st, HandshakeContext& ctx,
   HS_TRY(ctx.send_handshake(fin_raw));
   ++st.pha->requests_answered;
   return ok_result();
+}
+
+Result<void> complete_post_handshake_answer(Connected& st, HandshakeContext& ctx,
+                                            std::span<const uint8_t> signature) {
+  if (!st.pha || !st.pha->pending) {
+    return Error(ErrorCode::internal_error, "signature", "no signature was asked for");
+  }
+  PendingAnswer pending = std::move(*st.pha->pending);
+  st.pha->pending.reset();
+  HS_TRY(send_client_certificate_verify(ctx, pending.transcript, pending.scheme, signature));
+  return finish_post_handshake_answer(st, ctx, pending.transcript);
 }
 
 }  // namespace hs::client13

@@ -117,6 +117,7 @@ std::string_view state_name(const State& state) {
       return "client13::ExpectCertificateVerify";
     }
     std::string_view operator()(const ExpectFinished&) const { return "client13::ExpectFinished"; }
+    std::string_view operator()(const AwaitSignature&) const { return "client13::AwaitSignature"; }
     std::string_view operator()(const Connected&) const { return "client13::Connected"; }
   };
   return std::visit(Namer{}, state);

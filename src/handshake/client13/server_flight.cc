@@ -355,8 +355,29 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
   }
   ctx.set_write_protection(HS_TRY(detail::tls13_protection(provider, s.keys.client_hs, suite.aead)),
                            "client_handshake_traffic_secret");
+  std::optional<SignatureScheme> pending;
   if (s.cert_request) {
-    HS_TRY(send_client_certificate(*s.offer.config, *s.cert_request, s.transcript, ctx));
+    pending = HS_TRY(send_client_certificate(*s.offer.config, *s.cert_request, s.transcript, ctx));
+  }
+  if (pending) {
+    // An offloaded client key: the CertificateVerify and Finished wait for the application.
+    return AwaitSignature{std::move(s), std::move(master), std::move(client_app),
+                          std::move(server_app), *pending};
+  }
+  return finish_second_flight(ctx, std::move(s), std::move(master), std::move(client_app),
+                              std::move(server_app), std::nullopt, {});
+}
+
+Result<State> finish_second_flight(HandshakeContext& ctx, Session&& s,
+                                   keyschedule::MasterSecret master,
+                                   keyschedule::TrafficSecret client_app,
+                                   keyschedule::TrafficSecret server_app,
+                                   std::optional<SignatureScheme> cv_scheme,
+                                   std::span<const uint8_t> signature) {
+  const crypto::Provider& provider = ctx.provider();
+  const detail::SuiteInfo suite = s.keys.suite;
+  if (cv_scheme) {
+    HS_TRY(send_client_certificate_verify(ctx, s.transcript, *cv_scheme, signature));
   }
   // RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
   // Certificate*, CertificateVerify*)), the client's BaseKey being
@@ -391,10 +412,19 @@ Result<State> handle(ExpectFinished&& st, HandshakeContext& ctx, const Handshake
               s.offer.server_name,
               std::nullopt};
   if (detail::contains<ExtensionType>(s.offer.extensions, ExtensionType::post_handshake_auth)) {
-    c.pha = PostHandshakeAuth{s.offer.config, std::move(s.transcript)};
+    c.pha = PostHandshakeAuth{s.offer.config, std::move(s.transcript), 0, std::nullopt};
     ctx.info().post_handshake_auth = true;
   }
   return c;
+}
+
+Result<State> handle(AwaitSignature&& /*st*/, HandshakeContext& /*ctx*/,
+                     const HandshakeMessageView& msg) {
+  // receive() holds the records that arrive meanwhile; only the rest of the server Finished's
+  // record gets here, which RFC 8446 §5.1 forbids (it must end at the key change).
+  return Error(ErrorCode::unexpected_message, "client13::AwaitSignature",
+               "unexpected " + std::string(handshake_type_name(msg.type)) +
+                   " before our flight was complete");
 }
 
 }  // namespace hs::client13

@@ -245,15 +245,96 @@ TEST(OffloadedSigningConfig, RefusesWhatCannotWork) {
             ErrorCode::invalid_config);
   EXPECT_EQ(certified_key_for_offload({}, {SignatureScheme::ecdsa_secp256r1_sha256}).error().code(),
             ErrorCode::invalid_config);
-  // A client signs inside receive(): an offloaded client certificate cannot work.
   auto key = certified_key_for_offload(ecdsa.chain, {SignatureScheme::ecdsa_secp256r1_sha256});
   ASSERT_TRUE(key.ok());
   EXPECT_TRUE(key->key->offloaded());
-  auto cc = std::make_shared<ClientConfig>();
+  // The key itself refuses to sign in place: only the handshake's request gets a signature.
+  EXPECT_FALSE(key->key->sign(crypto::SignatureAlgorithm::ecdsa_sha256, {}).ok());
+}
+
+// A client certificate whose key is offloaded: the client's second flight stops at its
+// CertificateVerify until provide_signature(); the server verifies the signature.
+TEST_P(OffloadedSigning, ClientCertificateIsSignedLater) {
+  auto sc = std::make_shared<ServerConfig>();
+  sc->min_version = sc->max_version = GetParam();
+  sc->certificates = {test_certs()->rsa};
+  auto verifier = std::make_shared<StubVerifier>();
+  sc->client_auth = ClientAuth::require;
+  sc->client_verifier = verifier;
+  auto cc = client();
+  auto key = certified_key_for_offload(test_certs()->ecdsa.chain,
+                                       {SignatureScheme::ecdsa_secp256r1_sha256});
+  ASSERT_TRUE(key.ok());
   cc->client_certificate = std::move(key).value();
-  auto c = Connection::client(cc, "localhost");
-  ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error().code(), ErrorCode::invalid_config);
+  LoopbackPair p = LoopbackPair::start(cc, sc);
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  ASSERT_NE(p.client->signature_request(), nullptr);
+  const SignatureRequest request = *p.client->signature_request();
+  EXPECT_EQ(request.scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_EQ(request.certificate, 0u);
+  if (tls13()) {
+    const std::string_view context = "TLS 1.3, client CertificateVerify";
+    ASSERT_EQ(request.message.size(), 64 + context.size() + 1 + 32);
+    EXPECT_EQ(std::string(request.message.begin() + 64,
+                          request.message.begin() + 64 + static_cast<long>(context.size())),
+              context);
+  } else {
+    // RFC 5246 §7.4.8: every handshake message so far, starting with our ClientHello.
+    ASSERT_GT(request.message.size(), 4u);
+    EXPECT_EQ(request.message[0], 1);  // client_hello
+  }
+  EXPECT_FALSE(p.server->is_connected());
+  EXPECT_FALSE(p.client->is_connected());
+
+  ASSERT_TRUE(p.client->provide_signature(sign(request)).ok());
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  EXPECT_TRUE(p.client->is_connected());
+  EXPECT_TRUE(p.server->is_connected());
+  EXPECT_EQ(verifier->calls, 1);
+  EXPECT_EQ(p.server->info().signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+  EXPECT_EQ(p.client->info().own_signature_scheme, SignatureScheme::ecdsa_secp256r1_sha256);
+}
+
+// TLS 1.3 post-handshake authentication with an offloaded client key: the answer waits for the
+// signature while the connection stays up, then the server has its client.
+TEST(OffloadedSigningPostHandshake, AnswerWaitsForTheSignature) {
+  auto sc = std::make_shared<ServerConfig>();
+  sc->certificates = {test_certs()->rsa};
+  auto verifier = std::make_shared<StubVerifier>();
+  sc->client_verifier = verifier;
+  auto cc = unverified_client(ProtocolVersion::tls1_3);
+  cc->post_handshake_auth = true;
+  auto key = certified_key_for_offload(test_certs()->ecdsa.chain,
+                                       {SignatureScheme::ecdsa_secp256r1_sha256});
+  ASSERT_TRUE(key.ok());
+  cc->client_certificate = std::move(key).value();
+  LoopbackPair p = LoopbackPair::start(cc, sc);
+  p.pump();
+  ASSERT_TRUE(p.client->is_connected());
+  ASSERT_TRUE(p.server->is_connected());
+  ASSERT_EQ(p.client->signature_request(), nullptr);
+
+  ASSERT_TRUE(p.server->request_client_certificate().ok());
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_NE(p.client->signature_request(), nullptr);
+  EXPECT_TRUE(p.server->client_certificate_pending());
+  EXPECT_TRUE(p.client->is_connected());
+  auto sig = test_certs()->ecdsa.key->sign(crypto::SignatureAlgorithm::ecdsa_sha256,
+                                           p.client->signature_request()->message);
+  ASSERT_TRUE(sig.ok());
+  ASSERT_TRUE(p.client->provide_signature(sig.value()).ok());
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  EXPECT_FALSE(p.server->client_certificate_pending());
+  EXPECT_TRUE(p.server->info().peer_verified);
+  EXPECT_EQ(p.server->info().peer_chain, test_certs()->ecdsa.chain);
+  EXPECT_EQ(verifier->calls, 1);
 }
 
 }  // namespace
