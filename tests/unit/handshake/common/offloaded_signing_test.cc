@@ -20,19 +20,22 @@
 namespace hs::test {
 namespace {
 
+// offloaded_ecdsa is the ECDSA test certificate with its key offloaded.
+CertifiedKey offloaded_ecdsa() {
+  auto key = certified_key_for_offload(test_certs()->ecdsa.chain,
+                                       {SignatureScheme::ecdsa_secp256r1_sha256});
+  EXPECT_TRUE(key.ok()) << key.error().message();
+  return key.ok() ? std::move(key).value() : CertifiedKey{};
+}
+
 class OffloadedSigning : public ::testing::TestWithParam<ProtocolVersion> {
  protected:
   bool tls13() const { return GetParam() == ProtocolVersion::tls1_3; }
 
   std::shared_ptr<ServerConfig> server() const {
-    const CertifiedKey& ecdsa = test_certs()->ecdsa;
-    auto key = certified_key_for_offload(ecdsa.chain, {SignatureScheme::ecdsa_secp256r1_sha256});
-    EXPECT_TRUE(key.ok()) << key.error().message();
     auto sc = std::make_shared<ServerConfig>();
     sc->min_version = sc->max_version = GetParam();
-    if (key.ok()) {
-      sc->certificates = {std::move(key).value()};
-    }
+    sc->certificates = {offloaded_ecdsa()};
     return sc;
   }
   std::shared_ptr<ClientConfig> client() const { return unverified_client(GetParam()); }
@@ -262,10 +265,7 @@ TEST_P(OffloadedSigning, ClientCertificateIsSignedLater) {
   sc->client_auth = ClientAuth::require;
   sc->client_verifier = verifier;
   auto cc = client();
-  auto key = certified_key_for_offload(test_certs()->ecdsa.chain,
-                                       {SignatureScheme::ecdsa_secp256r1_sha256});
-  ASSERT_TRUE(key.ok());
-  cc->client_certificate = std::move(key).value();
+  cc->client_certificate = offloaded_ecdsa();
   LoopbackPair p = LoopbackPair::start(cc, sc);
   p.pump();
   ASSERT_FALSE(p.client_error) << p.client_error->message();
@@ -308,10 +308,7 @@ TEST(OffloadedSigningPostHandshake, AnswerWaitsForTheSignature) {
   sc->client_verifier = verifier;
   auto cc = unverified_client(ProtocolVersion::tls1_3);
   cc->post_handshake_auth = true;
-  auto key = certified_key_for_offload(test_certs()->ecdsa.chain,
-                                       {SignatureScheme::ecdsa_secp256r1_sha256});
-  ASSERT_TRUE(key.ok());
-  cc->client_certificate = std::move(key).value();
+  cc->client_certificate = offloaded_ecdsa();
   LoopbackPair p = LoopbackPair::start(cc, sc);
   p.pump();
   ASSERT_TRUE(p.client->is_connected());
