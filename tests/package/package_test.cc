@@ -139,6 +139,20 @@ TEST(Package, ExamplesBuildAgainstInstalledPackageWithFindPackage) {
       << tls12.out;
   EXPECT_NE(tls12.out.find("client received: hello over TLS\n"), std::string::npos) << tls12.out;
 
+  // The offloaded-signing example: the server's signature comes from another thread.
+  for (const char* v : {"1.3", "1.2"}) {
+    CommandResult off =
+        run_command({(build / "offloaded_signing").string(), pki.ecdsa_cert.string(),
+                     pki.ecdsa_key.string(), pki.ca_cert.string(), v});
+    ASSERT_EQ(off.exit_code, 0) << describe(off);
+    EXPECT_NE(off.out.find("server waits for a ecdsa_secp256r1_sha256 signature"),
+              std::string::npos)
+        << off.out;
+    EXPECT_NE(off.out.find(std::string("handshake: TLSv") + v), std::string::npos) << off.out;
+    EXPECT_NE(off.out.find("server verified, 1 offloaded signature(s)"), std::string::npos)
+        << off.out;
+  }
+
   // The blocking-socket example against our own server on loopback.
   ASSERT_TRUE(require_hs_binary());
   HsServerProcess server(HsServerProcess::cert_args(pki));
