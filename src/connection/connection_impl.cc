@@ -306,13 +306,17 @@ Result<void> ConnectionImpl::receive(std::span<const uint8_t> data) {
   decoder_.attach(data);
   auto r = pump_bounded();
   decoder_.retain();
+  release_idle_buffers();
+  return r;
+}
+
+void ConnectionImpl::release_idle_buffers() {
   if (driver_->is_connected()) {
     // Idle memory: an established connection holds no empty receive buffer (a record cut by
     // the transport still costs a buffer until it is complete).
     decoder_.release_memory();
     headers_in_.release_memory();
   }
-  return r;
 }
 
 Result<size_t> ConnectionImpl::receive_into(std::span<const uint8_t> data, std::span<uint8_t> out) {
@@ -770,11 +774,11 @@ Result<void> ConnectionImpl::provide_signature(std::span<const uint8_t> signatur
   if (!r.ok()) {
     return fail(std::move(r).error());
   }
-  // What receive() kept meanwhile (a middlebox-compatibility ChangeCipherSpec, an alert).
-  if (decoder_.has_buffered_bytes()) {
-    return pump_bounded();
-  }
-  return ok_result();
+  // What receive() kept meanwhile (a middlebox-compatibility ChangeCipherSpec, an alert, the
+  // server's data during a client's post-handshake answer).
+  auto p = decoder_.has_buffered_bytes() ? pump_bounded() : ok_result();
+  release_idle_buffers();
+  return p;
 }
 
 Result<void> ConnectionImpl::request_client_certificate(ClientAuth mode) {

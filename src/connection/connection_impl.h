@@ -181,6 +181,8 @@ class ConnectionImpl final : public HandshakeContext {
   Result<void> pump();
   // pump_bounded runs pump() and counts the output it produced against kMaxProvokedOutput.
   Result<void> pump_bounded();
+  // release_idle_buffers frees the receive buffers an established connection holds empty.
+  void release_idle_buffers();
   // Landing is where the decoder opened a record: in its own buffer, straight into
   // plaintext_ (its last rec.fragment.size() bytes), or into the caller's buffer of
   // receive_into() (app_out_, at app_out_len_).

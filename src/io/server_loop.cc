@@ -116,7 +116,6 @@ void ServerLoop::take_signatures() {
       continue;
     }
     ServerSession& s = *it->second;
-    s.signature_asked_ = false;
     auto r = s.conn_->provide_signature(signature);
     if (!r.ok()) {
       fail(s, r.error());
