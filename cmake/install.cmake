@@ -48,7 +48,7 @@ set_target_properties(handshake_shared PROPERTIES
 # the exported set, and the examples link the shared library). Matching is on mangled names
 # (_ZN2hs<length><name>...), so hs::Stream never matches hs::StreamSomething.
 set(HS_PUBLIC_CLASSES
-  CertificateVerifier ClientSessionStore Connection EarlyDataReplayGuard Error
+  Acceptor CertificateVerifier ClientSessionStore Connection EarlyDataReplayGuard Error
   InMemoryReplayGuard InMemorySessionStore KeyLogSink Observer SecretBytes ServerSessionCache
   Signer Stream TicketKeys)
 set(HS_PUBLIC_FUNCTIONS
