@@ -47,8 +47,8 @@ void ServerHandler::on_signature_request(ServerSession& session,
 void ServerSession::close() {
   if (!closing_) {
     closing_ = true;
-    if (!conn_->failed()) {
-      conn_->close();
+    if (tls_ != nullptr && !tls_->failed()) {
+      tls_->close();
     }
   }
 }
@@ -116,6 +116,9 @@ void ServerLoop::take_signatures() {
       continue;
     }
     ServerSession& s = *it->second;
+    if (!s.conn_) {
+      continue;
+    }
     auto r = s.conn_->provide_signature(signature);
     if (!r.ok()) {
       fail(s, r.error());
@@ -139,20 +142,28 @@ void ServerLoop::accept_all() {
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    auto conn = Connection::server(config_);
-    if (!conn.ok()) {
-      ::close(fd);
-      continue;
-    }
     auto s = std::make_unique<ServerSession>();
+    if (options_.config_for_client) {
+      // The configuration comes with the ClientHello (read_hello); so does the handler.
+      s->acceptor_ = std::make_unique<Acceptor>();
+    } else {
+      auto conn = Connection::server(config_);
+      if (!conn.ok()) {
+        ::close(fd);
+        continue;
+      }
+      s->conn_ = std::move(conn).value();
+      s->tls_ = s->conn_.get();
+    }
     s->id_ = next_id_++;
     s->peer_ = peer_name(ss);
     s->fd_ = Fd(fd);
-    s->conn_ = std::move(conn).value();
     s->accepted_ = s->last_activity_ = Clock::now();
     ServerSession& ref = *s;
     sessions_.emplace(fd, std::move(s));
-    handler_.on_accept(ref);
+    if (ref.conn_) {
+      handler_.on_accept(ref);
+    }
   }
 }
 
@@ -161,7 +172,9 @@ void ServerLoop::finish(ServerSession& s, const Error* e) {
     return;
   }
   s.dead_ = true;
-  handler_.on_close(s, e);
+  if (s.conn_) {
+    handler_.on_close(s, e);  // the handler never heard of a client refused before its hello
+  }
 }
 
 void ServerLoop::fail(ServerSession& s, const Error& e) {
@@ -180,7 +193,7 @@ void ServerLoop::fail(ServerSession& s, const Error& e) {
 }
 
 void ServerLoop::flush(ServerSession& s) {
-  while (s.conn_->wants_write()) {
+  while (s.conn_ && s.conn_->wants_write()) {
     std::span<const uint8_t> out = s.conn_->output();
     ssize_t n = ::send(s.fd_.get(), out.data(), out.size(), MSG_NOSIGNAL);
     if (n < 0) {
@@ -218,6 +231,15 @@ void ServerLoop::on_readable(ServerSession& s) {
     return;
   }
   s.last_activity_ = Clock::now();
+  if (!s.conn_) {
+    if (n == 0) {
+      Error e(ErrorCode::truncated, "eof", "the client closed before its ClientHello");
+      finish(s, &e);
+      return;
+    }
+    read_hello(s, std::span<const uint8_t>(buf_).first(static_cast<size_t>(n)));
+    return;
+  }
   if (n == 0) {
     auto r = s.conn_->receive_eof();
     if (!r.ok() && !s.closing_) {
@@ -230,6 +252,43 @@ void ServerLoop::on_readable(ServerSession& s) {
   auto r = s.conn_->receive(std::span<const uint8_t>(buf_).first(static_cast<size_t>(n)));
   if (!r.ok()) {
     fail(s, r.error());
+    return;
+  }
+  after_progress(s);
+}
+
+void ServerLoop::read_hello(ServerSession& s, std::span<const uint8_t> bytes) {
+  auto ready = s.acceptor_->receive(bytes);
+  if (!ready.ok()) {
+    // One best-effort send of the Acceptor's alert, then the socket lingers as after fail().
+    const auto alert = s.acceptor_->output();
+    if (!alert.empty()) {
+      (void)::send(s.fd_.get(), alert.data(), alert.size(), MSG_NOSIGNAL);
+    }
+    ::shutdown(s.fd_.get(), SHUT_WR);
+    s.linger_ = true;
+    finish(s, &ready.error());
+    return;
+  }
+  if (!ready.value()) {
+    return;
+  }
+  std::shared_ptr<const ServerConfig> config =
+      options_.config_for_client(*s.acceptor_->client_hello());
+  auto conn = s.acceptor_->accept(config ? std::move(config) : config_, [&](Connection& c) {
+    s.tls_ = &c;
+    handler_.on_accept(s);
+  });
+  if (!conn.ok()) {
+    // The configuration chosen was refused (invalid_config): nothing can answer this client.
+    s.tls_ = nullptr;
+    finish(s, &conn.error());
+    return;
+  }
+  s.conn_ = std::move(conn).value();
+  s.acceptor_.reset();
+  if (s.conn_->failed()) {
+    fail(s, s.conn_->receive({}).error());  // the connection refused the ClientHello
     return;
   }
   after_progress(s);
@@ -344,7 +403,7 @@ Result<void> ServerLoop::run() {
     auto next = now + 1s;
     for (auto& [fd, s] : sessions_) {
       short events = POLLIN;
-      if (s->conn_->wants_write()) {
+      if (s->conn_ && s->conn_->wants_write()) {
         events = static_cast<short>(events | POLLOUT);
       }
       fds.push_back(pollfd{fd, events, 0});

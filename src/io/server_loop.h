@@ -5,6 +5,7 @@
 // at most one buffer per connection, so one slow or silent client never stalls the others.
 #pragma once
 
+#include <hs/acceptor.h>
 #include <hs/config.h>
 #include <hs/connection.h>
 #include <hs/result.h>
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -43,6 +45,14 @@ struct ServerLoopOptions {
   // reason). Lingering ends early at the peer's end of stream or after kMaxLingerBytes; 0 closes
   // at once. At most max_connections sockets linger; past that a socket closes at once.
   std::chrono::milliseconds linger = 2s;
+  // config_for_client, when set, chooses each connection's configuration from its ClientHello
+  // (hs::Acceptor): the loop reads the hello first, calls it, and serves the client with what
+  // it returns (null: the loop's own configuration). Until then the connection has no
+  // Connection and the handler hears nothing of it: on_accept runs once the Connection exists
+  // (still before it reads a byte), and a client refused before that (a malformed first flight,
+  // which gets the Acceptor's alert, a silent client, end of stream) never reaches the handler.
+  // Called on the loop's thread; the handshake timeout runs meanwhile.
+  std::function<std::shared_ptr<const ServerConfig>(const ClientHelloInfo&)> config_for_client;
 };
 
 // ServerSession is the loop's handle on one connection, given to the handler.
@@ -51,9 +61,9 @@ class ServerSession {
   uint64_t id() const { return id_; }
   // peer is "127.0.0.1:54321".
   const std::string& peer() const { return peer_; }
-  Connection& tls() { return *conn_; }
+  Connection& tls() { return *tls_; }
   // send writes application data; the loop flushes it.
-  Result<void> send(std::span<const uint8_t> data) { return conn_->write(data); }
+  Result<void> send(std::span<const uint8_t> data) { return tls_->write(data); }
   // close sends close_notify; the socket closes once it is flushed.
   void close();
   bool closing() const { return closing_; }
@@ -64,6 +74,10 @@ class ServerSession {
   std::string peer_;
   Fd fd_;
   std::unique_ptr<Connection> conn_;
+  // tls_ is conn_, and already the new connection while Acceptor::accept prepares it (on_accept
+  // runs then, before conn_ is set). Null while acceptor_ reads the ClientHello.
+  Connection* tls_ = nullptr;
+  std::unique_ptr<Acceptor> acceptor_;  // ServerLoopOptions::config_for_client
   std::chrono::steady_clock::time_point accepted_{};
   std::chrono::steady_clock::time_point last_activity_{};
   bool handshake_done_ = false;
@@ -132,6 +146,9 @@ class ServerLoop {
              ServerLoopOptions options);
   void accept_all();
   void on_readable(ServerSession& s);
+  // read_hello feeds an Acceptor session's bytes to it and, once the ClientHello is whole,
+  // makes the Connection with the configuration config_for_client chooses.
+  void read_hello(ServerSession& s, std::span<const uint8_t> bytes);
   // after_progress tells the handler what receive() or provide_signature() moved forward: a
   // signature to make, early data, the end of the handshake, application data.
   void after_progress(ServerSession& s);

@@ -13,9 +13,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "crypto/signature.h"
@@ -61,15 +64,21 @@ class RunningLoop {
   std::thread thread_;
 };
 
-// refused_client connects to `port`, sends a record the server refuses with a fatal alert, and
-// reads the alert and the server's end of stream; it returns the socket.
-int refused_client(uint16_t port) {
+// loopback_socket is a TCP socket connected to 127.0.0.1:`port`.
+int loopback_socket(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  return fd;
+}
+
+// refused_client connects to `port`, sends a record the server refuses with a fatal alert, and
+// reads the alert and the server's end of stream; it returns the socket.
+int refused_client(uint16_t port) {
+  int fd = loopback_socket(port);
   // A handshake record holding an empty ServerHello: unexpected_message.
   const std::array<uint8_t, 9> hello = {22, 3, 1, 0, 4, 2, 0, 0, 0};
   EXPECT_EQ(::send(fd, hello.data(), hello.size(), 0), 9);
@@ -227,6 +236,60 @@ TEST(ServerLoop, WithoutASigningHandlerTheHandshakeFailsWithInternalError) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().message();
   EXPECT_EQ(r.error().received_alert(), AlertDescription::internal_error);
+}
+
+// ---- ServerLoopOptions::config_for_client ----
+
+// CountingHandler counts what the handler hears.
+class CountingHandler : public io::ServerHandler {
+ public:
+  void on_accept(io::ServerSession& /*session*/) override { ++accepted; }
+  void on_data(io::ServerSession& /*session*/, std::span<const uint8_t> /*data*/) override {}
+  void on_close(io::ServerSession& /*session*/, const Error* /*error*/) override { ++closed; }
+  std::atomic<int> accepted{0};
+  std::atomic<int> closed{0};
+};
+
+TEST(ServerLoop, EachClientIsServedWithTheConfigurationItsHelloChose) {
+  auto rsa = load_server_certificate(kRsaCertPem, kRsaKeyPem);
+  auto ecdsa = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  ASSERT_TRUE(rsa.ok() && ecdsa.ok());
+  auto rsa_config = std::make_shared<ServerConfig>();
+  rsa_config->certificates = {*rsa};
+  auto ecdsa_config = std::make_shared<ServerConfig>();  // the loop's own
+  ecdsa_config->certificates = {*ecdsa};
+  std::vector<std::string> asked;  // the server names seen, on the loop's thread
+  io::ServerLoopOptions options;
+  options.config_for_client = [&](const ClientHelloInfo& hello) {
+    asked.push_back(hello.server_name);
+    return hello.server_name == "rsa.example" ? rsa_config : nullptr;
+  };
+  CountingHandler handler;
+  auto loop = io::ServerLoop::create("127.0.0.1", 0, ecdsa_config, handler, options);
+  ASSERT_TRUE(loop.ok());
+  std::thread thread([&] { (void)(*loop)->run(); });
+
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+  for (const auto& [name, leaf] :
+       {std::pair{"rsa.example", rsa->chain[0]}, std::pair{"other.example", ecdsa->chain[0]}}) {
+    SCOPED_TRACE(name);
+    auto stream =
+        Stream::client(loopback_socket((*loop)->port()), client_config, name, FdOwnership::owned);
+    ASSERT_TRUE(stream.ok());
+    auto r = stream->handshake(10s);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    const auto& chain = stream->connection().info().peer_chain;
+    ASSERT_FALSE(chain.empty());
+    EXPECT_EQ(chain[0], leaf);
+  }
+  // A malformed first flight gets the Acceptor's alert and never reaches the handler.
+  ::close(refused_client((*loop)->port()));
+  (*loop)->request_stop();
+  thread.join();
+  EXPECT_EQ(asked, (std::vector<std::string>{"rsa.example", "other.example"}));
+  EXPECT_EQ(handler.accepted.load(), 2);
+  EXPECT_EQ(handler.closed.load(), 2);
 }
 
 }  // namespace
