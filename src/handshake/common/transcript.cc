@@ -6,6 +6,7 @@ Transcript::Transcript(const crypto::Provider& provider, crypto::HashAlg alg)
     : hash_(provider.make_hash(alg)) {}
 
 void Transcript::add(std::span<const uint8_t> raw) {
+  last_len_ = 0;
   if (hash_) {
     hash_->update(raw);
   }
@@ -21,6 +22,7 @@ Result<void> Transcript::set_hash(const crypto::Provider& provider, crypto::Hash
     }
     return ok_result();
   }
+  last_len_ = 0;
   hash_ = provider.make_hash(alg);
   if (!hash_) {
     return Error(ErrorCode::internal_error, "transcript", "hash unavailable");
@@ -37,9 +39,12 @@ std::vector<uint8_t> Transcript::current() const {
   if (!hash_) {
     return {};
   }
-  std::vector<uint8_t> out(crypto::hash_len(hash_->alg()));
-  hash_->current(out);
-  return out;
+  if (last_len_ == 0) {
+    last_len_ = crypto::hash_len(hash_->alg());
+    hash_->current(std::span<uint8_t>(last_).first(last_len_));
+  }
+  return std::vector<uint8_t>(last_.begin(),
+                              last_.begin() + static_cast<std::ptrdiff_t>(last_len_));
 }
 
 Transcript Transcript::clone() const {
@@ -49,6 +54,8 @@ Transcript Transcript::clone() const {
   }
   t.buffered_ = buffered_;
   t.keep_ = keep_;
+  t.last_ = last_;
+  t.last_len_ = last_len_;
   return t;
 }
 

@@ -4,6 +4,8 @@
 
 #include <hs/result.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,7 +43,10 @@ class Transcript {
   // keep_messages() was called before the hash was set (else empty once it is).
   std::span<const uint8_t> messages() const { return buffered_; }
 
-  // current returns the hash of every message absorbed so far (empty before set_hash()).
+  // current returns the hash of every message absorbed so far (empty before set_hash()). The
+  // value is kept until the next add(): the schedules ask twice for the same point (TLS 1.3:
+  // the application secrets and the client Finished both hash ClientHello..server Finished),
+  // and each fresh value costs a copy of the hash state.
   std::vector<uint8_t> current() const;
   // clone copies the running state (e.g. to fork a HelloRetryRequest transcript).
   Transcript clone() const;
@@ -51,6 +56,9 @@ class Transcript {
   // buffered_: the messages before set_hash(), and all of them with keep_.
   std::vector<uint8_t> buffered_;
   bool keep_ = false;
+  // current()'s last value, valid while last_len_ is not 0.
+  mutable std::array<uint8_t, crypto::kMaxHashLen> last_{};
+  mutable size_t last_len_ = 0;
 };
 
 }  // namespace hs::detail
