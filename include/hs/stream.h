@@ -15,6 +15,7 @@
 // "SSL certificate problem: ..." text. A Stream is used by one thread at a time.
 #pragma once
 
+#include <hs/acceptor.h>
 #include <hs/config.h>
 #include <hs/connection.h>
 #include <hs/export.h>
@@ -23,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,6 +60,18 @@ class HS_API Stream {
   // server wraps an accepted socket `fd` in a server connection waiting for a ClientHello.
   static Result<Stream> server(int fd, std::shared_ptr<const ServerConfig> config,
                                FdOwnership ownership);
+
+  // accept is server() for a server that picks its configuration per client (<hs/acceptor.h>):
+  // it reads the ClientHello from `fd` within `timeout`, calls `choose` with it, and returns
+  // the server Stream whose connection has read the hello with the configuration chosen; call
+  // handshake() next. A malformed first flight gets its alert (as Acceptor::receive says) and
+  // the error; so does a hello the chosen configuration refuses. `choose` returning null, or a
+  // configuration Connection::server refuses, is invalid_config (nothing is sent). An owned
+  // `fd` is closed on every error.
+  using ConfigChooser =
+      std::function<std::shared_ptr<const ServerConfig>(const ClientHelloInfo& hello)>;
+  static Result<Stream> accept(int fd, const ConfigChooser& choose, FdOwnership ownership,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   // Stream takes a connection made with Connection::client or Connection::server and the
   // socket it talks over. Nothing is sent until the first call.

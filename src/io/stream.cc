@@ -223,6 +223,54 @@ Result<Stream> Stream::server(int fd, std::shared_ptr<const ServerConfig> config
   return Stream(fd, std::move(conn).value(), ownership);
 }
 
+Result<Stream> Stream::accept(int fd, const ConfigChooser& choose, FdOwnership ownership,
+                              std::chrono::milliseconds timeout) {
+  // The socket is closed on every error when owned: a Stream owns it only once made.
+  io::Fd owned(ownership == FdOwnership::owned ? fd : -1);
+  Deadline deadline(timeout);
+  Acceptor acceptor;
+  std::vector<uint8_t> buf(16 * 1024 + 2048);
+  bool ready = false;
+  while (!ready) {
+    if (!HS_TRY(wait_for(fd, POLLIN, deadline))) {
+      return deadline.expired("recv");
+    }
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+      continue;
+    }
+    if (n < 0) {
+      return Error(ErrorCode::io_error, "recv", std::strerror(errno));
+    }
+    if (n == 0) {
+      return Error(ErrorCode::truncated, "handshake", "connection closed before the ClientHello");
+    }
+    auto r = acceptor.receive(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)));
+    if (!r.ok()) {
+      const auto alert = acceptor.output();
+      if (!alert.empty()) {
+        (void)::send(fd, alert.data(), alert.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      }
+      return std::move(r).error();
+    }
+    ready = *r;
+  }
+  std::shared_ptr<const ServerConfig> config = choose ? choose(*acceptor.client_hello()) : nullptr;
+  if (!config) {
+    return Error(ErrorCode::invalid_config, "accept", "no configuration chosen for the client");
+  }
+  auto conn = HS_TRY(acceptor.accept(std::move(config)));
+  (void)owned.release();  // the Stream closes an owned socket from here on
+  Stream stream(fd, std::move(conn), ownership);
+  if (stream.connection().failed()) {
+    // The configuration chosen refused the ClientHello: its alert goes out, then the error.
+    auto error = stream.connection().receive({});
+    (void)stream.state_->flush(deadline);
+    return std::move(error).error();
+  }
+  return stream;
+}
+
 Result<void> Stream::handshake(std::chrono::milliseconds timeout) {
   State& s = *state_;
   Deadline deadline(timeout);

@@ -156,5 +156,114 @@ TEST(Stream, ServerWithAnOffloadedKeyFailsAtOnce) {
       << server_error->message();
 }
 
+// Stream::accept: the blocking server that picks its configuration per client.
+class StreamAccept : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const test::TestPki& pki = test::shared_test_pki();
+    auto rsa = load_server_certificate(read_text(pki.rsa_cert), read_text(pki.rsa_key));
+    auto ecdsa = load_server_certificate(read_text(pki.ecdsa_cert), read_text(pki.ecdsa_key));
+    ASSERT_TRUE(rsa.ok() && ecdsa.ok());
+    rsa_leaf = rsa->chain[0];
+    ecdsa_leaf = ecdsa->chain[0];
+    rsa_config = std::make_shared<ServerConfig>();
+    rsa_config->certificates = {std::move(rsa).value()};
+    ecdsa_config = std::make_shared<ServerConfig>();
+    ecdsa_config->certificates = {std::move(ecdsa).value()};
+    client_config = std::make_shared<ClientConfig>();
+    client_config->dangerous_skip_verification = true;
+  }
+
+  // run connects a client for `name` to a Stream::accept server choosing with `choose`; it
+  // returns the client's handshake result and leaves the server's in server_result.
+  Result<void> run(const std::string& name, const Stream::ConfigChooser& choose) {
+    int fds[2];
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    std::thread server([&] {
+      auto stream = Stream::accept(fds[1], choose, FdOwnership::owned, std::chrono::seconds(10));
+      if (!stream.ok()) {
+        server_result = stream.error();
+        return;
+      }
+      server_result = stream->handshake(std::chrono::seconds(10));
+      if (server_result.ok()) {
+        server_name = stream->connection().info().server_name;
+        (void)stream->shutdown();
+      }
+    });
+    auto client = Stream::client(fds[0], client_config, name, FdOwnership::owned);
+    EXPECT_TRUE(client.ok());
+    Result<void> r = client->handshake(std::chrono::seconds(10));
+    if (r.ok()) {
+      served_leaf = client->connection().info().peer_chain.at(0);
+    }
+    server.join();
+    return r;
+  }
+
+  CertificateDer rsa_leaf, ecdsa_leaf, served_leaf;
+  std::shared_ptr<ServerConfig> rsa_config, ecdsa_config;
+  std::shared_ptr<ClientConfig> client_config;
+  Result<void> server_result = ok_result();
+  std::string server_name;
+};
+
+TEST_F(StreamAccept, EachNameGetsTheCertificateChosenForIt) {
+  auto choose = [&](const ClientHelloInfo& hello) -> std::shared_ptr<const ServerConfig> {
+    return hello.server_name == "rsa.example" ? rsa_config : ecdsa_config;
+  };
+  for (const auto& [name, leaf] :
+       {std::pair{"rsa.example", &rsa_leaf}, std::pair{"ecdsa.example", &ecdsa_leaf}}) {
+    SCOPED_TRACE(name);
+    auto r = run(name, choose);
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    ASSERT_TRUE(server_result.ok()) << server_result.error().message();
+    EXPECT_EQ(server_name, name);
+    EXPECT_EQ(served_leaf, *leaf);
+  }
+}
+
+TEST_F(StreamAccept, NoConfigurationForTheClientIsInvalidConfig) {
+  // Nothing is sent: the client sees the connection closed during its handshake.
+  auto r = run("unknown.example", [](const ClientHelloInfo&) { return nullptr; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::truncated) << r.error().message();
+  ASSERT_FALSE(server_result.ok());
+  EXPECT_EQ(server_result.error().code(), ErrorCode::invalid_config);
+}
+
+TEST_F(StreamAccept, AHelloTheChosenConfigurationRefusesGetsItsAlert) {
+  // The client offers only TLS 1.3; the configuration chosen serves TLS 1.2 only.
+  auto tls12_only = std::make_shared<ServerConfig>(*rsa_config);
+  tls12_only->max_version = ProtocolVersion::tls1_2;
+  client_config->min_version = ProtocolVersion::tls1_3;
+  auto r = run("old.example", [&](const ClientHelloInfo&) { return tls12_only; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::peer_alert) << r.error().message();
+  EXPECT_EQ(r.error().received_alert(), AlertDescription::protocol_version);
+  ASSERT_FALSE(server_result.ok());
+  EXPECT_EQ(server_result.error().code(), ErrorCode::protocol_version);
+}
+
+TEST_F(StreamAccept, AMalformedFirstFlightGetsTheAcceptorsAlert) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+  const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};  // a ChangeCipherSpec before any ClientHello
+  ASSERT_EQ(::send(fds[0], ccs, sizeof(ccs), 0), 6);
+  auto stream = Stream::accept(
+      fds[1], [&](const ClientHelloInfo&) { return rsa_config; }, FdOwnership::owned,
+      std::chrono::seconds(10));
+  ASSERT_FALSE(stream.ok());
+  EXPECT_EQ(stream.error().code(), ErrorCode::unexpected_message);
+  uint8_t alert[16] = {};
+  ASSERT_EQ(::recv(fds[0], alert, sizeof(alert), 0), 7);
+  EXPECT_EQ(alert[0], 21);
+  EXPECT_EQ(alert[5], 2);   // fatal
+  EXPECT_EQ(alert[6], 10);  // unexpected_message
+  // The owned socket is closed: the client reads its end of stream.
+  EXPECT_EQ(::recv(fds[0], alert, sizeof(alert), 0), 0);
+  ::close(fds[0]);
+}
+
 }  // namespace
 }  // namespace hs
