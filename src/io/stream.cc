@@ -56,6 +56,24 @@ Result<bool> wait_for(int fd, short events, const Deadline& deadline) {
   return rc > 0;
 }
 
+// read_some waits until `fd` is readable (or the deadline passes) and reads once into `buf`:
+// the byte count, 0 at the end of stream.
+Result<size_t> read_some(int fd, std::span<uint8_t> buf, const Deadline& deadline) {
+  for (;;) {
+    if (!HS_TRY(wait_for(fd, POLLIN, deadline))) {
+      return deadline.expired("recv");
+    }
+    ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+      continue;
+    }
+    if (n < 0) {
+      return Error(ErrorCode::io_error, "recv", std::strerror(errno));
+    }
+    return static_cast<size_t>(n);
+  }
+}
+
 }  // namespace
 
 struct Stream::State {
@@ -130,42 +148,31 @@ struct Stream::State {
     if (eof) {
       return conn->receive_eof();
     }
-    for (;;) {
-      if (!HS_TRY(wait_for(fd, POLLIN, deadline))) {
-        return deadline.expired("recv");
-      }
-      ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-        continue;
-      }
-      if (n < 0) {
-        return Error(ErrorCode::io_error, "recv", std::strerror(errno));
-      }
-      if (n == 0) {
-        eof = true;
-        auto r = conn->receive_eof();
-        (void)flush(deadline);
-        return r;
-      }
-      auto r = conn->receive_into(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)), out);
-      if (r.ok() && conn->signature_request() != nullptr) {
-        // A blocking Stream has nobody to ask for an offloaded key's signature (in the
-        // handshake, or for a TLS 1.3 post-handshake CertificateRequest): the peer gets
-        // internal_error instead of a connection that hangs.
-        (void)conn->provide_signature({});
-        (void)flush(deadline);
-        return Error(ErrorCode::internal_error, "signature",
-                     "the certificate's key is offloaded (certified_key_for_offload): a Stream "
-                     "cannot wait for its signature; drive the Connection instead "
-                     "(Connection::provide_signature)");
-      }
-      auto f = flush(deadline);
-      if (!r.ok()) {
-        return std::move(r).error();
-      }
-      got = *r;
-      return f;
+    const size_t n = HS_TRY(read_some(fd, buf, deadline));
+    if (n == 0) {
+      eof = true;
+      auto r = conn->receive_eof();
+      (void)flush(deadline);
+      return r;
     }
+    auto r = conn->receive_into(std::span<const uint8_t>(buf).first(n), out);
+    if (r.ok() && conn->signature_request() != nullptr) {
+      // A blocking Stream has nobody to ask for an offloaded key's signature (in the
+      // handshake, or for a TLS 1.3 post-handshake CertificateRequest): the peer gets
+      // internal_error instead of a connection that hangs.
+      (void)conn->provide_signature({});
+      (void)flush(deadline);
+      return Error(ErrorCode::internal_error, "signature",
+                   "the certificate's key is offloaded (certified_key_for_offload): a Stream "
+                   "cannot wait for its signature; drive the Connection instead "
+                   "(Connection::provide_signature)");
+    }
+    auto f = flush(deadline);
+    if (!r.ok()) {
+      return std::move(r).error();
+    }
+    got = *r;
+    return f;
   }
 
   int fd;
@@ -232,20 +239,11 @@ Result<Stream> Stream::accept(int fd, const ConfigChooser& choose, FdOwnership o
   std::vector<uint8_t> buf(16 * 1024 + 2048);
   bool ready = false;
   while (!ready) {
-    if (!HS_TRY(wait_for(fd, POLLIN, deadline))) {
-      return deadline.expired("recv");
-    }
-    ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
-      continue;
-    }
-    if (n < 0) {
-      return Error(ErrorCode::io_error, "recv", std::strerror(errno));
-    }
+    const size_t n = HS_TRY(read_some(fd, buf, deadline));
     if (n == 0) {
       return Error(ErrorCode::truncated, "handshake", "connection closed before the ClientHello");
     }
-    auto r = acceptor.receive(std::span<const uint8_t>(buf).first(static_cast<size_t>(n)));
+    auto r = acceptor.receive(std::span<const uint8_t>(buf).first(n));
     if (!r.ok()) {
       const auto alert = acceptor.output();
       if (!alert.empty()) {
