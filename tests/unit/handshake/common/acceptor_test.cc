@@ -237,6 +237,34 @@ TEST_P(AcceptorTest, TheObserverSeesTheClientHello) {
   EXPECT_EQ(observer.records[0].direction, Direction::in);
 }
 
+TEST(AcceptorHelloRetry, TheSecondClientHelloGoesToTheConnection) {
+  // The client's key share is for a group the chosen configuration does not take: the accepted
+  // connection answers with a HelloRetryRequest and reads the second ClientHello itself.
+  const auto* certs = test_certs();
+  ASSERT_NE(certs, nullptr);
+  auto cc = client_of(ProtocolVersion::tls1_3);
+  auto client = Connection::client(cc, "retry.example");
+  ASSERT_TRUE(client.ok());
+  const Bytes hello((*client)->output().begin(), (*client)->output().end());
+  (*client)->consume_output(hello.size());
+  Acceptor acceptor;
+  ASSERT_TRUE(complete(acceptor, hello));
+  auto sc = server_with(certs->ecdsa, ProtocolVersion::tls1_3);
+  sc->groups = {NamedGroup::secp256r1};
+  testing::RecordingObserver observer;
+  auto server = acceptor.accept(sc, [&](Connection& c) { c.set_observer(&observer); });
+  ASSERT_TRUE(server.ok());
+  run_pair(**client, **server);
+  ASSERT_TRUE((*client)->is_connected());
+  ASSERT_TRUE((*server)->is_connected());
+  EXPECT_EQ((*server)->info().group, NamedGroup::secp256r1);
+  size_t hellos = 0;
+  for (const auto& m : observer.messages) {
+    hellos += m.direction == Direction::in && m.handshake_type == 1 ? 1 : 0;
+  }
+  EXPECT_EQ(hellos, 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, AcceptorTest,
                          ::testing::Values(ProtocolVersion::tls1_2, ProtocolVersion::tls1_3),
                          version_param_name);

@@ -2,6 +2,7 @@
 // accepted, declined (config, ALPN, suite), over max_early_data_size, EndOfEarlyData out of
 // place, and a replayed ClientHello refused by the single-use guard.
 #include <gtest/gtest.h>
+#include <hs/acceptor.h>
 #include <hs/connection.h>
 #include <hs/keylog.h>
 #include <hs/session.h>
@@ -105,6 +106,34 @@ class ZeroRtt : public ::testing::Test {
   std::shared_ptr<ServerConfig> server_;
   std::shared_ptr<ClientConfig> client_;
 };
+
+TEST_F(ZeroRtt, EarlyDataBehindTheHelloReachesTheConnectionAnAcceptorMade) {
+  // 0-RTT records follow the ClientHello at once, before the application has chosen its
+  // configuration: the Acceptor keeps them and the accepted connection reads them as early data.
+  first_connection();
+  auto client = Connection::client(client_, "localhost");
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE((*client)->write_early_data(bytes_of(kRequest)).ok());
+  const Bytes flight((*client)->output().begin(), (*client)->output().end());
+  (*client)->consume_output(flight.size());
+  Acceptor acceptor;
+  auto ready = acceptor.receive(flight);
+  ASSERT_TRUE(ready.ok() && *ready);
+  EXPECT_EQ(acceptor.client_hello()->server_name, "localhost");
+  auto server = acceptor.accept(server_);
+  ASSERT_TRUE(server.ok()) << server.error().message();
+  Pair13 p;
+  p.client = std::move(client).value();
+  p.server = std::move(server).value();
+  p.pump();
+  ASSERT_FALSE(p.client_error) << p.client_error->message();
+  ASSERT_FALSE(p.server_error) << p.server_error->message();
+  ASSERT_TRUE(p.server->is_connected());
+  EXPECT_TRUE(p.server->info().resumed);
+  EXPECT_EQ(p.server->info().early_data, EarlyDataStatus::accepted);
+  EXPECT_EQ(p.client->info().early_data, EarlyDataStatus::accepted);
+  EXPECT_EQ(read_all_early(*p.server), kRequest);
+}
 
 TEST_F(ZeroRtt, AcceptedEarlyDataArrivesMarkedAndEndOfEarlyDataSwitchesKeys) {
   first_connection();
