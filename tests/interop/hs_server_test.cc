@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -359,6 +360,37 @@ int raw_connect(uint16_t port) {
     return -1;
   }
   return fd;
+}
+
+// --cert-dir: the certificate follows the client's server name, read from DIR/NAME.crt and
+// DIR/NAME.key when a client first asks for it (the loop reads each ClientHello first,
+// hs::Acceptor); other names, and clients without SNI, get the --cert one.
+TEST_F(HsServerTest, CertDirServesTheCertificateOfTheServerName) {
+  TempDir certs;
+  std::filesystem::copy_file(pki_.ecdsa_cert, certs / "ec.example.crt");
+  std::filesystem::copy_file(pki_.ecdsa_key, certs / "ec.example.key");
+  HsServerProcess server(HsServerProcess::cert_args(pki_, /*with_ecdsa=*/false),
+                         {"--cert-dir", certs.path().string(), "-v"});
+  ASSERT_NE(server.port(), 0) << server.output();
+  auto served_key = [&](std::vector<std::string> name) {
+    std::vector<std::string> args = {"openssl", "s_client", "-connect", server.connect()};
+    args.insert(args.end(), name.begin(), name.end());
+    CommandResult r = run_command(std::move(args), 20s);
+    EXPECT_EQ(r.exit_code, 0) << r.output();
+    return r.out;
+  };
+  // ECDSA P-256 from the directory, whatever the case of the name; RSA-2048 otherwise.
+  EXPECT_TRUE(contains(served_key({"-servername", "ec.example"}), "Server public key is 256 bit"));
+  EXPECT_TRUE(contains(served_key({"-servername", "EC.Example"}), "Server public key is 256 bit"));
+  EXPECT_TRUE(
+      contains(served_key({"-servername", "other.example"}), "Server public key is 2048 bit"));
+  EXPECT_TRUE(contains(served_key({"-noservername"}), "Server public key is 2048 bit"));
+  // Read once, then kept.
+  const std::string log = server.output();
+  const std::string line = "certificate for ec.example read from";
+  const size_t first = log.find(line);
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(line, first + 1), std::string::npos) << log;
 }
 
 TEST_F(HsServerTest, SilentHalfRecordClientIsClosedAfterHandshakeTimeout) {

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cert_dir.h"
 #include "codec/reader.h"
 #include "common/hex.h"
 #include "crypto/provider.h"
@@ -60,6 +61,7 @@ struct ServerOptions {
   std::vector<std::string> certs;
   std::vector<std::string> keys;
   std::vector<std::string> ocsp_responses;  // --ocsp-response FILE, the n-th for the n-th --cert
+  std::string cert_dir;  // --cert-dir DIR: DIR/NAME.crt and .key for the SNI NAME (CertDirectory)
   std::string listen = "127.0.0.1:8443";
   std::string alpn;
   std::string curves;
@@ -886,6 +888,22 @@ int run_server(const ServerOptions& o) {
       std::chrono::milliseconds(static_cast<int64_t>(o.handshake_timeout * 1000));
   lopts.idle_timeout = std::chrono::milliseconds(static_cast<int64_t>(o.idle_timeout * 1000));
   lopts.max_connections = o.max_connections;
+  if (!o.cert_dir.empty()) {
+    if (o.offload_signing) {
+      std::fputs("hs: --cert-dir certificates are signed in place: not with --offload-signing\n",
+                 stderr);
+      return 2;
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(o.cert_dir, ec)) {
+      std::fprintf(stderr, "hs: --cert-dir %s is not a directory\n", o.cert_dir.c_str());
+      return 2;
+    }
+    auto directory = std::make_shared<CertDirectory>(o.cert_dir, config, o.verbose);
+    lopts.config_for_client = [directory](const ClientHelloInfo& hello) {
+      return directory->config_for(hello);
+    };
+  }
   auto loop = io::ServerLoop::create(address, static_cast<uint16_t>(port), config, handler, lopts);
   if (!loop.ok()) {
     std::fprintf(stderr, "hs: %s\n", loop.error().message().c_str());
@@ -931,6 +949,9 @@ std::function<int()> register_server(CLI::App& app) {
   sub->add_option("--ocsp-response", opts->ocsp_responses,
                   "OCSP response (DER, as openssl ocsp -respout writes it) stapled for the "
                   "matching --cert's leaf when the client asks (status_request); repeatable");
+  sub->add_option("--cert-dir", opts->cert_dir,
+                  "Certificates by server name (SNI), read when a client first asks: DIR/NAME.crt "
+                  "and DIR/NAME.key (PEM); other names get the --cert ones");
   sub->add_option("--listen", opts->listen, "ADDRESS:PORT (port 0 picks a free one)");
   sub->add_option("--alpn", opts->alpn,
                   "ALPN protocols in preference order (default: h2,http/1.1)");
