@@ -2,6 +2,8 @@
 // on one io_context, over TLS 1.3 and TLS 1.2, with the test PKI. Both ends are ours; the
 // interop tests check the same handshakes against OpenSSL and GnuTLS.
 #include <gtest/gtest.h>
+#include <hs/acceptor.h>
+#include <hs/asio/accept.h>
 #include <hs/asio/stream.h>
 #include <hs/config.h>
 #include <hs/connection.h>
@@ -21,6 +23,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -298,6 +301,130 @@ TEST(AsioStream, OffloadedKeyFailsTheServerHandshakeWithInternalError) {
   ASSERT_EQ(server_side.errors.size(), 1u);
   EXPECT_NE(server_side.errors[0].find("server handshake"), std::string::npos)
       << server_side.errors[0];
+}
+
+// ---- async_read_client_hello: the configuration chosen per client ----
+
+// accept_by_name serves `count` clients, each with the configuration `by_name` gives its SNI
+// (the ECDSA one for every other name); `seen` gets each hello's server name, `errors` what
+// failed.
+::asio::awaitable<void> accept_by_name(tcp::acceptor& listener,
+                                       std::map<std::string, std::shared_ptr<ServerConfig>> by_name,
+                                       std::shared_ptr<ServerConfig> fallback, int count,
+                                       std::vector<std::string>& seen,
+                                       std::vector<std::string>& errors) {
+  for (int i = 0; i < count; ++i) {
+    tcp::socket socket = co_await listener.async_accept(::asio::use_awaitable);
+    std::error_code ec;
+    auto token = ::asio::redirect_error(::asio::use_awaitable, ec);
+    Acceptor hello_reader;
+    co_await hs::asio::async_read_client_hello(socket, hello_reader, token);
+    if (ec) {
+      errors.push_back("read hello: " + ec.message());
+      continue;
+    }
+    const std::string name = hello_reader.client_hello()->server_name;
+    seen.push_back(name);
+    auto it = by_name.find(name);
+    auto conn = hello_reader.accept(it != by_name.end() ? it->second : fallback);
+    if (!conn.ok()) {
+      errors.push_back("accept: " + conn.error().message());
+      continue;
+    }
+    TlsStream tls(std::move(*conn), std::move(socket));
+    co_await tls.async_handshake(TlsStream::server, token);
+    if (ec) {
+      errors.push_back("server handshake: " + ec.message());
+      continue;
+    }
+    co_await tls.async_shutdown(token);
+  }
+}
+
+TEST(AsioAccept, EachServerNameGetsTheConfigurationChosenForIt) {
+  const test::TestPki& pki = test::shared_test_pki();
+  auto rsa = load_server_certificate(read_text(pki.rsa_cert), read_text(pki.rsa_key));
+  auto ecdsa = load_server_certificate(read_text(pki.ecdsa_cert), read_text(pki.ecdsa_key));
+  ASSERT_TRUE(rsa.ok() && ecdsa.ok());
+  const CertificateDer rsa_leaf = rsa->chain[0];
+  const CertificateDer ecdsa_leaf = ecdsa->chain[0];
+  auto rsa_config = std::make_shared<ServerConfig>();
+  rsa_config->certificates = {std::move(rsa).value()};
+  auto ecdsa_config = std::make_shared<ServerConfig>();
+  ecdsa_config->certificates = {std::move(ecdsa).value()};
+
+  ::asio::io_context io;
+  tcp::acceptor listener(io, {::asio::ip::address_v4::loopback(), 0});
+  const uint16_t port = listener.local_endpoint().port();
+  std::vector<std::string> seen;
+  std::vector<std::string> errors;
+  ::asio::co_spawn(
+      io, accept_by_name(listener, {{"rsa.example", rsa_config}}, ecdsa_config, 2, seen, errors),
+      ::asio::detached);
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+  std::map<std::string, CertificateDer> served;
+  for (const std::string name : {"rsa.example", "ecdsa.example"}) {
+    ::asio::co_spawn(
+        io,
+        [&, name]() -> ::asio::awaitable<void> {
+          auto conn = Connection::client(client_config, name);
+          TlsStream tls(std::move(*conn), io);
+          co_await tls.next_layer().async_connect({::asio::ip::address_v4::loopback(), port},
+                                                  ::asio::use_awaitable);
+          std::error_code ec;
+          co_await tls.async_handshake(TlsStream::client,
+                                       ::asio::redirect_error(::asio::use_awaitable, ec));
+          if (ec) {
+            errors.push_back(name + " client handshake: " + ec.message());
+            co_return;
+          }
+          served[name] = tls.connection().info().peer_chain.at(0);
+        },
+        ::asio::detached);
+  }
+  io.run_for(std::chrono::seconds(30));
+  for (const std::string& e : errors) {
+    ADD_FAILURE() << e;
+  }
+  EXPECT_EQ(seen.size(), 2u);
+  EXPECT_EQ(served["rsa.example"], rsa_leaf);
+  EXPECT_EQ(served["ecdsa.example"], ecdsa_leaf);
+}
+
+TEST(AsioAccept, AMalformedFirstFlightGetsTheAlertAndAnHsError) {
+  ::asio::io_context io;
+  tcp::acceptor listener(io, {::asio::ip::address_v4::loopback(), 0});
+  const uint16_t port = listener.local_endpoint().port();
+  std::error_code server_ec;
+  ::asio::co_spawn(
+      io,
+      [&]() -> ::asio::awaitable<void> {
+        tcp::socket socket = co_await listener.async_accept(::asio::use_awaitable);
+        Acceptor hello_reader;
+        co_await hs::asio::async_read_client_hello(
+            socket, hello_reader, ::asio::redirect_error(::asio::use_awaitable, server_ec));
+      },
+      ::asio::detached);
+  std::vector<uint8_t> got(7);
+  std::error_code client_ec;
+  ::asio::co_spawn(
+      io,
+      [&]() -> ::asio::awaitable<void> {
+        tcp::socket socket(io);
+        co_await socket.async_connect({::asio::ip::address_v4::loopback(), port},
+                                      ::asio::use_awaitable);
+        const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};  // a ChangeCipherSpec before any ClientHello
+        co_await ::asio::async_write(socket, ::asio::buffer(ccs), ::asio::use_awaitable);
+        co_await ::asio::async_read(socket, ::asio::buffer(got),
+                                    ::asio::redirect_error(::asio::use_awaitable, client_ec));
+      },
+      ::asio::detached);
+  io.run_for(std::chrono::seconds(30));
+  EXPECT_EQ(&server_ec.category(), &hs::asio::error_category());
+  EXPECT_EQ(server_ec.value(), static_cast<int>(ErrorCode::unexpected_message));
+  ASSERT_FALSE(client_ec) << client_ec.message();
+  EXPECT_EQ(got, (std::vector<uint8_t>{21, 3, 3, 0, 2, 2, 10}));
 }
 
 }  // namespace
