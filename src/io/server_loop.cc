@@ -95,7 +95,7 @@ void ServerLoop::request_stop() {
 
 void ServerLoop::provide_signature(uint64_t session_id, std::vector<uint8_t> signature) {
   {
-    std::lock_guard<std::mutex> lock(signatures_mutex_);
+    std::lock_guard<std::mutex> lock(queue_mutex_);
     signatures_.emplace_back(session_id, std::move(signature));
   }
   uint8_t one = 1;
@@ -103,22 +103,58 @@ void ServerLoop::provide_signature(uint64_t session_id, std::vector<uint8_t> sig
   (void)ignored;
 }
 
+void ServerLoop::provide_config(uint64_t session_id, std::shared_ptr<const ServerConfig> config) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    configs_.emplace_back(session_id, std::move(config));
+  }
+  uint8_t one = 1;
+  ssize_t ignored = ::write(wake_write_.get(), &one, 1);
+  (void)ignored;
+}
+
+ServerSession* ServerLoop::live_session(uint64_t id) {
+  auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                         [id](const auto& entry) { return entry.second->id_ == id; });
+  return it == sessions_.end() || it->second->dead_ ? nullptr : it->second.get();
+}
+
+void ServerLoop::take_queued() {
+  take_configs();
+  take_signatures();
+}
+
+void ServerLoop::take_configs() {
+  std::vector<std::pair<uint64_t, std::shared_ptr<const ServerConfig>>> ready;
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    ready.swap(configs_);
+  }
+  for (auto& [id, config] : ready) {
+    ServerSession* s = live_session(id);
+    if (s == nullptr || !s->config_deferred_) {
+      continue;
+    }
+    s->config_deferred_ = false;
+    start_connection(*s, std::move(config));
+    if (!s->dead_) {
+      flush(*s);
+    }
+  }
+}
+
 void ServerLoop::take_signatures() {
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> ready;
   {
-    std::lock_guard<std::mutex> lock(signatures_mutex_);
+    std::lock_guard<std::mutex> lock(queue_mutex_);
     ready.swap(signatures_);
   }
   for (auto& [id, signature] : ready) {
-    auto it = std::find_if(sessions_.begin(), sessions_.end(),
-                           [id = id](const auto& entry) { return entry.second->id_ == id; });
-    if (it == sessions_.end() || it->second->dead_) {
+    ServerSession* found = live_session(id);
+    if (found == nullptr || !found->conn_) {
       continue;
     }
-    ServerSession& s = *it->second;
-    if (!s.conn_) {
-      continue;
-    }
+    ServerSession& s = *found;
     auto r = s.conn_->provide_signature(signature);
     if (!r.ok()) {
       fail(s, r.error());
@@ -270,11 +306,18 @@ void ServerLoop::read_hello(ServerSession& s, std::span<const uint8_t> bytes) {
     finish(s, &ready.error());
     return;
   }
-  if (!ready.value()) {
+  if (!ready.value() || s.config_deferred_) {
+    return;  // more to read, or the configuration is still being chosen (provide_config)
+  }
+  ConfigChoice choice = options_.config_for_client(s.id_, *s.acceptor_->client_hello());
+  if (choice.later) {
+    s.config_deferred_ = true;
     return;
   }
-  std::shared_ptr<const ServerConfig> config =
-      options_.config_for_client(*s.acceptor_->client_hello());
+  start_connection(s, std::move(choice.config));
+}
+
+void ServerLoop::start_connection(ServerSession& s, std::shared_ptr<const ServerConfig> config) {
   auto conn = s.acceptor_->accept(config ? std::move(config) : config_, [&](Connection& c) {
     s.tls_ = &c;
     handler_.on_accept(s);
@@ -441,7 +484,7 @@ Result<void> ServerLoop::run() {
             std::array<uint8_t, 64> drain{};
             while (::read(wake_read_.get(), drain.data(), drain.size()) > 0) {
             }
-            take_signatures();
+            take_queued();
           }
           continue;
         }

@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "io/socket.h"
@@ -27,6 +28,27 @@
 namespace hs::io {
 
 using namespace std::chrono_literals;
+
+// ConfigChoice is what ServerLoopOptions::config_for_client answers: a configuration now (null:
+// the loop's own), or `later`: the loop keeps the client waiting (its handshake timeout
+// running, what it sends meanwhile buffered by the Acceptor) until ServerLoop::provide_config
+// brings the configuration for its session from any thread: a certificate fetched from a store
+// over the network need not block the loop.
+struct ConfigChoice {
+  ConfigChoice() = default;
+  // Implicit, so that config_for_client may return a configuration (or nullptr) as it is.
+  template <class Config>
+  ConfigChoice(std::shared_ptr<Config> chosen)  // NOLINT(google-explicit-constructor)
+      : config(std::move(chosen)) {}
+  ConfigChoice(std::nullptr_t) {}  // NOLINT(google-explicit-constructor)
+  static ConfigChoice decide_later() {
+    ConfigChoice c;
+    c.later = true;
+    return c;
+  }
+  std::shared_ptr<const ServerConfig> config;
+  bool later = false;
+};
 
 struct ServerLoopOptions {
   // handshake_timeout closes a connection whose handshake has not finished in time (a client
@@ -46,13 +68,13 @@ struct ServerLoopOptions {
   // at once. At most max_connections sockets linger; past that a socket closes at once.
   std::chrono::milliseconds linger = 2s;
   // config_for_client, when set, chooses each connection's configuration from its ClientHello
-  // (hs::Acceptor): the loop reads the hello first, calls it, and serves the client with what
-  // it returns (null: the loop's own configuration). Until then the connection has no
-  // Connection and the handler hears nothing of it: on_accept runs once the Connection exists
-  // (still before it reads a byte), and a client refused before that (a malformed first flight,
-  // which gets the Acceptor's alert, a silent client, end of stream) never reaches the handler.
-  // Called on the loop's thread; the handshake timeout runs meanwhile.
-  std::function<std::shared_ptr<const ServerConfig>(const ClientHelloInfo&)> config_for_client;
+  // (hs::Acceptor): the loop reads the hello first, calls it with the session's id, and serves
+  // the client with what it returns (see ConfigChoice: now, or later through provide_config).
+  // Until then the connection has no Connection and the handler hears nothing of it: on_accept
+  // runs once the Connection exists (still before it reads a byte), and a client refused before
+  // that (a malformed first flight, which gets the Acceptor's alert, a silent client, end of
+  // stream, the handshake timeout) never reaches the handler. Called on the loop's thread.
+  std::function<ConfigChoice(uint64_t session_id, const ClientHelloInfo&)> config_for_client;
 };
 
 // ServerSession is the loop's handle on one connection, given to the handler.
@@ -85,6 +107,7 @@ class ServerSession {
   bool dead_ = false;
   bool linger_ = false;           // ended by us: linger before the socket closes
   bool signature_asked_ = false;  // on_signature_request ran for the pending request
+  bool config_deferred_ = false;  // config_for_client answered ConfigChoice::decide_later()
 };
 
 // ServerHandler is the application. All calls happen on the loop's thread.
@@ -139,6 +162,11 @@ class ServerLoop {
   // request_stop. Empty: the signing failed (the handshake fails with internal_error). A
   // signature for a session that is gone by then is dropped.
   void provide_signature(uint64_t session_id, std::vector<uint8_t> signature);
+  // provide_config hands the loop the configuration config_for_client deferred
+  // (ConfigChoice::decide_later) for session `session_id`; thread-safe, like provide_signature.
+  // Null: the loop's own configuration. One for a session that is gone, or that asked for
+  // none, is dropped.
+  void provide_config(uint64_t session_id, std::shared_ptr<const ServerConfig> config);
 
  private:
   ServerLoop(Fd listener, uint16_t port, Fd wake_read, Fd wake_write,
@@ -149,11 +177,18 @@ class ServerLoop {
   // read_hello feeds an Acceptor session's bytes to it and, once the ClientHello is whole,
   // makes the Connection with the configuration config_for_client chooses.
   void read_hello(ServerSession& s, std::span<const uint8_t> bytes);
+  // start_connection makes an Acceptor session's Connection with `config` (null: the loop's)
+  // and lets it answer the ClientHello.
+  void start_connection(ServerSession& s, std::shared_ptr<const ServerConfig> config);
+  // take_queued applies what provide_signature() and provide_config() queued.
+  void take_queued();
   // after_progress tells the handler what receive() or provide_signature() moved forward: a
   // signature to make, early data, the end of the handshake, application data.
   void after_progress(ServerSession& s);
-  // take_signatures applies the signatures provide_signature() queued.
   void take_signatures();
+  void take_configs();
+  // live_session is the session `id` while it is not dead, else null.
+  ServerSession* live_session(uint64_t id);
   void flush(ServerSession& s);
   void fail(ServerSession& s, const Error& e);
   void finish(ServerSession& s, const Error* e);
@@ -180,9 +215,11 @@ class ServerLoop {
   ServerHandler& handler_;
   ServerLoopOptions options_;
   std::atomic<bool> stop_{false};
-  // Signatures from provide_signature(), by session id, until the loop's thread takes them.
-  std::mutex signatures_mutex_;
+  // Signatures from provide_signature() and configurations from provide_config(), by session
+  // id, until the loop's thread takes them.
+  std::mutex queue_mutex_;
   std::vector<std::pair<uint64_t, std::vector<uint8_t>>> signatures_;
+  std::vector<std::pair<uint64_t, std::shared_ptr<const ServerConfig>>> configs_;
   uint64_t next_id_ = 1;
   std::unordered_map<int, std::unique_ptr<ServerSession>> sessions_;
   std::vector<Lingering> lingering_;

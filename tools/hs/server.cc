@@ -900,7 +900,8 @@ int run_server(const ServerOptions& o) {
       return 2;
     }
     auto directory = std::make_shared<CertDirectory>(o.cert_dir, config, o.verbose);
-    lopts.config_for_client = [directory](const ClientHelloInfo& hello) {
+    lopts.config_for_client = [directory](uint64_t /*session_id*/,
+                                          const ClientHelloInfo& hello) -> io::ConfigChoice {
       return directory->config_for(hello);
     };
   }

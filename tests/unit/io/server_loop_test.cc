@@ -260,7 +260,8 @@ TEST(ServerLoop, EachClientIsServedWithTheConfigurationItsHelloChose) {
   ecdsa_config->certificates = {*ecdsa};
   std::vector<std::string> asked;  // the server names seen, on the loop's thread
   io::ServerLoopOptions options;
-  options.config_for_client = [&](const ClientHelloInfo& hello) {
+  options.config_for_client = [&](uint64_t /*session_id*/,
+                                  const ClientHelloInfo& hello) -> io::ConfigChoice {
     asked.push_back(hello.server_name);
     return hello.server_name == "rsa.example" ? rsa_config : nullptr;
   };
@@ -290,6 +291,50 @@ TEST(ServerLoop, EachClientIsServedWithTheConfigurationItsHelloChose) {
   EXPECT_EQ(asked, (std::vector<std::string>{"rsa.example", "other.example"}));
   EXPECT_EQ(handler.accepted.load(), 2);
   EXPECT_EQ(handler.closed.load(), 2);
+}
+
+// A configuration decided later (a certificate fetched from a store): the loop keeps the client
+// waiting and serves it once provide_config brings the configuration from another thread; one
+// for a session that asked for none is dropped.
+TEST(ServerLoop, AConfigurationDecidedLaterComesBackFromAnotherThread) {
+  auto ecdsa = load_server_certificate(kEcdsaCertPem, kEcdsaKeyPem);
+  auto rsa = load_server_certificate(kRsaCertPem, kRsaKeyPem);
+  ASSERT_TRUE(ecdsa.ok() && rsa.ok());
+  auto loop_config = std::make_shared<ServerConfig>();
+  loop_config->certificates = {*ecdsa};
+  auto fetched = std::make_shared<ServerConfig>();
+  fetched->certificates = {*rsa};
+  io::ServerLoop* loop_ptr = nullptr;
+  std::vector<std::thread> fetchers;
+  io::ServerLoopOptions options;
+  options.config_for_client = [&](uint64_t id, const ClientHelloInfo&) {
+    fetchers.emplace_back([&, id] {
+      std::this_thread::sleep_for(50ms);             // the store takes its time
+      loop_ptr->provide_config(id + 1000, fetched);  // no such session: dropped
+      loop_ptr->provide_config(id, fetched);
+    });
+    return io::ConfigChoice::decide_later();
+  };
+  CountingHandler handler;
+  auto loop = io::ServerLoop::create("127.0.0.1", 0, loop_config, handler, options);
+  ASSERT_TRUE(loop.ok());
+  loop_ptr = loop->get();
+  std::thread thread([&] { (void)(*loop)->run(); });
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+  auto stream = Stream::client(loopback_socket((*loop)->port()), client_config, "later.example",
+                               FdOwnership::owned);
+  ASSERT_TRUE(stream.ok());
+  auto r = stream->handshake(10s);
+  (*loop)->request_stop();
+  thread.join();
+  for (std::thread& t : fetchers) {
+    t.join();
+  }
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(stream->connection().info().peer_chain.at(0), rsa->chain[0]);
+  EXPECT_EQ(fetchers.size(), 1u);
+  EXPECT_EQ(handler.accepted.load(), 1);
 }
 
 }  // namespace
