@@ -79,12 +79,20 @@ class stream : public stream_base {
   using lowest_layer_type = typename next_layer_type::lowest_layer_type;
   using executor_type = typename next_layer_type::executor_type;
 
-  // stream takes the connection (from Connection::client or Connection::server; not null) and
-  // constructs the next layer from `args` (an io_context or executor for a socket, or the
-  // socket itself by move).
+  // stream takes the connection (from Connection::client or Connection::server, or
+  // Acceptor::accept; not null) and constructs the next layer from `args` (an io_context or
+  // executor for a socket, or the socket itself by move). A connection that has already failed
+  // (an accepted ClientHello its configuration refused) flushes its alert in the first
+  // operation, which completes with that failure's code.
   template <class... Args>
   explicit stream(std::unique_ptr<Connection> connection, Args&&... args)
-      : next_(std::forward<Args>(args)...), conn_(std::move(connection)), rbuf_(kReadSize) {}
+      : next_(std::forward<Args>(args)...), conn_(std::move(connection)), rbuf_(kReadSize) {
+    if (conn_->failed()) {
+      if (auto r = conn_->receive({}); !r) {
+        last_error_ = r.error();  // failures are sticky: receive() returns this one again
+      }
+    }
+  }
 
   stream(stream&&) = default;
   stream& operator=(stream&&) = default;

@@ -392,6 +392,48 @@ TEST(AsioAccept, EachServerNameGetsTheConfigurationChosenForIt) {
   EXPECT_EQ(served["ecdsa.example"], ecdsa_leaf);
 }
 
+TEST(AsioAccept, AHelloTheChosenConfigurationRefusesFailsWithItsCode) {
+  // A TLS 1.3-only client, a TLS 1.2-only configuration: the accepted connection has failed
+  // before the stream exists; the stream's handshake sends its alert and reports its code.
+  const test::TestPki& pki = test::shared_test_pki();
+  auto cert = load_server_certificate(read_text(pki.ecdsa_cert), read_text(pki.ecdsa_key));
+  ASSERT_TRUE(cert.ok());
+  auto tls12_only = std::make_shared<ServerConfig>();
+  tls12_only->certificates = {std::move(cert).value()};
+  tls12_only->max_version = ProtocolVersion::tls1_2;
+  auto client_config = std::make_shared<ClientConfig>();
+  client_config->dangerous_skip_verification = true;
+  client_config->min_version = ProtocolVersion::tls1_3;
+
+  ::asio::io_context io;
+  tcp::acceptor listener(io, {::asio::ip::address_v4::loopback(), 0});
+  const uint16_t port = listener.local_endpoint().port();
+  std::error_code server_ec;
+  std::optional<Error> server_error;
+  ::asio::co_spawn(
+      io,
+      [&]() -> ::asio::awaitable<void> {
+        tcp::socket socket = co_await listener.async_accept(::asio::use_awaitable);
+        Acceptor hello_reader;
+        co_await hs::asio::async_read_client_hello(socket, hello_reader, ::asio::use_awaitable);
+        auto conn = hello_reader.accept(tls12_only);
+        TlsStream tls(std::move(*conn), std::move(socket));
+        co_await tls.async_handshake(TlsStream::server,
+                                     ::asio::redirect_error(::asio::use_awaitable, server_ec));
+        server_error = tls.last_error();
+      },
+      ::asio::detached);
+  std::error_code client_ec;
+  std::optional<Error> client_error;
+  spawn_client_handshake(io, port, client_config, client_ec, client_error);
+  io.run_for(std::chrono::seconds(30));
+  EXPECT_EQ(server_ec, hs::asio::make_error_code(ErrorCode::protocol_version));
+  ASSERT_TRUE(server_error.has_value());
+  EXPECT_EQ(server_error->code(), ErrorCode::protocol_version);
+  ASSERT_TRUE(client_error.has_value());
+  EXPECT_EQ(client_error->received_alert(), AlertDescription::protocol_version);
+}
+
 TEST(AsioAccept, AMalformedFirstFlightGetsTheAlertAndAnHsError) {
   ::asio::io_context io;
   tcp::acceptor listener(io, {::asio::ip::address_v4::loopback(), 0});
