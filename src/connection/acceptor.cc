@@ -163,8 +163,10 @@ Result<bool> Acceptor::receive(std::span<const uint8_t> data) {
     }
     return true;
   }
-  s.decoder.feed(data);
+  // The decoder reads `data` where it is; retain() keeps only a record cut at its end.
+  s.decoder.attach(data);
   auto r = s.read_records();
+  s.decoder.retain();
   if (!r.ok()) {
     return s.fail(std::move(r).error());
   }

@@ -37,6 +37,16 @@ std::string peer_name(const sockaddr_storage& ss) {
   return "?";
 }
 
+// take_all empties `queue` under `mutex` and returns what it held (provide_* fill it from
+// other threads).
+template <class T>
+std::vector<T> take_all(std::mutex& mutex, std::vector<T>& queue) {
+  std::vector<T> taken;
+  std::lock_guard<std::mutex> lock(mutex);
+  taken.swap(queue);
+  return taken;
+}
+
 }  // namespace
 
 void ServerHandler::on_signature_request(ServerSession& session,
@@ -87,10 +97,7 @@ Result<std::unique_ptr<ServerLoop>> ServerLoop::create(const std::string& addres
 
 void ServerLoop::request_stop() {
   stop_.store(true);
-  uint8_t one = 1;
-  // write() is async-signal-safe; a full pipe already wakes the loop.
-  ssize_t ignored = ::write(wake_write_.get(), &one, 1);
-  (void)ignored;
+  wake();
 }
 
 void ServerLoop::provide_signature(uint64_t session_id, std::vector<uint8_t> signature) {
@@ -98,9 +105,7 @@ void ServerLoop::provide_signature(uint64_t session_id, std::vector<uint8_t> sig
     std::lock_guard<std::mutex> lock(queue_mutex_);
     signatures_.emplace_back(session_id, std::move(signature));
   }
-  uint8_t one = 1;
-  ssize_t ignored = ::write(wake_write_.get(), &one, 1);
-  (void)ignored;
+  wake();
 }
 
 void ServerLoop::provide_config(uint64_t session_id, std::shared_ptr<const ServerConfig> config) {
@@ -108,7 +113,12 @@ void ServerLoop::provide_config(uint64_t session_id, std::shared_ptr<const Serve
     std::lock_guard<std::mutex> lock(queue_mutex_);
     configs_.emplace_back(session_id, std::move(config));
   }
+  wake();
+}
+
+void ServerLoop::wake() {
   uint8_t one = 1;
+  // write() is async-signal-safe; a full pipe already wakes the loop.
   ssize_t ignored = ::write(wake_write_.get(), &one, 1);
   (void)ignored;
 }
@@ -125,12 +135,7 @@ void ServerLoop::take_queued() {
 }
 
 void ServerLoop::take_configs() {
-  std::vector<std::pair<uint64_t, std::shared_ptr<const ServerConfig>>> ready;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    ready.swap(configs_);
-  }
-  for (auto& [id, config] : ready) {
+  for (auto& [id, config] : take_all(queue_mutex_, configs_)) {
     ServerSession* s = live_session(id);
     if (s == nullptr || !s->config_deferred_) {
       continue;
@@ -144,12 +149,7 @@ void ServerLoop::take_configs() {
 }
 
 void ServerLoop::take_signatures() {
-  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> ready;
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    ready.swap(signatures_);
-  }
-  for (auto& [id, signature] : ready) {
+  for (auto& [id, signature] : take_all(queue_mutex_, signatures_)) {
     ServerSession* found = live_session(id);
     if (found == nullptr || !found->conn_) {
       continue;

@@ -187,6 +187,8 @@ class ServerLoop {
   void after_progress(ServerSession& s);
   void take_signatures();
   void take_configs();
+  // wake makes run()'s poll() return (one byte into the wake pipe).
+  void wake();
   // live_session is the session `id` while it is not dead, else null.
   ServerSession* live_session(uint64_t id);
   void flush(ServerSession& s);
